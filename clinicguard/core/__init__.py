@@ -1,0 +1,1 @@
+"""The domain: catalogue, checklist, actions and budget, evidence, audit. Never imports Qt."""

@@ -1,0 +1,29 @@
+"""Errors a clinic manager can act on: raised by the core, shown by the GUI, printed by the CLI."""
+
+
+class ClinicGuardError(Exception):
+    """A problem the user can understand and act on; its message is already translated."""
+
+
+class CatalogueError(ClinicGuardError):
+    pass
+
+
+class DatabaseError(ClinicGuardError):
+    pass
+
+
+class NewerDatabaseError(DatabaseError):
+    pass
+
+
+class PermissionDenied(ClinicGuardError):
+    pass
+
+
+class NotFound(ClinicGuardError):
+    pass
+
+
+class KeyUnavailable(ClinicGuardError):
+    """The clinic key cannot be read: no keyring entry, no passphrase, or a wrong one."""

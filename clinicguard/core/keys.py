@@ -1,0 +1,203 @@
+"""The clinic key and the recovery key.
+
+The clinic key is an age X25519 identity. It lives in the OS credential store (Windows
+Credential Manager through `keyring`); where no secure keyring exists it is kept in a
+passphrase-protected age file instead, never in plaintext. The recovery key is generated once,
+shown once and never stored: only its public recipient is kept, together with a copy of the
+clinic identity encrypted to it (the escrow), so that the recovery key alone brings the clinic
+key back on a new PC. The audit trail's MAC key is derived from the clinic identity, so it is
+never in the database and comes back with the recovery key too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import keyring.errors
+import pyrage
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from clinicguard.core.errors import KeyUnavailable
+from clinicguard.core.fsutil import atomic_write_bytes
+from clinicguard.i18n import tr
+
+KEYRING_SERVICE = "ClinicGuard"
+KEYS_DIR = "keys"
+CLINIC_RECIPIENT = "clinic.recipient"
+RECOVERY_RECIPIENT = "recovery.recipient"
+ESCROW = "clinic-identity.recovery.age"
+PASSPHRASE_FILE = "clinic-identity.passphrase.age"
+PASSPHRASE_ENV = "CLINICGUARD_PASSPHRASE"
+
+
+class NoKeyringEntry(KeyUnavailable):
+    """The keyring works but holds no clinic key (new Windows profile, reinstalled PC)."""
+
+
+class PassphraseRequired(KeyUnavailable):
+    pass
+
+
+class WrongPassphrase(KeyUnavailable):
+    pass
+
+
+class WrongRecoveryKey(KeyUnavailable):
+    pass
+
+
+def secure_keyring_available() -> bool:
+    """True when `keyring` has a backend that really protects secrets.
+
+    The `fail` and `null` backends store nothing, and `keyrings.alt` backends write plaintext
+    or weakly protected files: both are refused, as security.md asks.
+    """
+    backend = keyring.get_keyring()
+    backends = getattr(backend, "backends", None) or [backend]
+    usable = []
+    for b in backends:
+        module = type(b).__module__
+        if module.startswith(("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")):
+            continue
+        usable.append(b)
+    return bool(usable)
+
+
+def _username(clinic_uuid: str) -> str:
+    return f"clinic-{clinic_uuid}"
+
+
+@dataclass(frozen=True)
+class KeyPaths:
+    data_dir: Path
+
+    @property
+    def folder(self) -> Path:
+        return self.data_dir / KEYS_DIR
+
+    @property
+    def clinic_recipient(self) -> Path:
+        return self.folder / CLINIC_RECIPIENT
+
+    @property
+    def recovery_recipient(self) -> Path:
+        return self.folder / RECOVERY_RECIPIENT
+
+    @property
+    def escrow(self) -> Path:
+        return self.folder / ESCROW
+
+    @property
+    def passphrase_file(self) -> Path:
+        return self.folder / PASSPHRASE_FILE
+
+
+def uses_passphrase(data_dir: Path) -> bool:
+    return KeyPaths(data_dir).passphrase_file.exists()
+
+
+def _store_identity(paths: KeyPaths, clinic_uuid: str, identity: str, passphrase: str | None) -> None:
+    if passphrase is None and secure_keyring_available():
+        try:
+            keyring.set_password(KEYRING_SERVICE, _username(clinic_uuid), identity)
+            return
+        except keyring.errors.KeyringError:
+            pass
+    if not passphrase:
+        raise PassphraseRequired(
+            tr(
+                "No secure credential store is available on this computer: choose a passphrase to protect "
+                "the clinic key (unattended commands read it from {env}).",
+                env=PASSPHRASE_ENV,
+            )
+        )
+    atomic_write_bytes(paths.passphrase_file, pyrage.passphrase.encrypt(identity.encode(), passphrase))
+
+
+def create_keys(data_dir: Path, clinic_uuid: str, passphrase: str | None = None) -> str:
+    """Make the clinic key and the recovery key; return the recovery identity, to show once."""
+    paths = KeyPaths(data_dir)
+    paths.folder.mkdir(parents=True, exist_ok=True)
+    clinic = pyrage.x25519.Identity.generate()
+    recovery = pyrage.x25519.Identity.generate()
+    _store_identity(paths, clinic_uuid, str(clinic), passphrase)
+    atomic_write_bytes(paths.clinic_recipient, str(clinic.to_public()).encode() + b"\n")
+    atomic_write_bytes(paths.recovery_recipient, str(recovery.to_public()).encode() + b"\n")
+    atomic_write_bytes(paths.escrow, pyrage.encrypt(str(clinic).encode(), [recovery.to_public()]))
+    return str(recovery)
+
+
+def recipients(data_dir: Path) -> list[pyrage.x25519.Recipient]:
+    """The two recipients every blob is encrypted to: the clinic key and the recovery key."""
+    paths = KeyPaths(data_dir)
+    return [
+        pyrage.x25519.Recipient.from_str(paths.clinic_recipient.read_text().strip()),
+        pyrage.x25519.Recipient.from_str(paths.recovery_recipient.read_text().strip()),
+    ]
+
+
+def load_identity(data_dir: Path, clinic_uuid: str, passphrase: str | None = None) -> pyrage.x25519.Identity:
+    """Read the clinic identity from the keyring or the passphrase file."""
+    paths = KeyPaths(data_dir)
+    if paths.passphrase_file.exists():
+        passphrase = passphrase if passphrase is not None else os.environ.get(PASSPHRASE_ENV)
+        if not passphrase:
+            raise PassphraseRequired(
+                tr("The clinic key is protected by a passphrase: enter it (or set {env}).", env=PASSPHRASE_ENV)
+            )
+        try:
+            secret = pyrage.passphrase.decrypt(paths.passphrase_file.read_bytes(), passphrase).decode()
+        except pyrage.DecryptError:
+            raise WrongPassphrase(tr("The passphrase is wrong: the clinic key could not be unlocked.")) from None
+    else:
+        if not secure_keyring_available():
+            raise KeyUnavailable(
+                tr("No secure credential store is available on this computer to read the clinic key.")
+            )
+        try:
+            secret = keyring.get_password(KEYRING_SERVICE, _username(clinic_uuid))
+        except keyring.errors.KeyringError as exc:
+            raise KeyUnavailable(tr("The credential store could not be read: {error}", error=exc)) from None
+        if not secret:
+            raise NoKeyringEntry(
+                tr(
+                    "The clinic key is not in this computer's credential store (new Windows profile or "
+                    "reinstalled PC?). Enter the recovery key to restore it."
+                )
+            )
+    identity = pyrage.x25519.Identity.from_str(secret)
+    if str(identity.to_public()) != paths.clinic_recipient.read_text().strip():
+        raise KeyUnavailable(tr("The clinic key found does not belong to this clinic."))
+    return identity
+
+
+def recover(data_dir: Path, clinic_uuid: str, recovery_secret: str, passphrase: str | None = None) -> pyrage.x25519.Identity:
+    """Check the recovery key, restore the clinic key from the escrow, and store it again."""
+    paths = KeyPaths(data_dir)
+    try:
+        recovery = pyrage.x25519.Identity.from_str(recovery_secret.strip())
+    except Exception:
+        raise WrongRecoveryKey(tr("This is not a recovery key: it must start with AGE-SECRET-KEY-1.")) from None
+    if str(recovery.to_public()) != paths.recovery_recipient.read_text().strip():
+        raise WrongRecoveryKey(tr("This recovery key does not belong to this clinic."))
+    try:
+        secret = pyrage.decrypt(paths.escrow.read_bytes(), [recovery]).decode()
+    except (pyrage.DecryptError, OSError):
+        raise WrongRecoveryKey(tr("The stored copy of the clinic key is damaged; restore a backup.")) from None
+    if paths.passphrase_file.exists() and passphrase is None:
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+    if paths.passphrase_file.exists() and not passphrase:
+        raise PassphraseRequired(tr("Choose a new passphrase to protect the clinic key."))
+    _store_identity(paths, clinic_uuid, secret, passphrase)
+    return pyrage.x25519.Identity.from_str(secret)
+
+
+def audit_mac_key(identity: pyrage.x25519.Identity) -> bytes:
+    """The audit trail's HMAC key, derived from the clinic identity (never stored)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"clinicguard audit mac v1").derive(
+        str(identity).encode()
+    )

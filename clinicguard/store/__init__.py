@@ -1,0 +1,1 @@
+"""The clinic's SQLite database: one factory, migrations, one store class per aggregate."""

@@ -1,0 +1,108 @@
+"""The one factory for a clinic's SQLite database: pragmas, version check, backup, migrations.
+
+Every connection runs in WAL mode with synchronous=FULL and foreign keys on, so a change
+committed is a change kept even if the PC loses power. A database written by a newer
+ClinicGuard is refused before anything touches it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from clinicguard.core.errors import DatabaseError, NewerDatabaseError
+from clinicguard.i18n import tr
+from clinicguard.store.migrations import migrations
+
+MIGRATIONS_TABLE = "_sqlite_migrations"
+
+
+def known_migrations() -> list[str]:
+    return [m.name for m in migrations._migrations]
+
+
+def _applied_names(conn: sqlite3.Connection) -> list[str]:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (MIGRATIONS_TABLE,)
+    ).fetchone()
+    if not exists:
+        return []
+    return [r[0] for r in conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set=?", (migrations.name,))]
+
+
+def check_version(path: Path) -> list[str]:
+    """Read which migrations a database file has, without writing a byte to it.
+
+    Raises NewerDatabaseError when the file holds migrations this version does not know.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            applied = _applied_names(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(tr("The database {file} cannot be read: {error}", file=path, error=exc)) from None
+    unknown = sorted(set(applied) - set(known_migrations()))
+    if unknown:
+        raise NewerDatabaseError(
+            tr(
+                "The database {file} was written by a newer version of ClinicGuard. "
+                "Install the latest version to open it; the file has not been changed.",
+                file=path,
+            )
+        )
+    return applied
+
+
+def configure(db: Database) -> None:
+    db.conn.execute("PRAGMA journal_mode=WAL")
+    db.conn.execute("PRAGMA synchronous=FULL")
+    db.conn.execute("PRAGMA foreign_keys=ON")
+    db.conn.execute("PRAGMA busy_timeout=5000")
+
+
+def _backup_before_migration(path: Path, applied: list[str]) -> Path:
+    """Copy the database aside (a consistent snapshot) before changing its schema."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.stem}.before-{len(applied):03d}-{stamp}{path.suffix}")
+    source = sqlite3.connect(str(path))
+    try:
+        dest = sqlite3.connect(str(target))
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target
+
+
+def open_database(path: Path | str, *, create: bool = True, check_same_thread: bool = True) -> Database:
+    """Open (or create) a clinic database, migrate it to this version, and return it."""
+    path = Path(path)
+    exists = path.exists() and path.stat().st_size > 0
+    if not exists and not create:
+        raise DatabaseError(tr("No clinic database was found at {file}.", file=path))
+    applied = check_version(path) if exists else []
+    pending = [name for name in known_migrations() if name not in applied]
+    if exists and applied and pending:
+        _backup_before_migration(path, applied)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), check_same_thread=check_same_thread)
+        db = Database(conn)
+        configure(db)
+        if pending:
+            migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(tr("The database {file} cannot be opened: {error}", file=path, error=exc)) from None
+    return db
+
+
+def quick_check(db: Database) -> bool:
+    return db.execute("PRAGMA quick_check").fetchone()[0] == "ok"

@@ -1,0 +1,71 @@
+"""Shared fixtures: a real clinic database in tmp_path, an in-memory keyring (never the real one)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["CLINICGUARD_LANG"] = "fr"
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from clinicguard.core.catalogue import load_catalogue
+from clinicguard.core.workspace import Workspace
+
+DATA = Path(__file__).parent / "data"
+MANAGER = "Claire Martin"
+MANAGER_SECRET = "Secret-Manager-2026"
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that keeps secrets in memory, so tests never touch a developer's real keyring."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.secrets.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.secrets.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch):
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    monkeypatch.delenv("CLINICGUARD_PASSPHRASE", raising=False)
+    monkeypatch.delenv("CLINICGUARD_PROFILE_SECRET", raising=False)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def small_catalogue():
+    return load_catalogue(DATA / "catalogue_small.toml")
+
+
+@pytest.fixture
+def workspace(tmp_path, small_catalogue):
+    """A fresh group practice on the small test catalogue, with its manager signed in."""
+    ws, _recovery = Workspace.create(
+        tmp_path / "clinic", clinic_name="Cabinet Test", structure="group-practice",
+        manager_name=MANAGER, manager_secret=MANAGER_SECRET, catalogue=small_catalogue,
+    )
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def manager(workspace):
+    return workspace.sign_in(MANAGER, MANAGER_SECRET)
