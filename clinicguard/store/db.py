@@ -82,7 +82,7 @@ def _backup_before_migration(path: Path, applied: list[str]) -> Path:
     return target
 
 
-def open_database(path: Path | str, *, create: bool = True, check_same_thread: bool = True) -> Database:
+def open_database(path: Path | str, *, create: bool = True) -> Database:
     """Open (or create) a clinic database, migrate it to this version, and return it."""
     path = Path(path)
     exists = path.exists() and path.stat().st_size > 0
@@ -94,7 +94,9 @@ def open_database(path: Path | str, *, create: bool = True, check_same_thread: b
         _backup_before_migration(path, applied)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = sqlite3.connect(str(path), check_same_thread=check_same_thread)
+        # The GUI hands the connection from a worker (setup, sign-in) back to the UI thread, never
+        # using it from two threads at once, so the same-thread check is off.
+        conn = sqlite3.connect(str(path), check_same_thread=False)
         db = Database(conn)
         configure(db)
         if pending:

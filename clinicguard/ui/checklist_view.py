@@ -1,0 +1,384 @@
+"""The checklist page: recommendations grouped by domain and theme, filters, and beside the
+selected item its guidance and the form to answer it. Every change is saved as it is made."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QDate, QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinicguard.core.checklist import Status
+from clinicguard.core.errors import ClinicGuardError
+from clinicguard.core.people import Permission
+from clinicguard.i18n import pick, tr
+from clinicguard.ui.checklist_model import ROW_ROLE, ChecklistFilter, ChecklistModel
+from clinicguard.ui.state import AppState
+
+EMPTY_DATE = QDate(2000, 1, 1)
+
+
+def _to_qdate(iso: str | None) -> QDate:
+    return QDate.fromString(iso, "yyyy-MM-dd") if iso else EMPTY_DATE
+
+
+def _from_qdate(value: QDate) -> str | None:
+    return None if value == EMPTY_DATE else value.toString("yyyy-MM-dd")
+
+
+class OptionalDateEdit(QDateEdit):
+    """A date field that can be left empty (shown blank), for review dates not yet set."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("dd/MM/yyyy")
+        self.setMinimumDate(EMPTY_DATE)
+        self.setSpecialValueText(" ")
+        self.setDate(EMPTY_DATE)
+
+
+class ChecklistView(QWidget):
+    item_selected = Signal(str)
+
+    def __init__(self, state: AppState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self._loading = False
+        self._current_id: str | None = None
+
+        self.model = ChecklistModel(self)
+        self.proxy = ChecklistFilter(self)
+        self.proxy.setSourceModel(self.model)
+
+        # filters
+        self.search = QLineEdit(placeholderText=tr("Search (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem(tr("All statuses"), None)
+        for status in Status:
+            self.status_filter.addItem(status.label, status.value)
+        self.domain_filter = QComboBox()
+        self.responsible_filter = QComboBox()
+        for combo, label in ((self.status_filter, tr("Status")), (self.domain_filter, tr("Domain")),
+                             (self.responsible_filter, tr("Responsible"))):
+            combo.setAccessibleName(label)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        filters.addWidget(self.status_filter, 1)
+        filters.addWidget(self.domain_filter, 1)
+        filters.addWidget(self.responsible_filter, 1)
+        self.count_label = QLabel()
+        self.keys_label = QLabel(tr("Keys 1 to 5 in the list set the status: 1 not assessed, 2 compliant, 3 partly "
+                                    "compliant, 4 not compliant, 5 not applicable (Ctrl+1 to 5 from the form)."))
+        self.keys_label.setWordWrap(True)
+        self.keys_label.setStyleSheet("color: #555;")
+
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setAccessibleName(tr("Recommendations"))
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.tree, 1)
+        left_layout.addWidget(self.count_label)
+        left_layout.addWidget(self.keys_label)
+
+        # detail: guidance and answer form
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: bold; font-size: 14px;")
+        self.guidance = QTextBrowser()
+        self.guidance.setOpenExternalLinks(False)
+        self.status_edit = QComboBox()
+        for status in Status:
+            self.status_edit.addItem(status.label, status.value)
+        self.responsible_edit = QComboBox()
+        self.responsible_edit.setEditable(True)
+        self.comment_edit = QPlainTextEdit()
+        self.comment_edit.setTabChangesFocus(True)
+        self.comment_edit.setMaximumHeight(90)
+        self.last_review_edit = OptionalDateEdit()
+        self.next_review_edit = OptionalDateEdit()
+        self.saved_label = QLabel()
+        self.saved_label.setStyleSheet("color: #2e7d32;")
+        form = QFormLayout()
+        form.addRow(tr("&Status"), self.status_edit)
+        form.addRow(tr("&Responsible"), self.responsible_edit)
+        form.addRow(tr("C&omment"), self.comment_edit)
+        form.addRow(tr("&Last review"), self.last_review_edit)
+        form.addRow(tr("&Next review"), self.next_review_edit)
+        self.form_widget = QWidget()
+        self.form_widget.setLayout(form)
+        self.plan_button = QPushButton(tr("Create an action for this gap"))
+        self.plan_button.setVisible(False)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.title)
+        right_layout.addWidget(self.form_widget)
+        right_layout.addWidget(self.saved_label)
+        right_layout.addWidget(self.plan_button)
+        right_layout.addWidget(self.guidance, 1)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        # saving: each field saves itself; text fields after a short pause or on leaving them
+        self._comment_timer = QTimer(self, singleShot=True, interval=600)
+        self._comment_timer.timeout.connect(self._save_comment)
+        self.status_edit.currentIndexChanged.connect(lambda _: self._save(status=self.status_edit.currentData()))
+        self.responsible_edit.lineEdit().editingFinished.connect(
+            lambda: self._save(responsible=self.responsible_edit.currentText().strip()))
+        self.responsible_edit.activated.connect(
+            lambda _: self._save(responsible=self.responsible_edit.currentText().strip()))
+        self.comment_edit.textChanged.connect(lambda: self._loading or self._comment_timer.start())
+        self.last_review_edit.dateChanged.connect(lambda d: self._save(last_reviewed=_from_qdate(d)))
+        self.next_review_edit.dateChanged.connect(lambda d: self._save(next_review=_from_qdate(d)))
+
+        self.search.textChanged.connect(self._apply_filters)
+        for combo in (self.status_filter, self.domain_filter, self.responsible_filter):
+            combo.currentIndexChanged.connect(self._apply_filters)
+        self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
+
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
+        # answering from the keyboard: 1-5 in the list, Ctrl+1-5 anywhere on the page
+        self.tree.installEventFilter(self)
+        self.form_widget.installEventFilter(self)
+        for child in self.form_widget.findChildren(QWidget):
+            child.installEventFilter(self)
+        state.changed.connect(self._on_changed)
+        state.actor_changed.connect(lambda _: self._apply_permissions())
+        self.reload()
+
+    # ---- loading ---------------------------------------------------------------------------
+    def reload(self) -> None:
+        ws = self.state.ws
+        rows = ws.checklist()
+        self.model.load(rows, ws.catalogue, self._evidence_counts())
+        self._fill_filter_choices(rows)
+        self._expand_and_span()
+        for column, width in ((0, 190), (1, 330), (2, 140)):
+            self.tree.setColumnWidth(column, width)
+        self._apply_filters()
+        if self._current_id:
+            self.select_item(self._current_id)
+        else:
+            self._show(None)
+        self._apply_permissions()
+
+    def _evidence_counts(self) -> dict[str, int]:
+        counter = getattr(self.state.ws, "evidence_counts_by_item", None)
+        return counter() if callable(counter) else {}
+
+    def _fill_filter_choices(self, rows) -> None:
+        ws = self.state.ws
+        for combo, choices in (
+            (self.domain_filter, [(ws.catalogue.domain_title(d.id), d.id) for d in ws.catalogue.domains]),
+            (self.responsible_filter, [(name or tr("(nobody)"), name) for name in
+                                       sorted({r.assessment.responsible for r in rows})]),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(tr("All domains") if combo is self.domain_filter else tr("All responsibles"), None)
+            for label, value in choices:
+                combo.addItem(label, value)
+            found = combo.findData(current)
+            combo.setCurrentIndex(found if found >= 0 else 0)
+            combo.blockSignals(False)
+        names = sorted({r.assessment.responsible for r in rows if r.assessment.responsible} | set(ws.person_names()))
+        self.responsible_edit.blockSignals(True)
+        text = self.responsible_edit.currentText()
+        self.responsible_edit.clear()
+        self.responsible_edit.addItems(names)
+        self.responsible_edit.setEditText(text)
+        self.responsible_edit.blockSignals(False)
+
+    def _apply_filters(self) -> None:
+        self.proxy.set_filters(
+            status=self.status_filter.currentData(), domain=self.domain_filter.currentData(),
+            responsible=self.responsible_filter.currentData() if self.responsible_filter.currentIndex() > 0 else None,
+            text=self.search.text(),
+        )
+        self._expand_and_span()
+        shown = self._count_leaves(self.proxy, QModelIndex())
+        self.count_label.setText(tr("{shown} of {total} recommendations shown", shown=shown,
+                                    total=len(self.state.ws.catalogue.items)))
+
+    def _expand_and_span(self, parent: QModelIndex = QModelIndex()) -> None:
+        """Open every heading and let domain and theme titles use the whole row."""
+        self.tree.expandAll()
+        for r in range(self.proxy.rowCount(parent)):
+            index = self.proxy.index(r, 0, parent)
+            if index.data(ROW_ROLE) is None:
+                self.tree.setFirstColumnSpanned(r, parent, True)
+                self._expand_and_span(index)
+
+    def _count_leaves(self, model, parent: QModelIndex) -> int:
+        total = 0
+        for r in range(model.rowCount(parent)):
+            index = model.index(r, 0, parent)
+            total += 1 if index.data(ROW_ROLE) is not None else self._count_leaves(model, index)
+        return total
+
+    def _on_changed(self, kind: str) -> None:
+        if kind in ("checklist", "evidence", "people", "settings", "catalogue"):
+            self.reload()
+
+    def _apply_permissions(self) -> None:
+        allowed = self.state.can(Permission.ASSESS)
+        self.form_widget.setEnabled(allowed and self._current_id is not None)
+
+    # ---- selection and detail ------------------------------------------------------------
+    def select_item(self, item_id: str) -> bool:
+        source = self.model.index_of_item(item_id)
+        index = self.proxy.mapFromSource(source)
+        if not index.isValid():
+            return False
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+        return True
+
+    def current_row(self):
+        return self.tree.currentIndex().data(ROW_ROLE)
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._flush_comment()
+        row = current.data(ROW_ROLE)
+        self._current_id = row.item.id if row else None
+        self._show(row)
+        if row:
+            self.item_selected.emit(row.item.id)
+
+    def _show(self, row) -> None:
+        self._loading = True
+        try:
+            if row is None:
+                self.title.setText(tr("Select a recommendation to answer it; its guidance appears here."))
+                self.guidance.setHtml("")
+                self.form_widget.setEnabled(False)
+                self.plan_button.setVisible(False)
+                return
+            item, answer = row.item, row.assessment
+            self.title.setText(f"{item.id} — {pick(item.title)}")
+            self.status_edit.setCurrentIndex(self.status_edit.findData(row.status.value))
+            self.responsible_edit.setEditText(answer.responsible)
+            self.comment_edit.setPlainText(answer.comment)
+            self.last_review_edit.setDate(_to_qdate(answer.last_reviewed))
+            self.next_review_edit.setDate(_to_qdate(answer.next_review))
+            self.guidance.setHtml(self._guidance_html(row))
+            self._show_plan_button(row)
+            self.saved_label.setText("")
+        finally:
+            self._loading = False
+        self._apply_permissions()
+
+    def _show_plan_button(self, row) -> None:
+        # shown for a gap, once the action plan page has connected the button
+        has_handler = self.plan_button.receivers("2clicked()") > 0 or self.plan_button.receivers("2clicked(bool)") > 0
+        self.plan_button.setVisible(has_handler and row.status in (Status.PARTIAL, Status.NON_COMPLIANT))
+
+    def _guidance_html(self, row) -> str:
+        item = row.item
+        parts = [f"<p><b>{escape(pick(item.question))}</b></p>"]
+        if not row.applies:
+            parts.append(f"<p><i>{escape(tr('This recommendation does not usually apply to your type of structure.'))}</i></p>")
+        sections = ((tr("Why it matters"), pick(item.why)), (tr("How to check"), pick(item.how_to_check)),
+                    (tr("Evidence to keep"), pick(item.evidence)))
+        for heading, text in sections:
+            parts.append(f"<h4>{escape(heading)}</h4><p>{escape(text)}</p>")
+        if item.uncertain:
+            parts.append(f"<p><i>{escape(tr('Uncertain'))}: {escape(pick(item.uncertain))}</i></p>")
+        parts.append(f"<h4>{escape(tr('Suggested actions'))}</h4><ul>")
+        efforts = {"low": tr("low effort"), "medium": tr("medium effort"), "high": tr("high effort")}
+        kinds = {"investment": tr("investment"), "running": tr("running cost")}
+        for action in item.actions:
+            parts.append(f"<li>{escape(pick(action.title))} — {escape(efforts[action.effort])}, "
+                         f"{escape(kinds[action.cost_kind])}, {escape(action.cost_band)}</li>")
+        parts.append("</ul>")
+        parts.append(f"<h4>{escape(tr('References'))}</h4><ul>")
+        parts += [f"<li>{escape(ref.label)}</li>" for ref in item.references]
+        parts.append("</ul>")
+        parts.append(f"<p>{escape(tr('Severity'))} : {item.severity}/4</p>")
+        if item.from_cnil_draft:
+            parts.append(f"<p><i>{escape(tr('From the CNIL draft recommendation put to consultation in 2025.'))}</i></p>")
+        return "".join(parts)
+
+    STATUS_KEYS = {Qt.Key.Key_1: 0, Qt.Key.Key_2: 1, Qt.Key.Key_3: 2, Qt.Key.Key_4: 3, Qt.Key.Key_5: 4}
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.KeyPress and event.key() in self.STATUS_KEYS:
+            ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            if ctrl or (watched is self.tree and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+                self.set_current_status(list(Status)[self.STATUS_KEYS[event.key()]])
+                return True
+        return super().eventFilter(watched, event)
+
+    # ---- saving --------------------------------------------------------------------------
+    def set_current_status(self, status: Status) -> None:
+        if self._current_id and self.form_widget.isEnabled():
+            self.status_edit.setCurrentIndex(self.status_edit.findData(status.value))
+
+    def _flush_comment(self) -> None:
+        if self._comment_timer.isActive():
+            self._comment_timer.stop()
+            self._save_comment()
+
+    def _save_comment(self) -> None:
+        self._save(comment=self.comment_edit.toPlainText())
+
+    def _save(self, **changes) -> None:
+        if self._loading or not self._current_id or not self.state.actor:
+            return
+        item_id = self._current_id
+        try:
+            self.state.ws.set_assessment(self.state.actor, item_id, **changes)
+        except ClinicGuardError as exc:
+            self.saved_label.setStyleSheet("color: #b3261e;")
+            self.saved_label.setText(str(exc))
+            return
+        self.saved_label.setStyleSheet("color: #2e7d32;")
+        self.saved_label.setText(tr("Saved"))
+        row = next((r for r in self.state.ws.checklist() if r.item.id == item_id), None)
+        if row is not None:
+            self.model.update_row(row)
+            self._show_plan_button(row)
+        # other views (dashboard...) refresh; this one updated its row in place
+        self.state.changed.disconnect(self._on_changed)
+        try:
+            self.state.notify("checklist")
+        finally:
+            self.state.changed.connect(self._on_changed)
+
+    def hideEvent(self, event) -> None:
+        self._flush_comment()
+        super().hideEvent(event)

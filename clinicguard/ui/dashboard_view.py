@@ -1,0 +1,144 @@
+"""The dashboard: where the clinic stands, in ten seconds. Refreshes when the data changes."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinicguard.core.checklist import Status, score_formula, summarize
+from clinicguard.core.formatting import format_date
+from clinicguard.i18n import pick, tr
+from clinicguard.ui.state import AppState
+
+
+class DashboardView(QWidget):
+    open_item = Signal(str)  # the user asks to open a recommendation in the checklist
+
+    def __init__(self, state: AppState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        content = QWidget()
+        self.grid = QGridLayout(content)
+
+        self.score_label = QLabel()
+        self.score_label.setObjectName("overallScore")
+        self.score_label.setStyleSheet("font-size: 40px; font-weight: bold;")
+        self.formula_label = QLabel(score_formula())
+        self.formula_label.setWordWrap(True)
+        self.formula_label.setStyleSheet("color: #555;")
+        overall = QGroupBox(tr("Overall compliance"))
+        overall_layout = QVBoxLayout(overall)
+        overall_layout.addWidget(self.score_label)
+        overall_layout.addWidget(self.formula_label)
+
+        self.domains_box = QGroupBox(tr("By domain"))
+        self.domains_layout = QGridLayout(self.domains_box)
+
+        self.counts_box = QGroupBox(tr("Recommendations by status"))
+        self.counts_layout = QGridLayout(self.counts_box)
+        self.count_labels: dict[str, QLabel] = {}
+        for n, status in enumerate(Status):
+            value = QLabel()
+            value.setObjectName(f"count-{status.value}")
+            self.count_labels[status.value] = value
+            self.counts_layout.addWidget(QLabel(status.label), n, 0)
+            self.counts_layout.addWidget(value, n, 1, alignment=Qt.AlignmentFlag.AlignRight)
+        self.never_label = QLabel()
+        self.counts_layout.addWidget(self.never_label, len(Status), 0, 1, 2)
+
+        self.start_box = QGroupBox(tr("Where to begin"))
+        start_layout = QVBoxLayout(self.start_box)
+        self.start_list = QListWidget()
+        self.start_list.setWordWrap(True)
+        self.start_list.setAccessibleName(tr("Where to begin"))
+        start_layout.addWidget(self.start_list)
+
+        self.reviews_box = QGroupBox(tr("Reviews due in the next 30 days"))
+        reviews_layout = QVBoxLayout(self.reviews_box)
+        self.reviews_list = QListWidget()
+        reviews_layout.addWidget(self.reviews_list)
+
+        for widget in (self.start_list, self.reviews_list):
+            widget.itemActivated.connect(lambda item: self.open_item.emit(item.data(Qt.ItemDataRole.UserRole)))
+
+        self.grid.addWidget(overall, 0, 0)
+        self.grid.addWidget(self.domains_box, 0, 1)
+        self.grid.addWidget(self.counts_box, 1, 0)
+        self.grid.addWidget(self.start_box, 1, 1)
+        self.grid.addWidget(self.reviews_box, 2, 0, 1, 2)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+        state.changed.connect(lambda _kind: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        ws = self.state.ws
+        rows = ws.checklist()
+        summary = summarize(rows)
+        self.score_label.setText(summary.overall.text)
+        for status, label in self.count_labels.items():
+            label.setText(str(summary.overall.counts[status]))
+        self.never_label.setText(tr("{n} recommendations never assessed", n=summary.never_assessed))
+
+        while self.domains_layout.count():
+            widget = self.domains_layout.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        for n, domain in enumerate(ws.catalogue.domains):
+            score = summary.by_domain.get(domain.id)
+            if score is None:
+                continue
+            bar = QProgressBar()
+            bar.setObjectName(f"domain-{domain.id}")
+            bar.setRange(0, 100)
+            bar.setValue(round(score.percent or 0))
+            bar.setFormat(score.text)
+            self.domains_layout.addWidget(QLabel(pick(domain.title)), n, 0)
+            self.domains_layout.addWidget(bar, n, 1)
+
+        # the most severe gaps first: not compliant, then not assessed, then partly compliant
+        order = {Status.NON_COMPLIANT: 0, Status.NOT_ASSESSED: 1, Status.PARTIAL: 2}
+        gaps = sorted((r for r in rows if r.status in order), key=lambda r: (-r.item.severity, order[r.status], r.item.id))
+        self.start_list.clear()
+        if not gaps and rows:
+            self.start_list.addItem(tr("No gap left: keep the review dates up to date."))
+        for row in gaps[:8]:
+            item = QListWidgetItem(f"{row.item.id} — {pick(row.item.title)} ({row.status.label}, "
+                                   f"{tr('severity')} {row.item.severity})")
+            item.setData(Qt.ItemDataRole.UserRole, row.item.id)
+            self.start_list.addItem(item)
+
+        self.reviews_list.clear()
+        for row in summary.overdue_reviews + summary.reviews_due:
+            late = row in summary.overdue_reviews
+            text = f"{format_date(row.assessment.next_review)} — {row.item.id} — {pick(row.item.title)}"
+            item = QListWidgetItem((tr("Overdue") + " : " if late else "") + text)
+            item.setData(Qt.ItemDataRole.UserRole, row.item.id)
+            if late:
+                item.setForeground(Qt.GlobalColor.darkRed)
+            self.reviews_list.addItem(item)
+        if not summary.overdue_reviews and not summary.reviews_due:
+            self.reviews_list.addItem(tr("No review due in the next 30 days."))
+        self.reviews_box.setToolTip(escape(tr("Set a next-review date on each recommendation to be reminded here.")))

@@ -1,0 +1,138 @@
+"""The main window: navigation on the left, the selected page on the right, and the clinic and
+the signed-in person always visible at the top."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinicguard.core.errors import ClinicGuardError
+from clinicguard.i18n import tr
+from clinicguard.ui.state import AppState
+
+
+def show_error(parent: QWidget | None, error: BaseException) -> None:
+    """Show an error in the user's language; unexpected errors say so without a traceback."""
+    if isinstance(error, ClinicGuardError):
+        QMessageBox.warning(parent, "ClinicGuard", str(error))
+    else:
+        QMessageBox.critical(parent, "ClinicGuard",
+                             tr("Something went wrong: {error}. Nothing that was saved has been lost.", error=error))
+
+
+def page_factories():
+    """The pages in navigation order: (key, title, factory(state) -> QWidget).
+
+    Each feature adds its page here; a page's widget is built once, when the window opens.
+    """
+    from clinicguard.ui.checklist_view import ChecklistView
+    from clinicguard.ui.dashboard_view import DashboardView
+    from clinicguard.ui.settings_view import SettingsView
+
+    return [
+        ("dashboard", tr("Dashboard"), DashboardView),
+        ("checklist", tr("Recommendations"), ChecklistView),
+        ("settings", tr("Settings"), SettingsView),
+    ]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, state: AppState, *, banner: str = ""):
+        super().__init__()
+        self.state = state
+        self.setWindowTitle("ClinicGuard")
+        self.resize(1280, 800)
+
+        self.clinic_label = QLabel()
+        self.clinic_label.setObjectName("clinicName")
+        self.clinic_label.setStyleSheet("font-weight: bold; font-size: 15px;")
+        self.person_label = QLabel()
+        self.person_label.setObjectName("signedInPerson")
+        self.switch_button = QToolButton(text=tr("Switch user"))
+        self.switch_button.setVisible(False)
+        header = QHBoxLayout()
+        header.addWidget(self.clinic_label)
+        header.addStretch(1)
+        header.addWidget(self.person_label)
+        header.addWidget(self.switch_button)
+
+        self.banner = QLabel(banner)
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff4ce; padding: 6px; border: 1px solid #e0c060;")
+        self.banner.setVisible(bool(banner))
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName(tr("Navigation"))
+        self.nav.setFixedWidth(200)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for key, title, factory in page_factories():
+            widget = factory(state)
+            widget.setObjectName(f"page-{key}")
+            self.pages[key] = widget
+            self.stack.addWidget(widget)
+            item = QListWidgetItem(title)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        body = QHBoxLayout()
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(header)
+        layout.addWidget(self.banner)
+        layout.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        # Alt+1..9 jump to a page, from anywhere
+        for n in range(min(9, self.nav.count())):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Alt+{n + 1}"))
+            action.triggered.connect(lambda _=False, row=n: self.nav.setCurrentRow(row))
+            self.addAction(action)
+
+        dashboard = self.pages.get("dashboard")
+        if dashboard is not None and hasattr(dashboard, "open_item"):
+            dashboard.open_item.connect(self.open_recommendation)
+
+        state.actor_changed.connect(lambda _: self.refresh_header())
+        state.changed.connect(lambda kind: kind == "settings" and self.refresh_header())
+        self.refresh_header()
+        self.nav.setCurrentRow(0)
+
+    def refresh_header(self) -> None:
+        clinic = self.state.ws.clinic
+        self.clinic_label.setText(f"{clinic.name} — {clinic.structure.label}")
+        actor = self.state.actor
+        self.person_label.setText(tr("Signed in: {name} ({role})", name=actor.name, role=actor.role.label)
+                                  if actor else tr("Not signed in"))
+
+    def show_page(self, key: str) -> QWidget:
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.nav.setCurrentRow(row)
+                break
+        return self.pages[key]
+
+    def open_recommendation(self, item_id: str) -> None:
+        view = self.show_page("checklist")
+        view.search.clear()
+        view.status_filter.setCurrentIndex(0)
+        view.select_item(item_id)
+        view.tree.setFocus()

@@ -1,0 +1,157 @@
+"""First-run setup: the clinic, its type of structure, its fiscal year and its manager; then the
+recovery sheet, shown once."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from clinicguard.core import keys
+from clinicguard.core.catalogue import Structure
+from clinicguard.core.errors import ClinicGuardError
+from clinicguard.core.fsutil import atomic_write_bytes
+from clinicguard.core.people import WeakSecret, secret_kind
+from clinicguard.core.workspace import Workspace
+from clinicguard.i18n import tr
+from clinicguard.ui.settings_view import month_names
+from clinicguard.ui.worker import run_in_background
+
+
+class SetupDialog(QDialog):
+    """Collects the first-run answers and creates the clinic off the UI thread."""
+
+    def __init__(self, data_dir, parent=None):
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self.result_value: tuple[Workspace, str] | None = None
+        self.setWindowTitle(tr("Set up ClinicGuard"))
+        self.name_edit = QLineEdit()
+        self.structure_edit = QComboBox()
+        for structure in Structure:
+            self.structure_edit.addItem(structure.label, structure.value)
+        self.month_edit = QComboBox()
+        self.month_edit.addItems(month_names())
+        self.manager_edit = QLineEdit()
+        self.secret_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.secret_again = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.passphrase_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.needs_passphrase = not keys.secure_keyring_available()
+        intro = QLabel(tr("Welcome. Four answers and ClinicGuard is ready; everything stays on this PC."))
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(tr("Clinic &name"), self.name_edit)
+        form.addRow(tr("&Type of structure"), self.structure_edit)
+        form.addRow(tr("First &month of the fiscal year"), self.month_edit)
+        form.addRow(tr("&Manager's name"), self.manager_edit)
+        form.addRow(tr("Manager's &password or PIN"), self.secret_edit)
+        form.addRow(tr("&Repeat it"), self.secret_again)
+        if self.needs_passphrase:
+            form.addRow(tr("&Passphrase protecting the clinic key"), self.passphrase_edit)
+        hint = QLabel(tr("A PIN of 4 to 8 digits locks the profile after 3 mistakes; a password needs at least "
+                         "12 characters mixing upper case, lower case, digits and symbols."))
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("setupError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b3261e;")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(False)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Create the clinic"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel"))
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.buttons)
+
+    def submit(self) -> None:
+        name, manager, secret = self.name_edit.text().strip(), self.manager_edit.text().strip(), self.secret_edit.text()
+        problem = None
+        if not name:
+            problem = tr("Enter the clinic's name.")
+        elif not manager:
+            problem = tr("Enter the manager's name.")
+        elif secret != self.secret_again.text():
+            problem = tr("The two passwords differ.")
+        elif self.needs_passphrase and len(self.passphrase_edit.text()) < 12:
+            problem = tr("The passphrase must have at least 12 characters.")
+        else:
+            try:
+                secret_kind(secret)
+            except WeakSecret as exc:
+                problem = str(exc)
+        if problem:
+            self.error_label.setText(problem)
+            return
+        self.error_label.setText("")
+        self.buttons.setEnabled(False)
+        self.progress.setVisible(True)
+        run_in_background(
+            Workspace.create, self.data_dir, clinic_name=name, structure=self.structure_edit.currentData(),
+            manager_name=manager, manager_secret=secret, fiscal_year_start_month=self.month_edit.currentIndex() + 1,
+            passphrase=self.passphrase_edit.text() if self.needs_passphrase else None,
+            on_done=self._created, on_error=self._failed,
+        )
+
+    def _created(self, result) -> None:
+        self.result_value = result
+        self.progress.setVisible(False)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.progress.setVisible(False)
+        self.buttons.setEnabled(True)
+        self.error_label.setText(str(error) if isinstance(error, ClinicGuardError)
+                                 else tr("The clinic could not be created: {error}", error=error))
+
+
+class RecoverySheetDialog(QDialog):
+    """Shows the recovery sheet once, with a button to save it for printing."""
+
+    def __init__(self, sheet: str, parent=None):
+        super().__init__(parent)
+        self.sheet = sheet
+        self.setWindowTitle(tr("Your recovery key"))
+        text = QPlainTextEdit(sheet)
+        text.setReadOnly(True)
+        text.setFont(QFont("monospace"))
+        warning = QLabel(tr("This is the only time the recovery key is shown. Print or save this sheet and keep it "
+                            "away from the PC: without it, a lost PC means lost evidence."))
+        warning.setWordWrap(True)
+        warning.setStyleSheet("font-weight: bold;")
+        save = QPushButton(tr("Save the sheet…"))
+        save.clicked.connect(self.save)
+        done = QPushButton(tr("I have kept the recovery key"))
+        done.clicked.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(warning)
+        layout.addWidget(text)
+        layout.addWidget(save, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(done, alignment=Qt.AlignmentFlag.AlignRight)
+        self.resize(640, 360)
+
+    def save(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save the recovery sheet"), "recovery-sheet.txt",
+                                              tr("Text files (*.txt)"))
+        if path:
+            atomic_write_bytes(__import__("pathlib").Path(path), self.sheet.encode("utf-8"))

@@ -1,0 +1,60 @@
+"""A malformed catalogue is refused with a message naming the file, the item and the field."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from clinicguard.core.catalogue import Structure, load_catalogue
+from clinicguard.core.errors import CatalogueError
+
+SMALL = Path(__file__).parent / "data" / "catalogue_small.toml"
+
+
+def variant(tmp_path, transform) -> Path:
+    path = tmp_path / "broken.toml"
+    path.write_text(transform(SMALL.read_text(encoding="utf-8")), encoding="utf-8")
+    return path
+
+
+def test_small_catalogue_loads(small_catalogue):
+    assert small_catalogue.version == "1.0"
+    assert [i.id for i in small_catalogue.items] == ["GOV-ROLES-01", "GOV-ROLES-02", "SEC-BACKUP-01", "SEC-BACKUP-02"]
+    assert not small_catalogue.get("GOV-ROLES-02").applies(Structure.INDIVIDUAL_PRACTICE)
+
+
+@pytest.mark.parametrize(
+    "transform, item, field",
+    [
+        (lambda s: s.replace('why_en = "Ransomware can wipe everything."\n', ""), "SEC-BACKUP-01", "why_en"),
+        (lambda s: s.replace('id = "GOV-ROLES-02"', 'id = "GOV-ROLES-01"'), "GOV-ROLES-01", "id"),
+        (lambda s: s.replace('applies_to = ["clinic"]', 'applies_to = ["hospital"]'), "GOV-ROLES-02", "applies_to.0"),
+        (lambda s: s.replace("severity = 4", "severity = 7"), "SEC-BACKUP-01", "severity"),
+        (lambda s: s.replace("severity = 2", 'severity = "high"'), "SEC-BACKUP-02", "severity"),
+        (lambda s: s.replace('theme = "backups"\nseverity = 4', 'theme = "nowhere"\nseverity = 4'), "SEC-BACKUP-01", "theme"),
+    ],
+    ids=["missing-field", "duplicate-id", "unknown-structure", "severity-out-of-range", "severity-not-number", "unknown-theme"],
+)
+def test_malformed_catalogue_is_refused_precisely(tmp_path, transform, item, field):
+    path = variant(tmp_path, transform)
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(path)
+    message = str(exc.value)
+    assert str(path) in message
+    assert item in message
+    assert re.search(rf"\b{re.escape(field)}\b", message), message
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    path = variant(tmp_path, lambda s: s + "\n[[items]\n")
+    with pytest.raises(CatalogueError, match="broken.toml"):
+        load_catalogue(path)
+
+
+def test_bundled_catalogue_loads_and_is_bilingual():
+    from clinicguard.core.catalogue import bundled_catalogue
+
+    catalogue = bundled_catalogue()
+    assert catalogue.items
+    for item in catalogue.items:
+        assert item.title["fr"] and item.title["en"]

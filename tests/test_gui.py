@@ -1,0 +1,154 @@
+"""pytest-qt on the real main window: first-run setup, checklist answers that survive a restart,
+filters and search, and a dashboard that follows the checklist."""
+
+from PySide6.QtCore import Qt
+
+from clinicguard.core.checklist import Status
+from clinicguard.core.workspace import Workspace, clinic_exists
+from clinicguard.ui.main_window import MainWindow
+from clinicguard.ui.setup_dialog import SetupDialog
+from clinicguard.ui.state import AppState
+from tests.conftest import MANAGER, MANAGER_SECRET
+
+
+def open_window(qtbot, ws, actor):
+    window = MainWindow(AppState(ws, actor))
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    return window
+
+
+def test_first_run_setup_creates_the_clinic(qtbot, tmp_path):
+    data = tmp_path / "new-clinic"
+    dialog = SetupDialog(data)
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Centre de santé des Lilas")
+    dialog.structure_edit.setCurrentIndex(dialog.structure_edit.findData("health-centre"))
+    dialog.month_edit.setCurrentIndex(6)  # July
+    dialog.manager_edit.setText("Claire Martin")
+    dialog.secret_edit.setText("Lilas-Direction-2026")
+    dialog.secret_again.setText("Lilas-Direction-2026")
+    with qtbot.waitSignal(dialog.accepted, timeout=20000):
+        dialog.submit()
+    ws, recovery = dialog.result_value
+    assert recovery.startswith("AGE-SECRET-KEY-1")
+    assert clinic_exists(data)
+    clinic = ws.clinic
+    assert (clinic.name, clinic.structure.value, clinic.fiscal_year_start_month) == ("Centre de santé des Lilas", "health-centre", 7)
+    ws.close()
+
+
+def test_setup_refuses_mismatched_passwords_and_creates_nothing(qtbot, tmp_path):
+    data = tmp_path / "c"
+    dialog = SetupDialog(data)
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Cabinet")
+    dialog.manager_edit.setText("Claire")
+    dialog.secret_edit.setText("Lilas-Direction-2026")
+    dialog.secret_again.setText("Lilas-Direction-2027")
+    dialog.submit()
+    assert dialog.error_label.text()
+    assert not clinic_exists(data)
+
+
+def test_status_set_in_the_checklist_survives_a_restart(qtbot, workspace, manager, small_catalogue):
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("checklist")
+    assert view.select_item("SEC-BACKUP-01")
+    view.status_edit.setCurrentIndex(view.status_edit.findData(Status.PARTIAL.value))
+    view.comment_edit.setPlainText("Disque acheté, rotation à organiser")
+    view.tree.setFocus()
+    assert view.select_item("GOV-ROLES-01")  # leaving the item saves the comment at once
+    data_dir = workspace.data_dir
+    window.close()
+    workspace.close()
+
+    reopened = Workspace.open(data_dir, catalogue=small_catalogue)
+    actor = reopened.sign_in(MANAGER, MANAGER_SECRET)
+    window = open_window(qtbot, reopened, actor)
+    view = window.show_page("checklist")
+    view.select_item("SEC-BACKUP-01")
+    assert view.status_edit.currentData() == Status.PARTIAL.value
+    assert view.comment_edit.toPlainText() == "Disque acheté, rotation à organiser"
+    reopened.close()
+
+
+def visible_items(view):
+    found = []
+
+    def walk(parent):
+        for r in range(view.proxy.rowCount(parent)):
+            index = view.proxy.index(r, 0, parent)
+            row = index.data(Qt.ItemDataRole.UserRole + 1)
+            if row is None:
+                walk(index)
+            else:
+                found.append(row.item.id)
+
+    from PySide6.QtCore import QModelIndex
+
+    walk(QModelIndex())
+    return found
+
+
+def test_filters_and_search(qtbot, workspace, manager):
+    workspace.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant", responsible="Dr Karim")
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("checklist")
+    assert len(visible_items(view)) == 4
+
+    view.status_filter.setCurrentIndex(view.status_filter.findData("non-compliant"))
+    assert visible_items(view) == ["SEC-BACKUP-01"]
+    view.status_filter.setCurrentIndex(0)
+
+    view.domain_filter.setCurrentIndex(view.domain_filter.findData("governance"))
+    assert visible_items(view) == ["GOV-ROLES-01", "GOV-ROLES-02"]
+    view.domain_filter.setCurrentIndex(0)
+
+    view.responsible_filter.setCurrentIndex(view.responsible_filter.findData("Dr Karim"))
+    assert visible_items(view) == ["SEC-BACKUP-01"]
+    view.responsible_filter.setCurrentIndex(0)
+
+    qtbot.keyClicks(view.search, "hors ligne")
+    assert visible_items(view) == ["SEC-BACKUP-02"]
+    view.search.clear()
+    qtbot.keyClicks(view.search, "introuvable")
+    assert visible_items(view) == []
+    assert "0" in view.count_label.text()
+
+
+def test_dashboard_score_follows_checklist_changes(qtbot, workspace, manager):
+    window = open_window(qtbot, workspace, manager)
+    dashboard = window.pages["dashboard"]
+    assert dashboard.score_label.text() == "0 %"
+    view = window.show_page("checklist")
+    view.select_item("SEC-BACKUP-01")  # severity 4 of a total weight 9
+    view.status_edit.setCurrentIndex(view.status_edit.findData(Status.COMPLIANT.value))
+    assert dashboard.score_label.text() == "44 %"
+    assert dashboard.count_labels["compliant"].text() == "1"
+    view.status_edit.setCurrentIndex(view.status_edit.findData(Status.PARTIAL.value))
+    assert dashboard.score_label.text() == "22 %"
+
+
+def test_checklist_is_usable_from_the_keyboard(qtbot, workspace, manager):
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("checklist")
+    view.select_item("GOV-ROLES-01")
+    view.tree.setFocus()
+    qtbot.keyClick(view.tree, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Ctrl+2 = compliant
+    assert workspace.assessments.get("GOV-ROLES-01").status == "compliant"
+    qtbot.keyClick(view.tree, Qt.Key.Key_Down)
+    assert view.current_row().item.id == "GOV-ROLES-02"
+    qtbot.keyClick(view.tree, Qt.Key.Key_4)  # 4 = not compliant, straight from the list
+    assert workspace.assessments.get("GOV-ROLES-02").status == "non-compliant"
+    view.comment_edit.setFocus()
+    qtbot.keyClick(view.comment_edit, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # from the form too
+    assert workspace.assessments.get("GOV-ROLES-02").status == "partial"
+
+
+def test_signed_in_person_and_clinic_always_visible(qtbot, workspace, manager):
+    window = open_window(qtbot, workspace, manager)
+    assert "Cabinet Test" in window.clinic_label.text()
+    assert MANAGER in window.person_label.text()
