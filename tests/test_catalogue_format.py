@@ -58,3 +58,25 @@ def test_bundled_catalogue_loads_and_is_bilingual():
     assert catalogue.items
     for item in catalogue.items:
         assert item.title["fr"] and item.title["en"]
+
+
+def test_duplicate_theme_id_is_refused(tmp_path):
+    extra = '\n[[themes]]\nid = "roles"\ndomain = "security"\ntitle_fr = "Doublon"\ntitle_en = "Duplicate"\n'
+    path = variant(tmp_path, lambda s: s.replace("[[items]]", extra + "\n[[items]]", 1))
+    with pytest.raises(CatalogueError, match=r"roles.*\bid\b"):
+        load_catalogue(path)
+
+
+def test_first_problem_in_file_order_is_reported(tmp_path):
+    # two bad items: the message names the first one in the file
+    def break_two(s):
+        s = s.replace("severity = 3", "severity = 9", 1)  # GOV-ROLES-01, first item
+        return s.replace("severity = 2", "severity = 0", 1)  # SEC-BACKUP-02, fourth item
+    with pytest.raises(CatalogueError, match="GOV-ROLES-01"):
+        load_catalogue(variant(tmp_path, break_two))
+
+
+def test_uncertainty_note_needs_both_languages(tmp_path):
+    path = variant(tmp_path, lambda s: s.replace('severity = 2\n', 'severity = 2\nuncertain_fr = "Incertain"\n', 1))
+    with pytest.raises(CatalogueError, match="SEC-BACKUP-02.*uncertain_en"):
+        load_catalogue(path)

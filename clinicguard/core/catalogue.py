@@ -183,7 +183,9 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
         raise CatalogueError(tr("Catalogue file {file} is not valid TOML: {error}", file=path, error=exc)) from None
 
     validator = jsonschema.Draft202012Validator(_schema())
-    errors = sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+    # report the first problem in file order (items.2 before items.10)
+    errors = sorted(validator.iter_errors(raw), key=lambda e: [(0, p, "") if isinstance(p, int) else (1, 0, str(p))
+                                                               for p in e.absolute_path])
     if errors:
         err = errors[0]
         item, fld = _where(raw, list(err.absolute_path))
@@ -208,6 +210,12 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     def fail(item: str, fld: str, problem: str) -> CatalogueError:
         return CatalogueError(tr("Catalogue {file}: {item}, field {field}: {problem}", file=path, item=item, field=fld, problem=problem))
 
+    for section in ("domains", "themes", "seed_recommendations"):
+        seen_ids: set[str] = set()
+        for entry in raw.get(section, []):
+            if entry["id"] in seen_ids:
+                raise fail(f"{section}: {entry['id']}", "id", tr("duplicate id {value!r}", value=entry["id"]))
+            seen_ids.add(entry["id"])
     domain_ids = [d["id"] for d in raw["domains"]]
     theme_ids = {t["id"]: t["domain"] for t in raw["themes"]}
     seed_ids = {s["id"] for s in raw.get("seed_recommendations", [])}
@@ -228,6 +236,9 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
         for seed in raw_item.get("seed", []):
             if seed not in seed_ids:
                 raise fail(item_id, "seed", tr("unknown seed recommendation {value!r}", value=seed))
+        if bool(raw_item.get("uncertain_fr")) != bool(raw_item.get("uncertain_en")):
+            missing = "uncertain_en" if raw_item.get("uncertain_fr") else "uncertain_fr"
+            raise fail(item_id, missing, tr("the field is missing"))
         for n, act in enumerate(raw_item["actions"], 1):
             if act["cost_min_eur"] > act["cost_max_eur"]:
                 raise fail(item_id, f"actions.{n}.cost_min_eur", tr("the low end of the cost band is above the high end"))
