@@ -242,28 +242,7 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
         for n, act in enumerate(raw_item["actions"], 1):
             if act["cost_min_eur"] > act["cost_max_eur"]:
                 raise fail(item_id, f"actions.{n}.cost_min_eur", tr("the low end of the cost band is above the high end"))
-        items.append(
-            Recommendation(
-                id=item_id,
-                domain=raw_item["domain"],
-                theme=raw_item["theme"],
-                severity=raw_item["severity"],
-                applies_to=frozenset(Structure(s) for s in raw_item["applies_to"]),
-                title=_bilingual(raw_item, "title"),
-                question=_bilingual(raw_item, "question"),
-                why=_bilingual(raw_item, "why"),
-                how_to_check=_bilingual(raw_item, "how_to_check"),
-                evidence=_bilingual(raw_item, "evidence"),
-                references=tuple(Reference(r["source"], r["ref"], r.get("uncertain", False)) for r in raw_item["references"]),
-                actions=tuple(
-                    SuggestedAction(_bilingual(a, "title"), a["effort"], a["cost_kind"], a["cost_min_eur"], a["cost_max_eur"])
-                    for a in raw_item["actions"]
-                ),
-                seed=tuple(raw_item.get("seed", [])),
-                from_cnil_draft=raw_item.get("from_cnil_draft", False),
-                uncertain={k: raw_item[f"uncertain_{k}"] for k in ("fr", "en") if raw_item.get(f"uncertain_{k}")},
-            )
-        )
+        items.append(recommendation_from_raw(raw_item))
     meta = raw["catalogue"]
     return Catalogue(
         version=meta["version"],
@@ -276,6 +255,49 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
         seed_recommendations=tuple((s["id"], _bilingual(s, "title")) for s in raw.get("seed_recommendations", [])),
         path=path,
     )
+
+
+def recommendation_from_raw(raw_item: dict) -> Recommendation:
+    """Build a Recommendation from its catalogue-file form (also used for stored snapshots)."""
+    return Recommendation(
+        id=raw_item["id"],
+        domain=raw_item["domain"],
+        theme=raw_item["theme"],
+        severity=raw_item["severity"],
+        applies_to=frozenset(Structure(s) for s in raw_item["applies_to"]),
+        title=_bilingual(raw_item, "title"),
+        question=_bilingual(raw_item, "question"),
+        why=_bilingual(raw_item, "why"),
+        how_to_check=_bilingual(raw_item, "how_to_check"),
+        evidence=_bilingual(raw_item, "evidence"),
+        references=tuple(Reference(r["source"], r["ref"], r.get("uncertain", False)) for r in raw_item["references"]),
+        actions=tuple(
+            SuggestedAction(_bilingual(a, "title"), a["effort"], a["cost_kind"], a["cost_min_eur"], a["cost_max_eur"])
+            for a in raw_item["actions"]
+        ),
+        seed=tuple(raw_item.get("seed", [])),
+        from_cnil_draft=raw_item.get("from_cnil_draft", False),
+        uncertain={k: raw_item[f"uncertain_{k}"] for k in ("fr", "en") if raw_item.get(f"uncertain_{k}")},
+    )
+
+
+def recommendation_to_raw(item: Recommendation) -> dict:
+    """The catalogue-file form of a Recommendation, to keep a snapshot of it in the database."""
+    raw: dict = {"id": item.id, "domain": item.domain, "theme": item.theme, "severity": item.severity,
+                 "applies_to": sorted(s.value for s in item.applies_to), "seed": list(item.seed),
+                 "from_cnil_draft": item.from_cnil_draft}
+    for name in ("title", "question", "why", "how_to_check", "evidence", "uncertain"):
+        for lang, text in getattr(item, name).items():
+            raw[f"{name}_{lang}"] = text
+    raw["references"] = [{"source": r.source, "ref": r.ref, "uncertain": r.uncertain} for r in item.references]
+    raw["actions"] = [{"title_fr": a.title["fr"], "title_en": a.title["en"], "effort": a.effort,
+                       "cost_kind": a.cost_kind, "cost_min_eur": a.cost_min_eur, "cost_max_eur": a.cost_max_eur}
+                      for a in item.actions]
+    return raw
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
 @lru_cache(maxsize=1)

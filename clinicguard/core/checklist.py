@@ -79,6 +79,7 @@ class ChecklistRow:
     assessment: Assessment
     status: Status
     applies: bool
+    retired: bool = False  # dropped by a newer catalogue: answer kept, read-only, not scored
 
 
 def effective_status(item: Recommendation, assessment: Assessment | None, structure: Structure) -> Status:

@@ -41,7 +41,8 @@ class ChecklistModel(QAbstractItemModel):
         return [tr("ID"), tr("Recommendation"), tr("Status"), tr("Responsible"), tr("Last review"),
                 tr("Next review"), tr("Evidence")]
 
-    def load(self, rows: list[ChecklistRow], catalogue, evidence_counts: dict[str, int] | None = None) -> None:
+    def load(self, rows: list[ChecklistRow], catalogue, evidence_counts: dict[str, int] | None = None,
+             retired: list[ChecklistRow] | None = None) -> None:
         """Replace the whole tree (a full reload is cheap at a hundred items)."""
         self.beginResetModel()
         self.evidence_counts = evidence_counts or {}
@@ -62,6 +63,13 @@ class ChecklistModel(QAbstractItemModel):
             leaf = _Node(theme, pick(item.title), row=row, key=item.id)
             theme.children.append(leaf)
             self._by_id[item.id] = leaf
+        if retired:
+            heading = _Node(self._root, tr("Recommendations withdrawn from the catalogue (read-only)"), key="retired")
+            self._root.children.append(heading)
+            for row in retired:
+                leaf = _Node(heading, pick(row.item.title), row=row, key=row.item.id)
+                heading.children.append(leaf)
+                self._by_id[row.item.id] = leaf
         self.endResetModel()
 
     def update_row(self, row: ChecklistRow) -> None:
@@ -149,6 +157,8 @@ class ChecklistModel(QAbstractItemModel):
             if column == "evidence":
                 count = self.evidence_counts.get(row.item.id, 0)
                 return str(count) if count else ""
+        if role == Qt.ItemDataRole.ForegroundRole and row.retired:
+            return QBrush(QColor("#777777"))
         if role == Qt.ItemDataRole.BackgroundRole and column == "status":
             return QBrush(QColor(STATUS_COLOURS[row.status]))
         if role == Qt.ItemDataRole.ToolTipRole and column == "title":

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.checklist import Status
+from clinicguard.core.checklist import ChecklistRow, Status
 from clinicguard.core.errors import ClinicGuardError
 from clinicguard.core.people import Permission
 from clinicguard.i18n import pick, tr
@@ -183,7 +183,9 @@ class ChecklistView(QWidget):
     def reload(self) -> None:
         ws = self.state.ws
         rows = ws.checklist()
-        self.model.load(rows, ws.catalogue, self._evidence_counts())
+        retired = [ChecklistRow(item, answer, Status(answer.status), False, retired=True)
+                   for item, answer in ws.retired_recommendations()]
+        self.model.load(rows, ws.catalogue, self._evidence_counts(), retired)
         self._fill_filter_choices(rows)
         self._expand_and_span()
         for column, width in ((0, 190), (1, 330), (2, 140)):
@@ -256,7 +258,8 @@ class ChecklistView(QWidget):
 
     def _apply_permissions(self) -> None:
         allowed = self.state.can(Permission.ASSESS)
-        self.form_widget.setEnabled(allowed and self._current_id is not None)
+        row = self.current_row()
+        self.form_widget.setEnabled(allowed and row is not None and not row.retired)
 
     # ---- selection and detail ------------------------------------------------------------
     def select_item(self, item_id: str) -> bool:
@@ -310,6 +313,8 @@ class ChecklistView(QWidget):
     def _guidance_html(self, row) -> str:
         item = row.item
         parts = [f"<p><b>{escape(pick(item.question))}</b></p>"]
+        if row.retired:
+            parts.append(f"<p><i>{escape(tr('A newer catalogue no longer includes this recommendation: its answer and history are kept, read-only, and it no longer counts in the score.'))}</i></p>")
         if not row.applies:
             parts.append(f"<p><i>{escape(tr('This recommendation does not usually apply to your type of structure.'))}</i></p>")
         sections = ((tr("Why it matters"), pick(item.why)), (tr("How to check"), pick(item.how_to_check)),
