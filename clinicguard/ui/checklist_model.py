@@ -22,10 +22,12 @@ SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class _Node:
-    __slots__ = ("parent", "children", "label", "row", "key")
+    __slots__ = ("parent", "children", "label", "row", "key", "pos")
 
     def __init__(self, parent: "_Node | None", label: str = "", row: ChecklistRow | None = None, key: str = ""):
         self.parent, self.children, self.label, self.row, self.key = parent, [], label, row, key
+        # position among its siblings, so that parent() is O(1)
+        self.pos = len(parent.children) if parent is not None else 0
 
 
 class ChecklistModel(QAbstractItemModel):
@@ -36,8 +38,10 @@ class ChecklistModel(QAbstractItemModel):
         self._root = _Node(None)
         self._by_id: dict[str, _Node] = {}
         self.evidence_counts: dict[str, int] = {}
+        self._headers = self.headers()
 
-    def headers(self) -> list[str]:
+    @staticmethod
+    def headers() -> list[str]:
         return [tr("ID"), tr("Recommendation"), tr("Status"), tr("Responsible"), tr("Last review"),
                 tr("Next review"), tr("Evidence")]
 
@@ -86,7 +90,7 @@ class ChecklistModel(QAbstractItemModel):
         return self._index_of(node) if node else QModelIndex()
 
     def _index_of(self, node: _Node) -> QModelIndex:
-        return self.createIndex(node.parent.children.index(node), 0, node)
+        return self.createIndex(node.pos, 0, node)
 
     # ---- QAbstractItemModel ----------------------------------------------------------------
     def _node(self, index: QModelIndex) -> _Node:
@@ -104,7 +108,7 @@ class ChecklistModel(QAbstractItemModel):
         node = index.internalPointer().parent
         if node is None or node is self._root:
             return QModelIndex()
-        return self.createIndex(node.parent.children.index(node), 0, node)
+        return self.createIndex(node.pos, 0, node)
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         if parent.isValid() and parent.column() != 0:
@@ -116,7 +120,7 @@ class ChecklistModel(QAbstractItemModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
+            return self._headers[section]
         return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):

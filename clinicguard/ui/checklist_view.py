@@ -236,14 +236,17 @@ class ChecklistView(QWidget):
         self.count_label.setText(tr("{shown} of {total} recommendations shown", shown=shown,
                                     total=len(self.state.ws.catalogue.items)))
 
-    def _expand_and_span(self, parent: QModelIndex = QModelIndex()) -> None:
+    def _expand_and_span(self) -> None:
         """Open every heading and let domain and theme titles use the whole row."""
         self.tree.expandAll()
-        for r in range(self.proxy.rowCount(parent)):
-            index = self.proxy.index(r, 0, parent)
-            if index.data(ROW_ROLE) is None:
-                self.tree.setFirstColumnSpanned(r, parent, True)
-                self._expand_and_span(index)
+        pending = [QModelIndex()]
+        while pending:
+            parent = pending.pop()
+            for r in range(self.proxy.rowCount(parent)):
+                index = self.proxy.index(r, 0, parent)
+                if index.data(ROW_ROLE) is None:
+                    self.tree.setFirstColumnSpanned(r, parent, True)
+                    pending.append(index)
 
     def _count_leaves(self, model, parent: QModelIndex) -> int:
         total = 0
