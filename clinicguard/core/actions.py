@@ -1,0 +1,572 @@
+"""The action plan: each gap of the checklist becomes an owned, dated, costed action.
+
+`ActionPlan` (reached as `workspace.plan`) holds the rules and the audited writes for actions
+and their budget lines; the pure helpers (priority rule, overdue, filtering) serve the views.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from clinicguard.core.audit import utc_now
+from clinicguard.core.budget import (
+    BudgetLine, BudgetSummary, InvalidValue, Nature, budget_years, fiscal_year_of, summarize_year,
+    validate_line,
+)
+from clinicguard.core.checklist import ChecklistRow, Status
+from clinicguard.core.errors import ClinicGuardError, NotFound
+from clinicguard.core.formatting import format_date
+from clinicguard.core.people import Actor, Permission, require
+from clinicguard.i18n import pick, tr
+
+if TYPE_CHECKING:
+    from clinicguard.core.workspace import Audited, Workspace
+    from clinicguard.store.action_store import ActionStore
+
+DUE_SOON_DAYS = 30
+GAP_STATUSES = (Status.PARTIAL, Status.NON_COMPLIANT)
+
+
+class ActionStatus(StrEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in-progress"
+    ON_HOLD = "on-hold"
+    DONE = "done"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return {
+            ActionStatus.TODO: tr("To do"),
+            ActionStatus.IN_PROGRESS: tr("In progress"),
+            ActionStatus.ON_HOLD: tr("On hold"),
+            ActionStatus.DONE: tr("Done"),
+            ActionStatus.DROPPED: tr("Dropped"),
+        }[self]
+
+    @property
+    def open(self) -> bool:
+        return self not in (ActionStatus.DONE, ActionStatus.DROPPED)
+
+
+def priority_label(priority: int) -> str:
+    return f"P{priority}"
+
+
+def priority_rule() -> str:
+    """The rule `suggest_priority` follows, in words for the user."""
+    return tr("Suggested priority: a not compliant recommendation of severity 4 is P1, 3 is P2, 2 is P3, 1 is P4; "
+              "a partly compliant one is one step lower (never below P4). For several recommendations, the most "
+              "urgent wins; a free action is P3.")
+
+
+def suggest_priority(gaps: Iterable[tuple[int, Status | str]]) -> int:
+    """The priority suggested for an action from its items' (severity, status); see priority_rule()."""
+    best = None
+    for severity, status in gaps:
+        priority = 5 - int(severity)
+        if Status(status) is Status.PARTIAL:
+            priority += 1
+        priority = min(4, max(1, priority))
+        best = priority if best is None else min(best, priority)
+    return 3 if best is None else best
+
+
+@dataclass(frozen=True)
+class Action:
+    id: int | None
+    title: str
+    description: str = ""
+    owner: str = ""
+    priority: int = 3
+    status: str = ActionStatus.TODO.value
+    start_date: str | None = None
+    due_date: str | None = None
+    done_date: str | None = None
+    progress: int = 0
+    item_ids: tuple[str, ...] = ()
+    created_at: str = ""
+    updated_at: str = ""
+
+    def changed(self, **changes) -> "Action":
+        return dataclasses.replace(self, **changes)
+
+    def public(self) -> dict:
+        """The fields a user sets, as recorded in the audit trail."""
+        data = {k: v for k, v in dataclasses.asdict(self).items() if k not in ("id", "created_at", "updated_at")}
+        data["item_ids"] = list(self.item_ids)
+        return data
+
+    @property
+    def status_enum(self) -> ActionStatus:
+        return ActionStatus(self.status)
+
+    def is_overdue(self, today: date) -> bool:
+        return bool(self.due_date) and self.status_enum.open and self.due_date < today.isoformat()  # type: ignore[operator]
+
+    def is_due_soon(self, today: date, days: int = DUE_SOON_DAYS) -> bool:
+        """Open and due between today and `days` days from now (inclusive)."""
+        if not self.due_date or not self.status_enum.open:
+            return False
+        return today.isoformat() <= self.due_date <= (today + timedelta(days=days)).isoformat()
+
+
+def validate_action(action: Action) -> list[str]:
+    problems = []
+    if not action.title.strip():
+        problems.append(tr("the action needs a title"))
+    if action.priority not in (1, 2, 3, 4):
+        problems.append(tr("the priority must be P1, P2, P3 or P4"))
+    if action.status not in {s.value for s in ActionStatus}:
+        problems.append(tr("unknown action status {value!r}", value=action.status))
+    if not 0 <= action.progress <= 100:
+        problems.append(tr("the progress must be between 0 and 100 %"))
+    if action.start_date and action.due_date and action.due_date < action.start_date:
+        problems.append(tr("the due date {due} is before the start date {start}",
+                           due=format_date(action.due_date), start=format_date(action.start_date)))
+    return problems
+
+
+def parse_date(value: Any) -> str:
+    """Read a date (a date object, ISO YYYY-MM-DD or DD/MM/YYYY) as an ISO string."""
+    if hasattr(value, "date") and callable(value.date):  # datetime from a spreadsheet
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text).isoformat() if "-" in text else _dmy(text)
+    except (ValueError, IndexError):
+        raise InvalidValue(tr("Unreadable date {value!r}: use DD/MM/YYYY.", value=text)) from None
+
+
+def _dmy(text: str) -> str:
+    parts = text.replace(".", "/").split("/")
+    if len(parts) != 3 or len(parts[2]) != 4:
+        raise ValueError(text)
+    day, month, year = (int(p) for p in parts)
+    return date(year, month, day).isoformat()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so 'echeance' finds 'Échéance'."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if unicodedata.category(c) != "Mn")
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One row of the action plan table: the action with what the view shows beside it."""
+
+    action: Action
+    fiscal_years: tuple[int, ...]  # of its budget lines
+    planned_ht: int
+    actual_ht: int
+    search_text: str  # folded title, description, owner and item ids
+
+
+def plan_rows(actions: Sequence[Action], lines: Iterable[BudgetLine]) -> list[PlanRow]:
+    years: dict[int, set[int]] = {}
+    planned: dict[int, int] = {}
+    actual: dict[int, int] = {}
+    for line in lines:
+        years.setdefault(line.action_id, set()).add(line.fiscal_year)
+        planned[line.action_id] = planned.get(line.action_id, 0) + line.planned_ht
+        actual[line.action_id] = actual.get(line.action_id, 0) + (line.actual_ht or 0)
+    return [
+        PlanRow(a, tuple(sorted(years.get(a.id, ()))), planned.get(a.id, 0), actual.get(a.id, 0),  # type: ignore[arg-type]
+                fold(" ".join((a.title, a.description, a.owner, *a.item_ids))))
+        for a in actions
+    ]
+
+
+def search_terms(text: str) -> list[str]:
+    return fold(text).split()
+
+
+def plan_mask(rows: Sequence[PlanRow], *, text: str = "", owner: str | None = None, status: str | None = None,
+              priority: int | None = None, fiscal_year: int | None = None,
+              overdue_on: date | None = None) -> list[bool]:
+    """For each row, whether it matches every given criterion; text matches words anywhere,
+    accents and case ignored. One pass per criterion keeps 10,000 rows well under a frame."""
+    mask = [True] * len(rows)
+    for term in search_terms(text):
+        mask = [ok and term in row.search_text for ok, row in zip(mask, rows)]
+    if owner is not None:
+        mask = [ok and row.action.owner == owner for ok, row in zip(mask, rows)]
+    if status is not None:
+        mask = [ok and row.action.status == status for ok, row in zip(mask, rows)]
+    if priority is not None:
+        mask = [ok and row.action.priority == priority for ok, row in zip(mask, rows)]
+    if fiscal_year is not None:
+        mask = [ok and fiscal_year in row.fiscal_years for ok, row in zip(mask, rows)]
+    if overdue_on is not None:
+        mask = [ok and row.action.is_overdue(overdue_on) for ok, row in zip(mask, rows)]
+    return mask
+
+
+def filter_plan(rows: Iterable[PlanRow], **criteria: Any) -> list[PlanRow]:
+    """The rows matching every criterion of `plan_mask`."""
+    rows = list(rows)
+    return [row for row, ok in zip(rows, plan_mask(rows, **criteria)) if ok]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A recommendation partly or not compliant, and the actions that address it."""
+
+    row: ChecklistRow
+    action_ids: tuple[int, ...]
+
+    @property
+    def has_action(self) -> bool:
+        return bool(self.action_ids)
+
+
+@dataclass(frozen=True)
+class ActionDraft:
+    """An action prefilled from a gap, for the user to complete before saving."""
+
+    title: str
+    description: str
+    priority: int
+    item_ids: tuple[str, ...]
+    owner: str = ""
+    suggested_nature: str | None = None
+    suggested_amount_ht: int | None = None  # top of the catalogue's cost band, in cents
+    cost_band: str = ""
+
+
+_ACTION_FIELDS = {"title", "description", "owner", "priority", "status", "start_date", "due_date", "done_date",
+                  "progress", "item_ids"}
+_LINE_FIELDS = {"label", "supplier", "nature", "category", "vat_rate_bp", "vat_recoverable", "planned_ht",
+                "committed_ht", "actual_ht", "invoice_ref", "invoice_date", "expense_date", "fiscal_year",
+                "depreciation_years", "recurring", "recurring_until"}
+
+
+class ActionPlan:
+    """The clinic's actions and budget lines, with the rules every change obeys."""
+
+    def __init__(self, ws: "Workspace", store: "ActionStore"):
+        self._ws = ws
+        self.store = store
+
+    # ---- reading -------------------------------------------------------------------------
+    def actions(self) -> list[Action]:
+        return self.store.actions()
+
+    def action(self, action_id: int) -> Action:
+        action = self.store.action(action_id)
+        if action is None:
+            raise NotFound(tr("Unknown action {id}.", id=action_id))
+        return action
+
+    def lines(self, action_id: int | None = None) -> list[BudgetLine]:
+        return self.store.lines(action_id)
+
+    def line(self, line_id: int) -> BudgetLine:
+        line = self.store.line(line_id)
+        if line is None:
+            raise NotFound(tr("Unknown budget line {id}.", id=line_id))
+        return line
+
+    def rows(self) -> list[PlanRow]:
+        return plan_rows(self.actions(), self.lines())
+
+    def gaps(self) -> list[Gap]:
+        """Every recommendation partly or not compliant, most severe first, with its actions."""
+        linked = self.store.actions_by_item()
+        gaps = [Gap(row, tuple(linked.get(row.item.id, ()))) for row in self._ws.checklist()
+                if row.status in GAP_STATUSES]
+        return sorted(gaps, key=lambda g: (-g.row.item.severity, g.row.status is Status.PARTIAL, g.row.item.id))
+
+    def gaps_without_action(self) -> list[Gap]:
+        return [g for g in self.gaps() if not g.has_action]
+
+    def current_fiscal_year(self, today: date | None = None) -> int:
+        return fiscal_year_of(today or date.today(), self._ws.clinic.fiscal_year_start_month)
+
+    def fiscal_year_for(self, day: str | date) -> int:
+        day = date.fromisoformat(day) if isinstance(day, str) else day
+        return fiscal_year_of(day, self._ws.clinic.fiscal_year_start_month)
+
+    def summary(self, fiscal_year: int | None = None, today: date | None = None) -> BudgetSummary:
+        year = fiscal_year if fiscal_year is not None else self.current_fiscal_year(today)
+        statuses = {a.id: a.status for a in self.actions()}
+        return summarize_year(self.lines(), statuses, year, self._ws.clinic.fiscal_year_start_month)  # type: ignore[arg-type]
+
+    def summaries(self, today: date | None = None) -> list[BudgetSummary]:
+        """One summary per fiscal year from the first budget line's year to the current year or later."""
+        lines = self.lines()
+        statuses = {a.id: a.status for a in self.actions()}
+        start = self._ws.clinic.fiscal_year_start_month
+        return [summarize_year(lines, statuses, y, start)  # type: ignore[arg-type]
+                for y in budget_years(lines, self.current_fiscal_year(today))]
+
+    def draft_from_gap(self, item_id: str, suggestion: int = 0) -> ActionDraft:
+        """An action prefilled from the catalogue's suggested action for this gap."""
+        row = next((r for r in self._ws.checklist() if r.item.id == item_id), None)
+        if row is None:
+            raise NotFound(tr("Unknown recommendation {id!r}.", id=item_id))
+        if row.status not in GAP_STATUSES:
+            raise ClinicGuardError(tr("{id} is not a gap: only a partly or not compliant recommendation needs an action.",
+                                      id=item_id))
+        item = row.item
+        priority = suggest_priority([(item.severity, row.status)])
+        if not item.actions:
+            return ActionDraft(pick(item.title), pick(item.question), priority, (item.id,), row.assessment.responsible)
+        suggested = item.actions[min(suggestion, len(item.actions) - 1)]
+        return ActionDraft(
+            title=pick(suggested.title), description=pick(item.title), priority=priority, item_ids=(item.id,),
+            owner=row.assessment.responsible, suggested_nature=suggested.cost_kind,
+            suggested_amount_ht=suggested.cost_max_eur * 100 if suggested.cost_max_eur else None,
+            cost_band=suggested.cost_band,
+        )
+
+    # ---- writing actions -----------------------------------------------------------------
+    def create_action(self, actor: Actor, *, title: str, item_ids: Sequence[str] = (), priority: int | None = None,
+                      **fields: Any) -> Action:
+        """Create an action (linked to zero or more recommendations); its priority is suggested if not given."""
+        with self._ws.writing(actor, Permission.EDIT_PLAN) as audit:
+            return self.create_action_in(audit, title=title, item_ids=item_ids, priority=priority, **fields)
+
+    def create_from_gap(self, actor: Actor, item_id: str, **overrides: Any) -> Action:
+        draft = self.draft_from_gap(item_id)
+        fields = {"title": draft.title, "description": draft.description, "priority": draft.priority,
+                  "item_ids": draft.item_ids, "owner": draft.owner}
+        fields.update(overrides)
+        return self.create_action(actor, **fields)
+
+    def create_action_in(self, audit: "Audited", *, title: str, item_ids: Sequence[str] = (),
+                         priority: int | None = None, **fields: Any) -> Action:
+        """create_action inside a `ws.writing(...)` block the caller already holds (imports)."""
+        unknown = set(fields) - _ACTION_FIELDS
+        if unknown:
+            raise ValueError(f"unknown action fields {unknown}")
+        items = self._checked_items(item_ids)
+        if priority is None:
+            priority = self._suggested_priority(items)
+        now = utc_now()
+        action = Action(None, title="", item_ids=items, created_at=now, updated_at=now)
+        action = self._normalised(action, {**fields, "title": title, "priority": priority})
+        action = action.changed(id=self.store.insert_action(action))
+        audit.record("action.create", "action", action.id, None, action.public())  # type: ignore[arg-type]
+        return action
+
+    def update_action(self, actor: Actor, action_id: int, **changes: Any) -> Action:
+        unknown = set(changes) - _ACTION_FIELDS
+        if unknown:
+            raise ValueError(f"unknown action fields {unknown}")
+        with self._ws.writing(actor, Permission.EDIT_PLAN) as audit:
+            current = self.action(action_id)
+            if "item_ids" in changes:
+                changes["item_ids"] = self._checked_items(changes["item_ids"])
+            updated = self._normalised(current, changes, was=current)
+            if updated.public() == current.public():
+                return current
+            updated = updated.changed(updated_at=utc_now())
+            self.store.update_action(updated)
+            audit.record("action.update", "action", action_id, current.public(), updated.public())
+        return updated
+
+    def delete_action(self, actor: Actor, action_id: int) -> None:
+        """Delete an action and its budget lines (the audit trail keeps what they were)."""
+        with self._ws.writing(actor, Permission.EDIT_PLAN) as audit:
+            current = self.action(action_id)
+            lines = self.store.lines(action_id)
+            if lines:
+                require(actor, Permission.EDIT_BUDGET)
+            for line in lines:
+                self.store.delete_line(line.id)  # type: ignore[arg-type]
+                audit.record("budget-line.delete", "budget-line", line.id, line.public(), None)  # type: ignore[arg-type]
+            self.store.delete_action(action_id)
+            audit.record("action.delete", "action", action_id, current.public(), None)
+
+    def _checked_items(self, item_ids: Iterable[str]) -> tuple[str, ...]:
+        items = tuple(dict.fromkeys(i.strip() for i in item_ids if i and i.strip()))
+        for item_id in items:
+            if item_id not in self._ws.catalogue:
+                raise NotFound(tr("Unknown recommendation {id!r}.", id=item_id))
+        return items
+
+    def _suggested_priority(self, item_ids: Iterable[str]) -> int:
+        statuses = {r.item.id: r for r in self._ws.checklist()}
+        return suggest_priority((statuses[i].item.severity, statuses[i].status) for i in item_ids
+                                if i in statuses and statuses[i].status in GAP_STATUSES)
+
+    @staticmethod
+    def _normalised(action: Action, changes: dict[str, Any], was: Action | None = None) -> Action:
+        """Apply changes with their types fixed, fill the date done, and refuse an invalid action."""
+        changes = dict(changes)
+        for key in ("start_date", "due_date", "done_date"):
+            if key in changes:
+                changes[key] = parse_date(changes[key]) if changes[key] not in (None, "") else None
+        for key in ("title", "description", "owner"):
+            if key in changes:
+                changes[key] = (changes[key] or "").strip()
+        if "status" in changes:
+            changes["status"] = status_value(changes["status"])
+        if "priority" in changes:
+            changes["priority"] = priority_value(changes["priority"])
+        if "progress" in changes:
+            changes["progress"] = int(changes["progress"] or 0)
+        updated = action.changed(**changes)
+        finished = updated.status == ActionStatus.DONE.value
+        if finished and (was is None or was.status != ActionStatus.DONE.value):
+            # Marking an action done records when, unless the user gave the date.
+            updated = updated.changed(done_date=updated.done_date or date.today().isoformat(),
+                                      progress=100 if "progress" not in changes else updated.progress)
+        elif not finished and "status" in changes and "done_date" not in changes:
+            updated = updated.changed(done_date=None)
+        problems = validate_action(updated)
+        if problems:
+            raise InvalidValue(_sentence(problems))
+        return updated
+
+    # ---- writing budget lines ------------------------------------------------------------
+    def add_line(self, actor: Actor, action_id: int, *, label: str, planned_ht: int, **fields: Any) -> BudgetLine:
+        """Add a budget line to an action. Its date defaults to the action's due date, else today;
+        its fiscal year follows from the date unless given; VAT recovery defaults to the clinic's."""
+        with self._ws.writing(actor, Permission.EDIT_BUDGET) as audit:
+            return self.add_line_in(audit, action_id, label=label, planned_ht=planned_ht, **fields)
+
+    def add_line_in(self, audit: "Audited", action_id: int, **fields: Any) -> BudgetLine:
+        """add_line inside a `ws.writing(...)` block the caller already holds (imports)."""
+        unknown = set(fields) - _LINE_FIELDS
+        if unknown:
+            raise ValueError(f"unknown budget line fields {unknown}")
+        action = self.action(action_id)
+        fields.setdefault("expense_date", action.due_date or action.start_date or date.today())
+        fields.setdefault("vat_recoverable", self._ws.clinic.vat_recoverable)
+        now = utc_now()
+        line = BudgetLine(None, action_id, label="", expense_date="", fiscal_year=0, created_at=now, updated_at=now)
+        line = self._normalised_line(line, fields)
+        line = line.changed(id=self.store.insert_line(line))
+        audit.record("budget-line.create", "budget-line", line.id, None, line.public())  # type: ignore[arg-type]
+        return line
+
+    def update_line(self, actor: Actor, line_id: int, **changes: Any) -> BudgetLine:
+        unknown = set(changes) - _LINE_FIELDS - {"action_id"}
+        if unknown:
+            raise ValueError(f"unknown budget line fields {unknown}")
+        with self._ws.writing(actor, Permission.EDIT_BUDGET) as audit:
+            current = self.line(line_id)
+            if "action_id" in changes:
+                self.action(changes["action_id"])
+            updated = self._normalised_line(current, changes)
+            if updated.public() == current.public():
+                return current
+            updated = updated.changed(updated_at=utc_now())
+            self.store.update_line(updated)
+            audit.record("budget-line.update", "budget-line", line_id, current.public(), updated.public())
+        return updated
+
+    def delete_line(self, actor: Actor, line_id: int) -> None:
+        with self._ws.writing(actor, Permission.EDIT_BUDGET) as audit:
+            current = self.line(line_id)
+            self.store.delete_line(line_id)
+            audit.record("budget-line.delete", "budget-line", line_id, current.public(), None)
+
+    def _normalised_line(self, line: BudgetLine, changes: dict[str, Any]) -> BudgetLine:
+        changes = dict(changes)
+        for key in ("expense_date", "invoice_date"):
+            if key in changes:
+                changes[key] = parse_date(changes[key]) if changes[key] not in (None, "") else None
+        for key in ("label", "supplier", "invoice_ref"):
+            if key in changes:
+                changes[key] = (changes[key] or "").strip()
+        for key in ("vat_recoverable", "recurring"):
+            if key in changes:
+                changes[key] = bool(changes[key])
+        for key in ("nature", "category"):
+            if key in changes:
+                changes[key] = str(changes[key])  # validate_line names an unknown value
+        if changes.get("fiscal_year") is not None:
+            changes["fiscal_year"] = int(changes["fiscal_year"])
+            changes["fiscal_year_manual"] = True
+        elif "fiscal_year" in changes:  # None: go back to the year of the date
+            changes.pop("fiscal_year")
+            changes["fiscal_year_manual"] = False
+        updated = line.changed(**changes)
+        if not updated.expense_date:
+            raise InvalidValue(tr("The expense needs a date."))
+        if not updated.fiscal_year_manual:
+            updated = updated.changed(fiscal_year=self.fiscal_year_for(updated.expense_date))
+        if updated.nature != Nature.INVESTMENT.value and "depreciation_years" not in changes:
+            updated = updated.changed(depreciation_years=None)
+        problems = validate_line(updated)
+        if problems:
+            raise InvalidValue(_sentence(problems))
+        return updated
+
+    # ---- dashboard figures ----------------------------------------------------------------
+    def overdue(self, today: date | None = None) -> list[Action]:
+        today = today or date.today()
+        return sorted((a for a in self.actions() if a.is_overdue(today)), key=lambda a: a.due_date or "")
+
+    def due_soon(self, today: date | None = None, days: int = DUE_SOON_DAYS) -> list[Action]:
+        today = today or date.today()
+        return sorted((a for a in self.actions() if a.is_due_soon(today, days)), key=lambda a: a.due_date or "")
+
+
+def _sentence(problems: list[str]) -> str:
+    text = "; ".join(problems)
+    return text[:1].upper() + text[1:] + "."
+
+
+# Words a spreadsheet may hold for each status, in both languages, whatever the interface language.
+_STATUS_WORDS = {
+    ActionStatus.TODO: ("todo", "to do", "à faire", "a faire", "to-do"),
+    ActionStatus.IN_PROGRESS: ("in-progress", "in progress", "en cours"),
+    ActionStatus.ON_HOLD: ("on-hold", "on hold", "en attente", "suspendue"),
+    ActionStatus.DONE: ("done", "terminée", "terminé", "fait", "faite"),
+    ActionStatus.DROPPED: ("dropped", "abandonnée", "abandonné"),
+}
+_STATUS_BY_WORD = {fold(word): status.value for status, words in _STATUS_WORDS.items() for word in words}
+
+
+def status_value(value: Any) -> str:
+    """An action status from its code ('in-progress') or its label in either language ('En cours')."""
+    found = _STATUS_BY_WORD.get(fold(str(value).strip()))
+    if found is None:
+        raise InvalidValue(tr("Unknown action status {value!r}: use one of {allowed}.", value=str(value),
+                              allowed=", ".join(s.label for s in ActionStatus)))
+    return found
+
+
+def priority_value(value: Any) -> int:
+    text = str(value).strip().upper()
+    if text.startswith("P"):
+        text = text[1:]
+    if text.endswith(".0"):
+        text = text[:-2]
+    if text in ("1", "2", "3", "4"):
+        return int(text)
+    raise InvalidValue(tr("Unknown priority {value!r}: use P1, P2, P3 or P4.", value=str(value)))
+
+
+def plan_status(ws: "Workspace", today: date | None = None) -> dict:
+    """The plan's keys of `clinicguard status --json`: counts, and per fiscal year the totals in cents."""
+    today = today or date.today()
+    plan = ws.plan
+    actions = plan.actions()
+    budget = {}
+    for summary in plan.summaries(today):
+        t = summary.total
+        budget[str(summary.fiscal_year)] = {
+            "label": summary.label, "start": summary.bounds[0].isoformat(), "end": summary.bounds[1].isoformat(),
+            "planned_ht": t.planned_ht, "planned_ttc": t.planned_ttc,
+            "actual_ht": t.actual_ht, "actual_ttc": t.actual_ttc,
+        }
+    return {
+        "actions": len(actions),
+        "overdue_actions": sum(1 for a in actions if a.is_overdue(today)),
+        "actions_due_30_days": sum(1 for a in actions if a.is_due_soon(today)),
+        "gaps_without_action": [g.row.item.id for g in plan.gaps_without_action()],
+        "budget_by_fiscal_year": budget,
+    }

@@ -1,0 +1,461 @@
+"""Budget lines and their arithmetic: VAT, fiscal years, depreciation, recurring costs, summaries.
+
+Pure functions over small frozen dataclasses, shared by the budget view, `status --json` and
+the Excel export. Money is integer cents; VAT rates are basis points (2000 = 20 %).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+
+from clinicguard.core.errors import ClinicGuardError
+from clinicguard.core.formatting import format_money
+from clinicguard.i18n import language, tr
+
+VAT_RATES_BP: tuple[int, ...] = (2000, 1000, 550, 0)
+MAX_DEPRECIATION_YEARS = 50
+
+
+class InvalidValue(ClinicGuardError):
+    """A value typed by the user (amount, rate, date, year) that cannot be read."""
+
+
+class Nature(StrEnum):
+    INVESTMENT = "investment"
+    RUNNING = "running"
+
+    @property
+    def label(self) -> str:
+        return {Nature.INVESTMENT: tr("Investment"), Nature.RUNNING: tr("Running cost")}[self]
+
+
+class Category(StrEnum):
+    HARDWARE = "hardware"
+    SOFTWARE = "software"
+    SERVICES = "services"
+    TRAINING = "training"
+    SUBSCRIPTIONS = "subscriptions"
+    INSURANCE = "insurance"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            Category.HARDWARE: tr("Hardware"),
+            Category.SOFTWARE: tr("Software"),
+            Category.SERVICES: tr("Services and advice"),
+            Category.TRAINING: tr("Training"),
+            Category.SUBSCRIPTIONS: tr("Subscriptions and hosting"),
+            Category.INSURANCE: tr("Insurance"),
+            Category.OTHER: tr("Other"),
+        }[self]
+
+
+# ---- VAT ----------------------------------------------------------------------------------------
+def vat_cents(amount_ht: int, rate_bp: int) -> int:
+    """VAT on one line, rounded half up (away from zero) to the cent, in integer arithmetic."""
+    if rate_bp not in VAT_RATES_BP:
+        raise InvalidValue(tr("VAT rate {rate} is not one of 20 %, 10 %, 5.5 %, 0 %.", rate=format_rate(rate_bp)))
+    sign = -1 if amount_ht < 0 else 1
+    return sign * ((abs(amount_ht) * rate_bp + 5000) // 10000)
+
+
+def ttc_cents(amount_ht: int, rate_bp: int) -> int:
+    return amount_ht + vat_cents(amount_ht, rate_bp)
+
+
+def format_rate(rate_bp: int) -> str:
+    whole, rest = divmod(rate_bp, 100)
+    text = f"{whole}" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0")
+    if language() == "fr":
+        text = text.replace(".", ",")
+    return f"{text} %"
+
+
+# ---- fiscal years -------------------------------------------------------------------------------
+# A fiscal year is labelled by the calendar year in which it STARTS: with a first month of July,
+# fiscal year 2026 runs from 1 July 2026 to 30 June 2027. With January it is the calendar year.
+def fiscal_year_of(day: date, start_month: int) -> int:
+    return day.year if day.month >= start_month else day.year - 1
+
+
+def fiscal_year_bounds(year: int, start_month: int) -> tuple[date, date]:
+    """First and last day (both inclusive) of fiscal year `year`."""
+    first = date(year, start_month, 1)
+    next_first = date(year + 1, start_month, 1)
+    return first, date.fromordinal(next_first.toordinal() - 1)
+
+
+def fiscal_quarter(day: date, start_month: int) -> int:
+    """1 to 4: the quarter of the fiscal year `day` falls in."""
+    return (day.month - start_month) % 12 // 3 + 1
+
+
+def fiscal_year_label(year: int, start_month: int) -> str:
+    return str(year) if start_month == 1 else f"{year}-{year + 1}"
+
+
+# ---- money in and out ---------------------------------------------------------------------------
+_SPACES = re.compile(r"[\s\u00a0\u202f'’]")
+
+
+def parse_amount(value: object) -> int:
+    """Read an amount in euros (text with a comma or a dot, or a number from a spreadsheet) as cents.
+
+    Thousands may be separated by spaces or apostrophes; when both a dot and a comma appear, the
+    last one is the decimal separator. More than two decimals is refused rather than guessed.
+    """
+    if isinstance(value, bool) or value is None:
+        raise InvalidValue(tr("Unreadable amount {value!r}.", value=value))
+    if isinstance(value, int):
+        return value * 100
+    if isinstance(value, float):
+        # Spreadsheet numbers are binary floats: go through their shortest repr, then round.
+        return int((Decimal(repr(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    text = re.sub(r"(€|eur|euros?)$", "", _SPACES.sub("", str(value)), flags=re.IGNORECASE)
+    if text.startswith("+"):
+        text = text[1:]
+    if "," in text and "." in text:
+        decimal_sep = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal_sep == "," else ","
+        text = text.replace(thousands, "")
+    else:
+        decimal_sep = "," if "," in text else "."
+    text = text.replace(decimal_sep, ".")
+    if not re.fullmatch(r"-?\d+(\.\d{1,2})?", text):
+        raise InvalidValue(tr("Unreadable amount {value!r}: write it like 1234,56.", value=str(value)))
+    return int(Decimal(text) * 100)
+
+
+def parse_vat_rate(value: object) -> int:
+    """Read '20', '20 %', '5,5', 0.055 (a percent-formatted cell) as basis points; refuse other rates."""
+    if isinstance(value, bool) or value is None:
+        raise InvalidValue(tr("Unreadable VAT rate {value!r}.", value=value))
+    if isinstance(value, (int, float)):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    else:
+        text = _SPACES.sub("", str(value)).rstrip("%").replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise InvalidValue(tr("Unreadable VAT rate {value!r}.", value=str(value))) from None
+    if 0 < number < 1:  # a spreadsheet cell formatted as a percentage holds the fraction
+        number *= 100
+    bp = number * 100
+    if bp != bp.to_integral_value() or int(bp) not in VAT_RATES_BP:
+        raise InvalidValue(tr("VAT rate {value} is not one of 20 %, 10 %, 5.5 %, 0 %.", value=str(value).strip()))
+    return int(bp)
+
+
+def parse_fiscal_year(value: object) -> int:
+    """Read '2026', 2026 or '2026-2027' (labelled by its start year) as a fiscal year."""
+    text = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    match = re.fullmatch(r"(\d{4})(?:\s*[-/]\s*(\d{4}))?", text)
+    if not match or (match.group(2) and int(match.group(2)) != int(match.group(1)) + 1):
+        raise InvalidValue(tr("Unreadable fiscal year {value!r}: write it like 2026 or 2026-2027.", value=text))
+    year = int(match.group(1))
+    if not 1990 <= year <= 2200:
+        raise InvalidValue(tr("Unreadable fiscal year {value!r}: write it like 2026 or 2026-2027.", value=text))
+    return year
+
+
+# ---- budget lines -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BudgetLine:
+    """One expense of an action. Amounts are excluding VAT; VAT and TTC are computed per line.
+
+    `expense_date` places the line in a fiscal year and a quarter; `fiscal_year` is derived from
+    it unless the user set it (`fiscal_year_manual`). A recurring line (a subscription) costs its
+    planned and committed amounts again every following fiscal year, up to `recurring_until`
+    (inclusive) when set; its actual amount is the invoice of its own fiscal year only.
+    """
+
+    id: int | None
+    action_id: int
+    label: str
+    expense_date: str
+    fiscal_year: int
+    supplier: str = ""
+    nature: str = Nature.RUNNING.value
+    category: str = Category.OTHER.value
+    vat_rate_bp: int = 2000
+    vat_recoverable: bool = False
+    planned_ht: int = 0
+    committed_ht: int | None = None
+    actual_ht: int | None = None
+    invoice_ref: str = ""
+    invoice_date: str | None = None
+    fiscal_year_manual: bool = False
+    depreciation_years: int | None = None
+    recurring: bool = False
+    recurring_until: int | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+    def changed(self, **changes) -> "BudgetLine":
+        return dataclasses.replace(self, **changes)
+
+    def public(self) -> dict:
+        """The fields a user sets, as recorded in the audit trail."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if k not in ("id", "created_at", "updated_at")}
+
+    # Amounts, each as (excl. VAT, VAT, incl. VAT) through the helpers below.
+    def vat(self, amount_ht: int | None) -> int | None:
+        return None if amount_ht is None else vat_cents(amount_ht, self.vat_rate_bp)
+
+    def ttc(self, amount_ht: int | None) -> int | None:
+        return None if amount_ht is None else amount_ht + vat_cents(amount_ht, self.vat_rate_bp)
+
+    def real_cost(self, amount_ht: int | None) -> int | None:
+        """What the clinic really pays: HT when it recovers the VAT, TTC otherwise."""
+        if amount_ht is None:
+            return None
+        return amount_ht if self.vat_recoverable else self.ttc(amount_ht)
+
+    @property
+    def planned_ttc(self) -> int:
+        return self.ttc(self.planned_ht)  # type: ignore[return-value]
+
+    @property
+    def actual_ttc(self) -> int | None:
+        return self.ttc(self.actual_ht)
+
+    @property
+    def variance_ht(self) -> int | None:
+        """Actual minus planned, once invoiced (positive: over budget)."""
+        return None if self.actual_ht is None else self.actual_ht - self.planned_ht
+
+    @property
+    def over_budget(self) -> bool:
+        spent = self.actual_ht if self.actual_ht is not None else self.committed_ht
+        return spent is not None and spent > self.planned_ht
+
+    def quarter(self, start_month: int) -> int:
+        return fiscal_quarter(date.fromisoformat(self.expense_date), start_month)
+
+    def years_active(self, first: int, last: int) -> list[int]:
+        """The fiscal years in [first, last] in which this line costs something."""
+        if not self.recurring:
+            return [self.fiscal_year] if first <= self.fiscal_year <= last else []
+        end = last if self.recurring_until is None else min(last, self.recurring_until)
+        return list(range(max(first, self.fiscal_year), end + 1))
+
+
+def validate_line(line: BudgetLine) -> list[str]:
+    """The problems a user must fix before this line can be saved (translated, empty when fine)."""
+    problems = []
+    if not line.label.strip():
+        problems.append(tr("the expense needs a label"))
+    if line.nature not in {n.value for n in Nature}:
+        problems.append(tr("unknown nature {value!r}", value=line.nature))
+    if line.category not in {c.value for c in Category}:
+        problems.append(tr("unknown category {value!r}", value=line.category))
+    if line.vat_rate_bp not in VAT_RATES_BP:
+        problems.append(tr("VAT rate {rate} is not one of 20 %, 10 %, 5.5 %, 0 %.", rate=format_rate(line.vat_rate_bp)))
+    for name, amount in (("planned", line.planned_ht), ("committed", line.committed_ht), ("actual", line.actual_ht)):
+        if amount is not None and amount < 0:
+            problems.append(tr("the {which} amount cannot be negative ({amount})",
+                               which=_amount_word(name), amount=format_money(amount)))
+    if line.depreciation_years is not None:
+        if line.nature != Nature.INVESTMENT.value:
+            problems.append(tr("only an investment is depreciated"))
+        elif not 1 <= line.depreciation_years <= MAX_DEPRECIATION_YEARS:
+            problems.append(tr("the depreciation period must be between 1 and {max} years", max=MAX_DEPRECIATION_YEARS))
+    if line.recurring and line.nature != Nature.RUNNING.value:
+        problems.append(tr("only a running cost can recur every year"))
+    if line.recurring_until is not None and line.recurring_until < line.fiscal_year:
+        problems.append(tr("a recurring cost cannot end before its first fiscal year"))
+    return problems
+
+
+def _amount_word(name: str) -> str:
+    return {"planned": tr("planned"), "committed": tr("committed"), "actual": tr("actual")}[name]
+
+
+# ---- depreciation and recurring costs ------------------------------------------------------------
+def depreciation_schedule(amount: int, years: int, first_year: int) -> list[tuple[int, int]]:
+    """Straight-line depreciation in whole fiscal years: [(fiscal year, cents), ...].
+
+    Each year gets amount // years; the cents left over by the division go to the last year so
+    that the schedule adds up exactly to the amount. (No prorata temporis: the accountant books
+    the first year's share from the commissioning date if she wants it.)
+    """
+    if years < 1:
+        raise ValueError("depreciation needs at least one year")
+    share = amount // years
+    schedule = [(first_year + i, share) for i in range(years)]
+    last_year, last_share = schedule[-1]
+    schedule[-1] = (last_year, last_share + amount - share * years)
+    return schedule
+
+
+def yearly_amounts(line: BudgetLine, first: int, last: int, measure: str = "planned") -> dict[int, int]:
+    """Expand a line into {fiscal year: cents excl. VAT} over [first, last].
+
+    measure is 'planned', 'committed' or 'actual'. Recurring lines repeat their planned and
+    committed amounts every active year; an actual amount is an invoice and stays in its year.
+    """
+    amount = {"planned": line.planned_ht, "committed": line.committed_ht, "actual": line.actual_ht}[measure]
+    if amount is None:
+        return {}
+    if measure == "actual":
+        return {line.fiscal_year: amount} if first <= line.fiscal_year <= last else {}
+    return {year: amount for year in line.years_active(first, last)}
+
+
+# ---- summaries -----------------------------------------------------------------------------------
+@dataclass
+class Totals:
+    """Sums over a group of lines, in cents. `variance_ht` compares invoiced lines only."""
+
+    planned_ht: int = 0
+    planned_vat: int = 0
+    committed_ht: int = 0
+    committed_vat: int = 0
+    actual_ht: int = 0
+    actual_vat: int = 0
+    planned_real: int = 0
+    actual_real: int = 0
+    remaining_ht: int = 0
+    remaining_real: int = 0
+    variance_ht: int = 0
+    lines: int = 0
+
+    @property
+    def planned_ttc(self) -> int:
+        return self.planned_ht + self.planned_vat
+
+    @property
+    def committed_ttc(self) -> int:
+        return self.committed_ht + self.committed_vat
+
+    @property
+    def actual_ttc(self) -> int:
+        return self.actual_ht + self.actual_vat
+
+    @property
+    def forecast_real(self) -> int:
+        """What the year will really cost: invoiced so far plus what is still to come."""
+        return self.actual_real + self.remaining_real
+
+    def add(self, entry: "YearEntry") -> None:
+        line = entry.line
+        self.lines += 1
+        if entry.planned_ht is not None:
+            self.planned_ht += entry.planned_ht
+            self.planned_vat += line.vat(entry.planned_ht)  # type: ignore[operator]
+            self.planned_real += line.real_cost(entry.planned_ht)  # type: ignore[operator]
+        if entry.committed_ht is not None:
+            self.committed_ht += entry.committed_ht
+            self.committed_vat += line.vat(entry.committed_ht)  # type: ignore[operator]
+        if entry.actual_ht is not None:
+            self.actual_ht += entry.actual_ht
+            self.actual_vat += line.vat(entry.actual_ht)  # type: ignore[operator]
+            self.actual_real += line.real_cost(entry.actual_ht)  # type: ignore[operator]
+            self.variance_ht += entry.actual_ht - (entry.planned_ht or 0)
+        elif entry.remaining_ht is not None:
+            self.remaining_ht += entry.remaining_ht
+            self.remaining_real += line.real_cost(entry.remaining_ht)  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class YearEntry:
+    """What one line costs in one fiscal year (a recurring line has one entry per year).
+
+    Lines of a dropped action keep only what was actually invoiced: the rest will not be spent.
+    `remaining_ht` is what is still to pay for a line not yet invoiced: the committed amount
+    (a signed quote) when there is one, else the planned amount.
+    """
+
+    line: BudgetLine
+    fiscal_year: int
+    quarter: int
+    action_status: str
+    planned_ht: int | None
+    committed_ht: int | None
+    actual_ht: int | None
+    remaining_ht: int | None
+
+
+@dataclass(frozen=True)
+class BudgetSummary:
+    fiscal_year: int
+    start_month: int
+    total: Totals
+    by_category: dict[str, Totals]
+    by_nature: dict[str, Totals]
+    by_quarter: dict[int, Totals]
+    by_action_status: dict[str, Totals]
+    entries: tuple[YearEntry, ...]
+    over_budget: tuple[BudgetLine, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        return fiscal_year_label(self.fiscal_year, self.start_month)
+
+    @property
+    def bounds(self) -> tuple[date, date]:
+        return fiscal_year_bounds(self.fiscal_year, self.start_month)
+
+
+def year_entries(lines: Iterable[BudgetLine], action_status: Mapping[int, str], year: int,
+                 start_month: int) -> list[YearEntry]:
+    """The lines' costs in fiscal year `year`, recurring lines included."""
+    dropped = "dropped"
+    entries = []
+    for line in lines:
+        if year not in line.years_active(year, year):
+            continue
+        status = action_status.get(line.action_id, "todo")
+        own_year = year == line.fiscal_year
+        planned = None if status == dropped else line.planned_ht
+        committed = None if status == dropped else line.committed_ht
+        actual = line.actual_ht if own_year else None
+        remaining = None
+        if actual is None and status != dropped:
+            remaining = committed if committed is not None else planned
+        entries.append(YearEntry(line, year, line.quarter(start_month), status, planned, committed, actual, remaining))
+    return entries
+
+
+def summarize_year(lines: Iterable[BudgetLine], action_status: Mapping[int, str], year: int,
+                   start_month: int) -> BudgetSummary:
+    """Totals of fiscal year `year`: overall and by category, nature, fiscal quarter and action status.
+
+    `action_status` maps action id to its status value. Every group's totals add up to `total`.
+    """
+    entries = year_entries(lines, action_status, year, start_month)
+    total = Totals()
+    by_category = {c.value: Totals() for c in Category}
+    by_nature = {n.value: Totals() for n in Nature}
+    by_quarter = {q: Totals() for q in (1, 2, 3, 4)}
+    by_status: dict[str, Totals] = {}
+    for entry in entries:
+        total.add(entry)
+        by_category.setdefault(entry.line.category, Totals()).add(entry)
+        by_nature.setdefault(entry.line.nature, Totals()).add(entry)
+        by_quarter[entry.quarter].add(entry)
+        by_status.setdefault(entry.action_status, Totals()).add(entry)
+    over = tuple(e.line for e in entries if e.fiscal_year == e.line.fiscal_year and e.line.over_budget)
+    return BudgetSummary(year, start_month, total, by_category, by_nature, by_quarter, by_status, tuple(entries), over)
+
+
+def budget_years(lines: Iterable[BudgetLine], current_year: int) -> list[int]:
+    """The fiscal years worth showing: from the first line's year to the last, and the current one.
+
+    Recurring lines without an end reach the later of the last line's year and the current year.
+    """
+    years = {current_year}
+    for line in lines:
+        years.add(line.fiscal_year)
+        if line.recurring and line.recurring_until is not None:
+            years.add(line.recurring_until)
+    return list(range(min(years), max(years) + 1))

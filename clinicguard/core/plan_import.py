@@ -1,0 +1,529 @@
+"""Import an action plan kept in Excel or CSV, and write the template to start one.
+
+One row per budget line; rows with the same title form one action. The file is read and
+checked in full first (`preview_import`, no write); only a file with no bad row is written,
+all in one transaction (`apply_import`). Row numbers are those the user sees in Excel: the
+header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clinicguard.core.actions import (
+    Action, ActionStatus, fold, parse_date, priority_value, status_value, validate_action,
+)
+from clinicguard.core.budget import (
+    BudgetLine, Category, InvalidValue, Nature, fiscal_year_of, parse_amount, parse_fiscal_year, parse_vat_rate,
+    validate_line,
+)
+from clinicguard.core.errors import ClinicGuardError
+from clinicguard.core.people import Actor, Permission, require
+from clinicguard.i18n import tr
+
+if TYPE_CHECKING:
+    from clinicguard.core.workspace import Workspace
+
+
+class ImportRefused(ClinicGuardError):
+    """The file was not imported; the message lists every bad row."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # as written in the template (French, as the clinics' files are)
+    aliases: tuple[str, ...] = ()
+    width: int = 16
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("title", "Titre", ("title", "action", "intitule"), 40),
+    Column("description", "Description", ("description",), 40),
+    Column("items", "Recommandations", ("recommendations", "recommandation", "items"), 24),
+    Column("owner", "Responsable", ("owner", "responsible"), 20),
+    Column("priority", "Priorité", ("priority",), 10),
+    Column("status", "Statut", ("status",), 14),
+    Column("start", "Début", ("start", "date de debut", "start date"), 12),
+    Column("due", "Échéance", ("due", "due date", "date d echeance"), 12),
+    Column("label", "Libellé dépense", ("libelle", "budget line", "expense", "ligne de depense"), 36),
+    Column("supplier", "Fournisseur", ("supplier",), 20),
+    Column("nature", "Nature", ("nature",), 16),
+    Column("category", "Catégorie", ("category",), 24),
+    Column("planned_ht", "Montant HT", ("montant prevu ht", "amount excl vat", "planned excl vat"), 14),
+    Column("vat_rate", "Taux TVA", ("tva", "vat rate", "vat"), 10),
+    Column("actual_ht", "Montant réel HT", ("actual excl vat", "montant realise ht"), 14),
+    Column("fiscal_year", "Exercice", ("fiscal year",), 10),
+    # Beyond the columns every clinic's file has, the optional ones.
+    Column("progress", "Avancement", ("progress", "avancement %"), 12),
+    Column("committed_ht", "Montant engagé HT", ("committed excl vat",), 14),
+    Column("invoice_ref", "Référence facture", ("ref facture", "n facture", "invoice", "invoice reference"), 18),
+    Column("invoice_date", "Date facture", ("invoice date",), 12),
+    Column("vat_recoverable", "TVA récupérable", ("vat recoverable",), 12),
+    Column("depreciation_years", "Amortissement (années)", ("amortissement", "depreciation years", "depreciation"), 14),
+    Column("recurring", "Récurrent", ("recurring", "abonnement annuel"), 10),
+)
+ACTION_KEYS = ("description", "items", "owner", "priority", "status", "start", "due", "progress")
+LINE_KEYS = ("label", "supplier", "nature", "category", "planned_ht", "vat_rate", "committed_ht", "actual_ht",
+             "invoice_ref", "invoice_date", "fiscal_year", "vat_recoverable", "depreciation_years", "recurring")
+
+_NATURE_WORDS = {Nature.INVESTMENT: ("investissement", "investment", "immobilisation"),
+                 Nature.RUNNING: ("fonctionnement", "running", "running cost", "charge")}
+_CATEGORY_WORDS = {
+    Category.HARDWARE: ("materiel", "hardware"),
+    Category.SOFTWARE: ("logiciel", "logiciels", "software"),
+    Category.SERVICES: ("prestations et conseil", "prestations", "prestation", "conseil", "services",
+                        "services and advice"),
+    Category.TRAINING: ("formation", "formations", "training"),
+    Category.SUBSCRIPTIONS: ("abonnements et hebergement", "abonnements", "abonnement", "hebergement",
+                             "subscriptions", "subscriptions and hosting"),
+    Category.INSURANCE: ("assurance", "assurances", "insurance"),
+    Category.OTHER: ("autre", "autres", "other"),
+}
+_YES = {"oui", "o", "yes", "y", "x", "1", "vrai", "true"}
+_NO = {"non", "n", "no", "0", "faux", "false"}
+
+
+def _header_key(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9%]+", " ", fold(text)).split())
+
+
+_HEADER_INDEX = {_header_key(name): c.key for c in COLUMNS for name in (c.header, *c.aliases)}
+
+
+def _word_map(words: dict) -> dict[str, str]:
+    return {_header_key(w): key.value for key, ws in words.items() for w in ws}
+
+
+_NATURES, _CATEGORIES = _word_map(_NATURE_WORDS), _word_map(_CATEGORY_WORDS)
+
+
+# ---- reading the file ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]  # the file's own header texts
+    keys: tuple[str | None, ...]  # the column each header was recognised as
+    rows: tuple[tuple[int, tuple[Any, ...]], ...]  # (row number as in Excel, cells)
+
+
+def read_table(path: Path) -> Table:
+    """Read the first sheet of an .xlsx, or a UTF-8 .csv with ';' or ',', into a Table."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            raw_rows = _xlsx_rows(path)
+        elif suffix in (".csv", ".txt"):
+            raw_rows = _csv_rows(path)
+        else:
+            raise ImportRefused(tr("{file} is neither an Excel workbook (.xlsx) nor a CSV file.", file=path.name))
+    except FileNotFoundError:
+        raise ImportRefused(tr("The file {file} was not found.", file=path)) from None
+    except ImportRefused:
+        raise
+    except Exception as exc:  # a damaged or mislabelled file: openpyxl and csv raise many kinds
+        raise ImportRefused(tr("The file {file} cannot be read: {error}", file=path.name, error=exc)) from None
+    if not raw_rows or not any(_text(c) for c in raw_rows[0]):
+        raise ImportRefused(tr("The file {file} is empty: its first row must hold the column titles.", file=path.name))
+    headers = tuple(_text(c) for c in raw_rows[0])
+    keys = tuple(_HEADER_INDEX.get(_header_key(h)) if h else None for h in headers)
+    if "title" not in keys:
+        raise ImportRefused(tr("The first row of {file} has no 'Titre' column: start from the template "
+                               "(clinicguard import actions --template FILE.xlsx).", file=path.name))
+    seen: set[str] = set()
+    for header, key in zip(headers, keys):
+        if key is not None and key in seen:
+            raise ImportRefused(tr("The column {column!r} appears twice in {file}.", column=header, file=path.name))
+        if key is not None:
+            seen.add(key)
+    rows = tuple((n, tuple(cells)) for n, cells in enumerate(raw_rows[1:], start=2) if any(_text(c) for c in cells))
+    return Table(headers, keys, rows)
+
+
+def _xlsx_rows(path: Path) -> list[tuple]:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook["Plan"] if "Plan" in workbook.sheetnames else workbook.worksheets[0]
+        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _csv_rows(path: Path) -> list[tuple]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's "CSV (point-virgule)" on a French Windows writes Windows-1252, not UTF-8.
+        text = data.decode("cp1252", errors="strict")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    return [tuple(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# ---- checking the rows -------------------------------------------------------------------------
+@dataclass
+class PreviewRow:
+    """One row of the file as the preview shows it, with its problems (empty when fine)."""
+
+    row: int
+    values: dict[str, str]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        return tr("Row {row}: {problems}", row=self.row, problems="; ".join(self.problems))
+
+
+@dataclass
+class PlannedAction:
+    """An action the import will create, with its budget lines (fields ready for ActionPlan)."""
+
+    title: str
+    first_row: int
+    fields: dict[str, Any]
+    item_ids: tuple[str, ...]
+    lines: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
+class ImportPreview:
+    source: Path
+    sha256: str
+    rows: list[PreviewRow]
+    actions: list[PlannedAction]
+
+    @property
+    def bad_rows(self) -> list[PreviewRow]:
+        return [r for r in self.rows if r.problems]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not self.bad_rows
+
+    @property
+    def line_count(self) -> int:
+        return sum(len(a.lines) for a in self.actions)
+
+    def refusal(self) -> ImportRefused:
+        if not self.rows:
+            return ImportRefused(tr("{file} holds no row to import.", file=self.source.name))
+        bad = self.bad_rows
+        header = tr("{file} was not imported: {n} row(s) to correct; nothing was changed.",
+                    file=self.source.name, n=len(bad))
+        return ImportRefused("\n".join([header, *(r.message for r in bad)]))
+
+
+def preview_import(ws: "Workspace", path: Path | str, today: date | None = None) -> ImportPreview:
+    """Read and check the whole file without writing anything; every bad row gets its problems."""
+    path = Path(path)
+    table = read_table(path)
+    today = today or date.today()
+    clinic = ws.clinic
+    existing = {fold(t.strip()) for t in ws.plan.store.titles()}
+    rows: list[PreviewRow] = []
+    actions: dict[str, PlannedAction] = {}
+    for number, cells in table.rows:
+        values = {key: cells[i] for i, key in enumerate(table.keys) if key and i < len(cells)}
+        preview = PreviewRow(number, {k: _text(v) for k, v in values.items()})
+        rows.append(preview)
+        _check_row(preview, values, actions, existing, ws, clinic.fiscal_year_start_month,
+                   clinic.vat_recoverable, today)
+    return ImportPreview(path, hashlib.sha256(path.read_bytes()).hexdigest(), rows, list(actions.values()))
+
+
+def _header(key: str) -> str:
+    return next(c.header for c in COLUMNS if c.key == key)
+
+
+def _check_row(preview: PreviewRow, values: dict[str, Any], actions: dict[str, PlannedAction], existing: set[str],
+               ws: "Workspace", start_month: int, vat_default: bool, today: date) -> None:
+    problems = preview.problems
+
+    def read(key: str, parse):
+        raw = values.get(key)
+        if _text(raw) == "":
+            return None
+        try:
+            return parse(raw)
+        except InvalidValue as exc:
+            problems.append(tr("{column}: {problem}", column=_header(key), problem=str(exc).rstrip(".")))
+        except (ValueError, TypeError):
+            problems.append(tr("{column}: {problem}", column=_header(key),
+                               problem=tr("unreadable value {value!r}", value=_text(raw))))
+        return None
+
+    title = _text(values.get("title"))
+    if not title:
+        problems.append(tr("the title (column Titre) is missing"))
+    # Action fields.
+    fields: dict[str, Any] = {}
+    fields["description"] = _text(values.get("description")) or None
+    fields["owner"] = _text(values.get("owner")) or None
+    fields["priority"] = read("priority", priority_value)
+    fields["status"] = read("status", status_value)
+    fields["start_date"] = read("start", parse_date)
+    fields["due_date"] = read("due", parse_date)
+    fields["progress"] = read("progress", _progress)
+    item_ids = read("items", lambda v: _items(v, ws)) or ()
+    for item_id in item_ids:
+        if item_id not in ws.catalogue:
+            problems.append(tr("{column}: {problem}", column=_header("items"),
+                               problem=tr("unknown recommendation {id!r}", id=item_id)))
+    # Budget line fields.
+    has_line = any(_text(values.get(k)) for k in LINE_KEYS)
+    line: dict[str, Any] = {}
+    problems_before_line = len(problems)
+    if has_line:
+        line["label"] = _text(values.get("label")) or title
+        line["supplier"] = _text(values.get("supplier"))
+        line["nature"] = read("nature", lambda v: _lookup(v, _NATURES, "nature")) or Nature.RUNNING.value
+        line["category"] = read("category", lambda v: _lookup(v, _CATEGORIES, "category")) or Category.OTHER.value
+        line["planned_ht"] = read("planned_ht", _amount)
+        if line["planned_ht"] is None and not _text(values.get("planned_ht")):
+            problems.append(tr("the amount excl. VAT (column Montant HT) is missing"))
+        vat = read("vat_rate", parse_vat_rate)
+        line["vat_rate_bp"] = 2000 if vat is None else vat
+        line["committed_ht"] = read("committed_ht", _amount)
+        line["actual_ht"] = read("actual_ht", _amount)
+        line["invoice_ref"] = _text(values.get("invoice_ref"))
+        line["invoice_date"] = read("invoice_date", parse_date)
+        recoverable = read("vat_recoverable", _yes_no)
+        line["vat_recoverable"] = vat_default if recoverable is None else recoverable
+        line["depreciation_years"] = read("depreciation_years", _whole_number)
+        line["recurring"] = bool(read("recurring", _yes_no))
+        year = read("fiscal_year", parse_fiscal_year)
+        if year is not None:
+            line["fiscal_year"] = year
+    line_readable = len(problems) == problems_before_line
+    if not title:
+        return
+    key = fold(title)
+    planned = actions.get(key)
+    if planned is None:
+        if key in existing:
+            problems.append(tr("an action titled {title!r} is already in the plan", title=title))
+        planned = PlannedAction(title, preview.row, {}, tuple(item_ids))
+        actions[key] = planned
+    elif item_ids and tuple(item_ids) != planned.item_ids:
+        if planned.item_ids:
+            problems.append(tr("{column} differs from row {row} of the same action", column=_header("items"),
+                               row=planned.first_row))
+        planned.item_ids = tuple(item_ids)
+    for name, value in fields.items():
+        if value is None:
+            continue
+        previous = planned.fields.get(name)
+        if previous is not None and previous != value:
+            column = {"start_date": "start", "due_date": "due"}.get(name, name)
+            problems.append(tr("{column} differs from row {row} of the same action", column=_header(column),
+                               row=planned.first_row))
+        else:
+            planned.fields[name] = value
+    candidate = Action(None, title, **{k: v for k, v in planned.fields.items() if k in ("description", "owner")},
+                       priority=planned.fields.get("priority") or 3,
+                       status=planned.fields.get("status") or ActionStatus.TODO.value,
+                       start_date=planned.fields.get("start_date"), due_date=planned.fields.get("due_date"),
+                       progress=planned.fields.get("progress") or 0)
+    problems.extend(p for p in validate_action(candidate) if p not in problems)
+    if has_line and line_readable:
+        # The line's date places it in a fiscal year: the invoice's, else the action's due or start date.
+        expense_date = (line.get("invoice_date") or planned.fields.get("due_date") or planned.fields.get("start_date")
+                        or today.isoformat())
+        line["expense_date"] = expense_date
+        fiscal_year = line.get("fiscal_year") or fiscal_year_of(date.fromisoformat(expense_date), start_month)
+        problems.extend(validate_line(BudgetLine(None, 0, **{**line, "fiscal_year": fiscal_year})))
+        planned.lines.append((preview.row, line))
+
+
+def _items(value: Any, ws: "Workspace") -> tuple[str, ...]:
+    parts = re.split(r"[;,\s]+", _text(value))
+    known = {i.id.casefold(): i.id for i in ws.catalogue.items}
+    return tuple(dict.fromkeys(known.get(p.casefold(), p) for p in parts if p))
+
+
+def _lookup(value: Any, words: dict[str, str], what: str) -> str:
+    found = words.get(_header_key(_text(value)))
+    if found is None:
+        if what == "nature":
+            raise InvalidValue(tr("unknown nature {value!r}: use investissement or fonctionnement", value=_text(value)))
+        allowed = ", ".join(c.label for c in Category)
+        raise InvalidValue(tr("unknown category {value!r}: use one of {allowed}", value=_text(value), allowed=allowed))
+    return found
+
+
+def _amount(value: Any) -> int:
+    cents = parse_amount(value)
+    if cents < 0:
+        raise InvalidValue(tr("a negative amount ({value}) is not allowed", value=_text(value)))
+    return cents
+
+
+def _yes_no(value: Any) -> bool:
+    text = fold(_text(value))
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise InvalidValue(tr("write oui or non, not {value!r}", value=_text(value)))
+
+
+def _whole_number(value: Any) -> int:
+    text = _text(value)
+    if not re.fullmatch(r"\d{1,3}", text):
+        raise InvalidValue(tr("unreadable number {value!r}", value=text))
+    return int(text)
+
+
+def _progress(value: Any) -> int:
+    if isinstance(value, float) and 0 < value <= 1:  # a percent-formatted cell
+        return round(value * 100)
+    text = _text(value).rstrip("%").strip()
+    if not re.fullmatch(r"\d{1,3}", text):
+        raise InvalidValue(tr("unreadable number {value!r}", value=_text(value)))
+    return int(text)
+
+
+# ---- writing ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImportResult:
+    actions: int
+    lines: int
+
+
+def apply_import(ws: "Workspace", actor: Actor, preview: ImportPreview) -> ImportResult:
+    """Write a checked file in one transaction, or nothing at all."""
+    if not preview.ok:
+        raise preview.refusal()
+    require(actor, Permission.EDIT_PLAN)
+    if preview.line_count:
+        require(actor, Permission.EDIT_BUDGET)
+    with ws.writing(actor, Permission.EDIT_PLAN) as audit:
+        for planned in preview.actions:
+            # A blank priority stays out: the plan suggests one from the items' severity and status.
+            fields = {k: v for k, v in planned.fields.items() if v is not None}
+            try:
+                action = ws.plan.create_action_in(audit, title=planned.title, item_ids=planned.item_ids, **fields)
+            except ClinicGuardError as exc:
+                raise ImportRefused(tr("Row {row}: {problems}", row=planned.first_row, problems=exc)) from None
+            for row, line in planned.lines:
+                try:
+                    ws.plan.add_line_in(audit, action.id, **line)  # type: ignore[arg-type]
+                except ClinicGuardError as exc:
+                    raise ImportRefused(tr("Row {row}: {problems}", row=row, problems=exc)) from None
+        result = ImportResult(len(preview.actions), preview.line_count)
+        audit.record("plan.import", "plan", preview.source.name, None,
+                     {"file": preview.source.name, "sha256": preview.sha256, "actions": result.actions,
+                      "lines": result.lines})
+    return result
+
+
+def import_plan(ws: "Workspace", actor: Actor, path: Path | str, today: date | None = None) -> ImportResult:
+    preview = preview_import(ws, path, today)
+    if not preview.ok:
+        raise preview.refusal()
+    return apply_import(ws, actor, preview)
+
+
+# ---- the template --------------------------------------------------------------------------------
+def write_template(path: Path | str) -> None:
+    """Write the import template: the 'Plan' sheet to fill in, an example and the allowed values."""
+    import openpyxl
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from clinicguard.core.fsutil import atomic_output
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Plan"
+    _header_row(sheet, Font, PatternFill)
+    letters = {c.key: openpyxl.utils.get_column_letter(n) for n, c in enumerate(COLUMNS, 1)}
+    lists = {
+        "priority": ["P1", "P2", "P3", "P4"],
+        "status": ["À faire", "En cours", "En attente", "Terminée", "Abandonnée"],
+        "nature": ["investissement", "fonctionnement"],
+        "category": ["Matériel", "Logiciel", "Prestations et conseil", "Formation", "Abonnements et hébergement",
+                     "Assurance", "Autre"],
+        "vat_rate": ["20 %", "10 %", "5,5 %", "0 %"],
+        "vat_recoverable": ["oui", "non"],
+        "recurring": ["oui", "non"],
+    }
+    for key, allowed in lists.items():
+        validation = DataValidation(type="list", formula1='"' + ",".join(allowed) + '"', allow_blank=True)
+        validation.add(f"{letters[key]}2:{letters[key]}1000")
+        sheet.add_data_validation(validation)
+    sheet.freeze_panes = "A2"
+
+    example = workbook.create_sheet("Exemple")
+    _header_row(example, Font, PatternFill)
+    for row in _EXAMPLE_ROWS:
+        example.append(row)
+
+    help_sheet = workbook.create_sheet("Aide")
+    help_sheet.column_dimensions["A"].width = 28
+    help_sheet.column_dimensions["B"].width = 90
+    for line in _HELP:
+        help_sheet.append(line)
+    with atomic_output(Path(path)) as fh:
+        workbook.save(fh)
+
+
+def _header_row(sheet, Font, PatternFill) -> None:
+    from openpyxl.utils import get_column_letter
+
+    sheet.append([c.header for c in COLUMNS])
+    for n, column in enumerate(COLUMNS, 1):
+        cell = sheet.cell(row=1, column=n)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        sheet.column_dimensions[get_column_letter(n)].width = column.width
+
+
+_EXAMPLE_ROWS = [
+    # Titre .. Échéance, Libellé .. Exercice, then Avancement, Montant engagé HT, Référence facture,
+    # Date facture, TVA récupérable, Amortissement (années), Récurrent.
+    ["Mettre en place une sauvegarde externalisée", "Sauvegarde chiffrée hors du cabinet", "",
+     "Claire Martin", "P1", "En cours", "01/02/2026", "30/04/2026", "NAS 2 baies et disques", "LDLC Pro",
+     "investissement", "Matériel", "649,00", "20 %", "", "", "20", "620,00", "", "", "non", "3", "non"],
+    ["Mettre en place une sauvegarde externalisée", "", "", "", "", "", "", "",
+     "Sauvegarde en ligne (abonnement annuel)", "Hébergeur certifié HDS", "fonctionnement",
+     "Abonnements et hébergement", "300,00", "20 %", "", "", "", "", "", "", "", "", "oui"],
+]
+_HELP = [
+    ("Colonne", "Contenu"),
+    ("Titre", "Obligatoire. Les lignes qui ont le même titre forment une seule action (une ligne par dépense)."),
+    ("Recommandations", "Identifiants des recommandations traitées, séparés par « ; » (ex. SEC-BACKUP-01;GOV-ROLES-01)."),
+    ("Priorité", "P1 à P4. Vide : proposée d'après la gravité et le statut des recommandations."),
+    ("Statut", "À faire, En cours, En attente, Terminée ou Abandonnée. Vide : À faire."),
+    ("Début, Échéance, Date facture", "JJ/MM/AAAA ou AAAA-MM-JJ. L'échéance ne peut pas précéder le début."),
+    ("Montant HT, Montant engagé HT, Montant réel HT",
+     "En euros, avec une virgule ou un point (1234,56). Jamais négatif. Montant HT obligatoire pour une dépense."),
+    ("Taux TVA", "20 %, 10 %, 5,5 % ou 0 %. Vide : 20 %."),
+    ("Nature", "investissement ou fonctionnement. Vide : fonctionnement."),
+    ("Catégorie", "Matériel, Logiciel, Prestations et conseil, Formation, Abonnements et hébergement, Assurance, Autre."),
+    ("Exercice", "Année de début de l'exercice (2026, ou 2026-2027). Vide : déduit de la date de la dépense."),
+    ("TVA récupérable", "oui ou non. Vide : le réglage du cabinet (non par défaut)."),
+    ("Amortissement (années)", "Pour un investissement : durée d'amortissement en années."),
+    ("Récurrent", "oui pour un abonnement annuel, qui compte aussi sur les exercices suivants."),
+    ("Importer", "Le fichier n'est importé que si toutes les lignes sont valides ; sinon rien n'est modifié."),
+]

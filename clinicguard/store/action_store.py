@@ -1,0 +1,117 @@
+"""Rows of the `action`, `action_item` and `budget_line` tables: the action plan and its budget."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from clinicguard.core.actions import Action
+from clinicguard.core.budget import BudgetLine
+
+_ACTION_COLUMNS = ("id", "title", "description", "owner", "priority", "status", "start_date", "due_date", "done_date",
+                   "progress", "created_at", "updated_at")
+_LINE_COLUMNS = ("id", "action_id", "label", "expense_date", "fiscal_year", "supplier", "nature", "category",
+                 "vat_rate_bp", "vat_recoverable", "planned_ht", "committed_ht", "actual_ht", "invoice_ref",
+                 "invoice_date", "fiscal_year_manual", "depreciation_years", "recurring", "recurring_until",
+                 "created_at", "updated_at")
+_LINE_BOOLS = ("vat_recoverable", "fiscal_year_manual", "recurring")
+
+
+class ActionStore:
+    def __init__(self, db: Database):
+        self._db = db
+
+    # ---- actions ---------------------------------------------------------------------------
+    def _links(self, action_id: int | None = None) -> dict[int, tuple[str, ...]]:
+        sql = "SELECT action_id, item_id FROM action_item"
+        params: list = []
+        if action_id is not None:
+            sql += " WHERE action_id = ?"
+            params = [action_id]
+        links: dict[int, list[str]] = {}
+        for a_id, item_id in self._db.execute(sql + " ORDER BY action_id, position", params):
+            links.setdefault(a_id, []).append(item_id)
+        return {k: tuple(v) for k, v in links.items()}
+
+    @staticmethod
+    def _action_from_row(row: tuple, links: dict[int, tuple[str, ...]]) -> Action:
+        values = dict(zip(_ACTION_COLUMNS, row))
+        return Action(**values, item_ids=links.get(values["id"], ()))
+
+    def actions(self) -> list[Action]:
+        links = self._links()
+        cursor = self._db.execute(f"SELECT {', '.join(_ACTION_COLUMNS)} FROM action ORDER BY id")
+        return [self._action_from_row(row, links) for row in cursor]
+
+    def action(self, action_id: int) -> Action | None:
+        row = self._db.execute(f"SELECT {', '.join(_ACTION_COLUMNS)} FROM action WHERE id = ?", [action_id]).fetchone()
+        return self._action_from_row(row, self._links(action_id)) if row else None
+
+    def count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM action").fetchone()[0]
+
+    def titles(self) -> dict[str, int]:
+        return {title: action_id for action_id, title in self._db.execute("SELECT id, title FROM action")}
+
+    def actions_by_item(self) -> dict[str, list[int]]:
+        result: dict[str, list[int]] = {}
+        for item_id, action_id in self._db.execute("SELECT item_id, action_id FROM action_item ORDER BY action_id"):
+            result.setdefault(item_id, []).append(action_id)
+        return result
+
+    def _action_row(self, action: Action) -> dict:
+        return {k: getattr(action, k) for k in _ACTION_COLUMNS if k != "id"}
+
+    def _set_links(self, action_id: int, item_ids: tuple[str, ...]) -> None:
+        self._db.execute("DELETE FROM action_item WHERE action_id = ?", [action_id])
+        if item_ids:
+            self._db["action_item"].insert_all(
+                [{"action_id": action_id, "item_id": item_id, "position": n} for n, item_id in enumerate(item_ids)]
+            )
+
+    def insert_action(self, action: Action) -> int:
+        action_id = self._db["action"].insert(self._action_row(action)).last_pk
+        self._set_links(action_id, action.item_ids)
+        return action_id
+
+    def update_action(self, action: Action) -> None:
+        self._db["action"].update(action.id, self._action_row(action))
+        self._set_links(action.id, action.item_ids)  # type: ignore[arg-type]
+
+    def delete_action(self, action_id: int) -> None:
+        self._db.execute("DELETE FROM action_item WHERE action_id = ?", [action_id])
+        self._db.execute("DELETE FROM action WHERE id = ?", [action_id])
+
+    # ---- budget lines ------------------------------------------------------------------------
+    @staticmethod
+    def _line_from_row(row: tuple) -> BudgetLine:
+        values = dict(zip(_LINE_COLUMNS, row))
+        for key in _LINE_BOOLS:
+            values[key] = bool(values[key])
+        return BudgetLine(**values)
+
+    def lines(self, action_id: int | None = None) -> list[BudgetLine]:
+        sql = f"SELECT {', '.join(_LINE_COLUMNS)} FROM budget_line"
+        params: list = []
+        if action_id is not None:
+            sql += " WHERE action_id = ?"
+            params = [action_id]
+        return [self._line_from_row(row) for row in self._db.execute(sql + " ORDER BY id", params)]
+
+    def line(self, line_id: int) -> BudgetLine | None:
+        row = self._db.execute(f"SELECT {', '.join(_LINE_COLUMNS)} FROM budget_line WHERE id = ?", [line_id]).fetchone()
+        return self._line_from_row(row) if row else None
+
+    def _line_row(self, line: BudgetLine) -> dict:
+        row = {k: getattr(line, k) for k in _LINE_COLUMNS if k != "id"}
+        for key in _LINE_BOOLS:
+            row[key] = int(row[key])
+        return row
+
+    def insert_line(self, line: BudgetLine) -> int:
+        return self._db["budget_line"].insert(self._line_row(line)).last_pk
+
+    def update_line(self, line: BudgetLine) -> None:
+        self._db["budget_line"].update(line.id, self._line_row(line))
+
+    def delete_line(self, line_id: int) -> None:
+        self._db.execute("DELETE FROM budget_line WHERE id = ?", [line_id])

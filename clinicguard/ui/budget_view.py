@@ -1,0 +1,330 @@
+"""The budget page: per fiscal year, totals by category, nature, quarter and action status,
+planned against actual, what the rest of the plan will cost and the real cost to the clinic.
+Also the plan figures the dashboard shows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinicguard.core.actions import ActionStatus
+from clinicguard.core.budget import BudgetSummary, Category, Nature, Totals, YearEntry
+from clinicguard.core.formatting import format_date, format_money
+from clinicguard.i18n import tr
+from clinicguard.ui.state import AppState
+
+ALERT = QColor("#b3261e")
+ALERT_BACKGROUND = QColor("#fde7e7")
+
+
+def _money(cents: int | None) -> str:
+    return "" if cents is None else format_money(cents)
+
+
+class TotalsModel(QAbstractTableModel):
+    """One row per group (a category, a nature, a quarter, an action status) and a total row."""
+
+    COLUMNS = ("group", "planned_ht", "planned_ttc", "committed_ht", "actual_ht", "actual_ttc", "variance_ht",
+               "remaining_real", "forecast_real")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[tuple[str, Totals]] = []
+        self._headers = {
+            "group": "", "planned_ht": tr("Planned excl. VAT"), "planned_ttc": tr("Planned incl. VAT"),
+            "committed_ht": tr("Committed excl. VAT"), "actual_ht": tr("Actual excl. VAT"),
+            "actual_ttc": tr("Actual incl. VAT"), "variance_ht": tr("Variance"),
+            "remaining_real": tr("Still to pay"), "forecast_real": tr("Real cost"),
+        }
+
+    def load(self, rows: list[tuple[str, Totals]], total: Totals) -> None:
+        self.beginResetModel()
+        self.rows = [r for r in rows if r[1].lines] + [(tr("Total"), total)]
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[self.COLUMNS[section]]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        label, totals = self.rows[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return label if column == "group" else _money(getattr(totals, column))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column != "group":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and index.row() == len(self.rows) - 1:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and column == "variance_ht" and totals.variance_ht > 0:
+            return QBrush(ALERT)
+        return None
+
+
+class YearLinesModel(QAbstractTableModel):
+    """The year's budget lines; over-budget lines and lines of overdue actions stand out."""
+
+    COLUMNS = ("action", "label", "supplier", "category", "quarter", "planned_ht", "committed_ht", "actual_ht",
+               "variance", "real")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.entries: list[YearEntry] = []
+        self.titles: dict[int, str] = {}
+        self.overdue: set[int] = set()
+        self._headers = {
+            "action": tr("Action"), "label": tr("Label"), "supplier": tr("Supplier"), "category": tr("Category"),
+            "quarter": tr("Quarter"), "planned_ht": tr("Planned excl. VAT"), "committed_ht": tr("Committed excl. VAT"),
+            "actual_ht": tr("Actual excl. VAT"), "variance": tr("Variance"), "real": tr("Real cost"),
+        }
+
+    def load(self, entries, titles: dict[int, str], overdue: set[int]) -> None:
+        self.beginResetModel()
+        self.entries, self.titles, self.overdue = list(entries), titles, overdue
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[self.COLUMNS[section]]
+        return None
+
+    def is_over_budget(self, entry: YearEntry) -> bool:
+        return entry.fiscal_year == entry.line.fiscal_year and entry.line.over_budget
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        entry = self.entries[index.row()]
+        line = entry.line
+        column = self.COLUMNS[index.column()]
+        over = self.is_over_budget(entry)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "action":
+                return self.titles.get(line.action_id, "")
+            if column == "label":
+                return line.label + (" ↻" if line.recurring else "")
+            if column == "supplier":
+                return line.supplier
+            if column == "category":
+                return Category(line.category).label
+            if column == "quarter":
+                return f"T{entry.quarter}" if self._fr() else f"Q{entry.quarter}"
+            if column == "variance":
+                return _money(None if entry.actual_ht is None else entry.actual_ht - (entry.planned_ht or 0))
+            if column == "real":
+                spent = entry.actual_ht if entry.actual_ht is not None else entry.remaining_ht
+                return _money(line.real_cost(spent))
+            return _money(getattr(entry, column))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column not in ("action", "label", "supplier", "category"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and over:
+            return QBrush(ALERT_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole and column == "action" and line.action_id in self.overdue:
+            return QBrush(ALERT)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            notes = []
+            if over:
+                notes.append(tr("Over budget"))
+            if line.action_id in self.overdue:
+                notes.append(tr("Action overdue"))
+            return " — ".join(notes) or None
+        return None
+
+    @staticmethod
+    def _fr() -> bool:
+        from clinicguard.i18n import language
+
+        return language() == "fr"
+
+
+class BudgetView(QWidget):
+    def __init__(self, state: AppState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.summary: BudgetSummary | None = None
+        self.year_choice = QComboBox()
+        self.year_choice.setAccessibleName(tr("Fiscal year"))
+        self.period_label = QLabel()
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("Fiscal year")))
+        top.addWidget(self.year_choice)
+        top.addWidget(self.period_label)
+        top.addStretch(1)
+
+        self.figures: dict[str, QLabel] = {}
+        figures_box = QGroupBox(tr("This fiscal year"))
+        grid = QGridLayout(figures_box)
+        names = [
+            ("planned", tr("Planned (excl. / incl. VAT)")), ("committed", tr("Committed excl. VAT")),
+            ("actual", tr("Actual (excl. / incl. VAT)")), ("variance", tr("Variance on invoiced lines")),
+            ("remaining", tr("Still to pay (real cost)")), ("real", tr("Real cost to the clinic")),
+            ("over", tr("Over-budget lines")), ("overdue", tr("Overdue actions")),
+        ]
+        for n, (key, label) in enumerate(names):
+            value = QLabel()
+            value.setObjectName(f"budget-{key}")
+            value.setStyleSheet("font-weight: bold;")
+            self.figures[key] = value
+            grid.addWidget(QLabel(label), n // 2, (n % 2) * 2)
+            grid.addWidget(value, n // 2, (n % 2) * 2 + 1)
+        self.vat_note = QLabel()
+        self.vat_note.setWordWrap(True)
+        self.vat_note.setStyleSheet("color: #555;")
+        grid.addWidget(self.vat_note, 4, 0, 1, 4)
+
+        self.tabs = QTabWidget()
+        self.group_models: dict[str, TotalsModel] = {}
+        for key, title in (("category", tr("By category")), ("nature", tr("By nature")),
+                           ("quarter", tr("By quarter")), ("status", tr("By action status"))):
+            model = TotalsModel(self)
+            self.group_models[key] = model
+            self.tabs.addTab(self._table(model), title)
+        self.lines_model = YearLinesModel(self)
+        self.lines_table = self._table(self.lines_model)
+        self.lines_table.setSortingEnabled(False)
+        self.tabs.addTab(self.lines_table, tr("Budget lines"))
+
+        self.empty_label = QLabel(tr("No budget line for this fiscal year: add one to an action in the action plan."))
+        self.empty_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(figures_box)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.tabs, 1)
+
+        self.year_choice.currentIndexChanged.connect(lambda _: self.show_year())
+        state.changed.connect(lambda kind: kind in ("actions", "budget", "settings", "plan") and self.reload())
+        self.reload()
+
+    @staticmethod
+    def _table(model) -> QTableView:
+        table = QTableView()
+        table.setModel(model)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        return table
+
+    def reload(self) -> None:
+        ws = self.state.ws
+        current = self.year_choice.currentData()
+        self._summaries = {s.fiscal_year: s for s in ws.plan.summaries()}
+        self.year_choice.blockSignals(True)
+        self.year_choice.clear()
+        for year, summary in sorted(self._summaries.items()):
+            self.year_choice.addItem(summary.label, year)
+        wanted = current if current in self._summaries else ws.plan.current_fiscal_year()
+        self.year_choice.setCurrentIndex(max(0, self.year_choice.findData(wanted)))
+        self.year_choice.blockSignals(False)
+        self.show_year()
+
+    def show_year(self, year: int | None = None) -> None:
+        if year is not None:
+            self.year_choice.setCurrentIndex(self.year_choice.findData(year))
+            return
+        year = self.year_choice.currentData()
+        summary = self._summaries.get(year)
+        if summary is None:
+            return
+        self.summary = summary
+        ws = self.state.ws
+        start, end = summary.bounds
+        self.period_label.setText(tr("from {start} to {end}", start=format_date(start), end=format_date(end)))
+        t = summary.total
+        f = self.figures
+        f["planned"].setText(f"{_money(t.planned_ht)} / {_money(t.planned_ttc)}")
+        f["committed"].setText(_money(t.committed_ht))
+        f["actual"].setText(f"{_money(t.actual_ht)} / {_money(t.actual_ttc)}")
+        f["variance"].setText(_money(t.variance_ht))
+        f["variance"].setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if t.variance_ht > 0 else ""))
+        f["remaining"].setText(_money(t.remaining_real))
+        f["real"].setText(_money(t.forecast_real))
+        f["over"].setText(str(len(summary.over_budget)))
+        f["over"].setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if summary.over_budget else ""))
+        actions = ws.plan.actions()
+        overdue = {a.id for a in actions if a.is_overdue(date.today())}
+        f["overdue"].setText(str(len(overdue)))
+        f["overdue"].setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if overdue else ""))
+        self.vat_note.setText(tr("Real cost: excl. VAT where the VAT is recovered, incl. VAT otherwise. It adds what "
+                                 "was invoiced and what is still to pay (signed quote, else planned)."))
+        self.group_models["category"].load([(Category(k).label, v) for k, v in summary.by_category.items()], t)
+        self.group_models["nature"].load([(Nature(k).label, v) for k, v in summary.by_nature.items()], t)
+        quarter = "T" if self.lines_model._fr() else "Q"
+        self.group_models["quarter"].load([(f"{quarter}{k}", v) for k, v in summary.by_quarter.items()], t)
+        self.group_models["status"].load(
+            [(ActionStatus(k).label, summary.by_action_status[k]) for k in (s.value for s in ActionStatus)
+             if k in summary.by_action_status], t)
+        self.lines_model.load(summary.entries, {a.id: a.title for a in actions}, overdue)  # type: ignore[misc]
+        self.empty_label.setVisible(not summary.entries)
+
+
+class PlanFigures(QGroupBox):
+    """The dashboard's plan box: overdue actions, actions due within 30 days, budget used this year."""
+
+    def __init__(self, state: AppState, parent=None):
+        super().__init__(tr("Action plan"), parent)
+        self.state = state
+        grid = QGridLayout(self)
+        self.overdue_label = QLabel()
+        self.overdue_label.setObjectName("plan-overdue")
+        self.due_label = QLabel()
+        self.due_label.setObjectName("plan-due-soon")
+        self.budget_label = QLabel()
+        self.budget_label.setObjectName("plan-budget-used")
+        self.budget_label.setWordWrap(True)
+        for n, (text, value) in enumerate(((tr("Overdue actions"), self.overdue_label),
+                                           (tr("Actions due within 30 days"), self.due_label),
+                                           (tr("Budget used this fiscal year"), self.budget_label))):
+            value.setStyleSheet("font-weight: bold;")
+            grid.addWidget(QLabel(text), n, 0)
+            grid.addWidget(value, n, 1)
+
+    def refresh(self) -> None:
+        plan = self.state.ws.plan
+        today = date.today()
+        overdue, soon = plan.overdue(today), plan.due_soon(today)
+        self.overdue_label.setText(str(len(overdue)))
+        self.overdue_label.setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if overdue else ""))
+        self.due_label.setText(str(len(soon)))
+        summary = plan.summary(today=today)
+        t = summary.total
+        if t.planned_real:
+            percent = round(100 * t.actual_real / t.planned_real)
+            text = tr("{used} of {planned} ({percent} %), real cost, fiscal year {year}", used=_money(t.actual_real),
+                      planned=_money(t.planned_real), percent=percent, year=summary.label)
+        else:
+            text = tr("{used} spent, fiscal year {year} (no budget planned)", used=_money(t.actual_real),
+                      year=summary.label)
+        self.budget_label.setText(text)

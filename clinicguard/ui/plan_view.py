@@ -1,0 +1,970 @@
+"""The action plan page: a sortable, filterable table of actions (item models, smooth at 10,000
+rows), the gaps still without an action, and the selected action's budget lines."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinicguard.core.actions import (
+    Action, ActionStatus, PlanRow, filter_plan, plan_mask, priority_label, priority_rule,
+)
+from clinicguard.core.budget import (
+    VAT_RATES_BP, BudgetLine, Category, InvalidValue, Nature, fiscal_year_label, format_rate, parse_amount,
+    vat_cents,
+)
+from clinicguard.core.errors import ClinicGuardError
+from clinicguard.core.formatting import format_date, format_money
+from clinicguard.core.people import Permission
+from clinicguard.core.plan_import import ImportPreview, apply_import, preview_import, write_template
+from clinicguard.i18n import pick, tr
+from clinicguard.ui.state import AppState
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+OVERDUE_BACKGROUND = QColor("#fde7e7")
+OVERDUE_TEXT = QColor("#b3261e")
+EMPTY_DATE = QDate(2000, 1, 1)
+
+
+def _qdate(iso: str | None) -> QDate:
+    return QDate.fromString(iso, "yyyy-MM-dd") if iso else EMPTY_DATE
+
+
+def _iso(value: QDate) -> str | None:
+    return None if value == EMPTY_DATE else value.toString("yyyy-MM-dd")
+
+
+class DateField(QDateEdit):
+    """A date that may stay empty (shown blank)."""
+
+    def __init__(self, iso: str | None = None, parent=None):
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("dd/MM/yyyy")
+        self.setMinimumDate(EMPTY_DATE)
+        self.setSpecialValueText(" ")
+        self.setDate(_qdate(iso))
+
+    def iso(self) -> str | None:
+        return _iso(self.date())
+
+
+# ---- the table of actions ------------------------------------------------------------------------
+class PlanModel(QAbstractTableModel):
+    """The actions as rows; sorting happens here, on plain Python keys, for speed at 10,000 rows."""
+
+    COLUMNS = ("priority", "title", "owner", "status", "due", "progress", "fiscal_year", "planned", "actual", "items")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[PlanRow] = []
+        self.overdue_count = 0
+        self.today = date.today().isoformat()
+        self.start_month = 1
+        self._headers = {
+            "priority": tr("Priority"), "title": tr("Action"), "owner": tr("Owner"), "status": tr("Status"),
+            "due": tr("Due date"), "progress": tr("Progress"), "fiscal_year": tr("Fiscal year"),
+            "planned": tr("Planned excl. VAT"), "actual": tr("Actual excl. VAT"), "items": tr("Recommendations"),
+        }
+
+    def load(self, rows: list[PlanRow], start_month: int, today: date | None = None) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.start_month = start_month
+        self.today = (today or date.today()).isoformat()
+        self.overdue_count = sum(1 for r in self.rows if self.is_overdue(r))
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[self.COLUMNS[section]]
+        return None
+
+    def is_overdue(self, row: PlanRow) -> bool:
+        a = row.action
+        return bool(a.due_date) and a.due_date < self.today and a.status_enum.open  # type: ignore[operator]
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        a = row.action
+        column = self.COLUMNS[index.column()]
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "priority":
+                return priority_label(a.priority)
+            if column == "title":
+                return a.title
+            if column == "owner":
+                return a.owner
+            if column == "status":
+                return a.status_enum.label
+            if column == "due":
+                return format_date(a.due_date)
+            if column == "progress":
+                return f"{a.progress} %"
+            if column == "fiscal_year":
+                return ", ".join(fiscal_year_label(y, self.start_month) for y in row.fiscal_years)
+            if column == "planned":
+                return format_money(row.planned_ht) if row.planned_ht else ""
+            if column == "actual":
+                return format_money(row.actual_ht) if row.actual_ht else ""
+            if column == "items":
+                return ", ".join(a.item_ids)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("planned", "actual", "progress"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if self.is_overdue(row):
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(OVERDUE_BACKGROUND)
+            if role == Qt.ItemDataRole.ForegroundRole and column == "due":
+                return QBrush(OVERDUE_TEXT)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return tr("Overdue since {date}", date=format_date(a.due_date))
+        if role == Qt.ItemDataRole.ToolTipRole and column == "title" and a.description:
+            return a.description
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        name = self.COLUMNS[column]
+        keys = {
+            "priority": lambda r: (r.action.priority, r.action.due_date or "9999"),
+            "title": lambda r: r.search_text,
+            "owner": lambda r: (r.action.owner.casefold(), r.action.priority),
+            "status": lambda r: (list(ActionStatus).index(r.action.status_enum), r.action.priority),
+            "due": lambda r: (r.action.due_date or "9999", r.action.priority),
+            "progress": lambda r: r.action.progress,
+            "fiscal_year": lambda r: r.fiscal_years or (0,),
+            "planned": lambda r: r.planned_ht,
+            "actual": lambda r: r.actual_ht,
+            "items": lambda r: r.action.item_ids,
+        }
+        self.layoutAboutToBeChanged.emit()
+        self.rows.sort(key=keys[name], reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+
+class PlanFilter(QSortFilterProxyModel):
+    """Filters by owner, status, priority, fiscal year, overdue and text.
+
+    The criteria are evaluated once per change over the source rows (core `filter_plan`) into a
+    mask, so Qt's per-row callback is a list lookup; sorting is delegated to the source model.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._mask: list[bool] | None = None  # by source row; None: every row
+        self.criteria: dict = {}
+
+    def set_criteria(self, **criteria) -> None:
+        self.beginFilterChange()
+        self.criteria = {k: v for k, v in criteria.items() if v not in (None, "", False)}
+        self._recompute()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def _recompute(self) -> None:
+        model: PlanModel = self.sourceModel()  # type: ignore[assignment]
+        if not self.criteria or model is None:
+            self._mask = None
+            return
+        criteria = dict(self.criteria)
+        if criteria.pop("overdue", False):
+            criteria["overdue_on"] = date.fromisoformat(model.today)
+        self._mask = plan_mask(model.rows, **criteria)
+
+    def refilter(self) -> None:
+        """Re-evaluate the criteria after the source rows changed (reloaded or sorted)."""
+        self.set_criteria(**self.criteria)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
+        mask = self._mask
+        return True if mask is None else mask[source_row]
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)
+        self.refilter()  # the mask follows source rows, which have moved
+
+
+# ---- budget lines of one action --------------------------------------------------------------------
+class LinesModel(QAbstractTableModel):
+    COLUMNS = ("label", "supplier", "category", "nature", "fiscal_year", "planned", "vat", "ttc", "committed",
+               "actual", "variance")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.lines: list[BudgetLine] = []
+        self.start_month = 1
+        self._headers = {
+            "label": tr("Label"), "supplier": tr("Supplier"), "category": tr("Category"), "nature": tr("Nature"),
+            "fiscal_year": tr("Fiscal year"), "planned": tr("Planned excl. VAT"), "vat": tr("VAT"),
+            "ttc": tr("Planned incl. VAT"), "committed": tr("Committed excl. VAT"), "actual": tr("Actual excl. VAT"),
+            "variance": tr("Variance"),
+        }
+
+    def load(self, lines: list[BudgetLine], start_month: int) -> None:
+        self.beginResetModel()
+        self.lines, self.start_month = list(lines), start_month
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.lines)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[self.COLUMNS[section]]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        line = self.lines[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == ROW_ROLE:
+            return line
+        if role == Qt.ItemDataRole.DisplayRole:
+            money = lambda v: "" if v is None else format_money(v)  # noqa: E731
+            values = {
+                "label": line.label + (" ↻" if line.recurring else ""),
+                "supplier": line.supplier,
+                "category": Category(line.category).label, "nature": Nature(line.nature).label,
+                "fiscal_year": fiscal_year_label(line.fiscal_year, self.start_month),
+                "planned": money(line.planned_ht), "vat": f"{money(line.vat(line.planned_ht))} ({format_rate(line.vat_rate_bp)})",
+                "ttc": money(line.planned_ttc), "committed": money(line.committed_ht), "actual": money(line.actual_ht),
+                "variance": money(line.variance_ht),
+            }
+            return values[column]
+        if role == Qt.ItemDataRole.ForegroundRole and line.over_budget and column in ("actual", "committed", "variance"):
+            return QBrush(OVERDUE_TEXT)
+        if role == Qt.ItemDataRole.ToolTipRole and line.over_budget:
+            return tr("Over budget")
+        return None
+
+
+# ---- dialogs ---------------------------------------------------------------------------------------
+class ActionDialog(QDialog):
+    """Create or edit an action. `values()` gives the fields for ActionPlan."""
+
+    def __init__(self, parent=None, *, action: Action | None = None, title: str = "", description: str = "",
+                 owner: str = "", priority: int = 3, item_ids: tuple[str, ...] = (), owners: list[str] = (),
+                 hint: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle(tr("Edit the action") if action else tr("New action"))
+        a = action or Action(None, title, description=description, owner=owner, priority=priority, item_ids=item_ids)
+        self.title_edit = QLineEdit(a.title)
+        self.description_edit = QPlainTextEdit(a.description)
+        self.description_edit.setTabChangesFocus(True)
+        self.description_edit.setMaximumHeight(80)
+        self.owner_edit = QComboBox()
+        self.owner_edit.setEditable(True)
+        self.owner_edit.addItems(sorted(set(owners)))
+        self.owner_edit.setEditText(a.owner)
+        self.priority_edit = QComboBox()
+        for p in (1, 2, 3, 4):
+            self.priority_edit.addItem(priority_label(p), p)
+        self.priority_edit.setCurrentIndex(a.priority - 1)
+        self.priority_edit.setToolTip(priority_rule())
+        self.status_edit = QComboBox()
+        for status in ActionStatus:
+            self.status_edit.addItem(status.label, status.value)
+        self.status_edit.setCurrentIndex(self.status_edit.findData(a.status))
+        self.start_edit = DateField(a.start_date)
+        self.due_edit = DateField(a.due_date)
+        self.done_edit = DateField(a.done_date)
+        self.progress_edit = QSpinBox()
+        self.progress_edit.setRange(0, 100)
+        self.progress_edit.setSuffix(" %")
+        self.progress_edit.setValue(a.progress)
+        self.items_edit = QLineEdit("; ".join(a.item_ids))
+        self.items_edit.setPlaceholderText(tr("Recommendation ids separated by ;"))
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #b3261e;")
+        self.error_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(tr("&Title"), self.title_edit)
+        form.addRow(tr("&Description"), self.description_edit)
+        form.addRow(tr("&Owner"), self.owner_edit)
+        form.addRow(tr("&Priority"), self.priority_edit)
+        form.addRow(tr("&Status"), self.status_edit)
+        form.addRow(tr("Start date"), self.start_edit)
+        form.addRow(tr("Due date"), self.due_edit)
+        form.addRow(tr("Date done"), self.done_edit)
+        form.addRow(tr("Progress"), self.progress_edit)
+        form.addRow(tr("Recommendations"), self.items_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        if hint:
+            hint_label = QLabel(hint)
+            hint_label.setWordWrap(True)
+            hint_label.setStyleSheet("color: #555;")
+            layout.addWidget(hint_label)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+    def values(self) -> dict:
+        return {
+            "title": self.title_edit.text(), "description": self.description_edit.toPlainText(),
+            "owner": self.owner_edit.currentText(), "priority": self.priority_edit.currentData(),
+            "status": self.status_edit.currentData(), "start_date": self.start_edit.iso(),
+            "due_date": self.due_edit.iso(), "done_date": self.done_edit.iso(),
+            "progress": self.progress_edit.value(),
+            "item_ids": [i.strip() for i in self.items_edit.text().replace(",", ";").split(";") if i.strip()],
+        }
+
+
+class BudgetLineDialog(QDialog):
+    """Create or edit a budget line; VAT and the amount incl. VAT are shown as the amount is typed."""
+
+    def __init__(self, parent=None, *, line: BudgetLine | None = None, vat_recoverable: bool = False,
+                 expense_date: str | None = None, suggestion: tuple[str | None, int | None] = (None, None)):
+        super().__init__(parent)
+        self.setWindowTitle(tr("Edit the budget line") if line else tr("New budget line"))
+        money = lambda v: "" if v is None else format_money(v, symbol=False)  # noqa: E731
+        nature, amount = suggestion
+        self.label_edit = QLineEdit(line.label if line else "")
+        self.supplier_edit = QLineEdit(line.supplier if line else "")
+        self.nature_edit = QComboBox()
+        for n in Nature:
+            self.nature_edit.addItem(n.label, n.value)
+        self.nature_edit.setCurrentIndex(self.nature_edit.findData(line.nature if line else (nature or "running")))
+        self.category_edit = QComboBox()
+        for c in Category:
+            self.category_edit.addItem(c.label, c.value)
+        self.category_edit.setCurrentIndex(self.category_edit.findData(line.category if line else "other"))
+        self.planned_edit = QLineEdit(money(line.planned_ht if line else amount))
+        self.vat_edit = QComboBox()
+        for bp in VAT_RATES_BP:
+            self.vat_edit.addItem(format_rate(bp), bp)
+        self.vat_edit.setCurrentIndex(self.vat_edit.findData(line.vat_rate_bp if line else 2000))
+        self.recoverable_edit = QCheckBox(tr("VAT recoverable"))
+        self.recoverable_edit.setChecked(line.vat_recoverable if line else vat_recoverable)
+        self.vat_label = QLabel()
+        self.committed_edit = QLineEdit(money(line.committed_ht) if line else "")
+        self.actual_edit = QLineEdit(money(line.actual_ht) if line else "")
+        self.invoice_ref_edit = QLineEdit(line.invoice_ref if line else "")
+        self.invoice_date_edit = DateField(line.invoice_date if line else None)
+        self.expense_date_edit = DateField(line.expense_date if line else expense_date or date.today().isoformat())
+        self.year_edit = QSpinBox()
+        self.year_edit.setRange(1999, 2200)
+        self.year_edit.setSpecialValueText(tr("from the date"))
+        self.year_edit.setMinimum(1999)
+        self.year_edit.setValue(line.fiscal_year if line and line.fiscal_year_manual else 1999)
+        self.depreciation_edit = QSpinBox()
+        self.depreciation_edit.setRange(0, 50)
+        self.depreciation_edit.setSpecialValueText(tr("none"))
+        self.depreciation_edit.setSuffix(" " + tr("years"))
+        self.depreciation_edit.setValue((line.depreciation_years or 0) if line else 0)
+        self.recurring_edit = QCheckBox(tr("Renews every year (subscription)"))
+        self.recurring_edit.setChecked(line.recurring if line else False)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #b3261e;")
+        self.error_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(tr("&Label"), self.label_edit)
+        form.addRow(tr("&Supplier"), self.supplier_edit)
+        form.addRow(tr("&Nature"), self.nature_edit)
+        form.addRow(tr("&Category"), self.category_edit)
+        form.addRow(tr("Planned excl. VAT"), self.planned_edit)
+        form.addRow(tr("VAT rate"), self.vat_edit)
+        form.addRow("", self.recoverable_edit)
+        form.addRow("", self.vat_label)
+        form.addRow(tr("Committed excl. VAT (quote signed)"), self.committed_edit)
+        form.addRow(tr("Actual excl. VAT (invoiced)"), self.actual_edit)
+        form.addRow(tr("Invoice reference"), self.invoice_ref_edit)
+        form.addRow(tr("Invoice date"), self.invoice_date_edit)
+        form.addRow(tr("Expense date"), self.expense_date_edit)
+        form.addRow(tr("Fiscal year"), self.year_edit)
+        form.addRow(tr("Depreciation"), self.depreciation_edit)
+        form.addRow("", self.recurring_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.planned_edit.textChanged.connect(self._show_vat)
+        self.vat_edit.currentIndexChanged.connect(self._show_vat)
+        self._show_vat()
+
+    def _show_vat(self) -> None:
+        try:
+            amount = parse_amount(self.planned_edit.text())
+        except InvalidValue:
+            self.vat_label.setText("")
+            return
+        vat = vat_cents(amount, self.vat_edit.currentData())
+        self.vat_label.setText(tr("VAT {vat}, incl. VAT {ttc}", vat=format_money(vat), ttc=format_money(amount + vat)))
+
+    def values(self) -> dict:
+        """The fields for ActionPlan; raises InvalidValue for an unreadable amount."""
+        def amount(edit: QLineEdit) -> int | None:
+            return parse_amount(edit.text()) if edit.text().strip() else None
+
+        planned = amount(self.planned_edit)
+        if planned is None:
+            raise InvalidValue(tr("Enter the planned amount excl. VAT."))
+        nature = self.nature_edit.currentData()
+        return {
+            "label": self.label_edit.text(), "supplier": self.supplier_edit.text(), "nature": nature,
+            "category": self.category_edit.currentData(), "planned_ht": planned,
+            "vat_rate_bp": self.vat_edit.currentData(), "vat_recoverable": self.recoverable_edit.isChecked(),
+            "committed_ht": amount(self.committed_edit), "actual_ht": amount(self.actual_edit),
+            "invoice_ref": self.invoice_ref_edit.text(), "invoice_date": self.invoice_date_edit.iso(),
+            "expense_date": self.expense_date_edit.iso(),
+            "fiscal_year": self.year_edit.value() if self.year_edit.value() != self.year_edit.minimum() else None,
+            "depreciation_years": (self.depreciation_edit.value() or None) if nature == "investment" else None,
+            "recurring": self.recurring_edit.isChecked(),
+        }
+
+
+class PreviewModel(QAbstractTableModel):
+    """The rows of a file to import, each with its problems; bad rows stand out."""
+
+    COLUMNS = ("row", "title", "label", "amount", "problems")
+
+    def __init__(self, preview: ImportPreview, parent=None):
+        super().__init__(parent)
+        self.preview = preview
+        self._headers = (tr("Row"), tr("Action"), tr("Label"), tr("Planned excl. VAT"), tr("Problems"))
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.preview.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.preview.rows[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {"row": str(row.row), "title": row.values.get("title", ""), "label": row.values.get("label", ""),
+                    "amount": row.values.get("planned_ht", ""), "problems": "; ".join(row.problems) or tr("OK")}[column]
+        if role == Qt.ItemDataRole.BackgroundRole and row.problems:
+            return QBrush(OVERDUE_BACKGROUND)
+        if role == Qt.ItemDataRole.ToolTipRole and row.problems:
+            return row.message
+        return None
+
+
+class ImportDialog(QDialog):
+    """Import a plan from Excel or CSV: choose the file, see each row's problems, import all or nothing."""
+
+    def __init__(self, state: AppState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.preview: ImportPreview | None = None
+        self.result_value = None
+        self.setWindowTitle(tr("Import an action plan"))
+        self.resize(900, 500)
+        intro = QLabel(tr("One row per budget line; rows with the same title form one action. Nothing is "
+                          "written unless every row is valid."))
+        intro.setWordWrap(True)
+        self.file_label = QLabel(tr("No file chosen."))
+        self.choose_button = QPushButton(tr("Choose a file…"))
+        self.template_button = QPushButton(tr("Save the template…"))
+        top = QHBoxLayout()
+        top.addWidget(self.file_label, 1)
+        top.addWidget(self.choose_button)
+        top.addWidget(self.template_button)
+        self.table = QTableView()
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = self.buttons.addButton(tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setEnabled(False)
+        self.buttons.accepted.connect(self.run_import)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.buttons)
+        self.choose_button.clicked.connect(self._choose)
+        self.template_button.clicked.connect(self._save_template)
+
+    def _choose(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, tr("Import an action plan"), "",
+                                              tr("Spreadsheets (*.xlsx *.csv)"))
+        if path:
+            self.load(Path(path))
+
+    def _save_template(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save the template…"), "modele-plan-action.xlsx",
+                                              tr("Excel workbook (*.xlsx)"))
+        if path:
+            try:
+                write_template(Path(path))
+            except (ClinicGuardError, OSError) as exc:
+                QMessageBox.warning(self, "ClinicGuard", str(exc))
+
+    def load(self, path: Path) -> None:
+        """Read and check the file (nothing is written) and show every row with its problems."""
+        self.file_label.setText(str(path))
+        try:
+            self.preview = preview_import(self.state.ws, path)
+        except ClinicGuardError as exc:
+            self.preview = None
+            self.table.setModel(None)
+            self.summary_label.setText(str(exc))
+            self.import_button.setEnabled(False)
+            return
+        self.table.setModel(PreviewModel(self.preview, self.table))
+        self.table.setColumnWidth(1, 260)
+        self.table.setColumnWidth(2, 200)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        bad = self.preview.bad_rows
+        if bad:
+            self.summary_label.setText(self.preview.refusal().args[0].splitlines()[0])
+        elif not self.preview.rows:
+            self.summary_label.setText(tr("{file} holds no row to import.", file=path.name))
+        else:
+            self.summary_label.setText(tr("{actions} action(s) and {lines} budget line(s) ready to import.",
+                                          actions=len(self.preview.actions), lines=self.preview.line_count))
+        self.import_button.setEnabled(self.preview.ok and self.state.can(Permission.EDIT_PLAN))
+
+    def run_import(self) -> None:
+        if self.preview is None:
+            return
+        try:
+            self.result_value = apply_import(self.state.ws, self.state.actor, self.preview)
+        except ClinicGuardError as exc:
+            self.summary_label.setText(str(exc))
+            return
+        self.accept()
+
+
+# ---- the page --------------------------------------------------------------------------------------
+class PlanView(QWidget):
+    action_selected = Signal(int)
+
+    def __init__(self, state: AppState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.selected_item: str | None = None  # the recommendation selected in the checklist
+        self.model = PlanModel(self)
+        self.proxy = PlanFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.lines_model = LinesModel(self)
+
+        self.search = QLineEdit(placeholderText=tr("Search (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.owner_filter = QComboBox()
+        self.status_filter = QComboBox()
+        self.status_filter.addItem(tr("All statuses"), None)
+        for status in ActionStatus:
+            self.status_filter.addItem(status.label, status.value)
+        self.priority_filter = QComboBox()
+        self.priority_filter.addItem(tr("All priorities"), None)
+        for p in (1, 2, 3, 4):
+            self.priority_filter.addItem(priority_label(p), p)
+        self.year_filter = QComboBox()
+        self.overdue_filter = QCheckBox(tr("Overdue only"))
+        for combo, label in ((self.owner_filter, tr("Owner")), (self.status_filter, tr("Status")),
+                             (self.priority_filter, tr("Priority")), (self.year_filter, tr("Fiscal year"))):
+            combo.setAccessibleName(label)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        for widget in (self.owner_filter, self.status_filter, self.priority_filter, self.year_filter):
+            filters.addWidget(widget, 1)
+        filters.addWidget(self.overdue_filter)
+
+        self.new_button = QPushButton(tr("New action"))
+        self.edit_button = QPushButton(tr("Edit"))
+        self.delete_button = QPushButton(tr("Delete"))
+        self.import_button = QPushButton(tr("Import from Excel…"))
+        self.add_line_button = QPushButton(tr("Add a budget line"))
+        self.edit_line_button = QPushButton(tr("Edit the line"))
+        self.delete_line_button = QPushButton(tr("Delete the line"))
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.edit_button, self.delete_button, self.import_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.count_label = QLabel()
+        buttons.addWidget(self.count_label)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        for column, width in enumerate((45, 330, 130, 90, 85, 75, 80, 110, 110, 140)):
+            self.table.setColumnWidth(column, width)
+        self.table.setAccessibleName(tr("Action plan"))
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+
+        self.empty_label = QLabel(tr("No action yet: pick a gap on the right and click \"Create an action\", "
+                                     "or import your plan from Excel."))
+        self.empty_label.setWordWrap(True)
+
+        self.gaps_label = QLabel()
+        self.gaps_list = QListWidget()
+        self.gaps_list.setAccessibleName(tr("Gaps with no action"))
+        self.gap_button = QPushButton(tr("Create an action"))
+        gaps_box = QWidget()
+        gaps_layout = QVBoxLayout(gaps_box)
+        gaps_layout.setContentsMargins(0, 0, 0, 0)
+        gaps_layout.addWidget(self.gaps_label)
+        gaps_layout.addWidget(self.gaps_list, 1)
+        gaps_layout.addWidget(self.gap_button)
+
+        self.lines_title = QLabel()
+        self.lines_title.setStyleSheet("font-weight: bold;")
+        self.lines_table = QTableView()
+        self.lines_table.setModel(self.lines_model)
+        self.lines_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.lines_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.lines_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.lines_table.verticalHeader().setVisible(False)
+        self.lines_table.setColumnWidth(0, 260)
+        line_buttons = QHBoxLayout()
+        for button in (self.add_line_button, self.edit_line_button, self.delete_line_button):
+            line_buttons.addWidget(button)
+        line_buttons.addStretch(1)
+        lines_box = QWidget()
+        lines_layout = QVBoxLayout(lines_box)
+        lines_layout.setContentsMargins(0, 0, 0, 0)
+        lines_layout.addWidget(self.lines_title)
+        lines_layout.addWidget(self.lines_table, 1)
+        lines_layout.addLayout(line_buttons)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.empty_label)
+        left_layout.addWidget(self.table, 3)
+        left_layout.addWidget(lines_box, 2)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(gaps_box)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 320])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.search.textChanged.connect(self.apply_filters)
+        for combo in (self.owner_filter, self.status_filter, self.priority_filter, self.year_filter):
+            combo.currentIndexChanged.connect(self.apply_filters)
+        self.overdue_filter.toggled.connect(self.apply_filters)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_lines())
+        self.table.doubleClicked.connect(lambda _: self.edit_action())
+        self.lines_table.doubleClicked.connect(lambda _: self.edit_line())
+        self.new_button.clicked.connect(lambda: self.new_action())
+        self.edit_button.clicked.connect(lambda: self.edit_action())
+        self.delete_button.clicked.connect(lambda: self.delete_action())
+        self.add_line_button.clicked.connect(lambda: self.add_line())
+        self.edit_line_button.clicked.connect(lambda: self.edit_line())
+        self.delete_line_button.clicked.connect(lambda: self.delete_line())
+        self.gap_button.clicked.connect(self._create_from_selected_gap)
+        self.import_button.clicked.connect(lambda: self.import_plan())
+        self.gaps_list.itemActivated.connect(lambda item: self.create_from_gap(item.data(Qt.ItemDataRole.UserRole)))
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
+        QShortcut(QKeySequence.StandardKey.New, self, activated=lambda: self.new_action())
+        state.changed.connect(self._on_changed)
+        state.actor_changed.connect(lambda _: self._apply_permissions())
+        self.reload()
+
+    # ---- loading ---------------------------------------------------------------------------
+    def _on_changed(self, kind: str) -> None:
+        if kind == "checklist":  # answers change which gaps exist, not the actions
+            self._fill_gaps()
+        elif kind in ("actions", "budget", "settings", "plan"):
+            self.reload()
+
+    def reload(self) -> None:
+        ws = self.state.ws
+        current = self.current_action()
+        rows = ws.plan.rows()
+        start_month = ws.clinic.fiscal_year_start_month
+        self.model.load(rows, start_month)
+        header = self.table.horizontalHeader()
+        if header.sortIndicatorSection() >= 0:
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self._fill_choices(rows, start_month)
+        self.proxy.refilter()
+        self._fill_gaps()
+        self.empty_label.setVisible(not rows)
+        self._update_count()
+        if current is not None:
+            self.select_action(current.id)  # type: ignore[arg-type]
+        self._show_lines()
+        self._apply_permissions()
+
+    def _fill_choices(self, rows: list[PlanRow], start_month: int) -> None:
+        def refill(combo: QComboBox, all_label: str, choices: list[tuple[str, object]]) -> None:
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(all_label, None)
+            for label, value in choices:
+                combo.addItem(label, value)
+            index = combo.findData(current)
+            combo.setCurrentIndex(index if index >= 0 else 0)
+            combo.blockSignals(False)
+
+        owners = sorted({r.action.owner for r in rows if r.action.owner}, key=str.casefold)
+        refill(self.owner_filter, tr("All owners"), [(o, o) for o in owners])
+        years = sorted({y for r in rows for y in r.fiscal_years})
+        refill(self.year_filter, tr("All fiscal years"), [(fiscal_year_label(y, start_month), y) for y in years])
+
+    def _fill_gaps(self) -> None:
+        gaps = self.state.ws.plan.gaps_without_action()
+        self.gaps_label.setText(tr("Gaps with no action: {n}", n=len(gaps)))
+        self.gaps_list.clear()
+        for gap in gaps:
+            row = gap.row
+            item = QListWidgetItem(f"{row.item.id} — {pick(row.item.title)} ({row.status.label})")
+            item.setData(Qt.ItemDataRole.UserRole, row.item.id)
+            self.gaps_list.addItem(item)
+        if not gaps:
+            self.gaps_list.addItem(tr("Every gap has an action."))
+
+    def apply_filters(self) -> None:
+        self.proxy.set_criteria(
+            text=self.search.text(), owner=self.owner_filter.currentData(), status=self.status_filter.currentData(),
+            priority=self.priority_filter.currentData(), fiscal_year=self.year_filter.currentData(),
+            overdue=self.overdue_filter.isChecked(),
+        )
+        self._update_count()
+
+    def _update_count(self) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        overdue = self.model.overdue_count
+        text = tr("{shown} of {total} actions", shown=shown, total=total)
+        if overdue:
+            text += " — " + tr("{n} overdue", n=overdue)
+        self.count_label.setText(text)
+
+    def _apply_permissions(self) -> None:
+        plan, budget = self.state.can(Permission.EDIT_PLAN), self.state.can(Permission.EDIT_BUDGET)
+        has_action = self.current_action() is not None
+        for button in (self.new_button, self.gap_button):
+            button.setEnabled(plan)
+        self.import_button.setEnabled(plan and budget)
+        self.edit_button.setEnabled(plan and has_action)
+        self.delete_button.setEnabled(plan and has_action)
+        self.add_line_button.setEnabled(budget and has_action)
+        has_line = self.current_line() is not None
+        self.edit_line_button.setEnabled(budget and has_line)
+        self.delete_line_button.setEnabled(budget and has_line)
+
+    # ---- selection -------------------------------------------------------------------------
+    def current_action(self) -> Action | None:
+        index = self.table.currentIndex()
+        row = index.data(ROW_ROLE) if index.isValid() else None
+        return row.action if row else None
+
+    def current_line(self) -> BudgetLine | None:
+        index = self.lines_table.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def select_action(self, action_id: int) -> bool:
+        for proxy_row in range(self.proxy.rowCount()):
+            index = self.proxy.index(proxy_row, 0)
+            if index.data(ROW_ROLE).action.id == action_id:
+                self.table.setCurrentIndex(index)
+                self.table.scrollTo(index)
+                return True
+        return False
+
+    def _show_lines(self) -> None:
+        action = self.current_action()
+        ws = self.state.ws
+        self.lines_model.load(ws.plan.lines(action.id) if action else [], ws.clinic.fiscal_year_start_month)
+        self.lines_title.setText(tr("Budget lines of: {title}", title=action.title) if action
+                                 else tr("Select an action to see its budget lines."))
+        if action is not None:
+            self.action_selected.emit(action.id)
+        self._apply_permissions()
+
+    def set_selected_item(self, item_id: str) -> None:
+        self.selected_item = item_id
+
+    # ---- changes ---------------------------------------------------------------------------
+    def _run_dialog(self, dialog: QDialog, save) -> object | None:
+        """Show the dialog until its values save or the user cancels; errors stay in the dialog."""
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                return save(dialog.values())
+            except ClinicGuardError as exc:
+                dialog.error_label.setText(str(exc))
+        return None
+
+    def _owners(self) -> list[str]:
+        return self.state.ws.person_names() + [r.action.owner for r in self.model.rows if r.action.owner]
+
+    def new_action(self) -> Action | None:
+        dialog = ActionDialog(self, owners=self._owners())
+        action = self._run_dialog(dialog, lambda v: self.state.ws.plan.create_action(self.state.actor, **v))
+        return self._after_action_change(action)
+
+    def _create_from_selected_gap(self) -> None:
+        item = self.gaps_list.currentItem()
+        item_id = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if item_id:
+            self.create_from_gap(item_id)
+
+    def create_from_gap(self, item_id: str | None) -> Action | None:
+        """One click from a gap: an action prefilled from the catalogue's suggestion, then its quote."""
+        if not item_id:
+            return None
+        ws = self.state.ws
+        try:
+            draft = ws.plan.draft_from_gap(item_id)
+        except ClinicGuardError as exc:
+            QMessageBox.warning(self, "ClinicGuard", str(exc))
+            return None
+        hint = tr("Suggested by the catalogue: {band}. Priority suggested from the severity and the status.",
+                  band=draft.cost_band) if draft.cost_band else ""
+        dialog = ActionDialog(self, title=draft.title, description=draft.description, owner=draft.owner,
+                              priority=draft.priority, item_ids=draft.item_ids, owners=self._owners(), hint=hint)
+        action = self._run_dialog(dialog, lambda v: ws.plan.create_action(self.state.actor, **v))
+        self._after_action_change(action)
+        if action is not None and draft.suggested_amount_ht and self.state.can(Permission.EDIT_BUDGET):
+            self.add_line(suggestion=(draft.suggested_nature, draft.suggested_amount_ht))
+        return action  # type: ignore[return-value]
+
+    def edit_action(self) -> Action | None:
+        current = self.current_action()
+        if current is None or not self.state.can(Permission.EDIT_PLAN):
+            return None
+        dialog = ActionDialog(self, action=current, owners=self._owners())
+        action = self._run_dialog(dialog, lambda v: self.state.ws.plan.update_action(self.state.actor, current.id, **v))
+        return self._after_action_change(action)
+
+    def delete_action(self) -> None:
+        current = self.current_action()
+        if current is None:
+            return
+        answer = QMessageBox.question(
+            self, "ClinicGuard",
+            tr("Delete the action \"{title}\" and its budget lines? The audit trail keeps what they were.",
+               title=current.title))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.state.ws.plan.delete_action(self.state.actor, current.id)  # type: ignore[arg-type]
+        except ClinicGuardError as exc:
+            QMessageBox.warning(self, "ClinicGuard", str(exc))
+            return
+        self.state.notify("actions")
+
+    def _after_action_change(self, action) -> Action | None:
+        if action is None:
+            return None
+        self.state.notify("actions")
+        self._clear_filters_hiding(action)
+        self.select_action(action.id)
+        return action
+
+    def _clear_filters_hiding(self, action: Action) -> None:
+        if not self.proxy.criteria:
+            return
+        rows = [r for r in self.model.rows if r.action.id == action.id]
+        if rows and not filter_plan(rows, **{k: v for k, v in self.proxy.criteria.items() if k != "overdue"}):
+            self.search.clear()
+            for combo in (self.owner_filter, self.status_filter, self.priority_filter, self.year_filter):
+                combo.setCurrentIndex(0)
+
+    def add_line(self, suggestion: tuple[str | None, int | None] = (None, None)) -> BudgetLine | None:
+        action = self.current_action()
+        if action is None or not self.state.can(Permission.EDIT_BUDGET):
+            return None
+        ws = self.state.ws
+        dialog = BudgetLineDialog(self, vat_recoverable=ws.clinic.vat_recoverable,
+                                  expense_date=action.due_date or action.start_date, suggestion=suggestion)
+        line = self._run_dialog(dialog, lambda v: ws.plan.add_line(self.state.actor, action.id, **v))
+        if line is not None:
+            self.state.notify("budget")
+        return line  # type: ignore[return-value]
+
+    def edit_line(self) -> BudgetLine | None:
+        current = self.current_line()
+        if current is None or not self.state.can(Permission.EDIT_BUDGET):
+            return None
+        dialog = BudgetLineDialog(self, line=current)
+        line = self._run_dialog(dialog, lambda v: self.state.ws.plan.update_line(self.state.actor, current.id, **v))
+        if line is not None:
+            self.state.notify("budget")
+        return line  # type: ignore[return-value]
+
+    def import_plan(self) -> object | None:
+        dialog = ImportDialog(self.state, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        self.state.notify("actions")
+        return dialog.result_value
+
+    def delete_line(self) -> None:
+        current = self.current_line()
+        if current is None:
+            return
+        answer = QMessageBox.question(self, "ClinicGuard", tr("Delete the budget line \"{label}\"?", label=current.label))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.state.ws.plan.delete_line(self.state.actor, current.id)  # type: ignore[arg-type]
+        except ClinicGuardError as exc:
+            QMessageBox.warning(self, "ClinicGuard", str(exc))
+            return
+        self.state.notify("budget")
+

@@ -1,0 +1,212 @@
+"""pytest-qt on the real main window: an action from a gap, its budget lines, the budget view and
+the dashboard following, and the plan table's filters."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from clinicguard.ui.main_window import MainWindow
+from clinicguard.ui.plan_view import ActionDialog, BudgetLineDialog
+from clinicguard.ui.state import AppState
+
+
+def open_window(qtbot, ws, actor):
+    window = MainWindow(AppState(ws, actor))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def fill_dialogs(monkeypatch):
+    """Answer the next dialogs as a user would: each entry fills the fields, then clicks OK."""
+    answers: list = []
+
+    def exec_(dialog):
+        if not answers:
+            return QDialog.DialogCode.Rejected
+        fill = answers.pop(0)
+        fill(dialog)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ActionDialog, "exec", exec_)
+    monkeypatch.setattr(BudgetLineDialog, "exec", exec_)
+    return answers
+
+
+def visible_titles(view):
+    return sorted(view.proxy.index(r, 1).data() for r in range(view.proxy.rowCount()))
+
+
+def test_action_from_a_gap_with_budget_lines_updates_budget_and_dashboard(qtbot, workspace, manager, fill_dialogs):
+    workspace.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant")
+    window = open_window(qtbot, workspace, manager)
+    dashboard = window.pages["dashboard"]
+    assert dashboard.plan_box.overdue_label.text() == "0"
+    checklist = window.show_page("checklist")
+    assert checklist.select_item("SEC-BACKUP-01")
+    assert checklist.plan_button.isVisible()  # the gap offers its action
+
+    due = date.today() + timedelta(days=10)
+    seen = {}
+
+    def fill_action(dialog):
+        seen["title"], seen["priority"] = dialog.title_edit.text(), dialog.priority_edit.currentText()
+        dialog.owner_edit.setEditText("Sophie Leroy")
+        dialog.due_edit.setDate(due)
+
+    def fill_quote(dialog):
+        seen["suggested"] = dialog.planned_edit.text()
+        dialog.label_edit.setText("Disque externe chiffré 2 To")
+        dialog.supplier_edit.setText("LDLC Pro")
+        dialog.category_edit.setCurrentIndex(dialog.category_edit.findData("hardware"))
+        dialog.planned_edit.setText("149,90")
+        seen["vat"] = dialog.vat_label.text()
+        dialog.actual_edit.setText("159,90")
+
+    fill_dialogs.extend([fill_action, fill_quote])
+    qtbot.mouseClick(checklist.plan_button, Qt.MouseButton.LeftButton)
+
+    plan = window.pages["plan"]
+    assert window.stack.currentWidget() is plan
+    assert seen["title"] == "Acheter un disque externe chiffré" and seen["priority"] == "P1"
+    assert seen["suggested"] == "200,00"  # the top of the catalogue's cost band
+    assert "29,98" in seen["vat"] and "179,88" in seen["vat"]  # VAT shown as the amount is typed
+    (action,) = workspace.plan.actions()
+    assert (action.owner, action.due_date, action.item_ids) == ("Sophie Leroy", due.isoformat(), ("SEC-BACKUP-01",))
+    assert plan.model.rowCount() == 1 and plan.lines_model.rowCount() == 1
+    assert plan.gaps_label.text().endswith("0")
+
+    # a second line from the plan page
+    fill_dialogs.append(lambda d: (d.label_edit.setText("Formation à la restauration"),
+                                   d.category_edit.setCurrentIndex(d.category_edit.findData("training")),
+                                   d.planned_edit.setText("300"), d.vat_edit.setCurrentIndex(d.vat_edit.findData(0))))
+    qtbot.mouseClick(plan.add_line_button, Qt.MouseButton.LeftButton)
+    assert plan.lines_model.rowCount() == 2
+
+    budget = window.show_page("budget")
+    year = workspace.plan.fiscal_year_for(due)
+    budget.show_year(year)
+    assert budget.figures["planned"].text() == "449,90\u202f€ / 479,88\u202f€"
+    assert budget.figures["actual"].text() == "159,90\u202f€ / 191,88\u202f€"
+    assert budget.figures["over"].text() == "1"  # invoiced above the quote
+    lines = budget.lines_model
+    over = [r for r in range(lines.rowCount()) if lines.index(r, 0).data(Qt.ItemDataRole.BackgroundRole) is not None]
+    assert [lines.index(r, 1).data() for r in over] == ["Disque externe chiffré 2 To"]
+    category_rows = {budget.group_models["category"].index(r, 0).data(): r
+                     for r in range(budget.group_models["category"].rowCount())}
+    assert set(category_rows) == {"Matériel", "Formation", "Total"}
+
+    window.show_page("dashboard")
+    assert dashboard.plan_box.due_label.text() == "1"
+    if year == workspace.plan.current_fiscal_year():  # the dashboard shows the current fiscal year
+        assert "191,88" in dashboard.plan_box.budget_label.text()
+
+
+def test_overdue_action_stands_out_and_dashboard_counts_it(qtbot, workspace, manager):
+    late = workspace.plan.create_action(manager, title="Rédiger le registre", due_date=date.today() - timedelta(days=3))
+    workspace.plan.create_action(manager, title="Former l'équipe", due_date=date.today() + timedelta(days=60))
+    window = open_window(qtbot, workspace, manager)
+    assert window.pages["dashboard"].plan_box.overdue_label.text() == "1"
+    plan = window.show_page("plan")
+    rows = {plan.proxy.index(r, 1).data(): r for r in range(plan.proxy.rowCount())}
+    assert plan.proxy.index(rows["Rédiger le registre"], 0).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert plan.proxy.index(rows["Former l'équipe"], 0).data(Qt.ItemDataRole.BackgroundRole) is None
+    plan.overdue_filter.setChecked(True)
+    assert visible_titles(plan) == ["Rédiger le registre"]
+    workspace.plan.update_action(manager, late.id, status="done")
+    window.state.notify("actions")
+    assert visible_titles(plan) == []
+    assert window.pages["dashboard"].plan_box.overdue_label.text() == "0"
+
+
+def test_filter_and_sort_the_plan(qtbot, workspace, manager):
+    plan_api = workspace.plan
+    specs = [("Chiffrer les disques", "Sophie Leroy", 1, "todo", "2026-03-01"),
+             ("Former l'équipe", "Dr Karim Benali", 2, "in-progress", "2027-03-01"),
+             ("Écrire la charte informatique", "Sophie Leroy", 3, "done", "2026-09-01"),
+             ("Souscrire une assurance", "Claire Martin", 4, "on-hold", "2027-06-01")]
+    for title, owner, priority, status, due in specs:
+        a = plan_api.create_action(manager, title=title, owner=owner, priority=priority, status=status, due_date=due)
+        plan_api.add_line(manager, a.id, label="Ligne", planned_ht=1000)
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("plan")
+    assert view.count_label.text().startswith("4 ")
+
+    qtbot.keyClicks(view.search, "ecrire")  # accents and case ignored
+    assert visible_titles(view) == ["Écrire la charte informatique"]
+    view.search.clear()
+    view.owner_filter.setCurrentIndex(view.owner_filter.findData("Sophie Leroy"))
+    assert visible_titles(view) == ["Chiffrer les disques", "Écrire la charte informatique"]
+    view.status_filter.setCurrentIndex(view.status_filter.findData("done"))
+    assert visible_titles(view) == ["Écrire la charte informatique"]
+    view.owner_filter.setCurrentIndex(0)
+    view.status_filter.setCurrentIndex(0)
+    view.priority_filter.setCurrentIndex(view.priority_filter.findData(2))
+    assert visible_titles(view) == ["Former l'équipe"]
+    view.priority_filter.setCurrentIndex(0)
+    view.year_filter.setCurrentIndex(view.year_filter.findData(2027))
+    assert visible_titles(view) == ["Former l'équipe", "Souscrire une assurance"]
+    view.year_filter.setCurrentIndex(0)
+    assert view.count_label.text().startswith("4 ")
+
+    view.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # due date, latest first
+    assert view.proxy.index(0, 1).data() == "Souscrire une assurance"
+    view.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert view.proxy.index(0, 1).data() == "Chiffrer les disques"
+
+
+def test_a_refused_budget_line_keeps_the_dialog_open_with_the_reason(qtbot, workspace, manager, fill_dialogs):
+    workspace.plan.create_action(manager, title="Sauvegarde", due_date="2026-05-01")
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("plan")
+    view.table.selectRow(0)
+    errors = []
+    fill_dialogs.extend([
+        lambda d: (d.label_edit.setText("NAS"), d.planned_edit.setText("-5")),
+        lambda d: errors.append(d.error_label.text()),  # shown again with the reason; then cancelled
+    ])
+    assert view.add_line() is None
+    assert len(errors) == 1 and "négatif" in errors[0]
+    assert workspace.plan.lines() == []
+
+
+def test_import_from_excel_previews_problems_and_imports_all_or_nothing(qtbot, workspace, manager, tmp_path,
+                                                                        monkeypatch):
+    from clinicguard.ui.plan_view import ImportDialog
+
+    header = "Titre;Recommandations;Échéance;Libellé dépense;Montant HT;Taux TVA\n"
+    bad = tmp_path / "mauvais.csv"
+    bad.write_text(header + "Sauvegarde;SEC-BACKUP-01;30/06/2026;NAS;649,90;20\nFormation;;31/02/2026;Demi-journée;"
+                   "-5;20\n", encoding="utf-8")
+    good = tmp_path / "bon.csv"
+    good.write_text(header + "Sauvegarde;SEC-BACKUP-01;30/06/2026;NAS;649,90;20\nSauvegarde;;;Abonnement;300;20\n",
+                    encoding="utf-8")
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("plan")
+    seen = {}
+
+    def exec_(dialog):
+        dialog.load(bad)
+        model = dialog.table.model()
+        seen["bad"] = (dialog.import_button.isEnabled(), [model.index(r, 4).data() for r in range(model.rowCount())])
+        seen["refusal"] = dialog.summary_label.text()
+        dialog.load(good)
+        seen["good"] = dialog.import_button.isEnabled()
+        dialog.run_import()
+        return QDialog.DialogCode.Accepted if dialog.result_value else QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ImportDialog, "exec", exec_)
+    result = view.import_plan()
+    enabled, problems = seen["bad"]
+    assert not enabled
+    assert problems[0] == "OK" and "31/02/2026" in problems[1] and "négatif" in problems[1]
+    assert "1 ligne(s) à corriger" in seen["refusal"]
+    assert seen["good"] and (result.actions, result.lines) == (1, 2)
+    assert visible_titles(view) == ["Sauvegarde"]
+    assert workspace.audit.entries("kind = 'plan.import'")[0].after["file"] == "bon.csv"
