@@ -1,0 +1,158 @@
+"""Evidence records: what a file proves, for which recommendations and actions, and until when.
+
+The encrypted bytes live in the vault (core/vault.py); this module holds the plain data and the
+rules that need no storage: dates, expiry and safe file names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from clinicguard.i18n import tr
+
+EXPIRY_WARNING_DAYS = 60
+
+# Windows refuses these names whatever the extension ("CON.txt" is the console).
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"}
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_MAX_NAME = 150
+
+
+class ExpiryState(StrEnum):
+    VALID = "valid"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+
+    @property
+    def label(self) -> str:
+        return {
+            ExpiryState.VALID: tr("Valid"),
+            ExpiryState.EXPIRING: tr("Expires soon"),
+            ExpiryState.EXPIRED: tr("Expired"),
+        }[self]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    id: int
+    blob: str
+    title: str
+    description: str
+    original_name: str
+    media_type: str
+    size: int
+    sha256: str
+    added_by: int | None
+    added_by_name: str
+    added_at: str
+    valid_from: str
+    expires_on: str | None
+    items: tuple[str, ...] = field(default=())
+    actions: tuple[int, ...] = field(default=())
+
+    def expiry_state(self, today: date | None = None) -> ExpiryState:
+        if not self.expires_on:
+            return ExpiryState.VALID
+        today = today or date.today()
+        expires = date.fromisoformat(self.expires_on)
+        if expires < today:
+            return ExpiryState.EXPIRED
+        if expires <= today + timedelta(days=EXPIRY_WARNING_DAYS):
+            return ExpiryState.EXPIRING
+        return ExpiryState.VALID
+
+    def public(self) -> dict:
+        """The fields an audit entry records (the blob's random name says nothing to a reader)."""
+        values = asdict(self)
+        values["items"] = list(self.items)
+        values["actions"] = list(self.actions)
+        return values
+
+
+class Integrity(StrEnum):
+    INTACT = "intact"
+    DAMAGED = "damaged"
+    MISSING = "missing"
+
+    @property
+    def label(self) -> str:
+        return {
+            Integrity.INTACT: tr("Intact"),
+            Integrity.DAMAGED: tr("Damaged"),
+            Integrity.MISSING: tr("Missing"),
+        }[self]
+
+
+@dataclass(frozen=True)
+class VerifiedFile:
+    evidence: Evidence
+    state: Integrity
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    files: tuple[VerifiedFile, ...]
+    cancelled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.cancelled and all(f.state is Integrity.INTACT for f in self.files)
+
+    def with_state(self, state: Integrity) -> list[Evidence]:
+        return [f.evidence for f in self.files if f.state is state]
+
+
+@dataclass(frozen=True)
+class StartupReport:
+    """What the vault found when it was opened; the user is told about every missing file."""
+
+    parts_removed: tuple[str, ...] = ()
+    quarantined: tuple[str, ...] = ()
+    missing: tuple[Evidence, ...] = ()
+    database_ok: bool = True
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.quarantined or self.missing or not self.database_ok)
+
+    def messages(self) -> list[str]:
+        lines = []
+        if not self.database_ok:
+            lines.append(tr("The database check found a problem: restore a backup or contact support."))
+        for ev in self.missing:
+            lines.append(tr("The file of the evidence {id} ({name}) is missing from the vault: restore a backup.",
+                            id=ev.id, name=ev.original_name))
+        if self.quarantined:
+            lines.append(tr("{n} file(s) of the vault had no record and were moved to the quarantine folder.",
+                            n=len(self.quarantined)))
+        return lines
+
+
+def safe_file_name(name: str, fallback: str = "preuve") -> str:
+    """A file name that cannot leave the chosen folder nor upset Windows.
+
+    No separators, no '..', no control or reserved characters, no reserved device names
+    (CON, NUL, COM1...), no trailing dots or spaces, and a bounded length.
+    """
+    name = unicodedata.normalize("NFC", str(name))
+    # Keep only the last component of whatever path-like thing we were given.
+    name = re.split(r"[/\\]", name)[-1]
+    name = _FORBIDDEN.sub("_", name)
+    name = name.strip().rstrip(". ")
+    name = name.lstrip(".")  # no hidden files, no '..'
+    if not name:
+        name = fallback
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    if stem.split(".")[0].strip().upper() in _RESERVED or name.upper() in _RESERVED:
+        name = f"_{name}"
+    if len(name) > _MAX_NAME:
+        ext = name.rpartition(".")[2] if "." in name else ""
+        keep = _MAX_NAME - (len(ext) + 1 if ext and len(ext) < 16 else 0)
+        name = name[:keep].rstrip(". ") + (f".{ext}" if ext and len(ext) < 16 else "")
+    return name

@@ -1,0 +1,183 @@
+"""pytest-qt on the real main window's evidence page: attach by button and by drop, open, export,
+verify (a damaged file named, cancel), delete with a reason. Dialogs are patched at the boundary."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+from clinicguard.core.evidence import Integrity
+from clinicguard.ui import evidence_view
+from clinicguard.ui.main_window import MainWindow
+from clinicguard.ui.state import AppState
+
+
+@pytest.fixture
+def errors(monkeypatch):
+    shown = []
+    monkeypatch.setattr(evidence_view, "show_error", lambda parent, error: shown.append(error))
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, workspace, manager, errors):
+    win = MainWindow(AppState(workspace, manager))
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.pages["evidence"].temp.cleanup()
+
+
+def files(tmp_path: Path, *names: str) -> list[Path]:
+    paths = []
+    for name in names:
+        path = tmp_path / name
+        path.write_bytes(f"contenu de {name} ".encode() + os.urandom(2000))
+        paths.append(path)
+    return paths
+
+
+def wait_idle(qtbot, view) -> None:
+    qtbot.waitUntil(lambda: not view.busy, timeout=10000)
+
+
+def test_attach_by_button_to_the_chosen_recommendation(qtbot, window, tmp_path, monkeypatch, errors):
+    view = window.show_page("evidence")
+    assert view.empty.isVisible()
+    chosen = files(tmp_path, "charte.pdf", "attestation.pdf")
+    monkeypatch.setattr(evidence_view.QFileDialog, "getOpenFileNames",
+                        lambda *a, **k: ([str(p) for p in chosen], ""))
+    view.item_filter.setCurrentIndex(view.item_filter.findData("SEC-BACKUP-01"))
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2 and not view.busy, timeout=10000)
+    assert errors == []
+    assert {ev.original_name for ev in view.model.rows} == {"charte.pdf", "attestation.pdf"}
+    assert all(ev.items == ("SEC-BACKUP-01",) for ev in view.model.rows)
+    assert view.table.isVisible() and not view.empty.isVisible()
+    # The checklist shows which items have evidence.
+    assert window.pages["checklist"].model.evidence_counts == {"SEC-BACKUP-01": 2}
+
+
+def test_attach_by_drag_and_drop(qtbot, window, tmp_path, errors):
+    view = window.show_page("evidence")
+    dropped = files(tmp_path, "capture sauvegarde.png")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in dropped])
+    # Qt delivers drop events only during a real drag, so the handlers get the events directly.
+    enter = QDragEnterEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    view.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    view.dropEvent(event)
+    assert event.isAccepted()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and not view.busy, timeout=10000)
+    assert errors == []
+    ev = view.model.rows[0]
+    assert ev.original_name == "capture sauvegarde.png" and ev.media_type == "image/png"
+    assert view.selected() == ev
+
+
+def test_open_decrypts_into_the_private_folder(qtbot, window, workspace, manager, tmp_path, monkeypatch, errors):
+    source = files(tmp_path, "rapport.pdf")[0]
+    ev = workspace.vault.add(manager, source)
+    view = window.show_page("evidence")
+    view.reload()
+    opened = []
+    monkeypatch.setattr(evidence_view.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    assert view.select_evidence(ev.id)
+    qtbot.mouseClick(view.open_button, Qt.MouseButton.LeftButton)
+    assert errors == [] and len(opened) == 1
+    path = Path(opened[0].toLocalFile())
+    assert path.read_bytes() == source.read_bytes()
+    assert view.temp.path in path.parents and workspace.data_dir not in path.parents
+    view.temp.cleanup()
+    assert not path.exists()
+
+
+def test_export_writes_a_decrypted_copy(qtbot, window, workspace, manager, tmp_path, monkeypatch, errors):
+    source = files(tmp_path, "certificat HDS.pdf")[0]
+    ev = workspace.vault.add(manager, source)
+    view = window.show_page("evidence")
+    view.reload()
+    out = tmp_path / "export"
+    out.mkdir()
+    monkeypatch.setattr(evidence_view.QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
+    assert view.select_evidence(ev.id)
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, view)
+    assert errors == []
+    assert (out / "certificat HDS.pdf").read_bytes() == source.read_bytes()
+    assert workspace.audit.entries("kind = 'evidence.export'")[0].object_id == str(ev.id)
+
+
+def test_verify_names_the_damaged_file(qtbot, window, workspace, manager, tmp_path, errors):
+    good, bad = files(tmp_path, "intact.pdf", "abime.pdf")
+    workspace.vault.add(manager, good)
+    damaged = workspace.vault.add(manager, bad)
+    blob = workspace.vault.blob_path(damaged.blob)
+    raw = bytearray(blob.read_bytes())
+    raw[-10] ^= 0x01
+    blob.write_bytes(bytes(raw))
+    view = window.show_page("evidence")
+    view.reload()
+    qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, view)
+    assert errors == []
+    assert not view.last_report.ok
+    assert view.model.integrity[damaged.id] is Integrity.DAMAGED
+    assert "abime.pdf" in view.status.text() and "intact.pdf" not in view.status.text()
+    row = next(r for r in range(view.model.rowCount()) if view.model.rows[r].id == damaged.id)
+    state = view.model.data(view.model.index(row, view.model.COLUMNS.index("state")))
+    assert state == Integrity.DAMAGED.label
+
+
+def test_verify_can_be_cancelled(qtbot, window, workspace, manager, tmp_path, errors):
+    for n in range(3):
+        path = tmp_path / f"gros{n}.bin"
+        path.write_bytes(os.urandom(6 * 1024 * 1024))
+        workspace.vault.add(manager, path)
+    view = window.show_page("evidence")
+    view.reload()
+    qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
+    assert view.cancel_button.isVisible() and not view.verify_button.isEnabled()
+    qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, view)
+    assert view.last_report.cancelled and len(view.last_report.files) < 3
+    assert not view.cancel_button.isVisible() and view.verify_button.isEnabled()
+
+
+def test_delete_asks_for_a_reason(qtbot, window, workspace, manager, tmp_path, monkeypatch, errors):
+    ev = workspace.vault.add(manager, files(tmp_path, "doublon.pdf")[0])
+    view = window.show_page("evidence")
+    view.reload()
+    monkeypatch.setattr(evidence_view.QInputDialog, "getText", lambda *a, **k: ("Fichier en double", True))
+    assert view.select_evidence(ev.id)
+    qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
+    assert errors == [] and view.model.rowCount() == 0
+    tomb = workspace.audit.entries("kind = 'evidence.delete'")[0].after["tombstone"]
+    assert tomb["reason"] == "Fichier en double" and tomb["name"] == "doublon.pdf"
+
+
+def test_drop_on_a_checklist_item_attaches_to_that_item(qtbot, window, tmp_path, errors):
+    checklist = window.show_page("checklist")
+    assert checklist.select_item("GOV-ROLES-01")
+    tree = checklist.tree
+    rect = tree.visualRect(tree.currentIndex())
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in files(tmp_path, "charte signée.pdf")])
+    point = QPointF(rect.center())
+    event = QDropEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    # Qt delivers drops only during a real drag: hand the event to the filter the window installed.
+    drop_filter = tree.findChild(evidence_view.DropOnto)
+    assert drop_filter.eventFilter(tree.viewport(), event) and event.isAccepted()
+    view = window.pages["evidence"]
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and not view.busy, timeout=10000)
+    assert errors == [] and view.model.rows[0].items == ("GOV-ROLES-01",)
+    assert checklist.model.evidence_counts == {"GOV-ROLES-01": 1}

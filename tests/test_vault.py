@@ -1,0 +1,472 @@
+"""The evidence vault: round trips, tampering, startup repair, keys, interoperability, no plaintext at rest."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import stat
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+from clinicguard.core import keys
+from clinicguard.core.errors import KeyUnavailable, NotFound, PermissionDenied
+from clinicguard.core.evidence import Integrity, safe_file_name
+from clinicguard.core.people import Actor, Role
+from clinicguard.core.vault import EvidenceDamaged, EvidenceMissing, OperationCancelled, PrivateTemp, VaultError
+from clinicguard.core.workspace import Workspace
+
+from tests.conftest import MANAGER, MANAGER_SECRET
+
+KIB, MIB = 1024, 1024 * 1024
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture
+def out_dir(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def clinic(tmp_path, small_catalogue):
+    """A clinic whose recovery key the test keeps."""
+    ws, recovery = Workspace.create(
+        tmp_path / "clinic2", clinic_name="Cabinet Récup", structure="group-practice",
+        manager_name=MANAGER, manager_secret=MANAGER_SECRET, catalogue=small_catalogue,
+    )
+    yield ws, recovery, ws.sign_in(MANAGER, MANAGER_SECRET)
+    ws.close()
+
+
+# ---- round trips -------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 3 * MIB + 7])
+def test_round_trip_at_edge_sizes(workspace, manager, tmp_path, out_dir, size):
+    data = os.urandom(size)
+    source = write(tmp_path / "piece.bin", data)
+    ev = workspace.vault.add(manager, source, title="Pièce")
+    assert ev.size == size and ev.sha256 == hashlib.sha256(data).hexdigest()
+    exported = workspace.vault.export(manager, ev.id, out_dir)
+    assert exported.read_bytes() == data
+    assert exported.name == "piece.bin"
+
+
+def test_round_trip_random_sizes(workspace, manager, tmp_path, out_dir):
+    rng = random.Random(6)
+    for n in range(12):
+        data = rng.randbytes(rng.randint(0, 400 * KIB))
+        ev = workspace.vault.add(manager, write(tmp_path / f"f{n}.dat", data))
+        assert workspace.vault.export(manager, ev.id, out_dir / f"copy{n}.dat").read_bytes() == data
+    assert workspace.vault.verify().ok
+
+
+def test_blob_is_standard_age_file_named_at_random(workspace, manager, tmp_path):
+    ev = workspace.vault.add(manager, write(tmp_path / "Charte informatique.pdf", b"%PDF-1.4 charte"))
+    blob = workspace.vault.blob_path(ev.blob)
+    assert blob.read_bytes().startswith(b"age-encryption.org/v1\n")
+    assert "Charte" not in blob.name and ev.blob in blob.name
+    assert blob.read_bytes().count(b"-> X25519 ") == 2  # clinic key and recovery key
+    assert ev.media_type == "application/pdf" and ev.original_name == "Charte informatique.pdf"
+
+
+# ---- tampering ----------------------------------------------------------------------------------
+@pytest.fixture
+def tamper_case(workspace, manager, tmp_path):
+    data = os.urandom(150 * KIB)  # three payload chunks
+    ev = workspace.vault.add(manager, write(tmp_path / "certificat.pdf", data))
+    blob = workspace.vault.blob_path(ev.blob)
+    return workspace, manager, ev, blob, blob.read_bytes()
+
+
+def refused_and_nothing_left(ws, actor, ev, out_dir) -> None:
+    with pytest.raises(EvidenceDamaged):
+        ws.vault.export(actor, ev.id, out_dir)
+    assert files_in(out_dir) == []
+    assert ws.vault.verify().files[0].state is Integrity.DAMAGED
+
+
+def test_single_bit_flips_in_header_mac_and_payload_are_refused(tamper_case, out_dir):
+    ws, actor, ev, blob, original = tamper_case
+    mac_line = original.index(b"\n--- ") + 1
+    header_end = original.index(b"\n", mac_line) + 1
+    rng = random.Random(1)
+    offsets = sorted(
+        set(rng.sample(range(0, mac_line), 25))  # intro and both recipient stanzas
+        | set(range(mac_line + 4, header_end - 1, 3))  # the header MAC
+        | set(range(header_end, header_end + 16))  # the payload nonce
+        | set(rng.sample(range(header_end + 16, len(original)), 25))  # chunks and their tags
+        | {len(original) - 1}
+    )
+    assert len(offsets) > 70
+    for offset in offsets:
+        damaged = bytearray(original)
+        damaged[offset] ^= 1 << rng.randrange(8)
+        blob.write_bytes(bytes(damaged))
+        refused_and_nothing_left(ws, actor, ev, out_dir)
+    blob.write_bytes(original)
+    assert ws.vault.verify().ok
+
+
+def test_truncations_and_trailing_bytes_are_refused(tamper_case, out_dir):
+    ws, actor, ev, blob, original = tamper_case
+    chunk = 65536 + 16
+    header_end = original.index(b"\n", original.index(b"\n--- ") + 1) + 1
+    offsets = {0, 1, 20, header_end - 1, header_end, header_end + 16, header_end + 16 + chunk,
+               header_end + 16 + 2 * chunk, len(original) - 1}
+    offsets |= set(random.Random(2).sample(range(len(original)), 30))
+    for cut in sorted(offsets):
+        blob.write_bytes(original[:cut])
+        refused_and_nothing_left(ws, actor, ev, out_dir)
+    blob.write_bytes(original + b"\x00")
+    refused_and_nothing_left(ws, actor, ev, out_dir)
+
+
+def test_swapped_blobs_are_refused(workspace, manager, tmp_path, out_dir, small_catalogue):
+    vault = workspace.vault
+    a = vault.add(manager, write(tmp_path / "a.txt", b"A" * 5000))
+    b = vault.add(manager, write(tmp_path / "b.txt", b"B" * 5000))
+    path_a, path_b = vault.blob_path(a.blob), vault.blob_path(b.blob)
+    bytes_a, bytes_b = path_a.read_bytes(), path_b.read_bytes()
+    path_a.write_bytes(bytes_b)
+    path_b.write_bytes(bytes_a)
+    for ev in (a, b):
+        with pytest.raises(EvidenceDamaged):
+            vault.export(manager, ev.id, out_dir)
+    assert files_in(out_dir) == []
+    # A valid age file from another clinic (other keys) is refused too.
+    other, _ = Workspace.create(tmp_path / "other", clinic_name="Autre", structure="group-practice",
+                                manager_name="Paul", manager_secret=MANAGER_SECRET, catalogue=small_catalogue)
+    paul = other.sign_in("Paul", MANAGER_SECRET)
+    foreign = other.vault.add(paul, write(tmp_path / "c.txt", b"A" * 5000))
+    path_a.write_bytes(other.vault.blob_path(foreign.blob).read_bytes())
+    with pytest.raises(EvidenceDamaged):
+        vault.export(manager, a.id, out_dir)
+    assert files_in(out_dir) == []
+    assert [f.state for f in vault.verify().files] == [Integrity.DAMAGED, Integrity.DAMAGED]
+    other.close()
+
+
+# ---- verify -------------------------------------------------------------------------------------
+def test_verify_reports_each_file_with_progress(workspace, manager, tmp_path):
+    vault = workspace.vault
+    intact = vault.add(manager, write(tmp_path / "ok.txt", os.urandom(3 * MIB)))
+    damaged = vault.add(manager, write(tmp_path / "bad.txt", os.urandom(2 * MIB)))
+    missing = vault.add(manager, write(tmp_path / "gone.txt", os.urandom(1000)))
+    raw = bytearray(vault.blob_path(damaged.blob).read_bytes())
+    raw[-100] ^= 0x10
+    vault.blob_path(damaged.blob).write_bytes(bytes(raw))
+    vault.blob_path(missing.blob).unlink()
+    seen = []
+    report = vault.verify(progress=lambda done, total: seen.append((done, total)))
+    states = {f.evidence.id: f.state for f in report.files}
+    assert states == {intact.id: Integrity.INTACT, damaged.id: Integrity.DAMAGED, missing.id: Integrity.MISSING}
+    assert not report.ok
+    assert len(seen) > 3
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert seen[-1] == (5 * MIB + 1000, 5 * MIB + 1000)
+    assert vault.store.get(missing.id) is not None  # verify never deletes a record
+
+
+def test_verify_can_be_cancelled(workspace, manager, tmp_path):
+    for n in range(3):
+        workspace.vault.add(manager, write(tmp_path / f"{n}.bin", os.urandom(2 * MIB)))
+    calls = []
+
+    def cancelled():
+        calls.append(1)
+        return len(calls) > 40
+
+    report = workspace.vault.verify(cancelled=cancelled)
+    assert report.cancelled and not report.ok
+    assert len(report.files) < 3
+
+
+def test_cancelled_ingest_keeps_nothing(workspace, manager, tmp_path):
+    source = write(tmp_path / "big.bin", os.urandom(3 * MIB))
+    calls = []
+    with pytest.raises(OperationCancelled):
+        workspace.vault.add(manager, source, cancelled=lambda: calls.append(1) or len(calls) > 20)
+    assert files_in(workspace.vault.folder) == []
+    assert workspace.vault.store.count() == 0
+
+
+# ---- startup check ------------------------------------------------------------------------------
+def test_startup_check_repairs_what_a_crash_leaves(workspace, manager, tmp_path):
+    vault = workspace.vault
+    kept = vault.add(manager, write(tmp_path / "kept.txt", b"kept" * 100))
+    lost = vault.add(manager, write(tmp_path / "lost.txt", b"lost" * 100))
+    (vault.folder / "0123456789abcdef0123456789abcdef.age.part").write_bytes(b"age-encryption.org/v1\n-> half")
+    orphan = vault.folder / "fedcba9876543210fedcba9876543210.age"
+    orphan.write_bytes(vault.blob_path(kept.blob).read_bytes())
+    vault.blob_path(lost.blob).unlink()
+
+    reopened = Workspace.open(workspace.data_dir, catalogue=workspace.catalogue)
+    report = reopened.vault.startup_report
+    assert report.parts_removed == ("0123456789abcdef0123456789abcdef.age.part",)
+    assert report.quarantined == (orphan.name,)
+    assert (vault.quarantine_folder / orphan.name).exists() and not orphan.exists()
+    assert [ev.id for ev in report.missing] == [lost.id]
+    assert report.database_ok and report.needs_attention
+    assert any("lost.txt" in line for line in report.messages())
+    assert reopened.vault.store.get(lost.id) is not None  # never deleted silently
+    assert not list(vault.folder.glob("*.part"))
+    with pytest.raises(EvidenceMissing):
+        reopened.vault.export(manager, lost.id, tmp_path)
+    reopened.close()
+
+
+def test_startup_check_leaves_an_ingest_in_progress_alone(workspace, manager, tmp_path):
+    staged = workspace.vault.stage(manager, write(tmp_path / "slow.txt", b"slow" * 1000))
+    other = Workspace.open(workspace.data_dir, catalogue=workspace.catalogue)
+    assert other.vault.startup_report.quarantined == ()
+    assert workspace.vault.blob_path(staged.blob).exists()
+    ev = workspace.vault.record(manager, staged, items=["GOV-ROLES-01"])
+    assert other.vault.verify().ok and other.vault.store.get(ev.id) is not None
+    assert not list(workspace.vault.folder.glob("*.lock"))
+    other.close()
+
+
+def test_failed_record_leaves_no_blob(workspace, manager, tmp_path):
+    with pytest.raises(NotFound):
+        workspace.vault.add(manager, write(tmp_path / "x.txt", b"x"), items=["NO-SUCH-ITEM"])
+    staged = workspace.vault.stage(manager, write(tmp_path / "y.txt", b"y"))
+    with pytest.raises(NotFound):
+        workspace.vault.record(manager, staged, items=["NO-SUCH-ITEM"])
+    assert files_in(workspace.vault.folder) == []
+
+
+# ---- records, links, permissions, tombstones --------------------------------------------------------
+def test_one_file_backs_several_items_and_actions(workspace, manager, tmp_path):
+    vault = workspace.vault
+    first = workspace.plan.create_action(manager, title="Faire signer la charte").id
+    second = workspace.plan.create_action(manager, title="Former l'équipe").id
+    ev = vault.add(manager, write(tmp_path / "charte.pdf", b"%PDF charte"), title="Charte informatique signée",
+                   description="Signée par tout le cabinet", items=["GOV-ROLES-01", "SEC-BACKUP-01"],
+                   actions=[first], valid_from="01/09/2026", expires_on="2027-09-01")
+    assert ev.items == ("GOV-ROLES-01", "SEC-BACKUP-01") and ev.actions == (first,)
+    assert ev.valid_from == "2026-09-01" and ev.added_by_name == MANAGER
+    ev = vault.link(manager, ev.id, items=["SEC-BACKUP-02"], actions=[second])
+    assert vault.store.for_item("SEC-BACKUP-02") == [ev] and vault.store.for_action(second) == [ev]
+    with pytest.raises(NotFound):
+        vault.link(manager, ev.id, actions=[999])
+    assert vault.store.counts_by_item() == {"GOV-ROLES-01": 1, "SEC-BACKUP-01": 1, "SEC-BACKUP-02": 1}
+    ev = vault.unlink(manager, ev.id, items=["GOV-ROLES-01"])
+    assert "GOV-ROLES-01" not in ev.items
+    with pytest.raises(NotFound):
+        vault.link(manager, ev.id, items=["NOPE"])
+    with pytest.raises(VaultError):
+        vault.update(manager, ev.id, expires_on="2020-01-01")
+    assert vault.update(manager, ev.id, title="Charte v2").title == "Charte v2"
+    kinds = [e.kind for e in workspace.audit.entries("kind LIKE 'evidence.%'")]
+    assert kinds == ["evidence.add", "evidence.link", "evidence.unlink", "evidence.update"]
+
+
+def test_permissions(workspace, manager, tmp_path):
+    source = write(tmp_path / "a.txt", b"a")
+    accountant = Actor(manager.id, "Mme Roux", Role.ACCOUNTANT)
+    practitioner = Actor(manager.id, "Dr Karim", Role.PRACTITIONER)
+    with pytest.raises(PermissionDenied):
+        workspace.vault.add(accountant, source)
+    with pytest.raises(PermissionDenied):
+        workspace.vault.add(None, source)
+    ev = workspace.vault.add(practitioner, source)
+    with pytest.raises(PermissionDenied):
+        workspace.vault.delete(practitioner, ev.id, "doublon")
+    assert files_in(workspace.vault.folder) == [f"{ev.blob}.age"]
+
+
+def test_delete_needs_a_reason_and_keeps_a_tombstone(workspace, manager, tmp_path):
+    vault = workspace.vault
+    ev = vault.add(manager, write(tmp_path / "attestation.pdf", b"attestation"), items=["GOV-ROLES-01"])
+    with pytest.raises(VaultError):
+        vault.delete(manager, ev.id, "  ")
+    assert vault.store.get(ev.id) is not None
+    vault.delete(manager, ev.id, "Mauvais fichier joint")
+    assert vault.store.get(ev.id) is None and vault.store.counts_by_item() == {}
+    assert not vault.blob_path(ev.blob).exists()
+    entry = workspace.audit.entries("kind = 'evidence.delete'")[0]
+    tomb = entry.after["tombstone"]
+    assert tomb["name"] == "attestation.pdf" and tomb["sha256"] == ev.sha256
+    assert tomb["reason"] == "Mauvais fichier joint" and tomb["deleted_by"] == MANAGER and tomb["deleted_at"]
+    assert entry.actor_name == MANAGER
+    assert workspace.audit.verify().ok
+
+
+def test_summary_lists_missing_expiring_and_expired(workspace, manager, tmp_path):
+    today = date.today()
+    vault = workspace.vault
+    soon = vault.add(manager, write(tmp_path / "a.pdf", b"a"), items=["GOV-ROLES-01"],
+                     valid_from=today - timedelta(days=300), expires_on=today + timedelta(days=30))
+    old = vault.add(manager, write(tmp_path / "b.pdf", b"b"), items=["SEC-BACKUP-01"],
+                    valid_from=today - timedelta(days=400), expires_on=today - timedelta(days=1))
+    vault.add(manager, write(tmp_path / "c.pdf", b"c"), expires_on=today + timedelta(days=200))
+    summary = vault.summary()
+    assert summary["evidence_files"] == 3
+    assert [e["id"] for e in summary["evidence_expiring_60_days"]] == [soon.id]
+    assert [e["id"] for e in summary["evidence_expired"]] == [old.id]
+    applicable = [r.item.id for r in workspace.checklist() if r.applies]
+    assert summary["items_without_evidence"] == [i for i in applicable if i not in ("GOV-ROLES-01", "SEC-BACKUP-01")]
+
+
+# ---- open and export ---------------------------------------------------------------------------------
+def test_open_uses_a_private_folder_removed_at_cleanup(workspace, manager, tmp_path):
+    ev = workspace.vault.add(manager, write(tmp_path / "../rapport.pdf", b"%PDF rapport"))
+    temp = PrivateTemp()
+    opened = workspace.vault.open_copy(ev.id, temp)
+    assert opened.read_bytes() == b"%PDF rapport" and opened.name == "rapport.pdf"
+    assert temp.path in opened.parents
+    if os.name != "nt":
+        assert stat.S_IMODE(temp.path.stat().st_mode) == 0o700
+    folder = temp.path
+    temp.cleanup()
+    assert not folder.exists()
+
+
+def test_export_sanitises_names_and_never_overwrites(workspace, manager, tmp_path, out_dir):
+    ev = workspace.vault.add(manager, write(tmp_path / "x.txt", b"x"), original_name="..\\..\\CON.txt")
+    first = workspace.vault.export(manager, ev.id, out_dir)
+    second = workspace.vault.export(manager, ev.id, out_dir)
+    assert first.parent == out_dir and second.parent == out_dir
+    assert first.name == "_CON.txt" and second.name == "_CON (2).txt"
+    with pytest.raises(PermissionDenied):
+        workspace.vault.export(None, ev.id, out_dir)
+    assert files_in(out_dir) == ["_CON (2).txt", "_CON.txt"]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("rapport.pdf", "rapport.pdf"),
+    ("../../etc/passwd", "passwd"),
+    ("C:\\Windows\\system32\\evil.dll", "evil.dll"),
+    ("..", "preuve"),
+    ("", "preuve"),
+    ("NUL", "_NUL"),
+    ("com1.txt", "_com1.txt"),
+    ("LPT9.tar.gz", "_LPT9.tar.gz"),
+    ("CONSOLE.txt", "CONSOLE.txt"),
+    ("facture. . ", "facture"),
+    ('a<b>c:d"e|f?g*h.pdf', "a_b_c_d_e_f_g_h.pdf"),
+    ("tab\there.txt", "tab_here.txt"),
+    (".bashrc", "bashrc"),
+])
+def test_safe_file_name(raw, expected):
+    assert safe_file_name(raw) == expected
+
+
+def test_safe_file_name_bounds_length():
+    name = safe_file_name("a" * 400 + ".pdf")
+    assert len(name) <= 150 and name.endswith(".pdf")
+
+
+# ---- keys ------------------------------------------------------------------------------------------
+def test_lost_keyring_entry_is_recovered_with_the_recovery_key(clinic, memory_keyring, tmp_path, out_dir):
+    ws, recovery, actor = clinic
+    originals = {}
+    for n in range(4):
+        data = os.urandom(random.randint(0, 200 * KIB))
+        originals[ws.vault.add(actor, write(tmp_path / f"p{n}.bin", data)).id] = data
+    data_dir = ws.data_dir
+    memory_keyring.secrets.clear()  # new Windows profile
+
+    fresh = Workspace.open(data_dir, catalogue=ws.catalogue)
+    with pytest.raises(keys.NoKeyringEntry, match="clé de secours|recovery key"):
+        fresh.vault.verify()
+    with pytest.raises(keys.WrongRecoveryKey):
+        fresh.recover_key(str(__import__("pyrage").x25519.Identity.generate()))
+    fresh.recover_key(recovery)
+    assert fresh.vault.verify().ok
+    for evidence_id, data in originals.items():
+        assert fresh.vault.export(actor, evidence_id, out_dir / f"{evidence_id}.bin").read_bytes() == data
+    fresh.close()
+    again = Workspace.open(data_dir, catalogue=ws.catalogue)  # the key is back in the keyring
+    assert again.vault.verify().ok
+    again.close()
+
+
+@pytest.fixture
+def no_keyring():
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+
+
+def test_no_keyring_uses_a_passphrase_file(no_keyring, tmp_path, small_catalogue, monkeypatch, out_dir):
+    assert not keys.secure_keyring_available()
+    with pytest.raises(keys.PassphraseRequired):
+        Workspace.create(tmp_path / "c", clinic_name="C", structure="group-practice", manager_name=MANAGER,
+                         manager_secret=MANAGER_SECRET, catalogue=small_catalogue)
+    ws, _ = Workspace.create(tmp_path / "c", clinic_name="C", structure="group-practice", manager_name=MANAGER,
+                             manager_secret=MANAGER_SECRET, passphrase="bonne phrase de passe", catalogue=small_catalogue)
+    actor = ws.sign_in(MANAGER, MANAGER_SECRET)
+    ev = ws.vault.add(actor, write(tmp_path / "doc.txt", b"contenu"))
+    ws.close()
+    assert all(b"AGE-SECRET-KEY" not in p.read_bytes() for p in (tmp_path / "c" / "keys").iterdir())
+
+    wrong = Workspace.open(tmp_path / "c", passphrase="mauvaise phrase", catalogue=small_catalogue)
+    with pytest.raises(keys.WrongPassphrase, match="(?i)phrase secrète|passphrase"):
+        wrong.vault.verify()
+    wrong.close()
+    nothing = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    with pytest.raises(keys.PassphraseRequired):
+        nothing.vault.verify()
+    nothing.close()
+
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, "bonne phrase de passe")
+    right = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    assert right.vault.verify().ok
+    assert right.vault.export(actor, ev.id, out_dir).read_bytes() == b"contenu"
+    right.close()
+
+
+def test_missing_key_is_not_reported_as_damage(clinic, memory_keyring):
+    ws, _, actor = clinic
+    memory_keyring.secrets.clear()
+    fresh = Workspace.open(ws.data_dir, catalogue=ws.catalogue)
+    with pytest.raises(KeyUnavailable):
+        fresh.vault.verify()
+    fresh.close()
+
+
+# ---- interoperability and plaintext at rest ---------------------------------------------------------
+@pytest.mark.skipif(shutil.which("age") is None, reason="the reference 'age' command is not installed (apt install age)")
+def test_reference_age_decrypts_a_blob_with_the_recovery_identity(clinic, tmp_path):
+    ws, recovery, actor = clinic
+    data = os.urandom(200 * KIB + 3)
+    ev = ws.vault.add(actor, write(tmp_path / "scan.png", data))
+    identity = tmp_path / "recovery.txt"
+    identity.write_text(recovery + "\n")
+    identity.chmod(0o600)
+    result = subprocess.run(["age", "-d", "-i", str(identity), str(ws.vault.blob_path(ev.blob))],
+                            capture_output=True, check=True)
+    assert result.stdout == data
+
+
+def test_no_plaintext_anywhere_in_the_data_folder(workspace, manager, tmp_path):
+    marker = ("MARQUEUR-" + os.urandom(16).hex()).encode()
+    data = os.urandom(70 * KIB) + marker + os.urandom(1000) + marker
+    vault = workspace.vault
+    ev = vault.add(manager, write(tmp_path / "secret.txt", data), title="Attestation", items=["GOV-ROLES-01"])
+    vault.verify()
+    temp = PrivateTemp()
+    vault.open_copy(ev.id, temp)
+    temp.cleanup()
+    vault.add(manager, write(tmp_path / "small.txt", marker))
+    scanned = 0
+    for path in workspace.data_dir.rglob("*"):
+        if path.is_file():
+            assert marker not in path.read_bytes(), path
+            scanned += 1
+    names = {p.name for p in workspace.data_dir.rglob("*")}
+    assert "clinic.sqlite" in names and scanned >= 6
