@@ -107,6 +107,7 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
     if not unlock_clinic_key(ws):
         ws.close()
         return None
+    ws.upgrade_catalogue()  # a newer catalogue shipped with this version: the window says what changed
     signin = SignInDialog(ws)
     if not signin.exec() or signin.actor is None:
         ws.close()

@@ -16,7 +16,7 @@ from clinicguard import __version__
 from clinicguard.core.catalogue import Structure
 from clinicguard.core.checklist import Status, score_formula, summarize
 from clinicguard.core.errors import ClinicGuardError
-from clinicguard.core.people import Actor
+from clinicguard.core.people import Actor, Role
 from clinicguard.i18n import set_language, tr
 from clinicguard.paths import default_data_dir
 
@@ -50,7 +50,18 @@ def open_workspace(args: argparse.Namespace):
 def acting(ws, args: argparse.Namespace) -> Actor:
     """Sign in as the profile named by --as (default: the clinic's manager)."""
     name = getattr(args, "as_name", None) or ws.clinic.manager_name
-    return ws.sign_in(name, read_secret(tr("Password or PIN for {name}: ", name=name)))
+    actor = ws.sign_in(name, read_secret(tr("Password or PIN for {name}: ", name=name)))
+    changes = ws.upgrade_catalogue()
+    if changes is not None:
+        print(catalogue_changes_text(changes), file=sys.stderr)
+    return actor
+
+
+def catalogue_changes_text(changes) -> str:
+    return tr("The catalogue moved from version {old} to {new}: {added} new recommendation(s) to assess, "
+              "{removed} withdrawn (their answers are kept, read-only), {changed} reworded.",
+              old=changes.from_version, new=changes.to_version, added=len(changes.added),
+              removed=len(changes.removed), changed=len(changes.changed))
 
 
 def print_json(value) -> None:
@@ -156,6 +167,19 @@ def status_object(ws) -> dict:
         "reviews_due_30_days": [r.item.id for r in summary.reviews_due],
         "reviews_overdue": [r.item.id for r in summary.overdue_reviews],
     }
+    from clinicguard.core.actions import plan_status
+
+    result.update(plan_status(ws))
+    result.update(ws.vault.summary())
+    from clinicguard.core.audit import current_head
+
+    people = ws.people.all()
+    result["people"] = {"active": sum(p.active for p in people),
+                        "locked": [p.name for p in people if p.active and p.locked]}
+    overview = ws.signoffs.overview()
+    result["signoff"] = {"open_requests": sum(1 for s in overview.values() if s.request),
+                         "incomplete_requests": sorted(i for i, s in overview.items() if s.request and s.missing)}
+    result["audit"] = {"entries": current_head(ws.db).count, "head": current_head(ws.db).text}
     return result
 
 
@@ -177,7 +201,371 @@ def cmd_status(args: argparse.Namespace) -> int:
     for key, count in status["overall"]["counts"].items():
         print(f"  {Status(key).label}: {count}")
     print(tr("Reviews due within 30 days: {n}", n=len(status["reviews_due_30_days"])))
+    print(tr("Actions: {n} ({overdue} overdue, {soon} due within 30 days)", n=status["actions"],
+             overdue=status["overdue_actions"], soon=status["actions_due_30_days"]))
+    print(tr("Evidence files: {n} ({expiring} expiring within 60 days, {expired} expired)",
+             n=status["evidence_files"], expiring=len(status["evidence_expiring_60_days"]),
+             expired=len(status["evidence_expired"])))
     print(score_formula())
+    return 0
+
+
+def cmd_import_actions(args: argparse.Namespace) -> int:
+    from clinicguard.core.plan_import import apply_import, preview_import, write_template
+
+    if args.template:
+        if args.file:
+            raise UsageError(tr("Give either a file to import or --template, not both."))
+        if Path(args.template).suffix.lower() != ".xlsx":
+            raise UsageError(tr("The template is an Excel workbook: give a file name ending in .xlsx."))
+        write_template(Path(args.template))
+        print(tr("Import template written to {file}.", file=args.template))
+        return 0
+    if not args.file:
+        raise UsageError(tr("Give the file to import, or --template FILE.xlsx to write the template."))
+    ws = open_workspace(args)
+    try:
+        # Check the whole file before signing in, so a refused file leaves the database untouched.
+        preview = preview_import(ws, Path(args.file))
+        if not preview.ok:
+            raise preview.refusal()
+        actor = acting(ws, args)
+        result = apply_import(ws, actor, preview)
+    finally:
+        ws.close()
+    print(tr("{actions} action(s) and {lines} budget line(s) imported from {file}.",
+             actions=result.actions, lines=result.lines, file=Path(args.file).name))
+    return 0
+
+
+def open_vault(args: argparse.Namespace):
+    """Open the workspace and its vault, telling the user what the vault's startup check found."""
+    ws = open_workspace(args)
+    for line in ws.vault.startup_report.messages():
+        print(tr("Warning: {message}", message=line), file=sys.stderr)
+    return ws
+
+
+def cmd_evidence_add(args: argparse.Namespace) -> int:
+    files = [Path(f) for f in args.files]
+    for file in files:
+        if not file.is_file():
+            raise UsageError(tr("The file {file} does not exist.", file=file))
+    ws = open_vault(args)
+    try:
+        actor = acting(ws, args)
+        for file in files:
+            ev = ws.vault.add(actor, file, title=args.title, description=args.description or "",
+                              items=args.item or (), actions=args.action or (), valid_from=args.valid_from,
+                              expires_on=args.expires)
+            print(tr("Evidence {id} added: {name} ({size} bytes, SHA-256 {sha256}).",
+                     id=ev.id, name=ev.original_name, size=ev.size, sha256=ev.sha256))
+    finally:
+        ws.close()
+    return 0
+
+
+def cmd_evidence_list(args: argparse.Namespace) -> int:
+    ws = open_vault(args)
+    try:
+        files = ws.vault.store.all()
+    finally:
+        ws.close()
+    if args.json:
+        print_json([dict(ev.public(), expiry=ev.expiry_state().value) for ev in files])
+        return 0
+    if not files:
+        print(tr("The evidence vault is empty."))
+    for ev in files:
+        expiry = tr(", expires {date}", date=ev.expires_on) if ev.expires_on else ""
+        links = ", ".join([*ev.items, *(f"action {a}" for a in ev.actions)]) or "—"
+        print(f"{ev.id:>5}  {ev.title} [{ev.original_name}, {tr('{n} bytes', n=ev.size)}{expiry}] — {links}")
+    return 0
+
+
+def cmd_evidence_export(args: argparse.Namespace) -> int:
+    ws = open_vault(args)
+    try:
+        actor = acting(ws, args)
+        dest = ws.vault.export(actor, args.evidence_id, Path(args.out))
+    finally:
+        ws.close()
+    print(tr("Decrypted copy written to {file}.", file=dest))
+    return 0
+
+
+def cmd_evidence_verify(args: argparse.Namespace) -> int:
+    from clinicguard.core.evidence import Integrity
+
+    ws = open_vault(args)
+    try:
+        report = ws.vault.verify()
+    finally:
+        ws.close()
+    for item in report.files:
+        if item.state is not Integrity.INTACT:
+            print(tr("{state}: evidence {id} — {title} ({name})", state=item.state.label, id=item.evidence.id,
+                     title=item.evidence.title, name=item.evidence.original_name))
+    intact = len(report.with_state(Integrity.INTACT))
+    print(tr("{intact} of {total} file(s) intact.", intact=intact, total=len(report.files)))
+    return 0 if report.ok else 1
+
+
+def cmd_evidence_delete(args: argparse.Namespace) -> int:
+    ws = open_vault(args)
+    try:
+        actor = acting(ws, args)
+        ws.vault.delete(actor, args.evidence_id, args.reason)
+    finally:
+        ws.close()
+    print(tr("Evidence {id} deleted; the audit trail keeps its name, SHA-256 and the reason.", id=args.evidence_id))
+    return 0
+
+
+# ---- people, sign-off, audit (issue 7) ------------------------------------------------------------
+NEW_SECRET_ENV = "CLINICGUARD_NEW_SECRET"
+
+
+def read_new_secret(name: str) -> str:
+    """A new password or PIN for `name`: from CLINICGUARD_NEW_SECRET, or asked twice at a prompt."""
+    secret = os.environ.get(NEW_SECRET_ENV)
+    if secret:
+        return secret
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise UsageError(tr("No new secret given: set {env} or run the command in a terminal.", env=NEW_SECRET_ENV))
+    first = getpass.getpass(tr("New password or PIN for {name}: ", name=name))
+    if getpass.getpass(tr("Type it again: ")) != first:
+        raise UsageError(tr("The two entries differ."))
+    return first
+
+
+def cmd_people_list(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        people = ws.people.all()
+    finally:
+        ws.close()
+    rows = [{"name": p.name, "role": p.role.value, "secret_kind": p.secret_kind, "active": p.active,
+             "locked": p.locked, "failed_attempts": p.failed_attempts} for p in people]
+    if args.json:
+        print_json(rows)
+        return 0
+    for p in people:
+        state = [tr("deactivated")] if not p.active else []
+        state += [tr("locked")] if p.locked else []
+        print(f"{p.name} — {p.role.label}" + (f" ({', '.join(state)})" if state else ""))
+    return 0
+
+
+def _people_change(args: argparse.Namespace, change) -> int:
+    ws = open_workspace(args)
+    try:
+        actor = acting(ws, args)
+        person = change(ws, actor)
+        print(tr("{name}: {role}{state}", name=person.name, role=person.role.label,
+                 state="" if person.active else " — " + tr("deactivated")))
+    finally:
+        ws.close()
+    return 0
+
+
+def cmd_people_add(args: argparse.Namespace) -> int:
+    secret = read_new_secret(args.name)
+    return _people_change(args, lambda ws, actor: ws.people.add(actor, args.name, args.role, secret))
+
+
+def cmd_people_set_role(args: argparse.Namespace) -> int:
+    return _people_change(args, lambda ws, actor: ws.people.change_role(actor, args.name, args.role))
+
+
+def cmd_people_deactivate(args: argparse.Namespace) -> int:
+    return _people_change(args, lambda ws, actor: ws.people.deactivate(actor, args.name))
+
+
+def cmd_people_reactivate(args: argparse.Namespace) -> int:
+    return _people_change(args, lambda ws, actor: ws.people.reactivate(actor, args.name))
+
+
+def cmd_people_unlock(args: argparse.Namespace) -> int:
+    return _people_change(args, lambda ws, actor: ws.people.unlock(actor, args.name))
+
+
+def cmd_people_reset_secret(args: argparse.Namespace) -> int:
+    secret = read_new_secret(args.name)
+    return _people_change(args, lambda ws, actor: ws.people.reset_secret(actor, args.name, secret))
+
+
+def cmd_people_change_secret(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        name = args.as_name or ws.clinic.manager_name
+        current = read_secret(tr("Password or PIN for {name}: ", name=name))
+        actor = ws.sign_in(name, current)
+        ws.people.change_own_secret(actor, current, read_new_secret(name))
+        print(tr("The password or PIN of {name} has been changed.", name=actor.name))
+    finally:
+        ws.close()
+    return 0
+
+
+def cmd_people_auto_lock(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        if args.minutes is not None:
+            ws.people.set_auto_lock_minutes(acting(ws, args), args.minutes)
+        print(tr("Automatic lock after {n} minutes without activity.", n=ws.people.auto_lock_minutes()))
+    finally:
+        ws.close()
+    return 0
+
+
+def cmd_signoff_confirm(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        actor = acting(ws, args)
+        for item_id in args.item_ids:
+            ws.signoffs.confirm(actor, item_id, args.comment or "")
+            print(tr("{id}: confirmed by {name}.", id=item_id, name=actor.name))
+    finally:
+        ws.close()
+    return 0
+
+
+def cmd_signoff_request(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        made = ws.signoffs.request(acting(ws, args), args.item_ids, args.note or "")
+        names = ", ".join(p.name for p in ws.people.active_practitioners()) or tr("nobody yet")
+        print(tr("{n} recommendation(s) to confirm, asked of: {names}.", n=len(made), names=names))
+    finally:
+        ws.close()
+    return 0
+
+
+def cmd_signoff_pending(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        pending = ws.signoffs.pending(acting(ws, args))
+        rows = [{"item_id": r.item_id, "title": ws.catalogue.get(r.item_id).title if r.item_id in ws.catalogue else "",
+                 "requested_at": r.requested_at, "requested_by": r.requested_by_name, "note": r.note}
+                for r in pending]
+    finally:
+        ws.close()
+    if args.json:
+        print_json(rows)
+    else:
+        for row in rows:
+            print(f"{row['item_id']}  {row['title']}" + (f" — {row['note']}" if row["note"] else ""))
+        if not rows:
+            print(tr("Nothing to confirm."))
+    return 0
+
+
+def signoff_object(ws, item_ids: list[str] | None = None) -> dict:
+    return {
+        item_id: {"requested_at": s.request.requested_at if s.request else None,
+                  "confirmed": [{"person": c.person_name, "signed_at": c.signed_at, "comment": c.comment}
+                                for c in s.confirmed],
+                  "outdated": [c.person_name for c in s.outdated],
+                  "missing": [p.name for p in s.missing]}
+        for item_id, s in ws.signoffs.overview(item_ids).items()
+    }
+
+
+def cmd_signoff_status(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        for item_id in args.item_ids or []:
+            if item_id not in ws.catalogue:
+                raise UsageError(tr("Unknown recommendation {id!r}.", id=item_id))
+        result = signoff_object(ws, args.item_ids or None)
+    finally:
+        ws.close()
+    if args.json:
+        print_json(result)
+        return 0
+    for item_id, s in result.items():
+        print(item_id)
+        print("  " + tr("Confirmed: {names}", names=", ".join(c["person"] for c in s["confirmed"]) or "—"))
+        print("  " + tr("Not confirmed: {names}", names=", ".join(s["missing"]) or "—"))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from clinicguard.core.audit import Head
+
+    expected = Head.parse(args.expect_head) if args.expect_head else None
+    ws = open_workspace(args)
+    try:
+        result = ws.audit.verify(expected)
+    finally:
+        ws.close()
+    if args.json:
+        print_json({"ok": result.ok, "entries": result.count, "head": f"{result.count}:{result.head}",
+                    "bad_entry": result.bad_entry, "kind": result.kind, "problem": result.problem,
+                    "head_checked": result.head_checked})
+    elif result.ok:
+        print(result.message)
+    else:
+        print(result.message, file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    from clinicguard.core.audit import export_workbook
+
+    ws = open_workspace(args)
+    try:
+        actor = acting(ws, args)
+        n = export_workbook(ws, actor, Path(args.out), person=args.person, since=args.since, until=args.until,
+                            kind=args.kind, object_type=args.object_type, object_id=args.object_id)
+        print(tr("{n} audit entries written to {file}.", n=n, file=args.out))
+    finally:
+        ws.close()
+    return 0
+
+
+# ---- Excel exports (issue 5) -------------------------------------------------------------------------
+def _export_with(args: argparse.Namespace, prepare) -> int:
+    from clinicguard.core import exports
+
+    out = exports.check_out_path(args.out)
+    ws = open_workspace(args)
+    try:
+        actor = acting(ws, args)
+        prepared = prepare(ws, actor)
+        exports.write_export(prepared, out)
+        exports.record_export(ws, actor, prepared, out)
+    finally:
+        ws.close()
+    print(tr("Workbook written to {file}.", file=out))
+    return 0
+
+
+def cmd_export_budget(args: argparse.Namespace) -> int:
+    from clinicguard.core.exports import prepare_budget
+
+    return _export_with(args, lambda ws, actor: prepare_budget(ws, actor, args.year))
+
+
+def cmd_export_checklist(args: argparse.Namespace) -> int:
+    from clinicguard.core.exports import prepare_checklist
+
+    return _export_with(args, prepare_checklist)
+
+
+def cmd_export_actions(args: argparse.Namespace) -> int:
+    from clinicguard.core.exports import prepare_actions
+
+    return _export_with(args, prepare_actions)
+
+
+def cmd_catalogue_export(args: argparse.Namespace) -> int:
+    from clinicguard.core.catalogue import bundled_catalogue
+    from clinicguard.core.exports import export_catalogue
+
+    out = export_catalogue(bundled_catalogue(), Path(args.out))
+    print(tr("Workbook written to {file}.", file=out))
     return 0
 
 
@@ -228,6 +616,127 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
 
+    p = sub.add_parser("import", help=tr("import data kept elsewhere"))
+    import_sub = p.add_subparsers(dest="import_command", metavar="WHAT", required=True)
+    p = import_sub.add_parser("actions", parents=[common, actor],
+                              help=tr("import an action plan with its budget from an .xlsx or .csv file"))
+    p.add_argument("file", nargs="?", metavar="FILE", help=tr("the .xlsx or .csv file, one row per budget line"))
+    p.add_argument("--template", metavar="FILE.xlsx", help=tr("write the import template to this file instead"))
+    p.set_defaults(func=cmd_import_actions)
+
+    p = sub.add_parser("evidence", help=tr("the evidence vault"))
+    evidence_sub = p.add_subparsers(dest="evidence_command", metavar="COMMAND", required=True)
+    p = evidence_sub.add_parser("add", parents=[common, actor], help=tr("encrypt files into the vault"))
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--item", action="append", metavar="ID", help=tr("a recommendation the file backs (repeatable)"))
+    p.add_argument("--action", action="append", type=int, metavar="ID", help=tr("an action the file backs (repeatable)"))
+    p.add_argument("--title", metavar="TEXT")
+    p.add_argument("--description", metavar="TEXT")
+    p.add_argument("--valid-from", metavar="DATE")
+    p.add_argument("--expires", metavar="DATE", help=tr("the date the evidence expires (e.g. a training certificate)"))
+    p.set_defaults(func=cmd_evidence_add)
+    p = evidence_sub.add_parser("list", parents=[common], help=tr("list the evidence files"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_evidence_list)
+    p = evidence_sub.add_parser("export", parents=[common, actor], help=tr("write a decrypted copy of a file"))
+    p.add_argument("evidence_id", type=int, metavar="EVIDENCE_ID")
+    p.add_argument("--out", required=True, metavar="PATH", help=tr("a folder, or the file to write"))
+    p.set_defaults(func=cmd_evidence_export)
+    p = evidence_sub.add_parser("verify", parents=[common], help=tr("decrypt every file and check it is intact"))
+    p.set_defaults(func=cmd_evidence_verify)
+    p = evidence_sub.add_parser("delete", parents=[common, actor], help=tr("delete a file (the reason is kept)"))
+    p.add_argument("evidence_id", type=int, metavar="EVIDENCE_ID")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(func=cmd_evidence_delete)
+
+    p = sub.add_parser("people", help=tr("profiles and roles"))
+    people_sub = p.add_subparsers(dest="people_command", metavar="COMMAND", required=True)
+    p = people_sub.add_parser("list", parents=[common], help=tr("list the profiles"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_people_list)
+    p = people_sub.add_parser("add", parents=[common, actor],
+                              help=tr("add a profile (its secret from {env} or a prompt)", env=NEW_SECRET_ENV))
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.set_defaults(func=cmd_people_add)
+    p = people_sub.add_parser("set-role", parents=[common, actor], help=tr("change a profile's role"))
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("role", choices=[r.value for r in Role], metavar="ROLE", help=", ".join(r.value for r in Role))
+    p.set_defaults(func=cmd_people_set_role)
+    for command, func, text in (("deactivate", cmd_people_deactivate, tr("deactivate a profile (its history is kept)")),
+                                ("reactivate", cmd_people_reactivate, tr("reactivate a profile")),
+                                ("unlock", cmd_people_unlock, tr("unlock a profile locked after wrong PINs")),
+                                ("reset-secret", cmd_people_reset_secret,
+                                 tr("set a new secret for a profile (from {env} or a prompt)", env=NEW_SECRET_ENV))):
+        p = people_sub.add_parser(command, parents=[common, actor], help=text)
+        p.add_argument("name", metavar="NAME")
+        p.set_defaults(func=func)
+    p = people_sub.add_parser("change-secret", parents=[common, actor],
+                              help=tr("change your own secret (the new one from {env} or a prompt)", env=NEW_SECRET_ENV))
+    p.set_defaults(func=cmd_people_change_secret)
+    p = people_sub.add_parser("auto-lock", parents=[common, actor],
+                              help=tr("show or set the minutes of inactivity before the application locks"))
+    p.add_argument("minutes", type=int, nargs="?", metavar="MINUTES")
+    p.set_defaults(func=cmd_people_auto_lock)
+
+    p = sub.add_parser("signoff", help=tr("practitioners' sign-off of recommendations"))
+    signoff_sub = p.add_subparsers(dest="signoff_command", metavar="COMMAND", required=True)
+    p = signoff_sub.add_parser("confirm", parents=[common, actor],
+                               help=tr("confirm recommendations are applied in your practice"))
+    p.add_argument("item_ids", nargs="+", metavar="ITEM_ID")
+    p.add_argument("--comment")
+    p.set_defaults(func=cmd_signoff_confirm)
+    p = signoff_sub.add_parser("request", parents=[common, actor], help=tr("ask every practitioner to confirm"))
+    p.add_argument("item_ids", nargs="+", metavar="ITEM_ID")
+    p.add_argument("--note")
+    p.set_defaults(func=cmd_signoff_request)
+    p = signoff_sub.add_parser("pending", parents=[common, actor], help=tr("what you have been asked to confirm"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_signoff_pending)
+    p = signoff_sub.add_parser("status", parents=[common], help=tr("who has confirmed and who has not"))
+    p.add_argument("item_ids", nargs="*", metavar="ITEM_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_signoff_status)
+
+    p = sub.add_parser("audit", help=tr("the audit trail (journal)"))
+    audit_sub = p.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    p = audit_sub.add_parser("verify", parents=[common],
+                             help=tr("check that no entry was edited, deleted, inserted or moved"))
+    p.add_argument("--expect-head", metavar="COUNT:HASH",
+                   help=tr("also check against a head kept elsewhere (printed in exports)"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit_verify)
+    p = audit_sub.add_parser("export", parents=[common, actor], help=tr("write the audit trail to an Excel workbook"))
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.add_argument("--person", metavar="NAME")
+    p.add_argument("--since", metavar="DATE")
+    p.add_argument("--until", metavar="DATE")
+    p.add_argument("--kind", metavar="KIND", help=tr("a kind (person.create) or a family (person)"))
+    p.add_argument("--object-type", metavar="TYPE")
+    p.add_argument("--object-id", metavar="ID")
+    p.set_defaults(func=cmd_audit_export)
+
+    p = sub.add_parser("export", help=tr("write Excel workbooks for the accountant, the DPO or an inspector"))
+    export_sub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    p = export_sub.add_parser("budget", parents=[common, actor], help=tr("the budget of a fiscal year"))
+    p.add_argument("--year", type=int, metavar="YYYY",
+                   help=tr("the fiscal year, named by the year it starts in (default: the current one)"))
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.set_defaults(func=cmd_export_budget)
+    p = export_sub.add_parser("checklist", parents=[common, actor], help=tr("the checklist with the scores"))
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.set_defaults(func=cmd_export_checklist)
+    p = export_sub.add_parser("actions", parents=[common, actor], help=tr("the action plan with its costs"))
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.set_defaults(func=cmd_export_actions)
+
+    p = sub.add_parser("catalogue", help=tr("the recommendations catalogue"))
+    catalogue_sub = p.add_subparsers(dest="catalogue_command", metavar="COMMAND", required=True)
+    p = catalogue_sub.add_parser("export", help=tr("write the whole bundled catalogue to an Excel workbook"))
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.add_argument("--lang", choices=["fr", "en"], help=tr("language of the workbook"))
+    p.set_defaults(func=cmd_catalogue_export)
+
     return parser
 
 
@@ -239,6 +748,9 @@ def main(argv: list[str] | None = None) -> int:
             set_language(argv[i + 1])
     parser = build_parser()
     args = parser.parse_args(argv)
+    from clinicguard.core.keys import configure_frozen_keyring
+
+    configure_frozen_keyring()
     try:
         if args.command is None:
             return cmd_gui(args)

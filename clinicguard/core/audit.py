@@ -1,9 +1,20 @@
 """The tamper-evident audit trail: who changed what, when, with the values before and after.
 
 Each entry is written in the same transaction as the change it records. Entries form a hash
-chain (each hashes its content and the previous entry's hash) and carry an HMAC whose key is
-derived from the clinic key, never stored in the database. Editing, deleting, inserting or
-reordering entries breaks the chain or the MAC, and `verify` names the first bad entry.
+chain (each entry's hash covers its content and the previous entry's hash) and carry an HMAC of
+that hash whose key is derived from the clinic key, never stored in the database. So editing,
+deleting, inserting or reordering entries breaks the chain or the MAC, and `verify` names the
+first bad entry and says what happened to it.
+
+What a chain cannot show on its own is that its last entries were removed. A MACed copy of the
+head (number of entries and last hash) is therefore kept outside the database, in
+`audit-head.json` next to it, refreshed after each committed change, and printed in exports.
+Limits, stated honestly: someone who can write the data folder can delete or roll back that file
+too, and the removal of the last entries then goes unnoticed except against a head kept
+elsewhere (an export sent to the accountant, a backup manifest): `verify(expected_head=...)`
+checks against such a copy. The MAC key is on the same PC (keyring or passphrase file), so the
+trail proves integrity against edits of the database file, not against someone who holds the
+clinic key and writes a program to forge entries.
 """
 
 from __future__ import annotations
@@ -11,16 +22,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.core.people import Actor
 from clinicguard.i18n import tr
 
 GENESIS = "0" * 64
+HEAD_FILE = "audit-head.json"
+HEAD_FORMAT = "clinicguard-audit-head/1"
+# Keys that must never reach the trail (CNIL: never log passwords).
+_FORBIDDEN_KEYS = frozenset({"secret", "secret_hash", "password", "pin", "passphrase"})
+_COLUMNS = ("id", "ts", "actor_id", "actor_name", "kind", "object_type", "object_id", "before", "after",
+            "prev_hash", "hash", "mac")
 
 
 def utc_now() -> str:
@@ -30,15 +50,17 @@ def utc_now() -> str:
 def _canonical(value: Any) -> str | None:
     if value is None:
         return None
+    if isinstance(value, dict) and _FORBIDDEN_KEYS & set(value):
+        raise ValueError(f"secrets must not be recorded in the audit trail: {_FORBIDDEN_KEYS & set(value)}")
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _entry_hash(row: dict) -> str:
+    # The row id is left out on purpose: the chain alone fixes each entry's place, so an entry
+    # moved or renumbered still proves it is genuine and the verifier can say "moved", not "edited".
     material = json.dumps(
-        [
-            row["id"], row["ts"], row["actor_id"], row["actor_name"], row["kind"], row["object_type"],
-            row["object_id"], row["before"], row["after"], row["prev_hash"],
-        ],
+        ["v1", row["ts"], row["actor_id"], row["actor_name"], row["kind"], row["object_type"],
+         row["object_id"], row["before"], row["after"], row["prev_hash"]],
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -60,22 +82,67 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class Head:
+    """Where the trail ends: how many entries, and the hash of the last one."""
+
+    count: int
+    hash: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.count}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Head":
+        try:
+            count, digest = text.strip().split(":")
+            if len(digest) != 64 or int(digest, 16) < 0 or int(count) < 0:
+                raise ValueError
+            return cls(int(count), digest.lower())
+        except ValueError:
+            from clinicguard.core.errors import ClinicGuardError
+
+            raise ClinicGuardError(tr("Unreadable audit head {value!r}: expected NUMBER:HASH.", value=text)) from None
+
+
+@dataclass(frozen=True)
 class Verification:
     ok: bool
     count: int
-    head: str
+    head: str  # hash of the last good entry
     bad_entry: int | None = None
     problem: str = ""
+    kind: str = ""  # edited, deleted, inserted, moved, head-altered
+    head_checked: bool = False  # False when no saved head could be compared
+    note: str = ""
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            text = tr("The audit trail is intact: {n} entries, head {head}.", n=self.count, head=f"{self.count}:{self.head}")
+            return text + (" " + self.note if self.note else "")
+        return tr("The audit trail has been tampered with: {problem}.", problem=self.problem)
+
+
+def current_head(db: Database) -> Head:
+    """The head as the database has it; needs no key (for status displays, not for proof)."""
+    last = db.execute("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+    return Head(last[0], last[1]) if last else Head(0, GENESIS)
 
 
 class AuditTrail:
-    def __init__(self, db: Database, mac_key: bytes):
+    def __init__(self, db: Database, mac_key: bytes, head_path: Path | None = None):
         self._db = db
         self._key = mac_key
+        self.head_path = Path(head_path) if head_path else None
 
     def _mac(self, entry_hash: str) -> str:
         return hmac.new(self._key, entry_hash.encode(), hashlib.sha256).hexdigest()
 
+    def _head_mac(self, head: Head) -> str:
+        return hmac.new(self._key, f"{HEAD_FORMAT}:{head.text}".encode(), hashlib.sha256).hexdigest()
+
+    # ---- writing -------------------------------------------------------------------------------
     def record(
         self,
         actor: Actor | None,
@@ -104,48 +171,137 @@ class AuditTrail:
         self._db["audit_entry"].insert(row)
         return row["id"]
 
+    # ---- the head and its copy outside the database ---------------------------------------------
     def head(self) -> tuple[int, str]:
         """(number of entries, hash of the last one): keep a copy elsewhere to detect truncation."""
-        last = self._db.execute("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
-        return (last[0], last[1]) if last else (0, GENESIS)
+        head = current_head(self._db)
+        return head.count, head.hash
 
-    def verify(self, expected_head: tuple[int, str] | None = None) -> Verification:
-        prev_hash, expected_id, count = GENESIS, 1, 0
-        cursor = self._db.execute(
-            "SELECT id, ts, actor_id, actor_name, kind, object_type, object_id, before, after, prev_hash, hash, mac "
-            "FROM audit_entry ORDER BY id"
-        )
-        columns = [d[0] for d in cursor.description]
+    def head_text(self) -> str:
+        return Head(*self.head()).text
+
+    def saved_head(self) -> tuple[Head | None, bool]:
+        """The head kept in audit-head.json, and whether its MAC is right. (None, True): no file."""
+        if self.head_path is None or not self.head_path.exists():
+            return None, True
+        try:
+            data = json.loads(self.head_path.read_text(encoding="utf-8"))
+            head = Head(int(data["count"]), str(data["hash"]))
+            return head, hmac.compare_digest(str(data["mac"]), self._head_mac(head))
+        except (ValueError, KeyError, TypeError, OSError):
+            return None, False
+
+    def _hash_at(self, position: int) -> str | None:
+        if position == 0:
+            return GENESIS
+        row = self._db.execute("SELECT hash FROM audit_entry ORDER BY id LIMIT 1 OFFSET ?", [position - 1]).fetchone()
+        return row[0] if row else None
+
+    def save_head(self) -> bool:
+        """Copy the current head to audit-head.json. Call after the change's transaction commits.
+
+        The file is only moved forward, and never over a saved head the trail no longer contains:
+        that file is the evidence of a truncation and must survive the next change.
+        """
+        if self.head_path is None or self._db.conn.in_transaction:
+            return False
+        head = Head(*self.head())
+        saved, valid = self.saved_head()
+        if saved is not None:
+            if not valid or saved.count > head.count or self._hash_at(saved.count) != saved.hash:
+                return False
+            if saved == head:
+                return True
+        elif not valid:
+            return False
+        payload = {"format": HEAD_FORMAT, "count": head.count, "hash": head.hash, "saved_at": utc_now(),
+                   "mac": self._head_mac(head)}
+        atomic_write_bytes(self.head_path, (json.dumps(payload, indent=2) + "\n").encode())
+        return True
+
+    # ---- verification -------------------------------------------------------------------------------
+    def _rows(self) -> Iterator[dict]:
+        cursor = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM audit_entry ORDER BY id")
         for values in cursor:
-            row = dict(zip(columns, values))
-            count += 1
-            entry = row["id"]
-            if entry != expected_id:
-                if entry > expected_id:
-                    return Verification(False, count, prev_hash, expected_id,
-                                        tr("entry {n} is missing: it was deleted", n=expected_id))
-                return Verification(False, count, prev_hash, entry, tr("entry {n} is out of sequence", n=entry))
-            if not hmac.compare_digest(row["mac"], self._mac(row["hash"])):
-                return Verification(False, count, prev_hash, entry,
-                                    tr("entry {n} was not written by ClinicGuard (inserted or forged)", n=entry))
-            if _entry_hash(row) != row["hash"]:
-                return Verification(False, count, prev_hash, entry, tr("entry {n} was edited", n=entry))
-            if row["prev_hash"] != prev_hash:
-                return Verification(False, count, prev_hash, entry,
-                                    tr("entry {n} does not follow the entry before it (deleted, inserted or moved)", n=entry))
-            prev_hash, expected_id = row["hash"], expected_id + 1
-        if expected_head is not None and expected_head != (count, prev_hash):
-            n = min(count, expected_head[0]) + 1 if count < expected_head[0] else count
-            return Verification(False, count, prev_hash, n,
-                                tr("the trail does not end where the saved head says: entries after {n} were removed",
-                                   n=count) if count < expected_head[0] else tr("the trail's head differs from the saved head"))
-        return Verification(True, count, prev_hash)
+            yield dict(zip(_COLUMNS, values))
 
-    def entries(self, where: str = "", params: list | None = None, limit: int | None = None) -> list[AuditEntry]:
+    def verify(self, expected_head: Head | tuple[int, str] | None = None) -> Verification:
+        """Walk the trail from the first entry; name the first entry that is not as it was written.
+
+        Entries are named by their place in the trail (1 = first), which is also the number they
+        were written with as long as everything before them is intact. The saved head (the file,
+        and `expected_head` from an export or backup) then shows whether entries were removed at
+        the end.
+        """
+        prev_hash, position = GENESIS, 0
+        seen: dict[str, int] = {}
+        for row in self._rows():
+            position += 1
+            bad = self._classify(row, position, prev_hash, seen)
+            if bad is not None:
+                kind, problem = bad
+                return Verification(False, position - 1, prev_hash, position, problem, kind)
+            seen[row["hash"]] = position
+            prev_hash = row["hash"]
+
+        count = position
+        heads: list[Head] = []
+        note = ""
+        saved, valid = self.saved_head()
+        if not valid:
+            return Verification(False, count, prev_hash, None,
+                                tr("the saved copy of the trail's head ({file}) was altered", file=HEAD_FILE),
+                                "head-altered")
+        if saved is not None:
+            heads.append(saved)
+        elif self.head_path is not None and count:
+            note = tr("No saved head was found ({file}): removal of the last entries could not be checked.",
+                      file=HEAD_FILE)
+        if expected_head is not None:
+            heads.append(expected_head if isinstance(expected_head, Head) else Head(*expected_head))
+        for expected in heads:
+            if count < expected.count:
+                return Verification(False, count, prev_hash, count + 1,
+                                    tr("entries {first} to {last} were deleted (the trail ends before its saved "
+                                       "head)", first=count + 1, last=expected.count), "deleted", True)
+            if self._hash_at(expected.count) != expected.hash:
+                return Verification(False, count, prev_hash, expected.count,
+                                    tr("entry {n} is not the one the saved head recorded: the end of the trail "
+                                       "was replaced", n=expected.count), "edited", True)
+        return Verification(True, count, prev_hash, head_checked=bool(heads), note=note)
+
+    def _classify(self, row: dict, position: int, prev_hash: str, seen: dict[str, int]) -> tuple[str, str] | None:
+        if not hmac.compare_digest(str(row["mac"]), self._mac(str(row["hash"]))):
+            following = self._db.execute(
+                "SELECT prev_hash FROM audit_entry WHERE id > ? ORDER BY id LIMIT 1", [row["id"]]).fetchone()
+            saved, valid = self.saved_head()
+            appended = following is None and saved is not None and valid and saved.count < position
+            if (following is not None and following[0] == prev_hash) or appended:
+                return "inserted", tr("entry {n} was inserted: ClinicGuard did not write it", n=position)
+            return "edited", tr("entry {n} was edited", n=position)
+        if _entry_hash(row) != row["hash"]:
+            return "edited", tr("entry {n} was edited", n=position)
+        if row["hash"] in seen:
+            return "inserted", tr("entry {n} is a copy of entry {m}: it was inserted", n=position, m=seen[row["hash"]])
+        if row["prev_hash"] != prev_hash:
+            copies = self._db.execute("SELECT count(*) FROM audit_entry WHERE hash = ?", [row["hash"]]).fetchone()[0]
+            if copies > 1:
+                return "inserted", tr("entry {n} is a copy of another entry: it was inserted", n=position)
+            elsewhere = self._db.execute("SELECT 1 FROM audit_entry WHERE hash = ? LIMIT 1", [row["prev_hash"]]).fetchone()
+            if elsewhere is not None or row["prev_hash"] == GENESIS:
+                return "moved", tr("entry {n} is not in its place: entries were moved", n=position)
+            return "deleted", tr("entry {n} was deleted", n=position)
+        if row["id"] != position:
+            return "edited", tr("entry {n} was renumbered", n=position)
+        return None
+
+    # ---- reading ----------------------------------------------------------------------------------
+    def entries(self, where: str = "", params: list | None = None, limit: int | None = None,
+                newest_first: bool = False) -> list[AuditEntry]:
         sql = "SELECT id, ts, actor_id, actor_name, kind, object_type, object_id, before, after, hash FROM audit_entry"
         if where:
             sql += " WHERE " + where
-        sql += " ORDER BY id"
+        sql += " ORDER BY id DESC" if newest_first else " ORDER BY id"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [
@@ -153,3 +309,100 @@ class AuditTrail:
                        json.loads(r[7]) if r[7] else None, json.loads(r[8]) if r[8] else None, r[9])
             for r in self._db.execute(sql, params or [])
         ]
+
+    def search(self, *, person: str | None = None, since: str | None = None, until: str | None = None,
+               kind: str | None = None, object_type: str | None = None, object_id: str | None = None,
+               limit: int | None = None, newest_first: bool = False) -> list[AuditEntry]:
+        """Entries filtered as the journal view and the export do.
+
+        `since`/`until` are ISO dates or timestamps (until a date includes that whole day, UTC);
+        `kind` matches a whole kind or a family ("person" matches "person.create").
+        """
+        clauses, params = [], []
+        if person:
+            clauses.append("actor_name = ? COLLATE NOCASE")
+            params.append(person)
+        if since:
+            clauses.append("ts >= ?")
+            params.append(since)
+        if until:
+            clauses.append("ts < ?" if "T" in until else "substr(ts, 1, 10) <= ?")
+            params.append(until)
+        if kind:
+            clauses.append("(kind = ? OR kind LIKE ? ESCAPE '\\')")
+            params += [kind, kind.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"]
+        if object_type:
+            clauses.append("object_type = ?")
+            params.append(object_type)
+        if object_id:
+            clauses.append("object_id = ?")
+            params.append(str(object_id))
+        return self.entries(" AND ".join(clauses), params, limit, newest_first)
+
+    def distinct(self, column: str) -> list[str]:
+        """The values present in one column, for the journal's filter lists."""
+        if column not in ("actor_name", "kind", "object_type"):
+            raise ValueError(column)
+        return [r[0] for r in self._db.execute(f"SELECT DISTINCT {column} FROM audit_entry ORDER BY {column}")]
+
+
+# ---- export ---------------------------------------------------------------------------------------
+def _value_text(value: Any) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def export_workbook(ws, actor: Actor, out: Path, **filters: Any) -> int:
+    """Write the trail (optionally filtered as `AuditTrail.search`) to an Excel workbook, with the
+    head and the result of a verification; the export itself is recorded. Returns the entry count.
+
+    Every text goes through the shared safe-cell helper (core/xlsx.py): never a formula.
+    """
+    from openpyxl import Workbook
+
+    from clinicguard.core import xlsx
+    from clinicguard.core.people import Permission, require
+
+    require(ws.people.current(actor), Permission.EXPORT)
+    trail: AuditTrail = ws.audit
+    entries = trail.search(**filters)
+    head = trail.head_text()
+    check = trail.verify()
+    active_filters = {k: v for k, v in filters.items() if v}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = xlsx.sheet_title(tr("Audit trail"))
+    headers = [tr("No."), tr("Date (UTC)"), tr("Person"), tr("Kind"), tr("Object"), tr("Identifier"),
+               tr("Before"), tr("After"), tr("Hash")]
+    for col, text in enumerate(headers, 1):
+        xlsx.label(sheet, 1, col, text)
+    for e in entries:
+        sheet.append([xlsx.new_cell(sheet, xlsx.INTEGER, e.id)] + [
+            xlsx.new_cell(sheet, xlsx.TEXT, v) for v in (e.ts, e.actor_name, e.kind, e.object_type, e.object_id,
+                                                         _value_text(e.before), _value_text(e.after), e.hash)])
+    sheet.freeze_panes = "A2"
+    xlsx.set_widths(sheet, (7, 28, 22, 24, 16, 18, 50, 50, 20))
+    about = book.create_sheet(xlsx.sheet_title(tr("About")))
+    rows = [
+        (tr("Clinic"), ws.clinic.name),
+        (tr("Exported at (UTC)"), utc_now()),
+        (tr("Exported by"), actor.name),
+        (tr("Audit trail head"), head),
+        (tr("Verification"), check.message),
+        (tr("Entries in this export"), str(len(entries))),
+        (tr("Filters"), _value_text(active_filters) or tr("none")),
+        (tr("How to check"), tr("Keep this head: 'clinicguard audit verify --expect-head {head}' shows later whether "
+                                "any entry up to it was changed or removed.", head=head)),
+    ]
+    for r, (name, value) in enumerate(rows, 1):
+        xlsx.label(about, r, 1, name)
+        xlsx.put(about, r, 2, xlsx.TEXT, value)
+    xlsx.set_widths(about, (28, 100))
+    out = Path(out)
+    xlsx.save_atomically(book, out)
+    with ws.writing(actor, Permission.EXPORT) as audit:
+        audit.record("export.audit", "export", out.name, None,
+                     {"file": out.name, "entries": len(entries), "head": head, "intact": check.ok,
+                      "filters": active_filters})
+    return len(entries)

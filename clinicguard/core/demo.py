@@ -50,4 +50,114 @@ def create_demo(data_dir: Path, *, today: date | None = None) -> tuple[Workspace
             manager, row.item.id, status=status.value, comment=rng.choice(COMMENTS[status]),
             responsible=rng.choice(RESPONSIBLES), last_reviewed=reviewed, next_review=next_review,
         )
+    _demo_plan(ws, manager, today)
+    _demo_evidence(ws, manager, today)
     return ws, manager, recovery
+
+
+# (title, owner, priority, status, start and due in days from today, keywords of the gap it treats, lines)
+# lines: (label, supplier, nature, category, HT cents, VAT bp, actual HT cents or None, extra fields)
+_DEMO_ACTIONS = [
+    ("Remplacer le poste de l'accueil (Windows 10 en fin de support)", "Sophie Leroy", 1, "done", -150, -60,
+     ("poste", "mise a jour", "systeme"),
+     [("PC fixe professionnel i5, 16 Go, SSD 512 Go", "LDLC Pro", "investment", "hardware", 89_900, 2000, 87_450,
+       {"depreciation_years": 3, "invoice_ref": "FA-2026-01877"})]),
+    ("Mettre en place une sauvegarde externalisée chiffrée", "Claire Martin", 1, "in-progress", -45, 20,
+     ("sauvegarde",),
+     [("NAS 2 baies et 2 disques de 4 To", "Inmac Wstore", "investment", "hardware", 64_900, 2000, None,
+       {"depreciation_years": 3, "committed_ht": 62_000}),
+      ("Sauvegarde en ligne hébergée HDS (abonnement annuel)", "Hébergeur certifié HDS", "running", "subscriptions",
+       36_000, 2000, None, {"recurring": True})]),
+    ("Former l'équipe aux bons réflexes de sécurité", "Dr Karim Benali", 2, "todo", 10, 75,
+     ("sensibilis", "formation"),
+     [("Sensibilisation cybersécurité (demi-journée, 7 personnes)", "Organisme de formation agréé", "running",
+       "training", 90_000, 0, None, {})]),
+    ("Rédiger le registre des activités de traitement", "Claire Martin", 2, "todo", -90, -15,
+     ("registre",),
+     [("Accompagnement par un DPO externalisé (2 jours)", "Cabinet conseil RGPD", "running", "services",
+       140_000, 2000, None, {})]),
+    ("Déployer un gestionnaire de mots de passe", "Sophie Leroy", 2, "done", -120, -30,
+     ("mot de passe", "authentification"),
+     [("Gestionnaire de mots de passe, 7 utilisateurs (abonnement annuel)", "Bitwarden", "running", "software",
+       33_600, 2000, 33_600, {"recurring": True, "invoice_ref": "INV-88213"})]),
+    ("Activer la double authentification sur la messagerie et le logiciel métier", "Dr Anne Dubois", 1,
+     "in-progress", -60, -5, ("double", "authentification", "acces"),
+     [("Clés de sécurité FIDO2 (lot de 8)", "Yubico", "running", "hardware", 44_000, 2000, None,
+       {"committed_ht": 44_000})]),
+    ("Souscrire une assurance cyber-risques", "Claire Martin", 3, "on-hold", -20, 120,
+     ("assurance", "incident"),
+     [("Assurance cyber-risques, prime annuelle", "Assureur professionnel", "running", "insurance",
+       52_000, 0, None, {"recurring": True})]),
+    ("Mettre à jour l'information des patients (affichage et site)", "Dr Karim Benali", 3, "done", -100, -40,
+     ("information", "patient"),
+     [("Impression des affiches d'information", "Imprimerie locale", "running", "other", 8_500, 2000, 9_200,
+       {"invoice_ref": "2026-0412"})]),
+]
+
+
+def _demo_plan(ws: Workspace, manager: Actor, today: date) -> None:
+    """Eight realistic actions with budget lines: some overdue, some done and invoiced."""
+    from clinicguard.core.actions import fold
+
+    gaps = [g.row for g in ws.plan.gaps()]
+    used: set[str] = set()
+    for title, owner, priority, status, start, due, keywords, lines in _DEMO_ACTIONS:
+        match = next((r.item.id for r in gaps if r.item.id not in used
+                      and any(k in fold(r.item.title.get("fr", "")) for k in keywords)), None)
+        items = (match,) if match else ()
+        used.update(items)
+        done = today + timedelta(days=due - 3) if status == "done" else None
+        action = ws.plan.create_action(
+            manager, title=title, owner=owner, priority=priority, status=status, item_ids=items,
+            start_date=today + timedelta(days=start), due_date=today + timedelta(days=due), done_date=done,
+            progress={"done": 100, "in-progress": 50}.get(status, 0),
+        )
+        for label, supplier, nature, category, planned, vat, actual, extra in lines:
+            fields = dict(extra)
+            if actual is not None:
+                fields.update(actual_ht=actual, committed_ht=fields.get("committed_ht", planned),
+                              invoice_date=done or today)
+            ws.plan.add_line(manager, action.id, label=label, supplier=supplier, nature=nature, category=category,
+                             planned_ht=planned, vat_rate_bp=vat, expense_date=done or action.due_date, **fields)
+
+
+# (title, file name, content, keywords of the items it backs, keywords of the action, valid from / expires
+# in days from today, description)
+_DEMO_EVIDENCE = [
+    ("Charte informatique signée", "charte-informatique-signee.pdf",
+     "%PDF-1.4\n% Charte d'utilisation du système d'information — Cabinet médical des Tilleuls\n"
+     "Signée par les 7 membres du cabinet le {start}.\n%%EOF\n",
+     ("charte", "mot de passe", "sensibilis"), (), -200, None, "Version 2 signée par toute l'équipe."),
+    ("Attestation de formation cybersécurité — Dr Benali", "attestation-formation-benali.pdf",
+     "%PDF-1.4\n% Attestation de formation : sensibilisation à la sécurité des données de santé\n"
+     "Stagiaire : Dr Karim Benali. Validité : un an à compter du {start}.\n%%EOF\n",
+     ("sensibilis", "formation"), ("former",), -340, 25, "Formation d'une demi-journée ; à renouveler chaque année."),
+    ("Certificat HDS de l'hébergeur de sauvegarde", "certificat-hds-hebergeur.pdf",
+     "%PDF-1.4\n% Certificat de conformité Hébergeur de Données de Santé (HDS)\n"
+     "Délivré le {start} pour trois ans.\n%%EOF\n",
+     ("sauvegarde", "heberge"), ("sauvegarde",), -1000, 95, "Certificat transmis par le prestataire."),
+    ("Capture des réglages de sauvegarde du NAS", "reglages-sauvegarde-nas.txt",
+     "Tâche de sauvegarde quotidienne 23:00, chiffrement AES-256 activé, rétention 30 jours.\n"
+     "Capture faite le {start}.\n",
+     ("sauvegarde",), (), -10, None, ""),
+]
+
+
+def _demo_evidence(ws: Workspace, manager: Actor, today: date) -> None:
+    """Four small evidence files, one expiring soon, attached to items and actions."""
+    import io
+
+    from clinicguard.core.actions import fold
+
+    rows = [r for r in ws.checklist() if r.applies]
+    actions = ws.plan.actions()
+    for title, name, content, item_words, action_words, start, expires, description in _DEMO_EVIDENCE:
+        valid_from = today + timedelta(days=start)
+        items = [r.item.id for r in rows if any(k in fold(r.item.title.get("fr", "")) for k in item_words)][:2]
+        linked = [a.id for a in actions if any(k in fold(a.title) for k in action_words)][:1]
+        ws.vault.add(
+            manager, io.BytesIO(content.format(start=valid_from.strftime("%d/%m/%Y")).encode("utf-8")),
+            original_name=name, title=title, description=description, items=items or [rows[0].item.id],
+            actions=linked, valid_from=valid_from,
+            expires_on=today + timedelta(days=expires) if expires is not None else None,
+        )

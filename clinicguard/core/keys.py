@@ -12,6 +12,7 @@ never in the database and comes back with the recovery key too.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,15 @@ class WrongPassphrase(KeyUnavailable):
 
 class WrongRecoveryKey(KeyUnavailable):
     pass
+
+
+def configure_frozen_keyring() -> None:
+    """In a frozen Windows build, name the Credential Manager backend explicitly: PyInstaller
+    builds have been seen to find only keyring's "fail" backend."""
+    if getattr(sys, "frozen", False) and os.name == "nt":
+        from keyring.backends.Windows import WinVaultKeyring
+
+        keyring.set_keyring(WinVaultKeyring())
 
 
 def secure_keyring_available() -> bool:

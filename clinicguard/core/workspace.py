@@ -17,12 +17,14 @@ from typing import Any
 from sqlite_utils import Database
 
 from clinicguard.core import keys
+from clinicguard.core.audit import HEAD_FILE as AUDIT_HEAD_FILE
 from clinicguard.core.audit import AuditTrail, utc_now
-from clinicguard.core.catalogue import Catalogue, Structure, bundled_catalogue
+from clinicguard.core.catalogue import Catalogue, Recommendation, Structure, bundled_catalogue
+from clinicguard.core.catalogue_versions import CatalogueChanges, CatalogueHistory, new_changes, upgrade_pending
 from clinicguard.core.checklist import Assessment, ChecklistRow, Status
 from clinicguard.core.checklist import rows as checklist_rows
-from clinicguard.core.errors import ClinicGuardError, DatabaseError, NotFound, PermissionDenied
-from clinicguard.core.people import Actor, Permission, Role, check_secret, hash_secret, require, secret_kind
+from clinicguard.core.errors import ClinicGuardError, DatabaseError, NotFound
+from clinicguard.core.people import Actor, Permission, Role, hash_secret, require, secret_kind_for
 from clinicguard.i18n import tr
 from clinicguard.paths import DATABASE_NAME
 from clinicguard.store.checklist_store import AssessmentStore
@@ -68,7 +70,9 @@ class Workspace:
         self._identity = identity
         self._passphrase = passphrase
         self._audit: AuditTrail | None = None
+        self._closed = False
         self.assessments = AssessmentStore(db)
+        self.catalogue_history = CatalogueHistory(db)
 
     @property
     def identity(self):
@@ -92,8 +96,50 @@ class Workspace:
     @property
     def audit(self) -> AuditTrail:
         if self._audit is None:
-            self._audit = AuditTrail(self.db, keys.audit_mac_key(self.identity))
+            self._audit = AuditTrail(self.db, keys.audit_mac_key(self.identity), self.data_dir / AUDIT_HEAD_FILE)
         return self._audit
+
+    @property
+    def people(self):
+        """Profiles, sign-in and the inactivity-lock setting (core/people.py)."""
+        if getattr(self, "_people", None) is None:
+            from clinicguard.core.people import People
+
+            self._people = People(self)
+        return self._people
+
+    @property
+    def signoffs(self):
+        """Practitioners' confirmations that an item is applied, and the manager's requests (core/signoff.py)."""
+        if getattr(self, "_signoffs", None) is None:
+            from clinicguard.core.signoff import SignOffs
+
+            self._signoffs = SignOffs(self)
+        return self._signoffs
+
+    @property
+    def vault(self):
+        """The evidence vault; opening it runs its startup check (see `vault.startup_report`)."""
+        if getattr(self, "_vault", None) is None:
+            from clinicguard.core.vault import Vault
+
+            self._vault = Vault(self)
+            self._vault.check()
+        return self._vault
+
+    def evidence_counts_by_item(self) -> dict[str, int]:
+        """How many evidence files back each recommendation (the checklist's evidence column)."""
+        return self.vault.store.counts_by_item()
+
+    @property
+    def plan(self):
+        """The action plan and its budget (core/actions.py)."""
+        if getattr(self, "_plan", None) is None:
+            from clinicguard.core.actions import ActionPlan
+            from clinicguard.store.action_store import ActionStore
+
+            self._plan = ActionPlan(self, ActionStore(self.db))
+        return self._plan
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -125,7 +171,7 @@ class Workspace:
             ) from None
         if not 1 <= int(fiscal_year_start_month) <= 12:
             raise ClinicGuardError(tr("The first month of the fiscal year must be between 1 and 12."))
-        kind = secret_kind(manager_secret)
+        kind = secret_kind_for(manager_secret, Role.MANAGER)
         if clinic_exists(data_dir):
             raise ClinicGuardError(tr("A clinic already exists in {folder}.", folder=data_dir))
         catalogue = catalogue or bundled_catalogue()
@@ -143,6 +189,7 @@ class Workspace:
                 "catalogue_version": catalogue.version, "vat_recoverable": 0, "created_at": now,
             }
             db["clinic"].insert(clinic_row)
+            ws.catalogue_history.snapshot(catalogue)
             person_id = db["person"].insert(
                 {"name": manager_name, "role": Role.MANAGER.value, "secret_kind": kind,
                  "secret_hash": hash_secret(manager_secret), "created_at": now}
@@ -152,6 +199,7 @@ class Workspace:
                             {k: v for k, v in clinic_row.items() if k != "id"})
             ws.audit.record(actor, "person.create", "person", person_id, None,
                             {"name": manager_name, "role": Role.MANAGER.value})
+        ws.audit.save_head()
         return ws, recovery
 
     @classmethod
@@ -169,7 +217,13 @@ class Workspace:
         return cls(data_dir, db, catalogue or bundled_catalogue(), passphrase=passphrase)
 
     def close(self) -> None:
+        """Close the database; safe to call twice (a window and its owner may both close it)."""
+        if self._closed:
+            return
+        if self._audit is not None:
+            self._audit.save_head()  # catches entries written outside ws.writing()
         self.db.close()
+        self._closed = True
 
     # ---- clinic ---------------------------------------------------------------------------
     @property
@@ -194,48 +248,74 @@ class Workspace:
 
     # ---- people and writes ------------------------------------------------------------------
     def sign_in(self, name: str, secret: str) -> Actor:
-        """Check a person's secret; record the sign-in (or the failure) in the audit trail."""
-        row = self.db.execute(
-            "SELECT id, name, role, secret_kind, secret_hash, failed_attempts, locked, active FROM person "
-            "WHERE name = ? COLLATE NOCASE", [name.strip()]
-        ).fetchone()
-        if row is None or not row[7]:
-            raise PermissionDenied(tr("Unknown profile {name!r}.", name=name))
-        person_id, person_name, role, kind, secret_hash, failures, locked, _ = row
-        actor = Actor(person_id, person_name, Role(role))
-        if locked:
-            raise PermissionDenied(tr("The profile {name} is locked: a manager must unlock it.", name=person_name))
-        if not check_secret(secret, secret_hash):
-            from clinicguard.core.people import PIN_MAX_FAILURES
-            with self.db.atomic():
-                failures += 1
-                lock = kind == "pin" and failures >= PIN_MAX_FAILURES
-                self.db["person"].update(person_id, {"failed_attempts": failures, "locked": int(lock)})
-                self.audit.record(actor, "session.sign-in-failed", "person", person_id, None,
-                                  {"failed_attempts": failures, "locked": lock})
-            if lock:
-                raise PermissionDenied(tr("Wrong PIN: the profile {name} is now locked until a manager unlocks it.",
-                                          name=person_name))
-            raise PermissionDenied(tr("Wrong password or PIN for {name}.", name=person_name))
-        with self.db.atomic():
-            if failures:
-                self.db["person"].update(person_id, {"failed_attempts": 0})
-            self.audit.record(actor, "session.sign-in", "person", person_id)
-        return actor
+        """Check a person's secret; the sign-in, or the failure, is recorded in the audit trail."""
+        return self.people.sign_in(name, secret)
 
-    def sign_out(self, actor: Actor) -> None:
-        with self.db.atomic():
-            self.audit.record(actor, "session.sign-out", "person", actor.id or 0)
+    def sign_out(self, actor: Actor, reason: str = "") -> None:
+        self.people.sign_out(actor, reason)
 
     def person_names(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT name FROM person WHERE active = 1 ORDER BY name")]
 
     @contextmanager
     def writing(self, actor: Actor | None, permission: Permission) -> Iterator[Audited]:
-        """Check the actor's right, then run the change and its audit entries in one transaction."""
+        """Check the actor's right, then run the change and its audit entries in one transaction.
+
+        The right is checked again against the person's row inside the transaction, so a role
+        changed or a profile deactivated since sign-in counts at once. Once the outermost
+        transaction commits, the audit head is copied outside the database (core/audit.py).
+        """
         require(actor, permission)
+        trail = self.audit  # read the clinic key before taking the write lock
+        outermost = not self.db.conn.in_transaction
+        if outermost:
+            # IMMEDIATE takes the write lock now: the GUI and a command writing at the same time
+            # then wait for each other (busy_timeout) instead of failing on a stale snapshot.
+            self.db.execute("BEGIN IMMEDIATE")
+        try:
+            with self.db.atomic():
+                current = self.people.current(actor)
+                require(current, permission)
+                yield Audited(trail, current)
+        except BaseException:
+            if outermost and self.db.conn.in_transaction:
+                self.db.conn.rollback()
+            raise
+        if outermost:
+            self.db.conn.commit()
+            trail.save_head()
+
+    # ---- catalogue versions ------------------------------------------------------------------
+    def catalogue_upgrade_pending(self) -> bool:
+        return upgrade_pending(self.clinic.catalogue_version, self.catalogue)
+
+    def upgrade_catalogue(self) -> CatalogueChanges | None:
+        """Move the clinic to the newer bundled catalogue: answers carry over by item id, items
+        that disappeared keep their answer read-only, new items start as not assessed."""
+        if not self.catalogue_upgrade_pending():
+            return None
+        clinic = self.clinic
+        old = self.catalogue_history.items(clinic.catalogue_version)
         with self.db.atomic():
-            yield Audited(self.audit, actor)
+            changes = new_changes(old, clinic.catalogue_version, self.catalogue)
+            self.catalogue_history.snapshot(self.catalogue)
+            self.catalogue_history.record_upgrade(changes)
+            self.db["clinic"].update(1, {"catalogue_version": self.catalogue.version})
+            self.audit.record(None, "catalogue.upgrade", "catalogue", self.catalogue.version,
+                              {"version": clinic.catalogue_version},
+                              {"version": self.catalogue.version, "added": list(changes.added),
+                               "removed": list(changes.removed), "changed": list(changes.changed)})
+        return changes
+
+    def retired_recommendations(self) -> list[tuple[Recommendation, Assessment]]:
+        """Answers kept for items that a newer catalogue dropped: shown read-only."""
+        result = []
+        for item_id, answer in sorted(self.assessments.all().items()):
+            if item_id not in self.catalogue:
+                item = self.catalogue_history.last_known(item_id)
+                if item is not None:
+                    result.append((item, answer))
+        return result
 
     # ---- checklist ---------------------------------------------------------------------------
     def checklist(self) -> list[ChecklistRow]:
@@ -244,6 +324,9 @@ class Workspace:
     def set_assessment(self, actor: Actor, item_id: str, **changes: Any) -> Assessment:
         """Change a recommendation's status, comment, responsible or review dates; saved at once."""
         if item_id not in self.catalogue:
+            if self.catalogue_history.last_known(item_id) is not None:
+                raise ClinicGuardError(tr("The recommendation {id} is no longer in the catalogue: its history is kept, "
+                                          "read-only.", id=item_id))
             raise NotFound(tr("Unknown recommendation {id!r}.", id=item_id))
         allowed = {"status", "comment", "responsible", "last_reviewed", "next_review"}
         if set(changes) - allowed:

@@ -80,3 +80,168 @@ def m001_foundation(db: Database) -> None:
         CREATE INDEX audit_entry_actor ON audit_entry(actor_name);
         """
     )
+
+
+@migrations()
+def m002_catalogue_versions(db: Database) -> None:
+    # A snapshot of every catalogue version the clinic has used, so that an item dropped by a
+    # newer catalogue keeps its wording and its answer, read-only; and the record of each upgrade.
+    _run(
+        db,
+        """
+        CREATE TABLE catalogue_item (
+            version TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            item_json TEXT NOT NULL,
+            PRIMARY KEY (version, item_id)
+        );
+        CREATE TABLE catalogue_upgrade (
+            id INTEGER PRIMARY KEY,
+            from_version TEXT NOT NULL,
+            to_version TEXT NOT NULL,
+            upgraded_at TEXT NOT NULL,
+            added TEXT NOT NULL,
+            removed TEXT NOT NULL,
+            changed TEXT NOT NULL,
+            seen INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+    )
+
+
+@migrations()
+def m003_actions_budget(db: Database) -> None:
+    # Item ids carry no foreign key: the catalogue is a file, not a table.
+    _run(
+        db,
+        """
+        CREATE TABLE action (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL CHECK (length(trim(title)) > 0),
+            description TEXT NOT NULL DEFAULT '',
+            owner TEXT NOT NULL DEFAULT '',
+            priority INTEGER NOT NULL DEFAULT 3 CHECK (priority BETWEEN 1 AND 4),
+            status TEXT NOT NULL DEFAULT 'todo'
+                CHECK (status IN ('todo', 'in-progress', 'on-hold', 'done', 'dropped')),
+            start_date TEXT,
+            due_date TEXT,
+            done_date TEXT,
+            progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (start_date IS NULL OR due_date IS NULL OR due_date >= start_date)
+        );
+        CREATE INDEX action_due_date ON action(due_date);
+        CREATE INDEX action_status ON action(status);
+        CREATE TABLE action_item (
+            action_id INTEGER NOT NULL REFERENCES action(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL CHECK (length(item_id) > 0),
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (action_id, item_id)
+        );
+        CREATE INDEX action_item_item ON action_item(item_id);
+        CREATE TABLE budget_line (
+            id INTEGER PRIMARY KEY,
+            action_id INTEGER NOT NULL REFERENCES action(id) ON DELETE CASCADE,
+            label TEXT NOT NULL CHECK (length(trim(label)) > 0),
+            supplier TEXT NOT NULL DEFAULT '',
+            nature TEXT NOT NULL CHECK (nature IN ('investment', 'running')),
+            category TEXT NOT NULL CHECK (category IN
+                ('hardware', 'software', 'services', 'training', 'subscriptions', 'insurance', 'other')),
+            vat_rate_bp INTEGER NOT NULL CHECK (vat_rate_bp IN (2000, 1000, 550, 0)),
+            vat_recoverable INTEGER NOT NULL DEFAULT 0 CHECK (vat_recoverable IN (0, 1)),
+            planned_ht INTEGER NOT NULL DEFAULT 0 CHECK (planned_ht >= 0),
+            committed_ht INTEGER CHECK (committed_ht IS NULL OR committed_ht >= 0),
+            actual_ht INTEGER CHECK (actual_ht IS NULL OR actual_ht >= 0),
+            invoice_ref TEXT NOT NULL DEFAULT '',
+            invoice_date TEXT,
+            expense_date TEXT NOT NULL,
+            fiscal_year INTEGER NOT NULL,
+            fiscal_year_manual INTEGER NOT NULL DEFAULT 0 CHECK (fiscal_year_manual IN (0, 1)),
+            depreciation_years INTEGER CHECK (depreciation_years IS NULL
+                OR (nature = 'investment' AND depreciation_years BETWEEN 1 AND 50)),
+            recurring INTEGER NOT NULL DEFAULT 0 CHECK (recurring IN (0, 1)),
+            recurring_until INTEGER CHECK (recurring_until IS NULL OR recurring_until >= fiscal_year),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (recurring = 0 OR nature = 'running')
+        );
+        CREATE INDEX budget_line_action ON budget_line(action_id);
+        CREATE INDEX budget_line_fiscal_year ON budget_line(fiscal_year);
+        """
+    )
+
+
+@migrations()
+def m004_evidence(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            blob TEXT NOT NULL UNIQUE CHECK (length(blob) BETWEEN 16 AND 64),
+            title TEXT NOT NULL CHECK (length(trim(title)) > 0),
+            description TEXT NOT NULL DEFAULT '',
+            original_name TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            size INTEGER NOT NULL CHECK (size >= 0),
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+            added_by INTEGER REFERENCES person(id),
+            added_by_name TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            valid_from TEXT NOT NULL,
+            expires_on TEXT,
+            CHECK (expires_on IS NULL OR expires_on >= valid_from)
+        );
+        CREATE INDEX evidence_expires_on ON evidence(expires_on);
+        CREATE TABLE evidence_item (
+            evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL CHECK (length(item_id) > 0),
+            PRIMARY KEY (evidence_id, item_id)
+        );
+        CREATE INDEX evidence_item_item ON evidence_item(item_id);
+        CREATE TABLE evidence_action (
+            evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+            action_id INTEGER NOT NULL REFERENCES action(id) ON DELETE CASCADE,
+            PRIMARY KEY (evidence_id, action_id)
+        );
+        CREATE INDEX evidence_action_action ON evidence_action(action_id);
+        """
+    )
+
+
+@migrations()
+def m005_people_signoff(db: Database) -> None:
+    _run(
+        db,
+        """
+        ALTER TABLE person ADD COLUMN locked_until TEXT;
+        ALTER TABLE person ADD COLUMN must_change_secret INTEGER NOT NULL DEFAULT 0
+            CHECK (must_change_secret IN (0, 1));
+        CREATE TABLE sign_off (
+            item_id TEXT NOT NULL CHECK (length(item_id) > 0),
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            signed_at TEXT NOT NULL,
+            comment TEXT NOT NULL DEFAULT '',
+            catalogue_version TEXT NOT NULL,
+            PRIMARY KEY (item_id, person_id)
+        );
+        CREATE INDEX sign_off_person ON sign_off(person_id);
+        CREATE TABLE sign_off_request (
+            item_id TEXT PRIMARY KEY CHECK (length(item_id) > 0),
+            requested_at TEXT NOT NULL,
+            requested_by INTEGER REFERENCES person(id),
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_entry_kind ON audit_entry(kind);
+        CREATE INDEX audit_entry_ts ON audit_entry(ts);
+        """
+    )
+    # The trail is append-only: these stop a program bug from rewriting history. They do not stop
+    # someone who edits the file with another tool; the hash chain and MAC are there for that.
+    # (Trigger bodies hold semicolons, so they cannot go through _run.)
+    for action in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER audit_entry_no_{action.lower()} BEFORE {action} ON audit_entry "
+            f"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+        )

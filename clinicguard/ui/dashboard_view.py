@@ -79,6 +79,10 @@ class DashboardView(QWidget):
         self.grid.addWidget(self.counts_box, 1, 0)
         self.grid.addWidget(self.start_box, 1, 1)
         self.grid.addWidget(self.reviews_box, 2, 0, 1, 2)
+        from clinicguard.ui.budget_view import PlanFigures
+
+        self.plan_box = PlanFigures(state)
+        self.grid.addWidget(self.plan_box, 3, 0, 1, 2)
         self.grid.setColumnStretch(0, 1)
         self.grid.setColumnStretch(1, 1)
 
@@ -98,6 +102,7 @@ class DashboardView(QWidget):
         rows = ws.checklist()
         summary = summarize(rows)
         self.score_label.setText(summary.overall.text)
+        self.plan_box.refresh()
         for status, label in self.count_labels.items():
             label.setText(str(summary.overall.counts[status]))
         self.never_label.setText(tr("{n} recommendations never assessed", n=summary.never_assessed))

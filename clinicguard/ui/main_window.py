@@ -39,11 +39,23 @@ def page_factories():
     """
     from clinicguard.ui.checklist_view import ChecklistView
     from clinicguard.ui.dashboard_view import DashboardView
+    from clinicguard.ui.budget_view import BudgetView
+    from clinicguard.ui.evidence_view import EvidenceView
+    from clinicguard.ui.plan_view import PlanView
     from clinicguard.ui.settings_view import SettingsView
+    from clinicguard.ui.audit_view import AuditView
+    from clinicguard.ui.people_view import PeopleView
+    from clinicguard.ui.signoff_view import SignOffView
 
     return [
         ("dashboard", tr("Dashboard"), DashboardView),
         ("checklist", tr("Recommendations"), ChecklistView),
+        ("plan", tr("Action plan"), PlanView),
+        ("budget", tr("Budget"), BudgetView),
+        ("evidence", tr("Evidence"), EvidenceView),
+        ("signoff", tr("Sign-off"), SignOffView),
+        ("journal", tr("Audit trail"), AuditView),
+        ("people", tr("People"), PeopleView),
         ("settings", tr("Settings"), SettingsView),
     ]
 
@@ -110,11 +122,46 @@ class MainWindow(QMainWindow):
         dashboard = self.pages.get("dashboard")
         if dashboard is not None and hasattr(dashboard, "open_item"):
             dashboard.open_item.connect(self.open_recommendation)
+        evidence, checklist = self.pages.get("evidence"), self.pages.get("checklist")
+        if evidence is not None and checklist is not None:  # files dropped on an item become its evidence
+            from clinicguard.ui.evidence_view import checklist_links
 
+            evidence.accept_drops_on(checklist.tree, checklist_links)
+        plan, checklist = self.pages.get("plan"), self.pages.get("checklist")
+        if plan is not None and checklist is not None:
+            # "Create an action for this gap" in the checklist opens the plan on that gap
+            checklist.item_selected.connect(plan.set_selected_item)
+            checklist.plan_button.clicked.connect(lambda: self.show_page("plan").create_from_gap(plan.selected_item))
+
+        self._show_catalogue_changes()
         state.actor_changed.connect(lambda _: self.refresh_header())
         state.changed.connect(lambda kind: kind == "settings" and self.refresh_header())
         self.refresh_header()
         self.nav.setCurrentRow(0)
+        from clinicguard.ui.signin_dialog import SessionGuard
+
+        self.session = SessionGuard(self)  # switch user, and lock after inactivity
+
+    def _show_catalogue_changes(self) -> None:
+        """Tell the user once what a catalogue upgrade changed."""
+        history = self.state.ws.catalogue_history
+        upgrades = history.upgrades(unseen_only=True)
+        if not upgrades:
+            return
+        lines = [self.banner.text()] if self.banner.text() else []
+        for change in upgrades:
+            parts = [tr("The recommendations catalogue moved from version {old} to {new}.",
+                        old=change.from_version, new=change.to_version)]
+            if change.added:
+                parts.append(tr("New, to assess: {ids}.", ids=", ".join(change.added)))
+            if change.changed:
+                parts.append(tr("Reworded, worth re-reading: {ids}.", ids=", ".join(change.changed)))
+            if change.removed:
+                parts.append(tr("Withdrawn (answers kept, read-only): {ids}.", ids=", ".join(change.removed)))
+            lines.append(" ".join(parts))
+        self.banner.setText("\n".join(lines))
+        self.banner.setVisible(True)
+        history.mark_seen()
 
     def refresh_header(self) -> None:
         clinic = self.state.ws.clinic

@@ -1,25 +1,53 @@
-"""Sign in: choose a profile, enter its password or PIN. The check runs off the UI thread
-(the hash is deliberately slow)."""
+"""Sign in (choose a profile, enter its password or PIN), change one's own secret, and the
+session guard: switch user without restarting, and lock after inactivity.
+
+The secret check runs on the GUI thread: it takes a fraction of a second (a deliberately slow
+hash) and writes to the database, whose connection belongs to this thread.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
 
 from clinicguard.core.errors import ClinicGuardError
-from clinicguard.core.people import Actor
+from clinicguard.core.people import Actor, InactivityClock
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
-from clinicguard.ui.worker import run_in_background
+
+CHECK_INTERVAL_MS = 5000
+_INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                           QEvent.Type.Wheel, QEvent.Type.TouchBegin})
+
+
+class _WaitCursor:
+    def __enter__(self):
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+
+    def __exit__(self, *exc):
+        QGuiApplication.restoreOverrideCursor()
 
 
 class SignInDialog(QDialog):
-    def __init__(self, ws: Workspace, parent=None, hint: str = ""):
+    def __init__(self, ws: Workspace, parent=None, hint: str = "", profile: str | None = None):
         super().__init__(parent)
         self.ws = ws
         self.actor: Actor | None = None
         self.setWindowTitle(tr("Sign in — {clinic}", clinic=ws.clinic.name))
         self.profile = QComboBox()
         self.profile.addItems(ws.person_names())
+        if profile and self.profile.findText(profile) >= 0:
+            self.profile.setCurrentIndex(self.profile.findText(profile))
         self.secret = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -43,15 +71,144 @@ class SignInDialog(QDialog):
         self.secret.setFocus()
 
     def submit(self) -> None:
-        self.buttons.setEnabled(False)
-        run_in_background(self.ws.sign_in, self.profile.currentText(), self.secret.text(),
-                          on_done=self._signed_in, on_error=self._failed)
-
-    def _signed_in(self, actor: Actor) -> None:
+        try:
+            with _WaitCursor():
+                actor = self.ws.sign_in(self.profile.currentText(), self.secret.text())
+        except ClinicGuardError as error:
+            self.secret.clear()
+            self.error_label.setText(str(error))
+            return
         self.actor = actor
+        if self.ws.people.must_change_secret(actor):
+            ChangeSecretDialog(self.ws, actor, self, current=self.secret.text(),
+                               reason=tr("Your password or PIN was set by a manager: choose your own.")).exec()
         self.accept()
 
-    def _failed(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        self.secret.clear()
-        self.error_label.setText(str(error) if isinstance(error, ClinicGuardError) else repr(error))
+
+class ChangeSecretDialog(QDialog):
+    """Change one's own password or PIN (asked at sign-in when a manager set it)."""
+
+    def __init__(self, ws: Workspace, actor: Actor, parent=None, current: str = "", reason: str = ""):
+        super().__init__(parent)
+        self.ws, self.actor = ws, actor
+        self.setWindowTitle(tr("Change my password or PIN"))
+        self.current = QLineEdit(current, echoMode=QLineEdit.EchoMode.Password)
+        self.new = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.again = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b3261e;")
+        form = QFormLayout()
+        form.addRow(tr("&Current password or PIN"), self.current)
+        form.addRow(tr("&New password or PIN"), self.new)
+        form.addRow(tr("&Again"), self.again)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        if reason:
+            label = QLabel(reason)
+            label.setWordWrap(True)
+            layout.addWidget(label)
+        rules = QLabel(tr("A PIN of 4 to 8 digits, or a password of at least 12 characters mixing upper case, "
+                          "lower case, digits and symbols. Managers need a password."))
+        rules.setWordWrap(True)
+        layout.addWidget(rules)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        (self.new if current else self.current).setFocus()
+
+    def submit(self) -> None:
+        if self.new.text() != self.again.text():
+            self.error_label.setText(tr("The two entries differ."))
+            return
+        try:
+            with _WaitCursor():
+                self.ws.people.change_own_secret(self.actor, self.current.text(), self.new.text())
+        except ClinicGuardError as error:
+            self.error_label.setText(str(error))
+            return
+        self.accept()
+
+
+class SessionGuard(QObject):
+    """Switch user and lock after inactivity, for one main window.
+
+    Every keyboard, mouse or touch input anywhere in the application resets the inactivity clock
+    (an event filter on the QApplication); a timer checks it. When it runs out, the person is
+    signed out, the pages are hidden, and the sign-in dialog comes back.
+    """
+
+    def __init__(self, window, clock: InactivityClock | None = None):
+        super().__init__(window)
+        self.window = window
+        self.state = window.state
+        self.clock = clock or InactivityClock(self.state.ws.people.auto_lock_minutes())
+        self.locked = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(CHECK_INTERVAL_MS)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        window.switch_button.setVisible(True)
+        window.switch_button.clicked.connect(self.switch_user)
+        self.state.changed.connect(self._settings_changed)
+        window.destroyed.connect(self._detach)
+
+    def _detach(self, *_):
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def _settings_changed(self, kind: str) -> None:
+        if kind in ("settings", "people"):
+            self.clock.set_minutes(self.state.ws.people.auto_lock_minutes())
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() in _INPUT_EVENTS:
+            self.clock.touch()
+        return False
+
+    def check(self) -> None:
+        if not self.locked and self.state.actor is not None and self.clock.expired():
+            self.lock()
+
+    def lock(self) -> None:
+        """Sign out for inactivity, hide the data, and ask who is there."""
+        self._sign_out("inactivity")
+        self.locked = True
+        self._show_pages(False)
+        self.ask_sign_in(tr("ClinicGuard was locked after {n} minutes without activity. Sign in to go on.",
+                            n=self.state.ws.people.auto_lock_minutes()))
+
+    def switch_user(self) -> None:
+        self._sign_out("switch-user")
+        self._show_pages(False)
+        self.ask_sign_in(tr("Choose your profile."))
+
+    def ask_sign_in(self, hint: str) -> Actor | None:
+        dialog = SignInDialog(self.state.ws, self.window, hint=hint)
+        actor = dialog.actor if dialog.exec() and dialog.actor is not None else None
+        if actor is not None:
+            self.locked = False
+            self.clock.touch()
+            self.state.set_actor(actor)
+            self._show_pages(True)
+        else:
+            self.locked = True
+        return actor
+
+    def _sign_out(self, reason: str) -> None:
+        if self.state.actor is not None:
+            try:
+                self.state.ws.sign_out(self.state.actor, reason)
+            except ClinicGuardError:
+                pass  # signing out must never keep the screen open
+            self.state.set_actor(None)
+
+    def _show_pages(self, visible: bool) -> None:
+        self.window.nav.setVisible(visible)
+        self.window.stack.setVisible(visible)
