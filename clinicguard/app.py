@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QLocale
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 
 from clinicguard.core import keys
@@ -26,6 +26,12 @@ def application() -> QApplication:
     app.setApplicationName("ClinicGuard")
     app.setOrganizationName("ClinicGuard")
     QLocale.setDefault(QLocale(QLocale.Language.French if language() == "fr" else QLocale.Language.English))
+    if language() == "fr" and not getattr(app, "_clinicguard_qt_fr", None):
+        # Qt's own texts (standard buttons, file dialogs) in French too
+        translator = QTranslator(app)
+        if translator.load("qtbase_fr", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            app.installTranslator(translator)
+            app._clinicguard_qt_fr = translator
     return app
 
 
@@ -53,28 +59,70 @@ def _run_blocking(parent, label: str, fn, *args, **kwargs):
     return outcome["value"]
 
 
+def _ask_secret(parent, title: str, label: str) -> str | None:
+    text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Password)
+    return text if ok else None
+
+
+def _recover_with_recovery_key(ws: Workspace, parent, message: str, *, new_passphrase: bool) -> bool:
+    secret = _ask_secret(parent, tr("Recovery key"), message)
+    if secret is None:
+        return False
+    passphrase = None
+    if new_passphrase:
+        passphrase = _ask_secret(parent, tr("Passphrase"), tr("New passphrase (at least 12 characters):"))
+        if passphrase is None or len(passphrase) < 12:
+            return False
+    try:
+        ws.recover_key(secret, passphrase)
+        return True
+    except ClinicGuardError as error:
+        QMessageBox.warning(parent, "ClinicGuard", str(error))
+        return False
+
+
+def _wrong_passphrase_choice(parent, message: str) -> str:
+    """Ask what to do after a wrong passphrase: 'retry', 'recover' or 'cancel'."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "ClinicGuard", message, parent=parent)
+    box.setInformativeText(tr("Forgot the passphrase? Use the recovery key to set a new one."))
+    retry = box.addButton(tr("Try again"), QMessageBox.ButtonRole.AcceptRole)
+    recover = box.addButton(tr("Use the recovery key"), QMessageBox.ButtonRole.ActionRole)
+    box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    clicked = box.clickedButton()
+    return "retry" if clicked is retry else "recover" if clicked is recover else "cancel"
+
+
 def unlock_clinic_key(ws: Workspace, parent=None) -> bool:
     """Make the clinic key readable: ask for the passphrase, or the recovery key if it is lost."""
-    while True:
-        try:
-            ws.unlock()
-            return True
-        except keys.NoKeyringEntry as exc:
-            secret, ok = QInputDialog.getText(parent, tr("Recovery key"), str(exc), QLineEdit.EchoMode.Password)
-            if not ok:
+    try:
+        ws.unlock()
+        return True
+    except keys.NoKeyringEntry as exc:
+        while True:
+            if _recover_with_recovery_key(ws, parent, str(exc), new_passphrase=False):
+                return True
+            if QMessageBox.question(parent, "ClinicGuard", tr("Try the recovery key again?")) != QMessageBox.StandardButton.Yes:
                 return False
-            try:
-                ws.recover_key(secret)
-            except ClinicGuardError as error:
-                QMessageBox.warning(parent, "ClinicGuard", str(error))
-        except (keys.PassphraseRequired, keys.WrongPassphrase) as exc:
-            passphrase, ok = QInputDialog.getText(parent, tr("Passphrase"), str(exc), QLineEdit.EchoMode.Password)
-            if not ok:
-                return False
-            ws._passphrase = passphrase
-        except KeyUnavailable as exc:
-            QMessageBox.critical(parent, "ClinicGuard", str(exc))
+    except keys.PassphraseRequired as exc:
+        message = str(exc)
+    except KeyUnavailable as exc:
+        QMessageBox.critical(parent, "ClinicGuard", str(exc))
+        return False
+    while True:  # the key is in a passphrase-protected file
+        passphrase = _ask_secret(parent, tr("Passphrase"), message)
+        if passphrase is None:
             return False
+        try:
+            ws.unlock(passphrase)
+            return True
+        except keys.WrongPassphrase as exc:
+            choice = _wrong_passphrase_choice(parent, str(exc))
+            if choice == "recover":
+                return _recover_with_recovery_key(ws, parent, tr("Recovery key (AGE-SECRET-KEY-1…):"), new_passphrase=True)
+            if choice != "retry":
+                return False
+            message = str(exc)
 
 
 def open_demo(data_dir: Path) -> MainWindow:

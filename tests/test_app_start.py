@@ -1,0 +1,89 @@
+"""Start-up: unlocking the clinic key with a passphrase, or with the recovery key when the
+credential store lost it (dialogs patched at the boundary)."""
+
+import keyring
+import pytest
+from keyring.backends.fail import Keyring as FailKeyring
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from clinicguard.app import unlock_clinic_key
+from clinicguard.core.keys import KEYRING_SERVICE
+from clinicguard.core.workspace import Workspace
+from tests.conftest import MANAGER, MANAGER_SECRET
+
+
+def answers(monkeypatch, *texts):
+    queue = list(texts)
+    asked = []
+
+    def get_text(parent, title, label, echo=None):
+        asked.append(label)
+        value = queue.pop(0)
+        return (value, value is not None)
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    return asked
+
+
+def make_clinic(path, small_catalogue, passphrase=None):
+    ws, recovery = Workspace.create(path, clinic_name="Cabinet", structure="group-practice", manager_name=MANAGER,
+                                    manager_secret=MANAGER_SECRET, catalogue=small_catalogue, passphrase=passphrase)
+    ws.close()
+    return recovery
+
+
+def test_lost_keyring_entry_is_restored_with_the_recovery_key(qtbot, tmp_path, small_catalogue, memory_keyring,
+                                                               monkeypatch):
+    recovery = make_clinic(tmp_path / "c", small_catalogue)
+    memory_keyring.secrets.clear()  # new Windows profile
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    asked = answers(monkeypatch, "AGE-SECRET-KEY-1NOTTHEKEY", recovery)
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: None))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    assert unlock_clinic_key(ws)
+    assert "recovery" in asked[0].lower() or "secours" in asked[0].lower()
+    assert any(user.startswith("clinic-") for _, user in memory_keyring.secrets)
+    assert ws.sign_in(MANAGER, MANAGER_SECRET).name == MANAGER  # audit key is back too
+    assert ws.audit.verify().ok
+    ws.close()
+
+
+def test_passphrase_file_is_unlocked_after_a_wrong_try(qtbot, tmp_path, small_catalogue, monkeypatch):
+    keyring.set_keyring(FailKeyring())
+    make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    answers(monkeypatch, "wrong passphrase!!", "correct horse battery staple")
+    monkeypatch.setattr("clinicguard.app._wrong_passphrase_choice", lambda parent, message: "retry")
+    assert unlock_clinic_key(ws)
+    assert ws.sign_in(MANAGER, MANAGER_SECRET)
+    ws.close()
+
+
+def test_forgotten_passphrase_is_replaced_with_the_recovery_key(qtbot, tmp_path, small_catalogue, monkeypatch):
+    keyring.set_keyring(FailKeyring())
+    recovery = make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    answers(monkeypatch, "forgotten one", recovery, "a brand new passphrase")
+    monkeypatch.setattr("clinicguard.app._wrong_passphrase_choice", lambda parent, message: "recover")
+    assert unlock_clinic_key(ws)
+    ws.close()
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    ws.unlock("a brand new passphrase")
+    assert ws.sign_in(MANAGER, MANAGER_SECRET)
+    ws.close()
+
+
+def test_cancelling_leaves_the_clinic_locked_and_untouched(qtbot, tmp_path, small_catalogue, memory_keyring,
+                                                          monkeypatch):
+    make_clinic(tmp_path / "c", small_catalogue)
+    saved = dict(memory_keyring.secrets)
+    memory_keyring.secrets.clear()
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    answers(monkeypatch, None)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    assert not unlock_clinic_key(ws)
+    ws.close()
+    memory_keyring.secrets.update(saved)  # the real key still works: nothing was lost
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    assert ws.sign_in(MANAGER, MANAGER_SECRET)
+    ws.close()
