@@ -1,0 +1,163 @@
+"""Practitioner sign-off (attestation): a practitioner confirms that a recommendation is applied
+in their own practice; the manager sees who has confirmed and who has not, and can ask every
+practitioner to confirm a set of recommendations.
+
+A request is answered by a confirmation given after it was made: asking again (say, once a
+year) makes older confirmations count as outdated until each practitioner confirms anew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from clinicguard.core.audit import utc_now
+from clinicguard.core.errors import ClinicGuardError, NotFound
+from clinicguard.core.people import Actor, Permission, Person
+from clinicguard.i18n import tr
+
+if TYPE_CHECKING:
+    from clinicguard.core.workspace import Workspace
+
+COMMENT_MAX_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class SignOff:
+    item_id: str
+    person_id: int
+    person_name: str
+    signed_at: str
+    comment: str
+    catalogue_version: str
+
+    def public(self) -> dict:
+        return {"person": self.person_name, "signed_at": self.signed_at, "comment": self.comment}
+
+
+@dataclass(frozen=True)
+class SignOffRequest:
+    item_id: str
+    requested_at: str
+    requested_by: int | None
+    requested_by_name: str
+    note: str
+
+    def public(self) -> dict:
+        return {"requested_at": self.requested_at, "requested_by": self.requested_by_name, "note": self.note}
+
+
+@dataclass(frozen=True)
+class ItemSignOffs:
+    """Where one recommendation stands: who has confirmed, whose confirmation predates the
+    latest request, and which active practitioners have not confirmed."""
+
+    item_id: str
+    request: SignOffRequest | None
+    confirmed: list[SignOff] = field(default_factory=list)
+    outdated: list[SignOff] = field(default_factory=list)
+    missing: list[Person] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+class SignOffs:
+    def __init__(self, ws: "Workspace"):
+        from clinicguard.store.signoff_store import SignOffStore
+
+        self._ws = ws
+        self.store = SignOffStore(ws.db)
+
+    def _check_item(self, item_id: str) -> str:
+        if item_id not in self._ws.catalogue:
+            raise NotFound(tr("Unknown recommendation {id!r}.", id=item_id))
+        return item_id
+
+    # ---- a practitioner's side
+    def confirm(self, actor: Actor, item_id: str, comment: str = "") -> SignOff:
+        """Confirm the item is applied in the actor's practice; confirming again renews the date."""
+        self._check_item(item_id)
+        comment = (comment or "").strip()
+        if len(comment) > COMMENT_MAX_LENGTH:
+            raise ClinicGuardError(tr("A comment has at most {n} characters.", n=COMMENT_MAX_LENGTH))
+        with self._ws.writing(actor, Permission.SIGN_OFF) as audit:
+            person = self._ws.people.get(audit.actor.id) if audit.actor.id is not None else None
+            if person is None:
+                raise ClinicGuardError(tr("Only a person's own profile can sign off."))
+            before = self.store.get(item_id, person.id)
+            signed = SignOff(item_id, person.id, person.name, utc_now(), comment, self._ws.clinic.catalogue_version)
+            self.store.save(signed)
+            audit.record("signoff.confirm", "recommendation", item_id, before.public() if before else None,
+                         signed.public())
+        return signed
+
+    def withdraw(self, actor: Actor, item_id: str) -> None:
+        """Take back one's own confirmation (the practice changed)."""
+        self._check_item(item_id)
+        with self._ws.writing(actor, Permission.SIGN_OFF) as audit:
+            before = self.store.get(item_id, audit.actor.id) if audit.actor.id is not None else None
+            if before is None:
+                return
+            self.store.delete(item_id, before.person_id)
+            audit.record("signoff.withdraw", "recommendation", item_id, before.public(), None)
+
+    def pending(self, actor: Actor) -> list[SignOffRequest]:
+        """Requests this person has not answered yet (no confirmation since the request)."""
+        if actor.id is None:
+            return []
+        mine = {s.item_id: s for s in self.store.sign_offs(person_id=actor.id)}
+        return [r for item_id, r in sorted(self.store.requests().items())
+                if item_id not in mine or mine[item_id].signed_at < r.requested_at]
+
+    # ---- the manager's side
+    def request(self, actor: Actor, item_ids: list[str], note: str = "") -> list[SignOffRequest]:
+        """Ask every practitioner to confirm these items (again, if they already had)."""
+        item_ids = list(dict.fromkeys(item_ids))
+        if not item_ids:
+            raise ClinicGuardError(tr("Choose at least one recommendation."))
+        for item_id in item_ids:
+            self._check_item(item_id)
+        made = []
+        with self._ws.writing(actor, Permission.REQUEST_SIGN_OFF) as audit:
+            now = utc_now()
+            for item_id in item_ids:
+                before = self.store.request(item_id)
+                request = SignOffRequest(item_id, now, audit.actor.id, audit.actor.name, (note or "").strip())
+                self.store.save_request(request)
+                audit.record("signoff.request", "recommendation", item_id, before.public() if before else None,
+                             request.public())
+                made.append(request)
+        return made
+
+    def cancel_request(self, actor: Actor, item_id: str) -> None:
+        with self._ws.writing(actor, Permission.REQUEST_SIGN_OFF) as audit:
+            before = self.store.request(item_id)
+            if before is None:
+                return
+            self.store.delete_request(item_id)
+            audit.record("signoff.request-cancel", "recommendation", item_id, before.public(), None)
+
+    def for_item(self, item_id: str) -> ItemSignOffs:
+        return self.overview([item_id])[item_id]
+
+    def overview(self, item_ids: list[str] | None = None) -> dict[str, ItemSignOffs]:
+        """Per item (default: every item with a request or a confirmation): who has confirmed and who has not."""
+        requests = self.store.requests()
+        by_item: dict[str, list[SignOff]] = {}
+        for s in self.store.sign_offs():
+            by_item.setdefault(s.item_id, []).append(s)
+        if item_ids is None:
+            item_ids = sorted(set(requests) | set(by_item))
+        practitioners = self._ws.people.active_practitioners()
+        result = {}
+        for item_id in item_ids:
+            request = requests.get(item_id)
+            signed = by_item.get(item_id, [])
+            confirmed = [s for s in signed if request is None or s.signed_at >= request.requested_at]
+            outdated = [s for s in signed if s not in confirmed]
+            done = {s.person_id for s in confirmed}
+            result[item_id] = ItemSignOffs(item_id, request, confirmed, outdated,
+                                           [p for p in practitioners if p.id not in done])
+        return result

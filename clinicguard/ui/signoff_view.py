@@ -1,0 +1,224 @@
+"""The sign-off page (attestations): a practitioner confirms the recommendations applied in their
+practice and sees what they were asked to confirm; the manager sees, per recommendation, who has
+confirmed and who has not, and asks every practitioner to confirm a selection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinicguard.core.errors import ClinicGuardError
+from clinicguard.core.formatting import format_date
+from clinicguard.core.people import Permission
+from clinicguard.core.signoff import ItemSignOffs
+from clinicguard.i18n import tr
+from clinicguard.ui.main_window import show_error
+from clinicguard.ui.state import AppState
+
+
+@dataclass(frozen=True)
+class SignOffRow:
+    item_id: str
+    title: str
+    status: ItemSignOffs
+    mine: str  # the signed-in person's answer, as shown
+
+
+def _day(ts: str | None) -> str:
+    return format_date(ts[:10]) if ts else "—"
+
+
+class SignOffModel(QAbstractTableModel):
+    def __init__(self):
+        super().__init__()
+        self.rows: list[SignOffRow] = []
+        self.headers = [tr("Recommendation"), tr("Requested"), tr("Confirmed by"), tr("Not confirmed by"), tr("Me")]
+
+    def set_rows(self, rows: list[SignOffRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return len(self.headers)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return row.item_id
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
+            return "\n".join(f"{s.person_name} — {_day(s.signed_at)}" + (f" : {s.comment}" if s.comment else "")
+                             for s in row.status.confirmed) or None
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        s = row.status
+        return [
+            f"{row.item_id} — {row.title}",
+            _day(s.request.requested_at) if s.request else "—",
+            ", ".join(c.person_name for c in s.confirmed) or "—",
+            ", ".join(p.name for p in s.missing) or "—",
+            row.mine,
+        ][index.column()]
+
+
+class PendingFilter(QSortFilterProxyModel):
+    """Optionally keep only what the signed-in person was asked to confirm."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.only: set[str] | None = None
+
+    def set_only(self, item_ids: set[str] | None) -> None:
+        self.only = item_ids
+        self.invalidate()
+
+    def filterAcceptsRow(self, source_row, source_parent) -> bool:  # noqa: N802
+        if self.only is None:
+            return True
+        return self.sourceModel().rows[source_row].item_id in self.only
+
+
+class SignOffView(QWidget):
+    def __init__(self, state: AppState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.model = SignOffModel()
+        self.proxy = PendingFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setSortingEnabled(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName(tr("Sign-offs"))
+        self.pending_label = QLabel()
+        self.pending_label.setWordWrap(True)
+        self.pending_label.setStyleSheet("font-weight: bold;")
+        self.only_pending = QCheckBox(tr("Only what I am asked to confirm"))
+        self.confirm_button = QPushButton(tr("&Confirm it is applied in my practice…"))
+        self.withdraw_button = QPushButton(tr("&Withdraw my sign-off"))
+        self.request_button = QPushButton(tr("&Ask every practitioner to confirm…"))
+        self.cancel_button = QPushButton(tr("Cancel the re&quest"))
+        buttons = QHBoxLayout()
+        for b in (self.confirm_button, self.withdraw_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        for b in (self.request_button, self.cancel_button):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("A sign-off is a practitioner's statement that a recommendation is applied in "
+                                   "their own practice. Select recommendations, then confirm or ask for "
+                                   "confirmation.")))
+        layout.addWidget(self.pending_label)
+        layout.addWidget(self.only_pending)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+        self.only_pending.toggled.connect(lambda _: self.refresh())
+        self.confirm_button.clicked.connect(self.on_confirm)
+        self.withdraw_button.clicked.connect(lambda: self._each(lambda a, i: self.state.ws.signoffs.withdraw(a, i)))
+        self.request_button.clicked.connect(self.on_request)
+        self.cancel_button.clicked.connect(lambda: self._each(lambda a, i: self.state.ws.signoffs.cancel_request(a, i)))
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._apply_permissions())
+        state.actor_changed.connect(lambda _: self.refresh())
+        state.changed.connect(lambda kind: kind in ("people", "signoff", "settings", "catalogue") and self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        ws, actor = self.state.ws, self.state.actor
+        structure = ws.clinic.structure
+        items = [i for i in ws.catalogue.items if i.applies(structure)]
+        overview = ws.signoffs.overview([i.id for i in items])
+        pending = {r.item_id for r in ws.signoffs.pending(actor)} if actor is not None else set()
+        rows = []
+        for item in items:
+            status = overview[item.id]
+            mine = next((s for s in status.confirmed if actor is not None and s.person_id == actor.id), None)
+            text = (tr("Confirmed on {date}", date=_day(mine.signed_at)) if mine else
+                    tr("To confirm") if item.id in pending else "—")
+            rows.append(SignOffRow(item.id, item.title, status, text))
+        self.model.set_rows(rows)
+        self.proxy.set_only(pending if self.only_pending.isChecked() else None)
+        self.pending_label.setText(tr("{n} recommendation(s) waiting for your sign-off.", n=len(pending))
+                                   if pending else "")
+        self.pending_label.setVisible(bool(pending))
+        self._apply_permissions()
+
+    def selected_items(self) -> list[str]:
+        return [self.proxy.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()]
+
+    def select_items(self, item_ids: list[str]) -> None:
+        self.table.clearSelection()
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.data(self.proxy.index(row, 0), Qt.ItemDataRole.UserRole) in item_ids:
+                self.table.selectionModel().select(
+                    self.proxy.index(row, 0),
+                    self.table.selectionModel().SelectionFlag.Select | self.table.selectionModel().SelectionFlag.Rows)
+
+    def _apply_permissions(self) -> None:
+        chosen = bool(self.selected_items())
+        self.confirm_button.setEnabled(chosen and self.state.can(Permission.SIGN_OFF))
+        self.withdraw_button.setEnabled(chosen and self.state.can(Permission.SIGN_OFF))
+        can_request = self.state.can(Permission.REQUEST_SIGN_OFF)
+        self.request_button.setVisible(can_request)
+        self.cancel_button.setVisible(can_request)
+        self.request_button.setEnabled(chosen and can_request)
+        self.cancel_button.setEnabled(chosen and can_request)
+        self.only_pending.setVisible(self.state.can(Permission.SIGN_OFF))
+
+    def _each(self, change) -> bool:
+        items, actor = self.selected_items(), self.state.actor
+        if not items or actor is None:
+            return False
+        try:
+            for item_id in items:
+                change(actor, item_id)
+        except ClinicGuardError as error:
+            show_error(self, error)
+            return False
+        finally:
+            self.state.notify("signoff")
+        return True
+
+    def on_confirm(self) -> None:
+        comment, ok = QInputDialog.getText(self, tr("Sign off"), tr("Optional comment (how it is done in your practice):"))
+        if ok:
+            self._each(lambda a, i: self.state.ws.signoffs.confirm(a, i, comment))
+
+    def on_request(self) -> None:
+        items, actor = self.selected_items(), self.state.actor
+        if not items or actor is None:
+            return
+        note, ok = QInputDialog.getText(self, tr("Ask for sign-off"), tr("Optional note for the practitioners:"))
+        if not ok:
+            return
+        try:
+            self.state.ws.signoffs.request(actor, items, note)
+        except ClinicGuardError as error:
+            show_error(self, error)
+        self.state.notify("signoff")
