@@ -180,6 +180,9 @@ def status_object(ws) -> dict:
     result["signoff"] = {"open_requests": sum(1 for s in overview.values() if s.request),
                          "incomplete_requests": sorted(i for i, s in overview.items() if s.request and s.missing)}
     result["audit"] = {"entries": current_head(ws.db).count, "head": current_head(ws.db).text}
+    from clinicguard.core.exports import last_exports
+
+    result["last_exports"] = last_exports(ws)
     return result
 
 

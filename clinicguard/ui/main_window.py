@@ -119,6 +119,13 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, row=n: self.nav.setCurrentRow(row))
             self.addAction(action)
 
+        # Excel exports (issue 5): File menu and Ctrl+E, from any page
+        self.export_action = QAction(tr("Export to Excel…"), self)
+        self.export_action.setObjectName("exportToExcel")
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(lambda: self.open_export_dialog())
+        self.menuBar().addMenu(tr("&File")).addAction(self.export_action)
+
         dashboard = self.pages.get("dashboard")
         if dashboard is not None and hasattr(dashboard, "open_item"):
             dashboard.open_item.connect(self.open_recommendation)
@@ -162,6 +169,17 @@ class MainWindow(QMainWindow):
         self.banner.setText("\n".join(lines))
         self.banner.setVisible(True)
         history.mark_seen()
+
+    def open_export_dialog(self, kind: str | None = None):
+        """Open the export dialog on the workbook that fits the current page."""
+        from clinicguard.ui.export_dialog import ExportDialog
+
+        if kind is None:
+            page = self.nav.currentItem().data(Qt.ItemDataRole.UserRole) if self.nav.currentItem() else ""
+            kind = {"checklist": "checklist", "plan": "actions"}.get(page, "budget")
+        dialog = ExportDialog(self.state, kind, self)
+        dialog.open()
+        return dialog
 
     def refresh_header(self) -> None:
         clinic = self.state.ws.clinic

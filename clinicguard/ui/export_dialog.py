@@ -1,0 +1,174 @@
+"""The "Export to Excel" dialog: choose the workbook (budget of a fiscal year, checklist, action
+plan) and the file; the workbook is built off the UI thread, with progress and a cancel button."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinicguard.core import exports
+from clinicguard.core.budget import fiscal_year_label
+from clinicguard.core.errors import ClinicGuardError
+from clinicguard.core.people import Permission
+from clinicguard.i18n import tr
+from clinicguard.ui.state import AppState
+from clinicguard.ui.worker import run_in_background
+
+KINDS = ("budget", "checklist", "actions")
+
+
+def default_folder() -> Path:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder else Path.home()
+
+
+class ExportDialog(QDialog):
+    exported = Signal(object)  # the Path written
+
+    def __init__(self, state: AppState, kind: str = "budget", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        self.setWindowTitle(tr("Export to Excel"))
+        self.task = None
+        self.written: Path | None = None
+        ws = state.ws
+
+        self.kind_edit = QComboBox()
+        for key, text in (("budget", tr("Budget of a fiscal year (for the accountant)")),
+                          ("checklist", tr("Checklist with the scores (for the DPO or an inspector)")),
+                          ("actions", tr("Action plan with its costs"))):
+            self.kind_edit.addItem(text, key)
+        self.year_edit = QComboBox()
+        start = ws.clinic.fiscal_year_start_month
+        current = ws.plan.current_fiscal_year()
+        for summary in ws.plan.summaries():
+            self.year_edit.addItem(fiscal_year_label(summary.fiscal_year, start), summary.fiscal_year)
+        self.year_edit.setCurrentIndex(max(0, self.year_edit.findData(current)))
+        self.path_edit = QLineEdit()
+        self.path_edit.setAccessibleName(tr("File"))
+        browse = QPushButton(tr("Choose…"))
+        browse.clicked.connect(self.choose_file)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(browse)
+
+        form = QFormLayout()
+        form.addRow(tr("Workbook"), self.kind_edit)
+        form.addRow(tr("Fiscal year"), self.year_edit)
+        form.addRow(tr("File"), path_row)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.export_button = self.buttons.addButton(tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+        self.kind_edit.currentIndexChanged.connect(self._kind_changed)
+        self.year_edit.currentIndexChanged.connect(lambda _: self._suggest_name())
+        self.kind_edit.setCurrentIndex(max(0, self.kind_edit.findData(kind)))
+        self._kind_changed()
+        if not state.can(Permission.EXPORT):
+            self.export_button.setEnabled(False)
+            self.message.setText(tr("Your profile is not allowed to export."))
+
+    @property
+    def kind(self) -> str:
+        return self.kind_edit.currentData()
+
+    def _kind_changed(self) -> None:
+        self.year_edit.setEnabled(self.kind == "budget")
+        self._suggest_name()
+
+    def _suggest_name(self) -> None:
+        names = {"budget": tr("budget-{year}.xlsx", year=self.year_edit.currentText()),
+                 "checklist": tr("recommendations.xlsx"), "actions": tr("action-plan.xlsx")}
+        folder = Path(self.path_edit.text()).parent if self.path_edit.text() else default_folder()
+        self.path_edit.setText(str(folder / names[self.kind]))
+
+    def choose_file(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, tr("Export to Excel"), self.path_edit.text(),
+                                              tr("Excel workbook (*.xlsx)"))
+        if name:
+            self.path_edit.setText(name if name.lower().endswith(".xlsx") else name + ".xlsx")
+
+    def _prepare(self) -> exports.PreparedExport:
+        ws, actor = self.state.ws, self.state.actor
+        if self.kind == "budget":
+            return exports.prepare_budget(ws, actor, self.year_edit.currentData())
+        if self.kind == "checklist":
+            return exports.prepare_checklist(ws, actor)
+        return exports.prepare_actions(ws, actor)
+
+    def start(self) -> None:
+        """Read the data here (the database belongs to this thread), build and save on a worker."""
+        try:
+            out = exports.check_out_path(self.path_edit.text().strip())
+            prepared = self._prepare()
+        except ClinicGuardError as exc:
+            self.message.setText(str(exc))
+            return
+        self.export_button.setEnabled(False)
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.message.setText(tr("Writing the workbook…"))
+
+        def done(path: Path) -> None:
+            self.task = None
+            try:
+                exports.record_export(self.state.ws, self.state.actor, prepared, path)
+            except ClinicGuardError as exc:
+                self._failed(exc)
+                return
+            self.written = path
+            self.progress.setVisible(False)
+            self.message.setText(tr("Workbook written to {file}.", file=path))
+            self.exported.emit(path)
+            self.state.notify("audit")
+            self.accept()
+
+        self.task = run_in_background(exports.write_export, prepared, out, on_done=done, on_error=self._failed,
+                                      on_progress=self._progress)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _failed(self, error: BaseException) -> None:
+        self.task = None
+        self.progress.setVisible(False)
+        self.export_button.setEnabled(True)
+        if isinstance(error, ClinicGuardError):
+            self.message.setText(str(error))
+        else:
+            self.message.setText(tr("The workbook could not be written: {error}. Nothing was changed.", error=error))
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()  # the worker stops at its next step; no file is written
+            self.message.setText(tr("Cancelling…"))
+            return
+        self.reject()

@@ -1,0 +1,63 @@
+"""pytest-qt on the real main window: Ctrl+E opens the export dialog on the workbook that fits the
+page; exporting writes the workbook off the UI thread and records it; a refused name says why."""
+
+from openpyxl import load_workbook
+
+from clinicguard.i18n import tr
+from clinicguard.ui.main_window import MainWindow
+from clinicguard.ui.state import AppState
+
+
+def open_window(qtbot, ws, actor):
+    window = MainWindow(AppState(ws, actor))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_exporting_the_budget_from_the_main_window(qtbot, workspace, manager, tmp_path):
+    plan = workspace.plan
+    action = plan.create_action(manager, title="Sauvegarde", due_date="2026-06-30")
+    plan.add_line(manager, action.id, label="NAS", planned_ht=89_900, expense_date="2026-05-02")
+    window = open_window(qtbot, workspace, manager)
+    window.show_page("budget")
+    dialog = window.open_export_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.kind == "budget" and dialog.year_edit.isEnabled()
+    dialog.year_edit.setCurrentIndex(dialog.year_edit.findData(2026))
+    out = tmp_path / "budget 2026.xlsx"
+    dialog.path_edit.setText(str(out))
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        dialog.export_button.click()
+    book = load_workbook(out)
+    assert book.sheetnames[1] == tr("Budget lines") and book[tr("Budget lines")]["J2"].value == "NAS"
+    assert workspace.audit.entries()[-1].kind == "export.budget"
+
+
+def test_the_dialog_follows_the_page_and_refuses_a_name_that_is_not_a_workbook(qtbot, workspace, manager, tmp_path):
+    window = open_window(qtbot, workspace, manager)
+    window.show_page("checklist")
+    dialog = window.open_export_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.kind == "checklist" and not dialog.year_edit.isEnabled()
+    assert dialog.path_edit.text().endswith(".xlsx")
+    dialog.path_edit.setText(str(tmp_path / "checklist.csv"))
+    dialog.export_button.click()
+    assert ".xlsx" in dialog.message.text()
+    assert not (tmp_path / "checklist.csv").exists()
+    dialog.path_edit.setText(str(tmp_path / "checklist.xlsx"))
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        dialog.export_button.click()
+    assert load_workbook(tmp_path / "checklist.xlsx").sheetnames[1] == tr("Recommendations")
+
+
+def test_ctrl_e_opens_the_export_of_the_action_plan_from_the_plan_page(qtbot, workspace, manager):
+    window = open_window(qtbot, workspace, manager)
+    window.show_page("plan")
+    dialogs = []
+    original = window.open_export_dialog
+    window.open_export_dialog = lambda kind=None: dialogs.append(original(kind)) or dialogs[-1]
+    window.export_action.trigger()
+    assert dialogs and dialogs[0].kind == "actions"
+    dialogs[0].reject()

@@ -1,0 +1,237 @@
+"""The Excel workbooks reopened with openpyxl, as an accountant or a DPO would find them: the right
+sheets, French headers, one row per line / item / action, real numbers and dates in French
+formats, tables with filters, frozen headers, print setup; and the export commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from clinicguard.cli import main
+from clinicguard.core import exports, xlsx
+from clinicguard.core.catalogue import bundled_catalogue
+from clinicguard.i18n import set_language, tr
+from tests.conftest import MANAGER, MANAGER_SECRET
+
+
+def cents(value) -> int:
+    return round(value * 100)
+
+
+def sheet_dicts(sheet) -> list[dict]:
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def cover(book) -> dict:
+    return {r[0]: r[1] for r in book[tr("Cover")].iter_rows(values_only=True) if r[0]}
+
+
+@pytest.fixture
+def plan(workspace, manager):
+    p = workspace.plan
+    a = p.create_action(manager, title="Sauvegarde externalisée", item_ids=["SEC-BACKUP-01"], owner="Dr Karim",
+                        due_date="2026-11-30", description="NAS et copie hors site")
+    nas = p.add_line(manager, a.id, label="NAS 2 baies", supplier="Inmac", nature="investment", category="hardware",
+                     planned_ht=89_900, committed_ht=87_450, actual_ht=87_450, expense_date="2026-03-02",
+                     invoice_ref="F-2026-17", invoice_date="2026-03-10", depreciation_years=3)
+    cloud = p.add_line(manager, a.id, label="Stockage", supplier="OVH", category="subscriptions", planned_ht=1_234_567,
+                       vat_rate_bp=550, expense_date="2026-10-01", recurring=True)
+    b = p.create_action(manager, title="Former l'équipe", item_ids=["GOV-ROLES-01"], due_date="2025-01-31")
+    return a, b, nas, cloud
+
+
+def test_budget_workbook_reads_as_an_accountant_expects(workspace, manager, plan, tmp_path):
+    a, _, nas, cloud = plan
+    head = "{}:{}".format(*workspace.audit.head())
+    out = exports.export_budget(workspace, manager, 2026, tmp_path / "budget.xlsx")
+    book = load_workbook(out)
+    assert book.sheetnames == [tr("Cover"), tr("Budget lines"), tr("Summary"), tr("Planned vs actual"),
+                               tr("Depreciation")]
+    facts = cover(book)
+    assert facts[tr("Clinic name")] == "Cabinet Test"
+    assert facts[tr("Fiscal year")] == "2026"
+    assert facts[tr("First day")] == datetime(2026, 1, 1) and facts[tr("Last day")] == datetime(2026, 12, 31)
+    assert facts[tr("Exported by")] == MANAGER
+    assert facts[tr("Catalogue version")] == workspace.clinic.catalogue_version
+    assert facts[tr("Audit trail head")] == head
+    assert isinstance(facts[tr("Exported on")], datetime)
+
+    detail = book[tr("Budget lines")]
+    assert detail.freeze_panes == "A2"
+    assert detail.page_setup.orientation == "landscape" and detail.page_setup.fitToWidth == 1
+    assert detail.print_title_rows == "$1:$1"
+    (table,) = detail.tables.values()
+    assert table.ref == f"A1:{detail.cell(1, detail.max_column).column_letter}3"
+    rows = sheet_dicts(detail)
+    assert len(rows) == 2
+    assert [c.value for c in detail[1]][:6] == ["N° de ligne", "N° d'action", "Action", "Recommandations",
+                                                "Catégorie", "Nature"]
+    first = rows[0]
+    assert first["Libellé"] == "NAS 2 baies" and first["Fournisseur"] == "Inmac" and first["Trimestre"] == "T1"
+    assert cents(first["Prévu HT"]) == 89_900 and cents(first["Réalisé TTC"]) == 104_940
+    assert cents(first["TVA sur réalisé"]) == 17_490 and first["Référence de la facture"] == "F-2026-17"
+    assert first["Date de la facture"] == datetime(2026, 3, 10) and first["Échéance"] == datetime(2026, 11, 30)
+    assert first["Statut de l'action"] == "À faire" and first["Catégorie"] == "Matériel"
+    assert first["Amortissement (années)"] == 3 and first["Recommandations"] == "SEC-BACKUP-01"
+    second = rows[1]
+    assert cents(second["Prévu HT"]) == 1_234_567 and second["Taux de TVA"] == 0.055
+    assert cents(second["TVA sur prévu"]) == 67_901  # 12 345,67 x 5,5 % = 679,01185: rounded per line
+    assert second["Réalisé HT"] is None and second["Récurrent"] == "Chaque année à partir de 2026"
+    money = detail.cell(2, list(rows[0]).index("Prévu HT") + 1)
+    assert money.number_format == xlsx.MONEY_FORMAT and money.data_type == "n"
+    date_cell = detail.cell(2, list(rows[0]).index("Date de la dépense") + 1)
+    assert date_cell.number_format == xlsx.DATE_FORMAT and date_cell.is_date
+
+    summary = book[tr("Summary")]
+    formulas = [c.value for row in summary.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas and all(f.startswith(("=SUMIFS(", "=SUM(")) for f in formulas)
+    assert any("'Lignes de dépense'!$" in f for f in formulas)
+    dep = sheet_dicts(book[tr("Depreciation")])
+    assert dep[0]["Libellé"] == "NAS 2 baies" and cents(dep[0]["Base amortissable"]) == 104_940
+    assert [cents(dep[0][y]) for y in ("2026", "2027", "2028")] == [34_980] * 3
+
+
+def test_an_empty_year_still_gives_a_complete_workbook(workspace, manager, tmp_path):
+    out = exports.export_budget(workspace, manager, 2030, tmp_path / "empty.xlsx")
+    book = load_workbook(out)
+    assert len(book.sheetnames) == 5
+    detail = book[tr("Budget lines")]
+    (table,) = detail.tables.values()
+    assert table.ref.endswith("2") and detail.max_row == 1
+    assert cover(book)[tr("Number of budget lines")] == 0
+
+
+def test_checklist_workbook_has_every_item_coloured_statuses_and_score_formulas(workspace, manager, plan, tmp_path):
+    workspace.set_assessment(manager, "SEC-BACKUP-01", status="partial", comment="NAS commandé",
+                             responsible="Dr Karim", next_review="2027-01-15")
+    evidence = tmp_path / "devis.pdf"
+    evidence.write_bytes(b"%PDF-1.4 devis")
+    workspace.vault.add(manager, evidence, items=["SEC-BACKUP-01"])
+    workspace.vault.add(manager, evidence, items=["SEC-BACKUP-01"], title="second")
+    out = exports.export_checklist(workspace, manager, tmp_path / "checklist.xlsx")
+    book = load_workbook(out)
+    sheet = book[tr("Recommendations")]
+    rows = {r["Identifiant"]: r for r in sheet_dicts(sheet)}
+    assert set(rows) == {item.id for item in workspace.catalogue.items}
+    backup = rows["SEC-BACKUP-01"]
+    assert backup["Statut"] == "Partiellement conforme" and backup["Commentaire"] == "NAS commandé"
+    assert backup["Responsable"] == "Dr Karim" and backup["Prochaine revue"] == datetime(2027, 1, 15)
+    assert backup["Preuves"] == 2 and backup["Actions liées"] == "#1 Sauvegarde externalisée"
+    assert backup["Domaine"] == "Sécurité technique"
+    assert backup["Gravité"] == workspace.catalogue.get("SEC-BACKUP-01").severity
+    assert backup["Références"] and backup["Comment vérifier"]
+    for row in workspace.checklist():
+        assert rows[row.item.id]["Statut"] == row.status.label
+    assert rows["GOV-ROLES-02"]["Preuves"] == 0
+    rules = [rule for cf in sheet.conditional_formatting for rule in cf.rules]
+    assert len(rules) == 5 and {r.formula[0] for r in rules} >= {'"Conforme"', '"Partiellement conforme"'}
+    scores = book[tr("Scores")]
+    score_formulas = [c.value for row in scores.iter_rows() for c in row if c.data_type == "f"]
+    assert any(f.startswith("=IF(") for f in score_formulas)
+
+
+def test_actions_workbook_lists_every_action_with_owner_dates_and_costs(workspace, manager, plan, tmp_path):
+    a, b, nas, cloud = plan
+    out = exports.export_actions(workspace, manager, tmp_path / "actions.xlsx")
+    book = load_workbook(out)
+    rows = {r["N° d'action"]: r for r in sheet_dicts(book[tr("Actions")])}
+    assert set(rows) == {a.id, b.id}
+    first = rows[a.id]
+    assert first["Titre"] == "Sauvegarde externalisée" and first["Responsable"] == "Dr Karim"
+    assert first["Priorité"] == f"P{a.priority}" and first["Statut"] == "À faire"
+    assert first["Échéance"] == datetime(2026, 11, 30) and first["Recommandations liées"] == "SEC-BACKUP-01"
+    assert first["Lignes de dépense"] == 2
+    assert cents(first["Prévu HT"]) == 89_900 + 1_234_567
+    assert cents(first["Réalisé HT"]) == 87_450 and cents(first["Engagé HT"]) == 87_450
+    assert rows[b.id]["En retard"] == "Oui" and rows[b.id]["Prévu HT"] == 0
+    lines = sheet_dicts(book[tr("Budget lines")])
+    assert [line["N° de ligne"] for line in lines] == [nas.id, cloud.id]
+
+
+def test_an_empty_plan_still_gives_a_valid_workbook(workspace, manager, tmp_path):
+    book = load_workbook(exports.export_actions(workspace, manager, tmp_path / "a.xlsx"))
+    assert book.sheetnames == [tr("Cover"), tr("Actions"), tr("Budget lines")]
+    assert sheet_dicts(book[tr("Actions")]) == []
+
+
+def test_catalogue_export_holds_every_item_and_field(tmp_path, capsys):
+    out = tmp_path / "catalogue.xlsx"
+    assert main(["catalogue", "export", "--out", str(out)]) == 0
+    assert "catalogue.xlsx" in capsys.readouterr().out
+    catalogue = bundled_catalogue()
+    book = load_workbook(out)
+    rows = {r["Identifiant"]: r for r in sheet_dicts(book[tr("Recommendations")])}
+    assert len(rows) == len(catalogue.items)
+    item = next(i for i in catalogue.items if i.from_cnil_draft and i.actions)
+    row = rows[item.id]
+    assert row["Titre"] == item.title["fr"] and row["Question"] == item.question["fr"]
+    assert row[tr("Why it matters")] == item.why["fr"]
+    assert row[tr("How to check")] == item.how_to_check["fr"] and row[tr("Expected evidence")] == item.evidence["fr"]
+    assert row["Gravité"] == item.severity and row[tr("From the CNIL draft")] == "Oui"
+    assert item.actions[0].title["fr"] in row[tr("Suggested actions")]
+    assert item.references[0].ref in row[tr("References")]
+    facts = cover(book)
+    assert facts[tr("Catalogue version")] == catalogue.version
+    assert facts[tr("Sources")].startswith(catalogue.sources["fr"].strip()[:40])
+    suggested = sheet_dicts(book[tr("Suggested actions")])
+    assert len(suggested) == sum(len(i.actions) for i in catalogue.items)
+
+
+def test_catalogue_export_in_english(tmp_path):
+    out = tmp_path / "catalogue-en.xlsx"
+    try:
+        assert main(["catalogue", "export", "--out", str(out), "--lang", "en"]) == 0
+        book = load_workbook(out)
+        catalogue = bundled_catalogue()
+        assert "Recommendations" in book.sheetnames
+        rows = sheet_dicts(book["Recommendations"])
+        assert rows[0]["Title"] == catalogue.items[0].title["en"]
+    finally:
+        set_language("fr")
+
+
+# ---- commands ---------------------------------------------------------------------------------------
+@pytest.fixture
+def signed(monkeypatch):
+    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", MANAGER_SECRET)
+
+
+def test_export_commands_write_each_workbook_and_record_it(workspace, plan, tmp_path, signed, capsys):
+    data = str(workspace.data_dir)
+    for what, extra in (("budget", ["--year", "2026"]), ("checklist", []), ("actions", [])):
+        out = tmp_path / f"{what}.xlsx"
+        assert main(["export", what, "--data-dir", data, "--out", str(out), *extra]) == 0
+        assert load_workbook(out).sheetnames[0] == tr("Cover")
+    kinds = [e.kind for e in workspace.audit.entries()]
+    assert {"export.budget", "export.checklist", "export.actions"} <= set(kinds)
+    entry = next(e for e in workspace.audit.entries() if e.kind == "export.budget")
+    assert entry.actor_name == MANAGER and entry.after["fiscal_year"] == 2026 and entry.after["lines"] == 2
+
+
+def test_export_command_refuses_a_name_that_is_not_a_workbook(workspace, tmp_path, signed, capsys):
+    assert main(["export", "budget", "--data-dir", str(workspace.data_dir), "--out", str(tmp_path / "b.csv")]) == 1
+    err = capsys.readouterr().err
+    assert ".xlsx" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "b.csv").exists()
+
+
+def test_an_accountant_can_export_the_budget(workspace, manager, plan, tmp_path, monkeypatch):
+    workspace.people.add(manager, "Mme Roux", "accountant", "Comptable-Roux-2026")
+    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", "Comptable-Roux-2026")
+    out = tmp_path / "budget.xlsx"
+    assert main(["export", "budget", "--data-dir", str(workspace.data_dir), "--year", "2026", "--out", str(out),
+                 "--as", "Mme Roux"]) == 0
+    assert cover(load_workbook(out))[tr("Exported by")] == "Mme Roux"
+
+
+def test_status_tells_when_each_workbook_was_last_exported(workspace, manager, tmp_path, signed, capsys):
+    import json
+
+    exports.export_checklist(workspace, manager, tmp_path / "c.xlsx")
+    assert main(["status", "--data-dir", str(workspace.data_dir), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["last_exports"]["checklist"]["file"] == "c.xlsx"
+    assert status["last_exports"]["checklist"]["by"] == MANAGER and "budget" not in status["last_exports"]
