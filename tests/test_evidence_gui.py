@@ -181,3 +181,40 @@ def test_drop_on_a_checklist_item_attaches_to_that_item(qtbot, window, tmp_path,
     qtbot.waitUntil(lambda: view.model.rowCount() == 1 and not view.busy, timeout=10000)
     assert errors == [] and view.model.rows[0].items == ("GOV-ROLES-01",)
     assert checklist.model.evidence_counts == {"GOV-ROLES-01": 1}
+
+
+def test_drop_on_an_action_attaches_to_that_action(qtbot, window, workspace, manager, tmp_path, errors):
+    action = workspace.plan.create_action(manager, title="Acheter un disque de sauvegarde chiffré")
+    plan = window.show_page("plan")
+    plan.reload()
+    table = plan.table
+    index = next(plan.proxy.index(r, 0) for r in range(plan.proxy.rowCount())
+                 if plan.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 1).action.id == action.id)
+    rect = table.visualRect(index)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in files(tmp_path, "devis disque.pdf")])
+    event = QDropEvent(QPointF(rect.center()), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    drop_filter = table.findChild(evidence_view.DropOnto)
+    assert drop_filter.eventFilter(table.viewport(), event) and event.isAccepted()
+    view = window.pages["evidence"]
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1 and not view.busy, timeout=10000)
+    assert errors == [] and view.model.rows[0].actions == (action.id,)
+
+
+def test_dashboard_shows_missing_expiring_and_expired_evidence(qtbot, window, workspace, manager, tmp_path):
+    from datetime import date, timedelta
+
+    soon = (date.today() + timedelta(days=20)).isoformat()
+    past = (date.today() - timedelta(days=3)).isoformat()
+    a, b = files(tmp_path, "attestation formation.pdf", "certificat HDS.pdf")
+    workspace.vault.add(manager, a, title="Attestation de formation", items=["GOV-ROLES-01"], expires_on=soon)
+    workspace.vault.add(manager, b, title="Certificat HDS de l'hébergeur", items=["SEC-BACKUP-01"],
+                       valid_from=(date.today() - timedelta(days=400)).isoformat(), expires_on=past)
+    dashboard = window.show_page("dashboard")
+    dashboard.refresh()
+    box = dashboard.evidence_box
+    texts = [box.expiry_list.item(i).text() for i in range(box.expiry_list.count())]
+    assert any("Certificat HDS" in t and "Expirée" in t for t in texts)
+    assert any("Attestation de formation" in t and "Expire le" in t for t in texts)
+    assert box.without_label.text().startswith("1 ")  # SEC-BACKUP-02 is the only applicable item left

@@ -38,8 +38,14 @@ def errors(monkeypatch):
     return shown
 
 
+def submit_and_wait(qtbot, dialog):
+    """The secret is checked off the UI thread: submit, then wait for the outcome."""
+    with qtbot.waitSignal(dialog.checked, timeout=10000):
+        dialog.submit()
+
+
 @pytest.fixture
-def next_sign_in(monkeypatch):
+def next_sign_in(monkeypatch, qtbot):
     """Queue who signs in when the sign-in dialog opens next; None cancels the dialog."""
     queue: list[tuple[str, str] | None] = []
 
@@ -49,7 +55,7 @@ def next_sign_in(monkeypatch):
             return 0
         dialog.profile.setCurrentIndex(dialog.profile.findText(who[0]))
         dialog.secret.setText(who[1])
-        dialog.submit()
+        submit_and_wait(qtbot, dialog)
         return int(dialog.actor is not None)
 
     monkeypatch.setattr(SignInDialog, "exec", exec_)
@@ -69,7 +75,7 @@ def test_sign_in_dialog_refuses_a_wrong_secret_then_signs_in(qtbot, team):
     assert [dialog.profile.itemText(i) for i in range(dialog.profile.count())] == sorted([MANAGER, KARIM, ROUX])
     dialog.profile.setCurrentIndex(dialog.profile.findText(KARIM))
     dialog.secret.setText("0000")
-    dialog.submit()
+    submit_and_wait(qtbot, dialog)
     assert dialog.actor is None and "PIN" in dialog.error_label.text() and dialog.secret.text() == ""
     dialog.secret.setText(KARIM_PIN)
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
@@ -91,7 +97,7 @@ def test_a_secret_set_by_a_manager_must_be_changed_at_sign_in(qtbot, workspace, 
     qtbot.addWidget(dialog)
     dialog.profile.setCurrentIndex(dialog.profile.findText("Sophie Leroy"))
     dialog.secret.setText("2222")
-    dialog.submit()
+    submit_and_wait(qtbot, dialog)
     assert not workspace.people.must_change_secret(dialog.actor)
     assert workspace.sign_in("Sophie Leroy", "7391").name == "Sophie Leroy"
 

@@ -567,7 +567,7 @@ def prepare_checklist(ws: "Workspace", actor: Actor) -> PreparedExport:
     linked = {item: tuple(f"#{a} {actions[a].title}" for a in ids if a in actions)
               for item, ids in ws.plan.store.actions_by_item().items()}
     data = ChecklistData(_context(ws, current), ws.catalogue, tuple(ws.checklist()),
-                         dict(ws.vault.store.counts_by_item()), linked)
+                         ws.evidence_counts_by_item(), linked)
     from clinicguard.core.checklist import score
 
     overall = score(list(data.rows))

@@ -228,6 +228,17 @@ def _utc(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+@dataclass(frozen=True)
+class SignInAttempt:
+    """A profile found and allowed to try; `check` is pure (no database) and slow on purpose."""
+
+    person: "Person"
+    stored_hash: str
+
+    def check(self, secret: str) -> bool:
+        return check_secret(secret, self.stored_hash)
+
+
 class People:
     """Profiles of a workspace: sign in and out, and the manager's management of profiles.
 
@@ -265,8 +276,10 @@ class People:
         return person.actor
 
     # ---- signing in
-    def sign_in(self, name: str, secret: str) -> Actor:
-        """Check a person's secret; record the sign-in, the failure or the refusal in the audit trail."""
+    # Three steps, so that a GUI can run the deliberately slow hash (step 2) off the UI thread
+    # while the database is only touched from its own thread (steps 1 and 3).
+    def begin_sign_in(self, name: str) -> "SignInAttempt":
+        """Step 1: find the profile and refuse a locked or waiting one (audited)."""
         person = self.store.by_name(" ".join(str(name).split()))
         if person is None:
             raise PermissionDenied(tr("Unknown profile {name!r}.", name=name))
@@ -286,8 +299,13 @@ class People:
                                       {"locked": person.locked, "locked_until": person.locked_until})
             self._ws.audit.save_head()
             raise PermissionDenied(refusal)
-        stored = self.store.secret_hash(person.id)
-        if not check_secret(secret, stored):
+        return SignInAttempt(person, self.store.secret_hash(person.id))
+
+    def finish_sign_in(self, attempt: "SignInAttempt", secret_ok: bool) -> Actor:
+        """Step 3: record the success or the failure (with PIN lock or password delay)."""
+        person = attempt.person
+        if not secret_ok:
+            now = self.clock()
             failures = person.failed_attempts + 1
             lock = person.secret_kind == "pin" and failures >= PIN_MAX_FAILURES
             delay = None if person.secret_kind == "pin" else password_delay(failures)
@@ -315,6 +333,11 @@ class People:
             self._ws.audit.record(person.actor, "session.sign-in", "person", person.id)
         self._ws.audit.save_head()
         return person.actor
+
+    def sign_in(self, name: str, secret: str) -> Actor:
+        """Check a person's secret; record the sign-in, the failure or the refusal in the audit trail."""
+        attempt = self.begin_sign_in(name)
+        return self.finish_sign_in(attempt, attempt.check(secret))
 
     def sign_out(self, actor: Actor, reason: str = "") -> None:
         with self._ws.db.atomic():

@@ -128,8 +128,12 @@ class Workspace:
         return self._vault
 
     def evidence_counts_by_item(self) -> dict[str, int]:
-        """How many evidence files back each recommendation (the checklist's evidence column)."""
-        return self.vault.store.counts_by_item()
+        """How many evidence files back each recommendation (the checklist's evidence column).
+
+        Reads the records only: it does not open the vault, whose start-up check moves files."""
+        from clinicguard.store.evidence_store import EvidenceStore
+
+        return EvidenceStore(self.db).counts_by_item()
 
     @property
     def plan(self):

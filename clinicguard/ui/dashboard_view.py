@@ -81,8 +81,12 @@ class DashboardView(QWidget):
         self.grid.addWidget(self.reviews_box, 2, 0, 1, 2)
         from clinicguard.ui.budget_view import PlanFigures
 
+        from clinicguard.ui.evidence_view import EvidenceFigures
+
         self.plan_box = PlanFigures(state)
-        self.grid.addWidget(self.plan_box, 3, 0, 1, 2)
+        self.evidence_box = EvidenceFigures(state)
+        self.grid.addWidget(self.plan_box, 3, 0)
+        self.grid.addWidget(self.evidence_box, 3, 1)
         self.grid.setColumnStretch(0, 1)
         self.grid.setColumnStretch(1, 1)
 
@@ -103,6 +107,7 @@ class DashboardView(QWidget):
         summary = summarize(rows)
         self.score_label.setText(summary.overall.text)
         self.plan_box.refresh()
+        self.evidence_box.refresh()
         for status, label in self.count_labels.items():
             label.setText(str(summary.overall.counts[status]))
         self.never_label.setText(tr("{n} recommendations never assessed", n=summary.never_assessed))

@@ -7,18 +7,21 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, QUrl
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
     QFileDialog,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -26,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.evidence import Evidence, ExpiryState, Integrity, VerifyReport
+from clinicguard.core.evidence import EXPIRY_WARNING_DAYS, Evidence, ExpiryState, Integrity, VerifyReport
+from clinicguard.core.formatting import format_date
 from clinicguard.core.people import Permission
 from clinicguard.core.vault import OperationCancelled, PrivateTemp
 from clinicguard.i18n import pick, tr
@@ -37,11 +41,7 @@ from clinicguard.ui.worker import run_in_background
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    day = date.fromisoformat(iso[:10])
-    return day.strftime("%d/%m/%Y")
+_date = format_date
 
 
 def _size(n: int) -> str:
@@ -186,6 +186,50 @@ def checklist_links(index: QModelIndex):
 
     row = index.data(ROW_ROLE) if index.isValid() else None
     return ((row.item.id,), ()) if row is not None else None
+
+
+class EvidenceFigures(QGroupBox):
+    """The dashboard's evidence box: items without evidence, evidence expiring soon or expired."""
+
+    open_evidence = Signal()
+
+    def __init__(self, state: AppState, parent=None):
+        super().__init__(tr("Evidence"), parent)
+        self.state = state
+        layout = QVBoxLayout(self)
+        self.without_label = QLabel()
+        self.without_label.setObjectName("evidence-missing")
+        self.without_label.setWordWrap(True)
+        self.expiry_list = QListWidget()
+        self.expiry_list.setObjectName("evidence-expiry")
+        self.expiry_list.setWordWrap(True)
+        self.expiry_list.setMaximumHeight(110)
+        self.expiry_list.itemActivated.connect(lambda _item: self.open_evidence.emit())
+        layout.addWidget(self.without_label)
+        layout.addWidget(self.expiry_list)
+
+    def refresh(self) -> None:
+        summary = self.state.ws.vault.summary()
+        without = summary["items_without_evidence"]
+        self.without_label.setText(tr("{n} applicable recommendations have no evidence yet; {files} file(s) in the vault.",
+                                      n=len(without), files=summary["evidence_files"]))
+        self.expiry_list.clear()
+        for ev in summary["evidence_expired"]:
+            item = QListWidgetItem(tr("Expired on {date}: {title}", date=_date(ev["expires_on"]), title=ev["title"]))
+            item.setForeground(Qt.GlobalColor.darkRed)
+            self.expiry_list.addItem(item)
+        for ev in summary[f"evidence_expiring_{EXPIRY_WARNING_DAYS}_days"]:
+            self.expiry_list.addItem(tr("Expires on {date}: {title}", date=_date(ev["expires_on"]), title=ev["title"]))
+        if not self.expiry_list.count():
+            self.expiry_list.addItem(tr("No evidence expires within {n} days.", n=EXPIRY_WARNING_DAYS))
+
+
+def plan_links(index: QModelIndex):
+    """The action under a drop on the action-plan table."""
+    from clinicguard.ui.plan_view import ROW_ROLE
+
+    row = index.data(ROW_ROLE) if index.isValid() else None
+    return ((), (row.action.id,)) if row is not None else None
 
 
 class EvidenceView(QWidget):

@@ -129,11 +129,17 @@ class MainWindow(QMainWindow):
         dashboard = self.pages.get("dashboard")
         if dashboard is not None and hasattr(dashboard, "open_item"):
             dashboard.open_item.connect(self.open_recommendation)
+            dashboard.evidence_box.open_evidence.connect(lambda: self.show_page("evidence"))
         evidence, checklist = self.pages.get("evidence"), self.pages.get("checklist")
         if evidence is not None and checklist is not None:  # files dropped on an item become its evidence
             from clinicguard.ui.evidence_view import checklist_links
 
             evidence.accept_drops_on(checklist.tree, checklist_links)
+        plan = self.pages.get("plan")
+        if evidence is not None and plan is not None:  # ... and on an action, its evidence
+            from clinicguard.ui.evidence_view import plan_links
+
+            evidence.accept_drops_on(plan.table, plan_links)
         plan, checklist = self.pages.get("plan"), self.pages.get("checklist")
         if plan is not None and checklist is not None:
             # "Create an action for this gap" in the checklist opens the plan on that gap

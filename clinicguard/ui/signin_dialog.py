@@ -1,13 +1,13 @@
 """Sign in (choose a profile, enter its password or PIN), change one's own secret, and the
 session guard: switch user without restarting, and lock after inactivity.
 
-The secret check runs on the GUI thread: it takes a fraction of a second (a deliberately slow
-hash) and writes to the database, whose connection belongs to this thread.
+The secret check is a deliberately slow hash (about a tenth of a second): it runs off the UI
+thread, while reading and recording the attempt stay on the UI thread with the database.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +24,7 @@ from clinicguard.core.errors import ClinicGuardError
 from clinicguard.core.people import Actor, InactivityClock
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
+from clinicguard.ui.worker import run_in_background
 
 CHECK_INTERVAL_MS = 5000
 _INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
@@ -39,6 +40,8 @@ class _WaitCursor:
 
 
 class SignInDialog(QDialog):
+    checked = Signal()  # the secret has been checked, whatever the outcome
+
     def __init__(self, ws: Workspace, parent=None, hint: str = "", profile: str | None = None):
         super().__init__(parent)
         self.ws = ws
@@ -71,16 +74,35 @@ class SignInDialog(QDialog):
         self.secret.setFocus()
 
     def submit(self) -> None:
+        secret = self.secret.text()
         try:
-            with _WaitCursor():
-                actor = self.ws.sign_in(self.profile.currentText(), self.secret.text())
+            attempt = self.ws.people.begin_sign_in(self.profile.currentText())
         except ClinicGuardError as error:
-            self.secret.clear()
-            self.error_label.setText(str(error))
+            self._refused(error)
             return
+        self.buttons.setEnabled(False)
+        self.error_label.setText(tr("Checking…"))
+        run_in_background(attempt.check, secret, on_done=lambda ok: self._checked(attempt, ok, secret),
+                          on_error=self._refused)
+
+    def _refused(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.secret.clear()
+        self.error_label.setText(str(error))
+        self.checked.emit()
+
+    def _checked(self, attempt, secret_ok: bool, secret: str) -> None:
+        try:
+            actor = self.ws.people.finish_sign_in(attempt, secret_ok)
+        except ClinicGuardError as error:
+            self._refused(error)
+            return
+        self.buttons.setEnabled(True)
+        self.error_label.setText("")
         self.actor = actor
+        self.checked.emit()
         if self.ws.people.must_change_secret(actor):
-            ChangeSecretDialog(self.ws, actor, self, current=self.secret.text(),
+            ChangeSecretDialog(self.ws, actor, self, current=secret,
                                reason=tr("Your password or PIN was set by a manager: choose your own.")).exec()
         self.accept()
 
