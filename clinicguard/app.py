@@ -126,12 +126,13 @@ def unlock_clinic_key(ws: Workspace, parent=None) -> bool:
 
 
 def open_demo(data_dir: Path) -> MainWindow:
-    from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, create_demo
+    from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
 
     ws, manager, _recovery = _run_blocking(None, tr("Preparing the demo clinic…"), create_demo, data_dir)
+    others = ", ".join(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)
     banner = tr("Demo clinic with made-up answers, kept in a temporary folder and deleted when you close the "
-                "application. To sign in again: profile {name}, password {secret}.",
-                name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET)
+                "application. To sign in again: profile {name}, password {secret}; other profiles and their PINs: "
+                "{others}.", name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET, others=others)
     return MainWindow(AppState(ws, manager), banner=banner)
 
 

@@ -120,13 +120,15 @@ def recovery_sheet(ws, recovery: str) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, create_demo
+    from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
 
     data_dir = data_dir_of(args)
     ws, _, _ = create_demo(data_dir)
     ws.close()
     print(tr("Demo clinic created in {folder}. Sign in as {name} with the password {secret}.",
              folder=data_dir, name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET))
+    print(tr("Other profiles and their PINs: {others}.",
+             others=", ".join(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)))
     return 0
 
 

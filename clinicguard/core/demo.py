@@ -17,6 +17,9 @@ DEMO_CLINIC = "Cabinet médical des Tilleuls"
 DEMO_MANAGER = "Claire Martin"
 DEMO_MANAGER_SECRET = "Demo-Tilleuls-2026"
 DEMO_PASSPHRASE = "demo-tilleuls-passphrase"
+# (name, role, PIN): the demo says on screen how to sign in as each of them
+DEMO_PEOPLE = [("Dr Karim Benali", "practitioner", "2468"), ("Dr Anne Dubois", "practitioner", "1357"),
+               ("Mme Roux (comptable)", "accountant", "8642")]
 RESPONSIBLES = ["Claire Martin", "Dr Karim Benali", "Sophie Leroy", "Dr Anne Dubois"]
 COMMENTS = {
     Status.COMPLIANT: ["Vérifié lors de la revue semestrielle.", "Procédure écrite et affichée.", ""],
@@ -52,7 +55,21 @@ def create_demo(data_dir: Path, *, today: date | None = None) -> tuple[Workspace
         )
     _demo_plan(ws, manager, today)
     _demo_evidence(ws, manager, today)
+    _demo_team(ws, manager)
     return ws, manager, recovery
+
+
+def _demo_team(ws: Workspace, manager: Actor) -> None:
+    """Two practitioners and the accountant; Dr Benali has confirmed some items, others are asked."""
+    for name, role, secret in DEMO_PEOPLE:
+        # as in real life: the manager sets a first PIN, the person chooses their own at first sign-in
+        ws.people.add(manager, name, role, "0000")
+        ws.people.change_own_secret(ws.sign_in(name, "0000"), "0000", secret)
+    applicable = [row.item.id for row in ws.checklist() if row.applies and row.item.domain == "security"][:6]
+    ws.signoffs.request(manager, applicable, note="Merci de confirmer pour votre cabinet avant la revue de décembre.")
+    karim = ws.sign_in(DEMO_PEOPLE[0][0], DEMO_PEOPLE[0][2])
+    for item_id in applicable[:3]:
+        ws.signoffs.confirm(karim, item_id, "Appliqué dans mon cabinet.")
 
 
 # (title, owner, priority, status, start and due in days from today, keywords of the gap it treats, lines)
