@@ -2,12 +2,10 @@
 credential store lost it (dialogs patched at the boundary)."""
 
 import keyring
-import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from clinicguard.app import unlock_clinic_key
-from clinicguard.core.keys import KEYRING_SERVICE
 from clinicguard.core.workspace import Workspace
 from tests.conftest import MANAGER, MANAGER_SECRET
 

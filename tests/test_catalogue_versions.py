@@ -1,12 +1,10 @@
 """Two catalogue versions: answers carry over by id, withdrawn items keep their history read-only,
 new items start as not assessed, and the user sees what changed."""
 
-import json
 from pathlib import Path
 
 import pytest
 
-from clinicguard.cli import main
 from clinicguard.core.catalogue import load_catalogue
 from clinicguard.core.checklist import Status
 from clinicguard.core.errors import ClinicGuardError

@@ -217,7 +217,9 @@ def test_the_journal_filters_verifies_and_exports(qtbot, team, manager, tmp_path
     journal.refresh()
     assert {e.actor_name for e in journal.model.rows} == {KARIM}
     assert "signoff.confirm" in [e.kind for e in journal.model.rows]
-    assert journal.verify().ok and "intact" in journal.result_label.text()
+    with qtbot.waitSignal(journal.verified, timeout=10000) as verified:
+        journal.verify()
+    assert verified.args[0].ok and "intact" in journal.result_label.text()
     assert journal.export(tmp_path / "journal.xlsx") > 0
     assert (tmp_path / "journal.xlsx").exists()
 
@@ -225,5 +227,6 @@ def test_the_journal_filters_verifies_and_exports(qtbot, team, manager, tmp_path
     raw.execute("DROP TRIGGER audit_entry_no_update")
     raw.execute("UPDATE audit_entry SET kind = 'session.sign-in' WHERE id = 4")
     raw.close()
-    qtbot.mouseClick(journal.verify_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(journal.verified, timeout=10000):
+        qtbot.mouseClick(journal.verify_button, Qt.MouseButton.LeftButton)
     assert "4" in journal.result_label.text() and "altéré" in journal.result_label.text()

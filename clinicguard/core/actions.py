@@ -21,7 +21,7 @@ from clinicguard.core.budget import (
 )
 from clinicguard.core.checklist import ChecklistRow, Status
 from clinicguard.core.errors import ClinicGuardError, NotFound
-from clinicguard.core.formatting import format_date
+from clinicguard.core.formatting import format_date, parse_date
 from clinicguard.core.people import Actor, Permission, require
 from clinicguard.i18n import pick, tr
 
@@ -131,27 +131,6 @@ def validate_action(action: Action) -> list[str]:
         problems.append(tr("the due date {due} is before the start date {start}",
                            due=format_date(action.due_date), start=format_date(action.start_date)))
     return problems
-
-
-def parse_date(value: Any) -> str:
-    """Read a date (a date object, ISO YYYY-MM-DD or DD/MM/YYYY) as an ISO string."""
-    if hasattr(value, "date") and callable(value.date):  # datetime from a spreadsheet
-        value = value.date()
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    try:
-        return date.fromisoformat(text).isoformat() if "-" in text else _dmy(text)
-    except (ValueError, IndexError):
-        raise InvalidValue(tr("Unreadable date {value!r}: use DD/MM/YYYY.", value=text)) from None
-
-
-def _dmy(text: str) -> str:
-    parts = text.replace(".", "/").split("/")
-    if len(parts) != 3 or len(parts[2]) != 4:
-        raise ValueError(text)
-    day, month, year = (int(p) for p in parts)
-    return date(year, month, day).isoformat()
 
 
 def fold(text: str) -> str:

@@ -14,16 +14,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
-from clinicguard.core.errors import ClinicGuardError
+from clinicguard.core.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
 from clinicguard.core.formatting import format_money
 from clinicguard.i18n import language, tr
 
 VAT_RATES_BP: tuple[int, ...] = (2000, 1000, 550, 0)
 MAX_DEPRECIATION_YEARS = 50
-
-
-class InvalidValue(ClinicGuardError):
-    """A value typed by the user (amount, rate, date, year) that cannot be read."""
 
 
 class Nature(StrEnum):

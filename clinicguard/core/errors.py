@@ -25,5 +25,9 @@ class NotFound(ClinicGuardError):
     pass
 
 
+class InvalidValue(ClinicGuardError):
+    """A value typed by the user (amount, rate, date, year) that cannot be read."""
+
+
 class KeyUnavailable(ClinicGuardError):
     """The clinic key cannot be read: no keyring entry, no passphrase, or a wrong one."""

@@ -650,8 +650,7 @@ def _scores(sheet, domains: list[str], ranges: dict[str, str]) -> None:
         else:
             put(sheet, r, 2, NUMBER, status.credit)
         credit_cell[status] = (f"$A${r}", f"$B${r}")
-    weight_col, points_col, score_col = (get_column_letter(len(statuses) + 2), get_column_letter(len(statuses) + 3),
-                                         get_column_letter(len(statuses) + 4))
+    weight_col, points_col = get_column_letter(len(statuses) + 2), get_column_letter(len(statuses) + 3)
     row = header
     for domain in domains:
         row += 1

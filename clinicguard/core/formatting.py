@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from clinicguard.i18n import language
+from clinicguard.core.errors import InvalidValue
+from clinicguard.i18n import language, tr
 
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
@@ -28,3 +30,22 @@ def format_money(cents: int | None, *, symbol: bool = True) -> str:
     else:
         text = f"{sign}{grouped}.{rest:02d}"
     return f"{text}{NBSP}€" if symbol else text
+
+
+def parse_date(value: Any) -> str:
+    """Read a date typed or imported by a user (a date, ISO YYYY-MM-DD or DD/MM/YYYY) as ISO text."""
+    if hasattr(value, "date") and callable(value.date):  # a datetime from a spreadsheet
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        if "-" in text:
+            return date.fromisoformat(text).isoformat()
+        parts = text.replace(".", "/").split("/")
+        if len(parts) != 3 or len(parts[2]) != 4:
+            raise ValueError(text)
+        day, month, year = (int(p) for p in parts)
+        return date(year, month, day).isoformat()
+    except (ValueError, IndexError):
+        raise InvalidValue(tr("Unreadable date {value!r}: use DD/MM/YYYY.", value=text)) from None

@@ -17,8 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clinicguard.core.formatting import parse_date
 from clinicguard.core.actions import (
-    Action, ActionStatus, fold, parse_date, priority_value, status_value, validate_action,
+    Action, ActionStatus, fold, priority_value, status_value, validate_action,
 )
 from clinicguard.core.budget import (
     BudgetLine, Category, InvalidValue, Nature, fiscal_year_of, parse_amount, parse_fiscal_year, parse_vat_rate,

@@ -614,6 +614,6 @@ def _free_name(path: Path) -> Path:
 
 
 def _date(value) -> str:
-    from clinicguard.core.workspace import _iso_date
+    from clinicguard.core.formatting import parse_date
 
-    return _iso_date(value)
+    return parse_date(value)

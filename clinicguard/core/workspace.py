@@ -23,6 +23,7 @@ from clinicguard.core.catalogue import Catalogue, Recommendation, Structure, bun
 from clinicguard.core.catalogue_versions import CatalogueChanges, CatalogueHistory, new_changes, upgrade_pending
 from clinicguard.core.checklist import Assessment, ChecklistRow, Status
 from clinicguard.core.checklist import rows as checklist_rows
+from clinicguard.core.formatting import parse_date
 from clinicguard.core.errors import ClinicGuardError, DatabaseError, NotFound
 from clinicguard.core.people import Actor, Permission, Role, hash_secret, require, secret_kind_for
 from clinicguard.i18n import tr
@@ -98,6 +99,23 @@ class Workspace:
         if self._audit is None:
             self._audit = AuditTrail(self.db, keys.audit_mac_key(self.identity), self.data_dir / AUDIT_HEAD_FILE)
         return self._audit
+
+    def audit_verifier(self):
+        """A function that verifies the trail on a read-only connection of its own, so that the GUI
+        can run it off the UI thread while the main connection stays with the UI."""
+        import sqlite3
+
+        key, head_path = keys.audit_mac_key(self.identity), self.audit.head_path
+        uri = f"{database_path(self.data_dir).resolve().as_uri()}?mode=ro"
+
+        def verify(expected_head=None):
+            conn = sqlite3.connect(uri, uri=True)
+            try:
+                return AuditTrail(Database(conn), key, head_path).verify(expected_head)
+            finally:
+                conn.close()
+
+        return verify
 
     @property
     def people(self):
@@ -345,7 +363,7 @@ class Workspace:
                 ) from None
         for field in ("last_reviewed", "next_review"):
             if changes.get(field):
-                changes[field] = _iso_date(changes[field])
+                changes[field] = parse_date(changes[field])
         with self.writing(actor, Permission.ASSESS) as audit:
             current = self.assessments.get(item_id)
             if current is None:
@@ -364,13 +382,3 @@ class Workspace:
         return updated
 
 
-def _iso_date(value: Any) -> str:
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    for parse in (date.fromisoformat, lambda s: date(int(s[6:10]), int(s[3:5]), int(s[0:2]))):
-        try:
-            return parse(text).isoformat()
-        except (ValueError, IndexError):
-            continue
-    raise ClinicGuardError(tr("Unreadable date {value!r}: use DD/MM/YYYY.", value=text))

@@ -4,10 +4,9 @@ a button that verifies the whole trail and one that exports the selection to Exc
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,10 +23,12 @@ from PySide6.QtWidgets import (
 
 from clinicguard.core.audit import AuditEntry, export_workbook
 from clinicguard.core.errors import ClinicGuardError
+from clinicguard.core.formatting import parse_date
 from clinicguard.core.people import Permission
 from clinicguard.i18n import tr
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
+from clinicguard.ui.worker import run_in_background
 
 MAX_ROWS = 20000  # the newest; the export and the verification always cover everything
 
@@ -74,18 +75,12 @@ class AuditModel(QAbstractTableModel):
 
 
 def _parse_day(text: str) -> str | None:
-    text = text.strip()
-    if not text:
-        return None
-    for parse in (date.fromisoformat, lambda s: date(int(s[6:10]), int(s[3:5]), int(s[0:2]))):
-        try:
-            return parse(text).isoformat()
-        except (ValueError, IndexError):
-            continue
-    raise ClinicGuardError(tr("Unreadable date {value!r}: use DD/MM/YYYY.", value=text))
+    return parse_date(text) if text.strip() else None
 
 
 class AuditView(QWidget):
+    verified = Signal(object)  # the Verification, once the background check is done
+
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
         self.state = state
@@ -189,14 +184,27 @@ class AuditView(QWidget):
         self.export_button.setEnabled(self.state.can(Permission.EXPORT))
 
     def verify(self):
+        """Check the whole trail off the UI thread; `verified` carries the result."""
         try:
-            result = self.state.ws.audit.verify()
+            job = self.state.ws.audit_verifier()
         except ClinicGuardError as error:
             show_error(self, error)
-            return None
+            return
+        self.verify_button.setEnabled(False)
+        self.result_label.setStyleSheet("")
+        self.result_label.setText(tr("Checking the journal…"))
+        run_in_background(job, on_done=self._verified, on_error=self._verify_failed)
+
+    def _verified(self, result) -> None:
+        self.verify_button.setEnabled(True)
         self.result_label.setText(result.message)
         self.result_label.setStyleSheet("" if result.ok else "color: #b3261e; font-weight: bold;")
-        return result
+        self.verified.emit(result)
+
+    def _verify_failed(self, error: BaseException) -> None:
+        self.verify_button.setEnabled(True)
+        self.result_label.setText("")
+        show_error(self, error)
 
     def on_export(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, tr("Export the journal"), str(Path.home() / "journal.xlsx"),
