@@ -89,7 +89,8 @@ def test_a_secret_set_by_a_manager_must_be_changed_at_sign_in(qtbot, workspace, 
     def choose_own(dialog):
         dialog.new.setText("7391")
         dialog.again.setText("7391")
-        dialog.submit()
+        with qtbot.waitSignal(dialog.done_checking, timeout=10000):
+            dialog.submit()
         return dialog.result()
 
     monkeypatch.setattr(signin_dialog.ChangeSecretDialog, "exec", choose_own)

@@ -239,6 +239,23 @@ class SignInAttempt:
         return check_secret(secret, self.stored_hash)
 
 
+@dataclass(frozen=True)
+class SecretChange:
+    """A person changing their own secret; `prepare` is pure (no database) and slow on purpose."""
+
+    person: "Person"
+    stored_hash: str
+
+    def prepare(self, current_secret: str, new_secret: str) -> tuple[str, str]:
+        """Check the current secret and hash the new one: (kind, hash)."""
+        if not check_secret(current_secret, self.stored_hash):
+            raise PermissionDenied(tr("The current password or PIN is wrong."))
+        kind = secret_kind_for(new_secret, self.person.role)
+        if check_secret(new_secret, self.stored_hash):
+            raise WeakSecret(tr("Choose a secret different from the current one."))
+        return kind, hash_secret(new_secret)
+
+
 class People:
     """Profiles of a workspace: sign in and out, and the manager's management of profiles.
 
@@ -432,22 +449,27 @@ class People:
                          {"locked": False, "failed_attempts": 0})
         return self.get(person.id)
 
-    def change_own_secret(self, actor: Actor, current_secret: str, new_secret: str) -> Person:
-        """Anyone signed in may change their own secret, after proving they know the current one."""
+    def begin_secret_change(self, actor: Actor) -> "SecretChange":
+        """Step 1 of changing one's own secret (the slow step 2 may run off the UI thread)."""
         if actor is None or actor.id is None:
             raise PermissionDenied(tr("Sign in first."))
         person = self.get(actor.id)
-        if not check_secret(current_secret, self.store.secret_hash(person.id)):
-            raise PermissionDenied(tr("The current password or PIN is wrong."))
-        kind = secret_kind_for(new_secret, person.role)
-        if check_secret(new_secret, self.store.secret_hash(person.id)):
-            raise WeakSecret(tr("Choose a secret different from the current one."))
-        secret_hash = hash_secret(new_secret)
+        return SecretChange(person, self.store.secret_hash(person.id))
+
+    def finish_secret_change(self, actor: Actor, change: "SecretChange", prepared: tuple[str, str]) -> Person:
+        """Step 3: store the new hash prepared by `SecretChange.prepare`, audited."""
+        kind, secret_hash = prepared
+        person = change.person
         with self._ws.writing(actor, Permission.READ) as audit:
             self.store.set_secret(person.id, kind, secret_hash, must_change=False)
             audit.record("person.change-secret", "person", person.id, {"secret_kind": person.secret_kind},
                          {"secret_kind": kind})
         return self.get(person.id)
+
+    def change_own_secret(self, actor: Actor, current_secret: str, new_secret: str) -> Person:
+        """Anyone signed in may change their own secret, after proving they know the current one."""
+        change = self.begin_secret_change(actor)
+        return self.finish_secret_change(actor, change, change.prepare(current_secret, new_secret))
 
     # ---- the inactivity lock setting
     def auto_lock_minutes(self) -> int:

@@ -110,6 +110,8 @@ class SignInDialog(QDialog):
 class ChangeSecretDialog(QDialog):
     """Change one's own password or PIN (asked at sign-in when a manager set it)."""
 
+    done_checking = Signal()  # the new secret was stored, or refused
+
     def __init__(self, ws: Workspace, actor: Actor, parent=None, current: str = "", reason: str = ""):
         super().__init__(parent)
         self.ws, self.actor = ws, actor
@@ -146,11 +148,28 @@ class ChangeSecretDialog(QDialog):
             self.error_label.setText(tr("The two entries differ."))
             return
         try:
-            with _WaitCursor():
-                self.ws.people.change_own_secret(self.actor, self.current.text(), self.new.text())
+            change = self.ws.people.begin_secret_change(self.actor)
         except ClinicGuardError as error:
             self.error_label.setText(str(error))
             return
+        self.setEnabled(False)
+        self.error_label.setText(tr("Checking…"))
+        run_in_background(change.prepare, self.current.text(), self.new.text(),
+                          on_done=lambda prepared: self._prepared(change, prepared), on_error=self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self.setEnabled(True)
+        self.error_label.setText(str(error))
+        self.done_checking.emit()
+
+    def _prepared(self, change, prepared) -> None:
+        self.setEnabled(True)
+        try:
+            self.ws.people.finish_secret_change(self.actor, change, prepared)
+        except ClinicGuardError as error:
+            self._failed(error)
+            return
+        self.done_checking.emit()
         self.accept()
 
 
