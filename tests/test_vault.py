@@ -470,3 +470,22 @@ def test_no_plaintext_anywhere_in_the_data_folder(workspace, manager, tmp_path):
             scanned += 1
     names = {p.name for p in workspace.data_dir.rglob("*")}
     assert "clinic.sqlite" in names and scanned >= 6
+
+
+def test_evidence_is_kept_when_the_audit_head_copy_cannot_be_written(workspace, manager, tmp_path, monkeypatch):
+    """Once the row is committed the blob stays, even if the head file fails (full disk, antivirus)."""
+    from clinicguard.core.audit import AuditTrail
+
+    source = tmp_path / "charte.pdf"
+    source.write_bytes(b"%PDF charte informatique signee " * 100)
+
+    def disk_full(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(AuditTrail, "save_head", disk_full)
+    ev = workspace.vault.add(manager, source, items=["GOV-ROLES-01"])
+    assert workspace.head_stale
+    monkeypatch.undo()
+    report = workspace.vault.verify()
+    assert report.ok and [f.state for f in report.files] == [Integrity.INTACT]
+    assert workspace.vault.store.get(ev.id).sha256 == hashlib.sha256(source.read_bytes()).hexdigest()

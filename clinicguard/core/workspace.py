@@ -72,6 +72,7 @@ class Workspace:
         self._passphrase = passphrase
         self._audit: AuditTrail | None = None
         self._closed = False
+        self.head_stale = False  # the copy of the audit head outside the database could not be written
         self.assessments = AssessmentStore(db)
         self.catalogue_history = CatalogueHistory(db)
 
@@ -284,28 +285,51 @@ class Workspace:
         """Check the actor's right, then run the change and its audit entries in one transaction.
 
         The right is checked again against the person's row inside the transaction, so a role
-        changed or a profile deactivated since sign-in counts at once. Once the outermost
-        transaction commits, the audit head is copied outside the database (core/audit.py).
+        changed or a profile deactivated since sign-in counts at once.
         """
         require(actor, permission)
+        with self.transaction():
+            current = self.people.current(actor)
+            require(current, permission)
+            yield Audited(self.audit, current)
+
+    @contextmanager
+    def system_change(self) -> Iterator[Audited]:
+        """A change made by ClinicGuard itself (catalogue upgrade), audited under its own name."""
+        with self.transaction():
+            yield Audited(self.audit, None)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction, taken with the write lock at once, then the audit head saved.
+
+        IMMEDIATE makes the GUI and a command writing at the same time wait for each other
+        (busy_timeout) instead of failing on a stale snapshot. Once the outermost transaction has
+        committed, the change is kept whatever happens next: copying the audit head outside the
+        database is then best effort, and a failure only marks the head as stale.
+        """
         trail = self.audit  # read the clinic key before taking the write lock
         outermost = not self.db.conn.in_transaction
         if outermost:
-            # IMMEDIATE takes the write lock now: the GUI and a command writing at the same time
-            # then wait for each other (busy_timeout) instead of failing on a stale snapshot.
-            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise DatabaseError(tr("The clinic's database is busy (another ClinicGuard window or command is "
+                                       "writing): try again in a moment. ({error})", error=exc)) from None
         try:
             with self.db.atomic():
-                current = self.people.current(actor)
-                require(current, permission)
-                yield Audited(trail, current)
+                yield
+            if outermost:
+                self.db.conn.commit()
         except BaseException:
             if outermost and self.db.conn.in_transaction:
                 self.db.conn.rollback()
             raise
         if outermost:
-            self.db.conn.commit()
-            trail.save_head()
+            try:
+                self.head_stale = not trail.save_head()
+            except OSError:
+                self.head_stale = True
 
     # ---- catalogue versions ------------------------------------------------------------------
     def catalogue_upgrade_pending(self) -> bool:
@@ -318,15 +342,15 @@ class Workspace:
             return None
         clinic = self.clinic
         old = self.catalogue_history.items(clinic.catalogue_version)
-        with self.db.atomic():
+        with self.system_change() as audit:
             changes = new_changes(old, clinic.catalogue_version, self.catalogue)
             self.catalogue_history.snapshot(self.catalogue)
             self.catalogue_history.record_upgrade(changes)
             self.db["clinic"].update(1, {"catalogue_version": self.catalogue.version})
-            self.audit.record(None, "catalogue.upgrade", "catalogue", self.catalogue.version,
-                              {"version": clinic.catalogue_version},
-                              {"version": self.catalogue.version, "added": list(changes.added),
-                               "removed": list(changes.removed), "changed": list(changes.changed)})
+            audit.record("catalogue.upgrade", "catalogue", self.catalogue.version,
+                         {"version": clinic.catalogue_version},
+                         {"version": self.catalogue.version, "added": list(changes.added),
+                          "removed": list(changes.removed), "changed": list(changes.changed)})
         return changes
 
     def retired_recommendations(self) -> list[tuple[Recommendation, Assessment]]:
