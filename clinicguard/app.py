@@ -21,17 +21,21 @@ from clinicguard.ui.state import AppState
 from clinicguard.ui.worker import run_in_background
 
 
+_qt_translator: QTranslator | None = None
+
+
 def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ClinicGuard")
     app.setOrganizationName("ClinicGuard")
     QLocale.setDefault(QLocale(QLocale.Language.French if language() == "fr" else QLocale.Language.English))
-    if language() == "fr" and not getattr(app, "_clinicguard_qt_fr", None):
+    global _qt_translator
+    if language() == "fr" and _qt_translator is None:
         # Qt's own texts (standard buttons, file dialogs) in French too
         translator = QTranslator(app)
         if translator.load("qtbase_fr", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
             app.installTranslator(translator)
-            app._clinicguard_qt_fr = translator
+            _qt_translator = translator
     return app
 
 
@@ -125,14 +129,16 @@ def unlock_clinic_key(ws: Workspace, parent=None) -> bool:
             message = str(exc)
 
 
-def open_demo(data_dir: Path) -> MainWindow:
+def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
     from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
 
     ws, manager, _recovery = _run_blocking(None, tr("Preparing the demo clinic…"), create_demo, data_dir)
     others = ", ".join(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)
-    banner = tr("Demo clinic with made-up answers, kept in a temporary folder and deleted when you close the "
-                "application. To sign in again: profile {name}, password {secret}; other profiles and their PINs: "
-                "{others}.", name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET, others=others)
+    where = (tr("Demo clinic with made-up answers, kept in a temporary folder and deleted when you close the "
+                "application.") if temporary else
+             tr("Demo clinic with made-up answers, kept in {folder}.", folder=data_dir))
+    banner = where + " " + tr("To sign in again: profile {name}, password {secret}; other profiles and their PINs: "
+                              "{others}.", name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET, others=others)
     return MainWindow(AppState(ws, manager), banner=banner)
 
 
@@ -147,11 +153,7 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
             return None
         ws, recovery = setup.result_value
         RecoverySheetDialog(recovery_sheet(ws, recovery)).exec()
-        manager_name = ws.clinic.manager_name
-        row = ws.db.execute("SELECT id FROM person WHERE name = ?", [manager_name]).fetchone()
-        from clinicguard.core.people import Actor, Role
-
-        return MainWindow(AppState(ws, Actor(row[0], manager_name, Role.MANAGER)))
+        return MainWindow(AppState(ws, ws.people.get(ws.clinic.manager_name).actor))
     ws = Workspace.open(data_dir)
     if not unlock_clinic_key(ws):
         ws.close()
@@ -168,9 +170,13 @@ def run_gui(data_dir: Path | None = None, demo: bool = False) -> int:
     app = application()
     temp_dir = None
     try:
-        if demo:
+        if demo and data_dir is not None and clinic_exists(data_dir):
+            window = open_clinic(data_dir)  # the demo made earlier in that folder: sign in to it
+        elif demo and data_dir is not None:
+            window = open_demo(data_dir, temporary=False)
+        elif demo:
             temp_dir = Path(tempfile.mkdtemp(prefix="clinicguard-demo-"))
-            window = open_demo(data_dir or temp_dir / "clinic")
+            window = open_demo(temp_dir / "clinic", temporary=True)
         else:
             window = open_clinic(data_dir or default_data_dir())
     except ClinicGuardError as exc:

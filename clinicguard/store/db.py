@@ -21,7 +21,8 @@ MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
 def known_migrations() -> list[str]:
-    return [m.name for m in migrations._migrations]
+    """Every migration this version knows, in order (all of them are pending on an empty database)."""
+    return [m.name for m in migrations.pending(Database(memory=True))]
 
 
 def _applied_names(conn: sqlite3.Connection) -> list[str]:
