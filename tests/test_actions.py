@@ -174,15 +174,96 @@ def test_invalid_budget_lines_are_refused_and_nothing_is_written(workspace, mana
     assert dump(workspace) == before
 
 
-def test_deleting_an_action_deletes_its_lines_and_keeps_them_in_the_trail(workspace, manager):
+def test_deleting_an_action_deletes_its_lines_and_keeps_them_in_one_entry(workspace, manager):
     plan = workspace.plan
     action = plan.create_action(manager, title="Action", due_date="2026-03-01")
-    line = plan.add_line(manager, action.id, label="Ligne", planned_ht=1000)
+    first = plan.add_line(manager, action.id, label="Ligne", planned_ht=1000)
+    second = plan.add_line(manager, action.id, label="Autre ligne", planned_ht=2500)
+    entries_before = len(workspace.audit.entries())
     plan.delete_action(manager, action.id)
     assert plan.actions() == [] and plan.lines() == []
-    deleted = workspace.audit.entries("kind = 'budget-line.delete'")
-    assert deleted[0].object_id == str(line.id) and deleted[0].before["label"] == "Ligne"
+    entries = workspace.audit.entries()
+    assert len(entries) == entries_before + 1  # one change, one entry
+    deleted = entries[-1]
+    assert (deleted.kind, deleted.object_id, deleted.before["title"]) == ("action.delete", str(action.id), "Action")
+    assert [(line["id"], line["label"], line["planned_ht"]) for line in deleted.before["budget_lines"]] == [
+        (first.id, "Ligne", 1000), (second.id, "Autre ligne", 2500)]
     assert workspace.audit.verify().ok
+
+
+def test_deleting_an_action_checks_the_budget_right_as_the_database_has_it_now(workspace, manager, monkeypatch):
+    # A role that may edit the plan but not the budget; the caller still holds a manager's actor
+    # from before its role changed: the role read inside the transaction decides.
+    from clinicguard.core import people
+
+    monkeypatch.setitem(people.ROLE_PERMISSIONS, Role.ACCOUNTANT,
+                        frozenset({people.Permission.READ, people.Permission.EDIT_PLAN}))
+    person = workspace.people.add(manager, "Paul Durand", "accountant", "Compta-Secret-2026")
+    stale = Actor(person.id, person.name, Role.MANAGER)
+    action = workspace.plan.create_action(manager, title="Action", due_date="2026-03-01")
+    workspace.plan.add_line(manager, action.id, label="Ligne", planned_ht=1000)
+    before = dump(workspace)
+    with pytest.raises(PermissionDenied):
+        workspace.plan.delete_action(stale, action.id)
+    assert dump(workspace) == before
+
+
+def test_changing_the_first_month_moves_derived_fiscal_years_and_keeps_hand_set_ones(workspace, manager):
+    plan = workspace.plan
+    action = plan.create_action(manager, title="Sauvegarde", due_date="2026-03-15")
+    march = plan.add_line(manager, action.id, label="Disque", planned_ht=10_000)
+    september = plan.add_line(manager, action.id, label="Licence", planned_ht=5_000, expense_date="2026-09-01")
+    by_hand = plan.add_line(manager, action.id, label="Audit", planned_ht=7_000, fiscal_year=2027)
+    assert [plan.line(line.id).fiscal_year for line in (march, september, by_hand)] == [2026, 2026, 2027]
+    entries_before = len(workspace.audit.entries())
+
+    workspace.update_clinic(manager, fiscal_year_start_month=7)
+
+    # With July as first month, March 2026 belongs to fiscal year 2025-2026.
+    assert [plan.line(line.id).fiscal_year for line in (march, september, by_hand)] == [2025, 2026, 2027]
+    assert [e.line.id for e in plan.summary(2025).entries] == [march.id]
+    assert plan.summary(2025).total.planned_ht == 10_000
+    new_entries = workspace.audit.entries()[entries_before:]
+    assert [e.kind for e in new_entries] == ["clinic.update", "budget-line.redate"]
+    redate = new_entries[1]
+    assert redate.before == {"lines": {str(march.id): {"fiscal_year": 2026}}}
+    assert redate.after == {"fiscal_year_start_month": 7, "lines": {str(march.id): {"fiscal_year": 2025}}}
+    assert workspace.audit.verify().ok
+
+    workspace.update_clinic(manager, fiscal_year_start_month=1)
+    assert [plan.line(line.id).fiscal_year for line in (march, september, by_hand)] == [2026, 2026, 2027]
+
+
+def test_clinic_change_and_redating_are_one_transaction(workspace, manager, monkeypatch):
+    plan = workspace.plan
+    action = plan.create_action(manager, title="Sauvegarde", due_date="2026-03-15")
+    plan.add_line(manager, action.id, label="Disque", planned_ht=10_000)
+    before = dump(workspace)
+
+    def broken(line):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(plan.store, "update_line", broken)
+    with pytest.raises(OSError):
+        workspace.update_clinic(manager, fiscal_year_start_month=7)
+    assert dump(workspace) == before
+    assert workspace.clinic.fiscal_year_start_month == 1
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"fiscal_year_start_month": 13}, "entre 1 et 12"),
+    ({"fiscal_year_start_month": 0}, "entre 1 et 12"),
+    ({"fiscal_year_start_month": "juillet"}, "entre 1 et 12"),
+    ({"name": "  "}, "nom de la structure"),
+    ({"manager_name": ""}, "direction"),
+    ({"structure": "hospital"}, "hospital"),
+])
+def test_invalid_clinic_settings_are_refused_with_a_clear_message(workspace, manager, changes, message):
+    before = dump(workspace)
+    with pytest.raises(ClinicGuardError) as refused:
+        workspace.update_clinic(manager, **changes)
+    assert message in str(refused.value)
+    assert dump(workspace) == before
 
 
 def test_overdue_and_due_soon(workspace, manager):

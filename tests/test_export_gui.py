@@ -61,3 +61,50 @@ def test_ctrl_e_opens_the_export_of_the_action_plan_from_the_plan_page(qtbot, wo
     window.export_action.trigger()
     assert dialogs and dialogs[0].kind == "actions"
     dialogs[0].reject()
+
+
+def test_an_export_that_cannot_be_recorded_leaves_no_file_and_says_why(qtbot, workspace, manager, tmp_path,
+                                                                       monkeypatch):
+    from clinicguard.core.audit import AuditTrail
+    from clinicguard.core.errors import DatabaseError
+
+    original = AuditTrail.record
+
+    def record(self, actor, kind, *args, **kwargs):
+        if kind.startswith("export."):
+            raise DatabaseError("la base est occupée")
+        return original(self, actor, kind, *args, **kwargs)
+
+    monkeypatch.setattr(AuditTrail, "record", record)
+    window = open_window(qtbot, workspace, manager)
+    window.show_page("checklist")
+    dialog = window.open_export_dialog()
+    qtbot.addWidget(dialog)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    dialog.path_edit.setText(str(folder / "checklist.xlsx"))
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.task is None and dialog.export_button.isEnabled(), timeout=30000)
+    assert "occupée" in dialog.message.text()
+    assert list(folder.iterdir()) == []
+    assert dialog.result() != dialog.DialogCode.Accepted
+
+
+def test_budget_page_names_quarters_in_the_interface_language(qtbot, workspace, manager):
+    from clinicguard.i18n import set_language
+
+    plan = workspace.plan
+    action = plan.create_action(manager, title="Sauvegarde", due_date="2026-05-02")
+    plan.add_line(manager, action.id, label="NAS", planned_ht=89_900)
+    window = open_window(qtbot, workspace, manager)
+    budget = window.show_page("budget")
+    budget.show_year(2026)
+    quarters = budget.group_models["quarter"]
+    assert [quarters.index(r, 0).data() for r in range(quarters.rowCount())] == ["T2", "Total"]
+    assert budget.lines_model.index(0, budget.lines_model.COLUMNS.index("quarter")).data() == "T2"
+    set_language("en")
+    try:
+        budget.reload()
+        assert [quarters.index(r, 0).data() for r in range(quarters.rowCount())][0] == "Q2"
+    finally:
+        set_language("fr")

@@ -235,3 +235,63 @@ def test_status_tells_when_each_workbook_was_last_exported(workspace, manager, t
     status = json.loads(capsys.readouterr().out)
     assert status["last_exports"]["checklist"]["file"] == "c.xlsx"
     assert status["last_exports"]["checklist"]["by"] == MANAGER and "budget" not in status["last_exports"]
+
+
+# ---- no exported file without its audit entry ----------------------------------------------------------
+def _fail_export_entries(monkeypatch):
+    """Make recording an export's audit entry fail, as a busy or damaged database would."""
+    from clinicguard.core.audit import AuditTrail
+    from clinicguard.core.errors import DatabaseError
+
+    original = AuditTrail.record
+
+    def record(self, actor, kind, *args, **kwargs):
+        if kind.startswith("export."):
+            raise DatabaseError("the audit trail cannot be written")
+        return original(self, actor, kind, *args, **kwargs)
+
+    monkeypatch.setattr(AuditTrail, "record", record)
+
+
+def test_an_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, manager, plan, tmp_path, monkeypatch):
+    from clinicguard.core.errors import DatabaseError
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    previous = folder / "budget.xlsx"
+    exports.export_budget(workspace, manager, 2026, previous)
+    kept = previous.read_bytes()
+    _fail_export_entries(monkeypatch)
+    with pytest.raises(DatabaseError):
+        exports.export_budget(workspace, manager, 2026, folder / "new.xlsx")
+    with pytest.raises(DatabaseError):
+        exports.export_budget(workspace, manager, 2026, previous)
+    assert sorted(p.name for p in folder.iterdir()) == ["budget.xlsx"]  # no new file, no leftover draft
+    assert previous.read_bytes() == kept
+    assert [e.kind for e in workspace.audit.entries("kind LIKE 'export.%'")] == ["export.budget"]
+
+
+def test_a_right_withdrawn_while_the_workbook_is_built_leaves_no_file(workspace, manager, plan, tmp_path):
+    from clinicguard.core.errors import PermissionDenied
+
+    person = workspace.people.add(manager, "Mme Roux", "accountant", "Compta-Secret-2026")
+    accountant = workspace.people.current(workspace.people.get(person.id).actor)
+    prepared = exports.prepare_checklist(workspace, accountant)
+    out = tmp_path / "exports" / "checklist.xlsx"
+    draft = exports.write_draft(prepared, out)  # the GUI builds it on a worker meanwhile
+    assert not out.exists()
+    workspace.people.deactivate(manager, person.id)
+    with pytest.raises(PermissionDenied):
+        exports.publish_export(workspace, accountant, prepared, draft, out)
+    assert list(out.parent.iterdir()) == []
+    assert workspace.audit.entries("kind LIKE 'export.%'") == []
+
+
+def test_export_command_leaves_no_file_when_the_entry_cannot_be_recorded(workspace, plan, tmp_path, signed,
+                                                                         monkeypatch, capsys):
+    _fail_export_entries(monkeypatch)
+    out = tmp_path / "exports" / "budget.xlsx"
+    out.parent.mkdir()
+    assert main(["export", "budget", "--data-dir", str(workspace.data_dir), "--year", "2026", "--out", str(out)]) == 1
+    assert "audit trail cannot be written" in capsys.readouterr().err
+    assert list(out.parent.iterdir()) == []

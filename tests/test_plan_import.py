@@ -271,3 +271,58 @@ def test_the_templates_example_imports_as_shown(tmp_path, workspace, manager):
     assert (nas.nature, nas.depreciation_years, nas.committed_ht) == ("investment", 3, 62_000)
     assert subscription.recurring and subscription.category == "subscriptions"
     assert workspace.plan.actions()[0].progress == 20
+
+
+def test_every_vat_rate_the_template_offers_is_accepted_by_the_import(tmp_path):
+    from openpyxl.utils import range_boundaries
+
+    from clinicguard.core.budget import parse_vat_rate
+
+    path = tmp_path / "modele.xlsx"
+    write_template(path)
+    workbook = openpyxl.load_workbook(path)
+    plan = workbook["Plan"]
+    vat_column = openpyxl.utils.get_column_letter([c.header for c in COLUMNS].index("Taux TVA") + 1)
+    (validation,) = [v for v in plan.data_validations.dataValidation if str(v.sqref).startswith(f"{vat_column}2:")]
+    assert validation.type == "list"
+    # Excel splits an inline list at every comma: the values must come from a range instead.
+    assert not validation.formula1.startswith('"')
+    sheet_name, cells = validation.formula1.rsplit("!", 1)
+    sheet = workbook[sheet_name.strip("'").replace("''", "'")]
+    assert sheet.sheet_state == "hidden"
+    min_col, min_row, max_col, max_row = range_boundaries(cells.replace("$", ""))
+    offered = [sheet.cell(row=r, column=min_col).value for r in range(min_row, max_row + 1)]
+    assert offered == ["20 %", "10 %", "5,5 %", "0 %"]
+    assert sorted(parse_vat_rate(value) for value in offered) == [0, 550, 1000, 2000]
+
+
+def test_a_number_with_more_than_two_decimals_is_refused_not_rounded(tmp_path, workspace, manager):
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[1][12] = 12.345  # a number cell, row 3 in Excel
+    rows[0][12] = 779.8799999999999  # a formula's result: the 779,88 Excel shows
+    path = write_xlsx(tmp_path / "plan.xlsx", rows)
+    before, head = dump(workspace), workspace.audit.head()
+    with pytest.raises(ImportRefused) as refused:
+        import_plan(workspace, manager, path)
+    lines = str(refused.value).splitlines()
+    assert len(lines) == 2 and lines[1].startswith("Ligne 3 :"), lines
+    assert "Montant HT" in lines[1] and "12,345" in lines[1]
+    assert dump(workspace) == before and workspace.audit.head() == head
+    rows[1][12] = 12.34
+    import_plan(workspace, manager, write_xlsx(tmp_path / "plan2.xlsx", rows))
+    nas, subscription, _training = workspace.plan.lines()
+    assert (nas.planned_ht, subscription.planned_ht) == (77_988, 1_234)
+
+
+def test_import_checks_the_budget_right_as_the_database_has_it_now(tmp_path, workspace, manager, monkeypatch):
+    from clinicguard.core import people
+
+    monkeypatch.setitem(people.ROLE_PERMISSIONS, Role.ACCOUNTANT,
+                        frozenset({people.Permission.READ, people.Permission.EDIT_PLAN}))
+    person = workspace.people.add(manager, "Paul Durand", "accountant", "Compta-Secret-2026")
+    stale = Actor(person.id, person.name, Role.MANAGER)  # signed in before the role changed
+    path = write_csv(tmp_path / "plan.csv", GOOD_ROWS)
+    before = dump(workspace)
+    with pytest.raises(PermissionDenied):
+        import_plan(workspace, stale, path)
+    assert dump(workspace) == before

@@ -354,17 +354,48 @@ class ActionPlan:
         return updated
 
     def delete_action(self, actor: Actor, action_id: int) -> None:
-        """Delete an action and its budget lines (the audit trail keeps what they were)."""
+        """Delete an action and its budget lines: one audit entry, whose "before" keeps the action
+        and every line it had."""
         with self._ws.writing(actor, Permission.EDIT_PLAN) as audit:
             current = self.action(action_id)
             lines = self.store.lines(action_id)
             if lines:
-                require(actor, Permission.EDIT_BUDGET)
+                # The role as read inside the transaction, not the one the caller signed in with.
+                require(audit.actor, Permission.EDIT_BUDGET)
             for line in lines:
                 self.store.delete_line(line.id)  # type: ignore[arg-type]
-                audit.record("budget-line.delete", "budget-line", line.id, line.public(), None)  # type: ignore[arg-type]
             self.store.delete_action(action_id)
-            audit.record("action.delete", "action", action_id, current.public(), None)
+            before = current.public()
+            before["budget_lines"] = [{"id": line.id, **line.public()} for line in lines]
+            audit.record("action.delete", "action", action_id, before, None)
+
+    def redate_lines_in(self, audit: "Audited", start_month: int) -> dict[int, tuple[int, int]]:
+        """Put each line whose fiscal year follows its date into the year that date falls in when the
+        fiscal year starts in `start_month` (inside the clinic change's transaction). A year set by
+        hand is kept. Returns {line id: (year before, year after)} for the lines that moved."""
+        now = utc_now()
+        moved: dict[int, tuple[int, int]] = {}
+        before: dict[str, dict] = {}
+        after: dict[str, dict] = {}
+        for line in self.store.lines():
+            if line.fiscal_year_manual:
+                continue
+            year = fiscal_year_of(date.fromisoformat(line.expense_date), start_month)
+            if year == line.fiscal_year:
+                continue
+            changes: dict[str, Any] = {"fiscal_year": year}
+            if line.recurring_until is not None and line.recurring_until < year:
+                changes["recurring_until"] = year  # it still runs its own, first year
+            self.store.update_line(line.changed(**changes, updated_at=now))
+            moved[line.id] = (line.fiscal_year, year)  # type: ignore[index]
+            before[str(line.id)] = {k: getattr(line, k) for k in changes}
+            after[str(line.id)] = changes
+        if moved:
+            # One entry for one decision (the clinic's first month), listing every line it moved:
+            # thousands of per-line entries would bury the change itself in the journal.
+            audit.record("budget-line.redate", "clinic", self._ws.clinic.uuid, {"lines": before},
+                         {"fiscal_year_start_month": start_month, "lines": after})
+        return moved
 
     def _checked_items(self, item_ids: Iterable[str]) -> tuple[str, ...]:
         items = tuple(dict.fromkeys(i.strip() for i in item_ids if i and i.strip()))

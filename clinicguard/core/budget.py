@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from clinicguard.core.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
@@ -112,8 +112,13 @@ def parse_amount(value: object) -> int:
     if isinstance(value, int):
         return value * 100
     if isinstance(value, float):
-        # Spreadsheet numbers are binary floats: go through their shortest repr, then round.
-        return int((Decimal(repr(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        # A spreadsheet number is a binary float: read it as the 15 significant digits Excel shows,
+        # so 779.8799999999999 (a formula's result) is 779.88, but 12.345 is refused, not rounded.
+        shown = Decimal(f"{value:.15g}")
+        if not shown.is_finite() or shown.as_tuple().exponent < -2 and shown != shown.quantize(Decimal("0.01")):
+            raise InvalidValue(tr("The amount {value} has more than two decimals: round it to the cent.",
+                                  value=_decimal_text(shown)))
+        return int(shown * 100)
     text = re.sub(r"(€|eur|euros?)$", "", _SPACES.sub("", str(value)), flags=re.IGNORECASE)
     if text.startswith("+"):
         text = text[1:]
@@ -127,6 +132,11 @@ def parse_amount(value: object) -> int:
     if not re.fullmatch(r"-?\d+(\.\d{1,2})?", text):
         raise InvalidValue(tr("Unreadable amount {value!r}: write it like 1234,56.", value=str(value)))
     return int(Decimal(text) * 100)
+
+
+def _decimal_text(number: Decimal) -> str:
+    text = format(number, "f")
+    return text.replace(".", ",") if language() == "fr" else text
 
 
 def parse_vat_rate(value: object) -> int:
@@ -293,6 +303,42 @@ def depreciation_schedule(amount: int, years: int, first_year: int) -> list[tupl
     return schedule
 
 
+@dataclass(frozen=True)
+class Depreciation:
+    line: BudgetLine
+    base: int  # cents: what the clinic really paid (excl. VAT if recovered)
+    basis: str  # which amount the base comes from, in words (actual, committed, planned)
+    schedule: tuple[tuple[int, int], ...]
+
+
+def depreciations(lines: Iterable[BudgetLine], statuses: Mapping[int, str], year: int) -> list[Depreciation]:
+    """Investments with a depreciation period whose schedule covers fiscal year `year`.
+
+    The base is the invoice when there is one, else the signed quote, else the planned amount,
+    excl. VAT only when the VAT is recovered; a dropped action's line counts only if it was invoiced.
+    `statuses` maps action id to its status value.
+    """
+    result = []
+    for line in lines:
+        if line.nature != Nature.INVESTMENT.value or not line.depreciation_years:
+            continue
+        if not line.fiscal_year <= year < line.fiscal_year + line.depreciation_years:
+            continue
+        dropped = statuses.get(line.action_id) == "dropped"
+        if line.actual_ht is not None:
+            amount, basis = line.actual_ht, _amount_word("actual")
+        elif dropped:
+            continue
+        elif line.committed_ht is not None:
+            amount, basis = line.committed_ht, _amount_word("committed")
+        else:
+            amount, basis = line.planned_ht, _amount_word("planned")
+        base = line.real_cost(amount) or 0
+        result.append(Depreciation(line, base, basis, tuple(depreciation_schedule(base, line.depreciation_years,
+                                                                                  line.fiscal_year))))
+    return result
+
+
 def yearly_amounts(line: BudgetLine, first: int, last: int, measure: str = "planned") -> dict[int, int]:
     """Expand a line into {fiscal year: cents excl. VAT} over [first, last].
 
@@ -380,6 +426,11 @@ class YearEntry:
     actual_ht: int | None
     remaining_ht: int | None
 
+    @property
+    def over_budget(self) -> bool:
+        """The line spends more than planned, counted in its own fiscal year only (not each year it recurs)."""
+        return self.fiscal_year == self.line.fiscal_year and self.line.over_budget
+
 
 @dataclass(frozen=True)
 class BudgetSummary:
@@ -440,7 +491,7 @@ def summarize_year(lines: Iterable[BudgetLine], action_status: Mapping[int, str]
         by_nature.setdefault(entry.line.nature, Totals()).add(entry)
         by_quarter[entry.quarter].add(entry)
         by_status.setdefault(entry.action_status, Totals()).add(entry)
-    over = tuple(e.line for e in entries if e.fiscal_year == e.line.fiscal_year and e.line.over_budget)
+    over = tuple(e.line for e in entries if e.over_budget)
     return BudgetSummary(year, start_month, total, by_category, by_nature, by_quarter, by_status, tuple(entries), over)
 
 

@@ -2,14 +2,17 @@
 DPO or an inspector, the action plan, and the bundled catalogue.
 
 Each export is prepared in two steps so the GUI can build the file off the UI thread: `prepare_*`
-reads the database (and checks the right to export); the returned `PreparedExport.build` touches
-no database and makes the workbook; `write_export` saves it atomically; `record_export` writes the
-audit entry. `export_*` do all three. Totals in the workbooks are SUMIFS formulas over the detail
+reads the database (and checks the right to export); `write_draft` builds the workbook into a
+temporary file without touching the database; `publish_export` records the audit entry and moves
+the file into place in one transaction, so no exported file exists without its entry. `export_*`
+(and `run_export`) do all three. Totals in the workbooks are SUMIFS formulas over the detail
 sheets, so the reader can audit each one; their values equal the app's own summaries.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,13 +26,14 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from clinicguard.core.actions import Action, ActionStatus, plan_rows, priority_label
-from clinicguard.core.budget import (
-    BudgetLine, BudgetSummary, Category, Nature, YearEntry, depreciation_schedule, fiscal_year_label,
+from clinicguard.core.budget import (  # noqa: F401  (Depreciation: re-exported)
+    BudgetLine, BudgetSummary, Category, Depreciation, Nature, YearEntry, depreciations, fiscal_year_label,
 )
 from clinicguard.core.catalogue import Catalogue, Recommendation, Structure
 from clinicguard.core.checklist import ChecklistRow, Status, score_formula
 from clinicguard.core.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date
+from clinicguard.core.fsutil import fsync_dir, replace
 from clinicguard.core.people import Actor, Permission, require
 from clinicguard.core.xlsx import (
     BOLD, DATE, DATETIME, HEADER_FILL, HEADER_FONT, INTEGER, MONEY, NUMBER, PERCENT, SCORE, TEXT, WRAP, WRAP_TOP,
@@ -81,27 +85,72 @@ def check_out_path(out: Path | str) -> Path:
 
 def write_export(prepared: PreparedExport, out: Path | str, progress: Progress | None = None,
                  cancelled: Cancelled | None = None) -> Path:
-    """Build and save the workbook (safe on a worker thread: no database access)."""
+    """Build and save a workbook that needs no audit entry (the catalogue); no database access."""
     out = check_out_path(out)
-    book = prepared.build(progress=progress, cancelled=cancelled)
-    if cancelled is not None and cancelled():
-        raise ExportCancelled(tr("Export cancelled: no file was written."))
+    book = _build(prepared, progress, cancelled)
     return save_atomically(book, out)
 
 
-def record_export(ws: "Workspace", actor: Actor, prepared: PreparedExport, out: Path | str) -> None:
-    """Record the export in the audit trail (who, when, which file, what it held)."""
-    out = Path(out)
-    with ws.writing(actor, Permission.EXPORT) as audit:
-        audit.record(f"export.{prepared.kind}", "export", out.name, None, {"file": out.name, **prepared.details})
+def write_draft(prepared: PreparedExport, out: Path | str, progress: Progress | None = None,
+                cancelled: Cancelled | None = None) -> Path:
+    """Build the workbook into a hidden temporary file beside `out` and return that file.
+
+    Safe on a worker thread (no database access). Nothing appears at `out` until `publish_export`
+    has recorded the export in the audit trail.
+    """
+    out = check_out_path(out)
+    book = _build(prepared, progress, cancelled)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part.xlsx", dir=out.parent)
+    os.close(fd)
+    draft = Path(name)
+    try:
+        book.save(draft)
+        with open(draft, "rb+") as fh:
+            os.fsync(fh.fileno())
+        if cancelled is not None and cancelled():
+            raise ExportCancelled(tr("Export cancelled: no file was written."))
+    except BaseException:
+        draft.unlink(missing_ok=True)
+        raise
+    return draft
 
 
-def _run(ws: "Workspace", actor: Actor, prepared: PreparedExport, out: Path | str,
-         progress: Progress | None = None) -> Path:
-    check_out_path(out)
-    path = write_export(prepared, out, progress)
-    record_export(ws, actor, prepared, path)
-    return path
+def publish_export(ws: "Workspace", actor: Actor, prepared: PreparedExport, draft: Path, out: Path | str) -> Path:
+    """Record the export in the audit trail and move the draft to `out`, in one transaction.
+
+    The file is moved inside the transaction, so an export whose entry cannot be recorded (right
+    withdrawn, database busy or damaged) leaves no file behind, and a file is never left without
+    its entry: if the commit fails after the move, the new file is removed.
+    """
+    out, draft = Path(out), Path(draft)
+    moved = False
+    try:
+        with ws.writing(actor, Permission.EXPORT) as audit:
+            audit.record(f"export.{prepared.kind}", "export", out.name, None, {"file": out.name, **prepared.details})
+            replace(draft, out)
+            moved = True
+    except BaseException:
+        if moved:
+            out.unlink(missing_ok=True)
+        draft.unlink(missing_ok=True)
+        raise
+    fsync_dir(out.parent)
+    return out
+
+
+def run_export(ws: "Workspace", actor: Actor, prepared: PreparedExport, out: Path | str,
+               progress: Progress | None = None) -> Path:
+    """Build, record and publish an export on the calling thread (the CLI, the export_* functions)."""
+    out = check_out_path(out)
+    return publish_export(ws, actor, prepared, write_draft(prepared, out, progress), out)
+
+
+def _build(prepared: PreparedExport, progress: Progress | None, cancelled: Cancelled | None) -> Workbook:
+    book = prepared.build(progress=progress, cancelled=cancelled)
+    if cancelled is not None and cancelled():
+        raise ExportCancelled(tr("Export cancelled: no file was written."))
+    return book
 
 
 def last_exports(ws: "Workspace") -> dict[str, dict]:
@@ -265,7 +314,7 @@ def prepare_budget(ws: "Workspace", actor: Actor, year: int | None = None) -> Pr
 
 def export_budget(ws: "Workspace", actor: Actor, year: int | None, out: Path | str,
                   progress: Progress | None = None) -> Path:
-    return _run(ws, actor, prepare_budget(ws, actor, year), out, progress)
+    return run_export(ws, actor, prepare_budget(ws, actor, year), out, progress)
 
 
 def _detail_columns() -> list[tuple[str, Column]]:
@@ -462,41 +511,6 @@ def _planned_vs_actual(sheet, summary: BudgetSummary, actions: dict[int, Action]
     print_setup(sheet, title_rows="1:1")
 
 
-@dataclass(frozen=True)
-class Depreciation:
-    line: BudgetLine
-    base: int  # cents: what the clinic really paid (excl. VAT if recovered)
-    basis: str
-    schedule: tuple[tuple[int, int], ...]
-
-
-def depreciations(lines: Iterable[BudgetLine], statuses: dict[int, str], year: int) -> list[Depreciation]:
-    """Investments with a depreciation period whose schedule covers fiscal year `year`.
-
-    The base is the invoice when there is one, else the signed quote, else the planned amount;
-    a dropped action's line counts only if it was invoiced.
-    """
-    result = []
-    for line in lines:
-        if line.nature != Nature.INVESTMENT.value or not line.depreciation_years:
-            continue
-        if not line.fiscal_year <= year < line.fiscal_year + line.depreciation_years:
-            continue
-        dropped = statuses.get(line.action_id) == ActionStatus.DROPPED.value
-        if line.actual_ht is not None:
-            amount, basis = line.actual_ht, tr("actual")
-        elif dropped:
-            continue
-        elif line.committed_ht is not None:
-            amount, basis = line.committed_ht, tr("committed")
-        else:
-            amount, basis = line.planned_ht, tr("planned")
-        base = line.real_cost(amount) or 0
-        result.append(Depreciation(line, base, basis, tuple(depreciation_schedule(base, line.depreciation_years,
-                                                                                  line.fiscal_year))))
-    return result
-
-
 def _depreciation(sheet, summary: BudgetSummary, lines: Iterable[BudgetLine], actions: dict[int, Action]) -> None:
     statuses = {a_id: a.status for a_id, a in actions.items()}
     items = depreciations(lines, statuses, summary.fiscal_year)
@@ -576,7 +590,7 @@ def prepare_checklist(ws: "Workspace", actor: Actor) -> PreparedExport:
 
 
 def export_checklist(ws: "Workspace", actor: Actor, out: Path | str, progress: Progress | None = None) -> Path:
-    return _run(ws, actor, prepare_checklist(ws, actor), out, progress)
+    return run_export(ws, actor, prepare_checklist(ws, actor), out, progress)
 
 
 def _references(item: Recommendation) -> str:
@@ -698,7 +712,7 @@ def prepare_actions(ws: "Workspace", actor: Actor) -> PreparedExport:
 
 
 def export_actions(ws: "Workspace", actor: Actor, out: Path | str, progress: Progress | None = None) -> Path:
-    return _run(ws, actor, prepare_actions(ws, actor), out, progress)
+    return run_export(ws, actor, prepare_actions(ws, actor), out, progress)
 
 
 def build_actions(data: ActionsData, progress: Progress | None = None, cancelled: Cancelled | None = None) -> Workbook:

@@ -416,9 +416,10 @@ def apply_import(ws: "Workspace", actor: Actor, preview: ImportPreview) -> Impor
     if not preview.ok:
         raise preview.refusal()
     require(actor, Permission.EDIT_PLAN)
-    if preview.line_count:
-        require(actor, Permission.EDIT_BUDGET)
     with ws.writing(actor, Permission.EDIT_PLAN) as audit:
+        if preview.line_count:
+            # The role as read inside the transaction, not the one the caller signed in with.
+            require(audit.actor, Permission.EDIT_BUDGET)
         for planned in preview.actions:
             # A blank priority stays out: the plan suggests one from the items' severity and status.
             fields = {k: v for k, v in planned.fields.items() if v is not None}
@@ -446,58 +447,62 @@ def import_plan(ws: "Workspace", actor: Actor, path: Path | str, today: date | N
 
 
 # ---- the template --------------------------------------------------------------------------------
+LISTS_SHEET = "Listes"
+TEMPLATE_ROWS = 1000  # rows of the 'Plan' sheet offered the drop-down lists
+TEMPLATE_LISTS: dict[str, tuple[str, ...]] = {
+    "priority": ("P1", "P2", "P3", "P4"),
+    "status": ("À faire", "En cours", "En attente", "Terminée", "Abandonnée"),
+    "nature": ("investissement", "fonctionnement"),
+    "category": ("Matériel", "Logiciel", "Prestations et conseil", "Formation", "Abonnements et hébergement",
+                 "Assurance", "Autre"),
+    "vat_rate": ("20 %", "10 %", "5,5 %", "0 %"),
+    "vat_recoverable": ("oui", "non"),
+    "recurring": ("oui", "non"),
+}
+
+
 def write_template(path: Path | str) -> None:
-    """Write the import template: the 'Plan' sheet to fill in, an example and the allowed values."""
-    import openpyxl
-    from openpyxl.styles import Font, PatternFill
+    """Write the import template: the 'Plan' sheet to fill in, an example, help, and the allowed values.
+
+    The drop-down lists point at ranges of a hidden 'Listes' sheet: a list written inline in the
+    validation is split at every comma, which would cut '5,5 %' into '5' and '5 %'.
+    """
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from clinicguard.core.fsutil import atomic_output
+    from clinicguard.core.xlsx import TEXT, WRAP, TableSheet, column_range, put, save_atomically
+    from clinicguard.core.xlsx import Column as SheetColumn
 
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "Plan"
-    _header_row(sheet, Font, PatternFill)
-    letters = {c.key: openpyxl.utils.get_column_letter(n) for n, c in enumerate(COLUMNS, 1)}
-    lists = {
-        "priority": ["P1", "P2", "P3", "P4"],
-        "status": ["À faire", "En cours", "En attente", "Terminée", "Abandonnée"],
-        "nature": ["investissement", "fonctionnement"],
-        "category": ["Matériel", "Logiciel", "Prestations et conseil", "Formation", "Abonnements et hébergement",
-                     "Assurance", "Autre"],
-        "vat_rate": ["20 %", "10 %", "5,5 %", "0 %"],
-        "vat_recoverable": ["oui", "non"],
-        "recurring": ["oui", "non"],
-    }
-    for key, allowed in lists.items():
-        validation = DataValidation(type="list", formula1='"' + ",".join(allowed) + '"', allow_blank=True)
-        validation.add(f"{letters[key]}2:{letters[key]}1000")
-        sheet.add_data_validation(validation)
-    sheet.freeze_panes = "A2"
-
-    example = workbook.create_sheet("Exemple")
-    _header_row(example, Font, PatternFill)
+    workbook = Workbook()
+    columns = [SheetColumn(c.header, TEXT, c.width) for c in COLUMNS]
+    plan = TableSheet(workbook.active, columns)
+    plan.sheet.title = "Plan"
+    example = TableSheet(workbook.create_sheet("Exemple"), columns)
     for row in _EXAMPLE_ROWS:
         example.append(row)
+    example.finish()
 
     help_sheet = workbook.create_sheet("Aide")
+    for n, (name, text) in enumerate(_HELP, 1):
+        put(help_sheet, n, 1, TEXT, name)
+        put(help_sheet, n, 2, WRAP, text)
     help_sheet.column_dimensions["A"].width = 28
     help_sheet.column_dimensions["B"].width = 90
-    for line in _HELP:
-        help_sheet.append(line)
-    with atomic_output(Path(path)) as fh:
-        workbook.save(fh)
 
-
-def _header_row(sheet, Font, PatternFill) -> None:
-    from openpyxl.utils import get_column_letter
-
-    sheet.append([c.header for c in COLUMNS])
-    for n, column in enumerate(COLUMNS, 1):
-        cell = sheet.cell(row=1, column=n)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        sheet.column_dimensions[get_column_letter(n)].width = column.width
+    lists = workbook.create_sheet(LISTS_SHEET)
+    lists.sheet_state = "hidden"
+    letters = {c.key: get_column_letter(n) for n, c in enumerate(COLUMNS, 1)}
+    for n, (key, allowed) in enumerate(TEMPLATE_LISTS.items(), 1):
+        put(lists, 1, n, TEXT, _header(key))
+        for row, value in enumerate(allowed, 2):
+            put(lists, row, n, TEXT, value)
+        validation = DataValidation(type="list", formula1=column_range(LISTS_SHEET, n, 2, len(allowed) + 1),
+                                    allow_blank=True)
+        validation.add(f"{letters[key]}2:{letters[key]}{TEMPLATE_ROWS}")
+        plan.sheet.add_data_validation(validation)
+    plan.finish()
+    save_atomically(workbook, Path(path))
 
 
 _EXAMPLE_ROWS = [

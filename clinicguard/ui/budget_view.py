@@ -36,6 +36,11 @@ def _money(cents: int | None) -> str:
     return "" if cents is None else format_money(cents)
 
 
+def quarter_label(n: int) -> str:
+    """Q1..Q4, T1..T4 in French (trimestre), as in the budget workbook."""
+    return tr("Q{n}", n=n)
+
+
 class TotalsModel(QAbstractTableModel):
     """One row per group (a category, a nature, a quarter, an action status) and a total row."""
 
@@ -119,16 +124,13 @@ class YearLinesModel(QAbstractTableModel):
             return self._headers[self.COLUMNS[section]]
         return None
 
-    def is_over_budget(self, entry: YearEntry) -> bool:
-        return entry.fiscal_year == entry.line.fiscal_year and entry.line.over_budget
-
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         entry = self.entries[index.row()]
         line = entry.line
         column = self.COLUMNS[index.column()]
-        over = self.is_over_budget(entry)
+        over = entry.over_budget
         if role == Qt.ItemDataRole.DisplayRole:
             if column == "action":
                 return self.titles.get(line.action_id, "")
@@ -139,7 +141,7 @@ class YearLinesModel(QAbstractTableModel):
             if column == "category":
                 return Category(line.category).label
             if column == "quarter":
-                return f"T{entry.quarter}" if self._fr() else f"Q{entry.quarter}"
+                return quarter_label(entry.quarter)
             if column == "variance":
                 return _money(None if entry.actual_ht is None else entry.actual_ht - (entry.planned_ht or 0))
             if column == "real":
@@ -160,12 +162,6 @@ class YearLinesModel(QAbstractTableModel):
                 notes.append(tr("Action overdue"))
             return " — ".join(notes) or None
         return None
-
-    @staticmethod
-    def _fr() -> bool:
-        from clinicguard.i18n import language
-
-        return language() == "fr"
 
 
 class BudgetView(QWidget):
@@ -281,8 +277,7 @@ class BudgetView(QWidget):
                                  "was invoiced and what is still to pay (signed quote, else planned)."))
         self.group_models["category"].load([(Category(k).label, v) for k, v in summary.by_category.items()], t)
         self.group_models["nature"].load([(Nature(k).label, v) for k, v in summary.by_nature.items()], t)
-        quarter = "T" if self.lines_model._fr() else "Q"
-        self.group_models["quarter"].load([(f"{quarter}{k}", v) for k, v in summary.by_quarter.items()], t)
+        self.group_models["quarter"].load([(quarter_label(k), v) for k, v in summary.by_quarter.items()], t)
         self.group_models["status"].load(
             [(ActionStatus(k).label, summary.by_action_status[k]) for k in (s.value for s in ActionStatus)
              if k in summary.by_action_status], t)

@@ -136,11 +136,16 @@ class ExportDialog(QDialog):
         self.progress.setRange(0, 0)
         self.message.setText(tr("Writing the workbook…"))
 
-        def done(path: Path) -> None:
-            self.task = None
+        def done(draft: Path) -> None:
+            # The audit entry and the move into place happen here, on the database's thread, together.
+            task, self.task = self.task, None
+            if task is not None and task.is_cancelled:  # cancelled after the last check of the worker
+                draft.unlink(missing_ok=True)
+                self._failed(exports.ExportCancelled(tr("Export cancelled: no file was written.")))
+                return
             try:
-                exports.record_export(self.state.ws, self.state.actor, prepared, path)
-            except ClinicGuardError as exc:
+                path = exports.publish_export(self.state.ws, self.state.actor, prepared, draft, out)
+            except Exception as exc:
                 self._failed(exc)
                 return
             self.written = path
@@ -150,7 +155,7 @@ class ExportDialog(QDialog):
             self.state.notify("audit")
             self.accept()
 
-        self.task = run_in_background(exports.write_export, prepared, out, on_done=done, on_error=self._failed,
+        self.task = run_in_background(exports.write_draft, prepared, out, on_done=done, on_error=self._failed,
                                       on_progress=self._progress)
 
     def _progress(self, done: int, total: int) -> None:

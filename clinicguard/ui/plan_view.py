@@ -85,7 +85,7 @@ class PlanModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[PlanRow] = []
         self.overdue_count = 0
-        self.today = date.today().isoformat()
+        self.today = date.today()
         self.start_month = 1
         self._headers = {
             "priority": tr("Priority"), "title": tr("Action"), "owner": tr("Owner"), "status": tr("Status"),
@@ -97,8 +97,8 @@ class PlanModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = list(rows)
         self.start_month = start_month
-        self.today = (today or date.today()).isoformat()
-        self.overdue_count = sum(1 for r in self.rows if self.is_overdue(r))
+        self.today = today or date.today()
+        self.overdue_count = sum(1 for r in self.rows if r.action.is_overdue(self.today))
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -111,10 +111,6 @@ class PlanModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._headers[self.COLUMNS[section]]
         return None
-
-    def is_overdue(self, row: PlanRow) -> bool:
-        a = row.action
-        return bool(a.due_date) and a.due_date < self.today and a.status_enum.open  # type: ignore[operator]
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -147,7 +143,7 @@ class PlanModel(QAbstractTableModel):
                 return ", ".join(a.item_ids)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in ("planned", "actual", "progress"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if self.is_overdue(row):
+        if a.is_overdue(self.today):
             if role == Qt.ItemDataRole.BackgroundRole:
                 return QBrush(OVERDUE_BACKGROUND)
             if role == Qt.ItemDataRole.ForegroundRole and column == "due":
@@ -202,7 +198,7 @@ class PlanFilter(QSortFilterProxyModel):
             return
         criteria = dict(self.criteria)
         if criteria.pop("overdue", False):
-            criteria["overdue_on"] = date.fromisoformat(model.today)
+            criteria["overdue_on"] = model.today
         self._mask = plan_mask(model.rows, **criteria)
 
     def refilter(self) -> None:
