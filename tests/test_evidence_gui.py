@@ -92,12 +92,35 @@ def test_open_decrypts_into_the_private_folder(qtbot, window, workspace, manager
     monkeypatch.setattr(evidence_view.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
     assert view.select_evidence(ev.id)
     qtbot.mouseClick(view.open_button, Qt.MouseButton.LeftButton)
+    # The decryption runs in the background (a file can be several GB): the window stays responsive.
+    assert view.busy and opened == [] and view.cancel_button.isVisible()
+    wait_idle(qtbot, view)
     assert errors == [] and len(opened) == 1
     path = Path(opened[0].toLocalFile())
     assert path.read_bytes() == source.read_bytes()
     assert view.temp.path in path.parents and workspace.data_dir not in path.parents
+    # Reading a record is logged: who opened which evidence, and when.
+    [entry] = workspace.audit.entries("kind = 'evidence.open'")
+    assert entry.object_id == str(ev.id) and entry.actor_name == manager.name
+    assert entry.after == {"name": "rapport.pdf", "sha256": ev.sha256}
     view.temp.cleanup()
     assert not path.exists()
+
+
+def test_open_of_a_damaged_file_opens_nothing(qtbot, window, workspace, manager, tmp_path, monkeypatch, errors):
+    ev = workspace.vault.add(manager, files(tmp_path, "rapport.pdf")[0])
+    blob = workspace.vault.blob_path(ev.blob)
+    blob.write_bytes(blob.read_bytes()[:-10])
+    view = window.show_page("evidence")
+    view.reload()
+    opened = []
+    monkeypatch.setattr(evidence_view.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    assert view.select_evidence(ev.id)
+    view.open_selected()
+    wait_idle(qtbot, view)
+    assert opened == [] and len(errors) == 1 and "rapport.pdf" in str(errors[0])
+    assert workspace.audit.entries("kind = 'evidence.open'") == []
+    assert sorted(p.name for p in view.temp.path.rglob("*") if p.is_file()) == ["owner.pid"]
 
 
 def test_export_writes_a_decrypted_copy(qtbot, window, workspace, manager, tmp_path, monkeypatch, errors):

@@ -202,7 +202,7 @@ def test_cancelled_ingest_keeps_nothing(workspace, manager, tmp_path):
     with pytest.raises(OperationCancelled):
         workspace.vault.add(manager, source, cancelled=lambda: calls.append(1) or len(calls) > 20)
     assert files_in(workspace.vault.folder) == []
-    assert workspace.vault.store.count() == 0
+    assert workspace.vault.store.all() == []
 
 
 # ---- startup check ------------------------------------------------------------------------------
@@ -261,7 +261,8 @@ def test_one_file_backs_several_items_and_actions(workspace, manager, tmp_path):
     assert ev.items == ("GOV-ROLES-01", "SEC-BACKUP-01") and ev.actions == (first,)
     assert ev.valid_from == "2026-09-01" and ev.added_by_name == MANAGER
     ev = vault.link(manager, ev.id, items=["SEC-BACKUP-02"], actions=[second])
-    assert vault.store.for_item("SEC-BACKUP-02") == [ev] and vault.store.for_action(second) == [ev]
+    assert ev.items == ("GOV-ROLES-01", "SEC-BACKUP-01", "SEC-BACKUP-02") and ev.actions == (first, second)
+    assert vault.store.get(ev.id) == ev
     with pytest.raises(NotFound):
         vault.link(manager, ev.id, actions=[999])
     assert vault.store.counts_by_item() == {"GOV-ROLES-01": 1, "SEC-BACKUP-01": 1, "SEC-BACKUP-02": 1}
@@ -272,8 +273,12 @@ def test_one_file_backs_several_items_and_actions(workspace, manager, tmp_path):
     with pytest.raises(VaultError):
         vault.update(manager, ev.id, expires_on="2020-01-01")
     assert vault.update(manager, ev.id, title="Charte v2").title == "Charte v2"
-    kinds = [e.kind for e in workspace.audit.entries("kind LIKE 'evidence.%'")]
-    assert kinds == ["evidence.add", "evidence.link", "evidence.unlink", "evidence.update"]
+    # Saving again without a change (the GUI's edit dialog "OK") writes no audit entry.
+    assert vault.update(manager, ev.id, title=" Charte v2 ", expires_on="2027-09-01") == vault.get(ev.id)
+    assert vault.unlink(manager, ev.id, items=["GOV-ROLES-01"]).items == ("SEC-BACKUP-01", "SEC-BACKUP-02")
+    entries = workspace.audit.entries("kind LIKE 'evidence.%'")
+    assert [e.kind for e in entries] == ["evidence.add", "evidence.link", "evidence.unlink", "evidence.update"]
+    assert entries[-1].after == {"title": "Charte v2"}
 
 
 def test_permissions(workspace, manager, tmp_path):
@@ -327,7 +332,7 @@ def test_summary_lists_missing_expiring_and_expired(workspace, manager, tmp_path
 def test_open_uses_a_private_folder_removed_at_cleanup(workspace, manager, tmp_path):
     ev = workspace.vault.add(manager, write(tmp_path / "../rapport.pdf", b"%PDF rapport"))
     temp = PrivateTemp()
-    opened = workspace.vault.open_copy(ev.id, temp)
+    opened = workspace.vault.open_copy(manager, ev, temp)
     assert opened.read_bytes() == b"%PDF rapport" and opened.name == "rapport.pdf"
     assert temp.path in opened.parents
     if os.name != "nt":
@@ -460,7 +465,7 @@ def test_no_plaintext_anywhere_in_the_data_folder(workspace, manager, tmp_path):
     ev = vault.add(manager, write(tmp_path / "secret.txt", data), title="Attestation", items=["GOV-ROLES-01"])
     vault.verify()
     temp = PrivateTemp()
-    vault.open_copy(ev.id, temp)
+    vault.open_copy(manager, ev, temp)
     temp.cleanup()
     vault.add(manager, write(tmp_path / "small.txt", marker))
     scanned = 0
@@ -489,3 +494,105 @@ def test_evidence_is_kept_when_the_audit_head_copy_cannot_be_written(workspace, 
     report = workspace.vault.verify()
     assert report.ok and [f.state for f in report.files] == [Integrity.INTACT]
     assert workspace.vault.store.get(ev.id).sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+def test_evidence_is_kept_when_a_failure_follows_the_commit(workspace, manager, tmp_path, monkeypatch):
+    """Whatever fails after the commit, the recorded evidence keeps its file."""
+    from clinicguard.core.audit import AuditTrail
+
+    def broken(self):
+        raise RuntimeError("unexpected failure after the commit")
+
+    monkeypatch.setattr(AuditTrail, "save_head", broken)
+    source = write(tmp_path / "charte.pdf", b"%PDF charte " * 50)
+    with pytest.raises(RuntimeError):
+        workspace.vault.add(manager, source)
+    monkeypatch.undo()
+    [ev] = workspace.vault.store.all()
+    assert files_in(workspace.vault.folder) == [f"{ev.blob}.age"]  # no *.part, no lock left
+    assert workspace.vault.verify().ok
+
+
+def test_failed_commit_keeps_neither_row_nor_blob(workspace, manager, tmp_path, monkeypatch):
+    from clinicguard.store.evidence_store import EvidenceStore
+
+    real_insert = EvidenceStore.insert
+
+    def insert_then_fail(self, evidence):
+        real_insert(self, evidence)  # the row is written, then the transaction fails
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(EvidenceStore, "insert", insert_then_fail)
+    with pytest.raises(OSError):
+        workspace.vault.add(manager, write(tmp_path / "charte.pdf", b"%PDF charte " * 50), items=["GOV-ROLES-01"])
+    monkeypatch.undo()
+    assert workspace.vault.store.all() == [] and workspace.vault.store.counts_by_item() == {}
+    assert files_in(workspace.vault.folder) == []
+    assert workspace.audit.entries("kind = 'evidence.add'") == []
+
+
+def test_swapped_blob_never_reaches_the_destination_folder(workspace, manager, tmp_path, out_dir, monkeypatch):
+    """Another evidence's content must not appear in the user's folder, not even while decrypting."""
+    import pyrage
+
+    vault = workspace.vault
+    a = vault.add(manager, write(tmp_path / "a.txt", b"A confidentiel " * 400))
+    b = vault.add(manager, write(tmp_path / "b.txt", b"B confidentiel " * 400))
+    vault.blob_path(a.blob).write_bytes(vault.blob_path(b.blob).read_bytes())
+    seen = []
+    real_decrypt = pyrage.decrypt_io
+
+    def watching(src, dst, identities):
+        real_decrypt(src, dst, identities)
+        seen.append(files_in(out_dir))  # the plaintext is fully written by now
+
+    monkeypatch.setattr(pyrage, "decrypt_io", watching)
+    with pytest.raises(EvidenceDamaged):
+        vault.export(manager, a.id, out_dir)
+    assert seen == [[]] and files_in(out_dir) == []
+    with pytest.raises(EvidenceDamaged):
+        vault.export(manager, a.id, out_dir / "copie.txt")
+    assert files_in(out_dir) == []
+    # The checked plaintext is not left in the private folder either.
+    assert vault.export(manager, b.id, out_dir).read_bytes() == b"B confidentiel " * 400
+    assert files_in(vault._scratch.path) == ["owner.pid"]
+
+
+def test_private_folders_left_by_a_crash_are_removed_at_start(workspace, manager, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import tempfile
+    import time
+
+    temp_root = tmp_path / "system-temp"
+    temp_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp_root))
+
+    def left_folder(name: str, owner: str | None, age_days: float = 0) -> Path:
+        folder = temp_root / f"clinicguard-open-{name}"
+        (folder / "7").mkdir(parents=True)
+        (folder / "7" / "bilan patient.pdf").write_bytes(b"%PDF donnees de sante")
+        if owner is not None:
+            (folder / "owner.pid").write_text(owner)
+        when = time.time() - age_days * 86400
+        os.utime(folder, (when, when))
+        return folder
+
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    crashed = left_folder("crashed", str(finished.pid))
+    running = left_folder("running", str(os.getpid()))
+    being_created = left_folder("new", None)
+    forgotten = left_folder("old", None, age_days=3)
+    other_program = temp_root / "other-program"
+    other_program.mkdir()
+
+    reopened = Workspace.open(workspace.data_dir, catalogue=workspace.catalogue)
+    assert reopened.vault.startup_report.database_ok  # opening the vault is the start-up
+    assert not crashed.exists() and not forgotten.exists()
+    assert running.exists() and being_created.exists() and other_program.exists()
+    # A new private folder names its owner, so a crash of this process can be cleaned up too.
+    temp = PrivateTemp(parent=temp_root)
+    assert (temp.path / "owner.pid").read_text() == str(os.getpid())
+    temp.cleanup()
+    reopened.close()

@@ -35,25 +35,31 @@ def replace(src: Path, dst: Path, attempts: int = 20) -> None:
 
 
 @contextmanager
-def atomic_output(path: Path, suffix: str = ".part") -> Iterator[BinaryIO]:
-    """Yield a temporary file next to `path`; on success fsync and move it into place.
-
-    On any error the temporary file is removed and `path` is left as it was.
-    """
+def atomic_path(path: Path, suffix: str = ".part") -> Iterator[Path]:
+    """Yield a temporary path next to `path` for the caller to fill; on success fsync it and move it
+    into place. On any error the temporary file is removed and `path` is left as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
+        yield tmp
+        # Reopened for writing because Windows refuses to fsync a read-only handle.
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         replace(tmp, path)
         fsync_dir(path.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_output(path: Path, suffix: str = ".part") -> Iterator[BinaryIO]:
+    """Yield a temporary file next to `path` to write into; see `atomic_path`."""
+    with atomic_path(path, suffix) as tmp, open(tmp, "wb") as fh:
+        yield fh
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -62,18 +68,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def atomic_write_with(path: Path, writer: Callable[[Path], None], suffix: str = ".part") -> None:
-    """Let `writer` produce a file at a temporary path (e.g. openpyxl's save), then move it into place."""
+    """Let `writer` produce a file at a temporary path (e.g. openpyxl's save), then move it into place.
+
+    The temporary name keeps `path`'s extension, which some writers look at."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix + path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(path, suffix + path.suffix) as tmp:
         writer(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        replace(tmp, path)
-        fsync_dir(path.parent)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

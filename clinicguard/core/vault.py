@@ -14,9 +14,11 @@ import mimetypes
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace as dc_replace
 from datetime import date
 from pathlib import Path
@@ -37,7 +39,7 @@ from clinicguard.core.evidence import (
     VerifyReport,
     safe_file_name,
 )
-from clinicguard.core.fsutil import fsync_dir, replace
+from clinicguard.core.fsutil import atomic_output, fsync_dir, replace
 from clinicguard.core.people import Actor, Permission, require
 from clinicguard.i18n import tr
 from clinicguard.store.db import quick_check
@@ -201,22 +203,97 @@ def _held_by_another_ingest(lock_path: Path) -> bool:
 
 
 # ---- the private folder where opened files live -------------------------------------------------
-class PrivateTemp:
-    """A folder only this user can read, for files opened in their default program.
+OPEN_PREFIX = "clinicguard-open-"
+OWNER_FILE = "owner.pid"
+# A folder without its owner file is either being created right now or very old (a crash between
+# mkdtemp and writing the file): only the latter is removed.
+_UNOWNED_FOLDER_SECONDS = 24 * 3600
 
-    It is removed by `cleanup()` (the GUI calls it when it closes) and, as a backstop, at exit.
+
+def _process_running(pid: int) -> bool:
+    """Whether a process with this id exists; in doubt, say yes (keeping a folder is the safe side)."""
+    if pid <= 0:
+        return False
+    if os.name == "nt":
+        # os.kill(pid, 0) would terminate the process on Windows: ask the kernel instead.
+        import ctypes
+        from ctypes import wintypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
+        kernel32.OpenProcess.restype = wintypes.HANDLE
+        kernel32.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
+        kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
+        process_query_limited_information, still_active, error_invalid_parameter = 0x1000, 259, 87
+        handle = kernel32.OpenProcess(process_query_limited_information, False, pid)
+        if not handle:
+            return ctypes.get_last_error() != error_invalid_parameter  # 87: no such process
+        try:
+            code = wintypes.DWORD()
+            if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+                return True
+            return code.value == still_active
+        finally:
+            kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists, under another user
+        return True
+    return True
+
+
+def remove_stale_open_folders(parent: Path | None = None, prefix: str = OPEN_PREFIX) -> list[Path]:
+    """Remove the private folders of ClinicGuard processes that are gone (a crash skips `cleanup`),
+    so that decrypted files do not stay in the temporary folder. Only this user's folders."""
+    parent = Path(parent or tempfile.gettempdir())
+    removed = []
+    try:
+        candidates = list(parent.glob(f"{prefix}*"))
+    except OSError:
+        return removed
+    for folder in candidates:
+        try:
+            info = folder.lstat()
+            if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+                continue
+            try:
+                stale = not _process_running(int((folder / OWNER_FILE).read_text().strip()))
+            except FileNotFoundError:
+                stale = time.time() - info.st_mtime > _UNOWNED_FOLDER_SECONDS
+            except ValueError:
+                stale = True
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+class PrivateTemp:
+    """A folder only this user can read, for decrypted files (opened in their default program, or
+    checked before they are copied out of the vault).
+
+    It is removed by `cleanup()` (the GUI calls it when it closes) and, as a backstop, at exit. A
+    crash skips both: the folder names its owner process, and the next PrivateTemp removes the
+    folders whose owner is gone.
     """
 
-    def __init__(self, prefix: str = "clinicguard-open-"):
-        self._prefix = prefix
+    def __init__(self, prefix: str = OPEN_PREFIX, parent: Path | None = None):
+        self._prefix, self._parent = prefix, parent
         self._path: Path | None = None
+        remove_stale_open_folders(parent, prefix)
         atexit.register(self.cleanup)
 
     @property
     def path(self) -> Path:
         if self._path is None or not self._path.exists():
-            self._path = Path(tempfile.mkdtemp(prefix=self._prefix))  # created with mode 0700
-            os.chmod(self._path, 0o700)
+            path = Path(tempfile.mkdtemp(prefix=self._prefix, dir=self._parent))  # created with mode 0700
+            os.chmod(path, 0o700)
+            (path / OWNER_FILE).write_text(str(os.getpid()))
+            self._path = path
         return self._path
 
     def cleanup(self) -> None:
@@ -245,6 +322,9 @@ class Vault:
         self.folder = Path(workspace.data_dir) / VAULT_DIR
         self.folder.mkdir(parents=True, exist_ok=True)
         self.startup_report = StartupReport()
+        # Where exported files are decrypted and checked before they are copied out; creating it
+        # also removes the private folders a crashed ClinicGuard left behind.
+        self._scratch = PrivateTemp()
 
     # ---- paths ---------------------------------------------------------------------------
     def blob_path(self, blob: str) -> Path:
@@ -348,18 +428,34 @@ class Vault:
 
     def record(self, actor: Actor | None, staged: StagedBlob, *, title: str | None = None, description: str = "",
                items: Iterable[str] = (), actions: Iterable[int] = (), valid_from=None, expires_on=None) -> Evidence:
-        """Insert the row, its links and its audit entry in one transaction (UI thread)."""
+        """Insert the row, its links and its audit entry in one transaction (UI thread).
+
+        The blob is discarded only if the row did not commit: a committed row without its blob
+        would be evidence lost, whereas a kept orphan blob is quarantined at the next start.
+        """
+        body_done = False
         try:
             evidence = self._new_evidence(actor, staged, title, description, items, actions, valid_from, expires_on)
             with self._ws.writing(actor, Permission.ADD_EVIDENCE) as audit:
                 evidence_id = self.store.insert(evidence)
                 evidence = dc_replace(evidence, id=evidence_id)
                 audit.record("evidence.add", "evidence", evidence_id, None, evidence.public())
+                body_done = True
         except BaseException:
-            self.discard(staged)
+            if body_done and self._committed(staged):
+                staged.lock.release()
+            else:
+                self.discard(staged)
             raise
         staged.lock.release()
         return evidence
+
+    def _committed(self, staged: StagedBlob) -> bool:
+        """After a failure at or past the commit: is the staged blob's row in the database for good?"""
+        try:
+            return not self._ws.db.conn.in_transaction and self.store.has_blob(staged.blob)
+        except Exception:  # noqa: BLE001 - cannot tell: keep the blob, the startup check sorts it out
+            return True
 
     def add(self, actor: Actor | None, source: Path | BinaryIO, *, original_name: str | None = None,
             title: str | None = None, description: str = "", items: Iterable[str] = (), actions: Iterable[int] = (),
@@ -368,31 +464,39 @@ class Vault:
         """Encrypt a file into the vault and record it as evidence for the given items and actions."""
         items, actions = tuple(items), tuple(actions)
         # Refuse bad input before spending minutes encrypting a large file.
-        self._new_evidence(actor, None, title or original_name or getattr(source, "name", "x"), description,
-                           items, actions, valid_from, expires_on)
+        require(actor, Permission.ADD_EVIDENCE)
+        self._check_links_and_dates(items, actions, valid_from, expires_on)
         staged = self.stage(actor, source, original_name=original_name, progress=progress, cancelled=cancelled)
         return self.record(actor, staged, title=title, description=description, items=items, actions=actions,
                            valid_from=valid_from, expires_on=expires_on)
 
-    def _new_evidence(self, actor, staged, title, description, items, actions, valid_from, expires_on) -> Evidence:
-        require(actor, Permission.ADD_EVIDENCE)
-        items = tuple(dict.fromkeys(str(i).strip() for i in items))
-        for item in items:
-            if item not in self._ws.catalogue:
-                raise NotFound(tr("Unknown recommendation {id!r}.", id=item))
+    def _check_links_and_dates(self, items, actions, valid_from, expires_on):
+        """The links and dates a new evidence may have, normalised; raises on unknown ids or bad dates."""
+        items = tuple(dict.fromkeys(self._check_item(i) for i in items))
         actions = tuple(dict.fromkeys(self._check_action(a) for a in actions))
         valid_from = _date(valid_from) if valid_from else date.today().isoformat()
         expires_on = _date(expires_on) if expires_on else None
         if expires_on and expires_on < valid_from:
             raise VaultError(tr("The expiry date must come after the date the evidence is valid from."))
-        name = staged.original_name if staged else "x"
+        return items, actions, valid_from, expires_on
+
+    def _new_evidence(self, actor, staged, title, description, items, actions, valid_from, expires_on) -> Evidence:
+        require(actor, Permission.ADD_EVIDENCE)
+        items, actions, valid_from, expires_on = self._check_links_and_dates(items, actions, valid_from, expires_on)
+        name = staged.original_name
         title = (title or "").strip() or Path(name).stem or name
         return Evidence(
-            id=0, blob=staged.blob if staged else "0" * 32, title=title, description=(description or "").strip(),
-            original_name=name, media_type=staged.media_type if staged else "", size=staged.size if staged else 0,
-            sha256=staged.sha256 if staged else "0" * 64, added_by=actor.id, added_by_name=actor.name,
-            added_at=utc_now(), valid_from=valid_from, expires_on=expires_on, items=items, actions=actions,
+            id=0, blob=staged.blob, title=title, description=(description or "").strip(), original_name=name,
+            media_type=staged.media_type, size=staged.size, sha256=staged.sha256, added_by=actor.id,
+            added_by_name=actor.name, added_at=utc_now(), valid_from=valid_from, expires_on=expires_on,
+            items=items, actions=actions,
         )
+
+    def _check_item(self, item_id) -> str:
+        item_id = str(item_id).strip()
+        if item_id not in self._ws.catalogue:
+            raise NotFound(tr("Unknown recommendation {id!r}.", id=item_id))
+        return item_id
 
     def _check_action(self, action_id) -> int:
         try:
@@ -414,29 +518,22 @@ class Vault:
              actions: Iterable[int] = ()) -> Evidence:
         """Attach an existing file to more recommendations or actions."""
         require(actor, Permission.ADD_EVIDENCE)
-        items = tuple(items)
-        for item in items:
-            if item not in self._ws.catalogue:
-                raise NotFound(tr("Unknown recommendation {id!r}.", id=item))
+        items = tuple(self._check_item(i) for i in items)
         actions = tuple(self._check_action(a) for a in actions)
-        with self._ws.writing(actor, Permission.ADD_EVIDENCE) as audit:
-            before = self.get(evidence_id)
-            self.store.link(before.id, items, actions)
-            after = self.get(evidence_id)
-            if after != before:
-                audit.record("evidence.link", "evidence", before.id,
-                             {"items": list(before.items), "actions": list(before.actions)},
-                             {"items": list(after.items), "actions": list(after.actions)})
-        return after
+        return self._change_links(actor, evidence_id, "evidence.link", self.store.link, items, actions)
 
     def unlink(self, actor: Actor | None, evidence_id: int, *, items: Iterable[str] = (),
                actions: Iterable[int] = ()) -> Evidence:
+        """Detach a file; ids are not checked, so a link to a retired recommendation can be removed."""
+        return self._change_links(actor, evidence_id, "evidence.unlink", self.store.unlink, tuple(items), tuple(actions))
+
+    def _change_links(self, actor, evidence_id, kind: str, change, items, actions) -> Evidence:
         with self._ws.writing(actor, Permission.ADD_EVIDENCE) as audit:
             before = self.get(evidence_id)
-            self.store.unlink(before.id, items, actions)
+            change(before.id, items, actions)
             after = self.get(evidence_id)
             if after != before:
-                audit.record("evidence.unlink", "evidence", before.id,
+                audit.record(kind, "evidence", before.id,
                              {"items": list(before.items), "actions": list(before.actions)},
                              {"items": list(after.items), "actions": list(after.actions)})
         return after
@@ -455,10 +552,13 @@ class Vault:
         with self._ws.writing(actor, Permission.ADD_EVIDENCE) as audit:
             before = self.get(evidence_id)
             merged = dc_replace(before, **changes)
+            if merged == before:  # nothing changed: nothing to write, nothing to audit
+                return before
             if merged.expires_on and merged.expires_on < merged.valid_from:
                 raise VaultError(tr("The expiry date must come after the date the evidence is valid from."))
-            self.store.update(before.id, **changes)
-            audit.record("evidence.update", "evidence", before.id, {k: getattr(before, k) for k in changes}, changes)
+            changed = {k: v for k, v in changes.items() if getattr(before, k) != v}
+            self.store.update(before.id, **changed)
+            audit.record("evidence.update", "evidence", before.id, {k: getattr(before, k) for k in changed}, changed)
         return self.get(evidence_id)
 
     def delete(self, actor: Actor | None, evidence_id: int, reason: str) -> None:
@@ -477,35 +577,32 @@ class Vault:
         fsync_dir(self.folder)
 
     # ---- reading ---------------------------------------------------------------------------------
-    def _decrypt_into(self, evidence: Evidence, dest: Path, progress: Progress | None = None,
-                      cancelled: Cancelled | None = None) -> Path:
-        """Decrypt to a temporary name beside `dest`, check the SHA-256, then move it into place.
+    @contextmanager
+    def _checked_plaintext(self, evidence: Evidence, folder: Path, progress: Progress | None = None,
+                           cancelled: Cancelled | None = None) -> Iterator[Path]:
+        """Decrypt into a private folder and check size and SHA-256 there; yield the checked file.
 
-        A damaged, truncated or swapped blob leaves nothing at `dest`.
+        Nothing is written anywhere else before the check, so a damaged, truncated or swapped blob
+        (another evidence's content) never reaches the user's folders, not even for a moment. The
+        file is removed afterwards unless the caller moved it.
         """
         blob = self.blob_path(evidence.blob)
         if not blob.exists():
             raise EvidenceMissing(tr("The file of the evidence {id} ({name}) is missing from the vault: restore a backup.",
                                      id=evidence.id, name=evidence.original_name))
         identity = self._ws.identity
-        fd, tmp_name = tempfile.mkstemp(prefix=".clinicguard-", suffix=PART_SUFFIX, dir=dest.parent)
-        tmp = Path(tmp_name)
+        tmp = folder / f"{secrets.token_hex(16)}{PART_SUFFIX}"
         meter = _Meter(progress, cancelled, evidence.size)
         try:
-            with os.fdopen(fd, "wb") as out, open(blob, "rb") as src:
+            with open(tmp, "xb") as out, open(blob, "rb") as src:
                 intact = self._decrypt_stream(src, _MeteredWriter(out, meter), identity, meter)
-                if not intact or meter.size != evidence.size or meter.hexdigest() != evidence.sha256:
-                    raise EvidenceDamaged(tr("The file of the evidence {id} ({name}) is damaged: restore a backup.",
-                                             id=evidence.id, name=evidence.original_name))
-                out.flush()
-                os.fsync(out.fileno())
-            replace(tmp, dest)
-            fsync_dir(dest.parent)
-        except BaseException:
+            if not intact or meter.size != evidence.size or meter.hexdigest() != evidence.sha256:
+                raise EvidenceDamaged(tr("The file of the evidence {id} ({name}) is damaged: restore a backup.",
+                                         id=evidence.id, name=evidence.original_name))
+            meter.finish()
+            yield tmp
+        finally:
             tmp.unlink(missing_ok=True)
-            raise
-        meter.finish()
-        return dest
 
     @staticmethod
     def _decrypt_stream(src, writer, identity, meter: _Meter) -> bool:
@@ -517,12 +614,26 @@ class Vault:
             return False
         return True
 
-    def open_copy(self, evidence_id: int, temp: PrivateTemp) -> Path:
-        """Decrypt a file into the private temporary folder, to open it in its default program."""
-        evidence = self.get(evidence_id)
+    def open_copy(self, actor: Actor | None, evidence: Evidence, temp: PrivateTemp, *,
+                  progress: Progress | None = None, cancelled: Cancelled | None = None) -> Path:
+        """Decrypt a file into the private temporary folder, to open it in its default program.
+
+        No database access (safe on a worker thread, once the key is read): the caller reads the
+        record before and audits the opening after (`record_open`).
+        """
+        require(actor, Permission.READ)
         folder = temp.path / str(evidence.id)
         folder.mkdir(mode=0o700, exist_ok=True)
-        return self._decrypt_into(evidence, folder / safe_file_name(evidence.original_name))
+        dest = folder / safe_file_name(evidence.original_name)
+        with self._checked_plaintext(evidence, temp.path, progress, cancelled) as plain:
+            replace(plain, dest)
+        return dest
+
+    def record_open(self, actor: Actor | None, evidence: Evidence) -> None:
+        """Note in the audit trail who read a decrypted copy of the file (CNIL: who consulted what)."""
+        with self._ws.writing(actor, Permission.READ) as audit:
+            audit.record("evidence.open", "evidence", evidence.id, None,
+                         {"name": evidence.original_name, "sha256": evidence.sha256})
 
     def export(self, actor: Actor | None, evidence_id: int, out: Path, *, progress: Progress | None = None,
                cancelled: Cancelled | None = None) -> Path:
@@ -534,7 +645,12 @@ class Vault:
 
     def decrypt_copy(self, actor: Actor | None, evidence: Evidence, out: Path, *, progress: Progress | None = None,
                      cancelled: Cancelled | None = None) -> Path:
-        """The decrypting half of `export`, without database access (safe on a worker thread)."""
+        """The decrypting half of `export`, without database access (safe on a worker thread).
+
+        The checked file is copied, not moved, into the destination: a new file there takes the
+        folder's permissions (a moved one would keep the private folder's owner-only rights on
+        Windows), and the private folder may be on another drive.
+        """
         require(actor, Permission.EXPORT)
         out = Path(out)
         if out.is_dir():
@@ -543,7 +659,10 @@ class Vault:
             if not out.parent.is_dir():
                 raise NotFound(tr("The folder {folder} does not exist.", folder=out.parent))
             dest = out.parent / safe_file_name(out.name)
-        return self._decrypt_into(evidence, dest, progress, cancelled)
+        with self._checked_plaintext(evidence, self._scratch.path, progress, cancelled) as plain, \
+                open(plain, "rb") as src, atomic_output(dest) as copy:
+            shutil.copyfileobj(src, copy, _PROGRESS_STEP)
+        return dest
 
     def record_export(self, actor: Actor | None, evidence: Evidence, dest: Path) -> None:
         """Note in the audit trail that a decrypted copy left the vault, and where to."""

@@ -52,15 +52,6 @@ class EvidenceStore:
         found = self._select("WHERE id = ?", [int(evidence_id)])
         return found[0] if found else None
 
-    def for_item(self, item_id: str) -> list[Evidence]:
-        return self._select("WHERE id IN (SELECT evidence_id FROM evidence_item WHERE item_id = ?)", [item_id])
-
-    def for_action(self, action_id: int) -> list[Evidence]:
-        return self._select("WHERE id IN (SELECT evidence_id FROM evidence_action WHERE action_id = ?)", [int(action_id)])
-
-    def count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM evidence").fetchone()[0]
-
     def counts_by_item(self) -> dict[str, int]:
         """How many files back each recommendation (for the checklist's evidence column)."""
         return dict(self._db.execute("SELECT item_id, count(*) FROM evidence_item GROUP BY item_id"))

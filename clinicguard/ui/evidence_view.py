@@ -347,7 +347,7 @@ class EvidenceView(QWidget):
         busy = self._task is not None
         selected = self.selected() is not None
         self.add_button.setEnabled(not busy and self.state.can(Permission.ADD_EVIDENCE))
-        self.open_button.setEnabled(selected and self.state.can(Permission.READ))
+        self.open_button.setEnabled(not busy and selected and self.state.can(Permission.READ))
         self.export_button.setEnabled(not busy and selected and self.state.can(Permission.EXPORT))
         self.delete_button.setEnabled(not busy and selected and self.state.can(Permission.DELETE_EVIDENCE))
         self.verify_button.setEnabled(not busy and bool(self.model.rows))
@@ -469,32 +469,57 @@ class EvidenceView(QWidget):
 
     # ---- reading ----------------------------------------------------------------------------------
     def open_selected(self) -> None:
-        ev = self.selected()
-        if ev is None:
+        """Decrypt off the UI thread (files can be several GB), then audit and open on the UI thread."""
+        if self._task is not None:
             return
+        selected = self.selected()
+        if selected is None:
+            return
+        actor = self.state.actor
         try:
-            path = self.vault.open_copy(ev.id, self.temp)
+            # The record and the key are read here: the worker must not touch the database.
+            ev = self.vault.get(selected.id)
+            self.state.ws.unlock()
         except Exception as error:  # noqa: BLE001 - shown to the user
             show_error(self, error)
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-        self.status.setText(tr("{name} opened from a private temporary folder, removed when ClinicGuard closes.",
-                               name=ev.original_name))
+
+        def decrypted(path: Path) -> None:
+            try:
+                self.vault.record_open(actor, ev)
+            except Exception as error:  # noqa: BLE001 - no unaudited reading: the copy goes
+                path.unlink(missing_ok=True)
+                self.status.setText("")
+                show_error(self, error)
+                return
+            self.state.notify("audit")
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            self.status.setText(tr("{name} opened from a private temporary folder, removed when ClinicGuard closes.",
+                                   name=ev.original_name))
+
+        self._start(tr("Decrypting {name}…", name=ev.original_name), self.vault.open_copy, actor, ev, self.temp,
+                    on_done=decrypted)
 
     def export_selected(self) -> None:
         ev = self.selected()
-        if ev is None:
+        if ev is None or self._task is not None:
             return
         folder = QFileDialog.getExistingDirectory(self, tr("Export a decrypted copy to…"))
         if not folder:
             return
         actor = self.state.actor
+        try:
+            self.state.ws.unlock()  # read the key here, not on the worker thread
+        except Exception as error:  # noqa: BLE001
+            show_error(self, error)
+            return
 
         def done(dest: Path) -> None:
             try:
                 self.vault.record_export(actor, ev, dest)
             except Exception as error:  # noqa: BLE001
                 show_error(self, error)
+            self.state.notify("audit")
             self.status.setText(tr("Decrypted copy written to {file}.", file=dest))
 
         self._start(tr("Decrypting {name}…", name=ev.original_name), self.vault.decrypt_copy, actor, ev,
