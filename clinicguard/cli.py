@@ -283,7 +283,7 @@ def cmd_evidence_list(args: argparse.Namespace) -> int:
         print(tr("The evidence vault is empty."))
     for ev in files:
         expiry = tr(", expires {date}", date=ev.expires_on) if ev.expires_on else ""
-        links = ", ".join([*ev.items, *(f"action {a}" for a in ev.actions)]) or "—"
+        links = ", ".join([*ev.items, *(tr("action {id}", id=a) for a in ev.actions)]) or "—"
         print(f"{ev.id:>5}  {ev.title} [{ev.original_name}, {tr('{n} bytes', n=ev.size)}{expiry}] — {links}")
     return 0
 
@@ -428,9 +428,8 @@ def cmd_signoff_confirm(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
         actor = acting(ws, args)
-        for item_id in args.item_ids:
-            ws.signoffs.confirm(actor, item_id, args.comment or "")
-            print(tr("{id}: confirmed by {name}.", id=item_id, name=actor.name))
+        for signed in ws.signoffs.confirm_many(actor, args.item_ids, args.comment or ""):
+            print(tr("{id}: confirmed by {name}.", id=signed.item_id, name=actor.name))
     finally:
         ws.close()
     return 0
@@ -538,9 +537,7 @@ def _export_with(args: argparse.Namespace, prepare) -> int:
     ws = open_workspace(args)
     try:
         actor = acting(ws, args)
-        prepared = prepare(ws, actor)
-        exports.write_export(prepared, out)
-        exports.record_export(ws, actor, prepared, out)
+        exports.run_export(ws, actor, prepare(ws, actor), out)
     finally:
         ws.close()
     print(tr("Workbook written to {file}.", file=out))

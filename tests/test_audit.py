@@ -13,7 +13,7 @@ import pytest
 
 from clinicguard.core.audit import GENESIS, HEAD_FILE, AuditTrail, Head, _entry_hash
 from clinicguard.core.people import Actor, Role
-from clinicguard.core.workspace import database_path
+from clinicguard.core.workspace import Workspace, database_path
 from clinicguard.store.db import open_database
 from tests.conftest import MANAGER
 
@@ -302,7 +302,7 @@ def test_without_the_saved_head_truncation_shows_only_against_an_exported_head(t
     raw, verify = tampered
     exported = Head(N, _row(raw, N)["hash"])
     raw.execute("DELETE FROM audit_entry WHERE id > ?", [N - 2])
-    # the documented limit: with the head file gone, the chain alone looks intact
+    # the documented limit: a trail checked without any saved head looks intact
     assert verify(head_file=False).ok
     result = verify(expected_head=exported, head_file=False)
     assert (result.ok, result.bad_entry) == (False, N - 1)
@@ -346,3 +346,32 @@ def test_the_head_file_follows_each_change_and_keeps_the_evidence_of_a_truncatio
     result = workspace.audit.verify()
     assert (result.ok, result.bad_entry) == (False, count)
 
+
+
+def test_deleting_the_head_file_with_the_end_of_the_trail_is_caught(workspace, manager):
+    head_file = workspace.data_dir / HEAD_FILE
+    workspace.update_clinic(manager, name="Cabinet A")
+    assert workspace.audit.verify().ok
+    count = workspace.audit.head()[0]
+    raw = sqlite3.connect(database_path(workspace.data_dir), isolation_level=None)
+    raw.execute("DROP TRIGGER audit_entry_no_delete")
+    raw.execute("DELETE FROM audit_entry WHERE id = ?", [count])
+    raw.close()
+    head_file.unlink()
+    result = workspace.audit.verify()
+    assert (result.ok, result.kind) == (False, "head-missing")
+    assert HEAD_FILE in result.message
+    # the next changes and closing do not write a fresh head file that would hide the truncation
+    workspace.update_clinic(manager, name="Cabinet B")
+    workspace.close()
+    assert not head_file.exists()
+    reopened = Workspace.open(workspace.data_dir, catalogue=workspace.catalogue)
+    try:
+        assert reopened.audit.verify().kind == "head-missing"
+    finally:
+        reopened.close()
+
+
+def test_a_new_clinic_has_its_head_file_from_the_start(workspace):
+    assert (workspace.data_dir / HEAD_FILE).exists()
+    assert workspace.audit.verify().ok

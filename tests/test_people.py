@@ -4,6 +4,7 @@ password delay, profile management, and the inactivity clock."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from datetime import timedelta
 
 import keyring
@@ -14,12 +15,15 @@ from clinicguard.core.people import (
     DEFAULT_AUTO_LOCK_MINUTES,
     PASSWORD_FREE_FAILURES,
     PIN_MAX_FAILURES,
+    Actor,
     InactivityClock,
+    Permission,
     Role,
     WeakSecret,
+    secret_kind,
 )
 from clinicguard.core.catalogue import load_catalogue
-from clinicguard.core.workspace import Workspace
+from clinicguard.core.workspace import Workspace, database_path
 from tests.conftest import DATA, MANAGER, MANAGER_SECRET, MemoryKeyring
 
 PRACTITIONER, PRACTITIONER_PIN = "Dr Karim Benali", "4826"
@@ -281,7 +285,9 @@ def test_secrets_never_reach_the_audit_trail(workspace, team):
     workspace.people.reset_secret(manager, ACCOUNTANT, "Autre-Secret-2026!")
     accountant = workspace.sign_in(ACCOUNTANT, "Autre-Secret-2026!")
     workspace.people.change_own_secret(accountant, "Autre-Secret-2026!", "Encore-Autre-2026!")
-    dump = "\n".join(str(row) for row in workspace.db.execute("SELECT * FROM audit_entry"))
+    # the written columns only: a PIN's digits can turn up by chance inside a timestamp or a hash
+    dump = "\n".join(str(row) for row in workspace.db.execute(
+        "SELECT actor_name, kind, object_type, object_id, before, after FROM audit_entry"))
     for secret in (MANAGER_SECRET, PRACTITIONER_PIN, ACCOUNTANT_SECRET, "Autre-Secret-2026!", "Encore-Autre-2026!",
                    "scrypt$"):
         assert secret not in dump
@@ -314,3 +320,101 @@ def test_inactivity_clock_expires_after_the_timeout_and_input_resets_it():
     assert clock.expired()
     clock.set_minutes(20)
     assert not clock.expired()
+
+
+# ---- attempts made at the same time, a busy database, forged actors --------------------------------
+def test_wrong_pins_tried_together_still_lock_the_profile_after_three(workspace):
+    # several windows or scripts: every attempt begins (profile not locked yet) before any finishes
+    attempts = [workspace.people.begin_sign_in(PRACTITIONER) for _ in range(PIN_MAX_FAILURES + 2)]
+    for attempt, pin in zip(attempts, ("0000", "1111", "2222", "3333", "5555")):
+        attempt.check(pin)
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied):
+            workspace.people.finish_sign_in(attempt)
+    person = workspace.people.get(PRACTITIONER)
+    assert person.locked and person.failed_attempts == PIN_MAX_FAILURES + 2
+    with pytest.raises(PermissionDenied, match="lock|verrouill"):
+        workspace.sign_in(PRACTITIONER, PRACTITIONER_PIN)
+
+
+def test_a_right_pin_finished_after_other_attempts_locked_the_profile_is_refused(workspace):
+    right = workspace.people.begin_sign_in(PRACTITIONER)
+    wrong = [workspace.people.begin_sign_in(PRACTITIONER) for _ in range(PIN_MAX_FAILURES)]
+    assert right.check(PRACTITIONER_PIN)
+    for attempt in wrong:
+        attempt.check("0000")
+        with pytest.raises(PermissionDenied):
+            workspace.people.finish_sign_in(attempt)
+    with pytest.raises(PermissionDenied, match="lock|verrouill"):
+        workspace.people.finish_sign_in(right)
+    assert workspace.people.get(PRACTITIONER).locked
+    assert workspace.audit.entries()[-1].kind == "session.sign-in-refused"
+
+
+def test_a_sign_in_cannot_be_finished_without_checking_its_secret_or_twice(workspace):
+    attempt = workspace.people.begin_sign_in(PRACTITIONER)
+    with pytest.raises(RuntimeError):
+        workspace.people.finish_sign_in(attempt)
+    attempt.check(PRACTITIONER_PIN)
+    with pytest.raises(RuntimeError):
+        attempt.check("0000")  # one attempt, one secret
+    assert workspace.people.finish_sign_in(attempt).name == PRACTITIONER
+    with pytest.raises(RuntimeError):
+        workspace.people.finish_sign_in(attempt)
+
+
+def test_signing_in_while_another_program_writes_says_the_database_is_busy(workspace):
+    workspace.db.execute("PRAGMA busy_timeout = 100")
+    other = sqlite3.connect(database_path(workspace.data_dir), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        for secret in (PRACTITIONER_PIN, "0000"):
+            with pytest.raises(ClinicGuardError, match="busy|occupée"):
+                workspace.sign_in(PRACTITIONER, secret)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert workspace.people.get(PRACTITIONER).failed_attempts == 0  # the refused wrong PIN did not count
+    assert workspace.sign_in(PRACTITIONER, PRACTITIONER_PIN).name == PRACTITIONER
+
+
+def test_a_forged_actor_without_a_profile_is_refused(workspace, team):
+    forged = Actor(None, "Intrus", Role.MANAGER)
+    count = entry_count(workspace)
+    with pytest.raises(PermissionDenied):
+        with workspace.writing(forged, Permission.MANAGE_PEOPLE):
+            pass
+    with pytest.raises(PermissionDenied):
+        workspace.people.add(forged, "Sophie Leroy", "accountant", "9157")
+    assert "Sophie Leroy" not in workspace.person_names()
+    assert entry_count(workspace) == count
+
+
+# ---- how strong a new secret must be ------------------------------------------------------------------
+@pytest.mark.parametrize("secret", [
+    "a a a a a a a",  # seven one-letter words
+    "ab cd ef gh ij kl m",  # seven words of one or two letters
+    "chat chien loup ours lion ab cd",  # five words of three letters or more, seven in all
+    "chat chien loup ours chat chien loup",  # seven words, four different
+    "loup ours lion chat chien renard",  # six words
+    "x" * 20,
+    "aAaAaAaAaAaAaAaAaAaA",  # two kinds, two different characters
+    "abcdef1abcdef1abcdef",  # two kinds, seven different characters
+    "abcdefghijklmnopqrst",  # one kind
+    "abcdefghijklmnopqr1",  # 19 characters of two kinds
+    "abcdefghij klmnopqrst",  # spaces are not a second kind
+])
+def test_secrets_too_weak_for_a_password_are_refused(secret):
+    with pytest.raises(WeakSecret, match="7"):
+        secret_kind(secret)
+
+
+@pytest.mark.parametrize("secret", [
+    "chat chien loup ours lion chat chien",  # seven words, five different
+    "été île âne œuf mer sol feu",  # three letters each, accents count as letters
+    "abcdefg1abcdefg1abcd",  # 20 characters of two kinds, eight different
+    "abcdefghij-klmnopqrs",  # a symbol other than a space is a second kind
+    "Abcdefgh12!?",  # 12 characters of four kinds
+])
+def test_secrets_strong_enough_are_passwords(secret):
+    assert secret_kind(secret) == "password"

@@ -143,7 +143,6 @@ def test_audit_verify_against_an_exported_head(clinic, monkeypatch, capsys):
     raw.execute("DELETE FROM audit_entry WHERE id = ?", [count])
     raw.close()
     (clinic / HEAD_FILE).unlink()  # the file went too: only the exported head is left
-    assert main(["audit", "verify", "--data-dir", str(clinic)]) == 0
     assert main(["audit", "verify", "--expect-head", head, "--data-dir", str(clinic)]) == 1
     assert str(count) in capsys.readouterr().err
     assert main(["audit", "verify", "--expect-head", "nonsense", "--data-dir", str(clinic)]) == 1
@@ -186,3 +185,32 @@ def test_new_secret_is_required_from_the_environment_or_a_terminal(clinic, monke
     monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", MANAGER_SECRET)
     assert main(["people", "add", "Sophie", "--role", "accountant", "--as", MANAGER, "--data-dir", str(clinic)]) == 1
     assert "CLINICGUARD_NEW_SECRET" in capsys.readouterr().err
+
+
+def test_deleting_the_end_of_the_trail_and_the_head_file_fails_audit_verify(clinic, monkeypatch, capsys,
+                                                                          small_catalogue):
+    raw = sqlite3.connect(database_path(clinic), isolation_level=None)
+    raw.execute("DROP TRIGGER audit_entry_no_delete")
+    raw.execute("DELETE FROM audit_entry WHERE id = (SELECT max(id) FROM audit_entry)")
+    raw.close()
+    (clinic / HEAD_FILE).unlink()
+    assert main(["audit", "verify", "--data-dir", str(clinic)]) == 1
+    assert HEAD_FILE in capsys.readouterr().err
+    assert main(["audit", "verify", "--json", "--data-dir", str(clinic)]) == 1
+    assert json.loads(capsys.readouterr().out)["kind"] == "head-missing"
+    # a change made afterwards does not write a new head file that would hide the truncation
+    assert run_as(monkeypatch, capsys, MANAGER, clinic, "signoff", "request", item(small_catalogue))[0] == 0
+    assert not (clinic / HEAD_FILE).exists()
+
+
+def test_signoff_confirm_of_several_items_confirms_all_or_none(clinic, monkeypatch, capsys, small_catalogue):
+    items = [item(small_catalogue, 0), item(small_catalogue, 1)]
+    code, _, err = run_as(monkeypatch, capsys, PRACTITIONER, clinic, "signoff", "confirm", items[0], "NO-SUCH-ITEM")
+    assert code == 1 and "NO-SUCH-ITEM" in err
+    assert main(["signoff", "status", "--json", "--data-dir", str(clinic), *items]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert all(not status[i]["confirmed"] for i in items)
+    assert run_as(monkeypatch, capsys, PRACTITIONER, clinic, "signoff", "confirm", *items)[0] == 0
+    assert main(["signoff", "status", "--json", "--data-dir", str(clinic), *items]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert all([c["person"] for c in status[i]["confirmed"]] == [PRACTITIONER] for i in items)

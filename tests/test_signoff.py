@@ -75,3 +75,16 @@ def test_a_practitioner_withdraws_their_confirmation(practice):
     ws.signoffs.withdraw(karim, items[0])
     assert [p.name for p in ws.signoffs.for_item(items[0]).missing] == [ANNE, KARIM]
     assert [e.kind for e in ws.audit.search(object_id=items[0])] == ["signoff.confirm", "signoff.withdraw"]
+
+
+def test_confirming_several_items_with_an_unknown_one_confirms_none(practice):
+    ws, _, karim, _, _, items = practice
+    count = ws.audit.head()[0]
+    with pytest.raises(NotFound):
+        ws.signoffs.confirm_many(karim, [items[0], "NO-SUCH-ITEM", items[1]], "fait")
+    assert all(not ws.signoffs.for_item(i).confirmed for i in items)
+    assert ws.audit.head()[0] == count
+    signed = ws.signoffs.confirm_many(karim, items, "fait")
+    assert [s.item_id for s in signed] == items
+    assert all([s.person_name for s in ws.signoffs.for_item(i).confirmed] == [KARIM] for i in items)
+    assert [e.kind for e in ws.audit.entries()[count:]] == ["signoff.confirm"] * len(items)

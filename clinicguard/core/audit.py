@@ -8,11 +8,15 @@ first bad entry and says what happened to it.
 
 What a chain cannot show on its own is that its last entries were removed. A MACed copy of the
 head (number of entries and last hash) is therefore kept outside the database, in
-`audit-head.json` next to it, refreshed after each committed change, and printed in exports.
-Limits, stated honestly: someone who can write the data folder can delete or roll back that file
-too, and the removal of the last entries then goes unnoticed except against a head kept
-elsewhere (an export sent to the accountant, a backup manifest): `verify(expected_head=...)`
-checks against such a copy. The MAC key is on the same PC (keyring or passphrase file), so the
+`audit-head.json` next to it: written when the clinic is created, moved forward after each
+committed change, and printed in exports. Deleting that file does not hide a truncation: on a
+trail with entries, a missing head file makes `verify` fail, and ClinicGuard never writes a new
+one (only the first save after the very first entry, at the clinic's creation, creates the file).
+Limits, stated honestly: someone who can write the data folder can replace that file with an
+older copy of it (a backup), and removing the entries written since then goes unnoticed except
+against a head kept elsewhere (an export sent to the accountant, a backup manifest):
+`verify(expected_head=...)` checks against such a copy. A head file lost by accident (a
+database copied without it) cannot be told from a deleted one, so `verify` fails then too. The MAC key is on the same PC (keyring or passphrase file), so the
 trail proves integrity against edits of the database file, not against someone who holds the
 clinic key and writes a program to forge entries.
 """
@@ -112,7 +116,7 @@ class Verification:
     head: str  # hash of the last good entry
     bad_entry: int | None = None
     problem: str = ""
-    kind: str = ""  # edited, deleted, inserted, moved, head-altered
+    kind: str = ""  # edited, deleted, inserted, moved, head-altered, head-missing
     head_checked: bool = False  # False when no saved head could be compared
     note: str = ""
 
@@ -121,6 +125,8 @@ class Verification:
         if self.ok:
             text = tr("The audit trail is intact: {n} entries, head {head}.", n=self.count, head=f"{self.count}:{self.head}")
             return text + (" " + self.note if self.note else "")
+        if self.kind == "head-missing":
+            return tr("The audit trail cannot be trusted: {problem}.", problem=self.problem)
         return tr("The audit trail has been tampered with: {problem}.", problem=self.problem)
 
 
@@ -135,6 +141,7 @@ class AuditTrail:
         self._db = db
         self._key = mac_key
         self.head_path = Path(head_path) if head_path else None
+        self._started_trail = False  # wrote entry 1 and has not saved the head yet: may create the file
 
     def _mac(self, entry_hash: str) -> str:
         return hmac.new(self._key, entry_hash.encode(), hashlib.sha256).hexdigest()
@@ -169,6 +176,8 @@ class AuditTrail:
         row["hash"] = _entry_hash(row)
         row["mac"] = self._mac(row["hash"])
         self._db["audit_entry"].insert(row)
+        if last is None:
+            self._started_trail = True
         return row["id"]
 
     # ---- the head and its copy outside the database ---------------------------------------------
@@ -201,7 +210,8 @@ class AuditTrail:
         """Copy the current head to audit-head.json. Call after the change's transaction commits.
 
         The file is only moved forward, and never over a saved head the trail no longer contains:
-        that file is the evidence of a truncation and must survive the next change.
+        that file is the evidence of a truncation and must survive the next change. Nor is a
+        missing file written again for a trail with entries: its absence is the evidence then.
         """
         if self.head_path is None or self._db.conn.in_transaction:
             return False
@@ -212,11 +222,12 @@ class AuditTrail:
                 return False
             if saved == head:
                 return True
-        elif not valid:
+        elif not valid or (head.count and not self._started_trail):
             return False
         payload = {"format": HEAD_FORMAT, "count": head.count, "hash": head.hash, "saved_at": utc_now(),
                    "mac": self._head_mac(head)}
         atomic_write_bytes(self.head_path, (json.dumps(payload, indent=2) + "\n").encode())
+        self._started_trail = False  # from now on a missing file means it was removed
         return True
 
     # ---- verification -------------------------------------------------------------------------------
@@ -246,7 +257,6 @@ class AuditTrail:
 
         count = position
         heads: list[Head] = []
-        note = ""
         saved, valid = self.saved_head()
         if not valid:
             return Verification(False, count, prev_hash, None,
@@ -254,9 +264,6 @@ class AuditTrail:
                                 "head-altered")
         if saved is not None:
             heads.append(saved)
-        elif self.head_path is not None and count:
-            note = tr("No saved head was found ({file}): removal of the last entries could not be checked.",
-                      file=HEAD_FILE)
         if expected_head is not None:
             heads.append(expected_head if isinstance(expected_head, Head) else Head(*expected_head))
         for expected in heads:
@@ -268,7 +275,12 @@ class AuditTrail:
                 return Verification(False, count, prev_hash, expected.count,
                                     tr("entry {n} is not the one the saved head recorded: the end of the trail "
                                        "was replaced", n=expected.count), "edited", True)
-        return Verification(True, count, prev_hash, head_checked=bool(heads), note=note)
+        if saved is None and self.head_path is not None and count:
+            # checked after any exported head, which can still name the entries that were removed
+            return Verification(False, count, prev_hash, None,
+                                tr("the saved copy of the head ({file}) is missing, so the removal of the last "
+                                   "entries cannot be ruled out", file=HEAD_FILE), "head-missing", bool(heads))
+        return Verification(True, count, prev_hash, head_checked=bool(heads))
 
     def _classify(self, row: dict, position: int, prev_hash: str, seen: dict[str, int]) -> tuple[str, str] | None:
         if not hmac.compare_digest(str(row["mac"]), self._mac(str(row["hash"]))):

@@ -2,7 +2,8 @@
 
 Secrets are stored only as slow salted scrypt hashes (CNIL délibération 2022-100). Two kinds:
 - a long password ("password alone" level, >= 80 bits: 12 characters of 4 kinds, 14 of 3 kinds,
-  or a 7-word passphrase). After PASSWORD_FREE_FAILURES wrong attempts in a row, each further
+  20 with at least 8 different ones of 2 kinds other than spaces, or a passphrase of 7 words of 3 letters or
+  more, at least 5 of them different). After PASSWORD_FREE_FAILURES wrong attempts in a row, each further
   attempt must wait a delay that doubles up to PASSWORD_MAX_DELAY (the CNIL's "temporisation").
   A delay rather than a lock: anyone at the shared PC could otherwise lock the manager out, and a
   locked last manager would leave nobody to unlock the clinic.
@@ -36,6 +37,8 @@ PASSWORD_FREE_FAILURES = 10
 PASSWORD_FIRST_DELAY = timedelta(seconds=30)
 PASSWORD_MAX_DELAY = timedelta(minutes=15)
 PASSWORD_MIN_LENGTH = 12
+PASSPHRASE_MIN_WORDS, PASSPHRASE_MIN_LETTERS, PASSPHRASE_MIN_DISTINCT = 7, 3, 5
+LONG_PASSWORD_MIN_DISTINCT = 8
 PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
 NAME_MAX_LENGTH = 80
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
@@ -94,9 +97,6 @@ class Actor:
         return permission in ROLE_PERMISSIONS[self.role]
 
 
-SYSTEM = Actor(None, "ClinicGuard", Role.MANAGER)
-
-
 def require(actor: Actor | None, permission: Permission) -> None:
     if actor is None:
         raise PermissionDenied(tr("Sign in first."))
@@ -141,13 +141,24 @@ def secret_kind(secret: str) -> str:
     if PIN_PATTERN.match(secret):
         return "pin"
     classes = sum(bool(re.search(p, secret)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
-    words = len(secret.split())
-    if (len(secret) >= 12 and classes >= 4) or (len(secret) >= 14 and classes >= 3) or words >= 7 or len(secret) >= 20:
+    # Each rule aims at the CNIL's 80 bits; the long ones also refuse the shapes a person picks
+    # to satisfy a length alone ("a a a a a a a", twenty times the same key).
+    words = [w for w in secret.split() if sum(c.isalpha() for c in w) >= PASSPHRASE_MIN_LETTERS]
+    passphrase = (len(words) >= PASSPHRASE_MIN_WORDS
+                  and len({w.casefold() for w in words}) >= PASSPHRASE_MIN_DISTINCT)
+    # spaces do not count as a kind here, or any sentence of 20 characters would pass as a password
+    # without meeting the passphrase rule
+    kinds_besides_spaces = sum(bool(re.search(p, secret)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9\s]"))
+    long_password = (len(secret) >= 20 and kinds_besides_spaces >= 2
+                     and len(set(secret)) >= LONG_PASSWORD_MIN_DISTINCT)
+    if (len(secret) >= 12 and classes >= 4) or (len(secret) >= 14 and classes >= 3) or passphrase or long_password:
         return "password"
     raise WeakSecret(
         tr(
             "Choose a PIN of 4 to 8 digits, or a password of at least 12 characters mixing upper case, "
-            "lower case, digits and symbols (or 14 characters of three kinds, or a 7-word passphrase)."
+            "lower case, digits and symbols (or 14 characters of three kinds, 20 characters with at least 8 "
+            "different ones of two kinds other than spaces, or a passphrase of 7 words of 3 letters or more, "
+            "at least 5 of them different)."
         )
     )
 
@@ -169,15 +180,28 @@ def hash_secret(secret: str) -> str:
     )
 
 
-def check_secret(secret: str, stored: str) -> bool:
+def _derive(secret: str, stored: str) -> bytes | None:
+    """The digest `secret` gives with the stored hash's salt and parameters (None: unreadable hash)."""
     try:
-        scheme, n, r, p, salt, digest = stored.split("$")
+        scheme, n, r, p, salt, _digest = stored.split("$")
         if scheme != "scrypt":
-            return False
-        computed = Scrypt(salt=base64.b64decode(salt), length=32, n=int(n), r=int(r), p=int(p)).derive(secret.encode())
+            return None
+        return Scrypt(salt=base64.b64decode(salt), length=32, n=int(n), r=int(r), p=int(p)).derive(secret.encode())
     except (ValueError, TypeError):
+        return None
+
+
+def _matches(digest: bytes | None, stored: str) -> bool:
+    if digest is None:
         return False
-    return hmac.compare_digest(computed, base64.b64decode(digest))
+    try:
+        return hmac.compare_digest(digest, base64.b64decode(stored.split("$")[5]))
+    except (ValueError, TypeError, IndexError):
+        return False
+
+
+def check_secret(secret: str, stored: str) -> bool:
+    return _matches(_derive(secret, stored), stored)
 
 
 def password_delay(failures: int) -> timedelta | None:
@@ -228,15 +252,28 @@ def _utc(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-@dataclass(frozen=True)
 class SignInAttempt:
-    """A profile found and allowed to try; `check` is pure (no database) and slow on purpose."""
+    """One secret tried on a profile found by `People.begin_sign_in`.
 
-    person: "Person"
-    stored_hash: str
+    `check` is pure (no database) and slow on purpose. It keeps the digest it computed, and
+    `People.finish_sign_in` compares that digest with the profile's hash inside its write
+    transaction: no caller can finish as a success an attempt whose slow check it did not run,
+    nor reuse one attempt for several secrets.
+    """
+
+    def __init__(self, person: "Person", stored_hash: str):
+        self.person = person
+        self._stored_hash = stored_hash
+        self._digest: bytes | None = None
+        self._checked = False
+        self._finished = False
 
     def check(self, secret: str) -> bool:
-        return check_secret(secret, self.stored_hash)
+        if self._checked:
+            raise RuntimeError("a sign-in attempt checks one secret only")
+        self._checked = True  # before the slow work, so that a second check cannot overlap it
+        self._digest = _derive(secret, self._stored_hash)
+        return _matches(self._digest, self._stored_hash)
 
 
 @dataclass(frozen=True)
@@ -285,8 +322,9 @@ class People:
     def current(self, actor: Actor) -> Actor:
         """The actor as the database sees it now: a role changed or a profile deactivated since
         sign-in takes effect at the next change, not at the next sign-in."""
-        if actor.id is None:
-            return actor
+        if actor is None or actor.id is None:
+            # ClinicGuard's own changes go through Workspace.system_change(), never as an actor
+            raise PermissionDenied(tr("Sign in first."))
         person = self.store.get(actor.id)
         if person is None or not person.active:
             raise PermissionDenied(tr("The profile {name} has been deactivated.", name=actor.name))
@@ -295,6 +333,21 @@ class People:
     # ---- signing in
     # Three steps, so that a GUI can run the deliberately slow hash (step 2) off the UI thread
     # while the database is only touched from its own thread (steps 1 and 3).
+    def _refusal(self, person: Person) -> str | None:
+        """Why a locked or waiting profile may not sign in now (None: it may)."""
+        now = self.clock()
+        if person.locked:
+            return tr("The profile {name} is locked: a manager must unlock it.", name=person.name)
+        if person.locked_until and _utc(person.locked_until) > now:
+            wait = int((_utc(person.locked_until) - now).total_seconds()) + 1
+            return tr("Too many wrong passwords for {name}: try again in {seconds} seconds.",
+                      name=person.name, seconds=wait)
+        return None
+
+    def _record_refusal(self, person: Person) -> None:
+        self._ws.audit.record(person.actor, "session.sign-in-refused", "person", person.id, None,
+                              {"locked": person.locked, "locked_until": person.locked_until})
+
     def begin_sign_in(self, name: str) -> "SignInAttempt":
         """Step 1: find the profile and refuse a locked or waiting one (audited)."""
         person = self.store.by_name(" ".join(str(name).split()))
@@ -302,65 +355,82 @@ class People:
             raise PermissionDenied(tr("Unknown profile {name!r}.", name=name))
         if not person.active:
             raise PermissionDenied(tr("The profile {name} has been deactivated.", name=person.name))
-        now = self.clock()
-        refusal = None
-        if person.locked:
-            refusal = tr("The profile {name} is locked: a manager must unlock it.", name=person.name)
-        elif person.locked_until and _utc(person.locked_until) > now:
-            wait = int((_utc(person.locked_until) - now).total_seconds()) + 1
-            refusal = tr("Too many wrong passwords for {name}: try again in {seconds} seconds.",
-                         name=person.name, seconds=wait)
+        refusal = self._refusal(person)
         if refusal:
-            with self._ws.db.atomic():
-                self._ws.audit.record(person.actor, "session.sign-in-refused", "person", person.id, None,
-                                      {"locked": person.locked, "locked_until": person.locked_until})
-            self._ws.audit.save_head()
+            with self._ws.transaction():
+                self._record_refusal(person)
             raise PermissionDenied(refusal)
         return SignInAttempt(person, self.store.secret_hash(person.id))
 
-    def finish_sign_in(self, attempt: "SignInAttempt", secret_ok: bool) -> Actor:
-        """Step 3: record the success or the failure (with PIN lock or password delay)."""
-        person = attempt.person
-        if not secret_ok:
-            now = self.clock()
-            failures = person.failed_attempts + 1
-            lock = person.secret_kind == "pin" and failures >= PIN_MAX_FAILURES
-            delay = None if person.secret_kind == "pin" else password_delay(failures)
-            until = (now + delay).isoformat(timespec="seconds") if delay else None
-            with self._ws.db.atomic():
-                self.store.update(person.id, failed_attempts=failures, locked=lock, locked_until=until)
-                self._ws.audit.record(person.actor, "session.sign-in-failed", "person", person.id,
-                                      {"failed_attempts": person.failed_attempts, "locked": person.locked},
-                                      {"failed_attempts": failures, "locked": lock, "locked_until": until})
-            self._ws.audit.save_head()
-            if lock:
-                raise PermissionDenied(tr("Wrong PIN: the profile {name} is now locked until a manager unlocks it.",
-                                          name=person.name))
-            if delay:
-                raise PermissionDenied(tr("Wrong password for {name}. Too many attempts: wait {seconds} seconds "
-                                          "before trying again.", name=person.name,
-                                          seconds=int(delay.total_seconds())))
-            if person.secret_kind == "pin":
-                raise PermissionDenied(tr("Wrong PIN for {name}: {n} attempt(s) left before the profile locks.",
-                                          name=person.name, n=PIN_MAX_FAILURES - failures))
-            raise PermissionDenied(tr("Wrong password or PIN for {name}.", name=person.name))
-        with self._ws.db.atomic():
-            if person.failed_attempts or person.locked_until:
-                self.store.update(person.id, failed_attempts=0, locked_until=None)
-            self._ws.audit.record(person.actor, "session.sign-in", "person", person.id)
-        self._ws.audit.save_head()
+    def finish_sign_in(self, attempt: "SignInAttempt") -> Actor:
+        """Step 3: record the success or the failure (with PIN lock or password delay).
+
+        Attempts begun together (several windows, a script) are decided against the profile as it
+        is now, in one write transaction: the failures add up, and a profile that another attempt
+        locked meanwhile refuses even the right secret.
+        """
+        if not attempt._checked:
+            raise RuntimeError("check the secret (SignInAttempt.check) before finishing the sign-in")
+        if attempt._finished:
+            raise RuntimeError("this sign-in attempt is already finished")
+        attempt._finished = True
+        name = attempt.person.name
+        refusal = None
+        with self._ws.transaction():
+            person = self.store.get(attempt.person.id)
+            if person is None or not person.active:
+                refusal = tr("The profile {name} has been deactivated.", name=name)
+            elif self.store.secret_hash(person.id) != attempt._stored_hash:
+                # reset or changed since step 1: this attempt proves nothing either way
+                refusal = tr("The password or PIN of {name} has just been changed: try again.", name=name)
+            elif not _matches(attempt._digest, attempt._stored_hash):
+                refusal = self._record_failure(person)
+            else:
+                refusal = self._refusal(person)
+                if refusal:
+                    self._record_refusal(person)
+                else:
+                    if person.failed_attempts or person.locked_until:
+                        self.store.update(person.id, failed_attempts=0, locked_until=None)
+                    self._ws.audit.record(person.actor, "session.sign-in", "person", person.id)
+        if refusal:
+            raise PermissionDenied(refusal)
         return person.actor
+
+    def _record_failure(self, person: Person) -> str:
+        """Count one wrong secret on the row itself, lock or delay from the new count; the message."""
+        now = self.clock()
+        failures = self.store.add_failure(person.id)
+        pin = person.secret_kind == "pin"
+        lock = person.locked or (pin and failures >= PIN_MAX_FAILURES)
+        delay = None if pin else password_delay(failures)
+        until = (now + delay).isoformat(timespec="seconds") if delay else None
+        self.store.update(person.id, locked=lock, locked_until=until)
+        self._ws.audit.record(person.actor, "session.sign-in-failed", "person", person.id,
+                              {"failed_attempts": failures - 1, "locked": person.locked},
+                              {"failed_attempts": failures, "locked": lock, "locked_until": until})
+        if person.locked:
+            return tr("The profile {name} is locked: a manager must unlock it.", name=person.name)
+        if lock:
+            return tr("Wrong PIN: the profile {name} is now locked until a manager unlocks it.", name=person.name)
+        if delay:
+            return tr("Wrong password for {name}. Too many attempts: wait {seconds} seconds before trying again.",
+                      name=person.name, seconds=int(delay.total_seconds()))
+        if pin:
+            return tr("Wrong PIN for {name}: {n} attempt(s) left before the profile locks.",
+                      name=person.name, n=PIN_MAX_FAILURES - failures)
+        return tr("Wrong password or PIN for {name}.", name=person.name)
 
     def sign_in(self, name: str, secret: str) -> Actor:
         """Check a person's secret; record the sign-in, the failure or the refusal in the audit trail."""
         attempt = self.begin_sign_in(name)
-        return self.finish_sign_in(attempt, attempt.check(secret))
+        attempt.check(secret)
+        return self.finish_sign_in(attempt)
 
     def sign_out(self, actor: Actor, reason: str = "") -> None:
-        with self._ws.db.atomic():
+        with self._ws.transaction():
             self._ws.audit.record(actor, "session.sign-out", "person", actor.id or 0, None,
                                   {"reason": reason} if reason else None)
-        self._ws.audit.save_head()
 
     def must_change_secret(self, actor: Actor) -> bool:
         """True when a manager set this person's secret: CNIL asks that they choose their own."""

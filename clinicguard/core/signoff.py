@@ -78,26 +78,36 @@ class SignOffs:
     # ---- a practitioner's side
     def confirm(self, actor: Actor, item_id: str, comment: str = "") -> SignOff:
         """Confirm the item is applied in the actor's practice; confirming again renews the date."""
-        self._check_item(item_id)
+        return self.confirm_many(actor, [item_id], comment)[0]
+
+    def confirm_many(self, actor: Actor, item_ids: list[str], comment: str = "") -> list[SignOff]:
+        """Confirm several items in one transaction: all of them are confirmed, or none is."""
+        item_ids = list(dict.fromkeys(item_ids))
+        if not item_ids:
+            raise ClinicGuardError(tr("Choose at least one recommendation."))
+        for item_id in item_ids:
+            self._check_item(item_id)
         comment = (comment or "").strip()
         if len(comment) > COMMENT_MAX_LENGTH:
             raise ClinicGuardError(tr("A comment has at most {n} characters.", n=COMMENT_MAX_LENGTH))
+        signed = []
         with self._ws.writing(actor, Permission.SIGN_OFF) as audit:
-            person = self._ws.people.get(audit.actor.id) if audit.actor.id is not None else None
-            if person is None:
-                raise ClinicGuardError(tr("Only a person's own profile can sign off."))
-            before = self.store.get(item_id, person.id)
-            signed = SignOff(item_id, person.id, person.name, utc_now(), comment, self._ws.clinic.catalogue_version)
-            self.store.save(signed)
-            audit.record("signoff.confirm", "recommendation", item_id, before.public() if before else None,
-                         signed.public())
+            person = self._ws.people.get(audit.actor.id)
+            now, version = utc_now(), self._ws.clinic.catalogue_version
+            for item_id in item_ids:
+                before = self.store.get(item_id, person.id)
+                sign_off = SignOff(item_id, person.id, person.name, now, comment, version)
+                self.store.save(sign_off)
+                audit.record("signoff.confirm", "recommendation", item_id, before.public() if before else None,
+                             sign_off.public())
+                signed.append(sign_off)
         return signed
 
     def withdraw(self, actor: Actor, item_id: str) -> None:
         """Take back one's own confirmation (the practice changed)."""
         self._check_item(item_id)
         with self._ws.writing(actor, Permission.SIGN_OFF) as audit:
-            before = self.store.get(item_id, audit.actor.id) if audit.actor.id is not None else None
+            before = self.store.get(item_id, audit.actor.id)
             if before is None:
                 return
             self.store.delete(item_id, before.person_id)

@@ -6,6 +6,7 @@ every change is audited in the same transaction. Each change is committed as it 
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,8 +105,6 @@ class Workspace:
     def audit_verifier(self):
         """A function that verifies the trail on a read-only connection of its own, so that the GUI
         can run it off the UI thread while the main connection stays with the UI."""
-        import sqlite3
-
         key, head_path = keys.audit_mac_key(self.identity), self.audit.head_path
         uri = f"{database_path(self.data_dir).resolve().as_uri()}?mode=ro"
 
@@ -262,11 +261,38 @@ class Workspace:
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"cannot change {unknown}")
-        before = self.clinic
+        # Refused with the same messages as `create`.
+        for key, message in (("name", tr("Enter the clinic's name.")),
+                             ("manager_name", tr("Enter the manager's name."))):
+            if key in changes:
+                changes[key] = str(changes[key] or "").strip()
+                if not changes[key]:
+                    raise ClinicGuardError(message)
+        if "structure" in changes:
+            try:
+                changes["structure"] = Structure(changes["structure"]).value
+            except ValueError:
+                raise ClinicGuardError(
+                    tr("Unknown type of structure {value!r}: use one of {allowed}.", value=changes["structure"],
+                       allowed=", ".join(s.value for s in Structure))
+                ) from None
+        if "fiscal_year_start_month" in changes:
+            month = changes["fiscal_year_start_month"]
+            if isinstance(month, bool) or not isinstance(month, (int, str)) or not str(month).strip().isdigit() \
+                    or not 1 <= int(month) <= 12:
+                raise ClinicGuardError(tr("The first month of the fiscal year must be between 1 and 12."))
+            changes["fiscal_year_start_month"] = int(month)
+        if "vat_recoverable" in changes:
+            changes["vat_recoverable"] = int(bool(changes["vat_recoverable"]))
         with self.writing(actor, Permission.EDIT_SETTINGS) as audit:
-            self.db["clinic"].update(1, {k: (v.value if isinstance(v, Structure) else v) for k, v in changes.items()})
+            before = self.clinic
+            self.db["clinic"].update(1, changes)
             audit.record("clinic.update", "clinic", before.uuid,
                          {k: getattr(before, k) for k in changes}, changes)
+            month = changes.get("fiscal_year_start_month", before.fiscal_year_start_month)
+            if month != before.fiscal_year_start_month:
+                # Budget lines store their fiscal year; those derived from their date follow the new first month.
+                self.plan.redate_lines_in(audit, month)
         return self.clinic
 
     # ---- people and writes ------------------------------------------------------------------

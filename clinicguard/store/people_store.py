@@ -56,6 +56,12 @@ class PersonStore:
         row = {k: (int(v) if k in _BOOLEANS else (v.value if isinstance(v, Role) else v)) for k, v in changes.items()}
         self._db["person"].update(person_id, row)
 
+    def add_failure(self, person_id: int) -> int:
+        """Count one more wrong secret on the row itself and return the new count, so that two
+        attempts finishing together cannot both start from the same old count."""
+        return self._db.execute("UPDATE person SET failed_attempts = failed_attempts + 1 WHERE id = ? "
+                                "RETURNING failed_attempts", [person_id]).fetchone()[0]
+
     def set_secret(self, person_id: int, kind: str, secret_hash: str, *, must_change: bool) -> None:
         self._db["person"].update(person_id, {"secret_kind": kind, "secret_hash": secret_hash,
                                               "must_change_secret": int(must_change)})

@@ -82,7 +82,7 @@ class SignInDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         self.error_label.setText(tr("Checking…"))
-        run_in_background(attempt.check, secret, on_done=lambda ok: self._checked(attempt, ok, secret),
+        run_in_background(attempt.check, secret, on_done=lambda _ok: self._checked(attempt, secret),
                           on_error=self._refused)
 
     def _refused(self, error: BaseException) -> None:
@@ -91,9 +91,9 @@ class SignInDialog(QDialog):
         self.error_label.setText(str(error))
         self.checked.emit()
 
-    def _checked(self, attempt, secret_ok: bool, secret: str) -> None:
+    def _checked(self, attempt, secret: str) -> None:
         try:
-            actor = self.ws.people.finish_sign_in(attempt, secret_ok)
+            actor = self.ws.people.finish_sign_in(attempt)
         except ClinicGuardError as error:
             self._refused(error)
             return

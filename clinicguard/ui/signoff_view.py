@@ -207,8 +207,16 @@ class SignOffView(QWidget):
 
     def on_confirm(self) -> None:
         comment, ok = QInputDialog.getText(self, tr("Sign off"), tr("Optional comment (how it is done in your practice):"))
-        if ok:
-            self._each(lambda a, i: self.state.ws.signoffs.confirm(a, i, comment))
+        if not ok:
+            return
+        items, actor = self.selected_items(), self.state.actor
+        if not items or actor is None:
+            return
+        try:
+            self.state.ws.signoffs.confirm_many(actor, items, comment)
+        except ClinicGuardError as error:
+            show_error(self, error)
+        self.state.notify("signoff")
 
     def on_request(self) -> None:
         items, actor = self.selected_items(), self.state.actor
