@@ -196,9 +196,13 @@ def test_each_role_sees_only_what_it_may_do(qtbot, team, next_sign_in):
 def test_the_manager_adds_and_unlocks_profiles_on_the_people_page(qtbot, team, manager, errors):
     window = open_window(qtbot, team, manager)
     page = window.show_page("people")
-    assert page.add("Sophie Leroy", "accountant", "Secretaire-Leroy-26") is not None
+    with qtbot.waitSignal(page.finished, timeout=10000) as done:
+        page.add("Sophie Leroy", "accountant", "Secretaire-Leroy-26")
+    assert done.args[0] is not None and team.people.get("Sophie Leroy").role.value == "accountant"
     assert "Sophie Leroy" in [p.name for p in page.model.rows]
-    assert page.add("Sophie Leroy", "accountant", "Secretaire-Leroy-26") is None and errors  # duplicate refused
+    with qtbot.waitSignal(page.finished, timeout=10000) as done:
+        page.add("Sophie Leroy", "accountant", "Secretaire-Leroy-26")
+    assert done.args[0] is None and errors  # duplicate refused
     for _ in range(3):
         with pytest.raises(Exception):
             team.sign_in(KARIM, "0000")

@@ -3,7 +3,7 @@ one's own password or PIN."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.core.errors import ClinicGuardError
-from clinicguard.core.people import AUTO_LOCK_RANGE, Permission, Person, Role
+from clinicguard.core.people import AUTO_LOCK_RANGE, Permission, Person, Role, prepare_secret
 from clinicguard.i18n import tr
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.signin_dialog import ChangeSecretDialog, _WaitCursor
 from clinicguard.ui.state import AppState
+from clinicguard.ui.worker import run_in_background
 
 
 class PeopleModel(QAbstractTableModel):
@@ -104,6 +105,8 @@ class AddPersonDialog(QDialog):
 
 
 class PeopleView(QWidget):
+    finished = Signal(object)  # a profile added or reset (the Person), or None when refused
+
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
         self.state = state
@@ -220,16 +223,26 @@ class PeopleView(QWidget):
             return
         self.add(dialog.name_edit.text(), dialog.role_edit.currentData(), dialog.secret_edit.text())
 
-    def add(self, name: str, role: str, secret: str) -> Person | None:
-        try:
-            with _WaitCursor():
-                person = self.state.ws.people.add(self.state.actor, name, role, secret)
-        except ClinicGuardError as error:
+    def add(self, name: str, role: str, secret: str) -> None:
+        """Hash the secret off the UI thread, then add the profile; `changed` tells when it is done."""
+        def added(prepared) -> None:
+            try:
+                person = self.state.ws.people.add(self.state.actor, name, role, prepared)
+            except ClinicGuardError as error:
+                failed(error)
+                return
+            self.setEnabled(True)
+            self.state.notify("people")
+            self.select(person.name)
+            self.finished.emit(person)
+
+        def failed(error: BaseException) -> None:
+            self.setEnabled(True)
             show_error(self, error)
-            return None
-        self.state.notify("people")
-        self.select(person.name)
-        return person
+            self.finished.emit(None)
+
+        self.setEnabled(False)
+        run_in_background(prepare_secret, secret, role, on_done=added, on_error=failed)
 
     def on_change_role(self) -> None:
         person = self.selected()
@@ -258,8 +271,21 @@ class PeopleView(QWidget):
         secret, ok = QInputDialog.getText(self, tr("Reset the password or PIN"),
                                           tr("New password or PIN for {name} (they will be asked to change it):",
                                              name=person.name), QLineEdit.EchoMode.Password)
-        if ok:
-            self._run(lambda a, p: self.state.ws.people.reset_secret(a, p.id, secret))
+        if not ok:
+            return
+
+        def prepared(value) -> None:
+            self.setEnabled(True)
+            self._run(lambda a, p: self.state.ws.people.reset_secret(a, p.id, value))
+            self.finished.emit(person)
+
+        def failed(error: BaseException) -> None:
+            self.setEnabled(True)
+            show_error(self, error)
+            self.finished.emit(None)
+
+        self.setEnabled(False)
+        run_in_background(prepare_secret, secret, person.role, on_done=prepared, on_error=failed)
 
     def on_change_own_secret(self) -> None:
         if self.state.actor is not None and ChangeSecretDialog(self.state.ws, self.state.actor, self).exec():
