@@ -39,6 +39,14 @@ def missing() -> dict[str, str]:
     return {text: where for text, where in source_texts().items() if not known.get(text)}
 
 
+def obsolete() -> list[str]:
+    """French entries whose English source no longer appears in the code."""
+    with open(FR, "rb") as fh:
+        known = tomllib.load(fh)
+    sources = source_texts()
+    return [text for text in known if text not in sources]
+
+
 def _toml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -47,6 +55,8 @@ if __name__ == "__main__":
     todo = missing()
     for text, where in todo.items():
         print(f"{where}: {text}")
+    for text in obsolete():
+        print(f"obsolete (no source any more): {text}")
     if "--append" in sys.argv and todo:
         with open(FR, "a", encoding="utf-8") as fh:
             fh.write("\n")

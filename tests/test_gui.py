@@ -152,3 +152,48 @@ def test_signed_in_person_and_clinic_always_visible(qtbot, workspace, manager):
     window = open_window(qtbot, workspace, manager)
     assert "Cabinet Test" in window.clinic_label.text()
     assert MANAGER in window.person_label.text()
+
+
+def test_answering_while_filtered_moves_on_to_the_next_unassessed_item(qtbot, workspace, manager):
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("checklist")
+    view.status_filter.setCurrentIndex(view.status_filter.findData("not-assessed"))
+    assert visible_items(view) == ["GOV-ROLES-01", "SEC-BACKUP-01", "SEC-BACKUP-02"]
+    view.select_item("GOV-ROLES-01")
+    view.tree.setFocus()
+    qtbot.keyClick(view.tree, Qt.Key.Key_4)  # not compliant: a gap, then hidden by the filter
+    assert visible_items(view) == ["SEC-BACKUP-01", "SEC-BACKUP-02"]
+    assert view.current_row().item.id == "SEC-BACKUP-01"  # the next item, not a heading
+    assert view.count_label.text().startswith("2 ")
+    assert view.status_edit.currentData() == "not-assessed"
+    assert not view.plan_button.isVisible()  # SEC-BACKUP-01 is not a gap
+    qtbot.keyClick(view.tree, Qt.Key.Key_2)
+    qtbot.keyClick(view.tree, Qt.Key.Key_2)
+    assert visible_items(view) == [] and view.current_row() is None
+    assert not view.form_widget.isEnabled()
+    assert [workspace.assessments.get(i).status for i in ("GOV-ROLES-01", "SEC-BACKUP-01", "SEC-BACKUP-02")] == [
+        "non-compliant", "compliant", "compliant"]
+
+
+def test_a_search_without_result_offers_to_clear_the_filters(qtbot, workspace, manager):
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("checklist")
+    qtbot.keyClicks(view.search, "introuvable xyz")
+    assert visible_items(view) == [] and view.no_match.isVisible()
+    view.clear_filters()
+    assert len(visible_items(view)) == 4 and not view.no_match.isVisible()
+
+
+def test_dashboard_leads_to_the_review_of_unassessed_items(qtbot, workspace, manager):
+    window = open_window(qtbot, workspace, manager)
+    dashboard = window.pages["dashboard"]
+    assert dashboard.review_button.isVisible()
+    qtbot.mouseClick(dashboard.review_button, Qt.MouseButton.LeftButton)
+    view = window.pages["checklist"]
+    assert window.stack.currentWidget() is view
+    assert view.status_filter.currentData() == "not-assessed"
+    assert view.current_row().item.id == "GOV-ROLES-01"
+    # a placeholder line ("no review due") leads nowhere
+    window.show_page("dashboard")
+    dashboard.reviews_list.itemActivated.emit(dashboard.reviews_list.item(0))
+    assert window.stack.currentWidget() is dashboard

@@ -16,6 +16,10 @@ def test_every_user_visible_text_is_translated_to_french():
     assert not missing, "\n".join(f"{where}: {text}" for text, where in missing.items())
 
 
+def test_no_translation_is_left_without_its_source():
+    assert not update_translations.obsolete()
+
+
 def test_translations_keep_placeholders():
     with open(ROOT / "resources" / "translations" / "fr.toml", "rb") as fh:
         french = tomllib.load(fh)

@@ -103,6 +103,16 @@ class ChecklistView(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(filters)
         left_layout.addWidget(self.tree, 1)
+        self.no_match = QWidget()
+        no_match_layout = QHBoxLayout(self.no_match)
+        no_match_layout.setContentsMargins(0, 0, 0, 0)
+        no_match_layout.addWidget(QLabel(tr("No recommendation matches these filters.")))
+        clear = QPushButton(tr("Clear the filters"))
+        clear.clicked.connect(self.clear_filters)
+        no_match_layout.addWidget(clear)
+        no_match_layout.addStretch(1)
+        self.no_match.setVisible(False)
+        left_layout.addWidget(self.no_match)
         left_layout.addWidget(self.count_label)
         left_layout.addWidget(self.keys_label)
 
@@ -232,9 +242,23 @@ class ChecklistView(QWidget):
             text=self.search.text(),
         )
         self._expand_and_span()
+        self._update_count()
+
+    def _update_count(self) -> None:
         shown = self._count_leaves(self.proxy, QModelIndex())
         self.count_label.setText(tr("{shown} of {total} recommendations shown", shown=shown,
                                     total=len(self.state.ws.catalogue.items)))
+        filtered = bool(self.search.text().strip() or self.status_filter.currentIndex() > 0
+                        or self.domain_filter.currentIndex() > 0 or self.responsible_filter.currentIndex() > 0)
+        self.no_match.setVisible(shown == 0 and filtered)
+
+    def clear_filters(self) -> None:
+        for combo in (self.status_filter, self.domain_filter, self.responsible_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.clear()  # re-applies the filters
+        self._apply_filters()
 
     def _expand_and_span(self) -> None:
         """Open every heading and let domain and theme titles use the whole row."""
@@ -291,6 +315,10 @@ class ChecklistView(QWidget):
             if row is None:
                 self.title.setText(tr("Select a recommendation to answer it; its guidance appears here."))
                 self.guidance.setHtml("")
+                self.comment_edit.setPlainText("")
+                self.responsible_edit.setEditText("")
+                self.status_edit.setCurrentIndex(-1)
+                self.saved_label.setText("")
                 self.form_widget.setEnabled(False)
                 self.plan_button.setVisible(False)
                 return
@@ -368,6 +396,7 @@ class ChecklistView(QWidget):
         if self._loading or not self._current_id or not self.state.actor:
             return
         item_id = self._current_id
+        order = [item.id for item in self.state.ws.catalogue.items]
         try:
             self.state.ws.set_assessment(self.state.actor, item_id, **changes)
         except ClinicGuardError as exc:
@@ -378,14 +407,28 @@ class ChecklistView(QWidget):
         self.saved_label.setText(tr("Saved"))
         row = next((r for r in self.state.ws.checklist() if r.item.id == item_id), None)
         if row is not None:
-            self.model.update_row(row)
+            self.model.update_row(row)  # the filter may now hide it, moving the selection
+        self._update_count()
+        if row is not None and self._current_id == item_id:
             self._show_plan_button(row)
+        elif not self.proxy.mapFromSource(self.model.index_of_item(item_id)).isValid():
+            # answered while filtered (e.g. "not assessed"): go on with the next item still shown
+            self._select_next_visible(order, item_id)
         # other views (dashboard...) refresh; this one updated its row in place
         self.state.changed.disconnect(self._on_changed)
         try:
             self.state.notify("checklist")
         finally:
             self.state.changed.connect(self._on_changed)
+
+    def _select_next_visible(self, order: list[str], after: str) -> None:
+        position = order.index(after) if after in order else -1
+        for item_id in order[position + 1:] + list(reversed(order[:position])):
+            if self.select_item(item_id):
+                return
+        self.tree.clearSelection()
+        self._current_id = None
+        self._show(None)
 
     def hideEvent(self, event) -> None:
         self._flush_comment()

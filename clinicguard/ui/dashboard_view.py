@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QProgressBar,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -26,6 +27,7 @@ from clinicguard.ui.state import AppState
 
 class DashboardView(QWidget):
     open_item = Signal(str)  # the user asks to open a recommendation in the checklist
+    start_review = Signal()  # ... or to go through the recommendations not yet assessed
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
@@ -64,7 +66,14 @@ class DashboardView(QWidget):
         self.start_list = QListWidget()
         self.start_list.setWordWrap(True)
         self.start_list.setAccessibleName(tr("Where to begin"))
+        start_hint = QLabel(tr("The most serious gaps first: double-click one to answer it, or review every "
+                               "recommendation not yet assessed."))
+        start_hint.setWordWrap(True)
+        self.review_button = QPushButton(tr("Review the recommendations not yet assessed"))
+        self.review_button.clicked.connect(self.start_review.emit)
+        start_layout.addWidget(start_hint)
         start_layout.addWidget(self.start_list)
+        start_layout.addWidget(self.review_button)
 
         self.reviews_box = QGroupBox(tr("Reviews due in the next 30 days"))
         reviews_layout = QVBoxLayout(self.reviews_box)
@@ -72,7 +81,7 @@ class DashboardView(QWidget):
         reviews_layout.addWidget(self.reviews_list)
 
         for widget in (self.start_list, self.reviews_list):
-            widget.itemActivated.connect(lambda item: self.open_item.emit(item.data(Qt.ItemDataRole.UserRole)))
+            widget.itemActivated.connect(self._activated)
 
         self.grid.addWidget(overall, 0, 0)
         self.grid.addWidget(self.domains_box, 0, 1)
@@ -101,6 +110,11 @@ class DashboardView(QWidget):
         state.changed.connect(lambda _kind: self.refresh())
         self.refresh()
 
+    def _activated(self, item: QListWidgetItem) -> None:
+        item_id = item.data(Qt.ItemDataRole.UserRole)
+        if item_id:  # placeholders ("no review due...") lead nowhere
+            self.open_item.emit(item_id)
+
     def refresh(self) -> None:
         ws = self.state.ws
         rows = ws.checklist()
@@ -111,6 +125,7 @@ class DashboardView(QWidget):
         for status, label in self.count_labels.items():
             label.setText(str(summary.overall.counts[status]))
         self.never_label.setText(tr("{n} recommendations never assessed", n=summary.never_assessed))
+        self.review_button.setVisible(summary.never_assessed > 0)
 
         while self.domains_layout.count():
             widget = self.domains_layout.takeAt(0).widget()
@@ -144,7 +159,7 @@ class DashboardView(QWidget):
         for row in summary.overdue_reviews + summary.reviews_due:
             late = row in summary.overdue_reviews
             text = f"{format_date(row.assessment.next_review)} — {row.item.id} — {pick(row.item.title)}"
-            item = QListWidgetItem((tr("Overdue") + " : " if late else "") + text)
+            item = QListWidgetItem(tr("Overdue: {text}", text=text) if late else text)
             item.setData(Qt.ItemDataRole.UserRole, row.item.id)
             if late:
                 item.setForeground(Qt.GlobalColor.darkRed)

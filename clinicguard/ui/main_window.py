@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         dashboard = self.pages.get("dashboard")
         if dashboard is not None and hasattr(dashboard, "open_item"):
             dashboard.open_item.connect(self.open_recommendation)
+            dashboard.start_review.connect(self.review_not_assessed)
             dashboard.evidence_box.open_evidence.connect(lambda: self.show_page("evidence"))
         evidence, checklist = self.pages.get("evidence"), self.pages.get("checklist")
         if evidence is not None and checklist is not None:  # files dropped on an item become its evidence
@@ -200,6 +201,15 @@ class MainWindow(QMainWindow):
                 self.nav.setCurrentRow(row)
                 break
         return self.pages[key]
+
+    def review_not_assessed(self) -> None:
+        view = self.show_page("checklist")
+        view.clear_filters()
+        view.status_filter.setCurrentIndex(view.status_filter.findData("not-assessed"))
+        first = next((row.item.id for row in self.state.ws.checklist() if row.status.value == "not-assessed"), None)
+        if first:
+            view.select_item(first)
+        view.tree.setFocus()
 
     def open_recommendation(self, item_id: str) -> None:
         view = self.show_page("checklist")

@@ -3,6 +3,8 @@ recovery sheet, shown once."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -23,7 +26,7 @@ from clinicguard.core import keys
 from clinicguard.core.catalogue import Structure
 from clinicguard.core.errors import ClinicGuardError
 from clinicguard.core.fsutil import atomic_write_bytes
-from clinicguard.core.people import WeakSecret, secret_kind
+from clinicguard.core.people import Role, WeakSecret, secret_kind_for
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
 from clinicguard.ui.settings_view import month_names
@@ -49,19 +52,27 @@ class SetupDialog(QDialog):
         self.secret_again = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.passphrase_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.needs_passphrase = not keys.secure_keyring_available()
-        intro = QLabel(tr("Welcome. Four answers and ClinicGuard is ready; everything stays on this PC."))
+        intro = QLabel(tr("Welcome. Describe your structure and its manager, and ClinicGuard is ready; everything "
+                          "stays on this PC."))
         intro.setWordWrap(True)
         form = QFormLayout()
         form.addRow(tr("Clinic &name"), self.name_edit)
         form.addRow(tr("&Type of structure"), self.structure_edit)
         form.addRow(tr("First &month of the fiscal year"), self.month_edit)
         form.addRow(tr("&Manager's name"), self.manager_edit)
-        form.addRow(tr("Manager's &password or PIN"), self.secret_edit)
+        form.addRow(tr("Manager's &password"), self.secret_edit)
         form.addRow(tr("&Repeat it"), self.secret_again)
         if self.needs_passphrase:
             form.addRow(tr("&Passphrase protecting the clinic key"), self.passphrase_edit)
-        hint = QLabel(tr("A PIN of 4 to 8 digits locks the profile after 3 mistakes; a password needs at least "
-                         "12 characters mixing upper case, lower case, digits and symbols."))
+            why = QLabel(tr("This computer has no protected password store, so the key that encrypts your evidence is "
+                            "kept in a file locked by this passphrase (at least 12 characters). ClinicGuard asks for it "
+                            "at each start."))
+            why.setWordWrap(True)
+            why.setStyleSheet("color: #555;")
+            form.addRow("", why)
+        hint = QLabel(tr("The manager signs in with a password of at least 12 characters mixing upper case, lower "
+                         "case, digits and symbols (or a long passphrase). Other profiles, added later, may use a "
+                         "PIN of 4 to 8 digits."))
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
         self.error_label = QLabel()
@@ -70,6 +81,8 @@ class SetupDialog(QDialog):
         self.error_label.setStyleSheet("color: #b3261e;")
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
+        self.progress.setFormat(tr("Creating the clinic and its keys…"))
+        self.progress.setTextVisible(True)
         self.progress.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Create the clinic"))
@@ -97,7 +110,7 @@ class SetupDialog(QDialog):
             problem = tr("The passphrase must have at least 12 characters.")
         else:
             try:
-                secret_kind(secret)
+                secret_kind_for(secret, Role.MANAGER)
             except WeakSecret as exc:
                 problem = str(exc)
         if problem:
@@ -141,17 +154,35 @@ class RecoverySheetDialog(QDialog):
         warning.setStyleSheet("font-weight: bold;")
         save = QPushButton(tr("Save the sheet…"))
         save.clicked.connect(self.save)
+        print_button = QPushButton(tr("Print the sheet…"))
+        print_button.clicked.connect(self.print_sheet)
         done = QPushButton(tr("I have kept the recovery key"))
         done.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(warning)
         layout.addWidget(text)
-        layout.addWidget(save, alignment=Qt.AlignmentFlag.AlignLeft)
+        buttons = QHBoxLayout()
+        buttons.addWidget(print_button)
+        buttons.addWidget(save)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         layout.addWidget(done, alignment=Qt.AlignmentFlag.AlignRight)
         self.resize(640, 360)
 
     def save(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("Save the recovery sheet"), "recovery-sheet.txt",
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save the recovery sheet"),
+                                              str(Path.home() / (tr("recovery-sheet") + ".txt")),
                                               tr("Text files (*.txt)"))
         if path:
-            atomic_write_bytes(__import__("pathlib").Path(path), self.sheet.encode("utf-8"))
+            atomic_write_bytes(Path(path), self.sheet.encode("utf-8"))
+
+    def print_sheet(self) -> None:
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        if QPrintDialog(printer, self).exec():
+            document = QTextDocument()
+            document.setDefaultFont(QFont("monospace", 11))
+            document.setPlainText(self.sheet)
+            document.print_(printer)
