@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -137,11 +137,20 @@ def current_head(db: Database) -> Head:
 
 
 class AuditTrail:
-    def __init__(self, db: Database, mac_key: bytes, head_path: Path | None = None):
+    def __init__(self, db: Database, mac_key: bytes | Callable[[], bytes], head_path: Path | None = None):
+        """`mac_key` may be a function: reading and searching the trail then never needs the clinic
+        key (which may sit behind a slow passphrase); writing and verifying ask for it."""
         self._db = db
-        self._key = mac_key
+        self._key_source = mac_key
+        self._key_value: bytes | None = mac_key if isinstance(mac_key, bytes) else None
         self.head_path = Path(head_path) if head_path else None
         self._started_trail = False  # wrote entry 1 and has not saved the head yet: may create the file
+
+    @property
+    def _key(self) -> bytes:
+        if self._key_value is None:
+            self._key_value = self._key_source()
+        return self._key_value
 
     def _mac(self, entry_hash: str) -> str:
         return hmac.new(self._key, entry_hash.encode(), hashlib.sha256).hexdigest()

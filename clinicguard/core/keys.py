@@ -114,7 +114,8 @@ def _store_identity(paths: KeyPaths, clinic_uuid: str, identity: str, passphrase
     if passphrase is None and secure_keyring_available():
         try:
             keyring.set_password(KEYRING_SERVICE, _username(clinic_uuid), identity)
-            return
+            if keyring.get_password(KEYRING_SERVICE, _username(clinic_uuid)) == identity:  # really kept
+                return
         except keyring.errors.KeyringError:
             pass
     if not passphrase:
@@ -128,8 +129,9 @@ def _store_identity(paths: KeyPaths, clinic_uuid: str, identity: str, passphrase
     atomic_write_bytes(paths.passphrase_file, pyrage.passphrase.encrypt(identity.encode(), passphrase))
 
 
-def create_keys(data_dir: Path, clinic_uuid: str, passphrase: str | None = None) -> str:
-    """Make the clinic key and the recovery key; return the recovery identity, to show once."""
+def create_keys(data_dir: Path, clinic_uuid: str, passphrase: str | None = None) -> tuple[str, pyrage.x25519.Identity]:
+    """Make the clinic key and the recovery key; return the recovery identity (to show once) and
+    the clinic identity (so that it need not be read back through a slow passphrase)."""
     paths = KeyPaths(data_dir)
     paths.folder.mkdir(parents=True, exist_ok=True)
     clinic = pyrage.x25519.Identity.generate()
@@ -138,7 +140,7 @@ def create_keys(data_dir: Path, clinic_uuid: str, passphrase: str | None = None)
     atomic_write_bytes(paths.clinic_recipient, str(clinic.to_public()).encode() + b"\n")
     atomic_write_bytes(paths.recovery_recipient, str(recovery.to_public()).encode() + b"\n")
     atomic_write_bytes(paths.escrow, pyrage.encrypt(str(clinic).encode(), [recovery.to_public()]))
-    return str(recovery)
+    return str(recovery), clinic
 
 
 def recipients(data_dir: Path) -> list[pyrage.x25519.Recipient]:

@@ -99,7 +99,7 @@ class Workspace:
     @property
     def audit(self) -> AuditTrail:
         if self._audit is None:
-            self._audit = AuditTrail(self.db, keys.audit_mac_key(self.identity), self.data_dir / AUDIT_HEAD_FILE)
+            self._audit = AuditTrail(self.db, lambda: keys.audit_mac_key(self.identity), self.data_dir / AUDIT_HEAD_FILE)
         return self._audit
 
     def audit_verifier(self):
@@ -199,8 +199,7 @@ class Workspace:
         catalogue = catalogue or bundled_catalogue()
         data_dir.mkdir(parents=True, exist_ok=True)
         clinic_uuid = str(uuid.uuid4())
-        recovery = keys.create_keys(data_dir, clinic_uuid, passphrase)
-        identity = keys.load_identity(data_dir, clinic_uuid, passphrase)
+        recovery, identity = keys.create_keys(data_dir, clinic_uuid, passphrase)
         db = open_database(database_path(data_dir))
         ws = cls(data_dir, db, catalogue, identity=identity, passphrase=passphrase)
         now = utc_now()
@@ -242,8 +241,11 @@ class Workspace:
         """Close the database; safe to call twice (a window and its owner may both close it)."""
         if self._closed:
             return
-        if self._audit is not None:
-            self._audit.save_head()  # catches entries written outside ws.writing()
+        if self._audit is not None and self._identity is not None:
+            try:  # catches entries written outside ws.writing(); a reader never needed the key
+                self._audit.save_head()
+            except OSError:
+                self.head_stale = True
         self.db.close()
         self._closed = True
 
@@ -334,7 +336,8 @@ class Workspace:
         committed, the change is kept whatever happens next: copying the audit head outside the
         database is then best effort, and a failure only marks the head as stale.
         """
-        trail = self.audit  # read the clinic key before taking the write lock
+        self.identity  # read the clinic key (keyring or passphrase) before taking the write lock
+        trail = self.audit
         outermost = not self.db.conn.in_transaction
         if outermost:
             try:
