@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QLockFile, QTranslator
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 
 from clinicguard.core import keys
@@ -166,9 +166,24 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
     return MainWindow(AppState(ws, signin.actor))
 
 
+def lock_clinic_folder(data_dir: Path) -> QLockFile | None:
+    """One window per clinic: a second window on the same folder would show stale answers and
+    lock itself separately. Returns the held lock, or None if another window holds it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(data_dir / "window.lock"))
+    lock.setStaleLockTime(0)  # a lock left by a crashed window is recognised by its dead process
+    return lock if lock.tryLock(200) else None
+
+
 def run_gui(data_dir: Path | None = None, demo: bool = False) -> int:
     app = application()
     temp_dir = None
+    folder = data_dir or (None if demo else default_data_dir())
+    lock = lock_clinic_folder(folder) if folder is not None else None
+    if folder is not None and lock is None:
+        QMessageBox.warning(None, "ClinicGuard", tr("ClinicGuard is already open on this clinic ({folder}): use "
+                                                     "that window.", folder=folder))
+        return 1
     try:
         if demo and data_dir is not None and clinic_exists(data_dir):
             window = open_clinic(data_dir)  # the demo made earlier in that folder: sign in to it
@@ -189,4 +204,6 @@ def run_gui(data_dir: Path | None = None, demo: bool = False) -> int:
     window.state.ws.close()
     if temp_dir is not None:
         shutil.rmtree(temp_dir, ignore_errors=True)
+    if lock is not None:
+        lock.unlock()
     return code

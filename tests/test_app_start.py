@@ -85,3 +85,13 @@ def test_cancelling_leaves_the_clinic_locked_and_untouched(qtbot, tmp_path, smal
     ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
     assert ws.sign_in(MANAGER, MANAGER_SECRET)
     ws.close()
+
+
+def test_only_one_window_per_clinic_folder(qtbot, tmp_path):
+    from clinicguard.app import lock_clinic_folder
+
+    first = lock_clinic_folder(tmp_path / "c")
+    assert first is not None
+    assert lock_clinic_folder(tmp_path / "c") is None  # a second window is refused
+    first.unlock()
+    assert lock_clinic_folder(tmp_path / "c") is not None  # free again once the first closes
