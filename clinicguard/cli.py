@@ -22,6 +22,17 @@ from clinicguard.paths import default_data_dir
 
 SECRET_ENV = "CLINICGUARD_PROFILE_SECRET"
 
+# argparse's own messages a user meets (help and usage errors), translated like every other text
+ARGPARSE_MESSAGES = (
+    "usage: ", "positional arguments", "options", "show this help message and exit",
+    "%(prog)s: error: %(message)s\n", "the following arguments are required: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)", "unrecognized arguments: %s",
+    "invalid %(type)s value: %(value)r", "expected one argument", "argument %(argument_name)s: %(message)s",
+    "ambiguous option: %(option)s could match %(matches)s", "one of the arguments %s is required",
+    "not allowed with argument %s", "expected at least one argument",
+)
+argparse._ = tr  # argparse looks its messages up through a module-level gettext function
+
 
 class UsageError(ClinicGuardError):
     pass
@@ -202,9 +213,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(tr("Overall score: {score}", score="—" if overall is None else f"{overall:.0f} %"))
     for domain in status["domains"].values():
         score = domain["score"]
-        print(f"  {domain['title']}: {'—' if score is None else f'{score:.0f} %'}")
+        print("  " + tr("{title}: {score}", title=domain["title"], score="—" if score is None else f"{score:.0f} %"))
     for key, count in status["overall"]["counts"].items():
-        print(f"  {Status(key).label}: {count}")
+        print("  " + tr("{title}: {score}", title=Status(key).label, score=count))
     print(tr("Reviews due within 30 days: {n}", n=len(status["reviews_due_30_days"])))
     print(tr("Actions: {n} ({overdue} overdue, {soon} due within 30 days)", n=status["actions"],
              overdue=status["overdue_actions"], soon=status["actions_due_30_days"]))
@@ -271,6 +282,8 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence_list(args: argparse.Namespace) -> int:
+    from clinicguard.core.formatting import format_date
+
     ws = open_vault(args)
     try:
         files = ws.vault.store.all()
@@ -282,7 +295,7 @@ def cmd_evidence_list(args: argparse.Namespace) -> int:
     if not files:
         print(tr("The evidence vault is empty."))
     for ev in files:
-        expiry = tr(", expires {date}", date=ev.expires_on) if ev.expires_on else ""
+        expiry = tr(", expires {date}", date=format_date(ev.expires_on)) if ev.expires_on else ""
         links = ", ".join([*ev.items, *(tr("action {id}", id=a) for a in ev.actions)]) or "—"
         print(f"{ev.id:>5}  {ev.title} [{ev.original_name}, {tr('{n} bytes', n=ev.size)}{expiry}] — {links}")
     return 0
@@ -447,10 +460,14 @@ def cmd_signoff_request(args: argparse.Namespace) -> int:
 
 
 def cmd_signoff_pending(args: argparse.Namespace) -> int:
+    from clinicguard.core.formatting import format_date
+    from clinicguard.i18n import pick
+
     ws = open_workspace(args)
     try:
         pending = ws.signoffs.pending(acting(ws, args))
-        rows = [{"item_id": r.item_id, "title": ws.catalogue.get(r.item_id).title if r.item_id in ws.catalogue else "",
+        rows = [{"item_id": r.item_id,
+                 "title": pick(ws.catalogue.get(r.item_id).title) if r.item_id in ws.catalogue else "",
                  "requested_at": r.requested_at, "requested_by": r.requested_by_name, "note": r.note}
                 for r in pending]
     finally:
@@ -459,7 +476,10 @@ def cmd_signoff_pending(args: argparse.Namespace) -> int:
         print_json(rows)
     else:
         for row in rows:
-            print(f"{row['item_id']}  {row['title']}" + (f" — {row['note']}" if row["note"] else ""))
+            print(f"{row['item_id']}  {row['title']}")
+            asked = {"name": row["requested_by"] or "—", "date": format_date(row["requested_at"][:10])}
+            print("  " + (tr("Asked by {name} on {date}: “{note}”", note=row["note"], **asked) if row["note"]
+                          else tr("Asked by {name} on {date}", **asked)))
         if not rows:
             print(tr("Nothing to confirm."))
     return 0
@@ -758,7 +778,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_gui(args)
         return args.func(args)
     except ClinicGuardError as exc:
-        print(tr("Error: {message}", message=exc), file=sys.stderr)
+        from clinicguard.core.keys import PASSPHRASE_ENV, PassphraseRequired
+
+        message = str(exc)
+        if isinstance(exc, PassphraseRequired):  # the GUI asks; a script must say where it is
+            message += " " + tr("Unattended commands read it from {env}.", env=PASSPHRASE_ENV)
+        print(tr("Error: {message}", message=message), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -1,7 +1,8 @@
 """List the English source texts passed to tr() that resources/translations/fr.toml lacks.
 
-Usage: python packaging/update_translations.py [--append]
-With --append, the missing texts are appended with an empty French text, to fill in.
+Usage: python packaging/update_translations.py [--append] [--prune]
+With --append, the missing texts are appended with an empty French text, to fill in; with
+--prune, French entries whose English source has gone are removed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FR = ROOT / "resources" / "translations" / "fr.toml"
-TRANSLATED_CONSTANTS = {"SCORE_FORMULA", "MONTHS"}
+TRANSLATED_CONSTANTS = {"SCORE_FORMULA", "MONTHS", "ARGPARSE_MESSAGES"}
 
 
 def source_texts() -> dict[str, str]:
@@ -57,6 +58,11 @@ if __name__ == "__main__":
         print(f"{where}: {text}")
     for text in obsolete():
         print(f"obsolete (no source any more): {text}")
+    if "--prune" in sys.argv:
+        stale = set(obsolete())
+        kept = [line for line in FR.read_text(encoding="utf-8").splitlines(keepends=True)
+                if not (line.startswith('"') and tomllib.loads(line).keys() & stale)]
+        FR.write_text("".join(kept), encoding="utf-8")
     if "--append" in sys.argv and todo:
         with open(FR, "a", encoding="utf-8") as fh:
             fh.write("\n")

@@ -140,6 +140,46 @@ def test_straight_line_depreciation_adds_up_to_the_cent():
             assert [y for y, _ in schedule] == list(range(2030, 2030 + years))
 
 
+def test_first_year_is_charged_pro_rata_temporis_from_the_invoice_date():
+    # 104 940 over 3 years from 10 March 2026: 297 of 365 days in 2026, the rest after 2028
+    schedule = depreciation_schedule(104_940, 3, 2026, date(2026, 3, 10), 1)
+    assert schedule == [(2026, 28_463), (2027, 34_980), (2028, 34_980), (2029, 6_517)]
+    assert sum(c for _, c in schedule) == 104_940
+    # bought on the first day of the fiscal year: whole years, no fourth year
+    assert depreciation_schedule(90_000, 3, 2026, date(2026, 7, 1), 7) == [(2026, 30_000), (2027, 30_000),
+                                                                          (2028, 30_000)]
+    # a fiscal year from July: invoiced 1 April 2027 is in fiscal year 2026, 91 of its 365 days left
+    july = depreciation_schedule(36_500, 1, 2026, date(2027, 4, 1), 7)
+    assert july == [(2026, 9_100), (2027, 27_400)]
+    for amount in (1, 99, 100_001, 99_999_999):
+        for years in (1, 2, 5):
+            for start in (date(2028, 2, 29), date(2026, 12, 31), date(2026, 1, 2)):
+                schedule = depreciation_schedule(amount, years, 2000, start, 1)
+                assert sum(c for _, c in schedule) == amount
+                assert all(c >= 0 for _, c in schedule)
+                assert [y for y, _ in schedule] == list(range(start.year, start.year + years + 1))
+
+
+def test_only_invoiced_investments_are_depreciated_from_their_invoice():
+    from clinicguard.core.budget import depreciations
+
+    pc = line(1, nature="investment", category="hardware", planned_ht=100_000, actual_ht=100_000,
+              invoice_date="2026-07-01", depreciation_years=2, vat_recoverable=True)
+    nas = line(2, nature="investment", category="hardware", planned_ht=60_000, committed_ht=62_000,
+               depreciation_years=3)  # ordered, not invoiced yet
+    planned = line(3, nature="investment", category="hardware", planned_ht=50_000, depreciation_years=3)
+    dropped = line(4, action_id=2, nature="investment", planned_ht=40_000, actual_ht=40_000,
+                   invoice_date="2026-01-01", depreciation_years=1, vat_recoverable=True)
+    items = depreciations([pc, nas, planned, dropped], {1: "in-progress", 2: "dropped"}, 2026)
+    assert [d.line.id for d in items] == [1, 4]  # an invoiced asset of a dropped action is still an asset
+    (d,) = [d for d in items if d.line.id == 1]
+    assert d.base == 100_000 and d.start == date(2026, 7, 1)
+    assert d.schedule == ((2026, 25_205), (2027, 50_000), (2028, 24_795))  # 184 of 365 days in 2026
+    assert [d.line.id for d in depreciations([pc, nas], {}, 2028)] == [1]
+    assert depreciations([pc, nas], {}, 2029) == []
+    assert depreciations([pc], {}, 2025) == []
+
+
 def test_recurring_subscription_costs_into_following_years():
     sub = line(nature="running", category="subscriptions", recurring=True, fiscal_year=2025, planned_ht=30_000,
                committed_ht=28_000, actual_ht=27_500)

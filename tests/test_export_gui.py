@@ -1,6 +1,8 @@
 """pytest-qt on the real main window: Ctrl+E opens the export dialog on the workbook that fits the
 page; exporting writes the workbook off the UI thread and records it; a refused name says why."""
 
+from pathlib import Path
+
 from openpyxl import load_workbook
 
 from clinicguard.i18n import tr
@@ -108,3 +110,55 @@ def test_budget_page_names_quarters_in_the_interface_language(qtbot, workspace, 
         assert [quarters.index(r, 0).data() for r in range(quarters.rowCount())][0] == "Q2"
     finally:
         set_language("fr")
+
+
+def test_a_successful_export_says_where_and_offers_to_open_the_workbook_or_its_folder(qtbot, workspace, manager,
+                                                                                     tmp_path, monkeypatch):
+    from clinicguard.ui.export_dialog import ExportDialog
+
+    opened = []
+    monkeypatch.setattr(ExportDialog, "open_url", staticmethod(lambda url: opened.append(url.toLocalFile()) or True))
+    window = open_window(qtbot, workspace, manager)
+    window.show_page("checklist")
+    dialog = window.open_export_dialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.minimumSizeHint().width() <= 780
+    assert not dialog.open_file_button.isVisible()
+    out = tmp_path / "checklist.xlsx"
+    dialog.path_edit.setText(str(out))
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        dialog.export_button.click()
+    # the dialog stays open: the manager sees where the workbook went and can open it at once
+    assert dialog.isVisible() and dialog.result() != dialog.DialogCode.Accepted
+    assert "Classeur enregistré" in dialog.message.text() and str(out) in dialog.message.text()
+    assert dialog.open_file_button.isVisible() and dialog.open_folder_button.isVisible()
+    assert dialog.open_file_button.text() == "Ouvrir le classeur"
+    assert dialog.open_folder_button.text() == "Ouvrir le dossier"
+    assert dialog.cancel_button.text() == "Fermer"
+    dialog.open_file_button.click()
+    dialog.open_folder_button.click()
+    assert [Path(p) for p in opened] == [out, tmp_path]
+    dialog.cancel_button.click()
+    assert not dialog.isVisible()
+
+
+def test_the_default_folder_exists_and_a_missing_folder_is_never_created(qtbot, workspace, manager, tmp_path,
+                                                                         monkeypatch):
+    from clinicguard.ui import export_dialog
+
+    assert export_dialog.default_folder().is_dir()
+    monkeypatch.setattr(export_dialog.QStandardPaths, "writableLocation",
+                        staticmethod(lambda _location: str(tmp_path / "Documents")))  # not there
+    monkeypatch.setattr(export_dialog.Path, "home", staticmethod(lambda: tmp_path))
+    assert export_dialog.default_folder() == tmp_path
+    window = open_window(qtbot, workspace, manager)
+    window.show_page("checklist")
+    dialog = window.open_export_dialog()
+    qtbot.addWidget(dialog)
+    assert Path(dialog.path_edit.text()).parent == tmp_path
+    missing = tmp_path / "Exports" / "checklist.xlsx"
+    dialog.path_edit.setText(str(missing))
+    dialog.export_button.click()
+    assert "n'existe pas" in dialog.message.text()
+    assert dialog.task is None and not missing.parent.exists()

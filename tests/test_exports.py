@@ -61,8 +61,12 @@ def test_budget_workbook_reads_as_an_accountant_expects(workspace, manager, plan
 
     detail = book[tr("Budget lines")]
     assert detail.freeze_panes == "A2"
-    assert detail.page_setup.orientation == "landscape" and detail.page_setup.fitToWidth == 1
-    assert detail.print_title_rows == "$1:$1"
+    # 29 columns on one page would print unreadably small: a few pages across, each repeating the
+    # header row and the line, action number and action, numbered across so a line reads on
+    assert detail.page_setup.orientation == "landscape" and detail.page_setup.fitToWidth in (2, 3)
+    assert detail.print_title_rows == "$1:$1" and detail.print_title_cols == "$A:$C"
+    assert detail.page_setup.pageOrder == "overThenDown"
+    assert book[tr("Summary")].page_setup.fitToWidth == 1  # fits one page at a readable size
     (table,) = detail.tables.values()
     assert table.ref == f"A1:{detail.cell(1, detail.max_column).column_letter}3"
     rows = sheet_dicts(detail)
@@ -70,7 +74,7 @@ def test_budget_workbook_reads_as_an_accountant_expects(workspace, manager, plan
     assert [c.value for c in detail[1]][:6] == ["N° de ligne", "N° d'action", "Action", "Recommandations",
                                                 "Catégorie", "Nature"]
     first = rows[0]
-    assert first["Libellé"] == "NAS 2 baies" and first["Fournisseur"] == "Inmac" and first["Trimestre"] == "T1"
+    assert first["Libellé"] == "NAS 2 baies" and first["Fournisseur"] == "Inmac" and first["Trimestre"] == "T1 (janv.–mars)"
     assert cents(first["Prévu HT"]) == 89_900 and cents(first["Réalisé TTC"]) == 104_940
     assert cents(first["TVA sur réalisé"]) == 17_490 and first["Référence de la facture"] == "F-2026-17"
     assert first["Date de la facture"] == datetime(2026, 3, 10) and first["Échéance"] == datetime(2026, 11, 30)
@@ -91,7 +95,9 @@ def test_budget_workbook_reads_as_an_accountant_expects(workspace, manager, plan
     assert any("'Lignes de dépense'!$" in f for f in formulas)
     dep = sheet_dicts(book[tr("Depreciation")])
     assert dep[0]["Libellé"] == "NAS 2 baies" and cents(dep[0]["Base amortissable"]) == 104_940
-    assert [cents(dep[0][y]) for y in ("2026", "2027", "2028")] == [34_980] * 3
+    # from the invoice of 10 March 2026: 297 days of 365 in 2026, three full years' worth in all
+    assert dep[0]["Amorti à partir du"] == datetime(2026, 3, 10)
+    assert [cents(dep[0][y]) for y in ("2026", "2027", "2028", "2029")] == [28_463, 34_980, 34_980, 6_517]
 
 
 def test_an_empty_year_still_gives_a_complete_workbook(workspace, manager, tmp_path):
@@ -278,6 +284,7 @@ def test_a_right_withdrawn_while_the_workbook_is_built_leaves_no_file(workspace,
     accountant = workspace.people.current(workspace.people.get(person.id).actor)
     prepared = exports.prepare_checklist(workspace, accountant)
     out = tmp_path / "exports" / "checklist.xlsx"
+    out.parent.mkdir()
     draft = exports.write_draft(prepared, out)  # the GUI builds it on a worker meanwhile
     assert not out.exists()
     workspace.people.deactivate(manager, person.id)
@@ -295,3 +302,117 @@ def test_export_command_leaves_no_file_when_the_entry_cannot_be_recorded(workspa
     assert main(["export", "budget", "--data-dir", str(workspace.data_dir), "--year", "2026", "--out", str(out)]) == 1
     assert "audit trail cannot be written" in capsys.readouterr().err
     assert list(out.parent.iterdir()) == []
+
+
+# ---- what a reader sees once the workbook is opened or printed ----------------------------------
+LIGHT = 0.6  # relative luminance above which white text is unreadable on a fill
+
+
+def _luminance(rgb: str) -> float:
+    r, g, b = (int(rgb[-6:][i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_no_white_text_on_a_light_fill_and_wrapped_headers_get_tall_rows(workspace, manager, plan, tmp_path):
+    out = exports.export_budget(workspace, manager, 2026, tmp_path / "budget.xlsx")
+    book = load_workbook(out)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                colour = cell.font.color.rgb if cell.font and cell.font.color is not None else None
+                fill = cell.fill.fgColor.rgb if cell.fill and cell.fill.fill_type == "solid" else None
+                if isinstance(colour, str) and colour.endswith("FFFFFF") and isinstance(fill, str):
+                    assert _luminance(fill) < LIGHT, (sheet.title, cell.coordinate, cell.value)
+    # every header row holding a wrapped header is as high as its longest header needs
+    detail = book[tr("Budget lines")]
+    for sheet, row in ((detail, 1), (book[tr("Planned vs actual")], 1), (book[tr("Depreciation")], 1)):
+        needed = max(xlsx.wrapped_lines(c.value, sheet.column_dimensions[c.column_letter].width, bold=True)
+                     for c in sheet[row] if c.value)
+        assert needed > 1
+        assert sheet.row_dimensions[row].height >= needed * xlsx.LINE_HEIGHT, sheet.title
+    # no header of the detail needs more than three lines, no word of a header is cut
+    for cell in detail[1]:
+        width = detail.column_dimensions[cell.column_letter].width
+        assert xlsx.wrapped_lines(cell.value, width, bold=True) <= 3, cell.value
+        assert max(len(w) for w in cell.value.split()) + 1 < width, cell.value
+    summary = book[tr("Summary")]
+    headers = [r for r in range(1, summary.max_row + 1) if summary.cell(r, 1).value == tr("Category")]
+    assert headers and all(summary.row_dimensions[r].height >= 2 * xlsx.LINE_HEIGHT for r in headers)
+    # the subtitle spans several columns instead of being cut at the first one
+    assert any(str(rng).startswith("A2:") for rng in summary.merged_cells.ranges)
+
+
+def test_the_cover_rows_are_high_enough_for_their_descriptions(workspace, manager, plan, tmp_path):
+    book = load_workbook(exports.export_budget(workspace, manager, 2026, tmp_path / "budget.xlsx"))
+    sheet = book[tr("Cover")]
+    width = sheet.column_dimensions["B"].width
+    tall = 0
+    for row in sheet.iter_rows(min_row=3):
+        text = row[1].value
+        if isinstance(text, str) and row[1].alignment.wrap_text:
+            lines = xlsx.wrapped_lines(text, width)
+            height = sheet.row_dimensions[row[0].row].height
+            assert (height or xlsx.LINE_HEIGHT) >= lines * xlsx.LINE_HEIGHT, text
+            tall += lines > 1
+    assert tall >= 3
+
+
+def test_quarters_carry_their_months_in_a_fiscal_year_from_july(workspace, manager, tmp_path):
+    workspace.update_clinic(manager, fiscal_year_start_month=7)
+    p = workspace.plan
+    a = p.create_action(manager, title="Sauvegarde")
+    p.add_line(manager, a.id, label="NAS", planned_ht=10_000, expense_date="2026-08-20")
+    book = load_workbook(exports.export_budget(workspace, manager, 2026, tmp_path / "budget.xlsx"))
+    assert sheet_dicts(book[tr("Budget lines")])[0]["Trimestre"] == "T1 (juil.–sept.)"
+    summary = [c for row in book[tr("Summary")].iter_rows(values_only=True) for c in row]
+    assert {"T1 (juil.–sept.)", "T2 (oct.–déc.)", "T3 (janv.–mars)", "T4 (avr.–juin)"} <= set(summary)
+
+
+def test_only_the_invoiced_investment_is_depreciated_pro_rata(workspace, manager, plan, tmp_path):
+    a = plan[0]
+    workspace.plan.add_line(manager, a.id, label="Second NAS commandé", nature="investment", category="hardware",
+                            planned_ht=60_000, committed_ht=62_000, expense_date="2026-09-01", depreciation_years=3)
+    book = load_workbook(exports.export_budget(workspace, manager, 2026, tmp_path / "budget.xlsx"))
+    dep = sheet_dicts(book[tr("Depreciation")])
+    assert [r["Libellé"] for r in dep[:-1]] == ["NAS 2 baies"]  # the order placed is not an asset yet
+
+
+def test_checklist_rows_are_high_enough_for_their_wrapped_text_and_print_readably(workspace, manager, tmp_path):
+    out = exports.export_checklist(workspace, manager, tmp_path / "checklist.xlsx")
+    sheet = load_workbook(out)[tr("Recommendations")]
+    widths = {c: sheet.column_dimensions[c].width for c in "ABCDEFGHIJKLMNOPQ"}
+    assert all(w and 8 <= w <= 60 for w in widths.values())
+    tall = 0
+    for row in sheet.iter_rows(min_row=2):
+        lines = max(xlsx.wrapped_lines(c.value, widths[c.column_letter]) for c in row
+                    if isinstance(c.value, str) and c.alignment.wrap_text)
+        height = sheet.row_dimensions[row[0].row].height
+        assert height is not None and height >= lines * xlsx.LINE_HEIGHT, row[2].value
+        assert height <= xlsx.EXCEL_MAX_ROW_HEIGHT
+        assert all(c.alignment.vertical == "top" for c in row if c.value is not None), row[2].value
+        tall += lines >= 3
+    assert tall >= 1  # the guidance texts really need several lines
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape" and int(setup.paperSize) == int(sheet.PAPERSIZE_A4)
+    assert 2 <= setup.fitToWidth <= 3 and setup.fitToHeight == 0
+    assert sheet.print_title_rows == "$1:$1" and sheet.print_title_cols == "$A:$C"
+
+
+def test_wrapped_lines_estimates():
+    assert xlsx.wrapped_lines("", 10) == 1
+    assert xlsx.wrapped_lines("court", 20) == 1
+    assert xlsx.wrapped_lines("un\ndeux\ntrois", 40) == 3
+    assert xlsx.wrapped_lines("mot " * 50, 21) >= 10
+    assert xlsx.wrapped_lines("x" * 100, 11) >= 10  # a word longer than the column breaks
+    assert xlsx.pages_across([20] * 5) == 1
+    assert xlsx.pages_across([15] * 30, repeated=30) == 3
+
+
+def test_an_export_into_a_missing_folder_is_refused_without_creating_it(workspace, manager, plan, tmp_path,
+                                                                        signed, capsys):
+    out = tmp_path / "nowhere" / "budget.xlsx"
+    with pytest.raises(exports.NoSuchFolder):
+        exports.export_budget(workspace, manager, 2026, out)
+    assert not out.parent.exists()
+    assert main(["export", "budget", "--data-dir", str(workspace.data_dir), "--year", "2026", "--out", str(out)]) == 1
+    assert "nowhere" in capsys.readouterr().err and not out.parent.exists()

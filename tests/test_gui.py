@@ -197,3 +197,26 @@ def test_dashboard_leads_to_the_review_of_unassessed_items(qtbot, workspace, man
     window.show_page("dashboard")
     dashboard.reviews_list.itemActivated.emit(dashboard.reviews_list.item(0))
     assert window.stack.currentWidget() is dashboard
+
+
+def test_review_dates_can_be_typed(qtbot, workspace, manager):
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("checklist")
+    view.select_item("SEC-BACKUP-01")
+    view.next_review_edit.edit.clear()
+    qtbot.keyClicks(view.next_review_edit.edit, "31/12/2026")
+    qtbot.keyClick(view.next_review_edit.edit, Qt.Key.Key_Return)
+    assert workspace.assessments.get("SEC-BACKUP-01").next_review == "2026-12-31"
+    view.next_review_edit.edit.clear()
+    qtbot.keyClicks(view.next_review_edit.edit, "31/02/2026")  # not a date: shown red, not saved
+    qtbot.keyClick(view.next_review_edit.edit, Qt.Key.Key_Return)
+    assert workspace.assessments.get("SEC-BACKUP-01").next_review == "2026-12-31"
+
+
+def test_the_main_window_fits_a_1024_by_700_screen(qtbot, workspace, manager):
+    window = open_window(qtbot, workspace, manager)
+    for key, page in window.pages.items():
+        window.show_page(key)
+        assert window.minimumSizeHint().width() <= 1024, key
+    window.resize(1024, 700)
+    assert window.width() <= 1024

@@ -5,6 +5,7 @@ Dialogs are patched at the boundary."""
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import pytest
 from PySide6.QtCore import Qt
@@ -235,3 +236,129 @@ def test_the_journal_filters_verifies_and_exports(qtbot, team, manager, tmp_path
     with qtbot.waitSignal(journal.verified, timeout=10000):
         qtbot.mouseClick(journal.verify_button, Qt.MouseButton.LeftButton)
     assert "4" in journal.result_label.text() and "altéré" in journal.result_label.text()
+
+
+def test_the_signoff_and_people_pages_read_well_and_fit_a_1024_px_window(qtbot, team, manager):
+    window = open_window(qtbot, team, manager)
+    view = window.show_page("signoff")
+    shown = [view.proxy.data(view.proxy.index(r, 0)) for r in range(view.proxy.rowCount())]
+    items = [i for i in team.catalogue.items if i.applies(team.clinic.structure)]
+    assert shown == [f"{i.id} — {i.title['fr']}" for i in items]  # titles, in catalogue order
+    assert not any("{" in text for text in shown)
+    header = view.table.horizontalHeader()
+    for column in range(1, view.model.columnCount()):  # no header cut, e.g. "Non attesté pa"
+        assert header.sectionSize(column) >= header.sectionSizeHint(column)
+    for page in ("signoff", "people", "journal"):
+        assert window.show_page(page).minimumSizeHint().width() <= 780, page
+
+
+def test_a_request_reaches_practitioners_with_the_note_not_the_manager(qtbot, team, manager, next_sign_in,
+                                                                       monkeypatch, errors):
+    window = open_window(qtbot, team, manager)
+    view = window.show_page("signoff")
+    items = [r.item_id for r in view.model.rows[:2]]
+    monkeypatch.setattr(signoff_view.QInputDialog, "getText", lambda *a, **k: ("Merci avant vendredi", True))
+    view.select_items(items)
+    qtbot.mouseClick(view.request_button, Qt.MouseButton.LeftButton)
+    assert KARIM in view.message.text()
+    # the manager sees who has confirmed, not a to-do list of their own
+    assert not view.pending_label.isVisible() and view.table.isColumnHidden(4)
+    assert not view.only_pending.isVisible()
+
+    next_sign_in.append((ROUX, ROUX_SECRET))
+    window.session.switch_user()
+    assert not view.pending_label.isVisible() and view.table.isColumnHidden(4)
+
+    next_sign_in.append((KARIM, KARIM_PIN))
+    window.session.switch_user()
+    assert view.pending_label.isVisible() and not view.table.isColumnHidden(4)
+    assert "2 recommandation(s)" in view.pending_label.text()
+    assert "Merci avant vendredi" in view.pending_label.text() and MANAGER in view.pending_label.text()
+    row = view.model.rows.index(next(r for r in view.model.rows if r.item_id == items[0]))
+    assert "Merci avant vendredi" in view.model.data(view.model.index(row, 4))
+    assert MANAGER in view.model.data(view.model.index(row, 4), Qt.ItemDataRole.ToolTipRole)
+    view.only_pending.setChecked(True)
+    assert view.proxy.rowCount() == 2
+    monkeypatch.setattr(signoff_view.QInputDialog, "getText", lambda *a, **k: ("", True))
+    view.select_items(items)
+    qtbot.mouseClick(view.confirm_button, Qt.MouseButton.LeftButton)
+    assert errors == [] and view.proxy.rowCount() == 0
+    assert view.message.text() == "2 recommandation(s) attestée(s)."
+
+    next_sign_in.append((MANAGER, MANAGER_SECRET))
+    window.session.switch_user()
+    assert not view.only_pending.isChecked() and view.message.text() == ""
+    assert view.proxy.rowCount() == len(view.model.rows)
+
+
+def test_the_journal_reads_as_local_time_labels_and_fields(qtbot, team, manager, monkeypatch):
+    from datetime import datetime
+
+    from clinicguard.ui import audit_view
+
+    team.set_assessment(manager, "GOV-ROLES-01", status="compliant", comment="Fiche de poste signée")
+    team.set_assessment(manager, "GOV-ROLES-01", status="partial", comment="Fiche de poste signée")
+    window = open_window(qtbot, team, manager)
+    journal = window.show_page("journal")
+    journal.refresh()
+    model = journal.model
+    rows = {e.kind: i for i, e in reversed(list(enumerate(model.rows)))}  # the newest of each kind
+    update = rows["assessment.update"]
+    entry = model.rows[update]
+    local = datetime.fromisoformat(entry.ts).astimezone()
+    assert model.data(model.index(update, 1)) == local.strftime("%d/%m/%Y %H:%M:%S")
+    assert model.data(model.index(update, 3)) == "Recommandation évaluée"
+    assert model.data(model.index(update, 3), Qt.ItemDataRole.ToolTipRole) == "assessment.update"
+    assert model.data(model.index(update, 5)) == "Statut : Conforme"  # only what changed
+    assert model.data(model.index(update, 6)) == "Statut : Partiellement conforme"
+    assert "Conforme → Partiellement conforme" in model.data(model.index(update, 6), Qt.ItemDataRole.ToolTipRole)
+    created = rows["person.create"]
+    after = model.data(model.index(created, 6))
+    assert f"Rôle : {Role.ACCOUNTANT.label}" in after and "Nom : Mme Roux" in after
+    assert not any(c in after for c in '{}"')
+    assert audit_view.kind_label("no-such.kind") == "no-such.kind"
+    # the filter shows labels and keeps the codes
+    kinds = journal.kind_filter
+    index = kinds.findData("signoff.confirm") if kinds.findData("signoff.confirm") >= 0 else kinds.findData("person")
+    assert kinds.itemText(index) != kinds.itemData(index)
+    assert kinds.itemData(index, Qt.ItemDataRole.ToolTipRole) == kinds.itemData(index)
+    # the clinic's clock, not UTC: 15:18:59 UTC is 16:18:59 in Paris in November
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    try:
+        assert audit_view.local_time("2026-11-29T15:18:59.760695+00:00") == "29/11/2026 16:18:59"
+        assert audit_view.local_time("2026-07-01T10:00:00+00:00") == "01/07/2026 12:00:00"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_the_journal_button_speaks_of_the_audit_trail_in_english(qtbot, team, manager):
+    from clinicguard.i18n import set_language
+    from clinicguard.ui.audit_view import AuditView
+
+    set_language("en")
+    try:
+        page = AuditView(AppState(team, manager))
+        qtbot.addWidget(page)
+        assert page.verify_button.text() == "&Verify the audit trail"
+    finally:
+        set_language("fr")
+    page = AuditView(AppState(team, manager))
+    qtbot.addWidget(page)
+    assert page.verify_button.text() == "&Vérifier le journal"
+
+
+def test_the_error_after_the_third_wrong_pin_is_shown_in_full(qtbot, team):
+    dialog = SignInDialog(team)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.profile.setCurrentIndex(dialog.profile.findText(KARIM))
+    for _ in range(3):
+        dialog.secret.setText("0000")
+        submit_and_wait(qtbot, dialog)
+    label = dialog.error_label
+    assert "verrouillé" in label.text() and "gestionnaire" in label.text()
+    assert dialog.width() >= 400
+    assert label.height() >= label.heightForWidth(label.width())  # every line of the message is visible
+    assert label.geometry().bottom() <= dialog.height()

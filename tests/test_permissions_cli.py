@@ -214,3 +214,19 @@ def test_signoff_confirm_of_several_items_confirms_all_or_none(clinic, monkeypat
     assert main(["signoff", "status", "--json", "--data-dir", str(clinic), *items]) == 0
     status = json.loads(capsys.readouterr().out)
     assert all([c["person"] for c in status[i]["confirmed"]] == [PRACTITIONER] for i in items)
+
+
+def test_signoff_pending_shows_titles_and_the_managers_note_to_practitioners_only(clinic, monkeypatch, capsys,
+                                                                                    small_catalogue):
+    first = small_catalogue.items[0]
+    assert run_as(monkeypatch, capsys, MANAGER, clinic, "signoff", "request", first.id,
+                  "--note", "Merci avant vendredi")[0] == 0
+    code, out, _ = run_as(monkeypatch, capsys, PRACTITIONER, clinic, "signoff", "pending")
+    assert code == 0
+    assert f"{first.id}  {first.title['fr']}" in out and "{" not in out
+    assert "Demandé par Claire Martin le" in out and "« Merci avant vendredi »" in out
+    code, out, _ = run_as(monkeypatch, capsys, PRACTITIONER, clinic, "signoff", "pending", "--json")
+    assert json.loads(out)[0]["title"] == first.title["fr"]
+    for name in (MANAGER, ACCOUNTANT):  # the request is addressed to practitioners
+        code, out, _ = run_as(monkeypatch, capsys, name, clinic, "signoff", "pending")
+        assert code == 0 and first.id not in out and "Rien à attester" in out

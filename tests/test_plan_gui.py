@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from clinicguard.ui.main_window import MainWindow
 from clinicguard.ui.plan_view import ActionDialog, BudgetLineDialog
@@ -58,7 +58,7 @@ def test_action_from_a_gap_with_budget_lines_updates_budget_and_dashboard(qtbot,
     def fill_action(dialog):
         seen["title"], seen["priority"] = dialog.title_edit.text(), dialog.priority_edit.currentText()
         dialog.owner_edit.setEditText("Sophie Leroy")
-        dialog.due_edit.setDate(due)
+        dialog.due_edit.set_value(due.isoformat())
 
     def fill_quote(dialog):
         seen["suggested"] = dialog.planned_edit.text()
@@ -210,3 +210,171 @@ def test_import_from_excel_previews_problems_and_imports_all_or_nothing(qtbot, w
     assert seen["good"] and (result.actions, result.lines) == (1, 2)
     assert visible_titles(view) == ["Sauvegarde"]
     assert workspace.audit.entries("kind = 'plan.import'")[0].after["file"] == "bon.csv"
+
+
+# ---- QA fixes: typed dates, budget line buttons, gap prefill, empty states, 1024 px ---------------
+def test_a_due_date_typed_with_slashes_is_saved(qtbot, workspace, manager, fill_dialogs):
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("plan")
+    seen = {}
+
+    def fill(dialog):
+        dialog.show()
+        seen["calendar_empty"] = (dialog.due_edit.open_calendar(), dialog.due_edit.calendar.selectedDate())[1]
+        dialog.due_edit.popup.hide()
+        qtbot.keyClicks(dialog.title_edit, "Chiffrer les postes")
+        qtbot.keyClicks(dialog.due_edit.edit, "31/12/2026")
+        qtbot.keyClicks(dialog.start_edit.edit, "01092026")  # without slashes
+        seen["due_text"] = dialog.due_edit.text()
+        dialog.due_edit.open_calendar()
+        seen["calendar_set"] = dialog.due_edit.calendar.selectedDate()
+        dialog.due_edit.popup.hide()
+
+    fill_dialogs.append(fill)
+    action = view.new_action()
+    assert seen["due_text"] == "31/12/2026"  # what was typed stays as typed
+    assert seen["calendar_empty"] == QDate.currentDate()
+    assert seen["calendar_set"] == QDate(2026, 12, 31)
+    assert (action.due_date, action.start_date) == ("2026-12-31", "2026-09-01")
+    assert workspace.plan.action(action.id).due_date == "2026-12-31"
+    assert view.proxy.index(0, 4).data() == "31/12/2026"
+
+
+def test_an_impossible_date_turns_red_and_is_not_saved_as_no_date(qtbot, workspace, manager, fill_dialogs):
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("plan")
+    seen = {}
+
+    def fill(dialog):
+        qtbot.keyClicks(dialog.title_edit, "Former le personnel")
+        qtbot.keyClicks(dialog.due_edit.edit, "31/02/2026")
+        seen["red"] = "#b3261e" in dialog.due_edit.edit.styleSheet()
+
+    fill_dialogs.extend([fill, lambda d: seen.setdefault("error", d.error_label.text())])
+    assert view.new_action() is None  # the dialog stayed open with the reason, then was cancelled
+    assert seen["red"] and "31/02/2026" in seen["error"]
+    assert workspace.plan.actions() == []
+
+
+def test_date_field_signals_a_finished_edit_once_and_can_be_emptied(qtbot):
+    from clinicguard.ui.date_field import DateField
+
+    field = DateField("2026-06-30")
+    qtbot.addWidget(field)
+    field.show()
+    field.edit.setFocus()
+    values = []
+    field.changed.connect(values.append)
+    field.edit.selectAll()
+    qtbot.keyClicks(field.edit, "2026-07-14")
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    assert field.text() == "14/07/2026" and values == ["2026-07-14"]
+    field.edit.clear()
+    qtbot.keyClick(field.edit, Qt.Key.Key_Return)
+    assert values == ["2026-07-14", None] and field.value() is None
+    field.open_calendar()
+    field.calendar.clicked.emit(QDate(2027, 1, 15))  # a pick in the calendar
+    assert field.text() == "15/01/2027" and values[-1] == "2027-01-15" and not field.popup.isVisible()
+
+
+def test_budget_line_buttons_follow_the_selected_line_and_delete_it(qtbot, workspace, manager, monkeypatch):
+    action = workspace.plan.create_action(manager, title="Sauvegarde", due_date="2026-05-01")
+    workspace.plan.add_line(manager, action.id, label="NAS", planned_ht=64_990)
+    workspace.plan.add_line(manager, action.id, label="Disques", planned_ht=30_000)
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("plan")
+    view.table.selectRow(0)
+    assert not view.edit_line_button.isEnabled() and not view.delete_line_button.isEnabled()
+    rows = {view.lines_model.index(r, 0).data(): r for r in range(view.lines_model.rowCount())}
+    rect = view.lines_table.visualRect(view.lines_model.index(rows["NAS"], 0))
+    qtbot.mouseClick(view.lines_table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert view.edit_line_button.isEnabled() and view.delete_line_button.isEnabled()
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *args, **kw: asked.append(args[2]) or QMessageBox.StandardButton.Yes))
+    qtbot.mouseClick(view.delete_line_button, Qt.MouseButton.LeftButton)
+    assert asked and "NAS" in asked[0]
+    assert [line.label for line in workspace.plan.lines(action.id)] == ["Disques"]
+    assert [view.lines_model.index(r, 0).data() for r in range(view.lines_model.rowCount())] == ["Disques"]
+
+
+def test_the_quote_from_a_gap_is_prefilled_and_says_where_the_amount_comes_from(qtbot, workspace, manager,
+                                                                                  fill_dialogs):
+    workspace.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant")
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("plan")
+    seen = {}
+
+    def fill_quote(dialog):
+        seen.update(label=dialog.label_edit.text(), nature=dialog.nature_edit.currentData(),
+                    category=dialog.category_edit.currentData(), amount=dialog.planned_edit.text(),
+                    depreciation=dialog.depreciation_edit.value(), note=dialog.suggestion_label.text())
+        dialog.category_edit.setCurrentIndex(dialog.category_edit.findData("other"))
+        seen["depreciation_other"] = dialog.depreciation_edit.value()
+        dialog.category_edit.setCurrentIndex(dialog.category_edit.findData("hardware"))
+
+    fill_dialogs.extend([lambda d: None, fill_quote])
+    action = view.create_from_gap("SEC-BACKUP-01")
+    assert action is not None
+    assert seen["label"] == "Acheter un disque externe chiffré"
+    assert (seen["nature"], seen["category"], seen["amount"]) == ("investment", "hardware", "200,00")
+    assert seen["depreciation"] == 3 and seen["depreciation_other"] == 0
+    assert "haut de la fourchette du catalogue" in seen["note"] and "80 à 200\u202f€ HT" in seen["note"]
+    (line,) = workspace.plan.lines(action.id)
+    assert (line.label, line.category, line.depreciation_years) == ("Acheter un disque externe chiffré", "hardware", 3)
+
+
+def test_a_fresh_clinic_is_told_to_assess_before_gaps_appear(qtbot, workspace, manager, fill_dialogs):
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("plan")
+    assert "Chaque écart a son action" not in view.gaps_hint.text()
+    assert "3 recommandation(s) ne sont pas encore évaluées" in view.gaps_hint.text()
+    assert view.to_checklist_button.isVisible() and not view.gap_button.isVisible()
+    with qtbot.waitSignal(view.go_to_checklist):
+        qtbot.mouseClick(view.to_checklist_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.pages["checklist"]  # the button leads there
+    window.show_page("plan")
+    assert view.count_label.text() == "0 action"
+
+    workspace.plan.create_action(manager, title="Rédiger le registre")
+    workspace.set_assessment(manager, "SEC-BACKUP-01", status="partial")
+    window.state.notify("actions")
+    assert view.count_label.text() == "1 action"
+    assert view.gaps_list.isVisible() and view.gap_button.isVisible() and not view.to_checklist_button.isVisible()
+    assert view.gaps_list.wordWrap()
+
+
+def test_plan_and_budget_fit_a_1024_window_without_cut_labels(qtbot, workspace, manager):
+    for n in range(3):
+        a = workspace.plan.create_action(manager, title=f"Action {n}", owner="Dr Karim Benali", due_date="2026-06-01")
+        workspace.plan.add_line(manager, a.id, label="Ligne", planned_ht=10_000)
+    window = open_window(qtbot, workspace, manager)
+    plan, budget = window.pages["plan"], window.pages["budget"]
+    assert plan.minimumSizeHint().width() <= 780
+    assert budget.minimumSizeHint().width() <= 780
+    # as laid out in a 1024 px window: 200 px of navigation, the rest for the page
+    from clinicguard.ui.plan_view import PlanView
+
+    plan = PlanView(window.state)
+    qtbot.addWidget(plan)
+    plan.resize(794, 640)
+    plan.show()
+    qtbot.waitExposed(plan)
+    for combo in (plan.owner_filter, plan.status_filter, plan.priority_filter, plan.year_filter):
+        assert combo.width() >= combo.fontMetrics().horizontalAdvance(combo.itemText(0)) + 20, combo.itemText(0)
+    for table in (plan.table, plan.lines_table):
+        header = table.horizontalHeader()
+        for column in range(header.count()):
+            assert header.sectionSize(column) >= header.sectionSizeHint(column), table.model().headerData(
+                column, Qt.Orientation.Horizontal)
+
+
+def test_empty_budget_says_what_to_do_and_offers_the_plan_and_the_export(qtbot, workspace, manager):
+    window = open_window(qtbot, workspace, manager)
+    budget = window.show_page("budget")
+    assert budget.empty_box.isVisible() and "Ajouter une ligne de dépense" in budget.empty_label.text()
+    with qtbot.waitSignal(budget.go_to_plan):
+        qtbot.mouseClick(budget.plan_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(budget.export_requested):
+        qtbot.mouseClick(budget.export_button, Qt.MouseButton.LeftButton)

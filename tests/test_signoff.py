@@ -88,3 +88,15 @@ def test_confirming_several_items_with_an_unknown_one_confirms_none(practice):
     assert [s.item_id for s in signed] == items
     assert all([s.person_name for s in ws.signoffs.for_item(i).confirmed] == [KARIM] for i in items)
     assert [e.kind for e in ws.audit.entries()[count:]] == ["signoff.confirm"] * len(items)
+
+
+def test_a_request_is_addressed_to_active_practitioners_only(practice):
+    ws, manager, karim, anne, accountant, items = practice
+    ws.signoffs.request(manager, items[:2], "Merci avant vendredi")
+    assert ws.signoffs.pending(manager) == []  # the manager asked: nothing for the manager to confirm
+    assert ws.signoffs.pending(accountant) == []
+    assert [r.note for r in ws.signoffs.pending(anne)] == ["Merci avant vendredi"] * 2
+    ws.people.deactivate(manager, ANNE)
+    assert ws.signoffs.pending(anne) == []
+    ws.people.change_role(manager, KARIM, "accountant")  # the role is read now, not at sign-in
+    assert ws.signoffs.pending(karim) == []

@@ -7,6 +7,7 @@ and their budget lines; the pure helpers (priority rule, overdue, filtering) ser
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -219,6 +220,33 @@ class ActionDraft:
     suggested_nature: str | None = None
     suggested_amount_ht: int | None = None  # top of the catalogue's cost band, in cents
     cost_band: str = ""
+    suggested_label: str = ""  # the catalogue's suggested action, as the budget line's label
+    suggested_category: str = "other"
+    suggested_min_ht: int | None = None  # bottom of the catalogue's cost band, in cents
+
+
+# Words that make a budget category obvious from a suggested action's title (French and English),
+# matched at the start of a word; the first group that matches wins, so "Souscrire une protection
+# antivirus" is a subscription and "Passer les postes Windows Famille en Windows Pro" is software.
+_CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("subscriptions", ("souscri", "abonnement", "subscri", "hébergeur", "hosting", "host")),
+    ("training", ("formation", "former", "training", "train", "session", "hameçonnage", "phishing", "mooc")),
+    ("services", ("consultant", "juriste", "lawyer", "faire", "accompagner", "audit", "have")),
+    ("software", ("logiciel", "software", "vpn", "windows", "antivirus", "outil", "tool", "passerelle",
+                  "gateway", "authentification", "authentication")),
+    ("hardware", ("disque", "disk", "clé usb", "clés usb", "usb", "onduleur", "ups", "lecteur", "reader",
+                  "armoire", "cabinet", "écran", "screen", "filtre", "filter", "poste", "workstation",
+                  "computer", "raid", "nas")),
+)
+
+
+def guess_category(titles: Iterable[str]) -> str:
+    """The budget category a suggested action obviously belongs to, else "other"."""
+    text = " ".join(titles).casefold()
+    for category, words in _CATEGORY_WORDS:
+        if any(re.search(r"\b" + re.escape(word), text) for word in words):
+            return category
+    return "other"
 
 
 _ACTION_FIELDS = {"title", "description", "owner", "priority", "status", "start_date", "due_date", "done_date",
@@ -304,7 +332,9 @@ class ActionPlan:
             title=pick(suggested.title), description=pick(item.title), priority=priority, item_ids=(item.id,),
             owner=row.assessment.responsible, suggested_nature=suggested.cost_kind,
             suggested_amount_ht=suggested.cost_max_eur * 100 if suggested.cost_max_eur else None,
-            cost_band=suggested.cost_band,
+            cost_band=suggested.cost_band, suggested_label=pick(suggested.title),
+            suggested_category=guess_category(suggested.title.values()),
+            suggested_min_ht=suggested.cost_min_eur * 100,
         )
 
     # ---- writing actions -----------------------------------------------------------------

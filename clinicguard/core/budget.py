@@ -287,16 +287,29 @@ def _amount_word(name: str) -> str:
 
 
 # ---- depreciation and recurring costs ------------------------------------------------------------
-def depreciation_schedule(amount: int, years: int, first_year: int) -> list[tuple[int, int]]:
-    """Straight-line depreciation in whole fiscal years: [(fiscal year, cents), ...].
+def depreciation_schedule(amount: int, years: int, first_year: int, start: date | None = None,
+                          start_month: int = 1) -> list[tuple[int, int]]:
+    """Straight-line depreciation by fiscal year: [(fiscal year, cents), ...].
 
-    Each year gets amount // years; the cents left over by the division go to the last year so
-    that the schedule adds up exactly to the amount. (No prorata temporis: the accountant books
-    the first year's share from the commissioning date if she wants it.)
+    From `start` (the invoice date), the first fiscal year is charged pro rata temporis, by days:
+    annual share x days from `start` (inclusive) to the end of that fiscal year / days in that
+    fiscal year, as the French accounting rules ask; the following years get the annual share, and
+    a last year after the period gets what is left. Shares are rounded down to the cent and the
+    last year gets the remainder, so the schedule adds up exactly to the amount. Without `start`
+    (or starting on the first day of a fiscal year) each of the `years` years gets a full share.
     """
     if years < 1:
         raise ValueError("depreciation needs at least one year")
     share = amount // years
+    if start is not None:
+        first_year = fiscal_year_of(start, start_month)
+        first_day, last_day = fiscal_year_bounds(first_year, start_month)
+        if start != first_day:
+            days = (last_day - start).days + 1
+            in_year = (last_day - first_day).days + 1
+            first = amount * days // (years * in_year)
+            schedule = [(first_year, first)] + [(first_year + i, share) for i in range(1, years)]
+            return schedule + [(first_year + years, amount - first - share * (years - 1))]
     schedule = [(first_year + i, share) for i in range(years)]
     last_year, last_share = schedule[-1]
     schedule[-1] = (last_year, last_share + amount - share * years)
@@ -306,36 +319,31 @@ def depreciation_schedule(amount: int, years: int, first_year: int) -> list[tupl
 @dataclass(frozen=True)
 class Depreciation:
     line: BudgetLine
-    base: int  # cents: what the clinic really paid (excl. VAT if recovered)
-    basis: str  # which amount the base comes from, in words (actual, committed, planned)
+    base: int  # cents: what the clinic really paid (the invoice, excl. VAT if recovered)
+    start: date  # the invoice date (the expense date when the invoice has none)
     schedule: tuple[tuple[int, int], ...]
 
 
-def depreciations(lines: Iterable[BudgetLine], statuses: Mapping[int, str], year: int) -> list[Depreciation]:
-    """Investments with a depreciation period whose schedule covers fiscal year `year`.
+def depreciations(lines: Iterable[BudgetLine], statuses: Mapping[int, str], year: int,
+                  start_month: int = 1) -> list[Depreciation]:
+    """Invoiced investments with a depreciation period whose schedule covers fiscal year `year`.
 
-    The base is the invoice when there is one, else the signed quote, else the planned amount,
-    excl. VAT only when the VAT is recovered; a dropped action's line counts only if it was invoiced.
-    `statuses` maps action id to its status value.
+    Only an invoiced line is an asset of the clinic: a quote signed or an order placed is not
+    depreciated yet. The base is the invoice, excl. VAT only when the VAT is recovered; the
+    schedule starts on the invoice date, pro rata temporis. An invoiced line of a dropped action
+    is still an asset and still depreciated. `statuses` maps action id to its status value (kept
+    for the callers; no status changes what is depreciated).
     """
     result = []
     for line in lines:
-        if line.nature != Nature.INVESTMENT.value or not line.depreciation_years:
+        if line.nature != Nature.INVESTMENT.value or not line.depreciation_years or line.actual_ht is None:
             continue
-        if not line.fiscal_year <= year < line.fiscal_year + line.depreciation_years:
+        start = date.fromisoformat((line.invoice_date or line.expense_date)[:10])
+        base = line.real_cost(line.actual_ht) or 0
+        schedule = depreciation_schedule(base, line.depreciation_years, line.fiscal_year, start, start_month)
+        if not schedule[0][0] <= year <= schedule[-1][0]:
             continue
-        dropped = statuses.get(line.action_id) == "dropped"
-        if line.actual_ht is not None:
-            amount, basis = line.actual_ht, _amount_word("actual")
-        elif dropped:
-            continue
-        elif line.committed_ht is not None:
-            amount, basis = line.committed_ht, _amount_word("committed")
-        else:
-            amount, basis = line.planned_ht, _amount_word("planned")
-        base = line.real_cost(amount) or 0
-        result.append(Depreciation(line, base, basis, tuple(depreciation_schedule(base, line.depreciation_years,
-                                                                                  line.fiscal_year))))
+        result.append(Depreciation(line, base, start, tuple(schedule)))
     return result
 
 

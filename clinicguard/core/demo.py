@@ -142,16 +142,16 @@ def _demo_plan(ws: Workspace, manager: Actor, today: date) -> None:
 # in days from today, description)
 _DEMO_EVIDENCE = [
     ("Charte informatique signée", "charte-informatique-signee.pdf",
-     "%PDF-1.4\n% Charte d'utilisation du système d'information — Cabinet médical des Tilleuls\n"
-     "Signée par les 7 membres du cabinet le {start}.\n%%EOF\n",
+     "Charte d'utilisation du système d'information — Cabinet médical des Tilleuls\n"
+     "Signée par les 7 membres du cabinet le {start}.",
      ("charte", "mot de passe", "sensibilis"), (), -200, None, "Version 2 signée par toute l'équipe."),
     ("Attestation de formation cybersécurité — Dr Benali", "attestation-formation-benali.pdf",
-     "%PDF-1.4\n% Attestation de formation : sensibilisation à la sécurité des données de santé\n"
-     "Stagiaire : Dr Karim Benali. Validité : un an à compter du {start}.\n%%EOF\n",
+     "Attestation de formation : sensibilisation à la sécurité des données de santé\n"
+     "Stagiaire : Dr Karim Benali. Validité : un an à compter du {start}.",
      ("sensibilis", "formation"), ("former",), -340, 25, "Formation d'une demi-journée ; à renouveler chaque année."),
     ("Certificat HDS de l'hébergeur de sauvegarde", "certificat-hds-hebergeur.pdf",
-     "%PDF-1.4\n% Certificat de conformité Hébergeur de Données de Santé (HDS)\n"
-     "Délivré le {start} pour trois ans.\n%%EOF\n",
+     "Certificat de conformité Hébergeur de Données de Santé (HDS)\n"
+     "Délivré le {start} pour trois ans.",
      ("sauvegarde", "heberge"), ("sauvegarde",), -1000, 95, "Certificat transmis par le prestataire."),
     ("Capture des réglages de sauvegarde du NAS", "reglages-sauvegarde-nas.txt",
      "Tâche de sauvegarde quotidienne 23:00, chiffrement AES-256 activé, rétention 30 jours.\n"
@@ -165,6 +165,7 @@ def _demo_evidence(ws: Workspace, manager: Actor, today: date) -> None:
     import io
 
     from clinicguard.core.actions import fold
+    from clinicguard.core.demo_files import simple_pdf
 
     rows = [r for r in ws.checklist() if r.applies]
     actions = ws.plan.actions()
@@ -172,8 +173,10 @@ def _demo_evidence(ws: Workspace, manager: Actor, today: date) -> None:
         valid_from = today + timedelta(days=start)
         items = [r.item.id for r in rows if any(k in fold(r.item.title.get("fr", "")) for k in item_words)][:2]
         linked = [a.id for a in actions if any(k in fold(a.title) for k in action_words)][:1]
+        text = content.format(start=valid_from.strftime("%d/%m/%Y"))
+        data = simple_pdf(text, title=title) if name.endswith(".pdf") else text.encode("utf-8")
         ws.vault.add(
-            manager, io.BytesIO(content.format(start=valid_from.strftime("%d/%m/%Y")).encode("utf-8")),
+            manager, io.BytesIO(data),
             original_name=name, title=title, description=description, items=items or [rows[0].item.id],
             actions=linked, valid_from=valid_from,
             expires_on=today + timedelta(days=expires) if expires is not None else None,

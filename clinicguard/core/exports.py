@@ -36,8 +36,8 @@ from clinicguard.core.formatting import format_date
 from clinicguard.core.fsutil import fsync_dir, replace
 from clinicguard.core.people import Actor, Permission, require
 from clinicguard.core.xlsx import (
-    BOLD, DATE, DATETIME, HEADER_FILL, HEADER_FONT, INTEGER, MONEY, NUMBER, PERCENT, SCORE, TEXT, WRAP, WRAP_TOP,
-    Column, TableSheet, formula, label, print_setup, put, save_atomically, set_widths, sheet_title, title,
+    BOLD, DATE, DATETIME, HEADER_FILL, HEADER_FONT, INTEGER, MONEY, NUMBER, PERCENT, SCORE, TEXT, TOP, WRAP, WRAP_TOP,
+    Column, TableSheet, fit_rows, formula, label, print_setup, put, save_atomically, set_widths, sheet_title, title,
 )
 from clinicguard.i18n import pick, tr
 
@@ -83,6 +83,17 @@ def check_out_path(out: Path | str) -> Path:
     return out
 
 
+class NoSuchFolder(ClinicGuardError):
+    pass
+
+
+def check_folder(out: Path) -> None:
+    """Refuse a file in a folder that does not exist: a mistyped path must not create folders
+    nobody asked for, where the workbook would then be hard to find."""
+    if not out.parent.is_dir():
+        raise NoSuchFolder(tr("The folder {folder} does not exist: choose an existing folder.", folder=out.parent))
+
+
 def write_export(prepared: PreparedExport, out: Path | str, progress: Progress | None = None,
                  cancelled: Cancelled | None = None) -> Path:
     """Build and save a workbook that needs no audit entry (the catalogue); no database access."""
@@ -99,8 +110,8 @@ def write_draft(prepared: PreparedExport, out: Path | str, progress: Progress | 
     has recorded the export in the audit trail.
     """
     out = check_out_path(out)
+    check_folder(out)
     book = _build(prepared, progress, cancelled)
-    out.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part.xlsx", dir=out.parent)
     os.close(fd)
     draft = Path(name)
@@ -188,8 +199,16 @@ def _yes_no(value: bool) -> str:
     return tr("Yes") if value else tr("No")
 
 
-def _quarter(n: int) -> str:
-    return tr("Q{n}", n=n)
+def _months() -> list[str]:
+    return tr("Jan.,Feb.,Mar.,Apr.,May,Jun.,Jul.,Aug.,Sep.,Oct.,Nov.,Dec.").split(",")
+
+
+def _quarter(n: int, start_month: int = 1) -> str:
+    """A fiscal quarter with its months, e.g. "T1 (juil.–sept.)": with a fiscal year starting in
+    July, a bare "T1" would be read as January to March."""
+    months = _months()
+    first = (start_month - 1 + 3 * (n - 1)) % 12
+    return tr("Q{n} ({first}–{last})", n=n, first=months[first], last=months[(first + 2) % 12])
 
 
 def _cover(book: Workbook, heading: str, context: Context | None, facts: Sequence[tuple[str, str, Any]],
@@ -214,7 +233,7 @@ def _cover(book: Workbook, heading: str, context: Context | None, facts: Sequenc
             (tr("Audit trail head"), TEXT, context.audit_head),
         ]
     for name, kind, value in rows:
-        label(sheet, row, 1, name)
+        label(sheet, row, 1, name).alignment = TOP
         cell = put(sheet, row, 2, kind, value)
         cell.alignment = WRAP_TOP
         row += 1
@@ -226,7 +245,7 @@ def _cover(book: Workbook, heading: str, context: Context | None, facts: Sequenc
     label(sheet, row, 1, tr("Sheets of this workbook"))
     row += 1
     for name, description in contents:
-        put(sheet, row, 1, TEXT, name)
+        put(sheet, row, 1, TEXT, name).alignment = TOP
         put(sheet, row, 2, WRAP, description)
         row += 1
     if notes:
@@ -236,7 +255,8 @@ def _cover(book: Workbook, heading: str, context: Context | None, facts: Sequenc
         for note in notes:
             put(sheet, row, 2, WRAP, note)
             row += 1
-    set_widths(sheet, (34, 110))
+    set_widths(sheet, (30, 90))
+    fit_rows(sheet, 3)
     print_setup(sheet, landscape=False)
 
 
@@ -326,7 +346,7 @@ def _detail_columns() -> list[tuple[str, Column]]:
         ("items", Column(tr("Recommendations"), TEXT, 18)),
         ("category", Column(tr("Category"), TEXT, 20)),
         ("nature", Column(tr("Nature"), TEXT, 16)),
-        ("quarter", Column(tr("Quarter"), TEXT, 10)),
+        ("quarter", Column(tr("Quarter"), TEXT, 14)),
         ("expense_date", Column(tr("Expense date"), DATE, 12)),
         ("supplier", Column(tr("Supplier"), TEXT, 20)),
         ("label", Column(tr("Label"), TEXT, 30)),
@@ -345,12 +365,12 @@ def _detail_columns() -> list[tuple[str, Column]]:
     return columns
 
 
-def _detail_values(entry: YearEntry, action: Action | None) -> dict[str, Any]:
+def _detail_values(entry: YearEntry, action: Action | None, start_month: int = 1) -> dict[str, Any]:
     line = entry.line
     values: dict[str, Any] = {
         "line": line.id, "action_id": line.action_id, "action": action.title if action else "",
         "items": ", ".join(action.item_ids) if action else "", "category": _label_of(Category, line.category),
-        "nature": _label_of(Nature, line.nature), "quarter": _quarter(entry.quarter),
+        "nature": _label_of(Nature, line.nature), "quarter": _quarter(entry.quarter, start_month),
         "expense_date": line.expense_date, "supplier": line.supplier, "label": line.label,
         "vat_rate": line.vat_rate_bp, "vat_recoverable": _yes_no(line.vat_recoverable),
         "invoice_ref": line.invoice_ref, "invoice_date": line.invoice_date,
@@ -380,8 +400,9 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
             (names["summary"], tr("Totals by category and quarter, by category, by nature, by quarter and by action "
                                   "status. Every total is a SUMIFS formula over the budget lines.")),
             (names["variance"], tr("Planned against actual for each action, with the variance (formulas).")),
-            (names["depreciation"], tr("Straight-line depreciation of the investments still being depreciated "
-                                       "in this fiscal year, one column per fiscal year.")),
+            (names["depreciation"], tr("Straight-line depreciation of the invoiced investments still being "
+                                       "depreciated in this fiscal year, from their invoice date (first year pro "
+                                       "rata temporis, by days), one column per fiscal year.")),
         ],
         [tr("Amounts in euros. VAT is computed on each line and rounded to the cent."),
          tr("Real cost: excl. VAT where the VAT is recovered, incl. VAT otherwise. It adds what was invoiced and "
@@ -395,10 +416,12 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
     entries = sorted(summary.entries, key=lambda e: (e.line.expense_date, e.line.id or 0))
     total = len(entries)
     for n, entry in enumerate(entries, 1):
-        values = _detail_values(entry, data.actions.get(entry.line.action_id))
+        values = _detail_values(entry, data.actions.get(entry.line.action_id), summary.start_month)
         detail.append([values[k] for k in keys])
         _tick(progress, cancelled, n, total)
-    detail.finish(f"Lignes_{summary.fiscal_year}")
+    # Too wide for one readable page: printed over pages across, each starting with the line
+    # number, the action number and the action.
+    detail.finish(f"Lignes_{summary.fiscal_year}", repeat_columns="A:C")
     header_of = dict(_detail_columns())
     ranges = {k: detail.range_of(header_of[k].header) for k in keys}
     _budget_summary(book.create_sheet(names["summary"]), summary, ranges)
@@ -426,15 +449,17 @@ def _budget_summary(sheet, summary: BudgetSummary, ranges: dict[str, str]) -> No
     title(sheet, 1, tr("Summary of fiscal year {label} ({first} to {last})", label=summary.label,
                        first=format_date(first), last=format_date(last)))
     put(sheet, 2, 1, WRAP, tr("Each amount is a SUMIFS formula over the sheet of budget lines."))
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=6)
     row = 4
     quarters = (1, 2, 3, 4)
+    start_month = summary.start_month
     categories = [c.value for c in Category]
     for measure, heading in (("planned_ht", tr("Planned excl. VAT by category and quarter")),
                              ("actual_ht", tr("Actual excl. VAT by category and quarter"))):
         label(sheet, row, 1, heading)
         row += 1
         header = row
-        _header_row(sheet, row, [tr("Category")] + [_quarter(q) for q in quarters] + [tr("Total")])
+        _header_row(sheet, row, [tr("Category")] + [_quarter(q, start_month) for q in quarters] + [tr("Total")])
         for cat in categories:
             row += 1
             put(sheet, row, 1, TEXT, Category(cat).label)
@@ -452,7 +477,8 @@ def _budget_summary(sheet, summary: BudgetSummary, ranges: dict[str, str]) -> No
     groupings = [
         ("by_category", tr("By category"), tr("Category"), "category", [(c.value, c.label) for c in Category]),
         ("by_nature", tr("By nature"), tr("Nature"), "nature", [(n.value, n.label) for n in Nature]),
-        ("by_quarter", tr("By quarter"), tr("Quarter"), "quarter", [(str(q), _quarter(q)) for q in quarters]),
+        ("by_quarter", tr("By quarter"), tr("Quarter"), "quarter",
+         [(str(q), _quarter(q, start_month)) for q in quarters]),
         ("by_action_status", tr("By action status"), tr("Action status"), "action_status",
          [(s.value, s.label) for s in ActionStatus]),
     ]
@@ -473,6 +499,7 @@ def _budget_summary(sheet, summary: BudgetSummary, ranges: dict[str, str]) -> No
             formula(sheet, row, col, f"=SUM({letter}{header + 1}:{letter}{row - 1})").font = BOLD
         row += 2
     set_widths(sheet, [30] + [15] * len(SUMMARY_MEASURES))
+    fit_rows(sheet)
     sheet.freeze_panes = "B4"
     print_setup(sheet)
 
@@ -507,17 +534,18 @@ def _planned_vs_actual(sheet, summary: BudgetSummary, actions: dict[int, Action]
         CellIsRule(operator="greaterThan", formula=["0"], font=Font(color="B3261E", bold=True)))
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{row - 1}"
     set_widths(sheet, [8, 40, 14, 12] + [16] * len(measures))
+    fit_rows(sheet)
     sheet.freeze_panes = "C2"
     print_setup(sheet, title_rows="1:1")
 
 
 def _depreciation(sheet, summary: BudgetSummary, lines: Iterable[BudgetLine], actions: dict[int, Action]) -> None:
     statuses = {a_id: a.status for a_id, a in actions.items()}
-    items = depreciations(lines, statuses, summary.fiscal_year)
+    items = depreciations(lines, statuses, summary.fiscal_year, summary.start_month)
     years = sorted({y for d in items for y, _ in d.schedule}) or [summary.fiscal_year]
     years = list(range(years[0], years[-1] + 1))
     fixed = [tr("Line no."), tr("Action"), tr("Label"), tr("Supplier"), tr("Fiscal year of purchase"),
-             tr("Depreciable base"), tr("Base from"), tr("Years")]
+             tr("Depreciable base"), tr("Depreciated from"), tr("Years")]
     headers = fixed + [fiscal_year_label(y, summary.start_month) for y in years] + [tr("Total")]
     _header_row(sheet, 1, headers)
     first_year_col = len(fixed) + 1
@@ -530,9 +558,9 @@ def _depreciation(sheet, summary: BudgetSummary, lines: Iterable[BudgetLine], ac
         put(sheet, row, 2, TEXT, action.title if action else "")
         put(sheet, row, 3, TEXT, d.line.label)
         put(sheet, row, 4, TEXT, d.line.supplier)
-        put(sheet, row, 5, TEXT, fiscal_year_label(d.line.fiscal_year, summary.start_month))
+        put(sheet, row, 5, TEXT, fiscal_year_label(d.schedule[0][0], summary.start_month))
         put(sheet, row, 6, MONEY, d.base)
-        put(sheet, row, 7, TEXT, d.basis)
+        put(sheet, row, 7, DATE, d.start)
         put(sheet, row, 8, INTEGER, d.line.depreciation_years)
         for y, cents in d.schedule:
             put(sheet, row, first_year_col + years.index(y), MONEY, cents)
@@ -548,12 +576,19 @@ def _depreciation(sheet, summary: BudgetSummary, lines: Iterable[BudgetLine], ac
         formula(sheet, row, col, f"=SUM({letter}2:{letter}{row - 1})").font = BOLD
     current = first_year_col + years.index(summary.fiscal_year) if summary.fiscal_year in years else None
     if current:
+        # The year of this workbook stands out: a darker header (white on it stays readable) and
+        # a light column under it, its figures in the usual black.
+        sheet.cell(row=1, column=current).fill = CURRENT_HEADER_FILL
         highlight = PatternFill("solid", fgColor="FFF2CC")
-        for r in range(1, row + 1):
+        for r in range(2, row + 1):
             sheet.cell(row=r, column=current).fill = highlight
-    set_widths(sheet, [8, 30, 28, 18, 12, 15, 10, 8] + [14] * (len(years) + 1))
+    set_widths(sheet, [8, 30, 28, 18, 12, 15, 12, 8] + [14] * (len(years) + 1))
+    fit_rows(sheet, 1, 1)
     sheet.freeze_panes = "C2"
     print_setup(sheet, title_rows="1:1")
+
+
+CURRENT_HEADER_FILL = PatternFill("solid", fgColor="C55A11")
 
 
 # ---- checklist ------------------------------------------------------------------------------------
@@ -611,9 +646,9 @@ def build_checklist(data: ChecklistData, progress: Progress | None = None,
         [score_formula()],
     )
     columns = [
-        Column(tr("Domain"), TEXT, 20), Column(tr("Theme"), TEXT, 20), Column(tr("Identifier"), TEXT, 16),
+        Column(tr("Domain"), WRAP, 16), Column(tr("Theme"), WRAP, 16), Column(tr("Identifier"), TEXT, 16),
         Column(tr("Recommendation"), WRAP, 36), Column(tr("Question"), WRAP, 44), Column(tr("Severity"), INTEGER, 9),
-        Column(tr("Status"), TEXT, 20), Column(tr("Comment"), WRAP, 36), Column(tr("Responsible"), TEXT, 18),
+        Column(tr("Status"), WRAP, 16), Column(tr("Comment"), WRAP, 36), Column(tr("Responsible"), WRAP, 18),
         Column(tr("Last review"), DATE, 12), Column(tr("Next review"), DATE, 12),
         Column(tr("Evidence files"), INTEGER, 10), Column(tr("Linked actions"), WRAP, 30),
         Column(tr("Why it matters"), WRAP, 50), Column(tr("How to check"), WRAP, 50),
@@ -631,7 +666,7 @@ def build_checklist(data: ChecklistData, progress: Progress | None = None,
             pick(item.why), pick(item.how_to_check), pick(item.evidence), _references(item),
         ])
         _tick(progress, cancelled, n, total)
-    table.finish("Recommandations")
+    table.finish("Recommandations", repeat_columns="A:C")
     status_col = get_column_letter(table.index(tr("Status")))
     for status, colour in STATUS_FILLS.items():
         table.sheet.conditional_formatting.add(
@@ -688,6 +723,8 @@ def _scores(sheet, domains: list[str], ranges: dict[str, str]) -> None:
     formula(sheet, row, len(statuses) + 4,
             f'=IF({weight_col}{row}=0,"—",100*{points_col}{row}/{weight_col}{row})', SCORE).font = BOLD
     set_widths(sheet, [34] + [14] * (len(statuses) + 3))
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(statuses) + 4)
+    fit_rows(sheet)
     sheet.freeze_panes = f"B{header + 1}"
     print_setup(sheet, title_rows=f"{header}:{header}")
 

@@ -120,11 +120,8 @@ def _store_identity(paths: KeyPaths, clinic_uuid: str, identity: str, passphrase
             pass
     if not passphrase:
         raise PassphraseRequired(
-            tr(
-                "No secure credential store is available on this computer: choose a passphrase to protect "
-                "the clinic key (unattended commands read it from {env}).",
-                env=PASSPHRASE_ENV,
-            )
+            tr("No secure credential store is available on this computer: choose a passphrase to protect "
+               "the clinic key.")
         )
     atomic_write_bytes(paths.passphrase_file, pyrage.passphrase.encrypt(identity.encode(), passphrase))
 
@@ -159,7 +156,7 @@ def load_identity(data_dir: Path, clinic_uuid: str, passphrase: str | None = Non
         passphrase = passphrase if passphrase is not None else os.environ.get(PASSPHRASE_ENV)
         if not passphrase:
             raise PassphraseRequired(
-                tr("The clinic key is protected by a passphrase: enter it (or set {env}).", env=PASSPHRASE_ENV)
+                tr("The clinic key is protected by a passphrase: enter it.")
             )
         try:
             secret = pyrage.passphrase.decrypt(paths.passphrase_file.read_bytes(), passphrase).decode()

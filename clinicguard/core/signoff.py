@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from clinicguard.core.audit import utc_now
 from clinicguard.core.errors import ClinicGuardError, NotFound
-from clinicguard.core.people import Actor, Permission, Person
+from clinicguard.core.people import Actor, Permission, Person, Role
 from clinicguard.i18n import tr
 
 if TYPE_CHECKING:
@@ -113,9 +113,18 @@ class SignOffs:
             self.store.delete(item_id, before.person_id)
             audit.record("signoff.withdraw", "recommendation", item_id, before.public(), None)
 
-    def pending(self, actor: Actor) -> list[SignOffRequest]:
-        """Requests this person has not answered yet (no confirmation since the request)."""
-        if actor.id is None:
+    def pending(self, actor: Actor | None) -> list[SignOffRequest]:
+        """Requests this person has not answered yet (no confirmation since the request).
+
+        Requests are addressed to the active practitioners only, as `overview` counts them: the
+        manager and the accountant are never asked, even though the manager made the request."""
+        if actor is None or actor.id is None:
+            return []
+        try:
+            person = self._ws.people.get(actor.id)
+        except NotFound:
+            return []
+        if not person.active or person.role is not Role.PRACTITIONER:
             return []
         mine = {s.item_id: s for s in self.store.sign_offs(person_id=actor.id)}
         return [r for item_id, r in sorted(self.store.requests().items())

@@ -8,6 +8,7 @@ mark, stored as a string cell (never `<f>`) and quote-prefixed when it starts li
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -54,6 +55,12 @@ BOLD = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+# Height of one line of 11-point text, in points, as Excel and LibreOffice size a row for it.
+LINE_HEIGHT = 15
+EXCEL_MAX_ROW_HEIGHT = 409
+# Room for columns on one landscape A4 page, in column-width units, above which the print would
+# shrink below about 65 %: a wider sheet is printed on several pages across instead.
+PAGE_WIDTH_UNITS = 230
 
 
 def truncation_mark() -> str:
@@ -195,6 +202,79 @@ def title(sheet: Worksheet, row: int, text: str) -> Cell:
     return cell
 
 
+# ---- row heights ------------------------------------------------------------------------------
+# Neither Excel nor LibreOffice reliably sizes a row to its wrapped text when opening a file, so
+# the workbook says how high each row is, estimated from the text and the column width. A column
+# width is a number of digits of the default font; ordinary text runs slightly wider and bold
+# headers wider still, so the estimate errs on the side of one line too many.
+def wrapped_lines(text: Any, width: float, *, bold: bool = False) -> int:
+    """How many lines `text` takes once wrapped in a column `width` wide."""
+    if text is None or text == "":
+        return 1
+    per_line = max(1, int(width * (0.9 if bold else 1.0)) - 1)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        used, count = 0, 1
+        for word in paragraph.split():
+            size = len(word)
+            if used and used + 1 + size > per_line:
+                count += 1
+                used = 0
+            if used:
+                used += 1
+            while size > per_line:  # a word longer than the column breaks anywhere
+                count += 1
+                size -= per_line
+            used += size
+        lines += count
+    return max(lines, 1)
+
+
+def height_for(lines: int, font_size: float = 11) -> float:
+    return min(EXCEL_MAX_ROW_HEIGHT, math.ceil(lines * LINE_HEIGHT * font_size / 11))
+
+
+def set_row_height(sheet: Worksheet, row: int, lines: int, font_size: float = 11) -> None:
+    """Make `row` high enough for `lines` lines (never lower than it already is)."""
+    height = height_for(lines, font_size)
+    current = sheet.row_dimensions[row].height
+    if lines > 1 and (current is None or current < height):
+        sheet.row_dimensions[row].height = height
+
+
+def fit_rows(sheet: Worksheet, first_row: int = 1, last_row: int | None = None) -> None:
+    """Set the height of each row whose wrapped cells need more than one line (small sheets only)."""
+    widths = {}
+    merged = {}
+    for rng in sheet.merged_cells.ranges:
+        span = sum(column_width(sheet, c) for c in range(rng.min_col, rng.max_col + 1))
+        merged[(rng.min_row, rng.min_col)] = span
+    for row in sheet.iter_rows(min_row=first_row, max_row=last_row or sheet.max_row):
+        lines = 1
+        for cell in row:
+            if cell.value is None or not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+                continue
+            width = merged.get((cell.row, cell.column))
+            if width is None:
+                width = widths.setdefault(cell.column, column_width(sheet, cell.column))
+            lines = max(lines, wrapped_lines(cell.value, width, bold=bool(cell.font and cell.font.b)))
+        set_row_height(sheet, row[0].row, lines)
+
+
+def column_width(sheet: Worksheet, column: int) -> float:
+    width = sheet.column_dimensions[get_column_letter(column)].width
+    return width if width else 8.43  # Excel's default column width
+
+
+def header_width(text: str, width: float, max_lines: int = 3) -> float:
+    """The width at which a bold header wraps on at most `max_lines` lines, no word cut."""
+    longest = max((len(w) for w in text.split()), default=0)
+    width = max(width, math.ceil((longest + 2) / 0.9))
+    while wrapped_lines(text, width, bold=True) > max_lines:
+        width += 1
+    return width
+
+
 # ---- sheets and tables ------------------------------------------------------------------------
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -250,9 +330,17 @@ class CellMaker:
 
     def __init__(self, sheet: Worksheet):
         self.sheet = sheet
-        self.styles = {kind: fill(Cell(sheet), kind, sample)._style for kind, sample in self._SAMPLES.items()}
-        self.text_styles = {(kind, prefixed): fill(Cell(sheet), kind, "=" if prefixed else "x")._style
+        self.styles = {kind: self._top(fill(Cell(sheet), kind, sample))._style
+                       for kind, sample in self._SAMPLES.items()}
+        self.text_styles = {(kind, prefixed): self._top(fill(Cell(sheet), kind, "=" if prefixed else "x"))._style
                             for kind in (TEXT, WRAP) for prefixed in (False, True)}
+
+    @staticmethod
+    def _top(cell: Cell) -> Cell:
+        # Rows of wrapped text are several lines high: every cell reads from the top of its row.
+        if not cell.alignment.wrap_text:
+            cell.alignment = TOP
+        return cell
 
     def __call__(self, kind: str, value: Any) -> Cell | None:
         if value is None or value == "":
@@ -271,7 +359,7 @@ class CellMaker:
             return Cell(self.sheet, value=rate(value), style_array=self.styles[PERCENT])
         if kind in (INTEGER, SCORE) and not isinstance(value, str):
             return Cell(self.sheet, value=value, style_array=self.styles[kind])
-        return fill(Cell(self.sheet), kind, value)
+        return self._top(fill(Cell(self.sheet), kind, value))
 
 
 class TableSheet:
@@ -279,13 +367,17 @@ class TableSheet:
 
     def __init__(self, sheet: Worksheet, columns: Sequence[Column]):
         self.sheet = sheet
-        self.columns = list(columns)
+        # Each header fits on at most two lines of its column, and its row is as high as the
+        # tallest: a header cut or spilling white text over the first figures is unreadable.
+        self.columns = [Column(c.header, c.kind, header_width(c.header, c.width)) for c in columns]
         self.kinds = [c.kind for c in self.columns]
         self.make = CellMaker(sheet)
         headers = [c.header for c in self.columns]
         if len(set(h.casefold() for h in headers)) != len(headers):
             raise ValueError(f"table headers must be unique: {headers}")
         sheet.append([self._header_cell(h) for h in headers])
+        set_row_height(sheet, 1, max(wrapped_lines(c.header, c.width, bold=True) for c in self.columns))
+        self.wrapped = [(n, c.width) for n, c in enumerate(self.columns) if c.kind == WRAP]
         self.rows = 0
 
     def _header_cell(self, text: str) -> Cell:
@@ -303,6 +395,9 @@ class TableSheet:
         make = self.make
         self.sheet.append([make(kind, value) for kind, value in zip(self.kinds, values)])
         self.rows += 1
+        if self.wrapped:
+            lines = max(wrapped_lines(values[n], width) for n, width in self.wrapped)
+            set_row_height(self.sheet, self.rows + 1, lines)
 
     @property
     def last_row(self) -> int:
@@ -312,8 +407,12 @@ class TableSheet:
     def range_of(self, header: str) -> str:
         return column_range(self.sheet.title, self.index(header), 2, self.last_row)
 
-    def finish(self, name: str | None = None) -> None:
-        """Make the rows an Excel table (filters included), freeze the header, set widths and printing."""
+    def finish(self, name: str | None = None, repeat_columns: str | None = None) -> None:
+        """Make the rows an Excel table (filters included), freeze the header, set widths and printing.
+
+        `repeat_columns` ("A:C") are printed again at the left of each page when the table is too
+        wide for one page, so that every printed page says which line its figures belong to.
+        """
         sheet = self.sheet
         last_col = get_column_letter(len(self.columns))
         ref = f"A1:{last_col}{self.last_row}"
@@ -325,7 +424,7 @@ class TableSheet:
             sheet.auto_filter.ref = ref
         set_widths(sheet, [c.width for c in self.columns])
         sheet.freeze_panes = "A2"
-        print_setup(sheet, title_rows="1:1")
+        print_setup(sheet, title_rows="1:1", widths=[c.width for c in self.columns], title_columns=repeat_columns)
 
 
 def set_widths(sheet: Worksheet, widths: Iterable[float]) -> None:
@@ -333,13 +432,38 @@ def set_widths(sheet: Worksheet, widths: Iterable[float]) -> None:
         sheet.column_dimensions[get_column_letter(n)].width = width
 
 
-def print_setup(sheet: Worksheet, *, title_rows: str | None = None, landscape: bool = True) -> None:
-    """Landscape A4, fitted to the page width, header rows repeated on every page, pages numbered."""
+def pages_across(widths: Iterable[float], repeated: float = 0, page: float = PAGE_WIDTH_UNITS) -> int:
+    """How many pages across a sheet of these column widths needs to print at a readable size."""
+    total = sum(widths)
+    if total <= page:
+        return 1
+    return max(1, math.ceil((total - repeated) / (page - repeated)))
+
+
+def print_setup(sheet: Worksheet, *, title_rows: str | None = None, landscape: bool = True,
+                widths: Sequence[float] | None = None, title_columns: str | None = None) -> None:
+    """A4, header rows repeated on every page, pages numbered; fitted to the page width when the
+    columns fit on one page at a readable size, else spread over as few pages across as keep it
+    readable, with `title_columns` repeated on each and pages numbered across before down."""
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
+    across = 1
+    if widths is not None:
+        repeated = 0.0
+        if title_columns:
+            first, _, last = title_columns.partition(":")
+            start, end = (column_index_from_string(first), column_index_from_string(last or first))
+            repeated = sum(widths[start - 1:end])
+        across = pages_across(widths, repeated)
+        if across > 1 and title_columns:
+            sheet.print_title_cols = title_columns
+        if across > 1:
+            sheet.page_setup.pageOrder = "overThenDown"  # a line's figures on consecutive pages
+    sheet.page_setup.fitToWidth = across
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if widths is not None:
+        sheet.print_options.gridLines = True  # the lines guide the eye along a printed row
     if title_rows:
         sheet.print_title_rows = title_rows
     sheet.oddFooter.left.text = "&A"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -165,6 +166,9 @@ class YearLinesModel(QAbstractTableModel):
 
 
 class BudgetView(QWidget):
+    go_to_plan = Signal()  # the main window shows the action plan, where budget lines are added
+    export_requested = Signal()  # the main window opens its export dialog on the budget workbook
+
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
         self.state = state
@@ -172,15 +176,20 @@ class BudgetView(QWidget):
         self.year_choice = QComboBox()
         self.year_choice.setAccessibleName(tr("Fiscal year"))
         self.period_label = QLabel()
+        self.export_button = QPushButton(tr("Export the budget…"))
+        self.export_button.setToolTip(tr("Save the budget as an Excel workbook for your accountant."))
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("Fiscal year")))
         top.addWidget(self.year_choice)
         top.addWidget(self.period_label)
         top.addStretch(1)
+        top.addWidget(self.export_button)
 
         self.figures: dict[str, QLabel] = {}
         figures_box = QGroupBox(tr("This fiscal year"))
         grid = QGridLayout(figures_box)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         names = [
             ("planned", tr("Planned (excl. / incl. VAT)")), ("committed", tr("Committed excl. VAT")),
             ("actual", tr("Actual (excl. / incl. VAT)")), ("variance", tr("Variance on invoiced lines")),
@@ -211,14 +220,25 @@ class BudgetView(QWidget):
         self.lines_table.setSortingEnabled(False)
         self.tabs.addTab(self.lines_table, tr("Budget lines"))
 
-        self.empty_label = QLabel(tr("No budget line for this fiscal year: add one to an action in the action plan."))
+        self.empty_label = QLabel(tr("No budget line for this fiscal year yet. A budget line belongs to an action: "
+                                     "open the action plan, select an action (or create one from a gap) and click "
+                                     "\"Add a budget line\" to enter its quote."))
         self.empty_label.setWordWrap(True)
+        self.plan_button = QPushButton(tr("Open the action plan"))
+        empty_row = QHBoxLayout()
+        empty_row.addWidget(self.empty_label, 1)
+        empty_row.addWidget(self.plan_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.empty_box = QWidget()
+        self.empty_box.setLayout(empty_row)
+        empty_row.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(figures_box)
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.empty_box)
         layout.addWidget(self.tabs, 1)
 
+        self.plan_button.clicked.connect(self.go_to_plan)
+        self.export_button.clicked.connect(self.export_requested)
         self.year_choice.currentIndexChanged.connect(lambda _: self.show_year())
         state.changed.connect(lambda kind: kind in ("actions", "budget", "settings", "plan") and self.reload())
         self.reload()
@@ -230,7 +250,10 @@ class BudgetView(QWidget):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, model.columnCount()):  # headers such as "Engagé HT" never cut
+            table.setColumnWidth(column, max(100, header.sectionSizeHint(column)))
         return table
 
     def reload(self) -> None:
@@ -282,7 +305,7 @@ class BudgetView(QWidget):
             [(ActionStatus(k).label, summary.by_action_status[k]) for k in (s.value for s in ActionStatus)
              if k in summary.by_action_status], t)
         self.lines_model.load(summary.entries, {a.id: a.title for a in actions}, overdue)  # type: ignore[misc]
-        self.empty_label.setVisible(not summary.entries)
+        self.empty_box.setVisible(not summary.entries)
 
 
 class PlanFigures(QGroupBox):

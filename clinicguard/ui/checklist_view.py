@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -29,30 +28,8 @@ from clinicguard.core.errors import ClinicGuardError
 from clinicguard.core.people import Permission
 from clinicguard.i18n import pick, tr
 from clinicguard.ui.checklist_model import ROW_ROLE, ChecklistFilter, ChecklistModel
+from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
-
-EMPTY_DATE = QDate(2000, 1, 1)
-
-
-def _to_qdate(iso: str | None) -> QDate:
-    return QDate.fromString(iso, "yyyy-MM-dd") if iso else EMPTY_DATE
-
-
-def _from_qdate(value: QDate) -> str | None:
-    return None if value == EMPTY_DATE else value.toString("yyyy-MM-dd")
-
-
-class OptionalDateEdit(QDateEdit):
-    """A date field that can be left empty (shown blank), for review dates not yet set."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("dd/MM/yyyy")
-        self.setMinimumDate(EMPTY_DATE)
-        self.setSpecialValueText(" ")
-        self.setDate(EMPTY_DATE)
-
 
 class ChecklistView(QWidget):
     item_selected = Signal(str)
@@ -130,8 +107,8 @@ class ChecklistView(QWidget):
         self.comment_edit = QPlainTextEdit()
         self.comment_edit.setTabChangesFocus(True)
         self.comment_edit.setMaximumHeight(90)
-        self.last_review_edit = OptionalDateEdit()
-        self.next_review_edit = OptionalDateEdit()
+        self.last_review_edit = DateField()
+        self.next_review_edit = DateField()
         self.saved_label = QLabel()
         self.saved_label.setStyleSheet("color: #2e7d32;")
         form = QFormLayout()
@@ -144,6 +121,13 @@ class ChecklistView(QWidget):
         self.form_widget.setLayout(form)
         self.plan_button = QPushButton(tr("Create an action for this gap"))
         self.plan_button.setVisible(False)
+        # evidence of the selected item: the main window connects these to the evidence page
+        self.attach_button = QPushButton(tr("Attach evidence…"))
+        self.evidence_button = QPushButton()
+        evidence_row = QHBoxLayout()
+        evidence_row.addWidget(self.attach_button)
+        evidence_row.addWidget(self.evidence_button)
+        evidence_row.addStretch(1)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -152,6 +136,7 @@ class ChecklistView(QWidget):
         right_layout.addWidget(self.form_widget)
         right_layout.addWidget(self.saved_label)
         right_layout.addWidget(self.plan_button)
+        right_layout.addLayout(evidence_row)
         right_layout.addWidget(self.guidance, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -171,8 +156,8 @@ class ChecklistView(QWidget):
         self.responsible_edit.activated.connect(
             lambda _: self._save(responsible=self.responsible_edit.currentText().strip()))
         self.comment_edit.textChanged.connect(lambda: self._loading or self._comment_timer.start())
-        self.last_review_edit.dateChanged.connect(lambda d: self._save(last_reviewed=_from_qdate(d)))
-        self.next_review_edit.dateChanged.connect(lambda d: self._save(next_review=_from_qdate(d)))
+        self.last_review_edit.changed.connect(lambda iso: self._save(last_reviewed=iso))
+        self.next_review_edit.changed.connect(lambda iso: self._save(next_review=iso))
 
         self.search.textChanged.connect(self._apply_filters)
         for combo in (self.status_filter, self.domain_filter, self.responsible_filter):
@@ -319,6 +304,7 @@ class ChecklistView(QWidget):
                 self.responsible_edit.setEditText("")
                 self.status_edit.setCurrentIndex(-1)
                 self.saved_label.setText("")
+                self._show_evidence_buttons(None)
                 self.form_widget.setEnabled(False)
                 self.plan_button.setVisible(False)
                 return
@@ -327,14 +313,21 @@ class ChecklistView(QWidget):
             self.status_edit.setCurrentIndex(self.status_edit.findData(row.status.value))
             self.responsible_edit.setEditText(answer.responsible)
             self.comment_edit.setPlainText(answer.comment)
-            self.last_review_edit.setDate(_to_qdate(answer.last_reviewed))
-            self.next_review_edit.setDate(_to_qdate(answer.next_review))
+            self.last_review_edit.set_value(answer.last_reviewed)
+            self.next_review_edit.set_value(answer.next_review)
             self.guidance.setHtml(self._guidance_html(row))
             self._show_plan_button(row)
+            self._show_evidence_buttons(row)
             self.saved_label.setText("")
         finally:
             self._loading = False
         self._apply_permissions()
+
+    def _show_evidence_buttons(self, row) -> None:
+        count = self.model.evidence_counts.get(row.item.id, 0) if row else 0
+        self.evidence_button.setText(tr("See its evidence ({n})", n=count))
+        self.evidence_button.setEnabled(count > 0)
+        self.attach_button.setEnabled(row is not None and not row.retired and self.state.can(Permission.ADD_EVIDENCE))
 
     def _show_plan_button(self, row) -> None:
         # shown for a gap, once the action plan page has connected the button

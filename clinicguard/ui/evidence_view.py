@@ -1,29 +1,46 @@
-"""The evidence page (coffre des preuves): attach files by button or drag and drop, open, export,
-verify the vault with progress and cancel, delete with a reason. Long work runs off the UI thread."""
+"""The evidence page (coffre des preuves): attach files by button or drag and drop with their title,
+dates and links, edit them, open, export, verify the vault with progress and cancel, delete with a
+reason. Long work runs off the UI thread."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QSortFilterProxyModel,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QDesktopServices, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +49,8 @@ from clinicguard.core.evidence import EXPIRY_WARNING_DAYS, Evidence, ExpiryState
 from clinicguard.core.formatting import format_date
 from clinicguard.core.people import Permission
 from clinicguard.core.vault import OperationCancelled, PrivateTemp
-from clinicguard.i18n import pick, tr
+from clinicguard.i18n import language, pick, tr
+from clinicguard.ui.date_field import DateField
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
 from clinicguard.ui.worker import run_in_background
@@ -46,7 +64,8 @@ _date = format_date
 def _size(n: int) -> str:
     for unit, scale in ((tr("GB"), 1 << 30), (tr("MB"), 1 << 20), (tr("KB"), 1 << 10)):
         if n >= scale:
-            return f"{n / scale:.1f} {unit}"
+            number = f"{n / scale:.1f}"
+            return f"{number.replace('.', ',') if language() == 'fr' else number}\u00a0{unit}"
     return tr("{n} bytes", n=n)
 
 
@@ -231,6 +250,176 @@ def plan_links(index: QModelIndex):
     return ((), (row.action.id,)) if row is not None else None
 
 
+def _years_after(iso: str, years: int) -> str:
+    d = date.fromisoformat(iso)
+    try:
+        return d.replace(year=d.year + years).isoformat()
+    except ValueError:  # 29 February in a year without one
+        return d.replace(year=d.year + years, day=28).isoformat()
+
+
+LINK_ROLE = Qt.ItemDataRole.UserRole + 2  # ("item", id) or ("action", id)
+
+
+class EvidenceDialog(QDialog):
+    """What new files prove and until when (one dialog for several files), or the same for a stored file.
+
+    With several files, each file's title is its name; the description, dates and links apply to all.
+    """
+
+    def __init__(self, state: AppState, parent: QWidget | None = None, *, paths: Iterable[Path] = (),
+                 evidence: Evidence | None = None, items: Iterable[str] = (), actions: Iterable[int] = ()):
+        super().__init__(parent)
+        self.state = state
+        self.paths = list(paths)
+        self.evidence = evidence
+        several = len(self.paths) > 1
+        if evidence is not None:
+            self.setWindowTitle(tr("Edit the evidence"))
+            files = tr("{name} ({size}), added on {date} by {person}", name=evidence.original_name,
+                       size=_size(evidence.size), date=_date(evidence.added_at), person=evidence.added_by_name)
+            items, actions = evidence.items, evidence.actions
+        else:
+            self.setWindowTitle(tr("Attach evidence"))
+            files = ", ".join(p.name for p in self.paths[:5])
+            if len(self.paths) > 5:  # a whole folder dropped must not push the buttons off the screen
+                files += tr(" and {n} other file(s)", n=len(self.paths) - 5)
+        self.files_label = QLabel(files)
+        self.files_label.setWordWrap(True)
+
+        self.title = QLineEdit()
+        if evidence is not None:
+            self.title.setText(evidence.title)
+        elif len(self.paths) == 1:
+            self.title.setText(self.paths[0].stem or self.paths[0].name)
+        self.description = QPlainTextEdit(evidence.description if evidence else "")
+        self.description.setTabChangesFocus(True)
+        self.description.setFixedHeight(self.description.fontMetrics().lineSpacing() * 3 + 12)
+
+        self.valid_from = DateField(evidence.valid_from if evidence else date.today().isoformat())
+        # Empty means the evidence does not expire (a signed charter); a certificate gets a date.
+        self.expires_on = DateField(evidence.expires_on if evidence else None)
+        self.expires_on.edit.setPlaceholderText(tr("no expiry"))
+        self.plus_one = QToolButton(text=tr("+1 year"))
+        self.plus_three = QToolButton(text=tr("+3 years"))
+        self.plus_one.setToolTip(tr("Expires one year after the date it is valid from"))
+        self.plus_three.setToolTip(tr("Expires three years after the date it is valid from"))
+        self.plus_one.clicked.connect(lambda: self._expire_after(1))
+        self.plus_three.clicked.connect(lambda: self._expire_after(3))
+        expiry = QHBoxLayout()
+        expiry.setContentsMargins(0, 0, 0, 0)
+        expiry.addWidget(self.expires_on)
+        expiry.addWidget(self.plus_one)
+        expiry.addWidget(self.plus_three)
+        expiry.addStretch(1)
+
+        self.links = QStandardItemModel(self)
+        self._fill_links(tuple(items), tuple(actions))
+        self.links_filter = QSortFilterProxyModel(self)
+        self.links_filter.setSourceModel(self.links)
+        self.links_filter.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.links_search = QLineEdit(placeholderText=tr("Find a recommendation or an action…"))
+        self.links_search.setClearButtonEnabled(True)
+        self.links_search.textChanged.connect(self.links_filter.setFilterFixedString)
+        self.links_view = QListView()
+        self.links_view.setModel(self.links_filter)
+        self.links_view.setUniformItemSizes(True)
+        self.links_view.setMinimumHeight(140)
+
+        self.error = QLabel()
+        self.error.setObjectName("evidenceDialogError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #a00000;")
+        self.error.setVisible(False)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Save") if evidence else tr("Attach"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow(tr("Files") if several else tr("File"), self.files_label)
+        if several:
+            note = QLabel(tr("Each file's title is its name; you can change it later with \"Edit…\"."))
+            note.setWordWrap(True)
+            form.addRow(tr("Title"), note)
+        else:
+            form.addRow(tr("Title"), self.title)
+        form.addRow(tr("Description"), self.description)
+        form.addRow(tr("Valid from"), self.valid_from)
+        form.addRow(tr("Expires on"), expiry)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel(tr("Backs these recommendations and actions:")))
+        layout.addWidget(self.links_search)
+        layout.addWidget(self.links_view, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.resize(620, 560)
+
+    def _fill_links(self, items: tuple[str, ...], actions: tuple[int, ...]) -> None:
+        """Checked links first, so what the drop or the filter chose is in sight."""
+        rows = []
+        known = set()
+        for row in self.state.ws.checklist():
+            known.add(row.item.id)
+            if row.applies or row.item.id in items:
+                rows.append((row.item.id in items, ("item", row.item.id), f"{row.item.id} — {pick(row.item.title)}"))
+        rows += [(True, ("item", i), i) for i in items if i not in known]  # a retired recommendation
+        plan = self.state.ws.plan.actions()
+        rows += [(a.id in actions, ("action", a.id), tr("Action {id} — {title}", id=a.id, title=a.title)) for a in plan]
+        rows.sort(key=lambda r: not r[0])  # stable: catalogue order, then actions, within each group
+        for checked, link, text in rows:
+            entry = QStandardItem(text)
+            entry.setEditable(False)
+            entry.setCheckable(True)
+            entry.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            entry.setData(link, LINK_ROLE)
+            self.links.appendRow(entry)
+
+    def _expire_after(self, years: int) -> None:
+        self.expires_on.set_value(_years_after(self.valid_from.value() or date.today().isoformat(), years))
+
+    def set_link(self, kind: str, link_id, checked: bool = True) -> None:
+        for row in range(self.links.rowCount()):
+            entry = self.links.item(row)
+            if entry.data(LINK_ROLE) == (kind, link_id):
+                entry.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+                return
+        raise KeyError((kind, link_id))
+
+    def values(self) -> dict:
+        """title (None with several files: each takes its name), description, dates (ISO), items, actions."""
+        links = [self.links.item(r).data(LINK_ROLE) for r in range(self.links.rowCount())
+                 if self.links.item(r).checkState() == Qt.CheckState.Checked]
+        return {
+            "title": None if len(self.paths) > 1 else self.title.text().strip(),
+            "description": self.description.toPlainText().strip(),
+            "valid_from": self.valid_from.value(),
+            "expires_on": self.expires_on.value(),
+            "items": tuple(i for kind, i in links if kind == "item"),
+            "actions": tuple(a for kind, a in links if kind == "action"),
+        }
+
+    def accept(self) -> None:
+        values = self.values()
+        problem = None
+        if values["title"] == "":
+            problem = tr("Give the evidence a title.")
+        elif not self.valid_from.is_valid() or not self.expires_on.is_valid():
+            problem = tr("Not a date: type it as DD/MM/YYYY, e.g. 31/12/2026.")
+        elif not values["valid_from"]:
+            problem = tr("Enter the date the evidence is valid from.")
+        elif values["expires_on"] and values["expires_on"] < values["valid_from"]:
+            problem = tr("The expiry date must come after the date the evidence is valid from.")
+        if problem:
+            self.error.setText(problem)
+            self.error.setVisible(True)
+            return
+        super().accept()
+
+
 class EvidenceView(QWidget):
     def __init__(self, state: AppState):
         super().__init__()
@@ -251,17 +440,26 @@ class EvidenceView(QWidget):
 
         self.item_filter = QComboBox()
         self.item_filter.setAccessibleName(tr("Recommendation"))
+        # Sized to its longest recommendation title, the list would force the page wider than a 1024 px screen.
+        self.item_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.item_filter.setMinimumContentsLength(24)
         self.search = QLineEdit(placeholderText=tr("Search the evidence…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(220)
         self.add_button = QPushButton(tr("Add files…"))
+        self.edit_button = QPushButton(tr("Edit…"))
         self.open_button = QPushButton(tr("Open"))
         self.export_button = QPushButton(tr("Export…"))
         self.verify_button = QPushButton(tr("Verify the vault"))
         self.delete_button = QPushButton(tr("Delete…"))
+        filters = QHBoxLayout()
+        filters.addWidget(self.item_filter, 3)
+        filters.addWidget(self.search, 2)
         tools = QHBoxLayout()
-        tools.addWidget(self.item_filter, 1)
-        tools.addWidget(self.search, 1)
-        for button in (self.add_button, self.open_button, self.export_button, self.verify_button, self.delete_button):
+        for button in (self.add_button, self.edit_button, self.open_button, self.export_button, self.verify_button,
+                       self.delete_button):
             tools.addWidget(button)
+        tools.addStretch(1)
 
         self.model = EvidenceModel()
         self.proxy = EvidenceFilter()
@@ -276,6 +474,8 @@ class EvidenceView(QWidget):
         self.table.setAcceptDrops(True)
         self.table.viewport().setAcceptDrops(True)
         self.table.doubleClicked.connect(lambda _: self.open_selected())
+        self.attach_dialog: EvidenceDialog | None = None
+        self.edit_dialog: EvidenceDialog | None = None
 
         self.empty = QLabel(tr("No evidence yet. Drag files here (a signed charter, a training certificate, "
                                "your host's HDS certificate) or click \"Add files…\"."))
@@ -294,13 +494,15 @@ class EvidenceView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.attention)
+        layout.addLayout(filters)
         layout.addLayout(tools)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
         layout.addLayout(busy)
         layout.addWidget(self.status)
 
-        self.add_button.clicked.connect(self.choose_files)
+        self.add_button.clicked.connect(lambda: self.choose_files())
+        self.edit_button.clicked.connect(self.edit_selected)
         self.open_button.clicked.connect(self.open_selected)
         self.export_button.clicked.connect(self.export_selected)
         self.verify_button.clicked.connect(self.verify)
@@ -334,6 +536,17 @@ class EvidenceView(QWidget):
     def _apply_filter(self) -> None:
         self.proxy.set_filters(self.item_filter.currentData(), self.search.text())
 
+    def show_for_item(self, item_id: str) -> int:
+        """Show only the evidence of one recommendation (the search is cleared); returns how many there are."""
+        index = self.item_filter.findData(item_id)
+        if index < 0:  # not applicable to this clinic, yet evidence may point at it
+            self.item_filter.addItem(item_id, item_id)
+            index = self.item_filter.count() - 1
+        self.search.clear()
+        self.item_filter.setCurrentIndex(index)
+        self._apply_filter()
+        return self.proxy.rowCount()
+
     def _on_changed(self, kind: str) -> None:
         if kind in ("evidence", "actions"):
             self.reload()
@@ -347,6 +560,7 @@ class EvidenceView(QWidget):
         busy = self._task is not None
         selected = self.selected() is not None
         self.add_button.setEnabled(not busy and self.state.can(Permission.ADD_EVIDENCE))
+        self.edit_button.setEnabled(not busy and selected and self.state.can(Permission.ADD_EVIDENCE))
         self.open_button.setEnabled(not busy and selected and self.state.can(Permission.READ))
         self.export_button.setEnabled(not busy and selected and self.state.can(Permission.EXPORT))
         self.delete_button.setEnabled(not busy and selected and self.state.can(Permission.DELETE_EVIDENCE))
@@ -404,22 +618,43 @@ class EvidenceView(QWidget):
         return self._task is not None
 
     # ---- adding -----------------------------------------------------------------------------------
-    def choose_files(self) -> None:
+    def choose_files(self, items: tuple[str, ...] | None = None) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, tr("Add evidence"))
         if files:
-            self.attach_files([Path(f) for f in files])
+            self.attach_files([Path(f) for f in files], items=items)
+
+    def attach_for_item(self, item_id: str) -> None:
+        """"Attach evidence…" for one recommendation: choose files, then describe them, linked to it."""
+        self.choose_files(items=(item_id,))
 
     def attach_files(self, paths: list[Path], *, items: tuple[str, ...] | None = None,
                      actions: tuple[int, ...] = ()) -> None:
-        """Encrypt files one after the other off the UI thread, each recorded as soon as it is stored.
+        """Ask for the title, description, dates and links, then encrypt the files.
 
-        Without explicit items, files back the recommendation chosen in the filter (if any).
+        The links are prefilled with the given items and actions, or else with the recommendation
+        chosen in the filter. The dialog is window-modal but does not block: `attach_dialog` holds it.
         """
-        if self._task is not None or not paths:
+        if not paths:
+            return
+        if self._task is not None:
+            self.status.setText(tr("Wait until the current work is finished, then add the files again."))
             return
         if items is None:
             chosen = self.item_filter.currentData()
             items = (chosen,) if chosen else ()
+        dialog = EvidenceDialog(self.state, self.window(), paths=paths, items=items, actions=actions)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._encrypt(paths, dialog.values()))
+        dialog.finished.connect(lambda _: setattr(self, "attach_dialog", None))
+        self.attach_dialog = dialog
+        dialog.open()
+
+    def _encrypt(self, paths: list[Path], values: dict) -> None:
+        """Encrypt files one after the other off the UI thread, each recorded as soon as it is stored."""
+        if self._task is not None:
+            return
+        items, actions = values["items"], values["actions"]
+        details = {k: values[k] for k in ("title", "description", "valid_from", "expires_on")}
         queue = list(paths)
         actor = self.state.actor
         added: list[Evidence] = []
@@ -437,7 +672,7 @@ class EvidenceView(QWidget):
 
         def record(staged) -> None:
             try:
-                added.append(self.vault.record(actor, staged, items=items, actions=actions))
+                added.append(self.vault.record(actor, staged, items=items, actions=actions, **details))
             except Exception as error:  # noqa: BLE001 - shown to the user; the blob was discarded
                 self._failed(error)
                 queue.clear()
@@ -466,6 +701,39 @@ class EvidenceView(QWidget):
             return
         event.acceptProposedAction()
         self.attach_files(paths)
+
+    # ---- editing ----------------------------------------------------------------------------------
+    def edit_selected(self) -> None:
+        ev = self.selected()
+        if ev is None or self._task is not None:
+            return
+        dialog = EvidenceDialog(self.state, self.window(), evidence=ev)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._save_edit(ev, dialog.values()))
+        dialog.finished.connect(lambda _: setattr(self, "edit_dialog", None))
+        self.edit_dialog = dialog
+        dialog.open()
+
+    def _save_edit(self, ev: Evidence, values: dict) -> None:
+        actor = self.state.actor
+        new_items = [i for i in values["items"] if i not in ev.items]
+        new_actions = [a for a in values["actions"] if a not in ev.actions]
+        gone_items = [i for i in ev.items if i not in values["items"]]
+        gone_actions = [a for a in ev.actions if a not in values["actions"]]
+        try:
+            with self.state.ws.transaction():  # all the changes, or none of them
+                self.vault.update(actor, ev.id, title=values["title"], description=values["description"],
+                                  valid_from=values["valid_from"], expires_on=values["expires_on"])
+                if new_items or new_actions:
+                    self.vault.link(actor, ev.id, items=new_items, actions=new_actions)
+                if gone_items or gone_actions:
+                    self.vault.unlink(actor, ev.id, items=gone_items, actions=gone_actions)
+        except Exception as error:  # noqa: BLE001 - shown to the user; nothing was changed
+            show_error(self, error)
+            return
+        self.state.notify("evidence")
+        self.select_evidence(ev.id)
+        self.status.setText(tr("Evidence {id} updated.", id=ev.id))
 
     # ---- reading ----------------------------------------------------------------------------------
     def open_selected(self) -> None:

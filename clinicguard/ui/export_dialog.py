@@ -1,11 +1,13 @@
 """The "Export to Excel" dialog: choose the workbook (budget of a fiscal year, checklist, action
-plan) and the file; the workbook is built off the UI thread, with progress and a cancel button."""
+plan) and the file; the workbook is built off the UI thread, with progress and a cancel button.
+Once written, the dialog stays open to say where, and offers to open the workbook or its folder."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtCore import QStandardPaths, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,12 +35,16 @@ KINDS = ("budget", "checklist", "actions")
 
 
 def default_folder() -> Path:
+    """The user's Documents folder when there is one, else the home folder (never a folder to create)."""
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(folder) if folder else Path.home()
+    if folder and Path(folder).is_dir():
+        return Path(folder)
+    return Path.home()
 
 
 class ExportDialog(QDialog):
     exported = Signal(object)  # the Path written
+    open_url = staticmethod(QDesktopServices.openUrl)  # replaced in tests: no program is launched
 
     def __init__(self, state: AppState, kind: str = "budget", parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,11 +86,24 @@ class ExportDialog(QDialog):
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.export_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
+        # Shown once a workbook is written: the manager usually wants to look at it or send it.
+        self.open_file_button = QPushButton(tr("Open the workbook"))
+        self.open_folder_button = QPushButton(tr("Open the folder"))
+        self.open_file_button.clicked.connect(self.open_workbook)
+        self.open_folder_button.clicked.connect(self.open_folder)
+        self.done_row = QWidget()
+        done_layout = QHBoxLayout(self.done_row)
+        done_layout.setContentsMargins(0, 0, 0, 0)
+        done_layout.addWidget(self.open_file_button)
+        done_layout.addWidget(self.open_folder_button)
+        done_layout.addStretch(1)
+        self.done_row.setVisible(False)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
+        layout.addWidget(self.done_row)
         layout.addWidget(self.buttons)
 
         self.kind_edit.currentIndexChanged.connect(self._kind_changed)
@@ -127,10 +146,12 @@ class ExportDialog(QDialog):
         """Read the data here (the database belongs to this thread), build and save on a worker."""
         try:
             out = exports.check_out_path(self.path_edit.text().strip())
+            exports.check_folder(out)
             prepared = self._prepare()
         except ClinicGuardError as exc:
             self.message.setText(str(exc))
             return
+        self.done_row.setVisible(False)
         self.export_button.setEnabled(False)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
@@ -148,15 +169,30 @@ class ExportDialog(QDialog):
             except Exception as exc:
                 self._failed(exc)
                 return
-            self.written = path
-            self.progress.setVisible(False)
-            self.message.setText(tr("Workbook written to {file}.", file=path))
-            self.exported.emit(path)
-            self.state.notify("audit")
-            self.accept()
+            self._succeeded(path)
 
         self.task = run_in_background(exports.write_draft, prepared, out, on_done=done, on_error=self._failed,
                                       on_progress=self._progress)
+
+    def _succeeded(self, path: Path) -> None:
+        self.written = path
+        self.progress.setVisible(False)
+        self.message.setText(tr("Workbook saved: {file}", file=path))
+        self.done_row.setVisible(True)
+        self.export_button.setEnabled(True)  # another workbook can be exported from here
+        self.cancel_button.setText(tr("Close"))
+        self.open_file_button.setDefault(True)
+        self.open_file_button.setFocus()
+        self.exported.emit(path)
+        self.state.notify("audit")
+
+    def open_workbook(self) -> None:
+        if self.written is not None:
+            self.open_url(QUrl.fromLocalFile(str(self.written)))
+
+    def open_folder(self) -> None:
+        if self.written is not None:
+            self.open_url(QUrl.fromLocalFile(str(self.written.parent)))
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))

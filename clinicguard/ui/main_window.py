@@ -146,6 +146,14 @@ class MainWindow(QMainWindow):
             # "Create an action for this gap" in the checklist opens the plan on that gap
             checklist.item_selected.connect(plan.set_selected_item)
             checklist.plan_button.clicked.connect(lambda: self.show_page("plan").create_from_gap(plan.selected_item))
+            plan.go_to_checklist.connect(lambda: self.show_page("checklist"))
+        budget = self.pages.get("budget")
+        if budget is not None:
+            budget.go_to_plan.connect(lambda: self.show_page("plan"))
+            budget.export_requested.connect(lambda: self.open_export_dialog("budget"))
+        if evidence is not None and checklist is not None:  # the selected item's evidence, from the checklist
+            checklist.attach_button.clicked.connect(lambda: self._current_item(evidence.attach_for_item))
+            checklist.evidence_button.clicked.connect(lambda: self._current_item(self._show_item_evidence))
 
         self._show_catalogue_changes()
         state.actor_changed.connect(lambda _: self.refresh_header())
@@ -201,6 +209,14 @@ class MainWindow(QMainWindow):
                 self.nav.setCurrentRow(row)
                 break
         return self.pages[key]
+
+    def _current_item(self, then) -> None:
+        row = self.pages["checklist"].current_row()
+        if row is not None:
+            then(row.item.id)
+
+    def _show_item_evidence(self, item_id: str) -> None:
+        self.show_page("evidence").show_for_item(item_id)
 
     def review_not_assessed(self) -> None:
         view = self.show_page("checklist")

@@ -128,11 +128,14 @@ class PeopleView(QWidget):
         self.reset_button = QPushButton(tr("&Reset the password or PIN…"))
         self.unlock_button = QPushButton(tr("&Unlock"))
         self.own_secret_button = QPushButton(tr("Change &my password or PIN…"))
-        buttons = QHBoxLayout()
-        for b in (self.add_button, self.role_button, self.active_button, self.reset_button, self.unlock_button):
+        # two rows so that the page fits a 1024 px window: the profile chosen, then passwords and PINs
+        buttons, secret_buttons = QHBoxLayout(), QHBoxLayout()
+        for b in (self.add_button, self.role_button, self.active_button, self.unlock_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        buttons.addWidget(self.own_secret_button)
+        secret_buttons.addWidget(self.reset_button)
+        secret_buttons.addStretch(1)
+        secret_buttons.addWidget(self.own_secret_button)
 
         self.auto_lock = QSpinBox()
         self.auto_lock.setRange(*AUTO_LOCK_RANGE)
@@ -140,15 +143,19 @@ class PeopleView(QWidget):
         self.auto_lock.setAccessibleName(tr("Automatic lock"))
         lock_box = QGroupBox(tr("Automatic lock"))
         lock_form = QFormLayout(lock_box)
+        lock_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         lock_form.addRow(tr("Lock ClinicGuard after this long without activity"), self.auto_lock)
         self.message = QLabel()
         self.message.setWordWrap(True)
 
+        intro = QLabel(tr("Each person signs in under their own name: what they do is recorded in the "
+                          "journal. A PIN locks after 3 wrong tries; a manager unlocks it here."))
+        intro.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(tr("Each person signs in under their own name: what they do is recorded in the "
-                                   "journal. A PIN locks after 3 wrong tries; a manager unlocks it here.")))
+        layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addLayout(secret_buttons)
         layout.addWidget(lock_box)
         layout.addWidget(self.message)
 

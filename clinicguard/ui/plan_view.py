@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.core.actions import (
-    Action, ActionStatus, PlanRow, filter_plan, plan_mask, priority_label, priority_rule,
+    Action, ActionDraft, ActionStatus, PlanRow, filter_plan, plan_mask, priority_label, priority_rule,
 )
 from clinicguard.core.budget import (
     VAT_RATES_BP, BudgetLine, Category, InvalidValue, Nature, fiscal_year_label, format_rate, parse_amount,
@@ -42,37 +41,28 @@ from clinicguard.core.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.core.people import Permission
 from clinicguard.core.plan_import import ImportPreview, apply_import, preview_import, write_template
-from clinicguard.i18n import pick, tr
+from clinicguard.core.checklist import Status
+from clinicguard.i18n import language, pick, tr
+from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 OVERDUE_BACKGROUND = QColor("#fde7e7")
 OVERDUE_TEXT = QColor("#b3261e")
-EMPTY_DATE = QDate(2000, 1, 1)
 
 
-def _qdate(iso: str | None) -> QDate:
-    return QDate.fromString(iso, "yyyy-MM-dd") if iso else EMPTY_DATE
+def _singular(n: int) -> bool:
+    """French puts 0 and 1 in the singular, English only 1."""
+    return n == 1 or (n == 0 and language() == "fr")
 
 
-def _iso(value: QDate) -> str | None:
-    return None if value == EMPTY_DATE else value.toString("yyyy-MM-dd")
-
-
-class DateField(QDateEdit):
-    """A date that may stay empty (shown blank)."""
-
-    def __init__(self, iso: str | None = None, parent=None):
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("dd/MM/yyyy")
-        self.setMinimumDate(EMPTY_DATE)
-        self.setSpecialValueText(" ")
-        self.setDate(_qdate(iso))
-
-    def iso(self) -> str | None:
-        return _iso(self.date())
+def _fit_columns(table: QTableView, widths: tuple[int, ...]) -> None:
+    """Give each column its preferred width, but never less than its header's text needs."""
+    header = table.horizontalHeader()
+    for column in range(table.model().columnCount()):
+        preferred = widths[column] if column < len(widths) else 0
+        table.setColumnWidth(column, max(preferred, header.sectionSizeHint(column)))
 
 
 # ---- the table of actions ------------------------------------------------------------------------
@@ -283,6 +273,7 @@ class ActionDialog(QDialog):
         self.setWindowTitle(tr("Edit the action") if action else tr("New action"))
         a = action or Action(None, title, description=description, owner=owner, priority=priority, item_ids=item_ids)
         self.title_edit = QLineEdit(a.title)
+        self.title_edit.setMinimumWidth(420)  # suggested titles run to 80 characters
         self.description_edit = QPlainTextEdit(a.description)
         self.description_edit.setTabChangesFocus(True)
         self.description_edit.setMaximumHeight(80)
@@ -339,8 +330,8 @@ class ActionDialog(QDialog):
         return {
             "title": self.title_edit.text(), "description": self.description_edit.toPlainText(),
             "owner": self.owner_edit.currentText(), "priority": self.priority_edit.currentData(),
-            "status": self.status_edit.currentData(), "start_date": self.start_edit.iso(),
-            "due_date": self.due_edit.iso(), "done_date": self.done_edit.iso(),
+            "status": self.status_edit.currentData(), "start_date": self.start_edit.checked_value(),
+            "due_date": self.due_edit.checked_value(), "done_date": self.done_edit.checked_value(),
             "progress": self.progress_edit.value(),
             "item_ids": [i.strip() for i in self.items_edit.text().replace(",", ";").split(";") if i.strip()],
         }
@@ -350,12 +341,14 @@ class BudgetLineDialog(QDialog):
     """Create or edit a budget line; VAT and the amount incl. VAT are shown as the amount is typed."""
 
     def __init__(self, parent=None, *, line: BudgetLine | None = None, vat_recoverable: bool = False,
-                 expense_date: str | None = None, suggestion: tuple[str | None, int | None] = (None, None)):
+                 expense_date: str | None = None, suggestion: ActionDraft | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("Edit the budget line") if line else tr("New budget line"))
         money = lambda v: "" if v is None else format_money(v, symbol=False)  # noqa: E731
-        nature, amount = suggestion
-        self.label_edit = QLineEdit(line.label if line else "")
+        nature = suggestion.suggested_nature if suggestion else None
+        amount = suggestion.suggested_amount_ht if suggestion else None
+        self.label_edit = QLineEdit(line.label if line else (suggestion.suggested_label if suggestion else ""))
+        self.label_edit.setMinimumWidth(360)
         self.supplier_edit = QLineEdit(line.supplier if line else "")
         self.nature_edit = QComboBox()
         for n in Nature:
@@ -364,7 +357,8 @@ class BudgetLineDialog(QDialog):
         self.category_edit = QComboBox()
         for c in Category:
             self.category_edit.addItem(c.label, c.value)
-        self.category_edit.setCurrentIndex(self.category_edit.findData(line.category if line else "other"))
+        category = line.category if line else (suggestion.suggested_category if suggestion else "other")
+        self.category_edit.setCurrentIndex(self.category_edit.findData(category))
         self.planned_edit = QLineEdit(money(line.planned_ht if line else amount))
         self.vat_edit = QComboBox()
         for bp in VAT_RATES_BP:
@@ -388,6 +382,8 @@ class BudgetLineDialog(QDialog):
         self.depreciation_edit.setSpecialValueText(tr("none"))
         self.depreciation_edit.setSuffix(" " + tr("years"))
         self.depreciation_edit.setValue((line.depreciation_years or 0) if line else 0)
+        self._depreciation_chosen = line is not None  # else it follows the nature and the category
+        self._following = False
         self.recurring_edit = QCheckBox(tr("Renews every year (subscription)"))
         self.recurring_edit.setChecked(line.recurring if line else False)
         self.error_label = QLabel()
@@ -414,12 +410,48 @@ class BudgetLineDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        self.suggestion_label = QLabel(self._suggestion_note(suggestion) if line is None else "")
+        self.suggestion_label.setWordWrap(True)
+        self.suggestion_label.setStyleSheet("color: #555;")
+        self.suggestion_label.setVisible(bool(self.suggestion_label.text()))
+        layout.addWidget(self.suggestion_label)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.planned_edit.textChanged.connect(self._show_vat)
         self.vat_edit.currentIndexChanged.connect(self._show_vat)
+        self.nature_edit.currentIndexChanged.connect(lambda _: self._follow_nature())
+        self.category_edit.currentIndexChanged.connect(lambda _: self._follow_nature())
+        self.depreciation_edit.valueChanged.connect(lambda _: self._depreciation_typed())
         self._show_vat()
+        self._follow_nature()
+
+    @staticmethod
+    def _suggestion_note(suggestion: ActionDraft | None) -> str:
+        if suggestion is None or not suggestion.suggested_amount_ht:
+            return ""
+        def euros(cents: int, symbol: bool) -> str:  # whole euros, as the catalogue states them
+            text = format_money(cents, symbol=symbol)
+            return text.replace(",00", "").replace(".00", "") if cents % 100 == 0 else text
+        low, high = suggestion.suggested_min_ht or 0, suggestion.suggested_amount_ht
+        band = (euros(high, True) if low == high else
+                tr("{low} to {high}", low=euros(low, False), high=euros(high, True)))
+        return tr("Indicative amount: the top of the catalogue's cost band ({band} excl. VAT), to budget "
+                  "prudently. Replace it with your quote.", band=band)
+
+    def _depreciation_typed(self) -> None:
+        if not self._following:
+            self._depreciation_chosen = True
+
+    def _follow_nature(self) -> None:
+        """Depreciation only applies to an investment; hardware and software commonly over 3 years."""
+        investment = self.nature_edit.currentData() == "investment"
+        self.depreciation_edit.setEnabled(investment)
+        if not self._depreciation_chosen:
+            usual = 3 if investment and self.category_edit.currentData() in ("hardware", "software") else 0
+            self._following = True
+            self.depreciation_edit.setValue(usual)
+            self._following = False
 
     def _show_vat(self) -> None:
         try:
@@ -444,8 +476,8 @@ class BudgetLineDialog(QDialog):
             "category": self.category_edit.currentData(), "planned_ht": planned,
             "vat_rate_bp": self.vat_edit.currentData(), "vat_recoverable": self.recoverable_edit.isChecked(),
             "committed_ht": amount(self.committed_edit), "actual_ht": amount(self.actual_edit),
-            "invoice_ref": self.invoice_ref_edit.text(), "invoice_date": self.invoice_date_edit.iso(),
-            "expense_date": self.expense_date_edit.iso(),
+            "invoice_ref": self.invoice_ref_edit.text(), "invoice_date": self.invoice_date_edit.checked_value(),
+            "expense_date": self.expense_date_edit.checked_value(),
             "fiscal_year": self.year_edit.value() if self.year_edit.value() != self.year_edit.minimum() else None,
             "depreciation_years": (self.depreciation_edit.value() or None) if nature == "investment" else None,
             "recurring": self.recurring_edit.isChecked(),
@@ -585,6 +617,7 @@ class ImportDialog(QDialog):
 # ---- the page --------------------------------------------------------------------------------------
 class PlanView(QWidget):
     action_selected = Signal(int)
+    go_to_checklist = Signal()  # "assess the recommendations" when no gap is known yet
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
@@ -611,11 +644,22 @@ class PlanView(QWidget):
         for combo, label in ((self.owner_filter, tr("Owner")), (self.status_filter, tr("Status")),
                              (self.priority_filter, tr("Priority")), (self.year_filter, tr("Fiscal year"))):
             combo.setAccessibleName(label)
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
-        for widget in (self.owner_filter, self.status_filter, self.priority_filter, self.year_filter):
-            filters.addWidget(widget, 1)
-        filters.addWidget(self.overdue_filter)
+        # Two rows of filters, each combo at least as wide as its "All ..." label: one row of four
+        # would be cut (or force a window wider than 1024 px) next to the list of gaps.
+        for combo in (self.owner_filter, self.status_filter, self.priority_filter, self.year_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 2)
+        search_row.addWidget(self.owner_filter, 1)
+        search_row.addWidget(self.status_filter, 1)
+        combos_row = QHBoxLayout()
+        combos_row.addWidget(self.priority_filter, 1)
+        combos_row.addWidget(self.year_filter, 1)
+        combos_row.addWidget(self.overdue_filter)
+        combos_row.addStretch(1)
+        filters = QVBoxLayout()
+        filters.addLayout(search_row)
+        filters.addLayout(combos_row)
 
         self.new_button = QPushButton(tr("New action"))
         self.edit_button = QPushButton(tr("Edit"))
@@ -640,8 +684,7 @@ class PlanView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        for column, width in enumerate((45, 330, 130, 90, 85, 75, 80, 110, 110, 140)):
-            self.table.setColumnWidth(column, width)
+        _fit_columns(self.table, (70, 330, 130, 90, 85, 75, 80, 110, 110, 140))
         self.table.setAccessibleName(tr("Action plan"))
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
@@ -650,14 +693,27 @@ class PlanView(QWidget):
         self.empty_label.setWordWrap(True)
 
         self.gaps_label = QLabel()
+        self.gaps_label.setWordWrap(True)
         self.gaps_list = QListWidget()
         self.gaps_list.setAccessibleName(tr("Gaps with no action"))
+        # long recommendation titles wrap instead of running off the narrow column
+        self.gaps_list.setWordWrap(True)
+        self.gaps_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.gaps_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.gaps_list.setMinimumWidth(180)
+        self.gaps_hint = QLabel()
+        self.gaps_hint.setWordWrap(True)
+        self.gaps_hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.to_checklist_button = QPushButton(tr("Assess the recommendations"))
         self.gap_button = QPushButton(tr("Create an action"))
         gaps_box = QWidget()
         gaps_layout = QVBoxLayout(gaps_box)
         gaps_layout.setContentsMargins(0, 0, 0, 0)
         gaps_layout.addWidget(self.gaps_label)
         gaps_layout.addWidget(self.gaps_list, 1)
+        gaps_layout.addWidget(self.gaps_hint)
+        gaps_layout.addWidget(self.to_checklist_button)
+        gaps_layout.addStretch(0)
         gaps_layout.addWidget(self.gap_button)
 
         self.lines_title = QLabel()
@@ -668,7 +724,7 @@ class PlanView(QWidget):
         self.lines_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.lines_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.lines_table.verticalHeader().setVisible(False)
-        self.lines_table.setColumnWidth(0, 260)
+        _fit_columns(self.lines_table, (260,))
         line_buttons = QHBoxLayout()
         for button in (self.add_line_button, self.edit_line_button, self.delete_line_button):
             line_buttons.addWidget(button)
@@ -702,6 +758,9 @@ class PlanView(QWidget):
             combo.currentIndexChanged.connect(self.apply_filters)
         self.overdue_filter.toggled.connect(self.apply_filters)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_lines())
+        self.lines_table.selectionModel().selectionChanged.connect(lambda *_: self._apply_permissions())
+        self.lines_table.selectionModel().currentRowChanged.connect(lambda *_: self._apply_permissions())
+        self.to_checklist_button.clicked.connect(self.go_to_checklist)
         self.table.doubleClicked.connect(lambda _: self.edit_action())
         self.lines_table.doubleClicked.connect(lambda _: self.edit_line())
         self.new_button.clicked.connect(lambda: self.new_action())
@@ -761,18 +820,47 @@ class PlanView(QWidget):
         refill(self.owner_filter, tr("All owners"), [(o, o) for o in owners])
         years = sorted({y for r in rows for y in r.fiscal_years})
         refill(self.year_filter, tr("All fiscal years"), [(fiscal_year_label(y, start_month), y) for y in years])
+        for combo in (self.owner_filter, self.status_filter, self.priority_filter, self.year_filter):
+            combo.setMinimumContentsLength(len(combo.itemText(0)))  # the "All ..." label never cut
+            combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance(combo.itemText(0)) + 40)
 
     def _fill_gaps(self) -> None:
-        gaps = self.state.ws.plan.gaps_without_action()
+        ws = self.state.ws
+        all_gaps = ws.plan.gaps()
+        gaps = [g for g in all_gaps if not g.has_action]
+        unassessed = sum(1 for r in ws.checklist() if r.status is Status.NOT_ASSESSED)
         self.gaps_label.setText(tr("Gaps with no action: {n}", n=len(gaps)))
         self.gaps_list.clear()
         for gap in gaps:
             row = gap.row
-            item = QListWidgetItem(f"{row.item.id} — {pick(row.item.title)} ({row.status.label})")
+            text = f"{row.item.id} — {pick(row.item.title)} ({row.status.label})"
+            item = QListWidgetItem(text)
+            item.setToolTip(text)
             item.setData(Qt.ItemDataRole.UserRole, row.item.id)
             self.gaps_list.addItem(item)
-        if not gaps:
-            self.gaps_list.addItem(tr("Every gap has an action."))
+        # "every gap has its action" would sound like success on a clinic that assessed nothing yet
+        if gaps:
+            hint = ""
+        elif not all_gaps and unassessed:
+            hint = tr("No gap found yet: {n} recommendation(s) are not assessed. Assess them in the "
+                      "recommendations; each gap found will appear here.", n=unassessed)
+        elif unassessed:
+            hint = tr("Every gap found has an action; {n} recommendation(s) are still to assess.", n=unassessed)
+        elif all_gaps:
+            hint = tr("Every gap has an action.")
+        else:
+            hint = tr("No gap: every recommendation is compliant or not applicable.")
+        if not self.model.rows:
+            self.empty_label.setText(
+                tr("No action yet: pick a gap on the right and click \"Create an action\", "
+                   "or import your plan from Excel.") if gaps else
+                tr("No action yet: each gap found in the recommendations can become an action in one click, "
+                   "or import your plan from Excel."))
+        self.gaps_list.setVisible(bool(gaps))
+        self.gap_button.setVisible(bool(gaps))
+        self.gaps_hint.setText(hint)
+        self.gaps_hint.setVisible(bool(hint))
+        self.to_checklist_button.setVisible(not gaps and unassessed > 0)
 
     def apply_filters(self) -> None:
         self.proxy.set_criteria(
@@ -785,7 +873,10 @@ class PlanView(QWidget):
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
         overdue = self.model.overdue_count
-        text = tr("{shown} of {total} actions", shown=shown, total=total)
+        if shown == total:
+            text = tr("{n} action", n=total) if _singular(total) else tr("{n} actions", n=total)
+        else:
+            text = tr("Actions shown: {shown} of {total}", shown=shown, total=total)
         if overdue:
             text += " — " + tr("{n} overdue", n=overdue)
         self.count_label.setText(text)
@@ -876,7 +967,7 @@ class PlanView(QWidget):
         action = self._run_dialog(dialog, lambda v: ws.plan.create_action(self.state.actor, **v))
         self._after_action_change(action)
         if action is not None and draft.suggested_amount_ht and self.state.can(Permission.EDIT_BUDGET):
-            self.add_line(suggestion=(draft.suggested_nature, draft.suggested_amount_ht))
+            self.add_line(suggestion=draft)
         return action  # type: ignore[return-value]
 
     def edit_action(self) -> Action | None:
@@ -921,7 +1012,7 @@ class PlanView(QWidget):
             for combo in (self.owner_filter, self.status_filter, self.priority_filter, self.year_filter):
                 combo.setCurrentIndex(0)
 
-    def add_line(self, suggestion: tuple[str | None, int | None] = (None, None)) -> BudgetLine | None:
+    def add_line(self, suggestion: ActionDraft | None = None) -> BudgetLine | None:
         action = self.current_action()
         if action is None or not self.state.can(Permission.EDIT_BUDGET):
             return None

@@ -38,7 +38,11 @@ class SettingsView(QWidget):
             self.structure_edit.addItem(structure.label, structure.value)
         self.month_edit = QComboBox()
         self.month_edit.addItems(month_names())
-        self.vat_edit = QCheckBox(tr("VAT is recoverable (most care is VAT-exempt: leave unticked unless your accountant says so)"))
+        self.vat_edit = QCheckBox(tr("VAT is recoverable"))
+        vat_hint = QLabel(tr("Most care is exempt from VAT, so the VAT paid on purchases cannot be recovered: leave "
+                             "this unticked unless your accountant says otherwise."))
+        vat_hint.setWordWrap(True)
+        vat_hint.setStyleSheet("color: #555;")
         self.message = QLabel()
         self.message.setWordWrap(True)
 
@@ -48,6 +52,7 @@ class SettingsView(QWidget):
         form.addRow(tr("&Type of structure"), self.structure_edit)
         form.addRow(tr("First &month of the fiscal year"), self.month_edit)
         form.addRow("", self.vat_edit)
+        form.addRow("", vat_hint)
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(clinic_box)
         self.layout_.addWidget(self.message)

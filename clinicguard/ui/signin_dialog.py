@@ -27,6 +27,7 @@ from clinicguard.i18n import tr
 from clinicguard.ui.worker import run_in_background
 
 CHECK_INTERVAL_MS = 5000
+DIALOG_MIN_WIDTH = 420  # wide enough for a two-line error; a wrapped label alone cannot widen a dialog
 _INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                            QEvent.Type.Wheel, QEvent.Type.TouchBegin})
 
@@ -37,6 +38,16 @@ class _WaitCursor:
 
     def __exit__(self, *exc):
         QGuiApplication.restoreOverrideCursor()
+
+
+def _show_message(dialog: QDialog, label: QLabel, text: str) -> None:
+    """Show a message in full: a dialog does not grow by itself for a word-wrapped label that
+    needs more lines, so the end of the message (what to do next) would be cut off."""
+    label.setText(text)
+    dialog.layout().activate()
+    needed = dialog.layout().totalHeightForWidth(dialog.width()) if dialog.layout().hasHeightForWidth() else 0
+    if needed > dialog.height():
+        dialog.resize(dialog.width(), needed)
 
 
 class SignInDialog(QDialog):
@@ -71,6 +82,7 @@ class SignInDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(DIALOG_MIN_WIDTH)
         self.secret.setFocus()
 
     def submit(self) -> None:
@@ -88,7 +100,7 @@ class SignInDialog(QDialog):
     def _refused(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)
         self.secret.clear()
-        self.error_label.setText(str(error))
+        _show_message(self, self.error_label, str(error))
         self.checked.emit()
 
     def _checked(self, attempt, secret: str) -> None:
@@ -141,16 +153,17 @@ class ChangeSecretDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+        self.setMinimumWidth(DIALOG_MIN_WIDTH)
         (self.new if current else self.current).setFocus()
 
     def submit(self) -> None:
         if self.new.text() != self.again.text():
-            self.error_label.setText(tr("The two entries differ."))
+            _show_message(self, self.error_label, tr("The two entries differ."))
             return
         try:
             change = self.ws.people.begin_secret_change(self.actor)
         except ClinicGuardError as error:
-            self.error_label.setText(str(error))
+            _show_message(self, self.error_label, str(error))
             return
         self.setEnabled(False)
         self.error_label.setText(tr("Checking…"))
@@ -159,7 +172,7 @@ class ChangeSecretDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.setEnabled(True)
-        self.error_label.setText(str(error))
+        _show_message(self, self.error_label, str(error))
         self.done_checking.emit()
 
     def _prepared(self, change, prepared) -> None:

@@ -22,11 +22,16 @@ from PySide6.QtWidgets import (
 
 from clinicguard.core.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date
-from clinicguard.core.people import Permission
-from clinicguard.core.signoff import ItemSignOffs
-from clinicguard.i18n import tr
+from clinicguard.core.people import Permission, Role
+from clinicguard.core.signoff import ItemSignOffs, SignOffRequest
+from clinicguard.i18n import pick, tr
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
+
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ME_COLUMN = 4
+NAME_COLUMN_MAX_WIDTH = 240  # a long list of names wraps in its tooltip rather than widening the table
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class SignOffRow:
     title: str
     status: ItemSignOffs
     mine: str  # the signed-in person's answer, as shown
+    position: int = 0  # in the catalogue: the order a manager knows
+    asked: SignOffRequest | None = None  # what the signed-in practitioner was asked, with its note
 
 
 def _day(ts: str | None) -> str:
@@ -69,10 +76,11 @@ class SignOffModel(QAbstractTableModel):
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.UserRole:
             return row.item_id
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
-            return "\n".join(f"{s.person_name} — {_day(s.signed_at)}" + (f" : {s.comment}" if s.comment else "")
-                             for s in row.status.confirmed) or None
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role == SORT_ROLE and index.column() == 0:
+            return row.position
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, index.column())
+        if role not in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
             return None
         s = row.status
         return [
@@ -82,6 +90,26 @@ class SignOffModel(QAbstractTableModel):
             ", ".join(p.name for p in s.missing) or "—",
             row.mine,
         ][index.column()]
+
+    @staticmethod
+    def _tooltip(row: SignOffRow, column: int) -> str | None:
+        if column == 0:
+            return f"{row.item_id} — {row.title}"
+        if column == 2:
+            return "\n".join(f"{s.person_name} — {_day(s.signed_at)}" + (f" : {s.comment}" if s.comment else "")
+                             for s in row.status.confirmed) or None
+        if column == 3:
+            return ", ".join(p.name for p in row.status.missing) or None
+        if column == ME_COLUMN and row.asked is not None:
+            return _asked_text(row.asked)
+        return None
+
+
+def _asked_text(request: SignOffRequest) -> str:
+    name, date = request.requested_by_name or "—", _day(request.requested_at)
+    if request.note:
+        return tr("Asked by {name} on {date}: “{note}”", name=name, date=date, note=request.note)
+    return tr("Asked by {name} on {date}", name=name, date=date)
 
 
 class PendingFilter(QSortFilterProxyModel):
@@ -112,9 +140,14 @@ class SignOffView(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.proxy.setSortRole(SORT_ROLE)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # Qt's default indicator is descending
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName(tr("Sign-offs"))
         self.pending_label = QLabel()
         self.pending_label.setWordWrap(True)
@@ -124,20 +157,28 @@ class SignOffView(QWidget):
         self.withdraw_button = QPushButton(tr("&Withdraw my sign-off"))
         self.request_button = QPushButton(tr("&Ask every practitioner to confirm…"))
         self.cancel_button = QPushButton(tr("Cancel the re&quest"))
-        buttons = QHBoxLayout()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        # two rows (the practitioner's, then the manager's) so that the page fits a 1024 px window
+        own_buttons, manager_buttons = QHBoxLayout(), QHBoxLayout()
         for b in (self.confirm_button, self.withdraw_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+            own_buttons.addWidget(b)
+        own_buttons.addStretch(1)
         for b in (self.request_button, self.cancel_button):
-            buttons.addWidget(b)
+            manager_buttons.addWidget(b)
+        manager_buttons.addStretch(1)
+        intro = QLabel(tr("A sign-off is a practitioner's statement that a recommendation is applied in "
+                          "their own practice. Select recommendations, then confirm or ask for "
+                          "confirmation."))
+        intro.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(tr("A sign-off is a practitioner's statement that a recommendation is applied in "
-                                   "their own practice. Select recommendations, then confirm or ask for "
-                                   "confirmation.")))
+        layout.addWidget(intro)
         layout.addWidget(self.pending_label)
         layout.addWidget(self.only_pending)
         layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(own_buttons)
+        layout.addLayout(manager_buttons)
+        layout.addWidget(self.message)
 
         self.only_pending.toggled.connect(lambda _: self.refresh())
         self.confirm_button.clicked.connect(self.on_confirm)
@@ -145,29 +186,67 @@ class SignOffView(QWidget):
         self.request_button.clicked.connect(self.on_request)
         self.cancel_button.clicked.connect(lambda: self._each(lambda a, i: self.state.ws.signoffs.cancel_request(a, i)))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._apply_permissions())
-        state.actor_changed.connect(lambda _: self.refresh())
+        state.actor_changed.connect(lambda _: self.on_actor_changed())
         state.changed.connect(lambda kind: kind in ("people", "signoff", "settings", "catalogue") and self.refresh())
         self.refresh()
+
+    def on_actor_changed(self) -> None:
+        """Another person: nothing of the previous person's filter or messages stays on screen."""
+        self.only_pending.blockSignals(True)
+        self.only_pending.setChecked(False)
+        self.only_pending.blockSignals(False)
+        self.message.clear()
+        self.table.clearSelection()
+        self.refresh()
+
+    def is_practitioner(self) -> bool:
+        """Requests are addressed to practitioners: only they have a "Me" column and a to-do list."""
+        return self.state.actor is not None and self.state.actor.role is Role.PRACTITIONER
 
     def refresh(self) -> None:
         ws, actor = self.state.ws, self.state.actor
         structure = ws.clinic.structure
         items = [i for i in ws.catalogue.items if i.applies(structure)]
         overview = ws.signoffs.overview([i.id for i in items])
-        pending = {r.item_id for r in ws.signoffs.pending(actor)} if actor is not None else set()
+        asked = {r.item_id: r for r in ws.signoffs.pending(actor)}
         rows = []
-        for item in items:
+        for position, item in enumerate(items):
             status = overview[item.id]
             mine = next((s for s in status.confirmed if actor is not None and s.person_id == actor.id), None)
-            text = (tr("Confirmed on {date}", date=_day(mine.signed_at)) if mine else
-                    tr("To confirm") if item.id in pending else "—")
-            rows.append(SignOffRow(item.id, item.title, status, text))
+            request = asked.get(item.id)
+            if mine:
+                text = tr("Confirmed on {date}", date=_day(mine.signed_at))
+            elif request is not None:
+                text = tr("To confirm") + (f" — {request.note}" if request.note else "")
+            else:
+                text = "—"
+            rows.append(SignOffRow(item.id, pick(item.title), status, text, position, request))
         self.model.set_rows(rows)
-        self.proxy.set_only(pending if self.only_pending.isChecked() else None)
-        self.pending_label.setText(tr("{n} recommendation(s) waiting for your sign-off.", n=len(pending))
-                                   if pending else "")
-        self.pending_label.setVisible(bool(pending))
+        self._fit_columns()
+        self.table.setColumnHidden(ME_COLUMN, not self.is_practitioner())
+        self.proxy.set_only(set(asked) if self.only_pending.isChecked() else None)
+        self.pending_label.setText(self._pending_text(list(asked.values())))
+        self.pending_label.setVisible(bool(asked))
         self._apply_permissions()
+
+    @staticmethod
+    def _pending_text(requests: list[SignOffRequest]) -> str:
+        if not requests:
+            return ""
+        lines = [tr("{n} recommendation(s) waiting for your sign-off.", n=len(requests))]
+        # a manager usually asks for a batch with one note: show each distinct note once
+        for request in {(r.requested_by_name, r.note): r for r in requests if r.note}.values():
+            lines.append(tr("Note from {name}: “{note}”", name=request.requested_by_name or "—", note=request.note))
+        return "\n".join(lines)
+
+    def _fit_columns(self) -> None:
+        """Wide enough for each header (no "Non attesté pa"), without letting a long list of
+        names push the table wider than the window."""
+        header = self.table.horizontalHeader()
+        for column in range(1, self.model.columnCount()):
+            wanted = max(header.sectionSizeHint(column),
+                         min(self.table.sizeHintForColumn(column), NAME_COLUMN_MAX_WIDTH))
+            header.resizeSection(column, wanted)
 
     def selected_items(self) -> list[str]:
         return [self.proxy.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()]
@@ -189,7 +268,7 @@ class SignOffView(QWidget):
         self.cancel_button.setVisible(can_request)
         self.request_button.setEnabled(chosen and can_request)
         self.cancel_button.setEnabled(chosen and can_request)
-        self.only_pending.setVisible(self.state.can(Permission.SIGN_OFF))
+        self.only_pending.setVisible(self.is_practitioner())
 
     def _each(self, change) -> bool:
         items, actor = self.selected_items(), self.state.actor
@@ -213,10 +292,14 @@ class SignOffView(QWidget):
         if not items or actor is None:
             return
         try:
-            self.state.ws.signoffs.confirm_many(actor, items, comment)
+            signed = self.state.ws.signoffs.confirm_many(actor, items, comment)
         except ClinicGuardError as error:
             show_error(self, error)
+            signed = []
         self.state.notify("signoff")
+        if signed:
+            # the confirmed rows may leave the "only what I am asked" list: say what happened
+            self.message.setText(tr("{n} recommendation(s) confirmed.", n=len(signed)))
 
     def on_request(self) -> None:
         items, actor = self.selected_items(), self.state.actor
@@ -226,7 +309,11 @@ class SignOffView(QWidget):
         if not ok:
             return
         try:
-            self.state.ws.signoffs.request(actor, items, note)
+            made = self.state.ws.signoffs.request(actor, items, note)
         except ClinicGuardError as error:
             show_error(self, error)
+            made = []
         self.state.notify("signoff")
+        if made:
+            names = ", ".join(p.name for p in self.state.ws.people.active_practitioners()) or tr("nobody yet")
+            self.message.setText(tr("{n} recommendation(s) to confirm, asked of: {names}.", n=len(made), names=names))
