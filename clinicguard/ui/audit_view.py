@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,6 +28,7 @@ from clinicguard.core.people import Permission
 from clinicguard.i18n import language, tr
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
+from clinicguard.ui.table_model import RowsTableModel
 from clinicguard.ui.worker import run_in_background
 
 MAX_ROWS = 20000  # the newest; the export and the verification always cover everything
@@ -212,27 +213,11 @@ def change_summary(entry: AuditEntry) -> str:
     return f"{old} → {new}" if old and new else old or new
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowsTableModel):
+    rows: list[AuditEntry]
+
     def __init__(self):
-        super().__init__()
-        self.rows: list[AuditEntry] = []
-        self.headers = [tr("No."), tr("Date"), tr("Person"), tr("Kind"), tr("Object"), tr("Before"), tr("After")]
-
-    def set_rows(self, rows: list[AuditEntry]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return len(self.headers)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
+        super().__init__([tr("No."), tr("Date"), tr("Person"), tr("Kind"), tr("Object"), tr("Before"), tr("After")])
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from clinicguard.core.budget import BudgetSummary, Category, Nature, Totals, Yea
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
 from clinicguard.ui.state import AppState
+from clinicguard.ui.table_model import RowsTableModel
 
 ALERT = QColor("#b3261e")
 ALERT_BACKGROUND = QColor("#fde7e7")
@@ -42,37 +43,20 @@ def quarter_label(n: int) -> str:
     return tr("Q{n}", n=n)
 
 
-class TotalsModel(QAbstractTableModel):
+class TotalsModel(RowsTableModel):
     """One row per group (a category, a nature, a quarter, an action status) and a total row."""
 
     COLUMNS = ("group", "planned_ht", "planned_ttc", "committed_ht", "actual_ht", "actual_ttc", "variance_ht",
                "remaining_real", "forecast_real")
+    rows: list[tuple[str, Totals]]
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[tuple[str, Totals]] = []
-        self._headers = {
-            "group": "", "planned_ht": tr("Planned excl. VAT"), "planned_ttc": tr("Planned incl. VAT"),
-            "committed_ht": tr("Committed excl. VAT"), "actual_ht": tr("Actual excl. VAT"),
-            "actual_ttc": tr("Actual incl. VAT"), "variance_ht": tr("Variance"),
-            "remaining_real": tr("Still to pay"), "forecast_real": tr("Real cost"),
-        }
+        super().__init__(["", tr("Planned excl. VAT"), tr("Planned incl. VAT"), tr("Committed excl. VAT"),
+                          tr("Actual excl. VAT"), tr("Actual incl. VAT"), tr("Variance"), tr("Still to pay"),
+                          tr("Real cost")], parent)
 
     def load(self, rows: list[tuple[str, Totals]], total: Totals) -> None:
-        self.beginResetModel()
-        self.rows = [r for r in rows if r[1].lines] + [(tr("Total"), total)]
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[self.COLUMNS[section]]
-        return None
+        self.set_rows([r for r in rows if r[1].lines] + [(tr("Total"), total)])
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -92,43 +76,32 @@ class TotalsModel(QAbstractTableModel):
         return None
 
 
-class YearLinesModel(QAbstractTableModel):
+class YearLinesModel(RowsTableModel):
     """The year's budget lines; over-budget lines and lines of overdue actions stand out."""
 
     COLUMNS = ("action", "label", "supplier", "category", "quarter", "planned_ht", "committed_ht", "actual_ht",
                "variance", "real")
+    rows: list[YearEntry]
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.entries: list[YearEntry] = []
+        super().__init__([tr("Action"), tr("Label"), tr("Supplier"), tr("Category"), tr("Quarter"),
+                          tr("Planned excl. VAT"), tr("Committed excl. VAT"), tr("Actual excl. VAT"), tr("Variance"),
+                          tr("Real cost")], parent)
         self.titles: dict[int, str] = {}
         self.overdue: set[int] = set()
-        self._headers = {
-            "action": tr("Action"), "label": tr("Label"), "supplier": tr("Supplier"), "category": tr("Category"),
-            "quarter": tr("Quarter"), "planned_ht": tr("Planned excl. VAT"), "committed_ht": tr("Committed excl. VAT"),
-            "actual_ht": tr("Actual excl. VAT"), "variance": tr("Variance"), "real": tr("Real cost"),
-        }
+
+    @property
+    def entries(self) -> list[YearEntry]:
+        return self.rows
 
     def load(self, entries, titles: dict[int, str], overdue: set[int]) -> None:
-        self.beginResetModel()
-        self.entries, self.titles, self.overdue = list(entries), titles, overdue
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[self.COLUMNS[section]]
-        return None
+        self.titles, self.overdue = titles, overdue
+        self.set_rows(list(entries))
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        entry = self.entries[index.row()]
+        entry = self.rows[index.row()]
         line = entry.line
         column = self.COLUMNS[index.column()]
         over = entry.over_budget

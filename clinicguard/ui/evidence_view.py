@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QObject,
@@ -53,6 +52,7 @@ from clinicguard.i18n import language, pick, tr
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
+from clinicguard.ui.table_model import RowsTableModel
 from clinicguard.ui.worker import run_in_background
 
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -69,37 +69,23 @@ def _size(n: int) -> str:
     return tr("{n} bytes", n=n)
 
 
-class EvidenceModel(QAbstractTableModel):
+class EvidenceModel(RowsTableModel):
     COLUMNS = ("title", "original_name", "links", "size", "added", "valid_from", "expires_on", "state")
+    rows: list[Evidence]
 
     def __init__(self):
-        super().__init__()
-        self.rows: list[Evidence] = []
+        super().__init__([tr("Title"), tr("File"), tr("Backs"), tr("Size"), tr("Added"), tr("Valid from"),
+                          tr("Expires"), tr("State")])
         self.integrity: dict[int, Integrity] = {}
-        self._headers = [tr("Title"), tr("File"), tr("Backs"), tr("Size"), tr("Added"), tr("Valid from"),
-                         tr("Expires"), tr("State")]
 
     def load(self, rows: list[Evidence]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
+        self.set_rows(rows)
 
     def set_integrity(self, integrity: dict[int, Integrity]) -> None:
         self.integrity = integrity
         if self.rows:
             column = self.COLUMNS.index("state")
             self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -3,7 +3,7 @@ one's own password or PIN."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,30 +29,15 @@ from clinicguard.i18n import tr
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.signin_dialog import ChangeSecretDialog, _WaitCursor
 from clinicguard.ui.state import AppState
+from clinicguard.ui.table_model import RowsTableModel
 from clinicguard.ui.worker import run_in_background
 
 
-class PeopleModel(QAbstractTableModel):
+class PeopleModel(RowsTableModel):
+    rows: list[Person]
+
     def __init__(self):
-        super().__init__()
-        self.rows: list[Person] = []
-        self.headers = [tr("Name"), tr("Role"), tr("Signs in with"), tr("State")]
-
-    def set_rows(self, rows: list[Person]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return len(self.headers)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
+        super().__init__([tr("Name"), tr("Role"), tr("Signs in with"), tr("State")])
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

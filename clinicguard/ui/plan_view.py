@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,6 +45,7 @@ from clinicguard.core.checklist import Status
 from clinicguard.i18n import language, pick, tr
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
+from clinicguard.ui.table_model import RowsTableModel
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -66,41 +67,26 @@ def _fit_columns(table: QTableView, widths: tuple[int, ...]) -> None:
 
 
 # ---- the table of actions ------------------------------------------------------------------------
-class PlanModel(QAbstractTableModel):
+class PlanModel(RowsTableModel):
     """The actions as rows; sorting happens here, on plain Python keys, for speed at 10,000 rows."""
 
     COLUMNS = ("priority", "title", "owner", "status", "due", "progress", "fiscal_year", "planned", "actual", "items")
+    rows: list[PlanRow]
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[PlanRow] = []
+        super().__init__([tr("Priority"), tr("Action"), tr("Owner"), tr("Status"), tr("Due date"), tr("Progress"),
+                          tr("Fiscal year"), tr("Planned excl. VAT"), tr("Actual excl. VAT"), tr("Recommendations")],
+                         parent)
         self.overdue_count = 0
         self.today = date.today()
         self.start_month = 1
-        self._headers = {
-            "priority": tr("Priority"), "title": tr("Action"), "owner": tr("Owner"), "status": tr("Status"),
-            "due": tr("Due date"), "progress": tr("Progress"), "fiscal_year": tr("Fiscal year"),
-            "planned": tr("Planned excl. VAT"), "actual": tr("Actual excl. VAT"), "items": tr("Recommendations"),
-        }
 
     def load(self, rows: list[PlanRow], start_month: int, today: date | None = None) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
+        rows = list(rows)
         self.start_month = start_month
         self.today = today or date.today()
-        self.overdue_count = sum(1 for r in self.rows if r.action.is_overdue(self.today))
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[self.COLUMNS[section]]
-        return None
+        self.overdue_count = sum(1 for r in rows if r.action.is_overdue(self.today))
+        self.set_rows(rows)
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -205,41 +191,29 @@ class PlanFilter(QSortFilterProxyModel):
 
 
 # ---- budget lines of one action --------------------------------------------------------------------
-class LinesModel(QAbstractTableModel):
+class LinesModel(RowsTableModel):
     COLUMNS = ("label", "supplier", "category", "nature", "fiscal_year", "planned", "vat", "ttc", "committed",
                "actual", "variance")
+    rows: list[BudgetLine]
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.lines: list[BudgetLine] = []
+        super().__init__([tr("Label"), tr("Supplier"), tr("Category"), tr("Nature"), tr("Fiscal year"),
+                          tr("Planned excl. VAT"), tr("VAT"), tr("Planned incl. VAT"), tr("Committed excl. VAT"),
+                          tr("Actual excl. VAT"), tr("Variance")], parent)
         self.start_month = 1
-        self._headers = {
-            "label": tr("Label"), "supplier": tr("Supplier"), "category": tr("Category"), "nature": tr("Nature"),
-            "fiscal_year": tr("Fiscal year"), "planned": tr("Planned excl. VAT"), "vat": tr("VAT"),
-            "ttc": tr("Planned incl. VAT"), "committed": tr("Committed excl. VAT"), "actual": tr("Actual excl. VAT"),
-            "variance": tr("Variance"),
-        }
+
+    @property
+    def lines(self) -> list[BudgetLine]:
+        return self.rows
 
     def load(self, lines: list[BudgetLine], start_month: int) -> None:
-        self.beginResetModel()
-        self.lines, self.start_month = list(lines), start_month
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.lines)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[self.COLUMNS[section]]
-        return None
+        self.start_month = start_month
+        self.set_rows(list(lines))
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        line = self.lines[index.row()]
+        line = self.rows[index.row()]
         column = self.COLUMNS[index.column()]
         if role == ROW_ROLE:
             return line
@@ -484,31 +458,20 @@ class BudgetLineDialog(QDialog):
         }
 
 
-class PreviewModel(QAbstractTableModel):
+class PreviewModel(RowsTableModel):
     """The rows of a file to import, each with its problems; bad rows stand out."""
 
     COLUMNS = ("row", "title", "label", "amount", "problems")
 
     def __init__(self, preview: ImportPreview, parent=None):
-        super().__init__(parent)
+        super().__init__([tr("Row"), tr("Action"), tr("Label"), tr("Planned excl. VAT"), tr("Problems")], parent)
         self.preview = preview
-        self._headers = (tr("Row"), tr("Action"), tr("Label"), tr("Planned excl. VAT"), tr("Problems"))
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.preview.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
+        self.rows = preview.rows
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        row = self.preview.rows[index.row()]
+        row = self.rows[index.row()]
         column = self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return {"row": str(row.row), "title": row.values.get("title", ""), "label": row.values.get("label", ""),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,6 +27,7 @@ from clinicguard.core.signoff import ItemSignOffs, SignOffRequest
 from clinicguard.i18n import pick, tr
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
+from clinicguard.ui.table_model import RowsTableModel
 
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -48,27 +49,11 @@ def _day(ts: str | None) -> str:
     return format_date(ts[:10]) if ts else "—"
 
 
-class SignOffModel(QAbstractTableModel):
+class SignOffModel(RowsTableModel):
+    rows: list[SignOffRow]
+
     def __init__(self):
-        super().__init__()
-        self.rows: list[SignOffRow] = []
-        self.headers = [tr("Recommendation"), tr("Requested"), tr("Confirmed by"), tr("Not confirmed by"), tr("Me")]
-
-    def set_rows(self, rows: list[SignOffRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return len(self.headers)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
+        super().__init__([tr("Recommendation"), tr("Requested"), tr("Confirmed by"), tr("Not confirmed by"), tr("Me")])
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
