@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QLockFile, QTranslator
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QLockFile, QSysInfo, QTranslator
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 
 from clinicguard.core import keys
@@ -175,15 +175,36 @@ def lock_clinic_folder(data_dir: Path) -> QLockFile | None:
     return lock if lock.tryLock(200) else None
 
 
+def _take_over_lock(folder: Path) -> QLockFile | None:
+    """The folder is locked. On this PC that means another window is open. From another PC
+    (a shared or synced folder), that PC may have crashed: say which one and let the user decide."""
+    probe = QLockFile(str(folder / "window.lock"))
+    info = probe.getLockInfo()  # (pid, host, application), empty when unreadable
+    host = info[1] if isinstance(info, tuple) and len(info) >= 2 else ""
+    if not host or host == QSysInfo.machineHostName():
+        QMessageBox.warning(None, "ClinicGuard", tr("ClinicGuard is already open on this clinic ({folder}): use "
+                                                     "that window.", folder=folder))
+        return None
+    answer = QMessageBox.question(
+        None, "ClinicGuard",
+        tr("ClinicGuard seems to be open on this clinic on the computer {host}. Open it here anyway only if that "
+           "computer is switched off or crashed: two windows on one clinic would not see each other's changes.",
+           host=host))
+    if answer != QMessageBox.StandardButton.Yes:
+        return None
+    (folder / "window.lock").unlink(missing_ok=True)
+    return lock_clinic_folder(folder)
+
+
 def run_gui(data_dir: Path | None = None, demo: bool = False) -> int:
     app = application()
     temp_dir = None
     folder = data_dir or (None if demo else default_data_dir())
     lock = lock_clinic_folder(folder) if folder is not None else None
     if folder is not None and lock is None:
-        QMessageBox.warning(None, "ClinicGuard", tr("ClinicGuard is already open on this clinic ({folder}): use "
-                                                     "that window.", folder=folder))
-        return 1
+        lock = _take_over_lock(folder)
+        if lock is None:
+            return 1
     try:
         if demo and data_dir is not None and clinic_exists(data_dir):
             window = open_clinic(data_dir)  # the demo made earlier in that folder: sign in to it

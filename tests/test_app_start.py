@@ -95,3 +95,18 @@ def test_only_one_window_per_clinic_folder(qtbot, tmp_path):
     assert lock_clinic_folder(tmp_path / "c") is None  # a second window is refused
     first.unlock()
     assert lock_clinic_folder(tmp_path / "c") is not None  # free again once the first closes
+
+
+def test_a_lock_left_by_another_computer_can_be_taken_over(qtbot, tmp_path, monkeypatch):
+    from clinicguard import app
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "window.lock").write_text("999999\nClinicGuard\nautre-poste\n")  # QLockFile's format
+    assert app.lock_clinic_folder(folder) is None  # not recognised as stale: another host
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    assert app._take_over_lock(folder) is None
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    lock = app._take_over_lock(folder)
+    assert lock is not None
+    lock.unlock()

@@ -178,6 +178,9 @@ def test_only_invoiced_investments_are_depreciated_from_their_invoice():
     assert [d.line.id for d in depreciations([pc, nas], {}, 2028)] == [1]
     assert depreciations([pc, nas], {}, 2029) == []
     assert depreciations([pc], {}, 2025) == []
+    free = line(5, nature="investment", category="software", planned_ht=0, actual_ht=0,
+                invoice_date="2026-03-01", depreciation_years=3, vat_recoverable=True)
+    assert depreciations([free], {}, 2026) == []  # nothing to depreciate: no sheet row of zeros
 
 
 def test_recurring_subscription_costs_into_following_years():

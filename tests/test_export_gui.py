@@ -162,3 +162,31 @@ def test_the_default_folder_exists_and_a_missing_folder_is_never_created(qtbot, 
     dialog.export_button.click()
     assert "n'existe pas" in dialog.message.text()
     assert dialog.task is None and not missing.parent.exists()
+
+
+def test_escape_during_an_export_cancels_it(qtbot, workspace, manager, tmp_path, monkeypatch):
+    import threading
+
+    from clinicguard.core import exports
+
+    release = threading.Event()
+    real_write = exports.write_draft
+
+    def slow_write(prepared, out, **kwargs):  # holds the worker until the user has pressed Escape
+        release.wait(10)
+        return real_write(prepared, out, **kwargs)
+
+    monkeypatch.setattr(exports, "write_draft", slow_write)
+    window = open_window(qtbot, workspace, manager)
+    window.show_page("plan")
+    dialog = window.open_export_dialog()
+    qtbot.addWidget(dialog)
+    out = tmp_path / "plan.xlsx"
+    dialog.path_edit.setText(str(out))
+    entries = len(workspace.audit.entries())
+    dialog.export_button.click()
+    dialog.reject()  # what Escape and the window's close button do
+    release.set()
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=10000)
+    assert not out.exists() and len(workspace.audit.entries()) == entries
+    assert not list(tmp_path.glob("*.part*"))

@@ -220,3 +220,48 @@ def test_the_main_window_fits_a_1024_by_700_screen(qtbot, workspace, manager):
         assert window.minimumSizeHint().width() <= 1024, key
     window.resize(1024, 700)
     assert window.width() <= 1024
+
+
+def test_a_typed_date_is_kept_when_the_status_key_moves_on(qtbot, workspace, manager):
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("checklist")
+    view.status_filter.setCurrentIndex(view.status_filter.findData("not-assessed"))
+    view.select_item("GOV-ROLES-01")
+    qtbot.keyClicks(view.next_review_edit.edit, "31/12/2026")
+    qtbot.keyClick(view.next_review_edit.edit, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    saved = workspace.assessments.get("GOV-ROLES-01")
+    assert (saved.status, saved.next_review) == ("partial", "2026-12-31")
+    assert view.current_row().item.id == "SEC-BACKUP-01" and view.next_review_edit.value() is None
+
+
+def test_a_date_that_could_not_be_saved_is_saved_on_the_next_try(qtbot, workspace, manager, monkeypatch):
+    from clinicguard.core.errors import DatabaseError
+
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("checklist")
+    view.select_item("GOV-ROLES-01")
+    real = workspace.set_assessment
+
+    def busy(*args, **kwargs):
+        raise DatabaseError("occupée")
+
+    monkeypatch.setattr(workspace, "set_assessment", busy)
+    qtbot.keyClicks(view.next_review_edit.edit, "31/12/2026")
+    qtbot.keyClick(view.next_review_edit.edit, Qt.Key.Key_Return)
+    assert "occupée" in view.saved_label.text()
+    monkeypatch.setattr(workspace, "set_assessment", real)
+    qtbot.keyClick(view.next_review_edit.edit, Qt.Key.Key_Return)
+    assert workspace.assessments.get("GOV-ROLES-01").next_review == "2026-12-31"
+
+
+def test_text_typed_by_users_is_never_shown_as_html(qtbot, workspace, manager):
+    from PySide6.QtCore import Qt as QtCore
+
+    workspace.set_assessment(manager, "GOV-ROLES-01", comment="<b>gras</b> <img src='x.png'>")
+    window = open_window(qtbot, workspace, manager)
+    journal = window.show_page("journal")
+    journal.refresh()
+    model = journal.model
+    row = next(r for r in range(model.rowCount()) if model.rows[r].kind == "assessment.update")
+    tip = model.data(model.index(row, 6), QtCore.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;gras&lt;/b&gt;" in tip and "<b>gras" not in tip

@@ -340,6 +340,8 @@ def depreciations(lines: Iterable[BudgetLine], statuses: Mapping[int, str], year
             continue
         start = date.fromisoformat((line.invoice_date or line.expense_date)[:10])
         base = line.real_cost(line.actual_ht) or 0
+        if base <= 0:  # nothing to depreciate (a free licence, a zero invoice)
+            continue
         schedule = depreciation_schedule(base, line.depreciation_years, line.fiscal_year, start, start_month)
         if not schedule[0][0] <= year <= schedule[-1][0]:
             continue

@@ -28,7 +28,7 @@ from clinicguard.core.people import Permission
 from clinicguard.i18n import language, tr
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
-from clinicguard.ui.table_model import RowsTableModel
+from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
 from clinicguard.ui.worker import run_in_background
 
 MAX_ROWS = 20000  # the newest; the export and the verification always cover everything
@@ -232,11 +232,12 @@ class AuditModel(RowsTableModel):
             if column == 3:
                 return e.kind  # the code, as the filter and the Excel export name it
             if column in (5, 6):
-                return change_summary(e) or None
+                return plain_tooltip(change_summary(e))
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.EditRole):
             return None
-        return [str(e.id), local_time(e.ts), e.actor_name, kind_label(e.kind), f"{e.object_type} {e.object_id}",
+        text = [str(e.id), local_time(e.ts), e.actor_name, kind_label(e.kind), f"{e.object_type} {e.object_id}",
                 change_text(e, "before"), change_text(e, "after")][column]
+        return plain_tooltip(text) if role == Qt.ItemDataRole.ToolTipRole else text
 
 
 def _parse_day(text: str) -> str | None:

@@ -156,8 +156,10 @@ class ChecklistView(QWidget):
         self.responsible_edit.activated.connect(
             lambda _: self._save(responsible=self.responsible_edit.currentText().strip()))
         self.comment_edit.textChanged.connect(lambda: self._loading or self._comment_timer.start())
-        self.last_review_edit.changed.connect(lambda iso: self._save(last_reviewed=iso))
-        self.next_review_edit.changed.connect(lambda iso: self._save(next_review=iso))
+        self.last_review_edit.changed.connect(
+            lambda iso: self._save(last_reviewed=iso) or self.last_review_edit.refuse())
+        self.next_review_edit.changed.connect(
+            lambda iso: self._save(next_review=iso) or self.next_review_edit.refuse())
 
         self.search.textChanged.connect(self._apply_filters)
         for combo in (self.status_filter, self.domain_filter, self.responsible_filter):
@@ -374,10 +376,14 @@ class ChecklistView(QWidget):
 
     # ---- saving --------------------------------------------------------------------------
     def set_current_status(self, status: Status) -> None:
+        self._flush_comment()  # a date or comment typed just before the shortcut is kept too
         if self._current_id and self.form_widget.isEnabled():
             self.status_edit.setCurrentIndex(self.status_edit.findData(status.value))
 
     def _flush_comment(self) -> None:
+        """Save what is typed but not yet saved (comment, dates) before the form changes item."""
+        for field in (self.last_review_edit, self.next_review_edit):
+            field.commit()
         if self._comment_timer.isActive():
             self._comment_timer.stop()
             self._save_comment()
@@ -385,9 +391,10 @@ class ChecklistView(QWidget):
     def _save_comment(self) -> None:
         self._save(comment=self.comment_edit.toPlainText())
 
-    def _save(self, **changes) -> None:
+    def _save(self, **changes) -> bool:
+        """Save one change of the current item at once; False when it was not saved."""
         if self._loading or not self._current_id or not self.state.actor:
-            return
+            return False
         item_id = self._current_id
         order = [item.id for item in self.state.ws.catalogue.items]
         try:
@@ -395,7 +402,7 @@ class ChecklistView(QWidget):
         except ClinicGuardError as exc:
             self.saved_label.setStyleSheet("color: #b3261e;")
             self.saved_label.setText(str(exc))
-            return
+            return False
         self.saved_label.setStyleSheet("color: #2e7d32;")
         self.saved_label.setText(tr("Saved"))
         row = next((r for r in self.state.ws.checklist() if r.item.id == item_id), None)
@@ -413,6 +420,7 @@ class ChecklistView(QWidget):
             self.state.notify("checklist")
         finally:
             self.state.changed.connect(self._on_changed)
+        return True
 
     def _select_next_visible(self, order: list[str], after: str) -> None:
         position = order.index(after) if after in order else -1

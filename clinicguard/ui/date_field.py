@@ -107,6 +107,15 @@ class DateField(QWidget):
         self.edit.setStyleSheet("" if valid else INVALID_STYLE)
         self.edit.setToolTip("" if valid else tr("Not a date: type it as DD/MM/YYYY, e.g. 31/12/2026."))
 
+    def commit(self) -> None:
+        """Emit `changed` now for a finished but not yet committed text (e.g. before the form
+        switches to another item); does nothing when the text is invalid or unchanged."""
+        self._finish()
+
+    def refuse(self) -> None:
+        """The receiver could not save the last value: the next Enter or focus change retries."""
+        self._committed = object()  # matches no value, so the same date is emitted again
+
     def _finish(self) -> None:
         if not self.is_valid():
             return  # stays red; nothing is saved

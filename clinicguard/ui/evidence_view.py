@@ -52,7 +52,7 @@ from clinicguard.i18n import language, pick, tr
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
-from clinicguard.ui.table_model import RowsTableModel
+from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
 from clinicguard.ui.worker import run_in_background
 
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -95,7 +95,7 @@ class EvidenceModel(RowsTableModel):
         if role == EVIDENCE_ROLE:
             return ev
         if role == Qt.ItemDataRole.ToolTipRole:
-            return ev.description or None
+            return plain_tooltip(ev.description)
         if role == Qt.ItemDataRole.UserRole:  # sort key
             return {"size": ev.size, "added": ev.added_at, "valid_from": ev.valid_from,
                     "expires_on": ev.expires_on or "9999"}.get(column, self.data(index))
@@ -271,6 +271,7 @@ class EvidenceDialog(QDialog):
             if len(self.paths) > 5:  # a whole folder dropped must not push the buttons off the screen
                 files += tr(" and {n} other file(s)", n=len(self.paths) - 5)
         self.files_label = QLabel(files)
+        self.files_label.setTextFormat(Qt.TextFormat.PlainText)  # file names as they are
         self.files_label.setWordWrap(True)
 
         self.title = QLineEdit()
@@ -365,6 +366,10 @@ class EvidenceDialog(QDialog):
             self.links.appendRow(entry)
 
     def _expire_after(self, years: int) -> None:
+        if not self.valid_from.is_valid():  # counting from today would give a wrong expiry silently
+            self.error.setText(tr("Not a date: type it as DD/MM/YYYY, e.g. 31/12/2026."))
+            self.valid_from.setFocus()
+            return
         self.expires_on.set_value(_years_after(self.valid_from.value() or date.today().isoformat(), years))
 
     def set_link(self, kind: str, link_id, checked: bool = True) -> None:
@@ -419,6 +424,7 @@ class EvidenceView(QWidget):
         self.setAcceptDrops(True)
 
         self.attention = QLabel()
+        self.attention.setTextFormat(Qt.TextFormat.PlainText)
         self.attention.setObjectName("vaultAttention")
         self.attention.setWordWrap(True)
         self.attention.setStyleSheet("background: #fde7e9; padding: 6px; border: 1px solid #d08080;")
@@ -467,6 +473,7 @@ class EvidenceView(QWidget):
                                "your host's HDS certificate) or click \"Add files…\"."))
         self.empty.setWordWrap(True)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setObjectName("vaultStatus")
         self.status.setWordWrap(True)
         self.progress = QProgressBar()

@@ -207,6 +207,13 @@ class ExportDialog(QDialog):
         else:
             self.message.setText(tr("The workbook could not be written: {error}. Nothing was changed.", error=error))
 
+    def reject(self) -> None:
+        """Escape or the window's close button during an export cancel it, like Cancel does."""
+        if self.task is not None:
+            self.cancel()
+            return
+        super().reject()
+
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()  # the worker stops at its next step; no file is written

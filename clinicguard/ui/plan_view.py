@@ -45,7 +45,7 @@ from clinicguard.core.checklist import Status
 from clinicguard.i18n import language, pick, tr
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
-from clinicguard.ui.table_model import RowsTableModel
+from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -127,7 +127,7 @@ class PlanModel(RowsTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return tr("Overdue since {date}", date=format_date(a.due_date))
         if role == Qt.ItemDataRole.ToolTipRole and column == "title" and a.description:
-            return a.description
+            return plain_tooltip(a.description)
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
@@ -479,7 +479,7 @@ class PreviewModel(RowsTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and row.problems:
             return QBrush(OVERDUE_BACKGROUND)
         if role == Qt.ItemDataRole.ToolTipRole and row.problems:
-            return row.message
+            return plain_tooltip(row.message)
         return None
 
 

@@ -27,7 +27,7 @@ from clinicguard.core.signoff import ItemSignOffs, SignOffRequest
 from clinicguard.i18n import pick, tr
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
-from clinicguard.ui.table_model import RowsTableModel
+from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
 
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -64,7 +64,7 @@ class SignOffModel(RowsTableModel):
         if role == SORT_ROLE and index.column() == 0:
             return row.position
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, index.column())
+            return plain_tooltip(self._tooltip(row, index.column()))
         if role not in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
             return None
         s = row.status
@@ -135,6 +135,7 @@ class SignOffView(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName(tr("Sign-offs"))
         self.pending_label = QLabel()
+        self.pending_label.setTextFormat(Qt.TextFormat.PlainText)  # holds the manager's note
         self.pending_label.setWordWrap(True)
         self.pending_label.setStyleSheet("font-weight: bold;")
         self.only_pending = QCheckBox(tr("Only what I am asked to confirm"))
@@ -143,6 +144,7 @@ class SignOffView(QWidget):
         self.request_button = QPushButton(tr("&Ask every practitioner to confirm…"))
         self.cancel_button = QPushButton(tr("Cancel the re&quest"))
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # holds people's names
         self.message.setWordWrap(True)
         # two rows (the practitioner's, then the manager's) so that the page fits a 1024 px window
         own_buttons, manager_buttons = QHBoxLayout(), QHBoxLayout()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,3 +33,11 @@ class RowsTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.headers[section]
         return None
+
+
+def plain_tooltip(text: str | None) -> str | None:
+    """A tooltip showing `text` exactly as typed: Qt would render a text that looks like HTML
+    (a comment "<b>x</b>", a note with an <img>) as rich text."""
+    if not text:
+        return None
+    return "<p style='white-space:pre-wrap'>" + html.escape(str(text)) + "</p>"
