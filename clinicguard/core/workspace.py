@@ -45,6 +45,33 @@ class Clinic:
     created_at: str
 
 
+def checked_clinic_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The clinic's settings as stored, or a clear refusal (used by setup and by the settings page)."""
+    checked = dict(fields)
+    for key, message in (("name", tr("Enter the clinic's name.")), ("manager_name", tr("Enter the manager's name."))):
+        if key in checked:
+            checked[key] = str(checked[key] or "").strip()
+            if not checked[key]:
+                raise ClinicGuardError(message)
+    if "structure" in checked:
+        try:
+            checked["structure"] = Structure(checked["structure"]).value
+        except ValueError:
+            raise ClinicGuardError(
+                tr("Unknown type of structure {value!r}: use one of {allowed}.", value=checked["structure"],
+                   allowed=", ".join(s.value for s in Structure))
+            ) from None
+    if "fiscal_year_start_month" in checked:
+        month = checked["fiscal_year_start_month"]
+        if isinstance(month, bool) or not isinstance(month, (int, str)) or not str(month).strip().isdigit() \
+                or not 1 <= int(month) <= 12:
+            raise ClinicGuardError(tr("The first month of the fiscal year must be between 1 and 12."))
+        checked["fiscal_year_start_month"] = int(month)
+    if "vat_recoverable" in checked:
+        checked["vat_recoverable"] = int(bool(checked["vat_recoverable"]))
+    return checked
+
+
 def database_path(data_dir: Path) -> Path:
     return Path(data_dir) / DATABASE_NAME
 
@@ -179,20 +206,10 @@ class Workspace:
     ) -> tuple["Workspace", str]:
         """Set up a new clinic; return the workspace and the recovery key (to show once)."""
         data_dir = Path(data_dir)
-        clinic_name, manager_name = clinic_name.strip(), manager_name.strip()
-        if not clinic_name:
-            raise ClinicGuardError(tr("Enter the clinic's name."))
-        if not manager_name:
-            raise ClinicGuardError(tr("Enter the manager's name."))
-        try:
-            structure = Structure(structure)
-        except ValueError:
-            raise ClinicGuardError(
-                tr("Unknown type of structure {value!r}: use one of {allowed}.", value=structure,
-                   allowed=", ".join(s.value for s in Structure))
-            ) from None
-        if not 1 <= int(fiscal_year_start_month) <= 12:
-            raise ClinicGuardError(tr("The first month of the fiscal year must be between 1 and 12."))
+        fields = checked_clinic_fields({"name": clinic_name, "manager_name": manager_name, "structure": structure,
+                                        "fiscal_year_start_month": fiscal_year_start_month})
+        clinic_name, manager_name = fields["name"], fields["manager_name"]
+        structure, fiscal_year_start_month = Structure(fields["structure"]), fields["fiscal_year_start_month"]
         kind = secret_kind_for(manager_secret, Role.MANAGER)
         if clinic_exists(data_dir):
             raise ClinicGuardError(tr("A clinic already exists in {folder}.", folder=data_dir))
@@ -263,29 +280,7 @@ class Workspace:
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"cannot change {unknown}")
-        # Refused with the same messages as `create`.
-        for key, message in (("name", tr("Enter the clinic's name.")),
-                             ("manager_name", tr("Enter the manager's name."))):
-            if key in changes:
-                changes[key] = str(changes[key] or "").strip()
-                if not changes[key]:
-                    raise ClinicGuardError(message)
-        if "structure" in changes:
-            try:
-                changes["structure"] = Structure(changes["structure"]).value
-            except ValueError:
-                raise ClinicGuardError(
-                    tr("Unknown type of structure {value!r}: use one of {allowed}.", value=changes["structure"],
-                       allowed=", ".join(s.value for s in Structure))
-                ) from None
-        if "fiscal_year_start_month" in changes:
-            month = changes["fiscal_year_start_month"]
-            if isinstance(month, bool) or not isinstance(month, (int, str)) or not str(month).strip().isdigit() \
-                    or not 1 <= int(month) <= 12:
-                raise ClinicGuardError(tr("The first month of the fiscal year must be between 1 and 12."))
-            changes["fiscal_year_start_month"] = int(month)
-        if "vat_recoverable" in changes:
-            changes["vat_recoverable"] = int(bool(changes["vat_recoverable"]))
+        changes = checked_clinic_fields(changes)
         with self.writing(actor, Permission.EDIT_SETTINGS) as audit:
             before = self.clinic
             self.db["clinic"].update(1, changes)
