@@ -12,7 +12,7 @@ from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QLockFile, QSysInf
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 
 from clinicguard.core import keys
-from clinicguard.core.errors import ClinicGuardError, KeyUnavailable
+from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.core.workspace import Workspace, clinic_exists
 from clinicguard.i18n import language, tr
 from clinicguard.paths import default_data_dir

@@ -15,8 +15,8 @@ from pathlib import Path
 from clinicguard import __version__
 from clinicguard.core.catalogue import Structure
 from clinicguard.core.checklist import Status, score_formula, summarize
-from clinicguard.core.errors import ClinicGuardError
-from clinicguard.core.people import Actor, Role
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.people import Actor, Role
 from clinicguard.i18n import set_language, tr
 from clinicguard.paths import default_data_dir
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["CLINICGUARD_LANG"] = "fr"
+# The log goes to a folder of the test run, never to the developer's own log folder.
+os.environ["CLINICGUARD_LOG_DIR"] = tempfile.mkdtemp(prefix="clinicguard-test-logs-")
 
 import keyring
 import pytest

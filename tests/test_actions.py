@@ -9,8 +9,8 @@ import pytest
 
 from clinicguard.core.actions import ActionStatus, filter_plan, plan_rows, suggest_priority
 from clinicguard.core.checklist import Status
-from clinicguard.core.errors import ClinicGuardError, NotFound, PermissionDenied
-from clinicguard.core.people import Actor, Role
+from clinicguard.model.errors import ClinicGuardError, NotFound, PermissionDenied
+from clinicguard.model.people import Actor, Role
 
 from tests.conftest import MANAGER_SECRET
 

@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from clinicguard.core.audit import GENESIS, HEAD_FILE, AuditTrail, Head, _entry_hash
-from clinicguard.core.people import Actor, Role
+from clinicguard.model.people import Actor, Role
 from clinicguard.core.workspace import Workspace, database_path
 from clinicguard.store.db import open_database
 from tests.conftest import MANAGER

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from clinicguard.core.catalogue import Structure, load_catalogue
-from clinicguard.core.errors import CatalogueError
+from clinicguard.model.errors import CatalogueError
 
 SMALL = Path(__file__).parent / "data" / "catalogue_small.toml"
 

@@ -7,7 +7,7 @@ import pytest
 
 from clinicguard.core.catalogue import load_catalogue
 from clinicguard.core.checklist import Status
-from clinicguard.core.errors import ClinicGuardError
+from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.workspace import Workspace
 from tests.conftest import MANAGER, MANAGER_SECRET
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from clinicguard.core.checklist import Status, summarize
-from clinicguard.core.errors import ClinicGuardError, NotFound
+from clinicguard.model.errors import ClinicGuardError, NotFound
 
 
 def test_untouched_checklist_scores_zero_and_marks_out_of_scope_items(workspace):

@@ -68,7 +68,7 @@ def test_ctrl_e_opens_the_export_of_the_action_plan_from_the_plan_page(qtbot, wo
 def test_an_export_that_cannot_be_recorded_leaves_no_file_and_says_why(qtbot, workspace, manager, tmp_path,
                                                                        monkeypatch):
     from clinicguard.core.audit import AuditTrail
-    from clinicguard.core.errors import DatabaseError
+    from clinicguard.model.errors import DatabaseError
 
     original = AuditTrail.record
 

@@ -247,7 +247,7 @@ def test_status_tells_when_each_workbook_was_last_exported(workspace, manager, t
 def _fail_export_entries(monkeypatch):
     """Make recording an export's audit entry fail, as a busy or damaged database would."""
     from clinicguard.core.audit import AuditTrail
-    from clinicguard.core.errors import DatabaseError
+    from clinicguard.model.errors import DatabaseError
 
     original = AuditTrail.record
 
@@ -260,7 +260,7 @@ def _fail_export_entries(monkeypatch):
 
 
 def test_an_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, manager, plan, tmp_path, monkeypatch):
-    from clinicguard.core.errors import DatabaseError
+    from clinicguard.model.errors import DatabaseError
 
     folder = tmp_path / "exports"
     folder.mkdir()
@@ -278,7 +278,7 @@ def test_an_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, mana
 
 
 def test_a_right_withdrawn_while_the_workbook_is_built_leaves_no_file(workspace, manager, plan, tmp_path):
-    from clinicguard.core.errors import PermissionDenied
+    from clinicguard.model.errors import PermissionDenied
 
     person = workspace.people.add(manager, "Mme Roux", "accountant", "Compta-Secret-2026")
     accountant = workspace.people.current(workspace.people.get(person.id).actor)

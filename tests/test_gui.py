@@ -235,7 +235,7 @@ def test_a_typed_date_is_kept_when_the_status_key_moves_on(qtbot, workspace, man
 
 
 def test_a_date_that_could_not_be_saved_is_saved_on_the_next_try(qtbot, workspace, manager, monkeypatch):
-    from clinicguard.core.errors import DatabaseError
+    from clinicguard.model.errors import DatabaseError
 
     window = open_window(qtbot, workspace, manager)
     view = window.show_page("checklist")

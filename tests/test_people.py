@@ -10,18 +10,9 @@ from datetime import timedelta
 import keyring
 import pytest
 
-from clinicguard.core.errors import ClinicGuardError, PermissionDenied
-from clinicguard.core.people import (
-    DEFAULT_AUTO_LOCK_MINUTES,
-    PASSWORD_FREE_FAILURES,
-    PIN_MAX_FAILURES,
-    Actor,
-    InactivityClock,
-    Permission,
-    Role,
-    WeakSecret,
-    secret_kind,
-)
+from clinicguard.model.errors import ClinicGuardError, PermissionDenied
+from clinicguard.core.people import DEFAULT_AUTO_LOCK_MINUTES, PASSWORD_FREE_FAILURES, PIN_MAX_FAILURES, InactivityClock, WeakSecret, secret_kind
+from clinicguard.model.people import Actor, Permission, Role
 from clinicguard.core.catalogue import load_catalogue
 from clinicguard.core.workspace import Workspace, database_path
 from tests.conftest import DATA, MANAGER, MANAGER_SECRET, MemoryKeyring

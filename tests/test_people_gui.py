@@ -10,7 +10,8 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 
-from clinicguard.core.people import InactivityClock, Role
+from clinicguard.core.people import InactivityClock
+from clinicguard.model.people import Role
 from clinicguard.core.workspace import database_path
 from clinicguard.ui import people_view, signin_dialog, signoff_view
 from clinicguard.ui.main_window import MainWindow

@@ -9,11 +9,11 @@ import pytest
 
 from clinicguard import cli
 from clinicguard.core import workspace as workspace_module
-from clinicguard.core.people import Actor, Role
+from clinicguard.model.people import Actor, Role
 from clinicguard.core.plan_import import (
     COLUMNS, ImportRefused, import_plan, preview_import, read_table, write_template,
 )
-from clinicguard.core.errors import PermissionDenied
+from clinicguard.model.errors import PermissionDenied
 
 from tests.conftest import MANAGER, MANAGER_SECRET
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinicguard.core.errors import NotFound, PermissionDenied
+from clinicguard.model.errors import NotFound, PermissionDenied
 
 KARIM, ANNE = "Dr Karim Benali", "Dr Anne Dubois"
 

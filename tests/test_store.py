@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from clinicguard.core.errors import NewerDatabaseError
+from clinicguard.model.errors import NewerDatabaseError
 from clinicguard.core.workspace import Workspace, database_path
 from clinicguard.store.db import known_migrations, open_database
 

@@ -16,9 +16,9 @@ import keyring.backends.fail
 import pytest
 
 from clinicguard.core import keys
-from clinicguard.core.errors import KeyUnavailable, NotFound, PermissionDenied
+from clinicguard.model.errors import KeyUnavailable, NotFound, PermissionDenied
 from clinicguard.core.evidence import Integrity, safe_file_name
-from clinicguard.core.people import Actor, Role
+from clinicguard.model.people import Actor, Role
 from clinicguard.core.vault import EvidenceDamaged, EvidenceMissing, OperationCancelled, PrivateTemp, VaultError
 from clinicguard.core.workspace import Workspace
 

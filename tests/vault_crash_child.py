@@ -49,7 +49,7 @@ class FileKeyring(KeyringBackend):
 
 def ingest_forever(data_dir: Path, seed: int) -> None:
     from clinicguard.core.catalogue import load_catalogue
-    from clinicguard.core.people import Actor, Role
+    from clinicguard.model.people import Actor, Role
     from clinicguard.core.workspace import Workspace
 
     catalogue = load_catalogue(Path(__file__).parent / "data" / "catalogue_small.toml")

@@ -27,9 +27,10 @@ from clinicguard.core.budget import (
     validate_line,
 )
 from clinicguard.core.checklist import ChecklistRow, Status
-from clinicguard.core.errors import ClinicGuardError, NotFound
+from clinicguard.model.errors import ClinicGuardError, NotFound
 from clinicguard.core.formatting import format_date, parse_date
-from clinicguard.core.people import Actor, Permission, require
+from clinicguard.model.people import Actor, Permission
+from clinicguard.core.permissions import require
 from clinicguard.i18n import pick, tr
 
 if TYPE_CHECKING:

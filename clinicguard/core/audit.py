@@ -35,7 +35,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from clinicguard.core.fsutil import atomic_write_bytes
-from clinicguard.core.people import Actor
+from clinicguard.model.people import Actor
 from clinicguard.i18n import tr
 
 GENESIS = "0" * 64
@@ -104,7 +104,7 @@ class Head:
                 raise ValueError
             return cls(int(count), digest.lower())
         except ValueError:
-            from clinicguard.core.errors import ClinicGuardError
+            from clinicguard.model.errors import ClinicGuardError
 
             raise ClinicGuardError(tr("Unreadable audit head {value!r}: expected NUMBER:HASH.", value=text)) from None
 
@@ -383,7 +383,8 @@ def export_workbook(ws, actor: Actor, out: Path, **filters: Any) -> int:
     from openpyxl import Workbook
 
     from clinicguard.core import xlsx
-    from clinicguard.core.people import Permission, require
+    from clinicguard.model.people import Permission
+    from clinicguard.core.permissions import require
 
     require(ws.people.current(actor), Permission.EXPORT)
     trail: AuditTrail = ws.audit

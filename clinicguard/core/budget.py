@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from clinicguard.core.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
+from clinicguard.model.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
 from clinicguard.core.formatting import format_money
 from clinicguard.i18n import language, tr
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jsonschema
 
-from clinicguard.core.errors import CatalogueError
+from clinicguard.model.errors import CatalogueError
 from clinicguard.i18n import pick, tr
 from clinicguard.paths import resources_dir
 

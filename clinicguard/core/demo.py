@@ -10,7 +10,7 @@ from pathlib import Path
 from clinicguard.core import keys
 from clinicguard.core.catalogue import Structure
 from clinicguard.core.checklist import Status
-from clinicguard.core.people import Actor
+from clinicguard.model.people import Actor
 from clinicguard.core.workspace import Workspace
 
 DEMO_CLINIC = "Cabinet médical des Tilleuls"

@@ -31,10 +31,11 @@ from clinicguard.core.budget import (  # noqa: F401  (Depreciation: re-exported)
 )
 from clinicguard.core.catalogue import Catalogue, Recommendation, Structure
 from clinicguard.core.checklist import ChecklistRow, Status, score_formula
-from clinicguard.core.errors import ClinicGuardError
+from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date
 from clinicguard.core.fsutil import fsync_dir, replace
-from clinicguard.core.people import Actor, Permission, require
+from clinicguard.model.people import Actor, Permission
+from clinicguard.core.permissions import require
 from clinicguard.core.xlsx import (
     BOLD, DATE, DATETIME, HEADER_FILL, HEADER_FONT, INTEGER, MONEY, NUMBER, PERCENT, SCORE, TEXT, TOP, WRAP, WRAP_TOP,
     Column, TableSheet, fit_rows, formula, label, print_setup, put, save_atomically, set_widths, sheet_title, title,

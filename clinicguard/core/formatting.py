@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from clinicguard.core.errors import InvalidValue
+from clinicguard.model.errors import InvalidValue
 from clinicguard.i18n import language, tr
 
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator

@@ -22,7 +22,7 @@ import pyrage
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from clinicguard.core.errors import KeyUnavailable
+from clinicguard.model.errors import KeyUnavailable
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.i18n import tr
 

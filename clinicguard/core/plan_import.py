@@ -25,8 +25,9 @@ from clinicguard.core.budget import (
     BudgetLine, Category, InvalidValue, Nature, fiscal_year_of, parse_amount, parse_fiscal_year, parse_vat_rate,
     validate_line,
 )
-from clinicguard.core.errors import ClinicGuardError
-from clinicguard.core.people import Actor, Permission, require
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.people import Actor, Permission
+from clinicguard.core.permissions import require
 from clinicguard.i18n import tr
 
 if TYPE_CHECKING:

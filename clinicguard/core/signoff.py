@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from clinicguard.core.audit import utc_now
-from clinicguard.core.errors import ClinicGuardError, NotFound
-from clinicguard.core.people import Actor, Permission, Person, Role
+from clinicguard.model.errors import ClinicGuardError, NotFound
+from clinicguard.model.people import Actor, Permission, Person, Role
 from clinicguard.i18n import tr
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ import pyrage
 
 from clinicguard.core import keys
 from clinicguard.core.audit import utc_now
-from clinicguard.core.errors import ClinicGuardError, NotFound
+from clinicguard.model.errors import ClinicGuardError, NotFound
 from clinicguard.core.evidence import (
     EXPIRY_WARNING_DAYS,
     Evidence,
@@ -40,7 +40,8 @@ from clinicguard.core.evidence import (
     safe_file_name,
 )
 from clinicguard.core.fsutil import atomic_output, fsync_dir, replace
-from clinicguard.core.people import Actor, Permission, require
+from clinicguard.model.people import Actor, Permission
+from clinicguard.core.permissions import require
 from clinicguard.i18n import tr
 from clinicguard.store.db import quick_check
 from clinicguard.store.evidence_store import EvidenceStore

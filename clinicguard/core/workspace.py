@@ -25,8 +25,13 @@ from clinicguard.core.catalogue_versions import CatalogueChanges, CatalogueHisto
 from clinicguard.core.checklist import Assessment, ChecklistRow, Status
 from clinicguard.core.checklist import rows as checklist_rows
 from clinicguard.core.formatting import parse_date
-from clinicguard.core.errors import ClinicGuardError, DatabaseError, NotFound
-from clinicguard.core.people import Actor, Permission, Role, hash_secret, require, secret_kind_for
+from clinicguard.model.errors import ClinicGuardError, DatabaseError, NotFound
+from clinicguard.model.people import Actor, Permission, Role
+from clinicguard.core.changes import ExternalChanges
+from clinicguard.core.uow import UnitOfWork
+from clinicguard.store.audit_store import AuditStore
+from clinicguard.core.people import hash_secret, secret_kind_for
+from clinicguard.core.permissions import require
 from clinicguard.i18n import tr
 from clinicguard.paths import DATABASE_NAME
 from clinicguard.store.checklist_store import AssessmentStore
@@ -80,16 +85,6 @@ def clinic_exists(data_dir: Path) -> bool:
     return database_path(data_dir).exists()
 
 
-class Audited:
-    """The handle a change uses to write its audit entries inside its transaction."""
-
-    def __init__(self, trail: AuditTrail, actor: Actor):
-        self._trail, self.actor = trail, actor
-
-    def record(self, kind: str, object_type: str, object_id: str | int, before: Any = None, after: Any = None) -> int:
-        return self._trail.record(self.actor, kind, object_type, object_id, before, after)
-
-
 class Workspace:
     def __init__(self, data_dir: Path, db: Database, catalogue: Catalogue, *, identity=None,
                  passphrase: str | None = None):
@@ -98,9 +93,11 @@ class Workspace:
         self.catalogue = catalogue
         self._identity = identity
         self._passphrase = passphrase
-        self._audit: AuditTrail | None = None
+        self._audit = AuditTrail(db, lambda: keys.audit_mac_key(self.identity), self.data_dir / AUDIT_HEAD_FILE)
         self._closed = False
-        self.head_stale = False  # the copy of the audit head outside the database could not be written
+        self.uow = UnitOfWork(db, self._audit, lambda actor: self.people.current(actor), lambda: self.identity)
+        self.external_changes = ExternalChanges(AuditStore(db))
+        self.uow.add_listener(self.external_changes.mark_seen)
         self.assessments = AssessmentStore(db)
         self.catalogue_history = CatalogueHistory(db)
 
@@ -125,8 +122,6 @@ class Workspace:
 
     @property
     def audit(self) -> AuditTrail:
-        if self._audit is None:
-            self._audit = AuditTrail(self.db, lambda: keys.audit_mac_key(self.identity), self.data_dir / AUDIT_HEAD_FILE)
         return self._audit
 
     def audit_verifier(self):
@@ -258,11 +253,11 @@ class Workspace:
         """Close the database; safe to call twice (a window and its owner may both close it)."""
         if self._closed:
             return
-        if self._audit is not None and self._identity is not None:
+        if self._identity is not None:
             try:  # catches entries written outside ws.writing(); a reader never needed the key
                 self._audit.save_head()
             except OSError:
-                self.head_stale = True
+                self.uow.head_stale = True
         self.db.close()
         self._closed = True
 
@@ -303,57 +298,18 @@ class Workspace:
     def person_names(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT name FROM person WHERE active = 1 ORDER BY name")]
 
-    @contextmanager
-    def writing(self, actor: Actor | None, permission: Permission) -> Iterator[Audited]:
-        """Check the actor's right, then run the change and its audit entries in one transaction.
+    def writing(self, actor: Actor | None, permission: Permission):
+        return self.uow.writing(actor, permission)
 
-        The right is checked again against the person's row inside the transaction, so a role
-        changed or a profile deactivated since sign-in counts at once.
-        """
-        require(actor, permission)
-        with self.transaction():
-            current = self.people.current(actor)
-            require(current, permission)
-            yield Audited(self.audit, current)
+    def system_change(self):
+        return self.uow.system_change()
 
-    @contextmanager
-    def system_change(self) -> Iterator[Audited]:
-        """A change made by ClinicGuard itself (catalogue upgrade), audited under its own name."""
-        with self.transaction():
-            yield Audited(self.audit, None)
+    def transaction(self):
+        return self.uow.transaction()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction, taken with the write lock at once, then the audit head saved.
-
-        IMMEDIATE makes the GUI and a command writing at the same time wait for each other
-        (busy_timeout) instead of failing on a stale snapshot. Once the outermost transaction has
-        committed, the change is kept whatever happens next: copying the audit head outside the
-        database is then best effort, and a failure only marks the head as stale.
-        """
-        self.identity  # read the clinic key (keyring or passphrase) before taking the write lock
-        trail = self.audit
-        outermost = not self.db.conn.in_transaction
-        if outermost:
-            try:
-                self.db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise DatabaseError(tr("The clinic's database is busy (another ClinicGuard window or command is "
-                                       "writing): try again in a moment. ({error})", error=exc)) from None
-        try:
-            with self.db.atomic():
-                yield
-            if outermost:
-                self.db.conn.commit()
-        except BaseException:
-            if outermost and self.db.conn.in_transaction:
-                self.db.conn.rollback()
-            raise
-        if outermost:
-            try:
-                self.head_stale = not trail.save_head()
-            except OSError:
-                self.head_stale = True
+    @property
+    def head_stale(self) -> bool:
+        return self.uow.head_stale
 
     # ---- catalogue versions ------------------------------------------------------------------
     def catalogue_upgrade_pending(self) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from clinicguard.core.errors import DatabaseError, NewerDatabaseError
+from clinicguard.model.errors import DatabaseError, NewerDatabaseError
 from clinicguard.i18n import tr
 from clinicguard.store.migrations import migrations
 

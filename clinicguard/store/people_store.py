@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from clinicguard.core.people import Person, Role
+from clinicguard.model.people import Person, Role
 
 _COLUMNS = ("id", "name", "role", "secret_kind", "failed_attempts", "locked", "active", "created_at",
             "locked_until", "must_change_secret")

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.core.audit import AuditEntry, export_workbook
-from clinicguard.core.errors import ClinicGuardError
+from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date, format_money, parse_date
-from clinicguard.core.people import Permission
+from clinicguard.model.people import Permission
 from clinicguard.i18n import language, tr
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
@@ -121,7 +121,7 @@ def _enum_label(field: str, family: str, value):
     from clinicguard.core.actions import ActionStatus
     from clinicguard.core.budget import Category, Nature
     from clinicguard.core.checklist import Status
-    from clinicguard.core.people import Role
+    from clinicguard.model.people import Role
 
     enum = {("status", "assessment"): Status, ("status", "action"): ActionStatus, ("role", "person"): Role,
             ("category", "budget-line"): Category, ("nature", "budget-line"): Nature}.get((field, family))

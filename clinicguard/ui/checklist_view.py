@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.core.checklist import ChecklistRow, Status
-from clinicguard.core.errors import ClinicGuardError
-from clinicguard.core.people import Permission
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.people import Permission
 from clinicguard.i18n import pick, tr
 from clinicguard.ui.checklist_model import ROW_ROLE, ChecklistFilter, ChecklistModel
 from clinicguard.ui.date_field import DateField

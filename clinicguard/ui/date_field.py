@@ -13,7 +13,7 @@ from PySide6.QtCore import QDate, QPoint, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QCalendarWidget, QFrame, QHBoxLayout, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
-from clinicguard.core.errors import InvalidValue
+from clinicguard.model.errors import InvalidValue
 from clinicguard.core.formatting import format_date, parse_date
 from clinicguard.i18n import tr
 

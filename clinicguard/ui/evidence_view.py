@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from clinicguard.core.evidence import EXPIRY_WARNING_DAYS, Evidence, ExpiryState, Integrity, VerifyReport
 from clinicguard.core.formatting import format_date
-from clinicguard.core.people import Permission
+from clinicguard.model.people import Permission
 from clinicguard.core.vault import OperationCancelled, PrivateTemp
 from clinicguard.i18n import language, pick, tr
 from clinicguard.ui.date_field import DateField

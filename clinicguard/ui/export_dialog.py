@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from clinicguard.core import exports
 from clinicguard.core.budget import fiscal_year_label
-from clinicguard.core.errors import ClinicGuardError
-from clinicguard.core.people import Permission
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.people import Permission
 from clinicguard.i18n import tr
 from clinicguard.ui.state import AppState
 from clinicguard.ui.worker import run_in_background

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.errors import ClinicGuardError
+from clinicguard.model.errors import ClinicGuardError
 from clinicguard.i18n import tr
 from clinicguard.ui.state import AppState
 

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.errors import ClinicGuardError
-from clinicguard.core.people import AUTO_LOCK_RANGE, Permission, Person, Role, prepare_secret
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.core.people import AUTO_LOCK_RANGE, prepare_secret
+from clinicguard.model.people import Permission, Person, Role
 from clinicguard.i18n import tr
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.signin_dialog import ChangeSecretDialog, _WaitCursor

@@ -37,9 +37,9 @@ from clinicguard.core.budget import (
     VAT_RATES_BP, BudgetLine, Category, InvalidValue, Nature, fiscal_year_label, format_rate, parse_amount,
     vat_cents,
 )
-from clinicguard.core.errors import ClinicGuardError
+from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date, format_money
-from clinicguard.core.people import Permission
+from clinicguard.model.people import Permission
 from clinicguard.core.plan_import import ImportPreview, apply_import, preview_import, write_template
 from clinicguard.core.checklist import Status
 from clinicguard.i18n import language, pick, tr

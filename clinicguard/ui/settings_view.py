@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.core.catalogue import Structure
-from clinicguard.core.errors import ClinicGuardError
-from clinicguard.core.people import Permission
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.people import Permission
 from clinicguard.i18n import tr
 from clinicguard.ui.state import AppState
 

@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 
 from clinicguard.core import keys
 from clinicguard.core.catalogue import Structure
-from clinicguard.core.errors import ClinicGuardError
+from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.fsutil import atomic_write_bytes
-from clinicguard.core.people import Role, WeakSecret, secret_kind_for
+from clinicguard.model.people import Role
+from clinicguard.core.people import WeakSecret, secret_kind_for
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
 from clinicguard.ui.settings_view import month_names

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from clinicguard.core.errors import ClinicGuardError
-from clinicguard.core.people import Actor, InactivityClock
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.people import Actor
+from clinicguard.core.people import InactivityClock
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
 from clinicguard.ui.worker import run_in_background

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.errors import ClinicGuardError
+from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date
-from clinicguard.core.people import Permission, Role
+from clinicguard.model.people import Permission, Role
 from clinicguard.core.signoff import ItemSignOffs, SignOffRequest
 from clinicguard.i18n import pick, tr
 from clinicguard.ui.main_window import show_error

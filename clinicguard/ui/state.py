@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from clinicguard.core.people import Actor, Permission
+from clinicguard.model.people import Actor, Permission
 from clinicguard.core.workspace import Workspace
 
 

@@ -32,7 +32,7 @@ REPEAT = 7
 
 def build(n: int, folder: Path):
     from clinicguard.core.catalogue import load_catalogue
-    from clinicguard.core.people import Permission
+    from clinicguard.model.people import Permission
     from clinicguard.core.workspace import Workspace
 
     ws, _ = Workspace.create(folder, clinic_name="Bench", structure="group-practice", manager_name=MANAGER,

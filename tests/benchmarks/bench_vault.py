@@ -42,7 +42,7 @@ def child(data_dir: str, source: str) -> None:
 
     keyring.set_keyring(FileKeyring())
     from clinicguard.core.catalogue import load_catalogue
-    from clinicguard.core.people import Actor, Role
+    from clinicguard.model.people import Actor, Role
     from clinicguard.core.workspace import Workspace
 
     ws = Workspace.open(Path(data_dir), catalogue=load_catalogue(ROOT / "tests" / "data" / "catalogue_small.toml"))
