@@ -78,7 +78,7 @@ def _recover_with_recovery_key(ws: Workspace, parent, message: str, *, new_passp
         if passphrase is None or len(passphrase) < 12:
             return False
     try:
-        ws.recover_key(secret, passphrase)
+        ws.keys.recover(secret, passphrase)
         return True
     except ClinicGuardError as error:
         QMessageBox.warning(parent, "ClinicGuard", str(error))
@@ -100,7 +100,7 @@ def _wrong_passphrase_choice(parent, message: str) -> str:
 def unlock_clinic_key(ws: Workspace, parent=None) -> bool:
     """Make the clinic key readable: ask for the passphrase, or the recovery key if it is lost."""
     try:
-        ws.unlock()
+        ws.keys.unlock()
         return True
     except keys.NoKeyringEntry as exc:
         while True:
@@ -118,7 +118,7 @@ def unlock_clinic_key(ws: Workspace, parent=None) -> bool:
         if passphrase is None:
             return False
         try:
-            ws.unlock(passphrase)
+            ws.keys.unlock(passphrase)
             return True
         except keys.WrongPassphrase as exc:
             choice = _wrong_passphrase_choice(parent, str(exc))
@@ -153,12 +153,12 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
             return None
         ws, recovery = setup.result_value
         RecoverySheetDialog(recovery_sheet(ws, recovery)).exec()
-        return MainWindow(AppState(ws, ws.people.get(ws.clinic.manager_name).actor))
+        return MainWindow(AppState(ws, ws.people.default_manager().actor))
     ws = Workspace.open(data_dir)
     if not unlock_clinic_key(ws):
         ws.close()
         return None
-    ws.upgrade_catalogue()  # a newer catalogue shipped with this version: the window says what changed
+    ws.catalogue_versions.upgrade()  # a newer catalogue shipped with this version: the window says what changed
     signin = SignInDialog(ws)
     if not signin.exec() or signin.actor is None:
         ws.close()

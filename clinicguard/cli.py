@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 
 from clinicguard import __version__
-from clinicguard.core.catalogue import Structure
-from clinicguard.core.checklist import Status, score_formula, summarize
+from clinicguard.model.catalogue import Structure
+from clinicguard.model.checklist import Status
+from clinicguard.core.checklist import score_formula
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor, Role
+from clinicguard.core.status import signoff_object, status_object
 from clinicguard.i18n import set_language, tr
 from clinicguard.paths import default_data_dir
 
@@ -60,9 +62,9 @@ def open_workspace(args: argparse.Namespace):
 
 def acting(ws, args: argparse.Namespace) -> Actor:
     """Sign in as the profile named by --as (default: the clinic's manager)."""
-    name = getattr(args, "as_name", None) or ws.clinic.manager_name
-    actor = ws.sign_in(name, read_secret(tr("Password or PIN for {name}: ", name=name)))
-    changes = ws.upgrade_catalogue()
+    name = getattr(args, "as_name", None) or ws.people.default_manager().name
+    actor = ws.people.sign_in(name, read_secret(tr("Password or PIN for {name}: ", name=name)))
+    changes = ws.catalogue_versions.upgrade()
     if changes is not None:
         print(catalogue_changes_text(changes), file=sys.stderr)
     return actor
@@ -113,7 +115,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def recovery_sheet(ws, recovery: str) -> str:
-    clinic = ws.clinic
+    clinic = ws.settings.clinic
     lines = [
         tr("CLINICGUARD RECOVERY SHEET"),
         "",
@@ -154,49 +156,11 @@ def cmd_checklist_set(args: argparse.Namespace) -> int:
             changes["responsible"] = args.responsible
         if args.next_review is not None:
             changes["next_review"] = args.next_review
-        ws.set_assessment(actor, args.item_id, **changes)
+        ws.checklist.set_assessment(actor, args.item_id, **changes)
         print(tr("{id}: {status}", id=args.item_id, status=Status(args.status).label))
     finally:
         ws.close()
     return 0
-
-
-def status_object(ws) -> dict:
-    """The clinic's standing as one JSON object; later features add their own keys."""
-    clinic = ws.clinic
-    rows = ws.checklist()
-    summary = summarize(rows)
-    result = {
-        "clinic": {"name": clinic.name, "structure": clinic.structure.value,
-                   "fiscal_year_start_month": clinic.fiscal_year_start_month},
-        "catalogue_version": clinic.catalogue_version,
-        "score_formula": score_formula(),
-        "overall": {"score": summary.overall.percent, "counts": summary.overall.counts},
-        "domains": {
-            domain: {"title": ws.catalogue.domain_title(domain), "score": s.percent, "counts": s.counts}
-            for domain, s in summary.by_domain.items()
-        },
-        "never_assessed": summary.never_assessed,
-        "reviews_due_30_days": [r.item.id for r in summary.reviews_due],
-        "reviews_overdue": [r.item.id for r in summary.overdue_reviews],
-    }
-    from clinicguard.core.actions import plan_status
-
-    result.update(plan_status(ws))
-    result.update(ws.vault.summary())
-    from clinicguard.core.audit import current_head
-
-    people = ws.people.all()
-    result["people"] = {"active": sum(p.active for p in people),
-                        "locked": [p.name for p in people if p.active and p.locked]}
-    overview = ws.signoffs.overview()
-    result["signoff"] = {"open_requests": sum(1 for s in overview.values() if s.request),
-                         "incomplete_requests": sorted(i for i, s in overview.items() if s.request and s.missing)}
-    result["audit"] = {"entries": current_head(ws.db).count, "head": current_head(ws.db).text}
-    from clinicguard.core.exports import last_exports
-
-    result["last_exports"] = last_exports(ws)
-    return result
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -416,9 +380,9 @@ def cmd_people_reset_secret(args: argparse.Namespace) -> int:
 def cmd_people_change_secret(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
-        name = args.as_name or ws.clinic.manager_name
+        name = args.as_name or ws.people.default_manager().name
         current = read_secret(tr("Password or PIN for {name}: ", name=name))
-        actor = ws.sign_in(name, current)
+        actor = ws.people.sign_in(name, current)
         ws.people.change_own_secret(actor, current, read_new_secret(name))
         print(tr("The password or PIN of {name} has been changed.", name=actor.name))
     finally:
@@ -485,17 +449,6 @@ def cmd_signoff_pending(args: argparse.Namespace) -> int:
     return 0
 
 
-def signoff_object(ws, item_ids: list[str] | None = None) -> dict:
-    return {
-        item_id: {"requested_at": s.request.requested_at if s.request else None,
-                  "confirmed": [{"person": c.person_name, "signed_at": c.signed_at, "comment": c.comment}
-                                for c in s.confirmed],
-                  "outdated": [c.person_name for c in s.outdated],
-                  "missing": [p.name for p in s.missing]}
-        for item_id, s in ws.signoffs.overview(item_ids).items()
-    }
-
-
 def cmd_signoff_status(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
@@ -516,7 +469,7 @@ def cmd_signoff_status(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from clinicguard.core.audit import Head
+    from clinicguard.model.audit import Head
 
     expected = Head.parse(args.expect_head) if args.expect_head else None
     ws = open_workspace(args)

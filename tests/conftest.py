@@ -71,4 +71,4 @@ def workspace(tmp_path, small_catalogue):
 
 @pytest.fixture
 def manager(workspace):
-    return workspace.sign_in(MANAGER, MANAGER_SECRET)
+    return workspace.people.sign_in(MANAGER, MANAGER_SECRET)

@@ -7,8 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from clinicguard.core.actions import ActionStatus, filter_plan, plan_rows, suggest_priority
-from clinicguard.core.checklist import Status
+from clinicguard.model.plan import ActionStatus
+from clinicguard.core.plan_filter import filter_plan, plan_rows
+from clinicguard.core.actions import suggest_priority
+from clinicguard.model.checklist import Status
 from clinicguard.model.errors import ClinicGuardError, NotFound, PermissionDenied
 from clinicguard.model.people import Actor, Role
 
@@ -24,9 +26,9 @@ def dump(ws) -> str:
 
 @pytest.fixture
 def gaps(workspace, manager):
-    workspace.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant", responsible="Sophie Leroy")
-    workspace.set_assessment(manager, "GOV-ROLES-01", status="partial")
-    workspace.set_assessment(manager, "SEC-BACKUP-02", status="compliant")
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant", responsible="Sophie Leroy")
+    workspace.checklist.set_assessment(manager, "GOV-ROLES-01", status="partial")
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-02", status="compliant")
     return workspace
 
 
@@ -104,9 +106,9 @@ def test_status_done_records_the_date_and_reopening_clears_it(workspace, manager
     assert done.status == "done" and done.done_date == date.today().isoformat() and done.progress == 100
     again = plan.update_action(manager, action.id, status=ActionStatus.IN_PROGRESS)
     assert again.done_date is None
-    kinds = [e.kind for e in workspace.audit.entries("object_type = 'action'")]
+    kinds = [e.kind for e in workspace.audit.search(object_type="action")]
     assert kinds == ["action.create", "action.update", "action.update"]
-    last = workspace.audit.entries("object_type = 'action'")[-1]
+    last = workspace.audit.search(object_type="action")[-1]
     assert last.before["status"] == "done" and last.after["status"] == "in-progress"
     assert workspace.audit.verify().ok
 
@@ -124,7 +126,7 @@ def test_practitioner_cannot_change_the_plan_or_budget(workspace, manager):
 
 
 def test_budget_line_fiscal_year_follows_the_clinic_and_can_be_set(workspace, manager):
-    workspace.update_clinic(manager, fiscal_year_start_month=7)
+    workspace.settings.update(manager, fiscal_year_start_month=7)
     plan = workspace.plan
     action = plan.create_action(manager, title="Sauvegarde", due_date="2026-06-30")
     line = plan.add_line(manager, action.id, label="Disque", planned_ht=15_000, nature="investment",
@@ -138,7 +140,7 @@ def test_budget_line_fiscal_year_follows_the_clinic_and_can_be_set(workspace, ma
     assert line.fiscal_year == 2027  # set by hand: a new date does not move it
     line = plan.update_line(manager, line.id, fiscal_year=None)
     assert (line.fiscal_year, line.fiscal_year_manual) == (2026, False)
-    kinds = [e.kind for e in workspace.audit.entries("object_type = 'budget-line'")]
+    kinds = [e.kind for e in workspace.audit.search(object_type="budget-line")]
     assert kinds == ["budget-line.create"] + ["budget-line.update"] * 4
 
 
@@ -146,7 +148,7 @@ def test_vat_recovery_defaults_to_the_clinic_setting(workspace, manager):
     plan = workspace.plan
     action = plan.create_action(manager, title="Logiciel", due_date="2026-03-01")
     assert plan.add_line(manager, action.id, label="Licence", planned_ht=10_000).vat_recoverable is False
-    workspace.update_clinic(manager, vat_recoverable=1)
+    workspace.settings.update(manager, vat_recoverable=1)
     line = plan.add_line(manager, action.id, label="Licence 2", planned_ht=10_000)
     assert line.vat_recoverable is True
     assert line.real_cost(line.planned_ht) == 10_000
@@ -194,7 +196,7 @@ def test_deleting_an_action_deletes_its_lines_and_keeps_them_in_one_entry(worksp
 def test_deleting_an_action_checks_the_budget_right_as_the_database_has_it_now(workspace, manager, monkeypatch):
     # A role that may edit the plan but not the budget; the caller still holds a manager's actor
     # from before its role changed: the role read inside the transaction decides.
-    from clinicguard.core import people
+    from clinicguard.model import people
 
     monkeypatch.setitem(people.ROLE_PERMISSIONS, Role.ACCOUNTANT,
                         frozenset({people.Permission.READ, people.Permission.EDIT_PLAN}))
@@ -217,7 +219,7 @@ def test_changing_the_first_month_moves_derived_fiscal_years_and_keeps_hand_set_
     assert [plan.line(line.id).fiscal_year for line in (march, september, by_hand)] == [2026, 2026, 2027]
     entries_before = len(workspace.audit.entries())
 
-    workspace.update_clinic(manager, fiscal_year_start_month=7)
+    workspace.settings.update(manager, fiscal_year_start_month=7)
 
     # With July as first month, March 2026 belongs to fiscal year 2025-2026.
     assert [plan.line(line.id).fiscal_year for line in (march, september, by_hand)] == [2025, 2026, 2027]
@@ -230,7 +232,7 @@ def test_changing_the_first_month_moves_derived_fiscal_years_and_keeps_hand_set_
     assert redate.after == {"fiscal_year_start_month": 7, "lines": {str(march.id): {"fiscal_year": 2025}}}
     assert workspace.audit.verify().ok
 
-    workspace.update_clinic(manager, fiscal_year_start_month=1)
+    workspace.settings.update(manager, fiscal_year_start_month=1)
     assert [plan.line(line.id).fiscal_year for line in (march, september, by_hand)] == [2026, 2026, 2027]
 
 
@@ -245,9 +247,9 @@ def test_clinic_change_and_redating_are_one_transaction(workspace, manager, monk
 
     monkeypatch.setattr(plan.store, "update_line", broken)
     with pytest.raises(OSError):
-        workspace.update_clinic(manager, fiscal_year_start_month=7)
+        workspace.settings.update(manager, fiscal_year_start_month=7)
     assert dump(workspace) == before
-    assert workspace.clinic.fiscal_year_start_month == 1
+    assert workspace.settings.clinic.fiscal_year_start_month == 1
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -261,7 +263,7 @@ def test_clinic_change_and_redating_are_one_transaction(workspace, manager, monk
 def test_invalid_clinic_settings_are_refused_with_a_clear_message(workspace, manager, changes, message):
     before = dump(workspace)
     with pytest.raises(ClinicGuardError) as refused:
-        workspace.update_clinic(manager, **changes)
+        workspace.settings.update(manager, **changes)
     assert message in str(refused.value)
     assert dump(workspace) == before
 
@@ -357,6 +359,6 @@ def test_demo_clinic_has_a_realistic_plan(tmp_path, small_catalogue, monkeypatch
 
 def test_status_of_checklist_is_untouched_by_actions(gaps, manager):
     gaps.plan.create_from_gap(manager, "SEC-BACKUP-01")
-    rows = {r.item.id: r for r in gaps.checklist()}
+    rows = {r.item.id: r for r in gaps.checklist.rows()}
     assert rows["SEC-BACKUP-01"].status is Status.NON_COMPLIANT
     assert MANAGER_SECRET  # the fixture's manager signed in

@@ -41,7 +41,7 @@ def test_lost_keyring_entry_is_restored_with_the_recovery_key(qtbot, tmp_path, s
     assert unlock_clinic_key(ws)
     assert "recovery" in asked[0].lower() or "secours" in asked[0].lower()
     assert any(user.startswith("clinic-") for _, user in memory_keyring.secrets)
-    assert ws.sign_in(MANAGER, MANAGER_SECRET).name == MANAGER  # audit key is back too
+    assert ws.people.sign_in(MANAGER, MANAGER_SECRET).name == MANAGER  # audit key is back too
     assert ws.audit.verify().ok
     ws.close()
 
@@ -53,7 +53,7 @@ def test_passphrase_file_is_unlocked_after_a_wrong_try(qtbot, tmp_path, small_ca
     answers(monkeypatch, "wrong passphrase!!", "correct horse battery staple")
     monkeypatch.setattr("clinicguard.app._wrong_passphrase_choice", lambda parent, message: "retry")
     assert unlock_clinic_key(ws)
-    assert ws.sign_in(MANAGER, MANAGER_SECRET)
+    assert ws.people.sign_in(MANAGER, MANAGER_SECRET)
     ws.close()
 
 
@@ -66,8 +66,8 @@ def test_forgotten_passphrase_is_replaced_with_the_recovery_key(qtbot, tmp_path,
     assert unlock_clinic_key(ws)
     ws.close()
     ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
-    ws.unlock("a brand new passphrase")
-    assert ws.sign_in(MANAGER, MANAGER_SECRET)
+    ws.keys.unlock("a brand new passphrase")
+    assert ws.people.sign_in(MANAGER, MANAGER_SECRET)
     ws.close()
 
 
@@ -83,7 +83,7 @@ def test_cancelling_leaves_the_clinic_locked_and_untouched(qtbot, tmp_path, smal
     ws.close()
     memory_keyring.secrets.update(saved)  # the real key still works: nothing was lost
     ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
-    assert ws.sign_in(MANAGER, MANAGER_SECRET)
+    assert ws.people.sign_in(MANAGER, MANAGER_SECRET)
     ws.close()
 
 

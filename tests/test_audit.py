@@ -11,7 +11,9 @@ import sqlite3
 
 import pytest
 
-from clinicguard.core.audit import GENESIS, HEAD_FILE, AuditTrail, Head, _entry_hash
+from clinicguard.core.audit import HEAD_FILE, AuditTrail, entry_hash
+from clinicguard.model.audit import GENESIS, Head
+from clinicguard.store.audit_store import AuditStore
 from clinicguard.model.people import Actor, Role
 from clinicguard.core.workspace import Workspace, database_path
 from clinicguard.store.db import open_database
@@ -26,7 +28,7 @@ def _item(ws):
 
 
 def _practitioner(ws, manager):
-    if PRACTITIONER not in ws.person_names():
+    if PRACTITIONER not in ws.people.names():
         ws.people.add(manager, PRACTITIONER, "practitioner", PIN)
     return ws.people.get(PRACTITIONER)
 
@@ -34,26 +36,26 @@ def _practitioner(ws, manager):
 def _failing_sign_in(ws, manager):
     _practitioner(ws, manager)
     with pytest.raises(Exception):
-        ws.sign_in(PRACTITIONER, "0000")
+        ws.people.sign_in(PRACTITIONER, "0000")
 
 
 # Each case: (kind, setup(ws, manager), change(ws, manager), expected(ws) -> (object_type, object_id, before, after)).
 # Other features add their kinds here.
 CHANGES = [
     pytest.param("assessment.update", None,
-                 lambda ws, m: ws.set_assessment(m, _item(ws), status="partial", comment="=1+1"),
+                 lambda ws, m: ws.checklist.set_assessment(m, _item(ws), status="partial", comment="=1+1"),
                  lambda ws: ("recommendation", _item(ws), None,
                              {"status": "partial", "comment": "=1+1", "responsible": "",
-                              "last_reviewed": ws.assessments.get(_item(ws)).last_reviewed, "next_review": None}),
+                              "last_reviewed": ws.checklist.store.get(_item(ws)).last_reviewed, "next_review": None}),
                  id="checklist-first-answer"),
-    pytest.param("assessment.update", lambda ws, m: ws.set_assessment(m, _item(ws), status="partial"),
-                 lambda ws, m: ws.set_assessment(m, _item(ws), responsible="Sophie"),
+    pytest.param("assessment.update", lambda ws, m: ws.checklist.set_assessment(m, _item(ws), status="partial"),
+                 lambda ws, m: ws.checklist.set_assessment(m, _item(ws), responsible="Sophie"),
                  lambda ws: ("recommendation", _item(ws),
-                             dict(ws.assessments.get(_item(ws)).public(), responsible=""),
-                             ws.assessments.get(_item(ws)).public()),
+                             dict(ws.checklist.store.get(_item(ws)).public(), responsible=""),
+                             ws.checklist.store.get(_item(ws)).public()),
                  id="checklist-change"),
-    pytest.param("clinic.update", None, lambda ws, m: ws.update_clinic(m, name="Cabinet Neuf"),
-                 lambda ws: ("clinic", ws.clinic.uuid, {"name": "Cabinet Test"}, {"name": "Cabinet Neuf"}),
+    pytest.param("clinic.update", None, lambda ws, m: ws.settings.update(m, name="Cabinet Neuf"),
+                 lambda ws: ("clinic", ws.settings.clinic.uuid, {"name": "Cabinet Test"}, {"name": "Cabinet Neuf"}),
                  id="clinic-settings"),
     pytest.param("setting.update", None, lambda ws, m: ws.people.set_auto_lock_minutes(m, 15),
                  lambda ws: ("setting", "session.auto_lock_minutes", {"value": 10}, {"value": 15}),
@@ -80,9 +82,9 @@ CHANGES = [
                  lambda ws: ("person", str(ws.people.get(PRACTITIONER).id), {"locked": True, "failed_attempts": 3},
                              {"locked": False, "failed_attempts": 0}),
                  id="person-unlock"),
-    pytest.param("session.sign-in", None, lambda ws, m: ws.sign_in(MANAGER, "Secret-Manager-2026"),
+    pytest.param("session.sign-in", None, lambda ws, m: ws.people.sign_in(MANAGER, "Secret-Manager-2026"),
                  lambda ws: ("person", "1", None, None), id="sign-in"),
-    pytest.param("session.sign-out", None, lambda ws, m: ws.sign_out(m),
+    pytest.param("session.sign-out", None, lambda ws, m: ws.people.sign_out(m),
                  lambda ws: ("person", "1", None, None), id="sign-out"),
     pytest.param("session.sign-in-failed", _practitioner, _failing_sign_in,
                  lambda ws: ("person", str(ws.people.get(PRACTITIONER).id), {"failed_attempts": 0, "locked": False},
@@ -114,7 +116,7 @@ def test_each_change_leaves_exactly_one_entry_with_before_and_after(workspace, m
         setup(workspace, manager)
     count = workspace.audit.head()[0]
     change(workspace, manager)
-    new = workspace.audit.entries("id > ?", [count])
+    new = workspace.audit.entries()[count:]
     assert [e.kind for e in new] == [kind]
     object_type, object_id, before, after = expected(workspace)
     assert (new[0].object_type, new[0].object_id, new[0].before, new[0].after) == (object_type, object_id, before, after)
@@ -124,7 +126,7 @@ def test_each_change_leaves_exactly_one_entry_with_before_and_after(workspace, m
 def test_a_change_that_fails_leaves_no_entry(workspace, manager):
     count = workspace.audit.head()[0]
     with pytest.raises(Exception):
-        with workspace.writing(manager, "edit-settings") as audit:
+        with workspace.uow.writing(manager, "edit-settings") as audit:
             audit.record("clinic.update", "clinic", "x", None, {"name": "half"})
             workspace.db["clinic"].update(1, {"fiscal_year_start_month": 13})  # refused by the CHECK
     assert workspace.audit.head()[0] == count
@@ -147,7 +149,7 @@ def thousand(tmp_path_factory):
     """A database holding 1,000 entries, written in one transaction, and its saved head."""
     folder = tmp_path_factory.mktemp("trail")
     db = open_database(folder / "clinic.db")
-    trail = AuditTrail(db, KEY, folder / HEAD_FILE)
+    trail = AuditTrail(AuditStore(db), KEY, folder / HEAD_FILE)
     actors = [Actor(1, "Claire Martin", Role.MANAGER), Actor(2, "Dr Karim Benali", Role.PRACTITIONER)]
     with db.atomic():
         for i in range(N):
@@ -171,7 +173,7 @@ def tampered(tmp_path, thousand):
         raw.close()
         db = open_database(tmp_path / "clinic.db", create=False)
         try:
-            return AuditTrail(db, KEY, tmp_path / HEAD_FILE if head_file else None).verify(expected_head)
+            return AuditTrail(AuditStore(db), KEY, tmp_path / HEAD_FILE if head_file else None).verify(expected_head)
         finally:
             db.close()
 
@@ -197,7 +199,7 @@ def edit_content(raw, n):
 def edit_and_rehash(raw, n):
     row = _row(raw, n)
     row["actor_name"] = "Quelqu'un d'autre"
-    row["hash"] = _entry_hash(row)  # without the key the MAC cannot follow
+    row["hash"] = entry_hash(row)  # without the key the MAC cannot follow
     raw.execute("UPDATE audit_entry SET actor_name = ?, hash = ? WHERE id = ?", [row["actor_name"], row["hash"], n])
 
 
@@ -221,7 +223,7 @@ def insert(raw, n):
     row = {"id": n, "ts": "2026-01-01T00:00:00.000000+00:00", "actor_id": 1, "actor_name": "Claire Martin",
            "kind": "evidence.delete", "object_type": "evidence", "object_id": "7", "before": None, "after": None,
            "prev_hash": prev}
-    row["hash"] = _entry_hash(row)
+    row["hash"] = entry_hash(row)
     row["mac"] = "0" * 64
     raw.execute(f"INSERT INTO audit_entry ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
@@ -323,7 +325,7 @@ def test_replacing_the_end_of_the_trail_is_caught(tampered):
     row = _row(raw, N)
     raw.execute("DELETE FROM audit_entry WHERE id = ?", [N])
     row["after"] = '{"status":"compliant","comment":"rewritten"}'
-    row["hash"] = _entry_hash(row)
+    row["hash"] = entry_hash(row)
     raw.execute(f"INSERT INTO audit_entry ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
     result = verify()
     assert (result.ok, result.bad_entry) == (False, N)
@@ -332,7 +334,7 @@ def test_replacing_the_end_of_the_trail_is_caught(tampered):
 # ---- the head file in a real workspace ----------------------------------------------------------------
 def test_the_head_file_follows_each_change_and_keeps_the_evidence_of_a_truncation(workspace, manager):
     head_file = workspace.data_dir / HEAD_FILE
-    workspace.update_clinic(manager, name="Cabinet A")
+    workspace.settings.update(manager, name="Cabinet A")
     assert json.loads(head_file.read_text())["count"] == workspace.audit.head()[0]
     count = workspace.audit.head()[0]
     raw = sqlite3.connect(database_path(workspace.data_dir), isolation_level=None)
@@ -340,8 +342,8 @@ def test_the_head_file_follows_each_change_and_keeps_the_evidence_of_a_truncatio
     raw.execute("DELETE FROM audit_entry WHERE id = ?", [count])
     raw.close()
     # the program writes on, chaining to the shortened trail; the saved head must not follow it
-    workspace.update_clinic(manager, name="Cabinet B")
-    workspace.update_clinic(manager, name="Cabinet C")
+    workspace.settings.update(manager, name="Cabinet B")
+    workspace.settings.update(manager, name="Cabinet C")
     assert json.loads(head_file.read_text())["count"] == count
     result = workspace.audit.verify()
     assert (result.ok, result.bad_entry) == (False, count)
@@ -350,7 +352,7 @@ def test_the_head_file_follows_each_change_and_keeps_the_evidence_of_a_truncatio
 
 def test_deleting_the_head_file_with_the_end_of_the_trail_is_caught(workspace, manager):
     head_file = workspace.data_dir / HEAD_FILE
-    workspace.update_clinic(manager, name="Cabinet A")
+    workspace.settings.update(manager, name="Cabinet A")
     assert workspace.audit.verify().ok
     count = workspace.audit.head()[0]
     raw = sqlite3.connect(database_path(workspace.data_dir), isolation_level=None)
@@ -362,7 +364,7 @@ def test_deleting_the_head_file_with_the_end_of_the_trail_is_caught(workspace, m
     assert (result.ok, result.kind) == (False, "head-missing")
     assert HEAD_FILE in result.message
     # the next changes and closing do not write a fresh head file that would hide the truncation
-    workspace.update_clinic(manager, name="Cabinet B")
+    workspace.settings.update(manager, name="Cabinet B")
     workspace.close()
     assert not head_file.exists()
     reopened = Workspace.open(workspace.data_dir, catalogue=workspace.catalogue)

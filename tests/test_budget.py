@@ -6,11 +6,8 @@ from datetime import date
 
 import pytest
 
-from clinicguard.core.budget import (
-    BudgetLine, InvalidValue, budget_years, depreciation_schedule, fiscal_quarter, fiscal_year_bounds,
-    fiscal_year_label, fiscal_year_of, parse_amount, parse_fiscal_year, parse_vat_rate, summarize_year,
-    ttc_cents, validate_line, vat_cents, yearly_amounts,
-)
+from clinicguard.model.budget import BudgetLine, fiscal_quarter, fiscal_year_bounds, fiscal_year_label, fiscal_year_of, ttc_cents, vat_cents
+from clinicguard.core.budget import InvalidValue, budget_years, depreciation_schedule, parse_amount, parse_fiscal_year, parse_vat_rate, summarize_year, validate_line, yearly_amounts
 
 
 def line(n=1, action_id=1, **kw) -> BudgetLine:

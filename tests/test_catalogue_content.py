@@ -8,7 +8,8 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from clinicguard.core.catalogue import Recommendation, Reference, Structure, SuggestedAction, bundled_catalogue, load_catalogue
+from clinicguard.model.catalogue import Recommendation, Reference, Structure, SuggestedAction
+from clinicguard.core.catalogue import bundled_catalogue, load_catalogue
 
 TEXT_FIELDS = ("title", "question", "why", "how_to_check", "evidence")
 DOMAIN_PREFIX = {"governance": "GOV", "security": "SEC", "training": "TRN"}

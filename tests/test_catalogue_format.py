@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from clinicguard.core.catalogue import Structure, load_catalogue
+from clinicguard.model.catalogue import Structure
+from clinicguard.core.catalogue import load_catalogue
 from clinicguard.model.errors import CatalogueError
 
 SMALL = Path(__file__).parent / "data" / "catalogue_small.toml"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from clinicguard.core.catalogue import load_catalogue
-from clinicguard.core.checklist import Status
+from clinicguard.model.checklist import Status
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.workspace import Workspace
 from tests.conftest import MANAGER, MANAGER_SECRET
@@ -16,8 +16,8 @@ V2 = Path(__file__).parent / "data" / "catalogue_small_v2.toml"
 
 @pytest.fixture
 def answered(workspace, manager):
-    workspace.set_assessment(manager, "GOV-ROLES-01", status="compliant", comment="Note de désignation signée")
-    workspace.set_assessment(manager, "SEC-BACKUP-02", status="partial", comment="Disque au domicile du gérant")
+    workspace.checklist.set_assessment(manager, "GOV-ROLES-01", status="compliant", comment="Note de désignation signée")
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-02", status="partial", comment="Disque au domicile du gérant")
     data_dir = workspace.data_dir
     workspace.close()
     return data_dir
@@ -30,17 +30,17 @@ def reopen_with_v2(data_dir):
 
 def test_answers_carry_over_and_changes_are_reported(answered):
     ws = reopen_with_v2(answered)
-    assert ws.catalogue_upgrade_pending()
-    changes = ws.upgrade_catalogue()
+    assert ws.catalogue_versions.upgrade_pending()
+    changes = ws.catalogue_versions.upgrade()
     assert (changes.from_version, changes.to_version) == ("1.0", "1.1")
     assert changes.added == ("SEC-BACKUP-03",)
     assert changes.removed == ("SEC-BACKUP-02",)
     assert changes.changed == ("GOV-ROLES-01",)
-    assert ws.clinic.catalogue_version == "1.1"
-    assert not ws.catalogue_upgrade_pending()
-    assert ws.upgrade_catalogue() is None  # once only
+    assert ws.settings.clinic.catalogue_version == "1.1"
+    assert not ws.catalogue_versions.upgrade_pending()
+    assert ws.catalogue_versions.upgrade() is None  # once only
 
-    rows = {r.item.id: r for r in ws.checklist()}
+    rows = {r.item.id: r for r in ws.checklist.rows()}
     assert rows["GOV-ROLES-01"].status is Status.COMPLIANT
     assert rows["GOV-ROLES-01"].assessment.comment == "Note de désignation signée"
     assert rows["GOV-ROLES-01"].assessment.catalogue_version == "1.0"  # answered under the old text
@@ -51,46 +51,46 @@ def test_answers_carry_over_and_changes_are_reported(answered):
 
 def test_withdrawn_item_keeps_its_history_read_only(answered):
     ws = reopen_with_v2(answered)
-    ws.upgrade_catalogue()
-    retired = ws.retired_recommendations()
+    ws.catalogue_versions.upgrade()
+    retired = ws.catalogue_versions.retired_recommendations()
     assert [(item.id, answer.status, answer.comment) for item, answer in retired] == [
         ("SEC-BACKUP-02", "partial", "Disque au domicile du gérant")]
     assert retired[0][0].title["fr"] == "Copie hors ligne"  # its wording from the old catalogue
-    actor = ws.sign_in(MANAGER, MANAGER_SECRET)
+    actor = ws.people.sign_in(MANAGER, MANAGER_SECRET)
     with pytest.raises(ClinicGuardError, match="SEC-BACKUP-02"):
-        ws.set_assessment(actor, "SEC-BACKUP-02", status="compliant")
-    history = ws.audit.entries("object_id = ?", ["SEC-BACKUP-02"])
+        ws.checklist.set_assessment(actor, "SEC-BACKUP-02", status="compliant")
+    history = ws.audit.search(object_id="SEC-BACKUP-02")
     assert history and history[-1].after["comment"] == "Disque au domicile du gérant"
     ws.close()
 
 
 def test_upgrade_is_audited_and_the_new_answer_records_the_new_version(answered):
     ws = reopen_with_v2(answered)
-    ws.upgrade_catalogue()
-    entry = ws.audit.entries("kind = 'catalogue.upgrade'")[-1]
+    ws.catalogue_versions.upgrade()
+    entry = ws.audit.search(kind="catalogue.upgrade")[-1]
     assert entry.before == {"version": "1.0"} and entry.after["added"] == ["SEC-BACKUP-03"]
-    actor = ws.sign_in(MANAGER, MANAGER_SECRET)
-    ws.set_assessment(actor, "SEC-BACKUP-03", status="compliant")
-    assert ws.assessments.get("SEC-BACKUP-03").catalogue_version == "1.1"
+    actor = ws.people.sign_in(MANAGER, MANAGER_SECRET)
+    ws.checklist.set_assessment(actor, "SEC-BACKUP-03", status="compliant")
+    assert ws.checklist.store.get("SEC-BACKUP-03").catalogue_version == "1.1"
     assert ws.audit.verify().ok
     ws.close()
 
 
 def test_unseen_upgrades_are_listed_until_seen(answered):
     ws = reopen_with_v2(answered)
-    ws.upgrade_catalogue()
-    assert len(ws.catalogue_history.upgrades(unseen_only=True)) == 1
-    ws.catalogue_history.mark_seen()
-    assert ws.catalogue_history.upgrades(unseen_only=True) == []
-    assert len(ws.catalogue_history.upgrades()) == 1
+    ws.catalogue_versions.upgrade()
+    assert len(ws.catalogue_versions.upgrades(unseen_only=True)) == 1
+    ws.catalogue_versions.mark_seen()
+    assert ws.catalogue_versions.upgrades(unseen_only=True) == []
+    assert len(ws.catalogue_versions.upgrades()) == 1
     ws.close()
 
 
 def test_older_catalogue_does_not_downgrade(workspace):
     older = load_catalogue(V2.parent / "catalogue_small.toml")
-    assert not workspace.catalogue_upgrade_pending()
+    assert not workspace.catalogue_versions.upgrade_pending()
     ws = Workspace.open(workspace.data_dir, catalogue=older)
-    assert ws.upgrade_catalogue() is None
+    assert ws.catalogue_versions.upgrade() is None
     ws.close()
 
 
@@ -99,8 +99,8 @@ def test_main_window_shows_what_changed_and_the_withdrawn_item_read_only(qtbot, 
     from clinicguard.ui.state import AppState
 
     ws = reopen_with_v2(answered)
-    ws.upgrade_catalogue()
-    actor = ws.sign_in(MANAGER, MANAGER_SECRET)
+    ws.catalogue_versions.upgrade()
+    actor = ws.people.sign_in(MANAGER, MANAGER_SECRET)
     window = MainWindow(AppState(ws, actor))
     qtbot.addWidget(window)
     assert window.banner.isVisibleTo(window)

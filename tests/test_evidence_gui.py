@@ -122,7 +122,7 @@ def test_open_decrypts_into_the_private_folder(qtbot, window, workspace, manager
     assert path.read_bytes() == source.read_bytes()
     assert view.temp.path in path.parents and workspace.data_dir not in path.parents
     # Reading a record is logged: who opened which evidence, and when.
-    [entry] = workspace.audit.entries("kind = 'evidence.open'")
+    [entry] = workspace.audit.search(kind="evidence.open")
     assert entry.object_id == str(ev.id) and entry.actor_name == manager.name
     assert entry.after == {"name": "rapport.pdf", "sha256": ev.sha256}
     view.temp.cleanup()
@@ -141,7 +141,7 @@ def test_open_of_a_damaged_file_opens_nothing(qtbot, window, workspace, manager,
     view.open_selected()
     wait_idle(qtbot, view)
     assert opened == [] and len(errors) == 1 and "rapport.pdf" in str(errors[0])
-    assert workspace.audit.entries("kind = 'evidence.open'") == []
+    assert workspace.audit.search(kind="evidence.open") == []
     assert sorted(p.name for p in view.temp.path.rglob("*") if p.is_file()) == ["owner.pid"]
 
 
@@ -158,7 +158,7 @@ def test_export_writes_a_decrypted_copy(qtbot, window, workspace, manager, tmp_p
     wait_idle(qtbot, view)
     assert errors == []
     assert (out / "certificat HDS.pdf").read_bytes() == source.read_bytes()
-    assert workspace.audit.entries("kind = 'evidence.export'")[0].object_id == str(ev.id)
+    assert workspace.audit.search(kind="evidence.export")[0].object_id == str(ev.id)
 
 
 def test_verify_names_the_damaged_file(qtbot, window, workspace, manager, tmp_path, errors):
@@ -205,7 +205,7 @@ def test_delete_asks_for_a_reason(qtbot, window, workspace, manager, tmp_path, m
     assert view.select_evidence(ev.id)
     qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
     assert errors == [] and view.model.rowCount() == 0
-    tomb = workspace.audit.entries("kind = 'evidence.delete'")[0].after["tombstone"]
+    tomb = workspace.audit.search(kind="evidence.delete")[0].after["tombstone"]
     assert tomb["reason"] == "Fichier en double" and tomb["name"] == "doublon.pdf"
 
 
@@ -375,7 +375,7 @@ def test_edit_changes_title_dates_and_links_of_a_stored_file(qtbot, window, work
     assert view.selected() == after
     row = view.model.rows.index(after)
     assert view.model.data(view.model.index(row, view.model.COLUMNS.index("expires_on"))) == "15/01/2028"
-    kinds = [e.kind for e in workspace.audit.entries("object_type = 'evidence'")]
+    kinds = [e.kind for e in workspace.audit.search(object_type="evidence")]
     assert {"evidence.update", "evidence.link", "evidence.unlink"} <= set(kinds)
     assert window.pages["checklist"].model.evidence_counts == {"SEC-BACKUP-01": 1}
     # Clearing the expiry date makes the evidence permanent.

@@ -89,9 +89,9 @@ def assert_safe(path: Path, typed: set[str]) -> None:
 # ---- every field a user types -----------------------------------------------------------------------
 def fill_every_field(ws, manager, text: str):
     """Put `text` (slightly varied per field, so each is found on its own) in every typed field."""
-    ws.update_clinic(manager, name=text + " clinic")
+    ws.settings.update(manager, name=text + " clinic")
     ws.people.add(manager, (text + " person").strip()[:80], "practitioner", "Praticien-Secret-2026")
-    ws.set_assessment(manager, "SEC-BACKUP-01", status="partial", comment=text + " comment",
+    ws.checklist.set_assessment(manager, "SEC-BACKUP-01", status="partial", comment=text + " comment",
                       responsible=text + " responsible")
     plan = ws.plan
     action = plan.create_action(manager, title=text + " title", description=text + " description",
@@ -105,8 +105,8 @@ def fill_every_field(ws, manager, text: str):
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_typed_text_never_becomes_a_formula_in_any_workbook(workspace, manager, tmp_path, payload):
     action, line = fill_every_field(workspace, manager, payload)
-    assessment = workspace.assessments.get("SEC-BACKUP-01")
-    clinic = workspace.clinic.name
+    assessment = workspace.checklist.store.get("SEC-BACKUP-01")
+    clinic = workspace.settings.clinic.name
     # What the app stored (titles are trimmed) is what the workbook must show, character for character.
     typed_plan = {action.title, action.description, action.owner, line.label, line.supplier, line.invoice_ref}
     exports.export_budget(workspace, manager, 2026, tmp_path / "budget.xlsx")
@@ -121,7 +121,7 @@ def test_typed_text_never_becomes_a_formula_in_any_workbook(workspace, manager, 
 def test_a_person_whose_name_looks_like_a_formula_exports_safely(workspace, manager, tmp_path, payload):
     name = (payload + " person")[:80]
     workspace.people.add(manager, name, "practitioner", "Praticien-Secret-2026")
-    person = workspace.sign_in(name, "Praticien-Secret-2026")
+    person = workspace.people.sign_in(name, "Praticien-Secret-2026")
     exports.export_checklist(workspace, person, tmp_path / "c.xlsx")
     assert_safe(tmp_path / "c.xlsx", {name})
 
@@ -169,7 +169,7 @@ def test_texts_over_the_excel_limit_are_cut_with_a_visible_mark(tmp_path):
 
 
 def test_a_long_comment_reaches_the_checklist_workbook_cut_with_the_mark(workspace, manager, tmp_path):
-    workspace.set_assessment(manager, "SEC-BACKUP-01", status="partial", comment="=" + "z" * 33_000)
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="partial", comment="=" + "z" * 33_000)
     exports.export_checklist(workspace, manager, tmp_path / "c.xlsx")
     found = [c for root in sheets_xml(tmp_path / "c.xlsx").values() for c in cells(root)
              if c["text"] and c["text"].startswith("=zzz")]

@@ -12,9 +12,11 @@ import pytest
 from openpyxl import load_workbook
 
 from clinicguard.core import exports
-from clinicguard.core.actions import ActionStatus
-from clinicguard.core.budget import Category, Nature, Totals, depreciation_schedule
-from clinicguard.core.checklist import Status, summarize
+from clinicguard.model.plan import ActionStatus
+from clinicguard.model.budget import Category, Nature
+from clinicguard.core.budget import Totals, depreciation_schedule
+from clinicguard.model.checklist import Status
+from clinicguard.core.checklist import summarize
 from clinicguard.i18n import tr
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -40,7 +42,7 @@ def cents(value) -> int:
 def make_budget(ws, manager, start_month: int) -> int:
     """A plan exercising every rule of the summaries; returns the fiscal year to export."""
     if start_month != 1:
-        ws.update_clinic(manager, fiscal_year_start_month=start_month)
+        ws.settings.update(manager, fiscal_year_start_month=start_month)
     plan = ws.plan
     year = 2026
     m = lambda month: f"{year if month >= start_month else year + 1}-{month:02d}-15"  # noqa: E731
@@ -177,10 +179,10 @@ def test_an_empty_year_recalculates_to_zero_without_errors(workspace, manager, t
 def test_checklist_scores_recalculated_by_libreoffice_equal_the_app(workspace, manager, tmp_path):
     for item_id, status in (("GOV-ROLES-01", "compliant"), ("GOV-ROLES-02", "partial"),
                             ("SEC-BACKUP-01", "non-compliant"), ("SEC-BACKUP-02", "not-applicable")):
-        workspace.set_assessment(manager, item_id, status=status)
+        workspace.checklist.set_assessment(manager, item_id, status=status)
     out = exports.export_checklist(workspace, manager, tmp_path / "checklist.xlsx")
     book = recalculated(out, tmp_path)
-    summary = summarize(workspace.checklist())
+    summary = summarize(workspace.checklist.rows())
     rows = rows_of(book[tr("Scores")])
     statuses = [Status.COMPLIANT, Status.PARTIAL, Status.NON_COMPLIANT, Status.NOT_ASSESSED, Status.NOT_APPLICABLE]
     header = next(n for n, r in enumerate(rows) if r[0] == tr("Domain"))
@@ -206,7 +208,7 @@ def test_every_domain_of_the_bundled_catalogue_scores_as_the_app(tmp_path, monke
     ws, manager, _ = create_demo(tmp_path / "demo")
     try:
         out = exports.export_checklist(ws, manager, tmp_path / "checklist.xlsx")
-        summary = summarize(ws.checklist())
+        summary = summarize(ws.checklist.rows())
     finally:
         ws.close()
     rows = rows_of(recalculated(out, tmp_path)[tr("Scores")])

@@ -55,7 +55,7 @@ def test_budget_workbook_reads_as_an_accountant_expects(workspace, manager, plan
     assert facts[tr("Fiscal year")] == "2026"
     assert facts[tr("First day")] == datetime(2026, 1, 1) and facts[tr("Last day")] == datetime(2026, 12, 31)
     assert facts[tr("Exported by")] == MANAGER
-    assert facts[tr("Catalogue version")] == workspace.clinic.catalogue_version
+    assert facts[tr("Catalogue version")] == workspace.settings.clinic.catalogue_version
     assert facts[tr("Audit trail head")] == head
     assert isinstance(facts[tr("Exported on")], datetime)
 
@@ -111,7 +111,7 @@ def test_an_empty_year_still_gives_a_complete_workbook(workspace, manager, tmp_p
 
 
 def test_checklist_workbook_has_every_item_coloured_statuses_and_score_formulas(workspace, manager, plan, tmp_path):
-    workspace.set_assessment(manager, "SEC-BACKUP-01", status="partial", comment="NAS commandé",
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="partial", comment="NAS commandé",
                              responsible="Dr Karim", next_review="2027-01-15")
     evidence = tmp_path / "devis.pdf"
     evidence.write_bytes(b"%PDF-1.4 devis")
@@ -129,7 +129,7 @@ def test_checklist_workbook_has_every_item_coloured_statuses_and_score_formulas(
     assert backup["Domaine"] == "Sécurité technique"
     assert backup["Gravité"] == workspace.catalogue.get("SEC-BACKUP-01").severity
     assert backup["Références"] and backup["Comment vérifier"]
-    for row in workspace.checklist():
+    for row in workspace.checklist.rows():
         assert rows[row.item.id]["Statut"] == row.status.label
     assert rows["GOV-ROLES-02"]["Preuves"] == 0
     rules = [rule for cf in sheet.conditional_formatting for rule in cf.rules]
@@ -274,7 +274,7 @@ def test_an_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, mana
         exports.export_budget(workspace, manager, 2026, previous)
     assert sorted(p.name for p in folder.iterdir()) == ["budget.xlsx"]  # no new file, no leftover draft
     assert previous.read_bytes() == kept
-    assert [e.kind for e in workspace.audit.entries("kind LIKE 'export.%'")] == ["export.budget"]
+    assert [e.kind for e in workspace.audit.search(kind="export")] == ["export.budget"]
 
 
 def test_a_right_withdrawn_while_the_workbook_is_built_leaves_no_file(workspace, manager, plan, tmp_path):
@@ -291,7 +291,7 @@ def test_a_right_withdrawn_while_the_workbook_is_built_leaves_no_file(workspace,
     with pytest.raises(PermissionDenied):
         exports.publish_export(workspace, accountant, prepared, draft, out)
     assert list(out.parent.iterdir()) == []
-    assert workspace.audit.entries("kind LIKE 'export.%'") == []
+    assert workspace.audit.search(kind="export") == []
 
 
 def test_export_command_leaves_no_file_when_the_entry_cannot_be_recorded(workspace, plan, tmp_path, signed,
@@ -358,7 +358,7 @@ def test_the_cover_rows_are_high_enough_for_their_descriptions(workspace, manage
 
 
 def test_quarters_carry_their_months_in_a_fiscal_year_from_july(workspace, manager, tmp_path):
-    workspace.update_clinic(manager, fiscal_year_start_month=7)
+    workspace.settings.update(manager, fiscal_year_start_month=7)
     p = workspace.plan
     a = p.create_action(manager, title="Sauvegarde")
     p.add_line(manager, a.id, label="NAS", planned_ht=10_000, expense_date="2026-08-20")

@@ -3,7 +3,7 @@ filters and search, and a dashboard that follows the checklist."""
 
 from PySide6.QtCore import Qt
 
-from clinicguard.core.checklist import Status
+from clinicguard.model.checklist import Status
 from clinicguard.core.workspace import Workspace, clinic_exists
 from clinicguard.ui.main_window import MainWindow
 from clinicguard.ui.setup_dialog import SetupDialog
@@ -35,7 +35,7 @@ def test_first_run_setup_creates_the_clinic(qtbot, tmp_path):
     ws, recovery = dialog.result_value
     assert recovery.startswith("AGE-SECRET-KEY-1")
     assert clinic_exists(data)
-    clinic = ws.clinic
+    clinic = ws.settings.clinic
     assert (clinic.name, clinic.structure.value, clinic.fiscal_year_start_month) == ("Centre de santé des Lilas", "health-centre", 7)
     ws.close()
 
@@ -66,7 +66,7 @@ def test_status_set_in_the_checklist_survives_a_restart(qtbot, workspace, manage
     workspace.close()
 
     reopened = Workspace.open(data_dir, catalogue=small_catalogue)
-    actor = reopened.sign_in(MANAGER, MANAGER_SECRET)
+    actor = reopened.people.sign_in(MANAGER, MANAGER_SECRET)
     window = open_window(qtbot, reopened, actor)
     view = window.show_page("checklist")
     view.select_item("SEC-BACKUP-01")
@@ -94,7 +94,7 @@ def visible_items(view):
 
 
 def test_filters_and_search(qtbot, workspace, manager):
-    workspace.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant", responsible="Dr Karim")
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant", responsible="Dr Karim")
     window = open_window(qtbot, workspace, manager)
     view = window.show_page("checklist")
     assert len(visible_items(view)) == 4
@@ -138,14 +138,14 @@ def test_checklist_is_usable_from_the_keyboard(qtbot, workspace, manager):
     view.select_item("GOV-ROLES-01")
     view.tree.setFocus()
     qtbot.keyClick(view.tree, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Ctrl+2 = compliant
-    assert workspace.assessments.get("GOV-ROLES-01").status == "compliant"
+    assert workspace.checklist.store.get("GOV-ROLES-01").status == "compliant"
     qtbot.keyClick(view.tree, Qt.Key.Key_Down)
     assert view.current_row().item.id == "GOV-ROLES-02"
     qtbot.keyClick(view.tree, Qt.Key.Key_4)  # 4 = not compliant, straight from the list
-    assert workspace.assessments.get("GOV-ROLES-02").status == "non-compliant"
+    assert workspace.checklist.store.get("GOV-ROLES-02").status == "non-compliant"
     view.comment_edit.setFocus()
     qtbot.keyClick(view.comment_edit, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # from the form too
-    assert workspace.assessments.get("GOV-ROLES-02").status == "partial"
+    assert workspace.checklist.store.get("GOV-ROLES-02").status == "partial"
 
 
 def test_signed_in_person_and_clinic_always_visible(qtbot, workspace, manager):
@@ -171,7 +171,7 @@ def test_answering_while_filtered_moves_on_to_the_next_unassessed_item(qtbot, wo
     qtbot.keyClick(view.tree, Qt.Key.Key_2)
     assert visible_items(view) == [] and view.current_row() is None
     assert not view.form_widget.isEnabled()
-    assert [workspace.assessments.get(i).status for i in ("GOV-ROLES-01", "SEC-BACKUP-01", "SEC-BACKUP-02")] == [
+    assert [workspace.checklist.store.get(i).status for i in ("GOV-ROLES-01", "SEC-BACKUP-01", "SEC-BACKUP-02")] == [
         "non-compliant", "compliant", "compliant"]
 
 
@@ -206,11 +206,11 @@ def test_review_dates_can_be_typed(qtbot, workspace, manager):
     view.next_review_edit.edit.clear()
     qtbot.keyClicks(view.next_review_edit.edit, "31/12/2026")
     qtbot.keyClick(view.next_review_edit.edit, Qt.Key.Key_Return)
-    assert workspace.assessments.get("SEC-BACKUP-01").next_review == "2026-12-31"
+    assert workspace.checklist.store.get("SEC-BACKUP-01").next_review == "2026-12-31"
     view.next_review_edit.edit.clear()
     qtbot.keyClicks(view.next_review_edit.edit, "31/02/2026")  # not a date: shown red, not saved
     qtbot.keyClick(view.next_review_edit.edit, Qt.Key.Key_Return)
-    assert workspace.assessments.get("SEC-BACKUP-01").next_review == "2026-12-31"
+    assert workspace.checklist.store.get("SEC-BACKUP-01").next_review == "2026-12-31"
 
 
 def test_the_main_window_fits_a_1024_by_700_screen(qtbot, workspace, manager):
@@ -229,7 +229,7 @@ def test_a_typed_date_is_kept_when_the_status_key_moves_on(qtbot, workspace, man
     view.select_item("GOV-ROLES-01")
     qtbot.keyClicks(view.next_review_edit.edit, "31/12/2026")
     qtbot.keyClick(view.next_review_edit.edit, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    saved = workspace.assessments.get("GOV-ROLES-01")
+    saved = workspace.checklist.store.get("GOV-ROLES-01")
     assert (saved.status, saved.next_review) == ("partial", "2026-12-31")
     assert view.current_row().item.id == "SEC-BACKUP-01" and view.next_review_edit.value() is None
 
@@ -240,24 +240,24 @@ def test_a_date_that_could_not_be_saved_is_saved_on_the_next_try(qtbot, workspac
     window = open_window(qtbot, workspace, manager)
     view = window.show_page("checklist")
     view.select_item("GOV-ROLES-01")
-    real = workspace.set_assessment
+    real = workspace.checklist.set_assessment
 
     def busy(*args, **kwargs):
         raise DatabaseError("occupée")
 
-    monkeypatch.setattr(workspace, "set_assessment", busy)
+    monkeypatch.setattr(workspace.checklist, "set_assessment", busy)
     qtbot.keyClicks(view.next_review_edit.edit, "31/12/2026")
     qtbot.keyClick(view.next_review_edit.edit, Qt.Key.Key_Return)
     assert "occupée" in view.saved_label.text()
-    monkeypatch.setattr(workspace, "set_assessment", real)
+    monkeypatch.setattr(workspace.checklist, "set_assessment", real)
     qtbot.keyClick(view.next_review_edit.edit, Qt.Key.Key_Return)
-    assert workspace.assessments.get("GOV-ROLES-01").next_review == "2026-12-31"
+    assert workspace.checklist.store.get("GOV-ROLES-01").next_review == "2026-12-31"
 
 
 def test_text_typed_by_users_is_never_shown_as_html(qtbot, workspace, manager):
     from PySide6.QtCore import Qt as QtCore
 
-    workspace.set_assessment(manager, "GOV-ROLES-01", comment="<b>gras</b> <img src='x.png'>")
+    workspace.checklist.set_assessment(manager, "GOV-ROLES-01", comment="<b>gras</b> <img src='x.png'>")
     window = open_window(qtbot, workspace, manager)
     journal = window.show_page("journal")
     journal.refresh()

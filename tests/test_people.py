@@ -11,7 +11,9 @@ import keyring
 import pytest
 
 from clinicguard.model.errors import ClinicGuardError, PermissionDenied
-from clinicguard.core.people import DEFAULT_AUTO_LOCK_MINUTES, PASSWORD_FREE_FAILURES, PIN_MAX_FAILURES, InactivityClock, WeakSecret, secret_kind
+from clinicguard.core.people import DEFAULT_AUTO_LOCK_MINUTES
+from clinicguard.core.secrets import PASSWORD_FREE_FAILURES, PIN_MAX_FAILURES, WeakSecret, secret_kind
+from clinicguard.core.session import InactivityClock
 from clinicguard.model.people import Actor, Permission, Role
 from clinicguard.core.catalogue import load_catalogue
 from clinicguard.core.workspace import Workspace, database_path
@@ -32,7 +34,7 @@ def team_template(tmp_path_factory):
         ws, _ = Workspace.create(folder, clinic_name="Cabinet Test", structure="group-practice",
                                  manager_name=MANAGER, manager_secret=MANAGER_SECRET,
                                  catalogue=load_catalogue(DATA / "catalogue_small.toml"))
-        manager = ws.sign_in(MANAGER, MANAGER_SECRET)
+        manager = ws.people.sign_in(MANAGER, MANAGER_SECRET)
         ws.people.add(manager, PRACTITIONER, "practitioner", PRACTITIONER_PIN)
         ws.people.add(manager, ACCOUNTANT, "accountant", ACCOUNTANT_SECRET)
         ws.close()
@@ -79,13 +81,13 @@ def _evidence_file(ws, tmp_name="attestation.pdf"):
 def _lock(ws, name):
     for _ in range(PIN_MAX_FAILURES):
         with pytest.raises(PermissionDenied):
-            ws.sign_in(name, "0000")
+            ws.people.sign_in(name, "0000")
     assert ws.people.get(name).locked
 
 
 OPERATIONS = {
-    "assess": lambda ws, a, m: ws.set_assessment(a, _first_item(ws), status="compliant"),
-    "edit clinic settings": lambda ws, a, m: ws.update_clinic(a, name="Cabinet Renommé"),
+    "assess": lambda ws, a, m: ws.checklist.set_assessment(a, _first_item(ws), status="compliant"),
+    "edit clinic settings": lambda ws, a, m: ws.settings.update(a, name="Cabinet Renommé"),
     "set the automatic lock": lambda ws, a, m: ws.people.set_auto_lock_minutes(a, 5),
     "add a profile": lambda ws, a, m: ws.people.add(a, "Sophie Leroy", "accountant", "Secretaire-Leroy-26"),
     "change a role": lambda ws, a, m: ws.people.change_role(a, ACCOUNTANT, "practitioner"),
@@ -126,15 +128,15 @@ def test_each_role_is_allowed_or_refused_in_the_core(workspace, team, role, oper
 
 
 def test_a_refused_change_changes_nothing(workspace, team):
-    before = workspace.clinic.name, entry_count(workspace)
+    before = workspace.settings.clinic.name, entry_count(workspace)
     with pytest.raises(PermissionDenied):
-        workspace.update_clinic(team[Role.PRACTITIONER], name="Piraté")
-    assert (workspace.clinic.name, entry_count(workspace)) == before
+        workspace.settings.update(team[Role.PRACTITIONER], name="Piraté")
+    assert (workspace.settings.clinic.name, entry_count(workspace)) == before
 
 
 def test_nobody_signed_in_can_change_nothing(workspace):
     with pytest.raises(PermissionDenied):
-        workspace.set_assessment(None, workspace.catalogue.items[0].id, status="compliant")
+        workspace.checklist.set_assessment(None, workspace.catalogue.items[0].id, status="compliant")
 
 
 def test_a_role_change_counts_at_once_for_someone_already_signed_in(workspace, team):
@@ -142,7 +144,7 @@ def test_a_role_change_counts_at_once_for_someone_already_signed_in(workspace, t
     item = workspace.catalogue.items[0].id
     workspace.people.change_role(manager, PRACTITIONER, "accountant")
     with pytest.raises(PermissionDenied):
-        workspace.set_assessment(practitioner, item, status="compliant")  # the old Actor says practitioner
+        workspace.checklist.set_assessment(practitioner, item, status="compliant")  # the old Actor says practitioner
     workspace.people.deactivate(manager, ACCOUNTANT)
     with pytest.raises(PermissionDenied, match=ACCOUNTANT):
         workspace.signoffs.confirm(team[Role.ACCOUNTANT], item)
@@ -153,10 +155,10 @@ def test_pin_locks_after_failures_until_a_manager_unlocks(workspace, team):
     manager = team[Role.MANAGER]
     for attempt in range(1, PIN_MAX_FAILURES + 1):
         with pytest.raises(PermissionDenied):
-            workspace.sign_in(PRACTITIONER, "0000")
+            workspace.people.sign_in(PRACTITIONER, "0000")
     assert workspace.people.get(PRACTITIONER).locked
     with pytest.raises(PermissionDenied, match="verrouill|locked"):
-        workspace.sign_in(PRACTITIONER, PRACTITIONER_PIN)  # even the right PIN, while locked
+        workspace.people.sign_in(PRACTITIONER, PRACTITIONER_PIN)  # even the right PIN, while locked
     failed = workspace.audit.search(kind="session.sign-in-failed", person=PRACTITIONER)
     assert [e.after["failed_attempts"] for e in failed] == [1, 2, 3]
     assert [e.after["locked"] for e in failed] == [False, False, True]
@@ -169,16 +171,16 @@ def test_pin_locks_after_failures_until_a_manager_unlocks(workspace, team):
     assert (unlock.kind, unlock.actor_name, unlock.object_id) == ("person.unlock", MANAGER, str(team[Role.PRACTITIONER].id))
     assert unlock.before == {"locked": True, "failed_attempts": 3}
     assert unlock.after == {"locked": False, "failed_attempts": 0}
-    assert workspace.sign_in(PRACTITIONER, PRACTITIONER_PIN).name == PRACTITIONER
+    assert workspace.people.sign_in(PRACTITIONER, PRACTITIONER_PIN).name == PRACTITIONER
 
 
 def test_a_right_pin_resets_the_failure_count(workspace, team):
     for _ in range(PIN_MAX_FAILURES - 1):
         with pytest.raises(PermissionDenied):
-            workspace.sign_in(PRACTITIONER, "0000")
-    workspace.sign_in(PRACTITIONER, PRACTITIONER_PIN)
+            workspace.people.sign_in(PRACTITIONER, "0000")
+    workspace.people.sign_in(PRACTITIONER, PRACTITIONER_PIN)
     with pytest.raises(PermissionDenied):
-        workspace.sign_in(PRACTITIONER, "0000")
+        workspace.people.sign_in(PRACTITIONER, "0000")
     assert not workspace.people.get(PRACTITIONER).locked
 
 
@@ -187,30 +189,30 @@ def test_passwords_wait_after_ten_failures_instead_of_locking(workspace, team):
     workspace.people.clock = lambda: now[0]
     for _ in range(PASSWORD_FREE_FAILURES - 1):
         with pytest.raises(PermissionDenied):
-            workspace.sign_in(ACCOUNTANT, "Wrong-Password-2026")
+            workspace.people.sign_in(ACCOUNTANT, "Wrong-Password-2026")
     assert workspace.people.get(ACCOUNTANT).locked_until is None
     with pytest.raises(PermissionDenied, match="30"):
-        workspace.sign_in(ACCOUNTANT, "Wrong-Password-2026")  # the tenth: wait 30 s
+        workspace.people.sign_in(ACCOUNTANT, "Wrong-Password-2026")  # the tenth: wait 30 s
     with pytest.raises(PermissionDenied):
-        workspace.sign_in(ACCOUNTANT, ACCOUNTANT_SECRET)  # right password, but too soon
+        workspace.people.sign_in(ACCOUNTANT, ACCOUNTANT_SECRET)  # right password, but too soon
     assert not workspace.people.get(ACCOUNTANT).locked  # never locked: a manager is not needed
     now[0] += timedelta(seconds=31)
     with pytest.raises(PermissionDenied):
-        workspace.sign_in(ACCOUNTANT, "Wrong-Password-2026")  # the eleventh: wait doubles
+        workspace.people.sign_in(ACCOUNTANT, "Wrong-Password-2026")  # the eleventh: wait doubles
     now[0] += timedelta(seconds=59)
     with pytest.raises(PermissionDenied):
-        workspace.sign_in(ACCOUNTANT, ACCOUNTANT_SECRET)
+        workspace.people.sign_in(ACCOUNTANT, ACCOUNTANT_SECRET)
     now[0] += timedelta(seconds=2)
-    assert workspace.sign_in(ACCOUNTANT, ACCOUNTANT_SECRET).name == ACCOUNTANT
+    assert workspace.people.sign_in(ACCOUNTANT, ACCOUNTANT_SECRET).name == ACCOUNTANT
     assert workspace.people.get(ACCOUNTANT).failed_attempts == 0
 
 
 def test_a_manager_can_lift_a_password_delay(workspace, team):
     for _ in range(PASSWORD_FREE_FAILURES):
         with pytest.raises(PermissionDenied):
-            workspace.sign_in(ACCOUNTANT, "Wrong-Password-2026")
+            workspace.people.sign_in(ACCOUNTANT, "Wrong-Password-2026")
     workspace.people.unlock(team[Role.MANAGER], ACCOUNTANT)
-    assert workspace.sign_in(ACCOUNTANT, ACCOUNTANT_SECRET).name == ACCOUNTANT
+    assert workspace.people.sign_in(ACCOUNTANT, ACCOUNTANT_SECRET).name == ACCOUNTANT
 
 
 # ---- managing profiles ---------------------------------------------------------------------------
@@ -218,7 +220,7 @@ def test_a_manager_can_lift_a_password_delay(workspace, team):
 def test_weak_secrets_are_refused(workspace, manager, secret):
     with pytest.raises(WeakSecret):
         workspace.people.add(manager, "Nouveau", "practitioner", secret)
-    assert "Nouveau" not in workspace.person_names()
+    assert "Nouveau" not in workspace.people.names()
 
 
 def test_a_manager_must_use_a_password(workspace, manager):
@@ -245,36 +247,36 @@ def test_names_are_unique_even_when_deactivated(workspace, team):
     with pytest.raises(ClinicGuardError):
         workspace.people.add(manager, PRACTITIONER.upper(), "practitioner", "1357")
     workspace.people.deactivate(manager, PRACTITIONER)
-    assert PRACTITIONER not in workspace.person_names()
+    assert PRACTITIONER not in workspace.people.names()
     with pytest.raises(PermissionDenied):
-        workspace.sign_in(PRACTITIONER, PRACTITIONER_PIN)
+        workspace.people.sign_in(PRACTITIONER, PRACTITIONER_PIN)
     with pytest.raises(ClinicGuardError, match="réactiv|reactivate"):
         workspace.people.add(manager, PRACTITIONER, "practitioner", "1357")
     workspace.people.reactivate(manager, PRACTITIONER)
-    assert workspace.sign_in(PRACTITIONER, PRACTITIONER_PIN).name == PRACTITIONER
+    assert workspace.people.sign_in(PRACTITIONER, PRACTITIONER_PIN).name == PRACTITIONER
 
 
 def test_reset_secret_unlocks_and_asks_for_a_new_secret(workspace, team):
     manager = team[Role.MANAGER]
     for _ in range(PIN_MAX_FAILURES):
         with pytest.raises(PermissionDenied):
-            workspace.sign_in(PRACTITIONER, "0000")
+            workspace.people.sign_in(PRACTITIONER, "0000")
     workspace.people.reset_secret(manager, PRACTITIONER, "Nouveau-Secret-2026")
-    karim = workspace.sign_in(PRACTITIONER, "Nouveau-Secret-2026")
+    karim = workspace.people.sign_in(PRACTITIONER, "Nouveau-Secret-2026")
     assert workspace.people.must_change_secret(karim)
     with pytest.raises(PermissionDenied):
         workspace.people.change_own_secret(karim, "wrong", "2468")
     workspace.people.change_own_secret(karim, "Nouveau-Secret-2026", "2468")
     assert not workspace.people.must_change_secret(karim)
     with pytest.raises(PermissionDenied):
-        workspace.sign_in(PRACTITIONER, "Nouveau-Secret-2026")
-    assert workspace.sign_in(PRACTITIONER, "2468").name == PRACTITIONER
+        workspace.people.sign_in(PRACTITIONER, "Nouveau-Secret-2026")
+    assert workspace.people.sign_in(PRACTITIONER, "2468").name == PRACTITIONER
 
 
 def test_secrets_never_reach_the_audit_trail(workspace, team):
     manager = team[Role.MANAGER]
     workspace.people.reset_secret(manager, ACCOUNTANT, "Autre-Secret-2026!")
-    accountant = workspace.sign_in(ACCOUNTANT, "Autre-Secret-2026!")
+    accountant = workspace.people.sign_in(ACCOUNTANT, "Autre-Secret-2026!")
     workspace.people.change_own_secret(accountant, "Autre-Secret-2026!", "Encore-Autre-2026!")
     # the written columns only: a PIN's digits can turn up by chance inside a timestamp or a hash
     dump = "\n".join(str(row) for row in workspace.db.execute(
@@ -325,7 +327,7 @@ def test_wrong_pins_tried_together_still_lock_the_profile_after_three(workspace)
     person = workspace.people.get(PRACTITIONER)
     assert person.locked and person.failed_attempts == PIN_MAX_FAILURES + 2
     with pytest.raises(PermissionDenied, match="lock|verrouill"):
-        workspace.sign_in(PRACTITIONER, PRACTITIONER_PIN)
+        workspace.people.sign_in(PRACTITIONER, PRACTITIONER_PIN)
 
 
 def test_a_right_pin_finished_after_other_attempts_locked_the_profile_is_refused(workspace):
@@ -361,23 +363,23 @@ def test_signing_in_while_another_program_writes_says_the_database_is_busy(works
     try:
         for secret in (PRACTITIONER_PIN, "0000"):
             with pytest.raises(ClinicGuardError, match="busy|occupée"):
-                workspace.sign_in(PRACTITIONER, secret)
+                workspace.people.sign_in(PRACTITIONER, secret)
     finally:
         other.execute("ROLLBACK")
         other.close()
     assert workspace.people.get(PRACTITIONER).failed_attempts == 0  # the refused wrong PIN did not count
-    assert workspace.sign_in(PRACTITIONER, PRACTITIONER_PIN).name == PRACTITIONER
+    assert workspace.people.sign_in(PRACTITIONER, PRACTITIONER_PIN).name == PRACTITIONER
 
 
 def test_a_forged_actor_without_a_profile_is_refused(workspace, team):
     forged = Actor(None, "Intrus", Role.MANAGER)
     count = entry_count(workspace)
     with pytest.raises(PermissionDenied):
-        with workspace.writing(forged, Permission.MANAGE_PEOPLE):
+        with workspace.uow.writing(forged, Permission.MANAGE_PEOPLE):
             pass
     with pytest.raises(PermissionDenied):
         workspace.people.add(forged, "Sophie Leroy", "accountant", "9157")
-    assert "Sophie Leroy" not in workspace.person_names()
+    assert "Sophie Leroy" not in workspace.people.names()
     assert entry_count(workspace) == count
 
 

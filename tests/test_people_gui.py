@@ -10,7 +10,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 
-from clinicguard.core.people import InactivityClock
+from clinicguard.core.session import InactivityClock
 from clinicguard.model.people import Role
 from clinicguard.core.workspace import database_path
 from clinicguard.ui import people_view, signin_dialog, signoff_view
@@ -102,7 +102,7 @@ def test_a_secret_set_by_a_manager_must_be_changed_at_sign_in(qtbot, workspace, 
     dialog.secret.setText("2222")
     submit_and_wait(qtbot, dialog)
     assert not workspace.people.must_change_secret(dialog.actor)
-    assert workspace.sign_in("Sophie Leroy", "7391").name == "Sophie Leroy"
+    assert workspace.people.sign_in("Sophie Leroy", "7391").name == "Sophie Leroy"
 
 
 def test_switch_user_without_restarting(qtbot, team, manager, next_sign_in):
@@ -207,13 +207,13 @@ def test_the_manager_adds_and_unlocks_profiles_on_the_people_page(qtbot, team, m
     assert done.args[0] is None and errors  # duplicate refused
     for _ in range(3):
         with pytest.raises(Exception):
-            team.sign_in(KARIM, "0000")
+            team.people.sign_in(KARIM, "0000")
     window.state.notify("people")
     page.select(KARIM)
     assert page.unlock_button.isEnabled()
     qtbot.mouseClick(page.unlock_button, Qt.MouseButton.LeftButton)
     assert not team.people.get(KARIM).locked
-    assert team.sign_in(KARIM, KARIM_PIN).name == KARIM
+    assert team.people.sign_in(KARIM, KARIM_PIN).name == KARIM
 
 
 def test_the_journal_filters_verifies_and_exports(qtbot, team, manager, tmp_path):
@@ -243,7 +243,7 @@ def test_the_signoff_and_people_pages_read_well_and_fit_a_1024_px_window(qtbot, 
     window = open_window(qtbot, team, manager)
     view = window.show_page("signoff")
     shown = [view.proxy.data(view.proxy.index(r, 0)) for r in range(view.proxy.rowCount())]
-    items = [i for i in team.catalogue.items if i.applies(team.clinic.structure)]
+    items = [i for i in team.catalogue.items if i.applies(team.settings.clinic.structure)]
     assert shown == [f"{i.id} — {i.title['fr']}" for i in items]  # titles, in catalogue order
     assert not any("{" in text for text in shown)
     header = view.table.horizontalHeader()
@@ -297,8 +297,8 @@ def test_the_journal_reads_as_local_time_labels_and_fields(qtbot, team, manager,
 
     from clinicguard.ui import audit_view
 
-    team.set_assessment(manager, "GOV-ROLES-01", status="compliant", comment="Fiche de poste signée")
-    team.set_assessment(manager, "GOV-ROLES-01", status="partial", comment="Fiche de poste signée")
+    team.checklist.set_assessment(manager, "GOV-ROLES-01", status="compliant", comment="Fiche de poste signée")
+    team.checklist.set_assessment(manager, "GOV-ROLES-01", status="partial", comment="Fiche de poste signée")
     window = open_window(qtbot, team, manager)
     journal = window.show_page("journal")
     journal.refresh()

@@ -44,7 +44,7 @@ def visible_titles(view):
 
 
 def test_action_from_a_gap_with_budget_lines_updates_budget_and_dashboard(qtbot, workspace, manager, fill_dialogs):
-    workspace.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant")
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant")
     window = open_window(qtbot, workspace, manager)
     dashboard = window.pages["dashboard"]
     assert dashboard.plan_box.overdue_label.text() == "0"
@@ -209,7 +209,7 @@ def test_import_from_excel_previews_problems_and_imports_all_or_nothing(qtbot, w
     assert "1 ligne(s) à corriger" in seen["refusal"]
     assert seen["good"] and (result.actions, result.lines) == (1, 2)
     assert visible_titles(view) == ["Sauvegarde"]
-    assert workspace.audit.entries("kind = 'plan.import'")[0].after["file"] == "bon.csv"
+    assert workspace.audit.search(kind="plan.import")[0].after["file"] == "bon.csv"
 
 
 # ---- QA fixes: typed dates, budget line buttons, gap prefill, empty states, 1024 px ---------------
@@ -301,7 +301,7 @@ def test_budget_line_buttons_follow_the_selected_line_and_delete_it(qtbot, works
 
 def test_the_quote_from_a_gap_is_prefilled_and_says_where_the_amount_comes_from(qtbot, workspace, manager,
                                                                                   fill_dialogs):
-    workspace.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant")
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant")
     window = open_window(qtbot, workspace, manager)
     view = window.show_page("plan")
     seen = {}
@@ -338,7 +338,7 @@ def test_a_fresh_clinic_is_told_to_assess_before_gaps_appear(qtbot, workspace, m
     assert view.count_label.text() == "0 action"
 
     workspace.plan.create_action(manager, title="Rédiger le registre")
-    workspace.set_assessment(manager, "SEC-BACKUP-01", status="partial")
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="partial")
     window.state.notify("actions")
     assert view.count_label.text() == "1 action"
     assert view.gaps_list.isVisible() and view.gap_button.isVisible() and not view.to_checklist_button.isVisible()

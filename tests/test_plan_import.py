@@ -58,7 +58,7 @@ def cli_clinic(workspace, manager, monkeypatch):
     """The workspace's folder, opened by the CLI on the small test catalogue."""
     monkeypatch.setattr(workspace_module, "bundled_catalogue", lambda: workspace.catalogue)
     monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", MANAGER_SECRET)
-    workspace.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant")
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant")
     return workspace
 
 
@@ -103,8 +103,7 @@ def test_good_xlsx_with_excel_dates_and_numbers(tmp_path, workspace, manager):
     result = import_plan(workspace, manager, path)
     assert (result.actions, result.lines) == (3, 3)
     check_good_import(workspace)
-    kinds = [e.kind for e in workspace.audit.entries("kind LIKE 'action.%' OR kind LIKE 'budget-line.%' "
-                                                      "OR kind = 'plan.import'")]
+    kinds = [e.kind for e in workspace.audit.entries() if e.kind.split(".")[0] in ("action", "budget-line", "plan")]
     assert kinds.count("action.create") == 3 and kinds.count("budget-line.create") == 3
     assert kinds[-1] == "plan.import"
     assert workspace.audit.verify().ok
@@ -119,7 +118,7 @@ def test_good_csv_semicolon_or_comma_with_or_without_bom(tmp_path, workspace, ma
 
 
 def test_fiscal_year_comes_from_the_clinics_first_month(tmp_path, workspace, manager):
-    workspace.update_clinic(manager, fiscal_year_start_month=7)
+    workspace.settings.update(manager, fiscal_year_start_month=7)
     rows = [["Logiciel", "", "", "", "", "", "", "30/06/2026", "Licence", "", "", "Logiciel", "100", "20", "", ""],
             ["Logiciel", "", "", "", "", "", "", "", "Licence 2", "", "", "Logiciel", "100", "20", "", "2026-2027"]]
     import_plan(workspace, manager, write_csv(tmp_path / "plan.csv", rows))
@@ -233,7 +232,7 @@ def test_cli_template_then_import_as_a_named_profile(tmp_path, cli_clinic, capsy
     assert code == 0, out.err
     assert "3 action(s)" in out.out and "3 ligne(s)" in out.out
     check_good_import(cli_clinic)
-    entry = cli_clinic.audit.entries("kind = 'plan.import'")[0]
+    entry = cli_clinic.audit.search(kind="plan.import")[0]
     assert entry.actor_name == MANAGER and entry.after["file"] == "modele.xlsx"
     assert cli_clinic.plan.actions()[0].priority == 1
 
@@ -315,7 +314,7 @@ def test_a_number_with_more_than_two_decimals_is_refused_not_rounded(tmp_path, w
 
 
 def test_import_checks_the_budget_right_as_the_database_has_it_now(tmp_path, workspace, manager, monkeypatch):
-    from clinicguard.core import people
+    from clinicguard.model import people
 
     monkeypatch.setitem(people.ROLE_PERMISSIONS, Role.ACCOUNTANT,
                         frozenset({people.Permission.READ, people.Permission.EDIT_PLAN}))

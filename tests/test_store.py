@@ -68,7 +68,7 @@ def test_unreadable_file_gets_a_clear_message(tmp_path):
 
 
 def test_every_change_is_committed_at_once(workspace, manager):
-    workspace.set_assessment(manager, "GOV-ROLES-01", status="compliant")
+    workspace.checklist.set_assessment(manager, "GOV-ROLES-01", status="compliant")
     # another connection (as after a crash and restart) sees it without any save
     conn = sqlite3.connect(database_path(workspace.data_dir))
     assert conn.execute("SELECT status FROM assessment WHERE item_id='GOV-ROLES-01'").fetchone()[0] == "compliant"

@@ -29,7 +29,7 @@ def test_translations_keep_placeholders():
 
 
 def test_french_is_the_default_and_english_is_available():
-    from clinicguard.core.checklist import Status
+    from clinicguard.model.checklist import Status
     from clinicguard.i18n import set_language
 
     assert Status.PARTIAL.label == "Partiellement conforme"

@@ -50,7 +50,7 @@ def clinic(tmp_path, small_catalogue):
         tmp_path / "clinic2", clinic_name="Cabinet Récup", structure="group-practice",
         manager_name=MANAGER, manager_secret=MANAGER_SECRET, catalogue=small_catalogue,
     )
-    yield ws, recovery, ws.sign_in(MANAGER, MANAGER_SECRET)
+    yield ws, recovery, ws.people.sign_in(MANAGER, MANAGER_SECRET)
     ws.close()
 
 
@@ -151,7 +151,7 @@ def test_swapped_blobs_are_refused(workspace, manager, tmp_path, out_dir, small_
     # A valid age file from another clinic (other keys) is refused too.
     other, _ = Workspace.create(tmp_path / "other", clinic_name="Autre", structure="group-practice",
                                 manager_name="Paul", manager_secret=MANAGER_SECRET, catalogue=small_catalogue)
-    paul = other.sign_in("Paul", MANAGER_SECRET)
+    paul = other.people.sign_in("Paul", MANAGER_SECRET)
     foreign = other.vault.add(paul, write(tmp_path / "c.txt", b"A" * 5000))
     path_a.write_bytes(other.vault.blob_path(foreign.blob).read_bytes())
     with pytest.raises(EvidenceDamaged):
@@ -276,7 +276,7 @@ def test_one_file_backs_several_items_and_actions(workspace, manager, tmp_path):
     # Saving again without a change (the GUI's edit dialog "OK") writes no audit entry.
     assert vault.update(manager, ev.id, title=" Charte v2 ", expires_on="2027-09-01") == vault.get(ev.id)
     assert vault.unlink(manager, ev.id, items=["GOV-ROLES-01"]).items == ("SEC-BACKUP-01", "SEC-BACKUP-02")
-    entries = workspace.audit.entries("kind LIKE 'evidence.%'")
+    entries = workspace.audit.search(kind="evidence")
     assert [e.kind for e in entries] == ["evidence.add", "evidence.link", "evidence.unlink", "evidence.update"]
     assert entries[-1].after == {"title": "Charte v2"}
 
@@ -304,7 +304,7 @@ def test_delete_needs_a_reason_and_keeps_a_tombstone(workspace, manager, tmp_pat
     vault.delete(manager, ev.id, "Mauvais fichier joint")
     assert vault.store.get(ev.id) is None and vault.store.counts_by_item() == {}
     assert not vault.blob_path(ev.blob).exists()
-    entry = workspace.audit.entries("kind = 'evidence.delete'")[0]
+    entry = workspace.audit.search(kind="evidence.delete")[0]
     tomb = entry.after["tombstone"]
     assert tomb["name"] == "attestation.pdf" and tomb["sha256"] == ev.sha256
     assert tomb["reason"] == "Mauvais fichier joint" and tomb["deleted_by"] == MANAGER and tomb["deleted_at"]
@@ -324,7 +324,7 @@ def test_summary_lists_missing_expiring_and_expired(workspace, manager, tmp_path
     assert summary["evidence_files"] == 3
     assert [e["id"] for e in summary["evidence_expiring_60_days"]] == [soon.id]
     assert [e["id"] for e in summary["evidence_expired"]] == [old.id]
-    applicable = [r.item.id for r in workspace.checklist() if r.applies]
+    applicable = [r.item.id for r in workspace.checklist.rows() if r.applies]
     assert summary["items_without_evidence"] == [i for i in applicable if i not in ("GOV-ROLES-01", "SEC-BACKUP-01")]
 
 
@@ -391,8 +391,8 @@ def test_lost_keyring_entry_is_recovered_with_the_recovery_key(clinic, memory_ke
     with pytest.raises(keys.NoKeyringEntry, match="clé de secours|recovery key"):
         fresh.vault.verify()
     with pytest.raises(keys.WrongRecoveryKey):
-        fresh.recover_key(str(__import__("pyrage").x25519.Identity.generate()))
-    fresh.recover_key(recovery)
+        fresh.keys.recover(str(__import__("pyrage").x25519.Identity.generate()))
+    fresh.keys.recover(recovery)
     assert fresh.vault.verify().ok
     for evidence_id, data in originals.items():
         assert fresh.vault.export(actor, evidence_id, out_dir / f"{evidence_id}.bin").read_bytes() == data
@@ -414,7 +414,7 @@ def test_no_keyring_uses_a_passphrase_file(no_keyring, tmp_path, small_catalogue
                          manager_secret=MANAGER_SECRET, catalogue=small_catalogue)
     ws, _ = Workspace.create(tmp_path / "c", clinic_name="C", structure="group-practice", manager_name=MANAGER,
                              manager_secret=MANAGER_SECRET, passphrase="bonne phrase de passe", catalogue=small_catalogue)
-    actor = ws.sign_in(MANAGER, MANAGER_SECRET)
+    actor = ws.people.sign_in(MANAGER, MANAGER_SECRET)
     ev = ws.vault.add(actor, write(tmp_path / "doc.txt", b"contenu"))
     ws.close()
     assert all(b"AGE-SECRET-KEY" not in p.read_bytes() for p in (tmp_path / "c" / "keys").iterdir())
@@ -528,7 +528,7 @@ def test_failed_commit_keeps_neither_row_nor_blob(workspace, manager, tmp_path, 
     monkeypatch.undo()
     assert workspace.vault.store.all() == [] and workspace.vault.store.counts_by_item() == {}
     assert files_in(workspace.vault.folder) == []
-    assert workspace.audit.entries("kind = 'evidence.add'") == []
+    assert workspace.audit.search(kind="evidence.add") == []
 
 
 def test_swapped_blob_never_reaches_the_destination_folder(workspace, manager, tmp_path, out_dir, monkeypatch):

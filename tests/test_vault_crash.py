@@ -79,7 +79,7 @@ def check_after_restart(data_dir, catalogue, recovery_identity, counts) -> None:
     assert all(f.state is Integrity.INTACT for f in verification.files)
     assert verification.ok
     assert reopened.audit.verify().ok
-    added = len(reopened.audit.entries("kind = 'evidence.add'"))
+    added = len(reopened.audit.search(kind="evidence.add"))
     assert added == len(vault.store.all()) >= counts["rows"]
     counts["rows"] = added
     reopened.close()

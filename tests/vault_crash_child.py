@@ -54,7 +54,7 @@ def ingest_forever(data_dir: Path, seed: int) -> None:
 
     catalogue = load_catalogue(Path(__file__).parent / "data" / "catalogue_small.toml")
     ws = Workspace.open(data_dir, catalogue=catalogue)
-    ws.unlock()
+    ws.keys.unlock()
     actor = Actor(1, "Claire Martin", Role.MANAGER)
     vault = ws.vault
     items = [item.id for item in catalogue.items]

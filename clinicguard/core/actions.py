@@ -6,61 +6,31 @@ and their budget lines; the pure helpers (priority rule, overdue, filtering) ser
 
 from __future__ import annotations
 
-import dataclasses
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any
 
-from clinicguard.core.audit import utc_now
-from clinicguard.core.budget import (
-    BudgetLine,
-    BudgetSummary,
-    InvalidValue,
-    Nature,
-    budget_years,
-    fiscal_year_of,
-    summarize_year,
-    validate_line,
-)
-from clinicguard.core.checklist import ChecklistRow, Status
+from clinicguard.core.clock import utc_now
+from clinicguard.model.budget import BudgetLine, Nature, fiscal_year_of
+from clinicguard.core.budget import BudgetSummary, InvalidValue, budget_years, summarize_year, validate_line
+from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.model.errors import ClinicGuardError, NotFound
 from clinicguard.core.formatting import format_date, parse_date
 from clinicguard.model.people import Actor, Permission
 from clinicguard.core.permissions import require
 from clinicguard.i18n import pick, tr
+from clinicguard.model.plan import DUE_SOON_DAYS, Action, ActionStatus
+from clinicguard.core.plan_filter import PlanRow, plan_rows
+from clinicguard.core.plan_vocabulary import guess_category, priority_value, status_value
+from clinicguard.core.checklist import Checklist
+from clinicguard.core.uow import Audited, UnitOfWork
+from clinicguard.model.catalogue import Catalogue
+from clinicguard.store.action_store import ActionStore
+from clinicguard.store.clinic_store import ClinicStore
 
-if TYPE_CHECKING:
-    from clinicguard.core.workspace import Audited, Workspace
-    from clinicguard.store.action_store import ActionStore
 
-DUE_SOON_DAYS = 30
 GAP_STATUSES = (Status.PARTIAL, Status.NON_COMPLIANT)
-
-
-class ActionStatus(StrEnum):
-    TODO = "todo"
-    IN_PROGRESS = "in-progress"
-    ON_HOLD = "on-hold"
-    DONE = "done"
-    DROPPED = "dropped"
-
-    @property
-    def label(self) -> str:
-        return {
-            ActionStatus.TODO: tr("To do"),
-            ActionStatus.IN_PROGRESS: tr("In progress"),
-            ActionStatus.ON_HOLD: tr("On hold"),
-            ActionStatus.DONE: tr("Done"),
-            ActionStatus.DROPPED: tr("Dropped"),
-        }[self]
-
-    @property
-    def open(self) -> bool:
-        return self not in (ActionStatus.DONE, ActionStatus.DROPPED)
 
 
 def priority_label(priority: int) -> str:
@@ -86,45 +56,6 @@ def suggest_priority(gaps: Iterable[tuple[int, Status | str]]) -> int:
     return 3 if best is None else best
 
 
-@dataclass(frozen=True)
-class Action:
-    id: int | None
-    title: str
-    description: str = ""
-    owner: str = ""
-    priority: int = 3
-    status: str = ActionStatus.TODO.value
-    start_date: str | None = None
-    due_date: str | None = None
-    done_date: str | None = None
-    progress: int = 0
-    item_ids: tuple[str, ...] = ()
-    created_at: str = ""
-    updated_at: str = ""
-
-    def changed(self, **changes) -> "Action":
-        return dataclasses.replace(self, **changes)
-
-    def public(self) -> dict:
-        """The fields a user sets, as recorded in the audit trail."""
-        data = {k: v for k, v in dataclasses.asdict(self).items() if k not in ("id", "created_at", "updated_at")}
-        data["item_ids"] = list(self.item_ids)
-        return data
-
-    @property
-    def status_enum(self) -> ActionStatus:
-        return ActionStatus(self.status)
-
-    def is_overdue(self, today: date) -> bool:
-        return bool(self.due_date) and self.status_enum.open and self.due_date < today.isoformat()  # type: ignore[operator]
-
-    def is_due_soon(self, today: date, days: int = DUE_SOON_DAYS) -> bool:
-        """Open and due between today and `days` days from now (inclusive)."""
-        if not self.due_date or not self.status_enum.open:
-            return False
-        return today.isoformat() <= self.due_date <= (today + timedelta(days=days)).isoformat()
-
-
 def validate_action(action: Action) -> list[str]:
     problems = []
     if not action.title.strip():
@@ -139,77 +70,6 @@ def validate_action(action: Action) -> list[str]:
         problems.append(tr("the due date {due} is before the start date {start}",
                            due=format_date(action.due_date), start=format_date(action.start_date)))
     return problems
-
-
-_COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so 'echeance' finds 'Échéance'.
-
-    Runs once per action when the plan is loaded: a regular expression over the combining marks
-    is about ten times faster than testing each character's Unicode category in Python."""
-    folded = text.casefold()
-    if folded.isascii():
-        return folded
-    return _COMBINING_MARKS.sub("", unicodedata.normalize("NFD", folded))
-
-
-@dataclass(frozen=True)
-class PlanRow:
-    """One row of the action plan table: the action with what the view shows beside it."""
-
-    action: Action
-    fiscal_years: tuple[int, ...]  # of its budget lines
-    planned_ht: int
-    actual_ht: int
-    search_text: str  # folded title, description, owner and item ids
-
-
-def plan_rows(actions: Sequence[Action], lines: Iterable[BudgetLine]) -> list[PlanRow]:
-    years: dict[int, set[int]] = {}
-    planned: dict[int, int] = {}
-    actual: dict[int, int] = {}
-    for line in lines:
-        years.setdefault(line.action_id, set()).add(line.fiscal_year)
-        planned[line.action_id] = planned.get(line.action_id, 0) + line.planned_ht
-        actual[line.action_id] = actual.get(line.action_id, 0) + (line.actual_ht or 0)
-    return [
-        PlanRow(a, tuple(sorted(years.get(a.id, ()))), planned.get(a.id, 0), actual.get(a.id, 0),  # type: ignore[arg-type]
-                fold(" ".join((a.title, a.description, a.owner, *a.item_ids))))
-        for a in actions
-    ]
-
-
-def search_terms(text: str) -> list[str]:
-    return fold(text).split()
-
-
-def plan_mask(rows: Sequence[PlanRow], *, text: str = "", owner: str | None = None, status: str | None = None,
-              priority: int | None = None, fiscal_year: int | None = None,
-              overdue_on: date | None = None) -> list[bool]:
-    """For each row, whether it matches every given criterion; text matches words anywhere,
-    accents and case ignored. One pass per criterion keeps 10,000 rows well under a frame."""
-    mask = [True] * len(rows)
-    for term in search_terms(text):
-        mask = [ok and term in row.search_text for ok, row in zip(mask, rows)]
-    if owner is not None:
-        mask = [ok and row.action.owner == owner for ok, row in zip(mask, rows)]
-    if status is not None:
-        mask = [ok and row.action.status == status for ok, row in zip(mask, rows)]
-    if priority is not None:
-        mask = [ok and row.action.priority == priority for ok, row in zip(mask, rows)]
-    if fiscal_year is not None:
-        mask = [ok and fiscal_year in row.fiscal_years for ok, row in zip(mask, rows)]
-    if overdue_on is not None:
-        mask = [ok and row.action.is_overdue(overdue_on) for ok, row in zip(mask, rows)]
-    return mask
-
-
-def filter_plan(rows: Iterable[PlanRow], **criteria: Any) -> list[PlanRow]:
-    """The rows matching every criterion of `plan_mask`."""
-    rows = list(rows)
-    return [row for row, ok in zip(rows, plan_mask(rows, **criteria)) if ok]
 
 
 @dataclass(frozen=True)
@@ -241,30 +101,6 @@ class ActionDraft:
     suggested_min_ht: int | None = None  # bottom of the catalogue's cost band, in cents
 
 
-# Words that make a budget category obvious from a suggested action's title (French and English),
-# matched at the start of a word; the first group that matches wins, so "Souscrire une protection
-# antivirus" is a subscription and "Passer les postes Windows Famille en Windows Pro" is software.
-_CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("subscriptions", ("souscri", "abonnement", "subscri", "hébergeur", "hosting", "host")),
-    ("training", ("formation", "former", "training", "train", "session", "hameçonnage", "phishing", "mooc")),
-    ("services", ("consultant", "juriste", "lawyer", "faire", "accompagner", "audit", "have")),
-    ("software", ("logiciel", "software", "vpn", "windows", "antivirus", "outil", "tool", "passerelle",
-                  "gateway", "authentification", "authentication")),
-    ("hardware", ("disque", "disk", "clé usb", "clés usb", "usb", "onduleur", "ups", "lecteur", "reader",
-                  "armoire", "cabinet", "écran", "screen", "filtre", "filter", "poste", "workstation",
-                  "computer", "raid", "nas")),
-)
-
-
-def guess_category(titles: Iterable[str]) -> str:
-    """The budget category a suggested action obviously belongs to, else "other"."""
-    text = " ".join(titles).casefold()
-    for category, words in _CATEGORY_WORDS:
-        if any(re.search(r"\b" + re.escape(word), text) for word in words):
-            return category
-    return "other"
-
-
 _ACTION_FIELDS = {"title", "description", "owner", "priority", "status", "start_date", "due_date", "done_date",
                   "progress", "item_ids"}
 _LINE_FIELDS = {"label", "supplier", "nature", "category", "vat_rate_bp", "vat_recoverable", "planned_ht",
@@ -275,9 +111,13 @@ _LINE_FIELDS = {"label", "supplier", "nature", "category", "vat_rate_bp", "vat_r
 class ActionPlan:
     """The clinic's actions and budget lines, with the rules every change obeys."""
 
-    def __init__(self, ws: "Workspace", store: "ActionStore"):
-        self._ws = ws
+    def __init__(self, store: ActionStore, uow: UnitOfWork, catalogue: Catalogue, clinic: ClinicStore,
+                 checklist: Checklist):
         self.store = store
+        self._uow = uow
+        self._catalogue = catalogue
+        self._clinic = clinic
+        self._checklist = checklist
 
     # ---- reading -------------------------------------------------------------------------
     def actions(self) -> list[Action]:
@@ -304,7 +144,7 @@ class ActionPlan:
     def gaps(self) -> list[Gap]:
         """Every recommendation partly or not compliant, most severe first, with its actions."""
         linked = self.store.actions_by_item()
-        gaps = [Gap(row, tuple(linked.get(row.item.id, ()))) for row in self._ws.checklist()
+        gaps = [Gap(row, tuple(linked.get(row.item.id, ()))) for row in self._checklist.rows()
                 if row.status in GAP_STATUSES]
         return sorted(gaps, key=lambda g: (-g.row.item.severity, g.row.status is Status.PARTIAL, g.row.item.id))
 
@@ -312,28 +152,28 @@ class ActionPlan:
         return [g for g in self.gaps() if not g.has_action]
 
     def current_fiscal_year(self, today: date | None = None) -> int:
-        return fiscal_year_of(today or date.today(), self._ws.clinic.fiscal_year_start_month)
+        return fiscal_year_of(today or date.today(), self._clinic.get().fiscal_year_start_month)
 
     def fiscal_year_for(self, day: str | date) -> int:
         day = date.fromisoformat(day) if isinstance(day, str) else day
-        return fiscal_year_of(day, self._ws.clinic.fiscal_year_start_month)
+        return fiscal_year_of(day, self._clinic.get().fiscal_year_start_month)
 
     def summary(self, fiscal_year: int | None = None, today: date | None = None) -> BudgetSummary:
         year = fiscal_year if fiscal_year is not None else self.current_fiscal_year(today)
         statuses = {a.id: a.status for a in self.actions()}
-        return summarize_year(self.lines(), statuses, year, self._ws.clinic.fiscal_year_start_month)  # type: ignore[arg-type]
+        return summarize_year(self.lines(), statuses, year, self._clinic.get().fiscal_year_start_month)  # type: ignore[arg-type]
 
     def summaries(self, today: date | None = None) -> list[BudgetSummary]:
         """One summary per fiscal year from the first budget line's year to the current year or later."""
         lines = self.lines()
         statuses = {a.id: a.status for a in self.actions()}
-        start = self._ws.clinic.fiscal_year_start_month
+        start = self._clinic.get().fiscal_year_start_month
         return [summarize_year(lines, statuses, y, start)  # type: ignore[arg-type]
                 for y in budget_years(lines, self.current_fiscal_year(today))]
 
     def draft_from_gap(self, item_id: str, suggestion: int = 0) -> ActionDraft:
         """An action prefilled from the catalogue's suggested action for this gap."""
-        row = next((r for r in self._ws.checklist() if r.item.id == item_id), None)
+        row = next((r for r in self._checklist.rows() if r.item.id == item_id), None)
         if row is None:
             raise NotFound(tr("Unknown recommendation {id!r}.", id=item_id))
         if row.status not in GAP_STATUSES:
@@ -357,7 +197,7 @@ class ActionPlan:
     def create_action(self, actor: Actor, *, title: str, item_ids: Sequence[str] = (), priority: int | None = None,
                       **fields: Any) -> Action:
         """Create an action (linked to zero or more recommendations); its priority is suggested if not given."""
-        with self._ws.writing(actor, Permission.EDIT_PLAN) as audit:
+        with self._uow.writing(actor, Permission.EDIT_PLAN) as audit:
             return self.create_action_in(audit, title=title, item_ids=item_ids, priority=priority, **fields)
 
     def create_from_gap(self, actor: Actor, item_id: str, **overrides: Any) -> Action:
@@ -369,7 +209,7 @@ class ActionPlan:
 
     def create_action_in(self, audit: "Audited", *, title: str, item_ids: Sequence[str] = (),
                          priority: int | None = None, **fields: Any) -> Action:
-        """create_action inside a `ws.writing(...)` block the caller already holds (imports)."""
+        """create_action inside a `uow.writing(...)` block the caller already holds (imports)."""
         unknown = set(fields) - _ACTION_FIELDS
         if unknown:
             raise ValueError(f"unknown action fields {unknown}")
@@ -387,7 +227,7 @@ class ActionPlan:
         unknown = set(changes) - _ACTION_FIELDS
         if unknown:
             raise ValueError(f"unknown action fields {unknown}")
-        with self._ws.writing(actor, Permission.EDIT_PLAN) as audit:
+        with self._uow.writing(actor, Permission.EDIT_PLAN) as audit:
             current = self.action(action_id)
             if "item_ids" in changes:
                 changes["item_ids"] = self._checked_items(changes["item_ids"])
@@ -402,7 +242,7 @@ class ActionPlan:
     def delete_action(self, actor: Actor, action_id: int) -> None:
         """Delete an action and its budget lines: one audit entry, whose "before" keeps the action
         and every line it had."""
-        with self._ws.writing(actor, Permission.EDIT_PLAN) as audit:
+        with self._uow.writing(actor, Permission.EDIT_PLAN) as audit:
             current = self.action(action_id)
             lines = self.store.lines(action_id)
             if lines:
@@ -439,19 +279,19 @@ class ActionPlan:
         if moved:
             # One entry for one decision (the clinic's first month), listing every line it moved:
             # thousands of per-line entries would bury the change itself in the journal.
-            audit.record("budget-line.redate", "clinic", self._ws.clinic.uuid, {"lines": before},
+            audit.record("budget-line.redate", "clinic", self._clinic.get().uuid, {"lines": before},
                          {"fiscal_year_start_month": start_month, "lines": after})
         return moved
 
     def _checked_items(self, item_ids: Iterable[str]) -> tuple[str, ...]:
         items = tuple(dict.fromkeys(i.strip() for i in item_ids if i and i.strip()))
         for item_id in items:
-            if item_id not in self._ws.catalogue:
+            if item_id not in self._catalogue:
                 raise NotFound(tr("Unknown recommendation {id!r}.", id=item_id))
         return items
 
     def _suggested_priority(self, item_ids: Iterable[str]) -> int:
-        statuses = {r.item.id: r for r in self._ws.checklist()}
+        statuses = {r.item.id: r for r in self._checklist.rows()}
         return suggest_priority((statuses[i].item.severity, statuses[i].status) for i in item_ids
                                 if i in statuses and statuses[i].status in GAP_STATUSES)
 
@@ -488,17 +328,17 @@ class ActionPlan:
     def add_line(self, actor: Actor, action_id: int, *, label: str, planned_ht: int, **fields: Any) -> BudgetLine:
         """Add a budget line to an action. Its date defaults to the action's due date, else today;
         its fiscal year follows from the date unless given; VAT recovery defaults to the clinic's."""
-        with self._ws.writing(actor, Permission.EDIT_BUDGET) as audit:
+        with self._uow.writing(actor, Permission.EDIT_BUDGET) as audit:
             return self.add_line_in(audit, action_id, label=label, planned_ht=planned_ht, **fields)
 
     def add_line_in(self, audit: "Audited", action_id: int, **fields: Any) -> BudgetLine:
-        """add_line inside a `ws.writing(...)` block the caller already holds (imports)."""
+        """add_line inside a `uow.writing(...)` block the caller already holds (imports)."""
         unknown = set(fields) - _LINE_FIELDS
         if unknown:
             raise ValueError(f"unknown budget line fields {unknown}")
         action = self.action(action_id)
         fields.setdefault("expense_date", action.due_date or action.start_date or date.today())
-        fields.setdefault("vat_recoverable", self._ws.clinic.vat_recoverable)
+        fields.setdefault("vat_recoverable", self._clinic.get().vat_recoverable)
         now = utc_now()
         line = BudgetLine(None, action_id, label="", expense_date="", fiscal_year=0, created_at=now, updated_at=now)
         line = self._normalised_line(line, fields)
@@ -510,7 +350,7 @@ class ActionPlan:
         unknown = set(changes) - _LINE_FIELDS - {"action_id"}
         if unknown:
             raise ValueError(f"unknown budget line fields {unknown}")
-        with self._ws.writing(actor, Permission.EDIT_BUDGET) as audit:
+        with self._uow.writing(actor, Permission.EDIT_BUDGET) as audit:
             current = self.line(line_id)
             if "action_id" in changes:
                 self.action(changes["action_id"])
@@ -523,7 +363,7 @@ class ActionPlan:
         return updated
 
     def delete_line(self, actor: Actor, line_id: int) -> None:
-        with self._ws.writing(actor, Permission.EDIT_BUDGET) as audit:
+        with self._uow.writing(actor, Permission.EDIT_BUDGET) as audit:
             current = self.line(line_id)
             self.store.delete_line(line_id)
             audit.record("budget-line.delete", "budget-line", line_id, current.public(), None)
@@ -573,56 +413,3 @@ class ActionPlan:
 def _sentence(problems: list[str]) -> str:
     text = "; ".join(problems)
     return text[:1].upper() + text[1:] + "."
-
-
-# Words a spreadsheet may hold for each status, in both languages, whatever the interface language.
-_STATUS_WORDS = {
-    ActionStatus.TODO: ("todo", "to do", "à faire", "a faire", "to-do"),
-    ActionStatus.IN_PROGRESS: ("in-progress", "in progress", "en cours"),
-    ActionStatus.ON_HOLD: ("on-hold", "on hold", "en attente", "suspendue"),
-    ActionStatus.DONE: ("done", "terminée", "terminé", "fait", "faite"),
-    ActionStatus.DROPPED: ("dropped", "abandonnée", "abandonné"),
-}
-_STATUS_BY_WORD = {fold(word): status.value for status, words in _STATUS_WORDS.items() for word in words}
-
-
-def status_value(value: Any) -> str:
-    """An action status from its code ('in-progress') or its label in either language ('En cours')."""
-    found = _STATUS_BY_WORD.get(fold(str(value).strip()))
-    if found is None:
-        raise InvalidValue(tr("Unknown action status {value!r}: use one of {allowed}.", value=str(value),
-                              allowed=", ".join(s.label for s in ActionStatus)))
-    return found
-
-
-def priority_value(value: Any) -> int:
-    text = str(value).strip().upper()
-    if text.startswith("P"):
-        text = text[1:]
-    if text.endswith(".0"):
-        text = text[:-2]
-    if text in ("1", "2", "3", "4"):
-        return int(text)
-    raise InvalidValue(tr("Unknown priority {value!r}: use P1, P2, P3 or P4.", value=str(value)))
-
-
-def plan_status(ws: "Workspace", today: date | None = None) -> dict:
-    """The plan's keys of `clinicguard status --json`: counts, and per fiscal year the totals in cents."""
-    today = today or date.today()
-    plan = ws.plan
-    actions = plan.actions()
-    budget = {}
-    for summary in plan.summaries(today):
-        t = summary.total
-        budget[str(summary.fiscal_year)] = {
-            "label": summary.label, "start": summary.bounds[0].isoformat(), "end": summary.bounds[1].isoformat(),
-            "planned_ht": t.planned_ht, "planned_ttc": t.planned_ttc,
-            "actual_ht": t.actual_ht, "actual_ttc": t.actual_ttc,
-        }
-    return {
-        "actions": len(actions),
-        "overdue_actions": sum(1 for a in actions if a.is_overdue(today)),
-        "actions_due_30_days": sum(1 for a in actions if a.is_due_soon(today)),
-        "gaps_without_action": [g.row.item.id for g in plan.gaps_without_action()],
-        "budget_by_fiscal_year": budget,
-    }

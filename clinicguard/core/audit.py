@@ -26,29 +26,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
+from clinicguard.core.clock import utc_now
+from clinicguard.model.audit import GENESIS, AuditEntry, Head, Verification
+from clinicguard.store.audit_store import AuditStore
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.model.people import Actor
 from clinicguard.i18n import tr
 
-GENESIS = "0" * 64
 HEAD_FILE = "audit-head.json"
 HEAD_FORMAT = "clinicguard-audit-head/1"
 # Keys that must never reach the trail (CNIL: never log passwords).
 _FORBIDDEN_KEYS = frozenset({"secret", "secret_hash", "password", "pin", "passphrase"})
-_COLUMNS = ("id", "ts", "actor_id", "actor_name", "kind", "object_type", "object_id", "before", "after",
-            "prev_hash", "hash", "mac")
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _canonical(value: Any) -> str | None:
@@ -59,7 +51,7 @@ def _canonical(value: Any) -> str | None:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def _entry_hash(row: dict) -> str:
+def entry_hash(row: dict) -> str:
     # The row id is left out on purpose: the chain alone fixes each entry's place, so an entry
     # moved or renumbered still proves it is genuine and the verifier can say "moved", not "edited".
     material = json.dumps(
@@ -71,76 +63,11 @@ def _entry_hash(row: dict) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    id: int
-    ts: str
-    actor_id: int | None
-    actor_name: str
-    kind: str
-    object_type: str
-    object_id: str
-    before: Any
-    after: Any
-    hash: str
-
-
-@dataclass(frozen=True)
-class Head:
-    """Where the trail ends: how many entries, and the hash of the last one."""
-
-    count: int
-    hash: str
-
-    @property
-    def text(self) -> str:
-        return f"{self.count}:{self.hash}"
-
-    @classmethod
-    def parse(cls, text: str) -> "Head":
-        try:
-            count, digest = text.strip().split(":")
-            if len(digest) != 64 or int(digest, 16) < 0 or int(count) < 0:
-                raise ValueError
-            return cls(int(count), digest.lower())
-        except ValueError:
-            from clinicguard.model.errors import ClinicGuardError
-
-            raise ClinicGuardError(tr("Unreadable audit head {value!r}: expected NUMBER:HASH.", value=text)) from None
-
-
-@dataclass(frozen=True)
-class Verification:
-    ok: bool
-    count: int
-    head: str  # hash of the last good entry
-    bad_entry: int | None = None
-    problem: str = ""
-    kind: str = ""  # edited, deleted, inserted, moved, head-altered, head-missing
-    head_checked: bool = False  # False when no saved head could be compared
-    note: str = ""
-
-    @property
-    def message(self) -> str:
-        if self.ok:
-            text = tr("The audit trail is intact: {n} entries, head {head}.", n=self.count, head=f"{self.count}:{self.head}")
-            return text + (" " + self.note if self.note else "")
-        if self.kind == "head-missing":
-            return tr("The audit trail cannot be trusted: {problem}.", problem=self.problem)
-        return tr("The audit trail has been tampered with: {problem}.", problem=self.problem)
-
-
-def current_head(db: Database) -> Head:
-    """The head as the database has it; needs no key (for status displays, not for proof)."""
-    last = db.execute("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
-    return Head(last[0], last[1]) if last else Head(0, GENESIS)
-
-
 class AuditTrail:
-    def __init__(self, db: Database, mac_key: bytes | Callable[[], bytes], head_path: Path | None = None):
+    def __init__(self, store: AuditStore, mac_key: bytes | Callable[[], bytes], head_path: Path | None = None):
         """`mac_key` may be a function: reading and searching the trail then never needs the clinic
         key (which may sit behind a slow passphrase); writing and verifying ask for it."""
-        self._db = db
+        self._store = store
         self._key_source = mac_key
         self._key_value: bytes | None = mac_key if isinstance(mac_key, bytes) else None
         self.head_path = Path(head_path) if head_path else None
@@ -169,7 +96,7 @@ class AuditTrail:
         after: Any = None,
     ) -> int:
         """Append one entry. Call inside the db.atomic() block of the change it records."""
-        last = self._db.execute("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+        last = self._store.last()
         row = {
             "id": (last[0] + 1) if last else 1,
             "ts": utc_now(),
@@ -182,9 +109,9 @@ class AuditTrail:
             "after": _canonical(after),
             "prev_hash": last[1] if last else GENESIS,
         }
-        row["hash"] = _entry_hash(row)
+        row["hash"] = entry_hash(row)
         row["mac"] = self._mac(row["hash"])
-        self._db["audit_entry"].insert(row)
+        self._store.append(row)
         if last is None:
             self._started_trail = True
         return row["id"]
@@ -192,8 +119,12 @@ class AuditTrail:
     # ---- the head and its copy outside the database ---------------------------------------------
     def head(self) -> tuple[int, str]:
         """(number of entries, hash of the last one): keep a copy elsewhere to detect truncation."""
-        head = current_head(self._db)
+        head = self._store.head()
         return head.count, head.hash
+
+    def stored_head(self) -> Head:
+        """The head as the database has it; needs no key (for status displays, not for proof)."""
+        return self._store.head()
 
     def head_text(self) -> str:
         return Head(*self.head()).text
@@ -210,10 +141,7 @@ class AuditTrail:
             return None, False
 
     def _hash_at(self, position: int) -> str | None:
-        if position == 0:
-            return GENESIS
-        row = self._db.execute("SELECT hash FROM audit_entry ORDER BY id LIMIT 1 OFFSET ?", [position - 1]).fetchone()
-        return row[0] if row else None
+        return self._store.hash_at(position)
 
     def save_head(self) -> bool:
         """Copy the current head to audit-head.json. Call after the change's transaction commits.
@@ -222,7 +150,7 @@ class AuditTrail:
         that file is the evidence of a truncation and must survive the next change. Nor is a
         missing file written again for a trail with entries: its absence is the evidence then.
         """
-        if self.head_path is None or self._db.conn.in_transaction:
+        if self.head_path is None or self._store.in_transaction():
             return False
         head = Head(*self.head())
         saved, valid = self.saved_head()
@@ -240,11 +168,6 @@ class AuditTrail:
         return True
 
     # ---- verification -------------------------------------------------------------------------------
-    def _rows(self) -> Iterator[dict]:
-        cursor = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM audit_entry ORDER BY id")
-        for values in cursor:
-            yield dict(zip(_COLUMNS, values))
-
     def verify(self, expected_head: Head | tuple[int, str] | None = None) -> Verification:
         """Walk the trail from the first entry; name the first entry that is not as it was written.
 
@@ -255,7 +178,7 @@ class AuditTrail:
         """
         prev_hash, position = GENESIS, 0
         seen: dict[str, int] = {}
-        for row in self._rows():
+        for row in self._store.rows():
             position += 1
             bad = self._classify(row, position, prev_hash, seen)
             if bad is not None:
@@ -293,23 +216,20 @@ class AuditTrail:
 
     def _classify(self, row: dict, position: int, prev_hash: str, seen: dict[str, int]) -> tuple[str, str] | None:
         if not hmac.compare_digest(str(row["mac"]), self._mac(str(row["hash"]))):
-            following = self._db.execute(
-                "SELECT prev_hash FROM audit_entry WHERE id > ? ORDER BY id LIMIT 1", [row["id"]]).fetchone()
+            following = self._store.prev_hash_after(row["id"])
             saved, valid = self.saved_head()
             appended = following is None and saved is not None and valid and saved.count < position
-            if (following is not None and following[0] == prev_hash) or appended:
+            if (following is not None and following == prev_hash) or appended:
                 return "inserted", tr("entry {n} was inserted: ClinicGuard did not write it", n=position)
             return "edited", tr("entry {n} was edited", n=position)
-        if _entry_hash(row) != row["hash"]:
+        if entry_hash(row) != row["hash"]:
             return "edited", tr("entry {n} was edited", n=position)
         if row["hash"] in seen:
             return "inserted", tr("entry {n} is a copy of entry {m}: it was inserted", n=position, m=seen[row["hash"]])
         if row["prev_hash"] != prev_hash:
-            copies = self._db.execute("SELECT count(*) FROM audit_entry WHERE hash = ?", [row["hash"]]).fetchone()[0]
-            if copies > 1:
+            if self._store.count_with_hash(row["hash"]) > 1:
                 return "inserted", tr("entry {n} is a copy of another entry: it was inserted", n=position)
-            elsewhere = self._db.execute("SELECT 1 FROM audit_entry WHERE hash = ? LIMIT 1", [row["prev_hash"]]).fetchone()
-            if elsewhere is not None or row["prev_hash"] == GENESIS:
+            if self._store.count_with_hash(row["prev_hash"]) or row["prev_hash"] == GENESIS:
                 return "moved", tr("entry {n} is not in its place: entries were moved", n=position)
             return "deleted", tr("entry {n} was deleted", n=position)
         if row["id"] != position:
@@ -317,19 +237,9 @@ class AuditTrail:
         return None
 
     # ---- reading ----------------------------------------------------------------------------------
-    def entries(self, where: str = "", params: list | None = None, limit: int | None = None,
-                newest_first: bool = False) -> list[AuditEntry]:
-        sql = "SELECT id, ts, actor_id, actor_name, kind, object_type, object_id, before, after, hash FROM audit_entry"
-        if where:
-            sql += " WHERE " + where
-        sql += " ORDER BY id DESC" if newest_first else " ORDER BY id"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return [
-            AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6],
-                       json.loads(r[7]) if r[7] else None, json.loads(r[8]) if r[8] else None, r[9])
-            for r in self._db.execute(sql, params or [])
-        ]
+    def entries(self) -> list[AuditEntry]:
+        """Every entry, oldest first."""
+        return self._store.search()
 
     def search(self, *, person: str | None = None, since: str | None = None, until: str | None = None,
                kind: str | None = None, object_type: str | None = None, object_id: str | None = None,
@@ -339,32 +249,12 @@ class AuditTrail:
         `since`/`until` are ISO dates or timestamps (until a date includes that whole day, UTC);
         `kind` matches a whole kind or a family ("person" matches "person.create").
         """
-        clauses, params = [], []
-        if person:
-            clauses.append("actor_name = ? COLLATE NOCASE")
-            params.append(person)
-        if since:
-            clauses.append("ts >= ?")
-            params.append(since)
-        if until:
-            clauses.append("ts < ?" if "T" in until else "substr(ts, 1, 10) <= ?")
-            params.append(until)
-        if kind:
-            clauses.append("(kind = ? OR kind LIKE ? ESCAPE '\\')")
-            params += [kind, kind.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"]
-        if object_type:
-            clauses.append("object_type = ?")
-            params.append(object_type)
-        if object_id:
-            clauses.append("object_id = ?")
-            params.append(str(object_id))
-        return self.entries(" AND ".join(clauses), params, limit, newest_first)
+        return self._store.search(person=person, since=since, until=until, kind=kind, object_type=object_type,
+                                  object_id=object_id, limit=limit, newest_first=newest_first)
 
     def distinct(self, column: str) -> list[str]:
         """The values present in one column, for the journal's filter lists."""
-        if column not in ("actor_name", "kind", "object_type"):
-            raise ValueError(column)
-        return [r[0] for r in self._db.execute(f"SELECT DISTINCT {column} FROM audit_entry ORDER BY {column}")]
+        return self._store.distinct(column)
 
 
 # ---- export ---------------------------------------------------------------------------------------
@@ -407,7 +297,7 @@ def export_workbook(ws, actor: Actor, out: Path, **filters: Any) -> int:
     xlsx.set_widths(sheet, (7, 28, 22, 24, 16, 18, 50, 50, 20))
     about = book.create_sheet(xlsx.sheet_title(tr("About")))
     rows = [
-        (tr("Clinic"), ws.clinic.name),
+        (tr("Clinic"), ws.settings.clinic.name),
         (tr("Exported at (UTC)"), utc_now()),
         (tr("Exported by"), actor.name),
         (tr("Audit trail head"), head),
@@ -423,7 +313,7 @@ def export_workbook(ws, actor: Actor, out: Path, **filters: Any) -> int:
     xlsx.set_widths(about, (28, 100))
     out = Path(out)
     xlsx.save_atomically(book, out)
-    with ws.writing(actor, Permission.EXPORT) as audit:
+    with ws.uow.writing(actor, Permission.EXPORT) as audit:
         audit.record("export.audit", "export", out.name, None,
                      {"file": out.name, "entries": len(entries), "head": head, "intact": check.ok,
                       "filters": active_filters})

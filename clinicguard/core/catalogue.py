@@ -8,149 +8,20 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
 
 from clinicguard.model.errors import CatalogueError
-from clinicguard.i18n import pick, tr
+from clinicguard.i18n import tr
+from clinicguard.model.catalogue import (
+    Catalogue, Domain, Theme, bilingual,
+    recommendation_from_raw,
+)
 from clinicguard.paths import resources_dir
 
 CATALOGUE_FILE = "catalogue.toml"
-
-
-class Structure(StrEnum):
-    INDIVIDUAL_PRACTICE = "individual-practice"
-    GROUP_PRACTICE = "group-practice"
-    HEALTH_CENTRE = "health-centre"
-    CLINIC = "clinic"
-
-    @property
-    def label(self) -> str:
-        return {
-            Structure.INDIVIDUAL_PRACTICE: tr("Individual practice"),
-            Structure.GROUP_PRACTICE: tr("Group practice"),
-            Structure.HEALTH_CENTRE: tr("Health centre"),
-            Structure.CLINIC: tr("Clinic / health establishment"),
-        }[self]
-
-
-@dataclass(frozen=True)
-class Reference:
-    source: str
-    ref: str
-    uncertain: bool = False
-
-    @property
-    def label(self) -> str:
-        names = {
-            "gdpr": tr("GDPR"),
-            "cnil-guide-2024": tr("CNIL security guide 2024"),
-            "cnil-referentiel-2020": tr("CNIL référentiel for practices 2020"),
-            "cnil-dpi-draft-2025": tr("CNIL draft recommendation on patient records (2025 consultation)"),
-            "cnil-deliberation": tr("CNIL deliberation"),
-            "ans-pgssi-s": tr("ANS / PGSSI-S"),
-            "csp": tr("Public health code"),
-            "penal-code": tr("Penal code"),
-            "cgi": tr("General tax code"),
-            "other": "",
-        }
-        name = names.get(self.source, self.source)
-        text = f"{name}, {self.ref}" if name else self.ref
-        return text + (" (?)" if self.uncertain else "")
-
-
-@dataclass(frozen=True)
-class SuggestedAction:
-    title: dict[str, str]
-    effort: str  # low / medium / high
-    cost_kind: str  # investment / running
-    cost_min_eur: int
-    cost_max_eur: int
-
-    @property
-    def cost_band(self) -> str:
-        if self.cost_max_eur == 0:
-            return tr("free")
-        if self.cost_min_eur == self.cost_max_eur:
-            return f"{self.cost_min_eur} € HT"
-        return tr("{low} to {high} € excl. VAT", low=self.cost_min_eur, high=self.cost_max_eur)
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    id: str
-    domain: str
-    theme: str
-    severity: int
-    applies_to: frozenset[Structure]
-    title: dict[str, str]
-    question: dict[str, str]
-    why: dict[str, str]
-    how_to_check: dict[str, str]
-    evidence: dict[str, str]
-    references: tuple[Reference, ...]
-    actions: tuple[SuggestedAction, ...]
-    seed: tuple[str, ...] = ()
-    from_cnil_draft: bool = False
-    uncertain: dict[str, str] = field(default_factory=dict)
-
-    def applies(self, structure: Structure | str) -> bool:
-        return Structure(structure) in self.applies_to
-
-
-@dataclass(frozen=True)
-class Domain:
-    id: str
-    title: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Theme:
-    id: str
-    domain: str
-    title: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    version: str
-    date: str
-    sources: dict[str, str]
-    changes: dict[str, str]
-    domains: tuple[Domain, ...]
-    themes: tuple[Theme, ...]
-    items: tuple[Recommendation, ...]
-    seed_recommendations: tuple[tuple[str, dict[str, str]], ...] = ()
-    path: Path | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_id", {item.id: item for item in self.items})
-
-    def get(self, item_id: str) -> Recommendation | None:
-        return self._by_id.get(item_id)  # type: ignore[attr-defined]
-
-    def __contains__(self, item_id: str) -> bool:
-        return item_id in self._by_id  # type: ignore[attr-defined]
-
-    def domain_title(self, domain_id: str) -> str:
-        for domain in self.domains:
-            if domain.id == domain_id:
-                return pick(domain.title)
-        return domain_id
-
-    def theme_title(self, theme_id: str) -> str:
-        for theme in self.themes:
-            if theme.id == theme_id:
-                return pick(theme.title)
-        return theme_id
-
-
-def _bilingual(raw: dict, name: str) -> dict[str, str]:
-    return {"fr": raw[f"{name}_fr"], "en": raw[f"{name}_en"]}
 
 
 @lru_cache(maxsize=1)
@@ -249,55 +120,12 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
         date=meta["date"],
         sources={"fr": meta["sources_fr"], "en": meta["sources_en"]},
         changes={k: meta.get(f"changes_{k}", "") for k in ("fr", "en")},
-        domains=tuple(Domain(d["id"], _bilingual(d, "title")) for d in raw["domains"]),
-        themes=tuple(Theme(t["id"], t["domain"], _bilingual(t, "title")) for t in raw["themes"]),
+        domains=tuple(Domain(d["id"], bilingual(d, "title")) for d in raw["domains"]),
+        themes=tuple(Theme(t["id"], t["domain"], bilingual(t, "title")) for t in raw["themes"]),
         items=tuple(items),
-        seed_recommendations=tuple((s["id"], _bilingual(s, "title")) for s in raw.get("seed_recommendations", [])),
+        seed_recommendations=tuple((s["id"], bilingual(s, "title")) for s in raw.get("seed_recommendations", [])),
         path=path,
     )
-
-
-def recommendation_from_raw(raw_item: dict) -> Recommendation:
-    """Build a Recommendation from its catalogue-file form (also used for stored snapshots)."""
-    return Recommendation(
-        id=raw_item["id"],
-        domain=raw_item["domain"],
-        theme=raw_item["theme"],
-        severity=raw_item["severity"],
-        applies_to=frozenset(Structure(s) for s in raw_item["applies_to"]),
-        title=_bilingual(raw_item, "title"),
-        question=_bilingual(raw_item, "question"),
-        why=_bilingual(raw_item, "why"),
-        how_to_check=_bilingual(raw_item, "how_to_check"),
-        evidence=_bilingual(raw_item, "evidence"),
-        references=tuple(Reference(r["source"], r["ref"], r.get("uncertain", False)) for r in raw_item["references"]),
-        actions=tuple(
-            SuggestedAction(_bilingual(a, "title"), a["effort"], a["cost_kind"], a["cost_min_eur"], a["cost_max_eur"])
-            for a in raw_item["actions"]
-        ),
-        seed=tuple(raw_item.get("seed", [])),
-        from_cnil_draft=raw_item.get("from_cnil_draft", False),
-        uncertain={k: raw_item[f"uncertain_{k}"] for k in ("fr", "en") if raw_item.get(f"uncertain_{k}")},
-    )
-
-
-def recommendation_to_raw(item: Recommendation) -> dict:
-    """The catalogue-file form of a Recommendation, to keep a snapshot of it in the database."""
-    raw: dict = {"id": item.id, "domain": item.domain, "theme": item.theme, "severity": item.severity,
-                 "applies_to": sorted(s.value for s in item.applies_to), "seed": list(item.seed),
-                 "from_cnil_draft": item.from_cnil_draft}
-    for name in ("title", "question", "why", "how_to_check", "evidence", "uncertain"):
-        for lang, text in getattr(item, name).items():
-            raw[f"{name}_{lang}"] = text
-    raw["references"] = [{"source": r.source, "ref": r.ref, "uncertain": r.uncertain} for r in item.references]
-    raw["actions"] = [{"title_fr": a.title["fr"], "title_en": a.title["en"], "effort": a.effort,
-                       "cost_kind": a.cost_kind, "cost_min_eur": a.cost_min_eur, "cost_max_eur": a.cost_max_eur}
-                      for a in item.actions]
-    return raw
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
 
 
 @lru_cache(maxsize=1)

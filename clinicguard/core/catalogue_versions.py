@@ -8,30 +8,17 @@ upgrade records what was added, removed and changed, for the user to see.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-
-from sqlite_utils import Database
-
-from clinicguard.core.audit import utc_now
-from clinicguard.core.catalogue import Catalogue, Recommendation, recommendation_from_raw, recommendation_to_raw, version_key
+from clinicguard.core.clock import utc_now
+from clinicguard.model.catalogue import Catalogue, Recommendation
+from clinicguard.core.uow import UnitOfWork
+from clinicguard.model.catalogue import CatalogueChanges, version_key
+from clinicguard.model.checklist import Assessment
+from clinicguard.store.catalogue_store import CatalogueStore
+from clinicguard.store.checklist_store import AssessmentStore
+from clinicguard.store.clinic_store import ClinicStore
 
 # What makes an item "changed" for the user: its meaning, not a typo fix in a guidance text.
 _MEANINGFUL = ("title", "question", "severity", "applies_to", "domain", "theme")
-
-
-@dataclass(frozen=True)
-class CatalogueChanges:
-    from_version: str
-    to_version: str
-    added: tuple[str, ...]
-    removed: tuple[str, ...]
-    changed: tuple[str, ...]
-    upgraded_at: str = ""
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
 
 
 def diff(old: dict[str, Recommendation], new: Catalogue) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -45,49 +32,6 @@ def diff(old: dict[str, Recommendation], new: Catalogue) -> tuple[tuple[str, ...
     return added, removed, changed
 
 
-class CatalogueHistory:
-    """The snapshots of catalogue versions and the record of upgrades, in the clinic's database."""
-
-    def __init__(self, db: Database):
-        self._db = db
-
-    def snapshot(self, catalogue: Catalogue) -> None:
-        rows = [{"version": catalogue.version, "item_id": item.id,
-                 "item_json": json.dumps(recommendation_to_raw(item), ensure_ascii=False, sort_keys=True)}
-                for item in catalogue.items]
-        self._db["catalogue_item"].insert_all(rows, ignore=True)
-
-    def items(self, version: str) -> dict[str, Recommendation]:
-        return {r[0]: recommendation_from_raw(json.loads(r[1])) for r in self._db.execute(
-            "SELECT item_id, item_json FROM catalogue_item WHERE version = ?", [version])}
-
-    def last_known(self, item_id: str) -> Recommendation | None:
-        """The most recent stored wording of an item, whichever version it comes from."""
-        rows = self._db.execute("SELECT version, item_json FROM catalogue_item WHERE item_id = ?", [item_id]).fetchall()
-        if not rows:
-            return None
-        _, latest = max(rows, key=lambda r: version_key(r[0]))
-        return recommendation_from_raw(json.loads(latest))
-
-    def record_upgrade(self, changes: CatalogueChanges) -> None:
-        self._db["catalogue_upgrade"].insert({
-            "from_version": changes.from_version, "to_version": changes.to_version, "upgraded_at": changes.upgraded_at,
-            "added": json.dumps(changes.added), "removed": json.dumps(changes.removed),
-            "changed": json.dumps(changes.changed), "seen": 0,
-        })
-
-    def upgrades(self, *, unseen_only: bool = False) -> list[CatalogueChanges]:
-        sql = "SELECT from_version, to_version, added, removed, changed, upgraded_at FROM catalogue_upgrade"
-        if unseen_only:
-            sql += " WHERE seen = 0"
-        return [CatalogueChanges(r[0], r[1], tuple(json.loads(r[2])), tuple(json.loads(r[3])), tuple(json.loads(r[4])), r[5])
-                for r in self._db.execute(sql + " ORDER BY id")]
-
-    def mark_seen(self) -> None:
-        with self._db.atomic():
-            self._db.execute("UPDATE catalogue_upgrade SET seen = 1 WHERE seen = 0")
-
-
 def upgrade_pending(recorded_version: str, catalogue: Catalogue) -> bool:
     return version_key(catalogue.version) > version_key(recorded_version)
 
@@ -95,3 +39,59 @@ def upgrade_pending(recorded_version: str, catalogue: Catalogue) -> bool:
 def new_changes(old: dict[str, Recommendation], from_version: str, catalogue: Catalogue) -> CatalogueChanges:
     added, removed, changed = diff(old, catalogue)
     return CatalogueChanges(from_version, catalogue.version, added, removed, changed, utc_now())
+
+
+class CatalogueVersions:
+    """The clinic's move to a newer bundled catalogue, and what it keeps of the older ones."""
+
+    def __init__(self, catalogue: Catalogue, history: CatalogueStore, clinic: ClinicStore,
+                 assessments: AssessmentStore, uow: UnitOfWork):
+        self._catalogue = catalogue
+        self._history = history
+        self._clinic = clinic
+        self._assessments = assessments
+        self._uow = uow
+
+    def upgrade_pending(self) -> bool:
+        return upgrade_pending(self._clinic.get().catalogue_version, self._catalogue)
+
+    def upgrade(self) -> CatalogueChanges | None:
+        """Move the clinic to the newer bundled catalogue: answers carry over by item id, items
+        that disappeared keep their answer read-only, new items start as not assessed."""
+        if not self.upgrade_pending():
+            return None
+        clinic = self._clinic.get()
+        old = self._history.items(clinic.catalogue_version)
+        with self._uow.system_change() as audit:
+            changes = new_changes(old, clinic.catalogue_version, self._catalogue)
+            self._history.snapshot(self._catalogue)
+            self._history.record_upgrade(changes)
+            self._clinic.update({"catalogue_version": self._catalogue.version})
+            audit.record("catalogue.upgrade", "catalogue", self._catalogue.version,
+                         {"version": clinic.catalogue_version},
+                         {"version": self._catalogue.version, "added": list(changes.added),
+                          "removed": list(changes.removed), "changed": list(changes.changed)})
+        return changes
+
+    def retired_recommendations(self) -> list[tuple[Recommendation, Assessment]]:
+        """Answers kept for items that a newer catalogue dropped: shown read-only."""
+        result = []
+        for item_id, answer in sorted(self._assessments.all().items()):
+            if item_id not in self._catalogue:
+                item = self._history.last_known(item_id)
+                if item is not None:
+                    result.append((item, answer))
+        return result
+
+    def last_known(self, item_id: str) -> Recommendation | None:
+        return self._history.last_known(item_id)
+
+    def items(self, version: str) -> dict[str, Recommendation]:
+        return self._history.items(version)
+
+    def upgrades(self, *, unseen_only: bool = False) -> list[CatalogueChanges]:
+        return self._history.upgrades(unseen_only=unseen_only)
+
+    def mark_seen(self) -> None:
+        """The user has been told what the last upgrades changed."""
+        self._history.mark_seen()

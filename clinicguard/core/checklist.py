@@ -8,37 +8,22 @@ percentage. Unassessed items count as gaps so that an untouched checklist never 
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
+from typing import Any
 
-from clinicguard.core.catalogue import Catalogue, Recommendation, Structure
+from clinicguard.model.catalogue import Catalogue, Recommendation, Structure
 from clinicguard.i18n import tr
+from clinicguard.core import clock
+from clinicguard.core.formatting import parse_date
+from clinicguard.core.uow import UnitOfWork
+from clinicguard.model.errors import ClinicGuardError, NotFound
+from clinicguard.model.people import Actor, Permission
+from clinicguard.store.catalogue_store import CatalogueStore
+from clinicguard.store.checklist_store import AssessmentStore
+from clinicguard.store.clinic_store import ClinicStore
+from clinicguard.model.checklist import Assessment, ChecklistRow, ChecklistSummary, Score, Status
 
 REVIEW_HORIZON_DAYS = 30
-
-
-class Status(StrEnum):
-    NOT_ASSESSED = "not-assessed"
-    COMPLIANT = "compliant"
-    PARTIAL = "partial"
-    NON_COMPLIANT = "non-compliant"
-    NOT_APPLICABLE = "not-applicable"
-
-    @property
-    def label(self) -> str:
-        return {
-            Status.NOT_ASSESSED: tr("Not assessed"),
-            Status.COMPLIANT: tr("Compliant"),
-            Status.PARTIAL: tr("Partly compliant"),
-            Status.NON_COMPLIANT: tr("Not compliant"),
-            Status.NOT_APPLICABLE: tr("Not applicable"),
-        }[self]
-
-    @property
-    def credit(self) -> float:
-        return {Status.COMPLIANT: 1.0, Status.PARTIAL: 0.5}.get(self, 0.0)
 
 
 SCORE_FORMULA = (
@@ -49,37 +34,6 @@ SCORE_FORMULA = (
 
 def score_formula() -> str:
     return tr(SCORE_FORMULA)
-
-
-@dataclass(frozen=True)
-class Assessment:
-    item_id: str
-    status: str = Status.NOT_ASSESSED.value
-    comment: str = ""
-    responsible: str = ""
-    last_reviewed: str | None = None
-    next_review: str | None = None
-    catalogue_version: str = ""
-    updated_at: str = ""
-    updated_by: int | None = None
-
-    def changed(self, **changes) -> "Assessment":
-        return dataclasses.replace(self, **changes)
-
-    def public(self) -> dict:
-        """The fields a user sets, as recorded in the audit trail."""
-        return {k: getattr(self, k) for k in ("status", "comment", "responsible", "last_reviewed", "next_review")}
-
-
-@dataclass(frozen=True)
-class ChecklistRow:
-    """One recommendation with the clinic's answer, as the checklist view and exports show it."""
-
-    item: Recommendation
-    assessment: Assessment
-    status: Status
-    applies: bool
-    retired: bool = False  # dropped by a newer catalogue: answer kept, read-only, not scored
 
 
 def effective_status(item: Recommendation, assessment: Assessment | None, structure: Structure) -> Status:
@@ -97,17 +51,6 @@ def rows(catalogue: Catalogue, assessments: dict[str, Assessment], structure: St
     return result
 
 
-@dataclass(frozen=True)
-class Score:
-    percent: float | None  # None when nothing applies
-    weight: int
-    counts: dict[str, int]
-
-    @property
-    def text(self) -> str:
-        return "—" if self.percent is None else f"{self.percent:.0f} %"
-
-
 def score(checklist_rows: list[ChecklistRow]) -> Score:
     counts = {s.value: 0 for s in Status}
     weight, earned = 0, 0.0
@@ -118,15 +61,6 @@ def score(checklist_rows: list[ChecklistRow]) -> Score:
         weight += row.item.severity
         earned += row.item.severity * row.status.credit
     return Score(round(100.0 * earned / weight, 1) if weight else None, weight, counts)
-
-
-@dataclass(frozen=True)
-class ChecklistSummary:
-    overall: Score
-    by_domain: dict[str, Score]
-    never_assessed: int
-    reviews_due: list[ChecklistRow]
-    overdue_reviews: list[ChecklistRow]
 
 
 def summarize(checklist_rows: list[ChecklistRow], today: date | None = None) -> ChecklistSummary:
@@ -144,3 +78,61 @@ def summarize(checklist_rows: list[ChecklistRow], today: date | None = None) -> 
         reviews_due=sorted(due, key=lambda r: r.assessment.next_review or ""),
         overdue_reviews=sorted(overdue, key=lambda r: r.assessment.next_review or ""),
     )
+
+
+class Checklist:
+    """The clinic's answers: read as rows over the catalogue, changed one recommendation at a time."""
+
+    _FIELDS = frozenset({"status", "comment", "responsible", "last_reviewed", "next_review"})
+
+    def __init__(self, store: AssessmentStore, uow: UnitOfWork, catalogue: Catalogue, clinic: ClinicStore,
+                 history: CatalogueStore):
+        self.store = store
+        self._uow = uow
+        self._catalogue = catalogue
+        self._clinic = clinic
+        self._history = history
+
+    def rows(self) -> list[ChecklistRow]:
+        return rows(self._catalogue, self.store.all(), self._clinic.get().structure)
+
+    def answers(self) -> dict[str, Assessment]:
+        return self.store.all()
+
+    def set_assessment(self, actor: Actor, item_id: str, **changes: Any) -> Assessment:
+        """Change a recommendation's status, comment, responsible or review dates; saved at once."""
+        if item_id not in self._catalogue:
+            if self._history.last_known(item_id) is not None:
+                raise ClinicGuardError(tr("The recommendation {id} is no longer in the catalogue: its history is kept, "
+                                          "read-only.", id=item_id))
+            raise NotFound(tr("Unknown recommendation {id!r}.", id=item_id))
+        if set(changes) - self._FIELDS:
+            raise ValueError(f"cannot change {set(changes) - self._FIELDS}")
+        if "status" in changes:
+            try:
+                changes["status"] = Status(changes["status"]).value
+            except ValueError:
+                raise ClinicGuardError(
+                    tr("Unknown status {value!r}: use one of {allowed}.", value=changes["status"],
+                       allowed=", ".join(s.value for s in Status))
+                ) from None
+        for field in ("last_reviewed", "next_review"):
+            if changes.get(field):
+                changes[field] = parse_date(changes[field])
+        with self._uow.writing(actor, Permission.ASSESS) as audit:
+            clinic = self._clinic.get()
+            current = self.store.get(item_id)
+            if current is None:
+                item = self._catalogue.get(item_id)
+                current = Assessment(item_id, status=(Status.NOT_ASSESSED if item.applies(clinic.structure)
+                                                      else Status.NOT_APPLICABLE).value)
+            if "status" in changes and changes["status"] != Status.NOT_ASSESSED.value and "last_reviewed" not in changes:
+                changes["last_reviewed"] = clock.today().isoformat()
+            updated = current.changed(**changes, catalogue_version=clinic.catalogue_version,
+                                      updated_at=clock.utc_now(), updated_by=audit.actor.id)
+            before = current.public() if current.updated_at else None
+            if before == updated.public():
+                return current
+            self.store.save(updated)
+            audit.record("assessment.update", "recommendation", item_id, before, updated.public())
+        return updated

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from clinicguard.core import keys
-from clinicguard.core.catalogue import Structure
-from clinicguard.core.checklist import Status
+from clinicguard.model.catalogue import Structure
+from clinicguard.model.checklist import Status
 from clinicguard.model.people import Actor
 from clinicguard.core.workspace import Workspace
 
@@ -37,11 +37,11 @@ def create_demo(data_dir: Path, *, today: date | None = None) -> tuple[Workspace
         data_dir, clinic_name=DEMO_CLINIC, structure=Structure.GROUP_PRACTICE, manager_name=DEMO_MANAGER,
         manager_secret=DEMO_MANAGER_SECRET, fiscal_year_start_month=1, passphrase=passphrase,
     )
-    manager = ws.sign_in(DEMO_MANAGER, DEMO_MANAGER_SECRET)
+    manager = ws.people.sign_in(DEMO_MANAGER, DEMO_MANAGER_SECRET)
     rng = random.Random(2025)
     weights = [(Status.COMPLIANT, 45), (Status.PARTIAL, 25), (Status.NON_COMPLIANT, 15), (Status.NOT_ASSESSED, 15)]
     statuses, cumulative = [s for s, _ in weights], [w for _, w in weights]
-    for row in ws.checklist():
+    for row in ws.checklist.rows():
         if not row.applies:
             continue
         status = rng.choices(statuses, cumulative)[0]
@@ -49,7 +49,7 @@ def create_demo(data_dir: Path, *, today: date | None = None) -> tuple[Workspace
             continue
         reviewed = today - timedelta(days=rng.randint(5, 200))
         next_review = today + timedelta(days=rng.randint(-20, 330))
-        ws.set_assessment(
+        ws.checklist.set_assessment(
             manager, row.item.id, status=status.value, comment=rng.choice(COMMENTS[status]),
             responsible=rng.choice(RESPONSIBLES), last_reviewed=reviewed, next_review=next_review,
         )
@@ -64,10 +64,10 @@ def _demo_team(ws: Workspace, manager: Actor) -> None:
     for name, role, secret in DEMO_PEOPLE:
         # as in real life: the manager sets a first PIN, the person chooses their own at first sign-in
         ws.people.add(manager, name, role, "0000")
-        ws.people.change_own_secret(ws.sign_in(name, "0000"), "0000", secret)
-    applicable = [row.item.id for row in ws.checklist() if row.applies and row.item.domain == "security"][:6]
+        ws.people.change_own_secret(ws.people.sign_in(name, "0000"), "0000", secret)
+    applicable = [row.item.id for row in ws.checklist.rows() if row.applies and row.item.domain == "security"][:6]
     ws.signoffs.request(manager, applicable, note="Merci de confirmer pour votre cabinet avant la revue de décembre.")
-    karim = ws.sign_in(DEMO_PEOPLE[0][0], DEMO_PEOPLE[0][2])
+    karim = ws.people.sign_in(DEMO_PEOPLE[0][0], DEMO_PEOPLE[0][2])
     for item_id in applicable[:3]:
         ws.signoffs.confirm(karim, item_id, "Appliqué dans mon cabinet.")
 
@@ -114,7 +114,7 @@ _DEMO_ACTIONS = [
 
 def _demo_plan(ws: Workspace, manager: Actor, today: date) -> None:
     """Eight realistic actions with budget lines: some overdue, some done and invoiced."""
-    from clinicguard.core.actions import fold
+    from clinicguard.core.formatting import fold
 
     gaps = [g.row for g in ws.plan.gaps()]
     used: set[str] = set()
@@ -164,10 +164,10 @@ def _demo_evidence(ws: Workspace, manager: Actor, today: date) -> None:
     """Four small evidence files, one expiring soon, attached to items and actions."""
     import io
 
-    from clinicguard.core.actions import fold
+    from clinicguard.core.formatting import fold
     from clinicguard.core.demo_files import simple_pdf
 
-    rows = [r for r in ws.checklist() if r.applies]
+    rows = [r for r in ws.checklist.rows() if r.applies]
     actions = ws.plan.actions()
     for title, name, content, item_words, action_words, start, expires, description in _DEMO_EVIDENCE:
         valid_from = today + timedelta(days=start)

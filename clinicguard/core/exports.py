@@ -25,12 +25,14 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from clinicguard.core.actions import Action, ActionStatus, plan_rows, priority_label
-from clinicguard.core.budget import (  # noqa: F401  (Depreciation: re-exported)
-    BudgetLine, BudgetSummary, Category, Depreciation, Nature, YearEntry, depreciations, fiscal_year_label,
-)
-from clinicguard.core.catalogue import Catalogue, Recommendation, Structure
-from clinicguard.core.checklist import ChecklistRow, Status, score_formula
+from clinicguard.model.plan import Action, ActionStatus
+from clinicguard.core.plan_filter import plan_rows
+from clinicguard.core.actions import priority_label
+from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_label
+from clinicguard.core.budget import BudgetSummary, YearEntry, depreciations
+from clinicguard.model.catalogue import Catalogue, Recommendation, Structure
+from clinicguard.model.checklist import ChecklistRow, Status
+from clinicguard.core.checklist import score_formula
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date
 from clinicguard.core.fsutil import fsync_dir, replace
@@ -138,7 +140,7 @@ def publish_export(ws: "Workspace", actor: Actor, prepared: PreparedExport, draf
     out, draft = Path(out), Path(draft)
     moved = False
     try:
-        with ws.writing(actor, Permission.EXPORT) as audit:
+        with ws.uow.writing(actor, Permission.EXPORT) as audit:
             audit.record(f"export.{prepared.kind}", "export", out.name, None, {"file": out.name, **prepared.details})
             replace(draft, out)
             moved = True
@@ -175,7 +177,7 @@ def last_exports(ws: "Workspace") -> dict[str, dict]:
 
 
 def _context(ws: "Workspace", actor: Actor) -> Context:
-    clinic = ws.clinic
+    clinic = ws.settings.clinic
     count, digest = ws.audit.head()
     return Context(clinic.name, clinic.structure.label, actor.name, datetime.now().replace(microsecond=0),
                    clinic.catalogue_version, f"{count}:{digest}")
@@ -616,7 +618,7 @@ def prepare_checklist(ws: "Workspace", actor: Actor) -> PreparedExport:
     actions = {a.id: a for a in ws.plan.actions()}
     linked = {item: tuple(f"#{a} {actions[a].title}" for a in ids if a in actions)
               for item, ids in ws.plan.store.actions_by_item().items()}
-    data = ChecklistData(_context(ws, current), ws.catalogue, tuple(ws.checklist()),
+    data = ChecklistData(_context(ws, current), ws.catalogue, tuple(ws.checklist.rows()),
                          ws.evidence_counts_by_item(), linked)
     from clinicguard.core.checklist import score
 
@@ -744,7 +746,7 @@ def prepare_actions(ws: "Workspace", actor: Actor) -> PreparedExport:
     current = _allowed(ws, actor)
     plan = ws.plan
     data = ActionsData(_context(ws, current), tuple(plan.actions()), tuple(plan.lines()), date.today(),
-                       ws.clinic.fiscal_year_start_month)
+                       ws.settings.clinic.fiscal_year_start_month)
     details = {"actions": len(data.actions), "lines": len(data.lines), "audit_head": data.context.audit_head}
     return PreparedExport("actions", partial(build_actions, data), details)
 

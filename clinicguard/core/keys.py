@@ -22,7 +22,7 @@ import pyrage
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from clinicguard.model.errors import KeyUnavailable
+from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.i18n import tr
 
@@ -106,6 +106,28 @@ class KeyPaths:
         return self.folder / PASSPHRASE_FILE
 
 
+PASSPHRASE_MIN_LENGTH = 12
+
+
+class WeakPassphrase(ClinicGuardError):
+    """A new passphrase for the clinic key that is too short to resist guessing."""
+
+
+def passphrase_problem(passphrase: str) -> str | None:
+    """Why a new passphrase is refused, in the user's words (None: it is accepted)."""
+    if len(passphrase) < PASSPHRASE_MIN_LENGTH:
+        return tr("The passphrase must have at least {n} characters.", n=PASSPHRASE_MIN_LENGTH)
+    return None
+
+
+def check_new_passphrase(passphrase: str) -> str:
+    """The one rule for a new passphrase protecting the clinic key (setup, init, recovery)."""
+    problem = passphrase_problem(passphrase)
+    if problem:
+        raise WeakPassphrase(problem)
+    return passphrase
+
+
 def uses_passphrase(data_dir: Path) -> bool:
     return KeyPaths(data_dir).passphrase_file.exists()
 
@@ -123,6 +145,7 @@ def _store_identity(paths: KeyPaths, clinic_uuid: str, identity: str, passphrase
             tr("No secure credential store is available on this computer: choose a passphrase to protect "
                "the clinic key.")
         )
+    check_new_passphrase(passphrase)
     atomic_write_bytes(paths.passphrase_file, pyrage.passphrase.encrypt(identity.encode(), passphrase))
 
 
@@ -210,3 +233,40 @@ def audit_mac_key(identity: pyrage.x25519.Identity) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"clinicguard audit mac v1").derive(
         str(identity).encode()
     )
+
+
+class ClinicKeys:
+    """The clinic key of one clinic folder, read from the keyring or the passphrase file the first
+    time a change or a decryption needs it (reading the trail or the checklist never does)."""
+
+    def __init__(self, data_dir: Path, clinic_uuid: str, passphrase: str | None = None,
+                 identity: pyrage.x25519.Identity | None = None):
+        self.data_dir = Path(data_dir)
+        self._uuid = clinic_uuid
+        self._passphrase = passphrase
+        self._identity = identity
+
+    @property
+    def loaded(self) -> bool:
+        return self._identity is not None
+
+    @property
+    def identity(self) -> pyrage.x25519.Identity:
+        if self._identity is None:
+            self._identity = load_identity(self.data_dir, self._uuid, self._passphrase)
+        return self._identity
+
+    def unlock(self, passphrase: str | None = None) -> None:
+        """Read the clinic key now (raises KeyUnavailable with a clear message if it cannot)."""
+        if passphrase is not None:
+            self._passphrase = passphrase
+        self.identity  # noqa: B018 (reading it is the point)
+
+    def recover(self, recovery_secret: str, passphrase: str | None = None) -> None:
+        """Bring the clinic key back with the recovery key (lost keyring entry, new PC)."""
+        self._identity = recover(self.data_dir, self._uuid, recovery_secret, passphrase)
+        if passphrase is not None:
+            self._passphrase = passphrase
+
+    def audit_mac_key(self) -> bytes:
+        return audit_mac_key(self.identity)

@@ -1,155 +1,32 @@
-"""People, roles and what each role may do; signing in, managing profiles and the inactivity lock.
-
-Secrets are stored only as slow salted scrypt hashes (CNIL délibération 2022-100). Two kinds:
-- a long password ("password alone" level, >= 80 bits: 12 characters of 4 kinds, 14 of 3 kinds,
-  20 with at least 8 different ones of 2 kinds other than spaces, or a passphrase of 7 words of 3 letters or
-  more, at least 5 of them different). After PASSWORD_FREE_FAILURES wrong attempts in a row, each further
-  attempt must wait a delay that doubles up to PASSWORD_MAX_DELAY (the CNIL's "temporisation").
-  A delay rather than a lock: anyone at the shared PC could otherwise lock the manager out, and a
-  locked last manager would leave nobody to unlock the clinic.
-- a short PIN (4 to 8 digits), allowed only because the profile locks after PIN_MAX_FAILURES wrong
-  attempts until a manager unlocks it. Managers must use a password, for the same reason.
-"""
+"""The people service: profiles, signing in and out, the manager's management of profiles, and the
+inactivity-lock setting. Permissions are in core/permissions.py, the secret policy and hashing in
+core/secrets.py, a sign-in attempt and the inactivity clock in core/session.py."""
 
 from __future__ import annotations
 
-import base64
-import hmac
-import os
-import re
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from enum import StrEnum
-from typing import TYPE_CHECKING
+from datetime import datetime, timezone
 
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from clinicguard.model.errors import ClinicGuardError, NotFound, PermissionDenied
 from clinicguard.i18n import tr
-from clinicguard.core.permissions import require
-from clinicguard.model.people import ROLE_PERMISSIONS, Actor, Permission, Person, Role
+from clinicguard.model.people import Actor, Permission, Person, Role
+from clinicguard.core.permissions import current_actor
+from clinicguard.core.secrets import (
+    PIN_MAX_FAILURES, PreparedSecret, WeakSecret, hash_secret, password_delay,
+    secret_kind_for, secret_kind_for_prepared,
+)
+from clinicguard.core.session import SecretChange, SignInAttempt
+from clinicguard.core.uow import UnitOfWork
+from clinicguard.store.clinic_store import ClinicStore
+from clinicguard.store.people_store import PersonStore
 
-if TYPE_CHECKING:
-    from clinicguard.core.workspace import Workspace
 
-PIN_MAX_FAILURES = 3
-PASSWORD_FREE_FAILURES = 10
-PASSWORD_FIRST_DELAY = timedelta(seconds=30)
-PASSWORD_MAX_DELAY = timedelta(minutes=15)
-PASSWORD_MIN_LENGTH = 12
-PASSPHRASE_MIN_WORDS, PASSPHRASE_MIN_LETTERS, PASSPHRASE_MIN_DISTINCT = 7, 3, 5
-LONG_PASSWORD_MIN_DISTINCT = 8
-PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
 NAME_MAX_LENGTH = 80
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
 
 AUTO_LOCK_SETTING = "session.auto_lock_minutes"
 DEFAULT_AUTO_LOCK_MINUTES = 10
 AUTO_LOCK_RANGE = (1, 120)
-
-
-# ---- secrets ------------------------------------------------------------------------------------
-class WeakSecret(ClinicGuardError):
-    pass
-
-
-def secret_kind(secret: str) -> str:
-    """Classify a new secret as 'pin' or 'password', or refuse it as too weak."""
-    if PIN_PATTERN.match(secret):
-        return "pin"
-    classes = sum(bool(re.search(p, secret)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
-    # Each rule aims at the CNIL's 80 bits; the long ones also refuse the shapes a person picks
-    # to satisfy a length alone ("a a a a a a a", twenty times the same key).
-    words = [w for w in secret.split() if sum(c.isalpha() for c in w) >= PASSPHRASE_MIN_LETTERS]
-    passphrase = (len(words) >= PASSPHRASE_MIN_WORDS
-                  and len({w.casefold() for w in words}) >= PASSPHRASE_MIN_DISTINCT)
-    # spaces do not count as a kind here, or any sentence of 20 characters would pass as a password
-    # without meeting the passphrase rule
-    kinds_besides_spaces = sum(bool(re.search(p, secret)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9\s]"))
-    long_password = (len(secret) >= 20 and kinds_besides_spaces >= 2
-                     and len(set(secret)) >= LONG_PASSWORD_MIN_DISTINCT)
-    if (len(secret) >= 12 and classes >= 4) or (len(secret) >= 14 and classes >= 3) or passphrase or long_password:
-        return "password"
-    raise WeakSecret(
-        tr(
-            "Choose a PIN of 4 to 8 digits, or a password of at least 12 characters mixing upper case, "
-            "lower case, digits and symbols (or 14 characters of three kinds, 20 characters with at least 8 "
-            "different ones of two kinds other than spaces, or a passphrase of 7 words of 3 letters or more, "
-            "at least 5 of them different)."
-        )
-    )
-
-
-def secret_kind_for_prepared(prepared: PreparedSecret, role: Role) -> str:
-    """The role rule for a secret prepared earlier (perhaps for another role): no PIN for a manager."""
-    if prepared.kind == "pin" and Role(role) is Role.MANAGER:
-        raise WeakSecret(tr("A manager must use a password, not a PIN: a locked PIN could leave nobody able "
-                            "to unlock the profiles."))
-    return prepared.kind
-
-
-def secret_kind_for(secret: str, role: Role) -> str:
-    """secret_kind(), refusing a PIN for a manager: a locked manager could leave nobody to unlock."""
-    kind = secret_kind(secret)
-    if kind == "pin" and Role(role) is Role.MANAGER:
-        raise WeakSecret(tr("A manager must use a password, not a PIN: a locked PIN could leave nobody able "
-                            "to unlock the profiles."))
-    return kind
-
-
-@dataclass(frozen=True)
-class PreparedSecret:
-    """A new secret already checked and hashed: the slow part, done off the UI thread."""
-
-    kind: str
-    secret_hash: str
-
-
-def prepare_secret(secret: str, role: Role | str) -> PreparedSecret:
-    """Check a new secret against the role's rules and hash it (pure; about a tenth of a second)."""
-    return PreparedSecret(secret_kind_for(secret, Role(role)), hash_secret(secret))
-
-
-def hash_secret(secret: str) -> str:
-    salt = os.urandom(16)
-    digest = Scrypt(salt=salt, length=32, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P).derive(secret.encode())
-    return "scrypt${}${}${}${}${}".format(
-        _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
-    )
-
-
-def _derive(secret: str, stored: str) -> bytes | None:
-    """The digest `secret` gives with the stored hash's salt and parameters (None: unreadable hash)."""
-    try:
-        scheme, n, r, p, salt, _digest = stored.split("$")
-        if scheme != "scrypt":
-            return None
-        return Scrypt(salt=base64.b64decode(salt), length=32, n=int(n), r=int(r), p=int(p)).derive(secret.encode())
-    except (ValueError, TypeError):
-        return None
-
-
-def _matches(digest: bytes | None, stored: str) -> bool:
-    if digest is None:
-        return False
-    try:
-        return hmac.compare_digest(digest, base64.b64decode(stored.split("$")[5]))
-    except (ValueError, TypeError, IndexError):
-        return False
-
-
-def check_secret(secret: str, stored: str) -> bool:
-    return _matches(_derive(secret, stored), stored)
-
-
-def password_delay(failures: int) -> timedelta | None:
-    """How long a password profile must wait after `failures` wrong attempts in a row (None: no wait)."""
-    if failures < PASSWORD_FREE_FAILURES:
-        return None
-    delay = PASSWORD_FIRST_DELAY * (2 ** min(failures - PASSWORD_FREE_FAILURES, 10))
-    return min(delay, PASSWORD_MAX_DELAY)
 
 
 def clean_name(name: str) -> str:
@@ -161,76 +38,9 @@ def clean_name(name: str) -> str:
     return name
 
 
-# ---- inactivity lock ------------------------------------------------------------------------------
-class InactivityClock:
-    """Tells when the session has been idle for too long. The GUI touches it on every input event
-    and polls `expired()` from a timer; the time source is injectable so the logic is testable."""
-
-    def __init__(self, minutes: float, now: Callable[[], float] = time.monotonic):
-        self._now = now
-        self.timeout = float(minutes) * 60.0
-        self._last = now()
-
-    def set_minutes(self, minutes: float) -> None:
-        self.timeout = float(minutes) * 60.0
-
-    def touch(self) -> None:
-        self._last = self._now()
-
-    def idle_seconds(self) -> float:
-        return max(0.0, self._now() - self._last)
-
-    def remaining(self) -> float:
-        return max(0.0, self.timeout - self.idle_seconds())
-
-    def expired(self) -> bool:
-        return self.idle_seconds() >= self.timeout
-
-
 # ---- the service ---------------------------------------------------------------------------------
 def _utc(value: str) -> datetime:
     return datetime.fromisoformat(value)
-
-
-class SignInAttempt:
-    """One secret tried on a profile found by `People.begin_sign_in`.
-
-    `check` is pure (no database) and slow on purpose. It keeps the digest it computed, and
-    `People.finish_sign_in` compares that digest with the profile's hash inside its write
-    transaction: no caller can finish as a success an attempt whose slow check it did not run,
-    nor reuse one attempt for several secrets.
-    """
-
-    def __init__(self, person: "Person", stored_hash: str):
-        self.person = person
-        self._stored_hash = stored_hash
-        self._digest: bytes | None = None
-        self._checked = False
-        self._finished = False
-
-    def check(self, secret: str) -> bool:
-        if self._checked:
-            raise RuntimeError("a sign-in attempt checks one secret only")
-        self._checked = True  # before the slow work, so that a second check cannot overlap it
-        self._digest = _derive(secret, self._stored_hash)
-        return _matches(self._digest, self._stored_hash)
-
-
-@dataclass(frozen=True)
-class SecretChange:
-    """A person changing their own secret; `prepare` is pure (no database) and slow on purpose."""
-
-    person: "Person"
-    stored_hash: str
-
-    def prepare(self, current_secret: str, new_secret: str) -> tuple[str, str]:
-        """Check the current secret and hash the new one: (kind, hash)."""
-        if not check_secret(current_secret, self.stored_hash):
-            raise PermissionDenied(tr("The current password or PIN is wrong."))
-        kind = secret_kind_for(new_secret, self.person.role)
-        if check_secret(new_secret, self.stored_hash):
-            raise WeakSecret(tr("Choose a secret different from the current one."))
-        return kind, hash_secret(new_secret)
 
 
 class People:
@@ -239,11 +49,11 @@ class People:
     `clock` returns the current UTC time; it is a parameter so delays can be tested without waiting.
     """
 
-    def __init__(self, ws: "Workspace", clock: Callable[[], datetime] | None = None):
-        from clinicguard.store.people_store import PersonStore
-
-        self._ws = ws
-        self.store = PersonStore(ws.db)
+    def __init__(self, store: PersonStore, settings: ClinicStore, uow: UnitOfWork,
+                 clock: Callable[[], datetime] | None = None):
+        self.store = store
+        self._settings = settings
+        self._uow = uow
         self.clock = clock or (lambda: datetime.now(timezone.utc))
 
     # ---- reading
@@ -256,19 +66,24 @@ class People:
             raise NotFound(tr("Unknown profile {name!r}.", name=str(who)))
         return person
 
+    def default_manager(self) -> Person:
+        """Who acts when a command names nobody: the first manager profile still active. The
+        clinic's `manager_name` setting is only the name printed on exports and may differ."""
+        managers = sorted((p for p in self.store.all(False) if p.role is Role.MANAGER), key=lambda p: p.id)
+        if not managers:
+            raise NotFound(tr("No active manager profile: name a profile with --as."))
+        return managers[0]
+
+    def names(self) -> list[str]:
+        """The active profiles' names, for the sign-in list."""
+        return [p.name for p in self.store.all(False)]
+
     def active_practitioners(self) -> list[Person]:
         return [p for p in self.store.all(False) if p.role is Role.PRACTITIONER]
 
     def current(self, actor: Actor) -> Actor:
-        """The actor as the database sees it now: a role changed or a profile deactivated since
-        sign-in takes effect at the next change, not at the next sign-in."""
-        if actor is None or actor.id is None:
-            # ClinicGuard's own changes go through Workspace.system_change(), never as an actor
-            raise PermissionDenied(tr("Sign in first."))
-        person = self.store.get(actor.id)
-        if person is None or not person.active:
-            raise PermissionDenied(tr("The profile {name} has been deactivated.", name=actor.name))
-        return person.actor
+        """The actor as the database sees it now (see permissions.current_actor)."""
+        return current_actor(actor, self.store.get)
 
     # ---- signing in
     # Three steps, so that a GUI can run the deliberately slow hash (step 2) off the UI thread
@@ -285,7 +100,7 @@ class People:
         return None
 
     def _record_refusal(self, person: Person) -> None:
-        self._ws.audit.record(person.actor, "session.sign-in-refused", "person", person.id, None,
+        self._uow.record(person.actor, "session.sign-in-refused", "person", person.id, None,
                               {"locked": person.locked, "locked_until": person.locked_until})
 
     def begin_sign_in(self, name: str) -> "SignInAttempt":
@@ -297,7 +112,7 @@ class People:
             raise PermissionDenied(tr("The profile {name} has been deactivated.", name=person.name))
         refusal = self._refusal(person)
         if refusal:
-            with self._ws.transaction():
+            with self._uow.transaction():
                 self._record_refusal(person)
             raise PermissionDenied(refusal)
         return SignInAttempt(person, self.store.secret_hash(person.id))
@@ -309,21 +124,17 @@ class People:
         is now, in one write transaction: the failures add up, and a profile that another attempt
         locked meanwhile refuses even the right secret.
         """
-        if not attempt._checked:
-            raise RuntimeError("check the secret (SignInAttempt.check) before finishing the sign-in")
-        if attempt._finished:
-            raise RuntimeError("this sign-in attempt is already finished")
-        attempt._finished = True
+        attempt.finish()
         name = attempt.person.name
         refusal = None
-        with self._ws.transaction():
+        with self._uow.transaction():
             person = self.store.get(attempt.person.id)
             if person is None or not person.active:
                 refusal = tr("The profile {name} has been deactivated.", name=name)
-            elif self.store.secret_hash(person.id) != attempt._stored_hash:
+            elif not attempt.made_on(self.store.secret_hash(person.id)):
                 # reset or changed since step 1: this attempt proves nothing either way
                 refusal = tr("The password or PIN of {name} has just been changed: try again.", name=name)
-            elif not _matches(attempt._digest, attempt._stored_hash):
+            elif not attempt.proved():
                 refusal = self._record_failure(person)
             else:
                 refusal = self._refusal(person)
@@ -332,7 +143,7 @@ class People:
                 else:
                     if person.failed_attempts or person.locked_until:
                         self.store.update(person.id, failed_attempts=0, locked_until=None)
-                    self._ws.audit.record(person.actor, "session.sign-in", "person", person.id)
+                    self._uow.record(person.actor, "session.sign-in", "person", person.id)
         if refusal:
             raise PermissionDenied(refusal)
         return person.actor
@@ -346,7 +157,7 @@ class People:
         delay = None if pin else password_delay(failures)
         until = (now + delay).isoformat(timespec="seconds") if delay else None
         self.store.update(person.id, locked=lock, locked_until=until)
-        self._ws.audit.record(person.actor, "session.sign-in-failed", "person", person.id,
+        self._uow.record(person.actor, "session.sign-in-failed", "person", person.id,
                               {"failed_attempts": failures - 1, "locked": person.locked},
                               {"failed_attempts": failures, "locked": lock, "locked_until": until})
         if person.locked:
@@ -368,8 +179,8 @@ class People:
         return self.finish_sign_in(attempt)
 
     def sign_out(self, actor: Actor, reason: str = "") -> None:
-        with self._ws.transaction():
-            self._ws.audit.record(actor, "session.sign-out", "person", actor.id or 0, None,
+        with self._uow.transaction():
+            self._uow.record(actor, "session.sign-out", "person", actor.id or 0, None,
                                   {"reason": reason} if reason else None)
 
     def must_change_secret(self, actor: Actor) -> bool:
@@ -389,7 +200,7 @@ class People:
                 tr("A profile named {name} already exists.", name=existing.name) if existing.active else
                 tr("A deactivated profile named {name} already exists: reactivate it instead.", name=existing.name))
         secret_hash = prepared.secret_hash if prepared else hash_secret(secret)
-        with self._ws.writing(actor, Permission.MANAGE_PEOPLE) as audit:
+        with self._uow.writing(actor, Permission.MANAGE_PEOPLE) as audit:
             person_id = self.store.insert(name=name, role=role, secret_kind=kind, secret_hash=secret_hash,
                                           created_at=self.clock().isoformat(timespec="microseconds"),
                                           must_change_secret=True)
@@ -399,7 +210,7 @@ class People:
 
     def change_role(self, actor: Actor, who: int | str, role: Role | str) -> Person:
         role = self._role(role)
-        with self._ws.writing(actor, Permission.MANAGE_PEOPLE) as audit:
+        with self._uow.writing(actor, Permission.MANAGE_PEOPLE) as audit:
             person = self.get(who)
             if person.role is role:
                 return person
@@ -414,7 +225,7 @@ class People:
         return self.get(person.id)
 
     def deactivate(self, actor: Actor, who: int | str) -> Person:
-        with self._ws.writing(actor, Permission.MANAGE_PEOPLE) as audit:
+        with self._uow.writing(actor, Permission.MANAGE_PEOPLE) as audit:
             person = self.get(who)
             if not person.active:
                 return person
@@ -427,7 +238,7 @@ class People:
         return self.get(person.id)
 
     def reactivate(self, actor: Actor, who: int | str) -> Person:
-        with self._ws.writing(actor, Permission.MANAGE_PEOPLE) as audit:
+        with self._uow.writing(actor, Permission.MANAGE_PEOPLE) as audit:
             person = self.get(who)
             if person.active:
                 return person
@@ -443,7 +254,7 @@ class People:
             kind, secret_hash = secret_kind_for_prepared(new_secret, person.role), new_secret.secret_hash
         else:
             kind, secret_hash = secret_kind_for(new_secret, person.role), hash_secret(new_secret)
-        with self._ws.writing(actor, Permission.MANAGE_PEOPLE) as audit:
+        with self._uow.writing(actor, Permission.MANAGE_PEOPLE) as audit:
             person = self.get(person.id)
             self.store.set_secret(person.id, kind, secret_hash, must_change=person.id != actor.id)
             self.store.update(person.id, failed_attempts=0, locked=False, locked_until=None)
@@ -453,7 +264,7 @@ class People:
         return self.get(person.id)
 
     def unlock(self, actor: Actor, who: int | str) -> Person:
-        with self._ws.writing(actor, Permission.MANAGE_PEOPLE) as audit:
+        with self._uow.writing(actor, Permission.MANAGE_PEOPLE) as audit:
             person = self.get(who)
             if not person.locked and not person.failed_attempts and not person.locked_until:
                 return person
@@ -474,7 +285,7 @@ class People:
         """Step 3: store the new hash prepared by `SecretChange.prepare`, audited."""
         kind, secret_hash = prepared
         person = change.person
-        with self._ws.writing(actor, Permission.READ) as audit:
+        with self._uow.writing(actor, Permission.READ) as audit:
             self.store.set_secret(person.id, kind, secret_hash, must_change=False)
             audit.record("person.change-secret", "person", person.id, {"secret_kind": person.secret_kind},
                          {"secret_kind": kind})
@@ -487,9 +298,9 @@ class People:
 
     # ---- the inactivity lock setting
     def auto_lock_minutes(self) -> int:
-        row = self._ws.db.execute("SELECT value FROM setting WHERE key = ?", [AUTO_LOCK_SETTING]).fetchone()
+        value = self._settings.setting(AUTO_LOCK_SETTING)
         try:
-            return int(row[0]) if row else DEFAULT_AUTO_LOCK_MINUTES
+            return int(value) if value is not None else DEFAULT_AUTO_LOCK_MINUTES
         except ValueError:
             return DEFAULT_AUTO_LOCK_MINUTES
 
@@ -502,11 +313,11 @@ class People:
         if not low <= minutes <= high:
             raise ClinicGuardError(tr("The automatic lock must be between {low} and {high} minutes.",
                                       low=low, high=high))
-        with self._ws.writing(actor, Permission.EDIT_SETTINGS) as audit:
+        with self._uow.writing(actor, Permission.EDIT_SETTINGS) as audit:
             before = self.auto_lock_minutes()
             if before == minutes:
                 return minutes
-            self._ws.db["setting"].upsert({"key": AUTO_LOCK_SETTING, "value": str(minutes)}, pk="key")
+            self._settings.set_setting(AUTO_LOCK_SETTING, str(minutes))
             audit.record("setting.update", "setting", AUTO_LOCK_SETTING, {"value": before}, {"value": minutes})
         return minutes
 

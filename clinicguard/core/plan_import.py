@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clinicguard.core.formatting import parse_date
-from clinicguard.core.actions import (
-    Action, ActionStatus, fold, priority_value, status_value, validate_action,
-)
-from clinicguard.core.budget import (
-    BudgetLine, Category, InvalidValue, Nature, fiscal_year_of, parse_amount, parse_fiscal_year, parse_vat_rate,
-    validate_line,
-)
+from clinicguard.model.plan import Action, ActionStatus
+from clinicguard.core.formatting import fold
+from clinicguard.core.plan_vocabulary import priority_value, status_value
+from clinicguard.core.actions import validate_action
+from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_of
+from clinicguard.core.budget import InvalidValue, parse_amount, parse_fiscal_year, parse_vat_rate, validate_line
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor, Permission
 from clinicguard.core.permissions import require
@@ -240,7 +239,7 @@ def preview_import(ws: "Workspace", path: Path | str, today: date | None = None)
     path = Path(path)
     table = read_table(path)
     today = today or date.today()
-    clinic = ws.clinic
+    clinic = ws.settings.clinic
     existing = {fold(t.strip()) for t in ws.plan.store.titles()}
     rows: list[PreviewRow] = []
     actions: dict[str, PlannedAction] = {}
@@ -417,7 +416,7 @@ def apply_import(ws: "Workspace", actor: Actor, preview: ImportPreview) -> Impor
     if not preview.ok:
         raise preview.refusal()
     require(actor, Permission.EDIT_PLAN)
-    with ws.writing(actor, Permission.EDIT_PLAN) as audit:
+    with ws.uow.writing(actor, Permission.EDIT_PLAN) as audit:
         if preview.line_count:
             # The role as read inside the transaction, not the one the caller signed in with.
             require(audit.actor, Permission.EDIT_BUDGET)

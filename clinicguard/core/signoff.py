@@ -8,70 +8,31 @@ year) makes older confirmations count as outdated until each practitioner confir
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from clinicguard.core.audit import utc_now
+from clinicguard.core.clock import utc_now
 from clinicguard.model.errors import ClinicGuardError, NotFound
-from clinicguard.model.people import Actor, Permission, Person, Role
+from clinicguard.model.people import Actor, Permission, Role
 from clinicguard.i18n import tr
+from clinicguard.core.people import People
+from clinicguard.core.uow import UnitOfWork
+from clinicguard.model.catalogue import Catalogue
+from clinicguard.store.clinic_store import ClinicStore
+from clinicguard.store.signoff_store import SignOffStore
+from clinicguard.model.signoff import COMMENT_MAX_LENGTH, ItemSignOffs, SignOff, SignOffRequest
 
-if TYPE_CHECKING:
-    from clinicguard.core.workspace import Workspace
-
-COMMENT_MAX_LENGTH = 2000
-
-
-@dataclass(frozen=True)
-class SignOff:
-    item_id: str
-    person_id: int
-    person_name: str
-    signed_at: str
-    comment: str
-    catalogue_version: str
-
-    def public(self) -> dict:
-        return {"person": self.person_name, "signed_at": self.signed_at, "comment": self.comment}
-
-
-@dataclass(frozen=True)
-class SignOffRequest:
-    item_id: str
-    requested_at: str
-    requested_by: int | None
-    requested_by_name: str
-    note: str
-
-    def public(self) -> dict:
-        return {"requested_at": self.requested_at, "requested_by": self.requested_by_name, "note": self.note}
-
-
-@dataclass(frozen=True)
-class ItemSignOffs:
-    """Where one recommendation stands: who has confirmed, whose confirmation predates the
-    latest request, and which active practitioners have not confirmed."""
-
-    item_id: str
-    request: SignOffRequest | None
-    confirmed: list[SignOff] = field(default_factory=list)
-    outdated: list[SignOff] = field(default_factory=list)
-    missing: list[Person] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing
 
 
 class SignOffs:
-    def __init__(self, ws: "Workspace"):
-        from clinicguard.store.signoff_store import SignOffStore
-
-        self._ws = ws
-        self.store = SignOffStore(ws.db)
+    def __init__(self, store: SignOffStore, uow: UnitOfWork, people: People, catalogue: Catalogue,
+                 clinic: ClinicStore):
+        self.store = store
+        self._uow = uow
+        self._people = people
+        self._catalogue = catalogue
+        self._clinic = clinic
 
     def _check_item(self, item_id: str) -> str:
-        if item_id not in self._ws.catalogue:
+        if item_id not in self._catalogue:
             raise NotFound(tr("Unknown recommendation {id!r}.", id=item_id))
         return item_id
 
@@ -91,9 +52,9 @@ class SignOffs:
         if len(comment) > COMMENT_MAX_LENGTH:
             raise ClinicGuardError(tr("A comment has at most {n} characters.", n=COMMENT_MAX_LENGTH))
         signed = []
-        with self._ws.writing(actor, Permission.SIGN_OFF) as audit:
-            person = self._ws.people.get(audit.actor.id)
-            now, version = utc_now(), self._ws.clinic.catalogue_version
+        with self._uow.writing(actor, Permission.SIGN_OFF) as audit:
+            person = self._people.get(audit.actor.id)
+            now, version = utc_now(), self._clinic.get().catalogue_version
             for item_id in item_ids:
                 before = self.store.get(item_id, person.id)
                 sign_off = SignOff(item_id, person.id, person.name, now, comment, version)
@@ -106,7 +67,7 @@ class SignOffs:
     def withdraw(self, actor: Actor, item_id: str) -> None:
         """Take back one's own confirmation (the practice changed)."""
         self._check_item(item_id)
-        with self._ws.writing(actor, Permission.SIGN_OFF) as audit:
+        with self._uow.writing(actor, Permission.SIGN_OFF) as audit:
             before = self.store.get(item_id, audit.actor.id)
             if before is None:
                 return
@@ -121,7 +82,7 @@ class SignOffs:
         if actor is None or actor.id is None:
             return []
         try:
-            person = self._ws.people.get(actor.id)
+            person = self._people.get(actor.id)
         except NotFound:
             return []
         if not person.active or person.role is not Role.PRACTITIONER:
@@ -139,7 +100,7 @@ class SignOffs:
         for item_id in item_ids:
             self._check_item(item_id)
         made = []
-        with self._ws.writing(actor, Permission.REQUEST_SIGN_OFF) as audit:
+        with self._uow.writing(actor, Permission.REQUEST_SIGN_OFF) as audit:
             now = utc_now()
             for item_id in item_ids:
                 before = self.store.request(item_id)
@@ -151,7 +112,7 @@ class SignOffs:
         return made
 
     def cancel_request(self, actor: Actor, item_id: str) -> None:
-        with self._ws.writing(actor, Permission.REQUEST_SIGN_OFF) as audit:
+        with self._uow.writing(actor, Permission.REQUEST_SIGN_OFF) as audit:
             before = self.store.request(item_id)
             if before is None:
                 return
@@ -169,7 +130,7 @@ class SignOffs:
             by_item.setdefault(s.item_id, []).append(s)
         if item_ids is None:
             item_ids = sorted(set(requests) | set(by_item))
-        practitioners = self._ws.people.active_practitioners()
+        practitioners = self._people.active_practitioners()
         result = {}
         for item_id in item_ids:
             request = requests.get(item_id)

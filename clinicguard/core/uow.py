@@ -8,18 +8,14 @@ from the kinds of the audit entries it recorded), so the window refreshes the pa
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from sqlite_utils import Database
-
 from clinicguard.core.changes import NOTHING, Changes, changes_for_kinds
 from clinicguard.core.permissions import require
-from clinicguard.i18n import tr
-from clinicguard.model.errors import DatabaseError
 from clinicguard.model.people import Actor, Permission
+from clinicguard.store.db import WriteTransaction
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +40,12 @@ class Audited:
 
 
 class UnitOfWork:
-    def __init__(self, db: Database, trail: Trail, current_actor: Callable[[Actor], Actor],
+    def __init__(self, tx: WriteTransaction, trail: Trail, current_actor: Callable[[Actor], Actor],
                  unlock: Callable[[], object]):
         """`current_actor` re-reads an actor's profile (role, active) inside the transaction;
         `unlock` reads the clinic key, which writing the audit trail needs, before the write lock
         is taken (a passphrase may make it slow)."""
-        self.db = db
+        self._tx = tx
         self.trail = trail
         self._current_actor = current_actor
         self._unlock = unlock
@@ -102,24 +98,19 @@ class UnitOfWork:
         database is then best effort, and a failure only marks the head as stale.
         """
         self._unlock()
-        outermost = not self.db.conn.in_transaction
+        outermost = not self._tx.active
         if outermost:
             self._kinds = []
-            try:
-                self.db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise DatabaseError(tr("The clinic's database is busy (another ClinicGuard window or command is "
-                                       "writing): try again in a moment. ({error})", error=exc)) from None
+            self._tx.begin()
         try:
-            with self.db.atomic():
+            with self._tx.savepoint():
                 yield
             if outermost:
-                self.db.conn.commit()
+                self._tx.commit()
         except BaseException:
             if outermost:
                 self._kinds = []
-                if self.db.conn.in_transaction:
-                    self.db.conn.rollback()
+                self._tx.rollback()
             raise
         if outermost:
             try:

@@ -27,7 +27,7 @@ from typing import BinaryIO
 import pyrage
 
 from clinicguard.core import keys
-from clinicguard.core.audit import utc_now
+from clinicguard.core.clock import utc_now
 from clinicguard.model.errors import ClinicGuardError, NotFound
 from clinicguard.core.evidence import (
     EXPIRY_WARNING_DAYS,
@@ -437,7 +437,7 @@ class Vault:
         body_done = False
         try:
             evidence = self._new_evidence(actor, staged, title, description, items, actions, valid_from, expires_on)
-            with self._ws.writing(actor, Permission.ADD_EVIDENCE) as audit:
+            with self._ws.uow.writing(actor, Permission.ADD_EVIDENCE) as audit:
                 evidence_id = self.store.insert(evidence)
                 evidence = dc_replace(evidence, id=evidence_id)
                 audit.record("evidence.add", "evidence", evidence_id, None, evidence.public())
@@ -529,7 +529,7 @@ class Vault:
         return self._change_links(actor, evidence_id, "evidence.unlink", self.store.unlink, tuple(items), tuple(actions))
 
     def _change_links(self, actor, evidence_id, kind: str, change, items, actions) -> Evidence:
-        with self._ws.writing(actor, Permission.ADD_EVIDENCE) as audit:
+        with self._ws.uow.writing(actor, Permission.ADD_EVIDENCE) as audit:
             before = self.get(evidence_id)
             change(before.id, items, actions)
             after = self.get(evidence_id)
@@ -550,7 +550,7 @@ class Vault:
                 changes[field] = _date(changes[field]) if changes[field] else None
         if "valid_from" in changes and not changes["valid_from"]:
             raise VaultError(tr("Enter the date the evidence is valid from."))
-        with self._ws.writing(actor, Permission.ADD_EVIDENCE) as audit:
+        with self._ws.uow.writing(actor, Permission.ADD_EVIDENCE) as audit:
             before = self.get(evidence_id)
             merged = dc_replace(before, **changes)
             if merged == before:  # nothing changed: nothing to write, nothing to audit
@@ -567,7 +567,7 @@ class Vault:
         reason = (reason or "").strip()
         if not reason:
             raise VaultError(tr("Give the reason for deleting this evidence: it is kept in the audit trail."))
-        with self._ws.writing(actor, Permission.DELETE_EVIDENCE) as audit:
+        with self._ws.uow.writing(actor, Permission.DELETE_EVIDENCE) as audit:
             evidence = self.get(evidence_id)
             self.store.delete(evidence.id)
             tombstone = {"name": evidence.original_name, "title": evidence.title, "sha256": evidence.sha256,
@@ -591,7 +591,7 @@ class Vault:
         if not blob.exists():
             raise EvidenceMissing(tr("The file of the evidence {id} ({name}) is missing from the vault: restore a backup.",
                                      id=evidence.id, name=evidence.original_name))
-        identity = self._ws.identity
+        identity = self._ws.keys.identity
         tmp = folder / f"{secrets.token_hex(16)}{PART_SUFFIX}"
         meter = _Meter(progress, cancelled, evidence.size)
         try:
@@ -632,7 +632,7 @@ class Vault:
 
     def record_open(self, actor: Actor | None, evidence: Evidence) -> None:
         """Note in the audit trail who read a decrypted copy of the file (CNIL: who consulted what)."""
-        with self._ws.writing(actor, Permission.READ) as audit:
+        with self._ws.uow.writing(actor, Permission.READ) as audit:
             audit.record("evidence.open", "evidence", evidence.id, None,
                          {"name": evidence.original_name, "sha256": evidence.sha256})
 
@@ -667,7 +667,7 @@ class Vault:
 
     def record_export(self, actor: Actor | None, evidence: Evidence, dest: Path) -> None:
         """Note in the audit trail that a decrypted copy left the vault, and where to."""
-        with self._ws.writing(actor, Permission.EXPORT) as audit:
+        with self._ws.uow.writing(actor, Permission.EXPORT) as audit:
             audit.record("evidence.export", "evidence", evidence.id, None,
                          {"name": evidence.original_name, "sha256": evidence.sha256, "to": str(dest)})
 
@@ -678,7 +678,7 @@ class Vault:
         Reads the key before starting, so a missing key is reported once, not as damage.
         """
         files = list(self.store.all() if evidence is None else evidence)
-        identity = self._ws.identity
+        identity = self._ws.keys.identity
         total = sum(ev.size for ev in files)
         done, results = 0, []
         for ev in files:
@@ -708,7 +708,7 @@ class Vault:
         today = today or date.today()
         files = self.store.all()
         covered = set(self.store.counts_by_item())
-        without = [row.item.id for row in self._ws.checklist() if row.applies and row.item.id not in covered]
+        without = [row.item.id for row in self._ws.checklist.rows() if row.applies and row.item.id not in covered]
 
         def brief(ev: Evidence) -> dict:
             return {"id": ev.id, "title": ev.title, "expires_on": ev.expires_on, "items": list(ev.items)}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from clinicguard.core.actions import Action
-from clinicguard.core.budget import BudgetLine
+from clinicguard.model.plan import Action
+from clinicguard.model.budget import BudgetLine
 
 _ACTION_COLUMNS = ("id", "title", "description", "owner", "priority", "status", "start_date", "due_date", "done_date",
                    "progress", "created_at", "updated_at")

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from sqlite_utils import Database
 
-from clinicguard.core.checklist import Assessment
+from clinicguard.model.checklist import Assessment
 
 _COLUMNS = ("item_id", "status", "comment", "responsible", "last_reviewed", "next_review", "catalogue_version",
             "updated_at", "updated_by")

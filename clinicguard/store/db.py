@@ -109,3 +109,38 @@ def open_database(path: Path | str, *, create: bool = True) -> Database:
 
 def quick_check(db: Database) -> bool:
     return db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+
+
+def open_read_only(path: Path) -> Database:
+    """A second, read-only connection to a clinic database (long reads off the UI thread). It sees
+    the WAL, so it reads what was committed."""
+    return Database(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False))
+
+
+class WriteTransaction:
+    """The raw transaction the unit of work runs changes in: BEGIN IMMEDIATE takes the write lock
+    at once, so two writers wait for each other (busy_timeout) instead of failing on a stale read."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    @property
+    def active(self) -> bool:
+        return self._db.conn.in_transaction
+
+    def begin(self) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise DatabaseError(tr("The clinic's database is busy (another ClinicGuard window or command is "
+                                   "writing): try again in a moment. ({error})", error=exc)) from None
+
+    def savepoint(self):
+        return self._db.atomic()
+
+    def commit(self) -> None:
+        self._db.conn.commit()
+
+    def rollback(self) -> None:
+        if self._db.conn.in_transaction:
+            self._db.conn.rollback()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from clinicguard.core.signoff import SignOff, SignOffRequest
+from clinicguard.model.signoff import SignOff, SignOffRequest
 
 
 class SignOffStore:

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.audit import AuditEntry, export_workbook
+from clinicguard.model.audit import AuditEntry
+from clinicguard.core.audit import export_workbook
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date, format_money, parse_date
 from clinicguard.model.people import Permission
@@ -118,9 +119,9 @@ def field_labels() -> dict[str, str]:
 
 def _enum_label(field: str, family: str, value):
     """The label a user saw for a coded value (status, role...), or None."""
-    from clinicguard.core.actions import ActionStatus
-    from clinicguard.core.budget import Category, Nature
-    from clinicguard.core.checklist import Status
+    from clinicguard.model.plan import ActionStatus
+    from clinicguard.model.budget import Category, Nature
+    from clinicguard.model.checklist import Status
     from clinicguard.model.people import Role
 
     enum = {("status", "assessment"): Status, ("status", "action"): ActionStatus, ("role", "person"): Role,

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.actions import ActionStatus
-from clinicguard.core.budget import BudgetSummary, Category, Nature, Totals, YearEntry
+from clinicguard.model.plan import ActionStatus
+from clinicguard.core.budget import BudgetSummary, Totals, YearEntry
+from clinicguard.model.budget import Category, Nature
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
 from clinicguard.ui.state import AppState

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from clinicguard.core.checklist import ChecklistRow, Status
+from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.core.formatting import format_date
 from clinicguard.i18n import pick, tr
 

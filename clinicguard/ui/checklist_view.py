@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.checklist import ChecklistRow, Status
+from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.i18n import pick, tr
@@ -179,9 +179,9 @@ class ChecklistView(QWidget):
     # ---- loading ---------------------------------------------------------------------------
     def reload(self) -> None:
         ws = self.state.ws
-        rows = ws.checklist()
+        rows = ws.checklist.rows()
         retired = [ChecklistRow(item, answer, Status(answer.status), False, retired=True)
-                   for item, answer in ws.retired_recommendations()]
+                   for item, answer in ws.catalogue_versions.retired_recommendations()]
         self.model.load(rows, ws.catalogue, self._evidence_counts(), retired)
         self._fill_filter_choices(rows)
         self._expand_and_span()
@@ -214,7 +214,7 @@ class ChecklistView(QWidget):
             found = combo.findData(current)
             combo.setCurrentIndex(found if found >= 0 else 0)
             combo.blockSignals(False)
-        names = sorted({r.assessment.responsible for r in rows if r.assessment.responsible} | set(ws.person_names()))
+        names = sorted({r.assessment.responsible for r in rows if r.assessment.responsible} | set(ws.people.names()))
         self.responsible_edit.blockSignals(True)
         text = self.responsible_edit.currentText()
         self.responsible_edit.clear()
@@ -398,14 +398,14 @@ class ChecklistView(QWidget):
         item_id = self._current_id
         order = [item.id for item in self.state.ws.catalogue.items]
         try:
-            self.state.ws.set_assessment(self.state.actor, item_id, **changes)
+            self.state.ws.checklist.set_assessment(self.state.actor, item_id, **changes)
         except ClinicGuardError as exc:
             self.saved_label.setStyleSheet("color: #b3261e;")
             self.saved_label.setText(str(exc))
             return False
         self.saved_label.setStyleSheet("color: #2e7d32;")
         self.saved_label.setText(tr("Saved"))
-        row = next((r for r in self.state.ws.checklist() if r.item.id == item_id), None)
+        row = next((r for r in self.state.ws.checklist.rows() if r.item.id == item_id), None)
         if row is not None:
             self.model.update_row(row)  # the filter may now hide it, moving the selection
         self._update_count()

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.checklist import Status, score_formula, summarize
+from clinicguard.model.checklist import Status
+from clinicguard.core.checklist import score_formula, summarize
 from clinicguard.core.formatting import format_date
 from clinicguard.i18n import pick, tr
 from clinicguard.ui.state import AppState
@@ -117,7 +118,7 @@ class DashboardView(QWidget):
 
     def refresh(self) -> None:
         ws = self.state.ws
-        rows = ws.checklist()
+        rows = ws.checklist.rows()
         summary = summarize(rows)
         self.score_label.setText(summary.overall.text)
         self.plan_box.refresh()

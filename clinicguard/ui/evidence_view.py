@@ -349,7 +349,7 @@ class EvidenceDialog(QDialog):
         """Checked links first, so what the drop or the filter chose is in sight."""
         rows = []
         known = set()
-        for row in self.state.ws.checklist():
+        for row in self.state.ws.checklist.rows():
             known.add(row.item.id)
             if row.applies or row.item.id in items:
                 rows.append((row.item.id in items, ("item", row.item.id), f"{row.item.id} — {pick(row.item.title)}"))
@@ -522,7 +522,7 @@ class EvidenceView(QWidget):
 
     def _fill_items(self) -> None:
         self.item_filter.addItem(tr("All recommendations"), None)
-        for row in self.state.ws.checklist():
+        for row in self.state.ws.checklist.rows():
             if row.applies:
                 self.item_filter.addItem(f"{row.item.id} — {pick(row.item.title)}", row.item.id)
 
@@ -714,7 +714,7 @@ class EvidenceView(QWidget):
         gone_items = [i for i in ev.items if i not in values["items"]]
         gone_actions = [a for a in ev.actions if a not in values["actions"]]
         try:
-            with self.state.ws.transaction():  # all the changes, or none of them
+            with self.state.ws.uow.transaction():  # all the changes, or none of them
                 self.vault.update(actor, ev.id, title=values["title"], description=values["description"],
                                   valid_from=values["valid_from"], expires_on=values["expires_on"])
                 if new_items or new_actions:
@@ -740,7 +740,7 @@ class EvidenceView(QWidget):
         try:
             # The record and the key are read here: the worker must not touch the database.
             ev = self.vault.get(selected.id)
-            self.state.ws.unlock()
+            self.state.ws.keys.unlock()
         except Exception as error:  # noqa: BLE001 - shown to the user
             show_error(self, error)
             return
@@ -770,7 +770,7 @@ class EvidenceView(QWidget):
             return
         actor = self.state.actor
         try:
-            self.state.ws.unlock()  # read the key here, not on the worker thread
+            self.state.ws.keys.unlock()  # read the key here, not on the worker thread
         except Exception as error:  # noqa: BLE001
             show_error(self, error)
             return
@@ -790,7 +790,7 @@ class EvidenceView(QWidget):
         if self._task is not None:
             return
         try:
-            self.state.ws.unlock()  # read the key here, not on the worker thread
+            self.state.ws.keys.unlock()  # read the key here, not on the worker thread
         except Exception as error:  # noqa: BLE001
             show_error(self, error)
             return

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.core import exports
-from clinicguard.core.budget import fiscal_year_label
+from clinicguard.model.budget import fiscal_year_label
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.i18n import tr
@@ -60,7 +60,7 @@ class ExportDialog(QDialog):
                           ("actions", tr("Action plan with its costs"))):
             self.kind_edit.addItem(text, key)
         self.year_edit = QComboBox()
-        start = ws.clinic.fiscal_year_start_month
+        start = ws.settings.clinic.fiscal_year_start_month
         current = ws.plan.current_fiscal_year()
         for summary in ws.plan.summaries():
             self.year_edit.addItem(fiscal_year_label(summary.fiscal_year, start), summary.fiscal_year)

@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
 
     def _show_catalogue_changes(self) -> None:
         """Tell the user once what a catalogue upgrade changed."""
-        history = self.state.ws.catalogue_history
+        history = self.state.ws.catalogue_versions
         upgrades = history.upgrades(unseen_only=True)
         if not upgrades:
             return
@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def refresh_header(self) -> None:
-        clinic = self.state.ws.clinic
+        clinic = self.state.ws.settings.clinic
         self.clinic_label.setText(f"{clinic.name} — {clinic.structure.label}")
         actor = self.state.actor
         self.person_label.setText(tr("Signed in: {name} ({role})", name=actor.name, role=actor.role.label)
@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
         view = self.show_page("checklist")
         view.clear_filters()
         view.status_filter.setCurrentIndex(view.status_filter.findData("not-assessed"))
-        first = next((row.item.id for row in self.state.ws.checklist() if row.status.value == "not-assessed"), None)
+        first = next((row.item.id for row in self.state.ws.checklist.rows() if row.status.value == "not-assessed"), None)
         if first:
             view.select_item(first)
         view.tree.setFocus()

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.model.errors import ClinicGuardError
-from clinicguard.core.people import AUTO_LOCK_RANGE, prepare_secret
+from clinicguard.core.people import AUTO_LOCK_RANGE
+from clinicguard.core.secrets import prepare_secret
 from clinicguard.model.people import Permission, Person, Role
 from clinicguard.i18n import tr
 from clinicguard.ui.main_window import show_error

@@ -30,18 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.actions import (
-    Action, ActionDraft, ActionStatus, PlanRow, filter_plan, plan_mask, priority_label, priority_rule,
-)
-from clinicguard.core.budget import (
-    VAT_RATES_BP, BudgetLine, Category, InvalidValue, Nature, fiscal_year_label, format_rate, parse_amount,
-    vat_cents,
-)
+from clinicguard.model.plan import Action, ActionStatus
+from clinicguard.core.actions import ActionDraft, priority_label, priority_rule
+from clinicguard.core.plan_filter import PlanRow, filter_plan, plan_mask
+from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature, fiscal_year_label, format_rate, vat_cents
+from clinicguard.core.budget import InvalidValue, parse_amount
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.model.people import Permission
 from clinicguard.core.plan_import import ImportPreview, apply_import, preview_import, write_template
-from clinicguard.core.checklist import Status
+from clinicguard.model.checklist import Status
 from clinicguard.i18n import language, pick, tr
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
@@ -752,7 +750,7 @@ class PlanView(QWidget):
         ws = self.state.ws
         current = self.current_action()
         rows = ws.plan.rows()
-        start_month = ws.clinic.fiscal_year_start_month
+        start_month = ws.settings.clinic.fiscal_year_start_month
         self.model.load(rows, start_month)
         header = self.table.horizontalHeader()
         if header.sortIndicatorSection() >= 0:
@@ -791,7 +789,7 @@ class PlanView(QWidget):
         ws = self.state.ws
         all_gaps = ws.plan.gaps()
         gaps = [g for g in all_gaps if not g.has_action]
-        unassessed = sum(1 for r in ws.checklist() if r.status is Status.NOT_ASSESSED)
+        unassessed = sum(1 for r in ws.checklist.rows() if r.status is Status.NOT_ASSESSED)
         self.gaps_label.setText(tr("Gaps with no action: {n}", n=len(gaps)))
         self.gaps_list.clear()
         for gap in gaps:
@@ -879,7 +877,7 @@ class PlanView(QWidget):
     def _show_lines(self) -> None:
         action = self.current_action()
         ws = self.state.ws
-        self.lines_model.load(ws.plan.lines(action.id) if action else [], ws.clinic.fiscal_year_start_month)
+        self.lines_model.load(ws.plan.lines(action.id) if action else [], ws.settings.clinic.fiscal_year_start_month)
         self.lines_title.setText(tr("Budget lines of: {title}", title=action.title) if action
                                  else tr("Select an action to see its budget lines."))
         if action is not None:
@@ -900,7 +898,7 @@ class PlanView(QWidget):
         return None
 
     def _owners(self) -> list[str]:
-        return self.state.ws.person_names() + [r.action.owner for r in self.model.rows if r.action.owner]
+        return self.state.ws.people.names() + [r.action.owner for r in self.model.rows if r.action.owner]
 
     def new_action(self) -> Action | None:
         dialog = ActionDialog(self, owners=self._owners())
@@ -980,7 +978,7 @@ class PlanView(QWidget):
         if action is None or not self.state.can(Permission.EDIT_BUDGET):
             return None
         ws = self.state.ws
-        dialog = BudgetLineDialog(self, vat_recoverable=ws.clinic.vat_recoverable,
+        dialog = BudgetLineDialog(self, vat_recoverable=ws.settings.clinic.vat_recoverable,
                                   expense_date=action.due_date or action.start_date, suggestion=suggestion)
         line = self._run_dialog(dialog, lambda v: ws.plan.add_line(self.state.actor, action.id, **v))
         if line is not None:

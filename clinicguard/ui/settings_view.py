@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.catalogue import Structure
+from clinicguard.model.catalogue import Structure
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.i18n import tr
@@ -67,7 +67,7 @@ class SettingsView(QWidget):
 
     def load(self) -> None:
         self._loading = True
-        clinic = self.state.ws.clinic
+        clinic = self.state.ws.settings.clinic
         self.name_edit.setText(clinic.name)
         self.structure_edit.setCurrentIndex(self.structure_edit.findData(clinic.structure.value))
         self.month_edit.setCurrentIndex(clinic.fiscal_year_start_month - 1)
@@ -80,7 +80,7 @@ class SettingsView(QWidget):
     def _save(self, **changes) -> None:
         if self._loading or not self.state.actor:
             return
-        clinic = self.state.ws.clinic
+        clinic = self.state.ws.settings.clinic
         if all(getattr(clinic, k) == (bool(v) if k == "vat_recoverable" else v) for k, v in changes.items()):
             return
         if changes.get("name") == "":
@@ -88,7 +88,7 @@ class SettingsView(QWidget):
             self.load()
             return
         try:
-            self.state.ws.update_clinic(self.state.actor, **changes)
+            self.state.ws.settings.update(self.state.actor, **changes)
         except ClinicGuardError as exc:
             self.message.setText(str(exc))
             self.load()

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.core import keys
-from clinicguard.core.catalogue import Structure
+from clinicguard.model.catalogue import Structure
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.model.people import Role
-from clinicguard.core.people import WeakSecret, secret_kind_for
+from clinicguard.core.secrets import WeakSecret, secret_kind_for
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
 from clinicguard.ui.settings_view import month_names
@@ -107,8 +107,8 @@ class SetupDialog(QDialog):
             problem = tr("Enter the manager's name.")
         elif secret != self.secret_again.text():
             problem = tr("The two passwords differ.")
-        elif self.needs_passphrase and len(self.passphrase_edit.text()) < 12:
-            problem = tr("The passphrase must have at least 12 characters.")
+        elif self.needs_passphrase and keys.passphrase_problem(self.passphrase_edit.text()):
+            problem = keys.passphrase_problem(self.passphrase_edit.text())
         else:
             try:
                 secret_kind_for(secret, Role.MANAGER)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor
-from clinicguard.core.people import InactivityClock
+from clinicguard.core.session import InactivityClock
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
 from clinicguard.ui.worker import run_in_background
@@ -58,9 +58,9 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.ws = ws
         self.actor: Actor | None = None
-        self.setWindowTitle(tr("Sign in — {clinic}", clinic=ws.clinic.name))
+        self.setWindowTitle(tr("Sign in — {clinic}", clinic=ws.settings.clinic.name))
         self.profile = QComboBox()
-        self.profile.addItems(ws.person_names())
+        self.profile.addItems(ws.people.names())
         if profile and self.profile.findText(profile) >= 0:
             self.profile.setCurrentIndex(self.profile.findText(profile))
         self.secret = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
@@ -259,7 +259,7 @@ class SessionGuard(QObject):
     def _sign_out(self, reason: str) -> None:
         if self.state.actor is not None:
             try:
-                self.state.ws.sign_out(self.state.actor, reason)
+                self.state.ws.people.sign_out(self.state.actor, reason)
             except ClinicGuardError:
                 pass  # signing out must never keep the screen open
             self.state.set_actor(None)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date
 from clinicguard.model.people import Permission, Role
-from clinicguard.core.signoff import ItemSignOffs, SignOffRequest
+from clinicguard.model.signoff import ItemSignOffs, SignOffRequest
 from clinicguard.i18n import pick, tr
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
@@ -192,7 +192,7 @@ class SignOffView(QWidget):
 
     def refresh(self) -> None:
         ws, actor = self.state.ws, self.state.actor
-        structure = ws.clinic.structure
+        structure = ws.settings.clinic.structure
         items = [i for i in ws.catalogue.items if i.applies(structure)]
         overview = ws.signoffs.overview([i.id for i in items])
         asked = {r.item_id: r for r in ws.signoffs.pending(actor)}

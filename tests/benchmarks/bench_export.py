@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT))
 from openpyxl import Workbook  # noqa: E402
 
 from clinicguard.core import exports, xlsx  # noqa: E402
-from clinicguard.core.actions import Action, ActionStatus  # noqa: E402
-from clinicguard.core.budget import VAT_RATES_BP, BudgetLine, Category, Nature, summarize_year  # noqa: E402
+from clinicguard.model.plan import Action, ActionStatus  # noqa: E402
+from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature
+from clinicguard.core.budget import summarize_year  # noqa: E402
 
 
 def make_data(n_lines: int, year: int = 2026) -> exports.BudgetData:

@@ -37,11 +37,11 @@ def build(n: int, folder: Path):
 
     ws, _ = Workspace.create(folder, clinic_name="Bench", structure="group-practice", manager_name=MANAGER,
                              manager_secret=MANAGER_SECRET, catalogue=load_catalogue(DATA / "catalogue_small.toml"))
-    actor = ws.sign_in(MANAGER, MANAGER_SECRET)
+    actor = ws.people.sign_in(MANAGER, MANAGER_SECRET)
     rng = random.Random(4)
     items = [i.id for i in ws.catalogue.items]
     start = time.perf_counter()
-    with ws.writing(actor, Permission.EDIT_PLAN) as audit:
+    with ws.uow.writing(actor, Permission.EDIT_PLAN) as audit:
         for n_action in range(n):
             title = " ".join(rng.sample(WORDS, 4)).capitalize() + f" n°{n_action}"
             due = f"{rng.randint(2025, 2028)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
@@ -67,7 +67,7 @@ def main() -> None:
     keyring.set_keyring(MemoryKeyring())
     from PySide6.QtWidgets import QApplication
 
-    from clinicguard.core.actions import search_terms
+    from clinicguard.core.plan_filter import search_terms
     from clinicguard.ui.plan_view import PlanView
     from clinicguard.ui.state import AppState
 

@@ -56,7 +56,7 @@ def main() -> None:
         "checklist reload": timed(checklist.reload),
         "dashboard refresh": timed(dashboard.refresh),
         "checklist text filter": timed(lambda: checklist.search.setText("sauvegarde") or checklist.search.setText("")),
-        "save one answer (incl. audit)": timed(lambda: ws.set_assessment(manager, item, status=next(statuses))),
+        "save one answer (incl. audit)": timed(lambda: ws.checklist.set_assessment(manager, item, status=next(statuses))),
     }
     print(f"baseline (read all assessments with sqlite3): {baseline:.3f} ms")
     for name, ms in figures.items():

@@ -46,7 +46,7 @@ def child(data_dir: str, source: str) -> None:
     from clinicguard.core.workspace import Workspace
 
     ws = Workspace.open(Path(data_dir), catalogue=load_catalogue(ROOT / "tests" / "data" / "catalogue_small.toml"))
-    ws.unlock()
+    ws.keys.unlock()
     vault = ws.vault
     start = time.perf_counter()
     ev = vault.add(Actor(1, "Bench", Role.MANAGER), Path(source))
