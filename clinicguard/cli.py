@@ -19,8 +19,18 @@ from clinicguard.core.checklist import score_formula
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor, Role
 from clinicguard.core.status import signoff_object, status_object
-from clinicguard.i18n import set_language, tr
+from clinicguard.i18n import pick, set_language, tr
 from clinicguard.paths import default_data_dir
+from clinicguard.core.workspace import Workspace
+from clinicguard.core import exports, keys
+from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
+from clinicguard.core.plan_import import apply_import, preview_import, write_template
+from clinicguard.core.formatting import format_date
+from clinicguard.core.evidence import Integrity
+from clinicguard.model.audit import Head
+from clinicguard.core.catalogue import bundled_catalogue
+from clinicguard.core.keys import PASSPHRASE_ENV, PassphraseRequired, configure_frozen_keyring
+from clinicguard.core.fsutil import atomic_write_bytes
 
 SECRET_ENV = "CLINICGUARD_PROFILE_SECRET"
 
@@ -55,8 +65,6 @@ def read_secret(prompt: str) -> str:
 
 
 def open_workspace(args: argparse.Namespace):
-    from clinicguard.core.workspace import Workspace
-
     return Workspace.open(data_dir_of(args))
 
 
@@ -84,12 +92,9 @@ def print_json(value) -> None:
 
 # ---- commands -------------------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
-    from clinicguard.core.workspace import Workspace
-
     data_dir = data_dir_of(args)
     manager = args.manager or tr("Manager")
     secret = read_secret(tr("Choose a password or PIN for {name}: ", name=manager))
-    from clinicguard.core import keys
 
     passphrase = None
     if not keys.secure_keyring_available():
@@ -102,8 +107,6 @@ def cmd_init(args: argparse.Namespace) -> int:
     )
     sheet = recovery_sheet(ws, recovery)
     if args.recovery_sheet:
-        from clinicguard.core.fsutil import atomic_write_bytes
-
         atomic_write_bytes(Path(args.recovery_sheet), sheet.encode("utf-8"))
         print(tr("Clinic created in {folder}. Recovery sheet written to {file}: print it and keep it safe.",
                  folder=data_dir, file=args.recovery_sheet))
@@ -133,8 +136,6 @@ def recovery_sheet(ws, recovery: str) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
-
     data_dir = data_dir_of(args)
     ws, _, _ = create_demo(data_dir)
     ws.close()
@@ -191,8 +192,6 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_import_actions(args: argparse.Namespace) -> int:
-    from clinicguard.core.plan_import import apply_import, preview_import, write_template
-
     if args.template:
         if args.file:
             raise UsageError(tr("Give either a file to import or --template, not both."))
@@ -246,8 +245,6 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence_list(args: argparse.Namespace) -> int:
-    from clinicguard.core.formatting import format_date
-
     ws = open_vault(args)
     try:
         files = ws.vault.store.all()
@@ -277,8 +274,6 @@ def cmd_evidence_export(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence_verify(args: argparse.Namespace) -> int:
-    from clinicguard.core.evidence import Integrity
-
     ws = open_vault(args)
     try:
         report = ws.vault.verify()
@@ -424,9 +419,6 @@ def cmd_signoff_request(args: argparse.Namespace) -> int:
 
 
 def cmd_signoff_pending(args: argparse.Namespace) -> int:
-    from clinicguard.core.formatting import format_date
-    from clinicguard.i18n import pick
-
     ws = open_workspace(args)
     try:
         pending = ws.signoffs.pending(acting(ws, args))
@@ -469,8 +461,6 @@ def cmd_signoff_status(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from clinicguard.model.audit import Head
-
     expected = Head.parse(args.expect_head) if args.expect_head else None
     ws = open_workspace(args)
     try:
@@ -504,8 +494,6 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
 
 # ---- Excel exports (issue 5) -------------------------------------------------------------------------
 def _export_with(args: argparse.Namespace, prepare) -> int:
-    from clinicguard.core import exports
-
     out = exports.check_out_path(args.out)
     ws = open_workspace(args)
     try:
@@ -536,7 +524,6 @@ def cmd_export_actions(args: argparse.Namespace) -> int:
 
 
 def cmd_catalogue_export(args: argparse.Namespace) -> int:
-    from clinicguard.core.catalogue import bundled_catalogue
     from clinicguard.core.exports import export_catalogue
 
     out = export_catalogue(bundled_catalogue(), Path(args.out))
@@ -723,7 +710,6 @@ def main(argv: list[str] | None = None) -> int:
             set_language(argv[i + 1])
     parser = build_parser()
     args = parser.parse_args(argv)
-    from clinicguard.core.keys import configure_frozen_keyring
 
     configure_frozen_keyring()
     try:
@@ -731,8 +717,6 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_gui(args)
         return args.func(args)
     except ClinicGuardError as exc:
-        from clinicguard.core.keys import PASSPHRASE_ENV, PassphraseRequired
-
         message = str(exc)
         if isinstance(exc, PassphraseRequired):  # the GUI asks; a script must say where it is
             message += " " + tr("Unattended commands read it from {env}.", env=PASSPHRASE_ENV)

@@ -12,6 +12,8 @@ from clinicguard.model.catalogue import Structure
 from clinicguard.model.checklist import Status
 from clinicguard.model.people import Actor
 from clinicguard.core.workspace import Workspace
+from clinicguard.core.formatting import fold
+from clinicguard.core.demo_files import simple_pdf
 
 DEMO_CLINIC = "Cabinet médical des Tilleuls"
 DEMO_MANAGER = "Claire Martin"
@@ -114,8 +116,6 @@ _DEMO_ACTIONS = [
 
 def _demo_plan(ws: Workspace, manager: Actor, today: date) -> None:
     """Eight realistic actions with budget lines: some overdue, some done and invoiced."""
-    from clinicguard.core.formatting import fold
-
     gaps = [g.row for g in ws.plan.gaps()]
     used: set[str] = set()
     for title, owner, priority, status, start, due, keywords, lines in _DEMO_ACTIONS:
@@ -163,9 +163,6 @@ _DEMO_EVIDENCE = [
 def _demo_evidence(ws: Workspace, manager: Actor, today: date) -> None:
     """Four small evidence files, one expiring soon, attached to items and actions."""
     import io
-
-    from clinicguard.core.formatting import fold
-    from clinicguard.core.demo_files import simple_pdf
 
     rows = [r for r in ws.checklist.rows() if r.applies]
     actions = ws.plan.actions()

@@ -45,6 +45,7 @@ from clinicguard.core.permissions import require
 from clinicguard.i18n import tr
 from clinicguard.store.db import quick_check
 from clinicguard.store.evidence_store import EvidenceStore
+from clinicguard.core.formatting import parse_date
 
 VAULT_DIR = "vault"
 QUARANTINE_DIR = "quarantine"
@@ -734,6 +735,4 @@ def _free_name(path: Path) -> Path:
 
 
 def _date(value) -> str:
-    from clinicguard.core.formatting import parse_date
-
     return parse_date(value)
