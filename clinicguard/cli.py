@@ -16,6 +16,7 @@ from clinicguard import __version__
 from clinicguard.core.catalogue import Structure
 from clinicguard.core.checklist import Status, score_formula, summarize
 from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.evidence import EXPIRY_WARNING_DAYS, Integrity
 from clinicguard.model.people import Actor, Role
 from clinicguard.i18n import set_language, tr
 from clinicguard.paths import default_data_dir
@@ -219,8 +220,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(tr("Reviews due within 30 days: {n}", n=len(status["reviews_due_30_days"])))
     print(tr("Actions: {n} ({overdue} overdue, {soon} due within 30 days)", n=status["actions"],
              overdue=status["overdue_actions"], soon=status["actions_due_30_days"]))
-    print(tr("Evidence files: {n} ({expiring} expiring within 60 days, {expired} expired)",
-             n=status["evidence_files"], expiring=len(status["evidence_expiring_60_days"]),
+    print(tr("Evidence files: {n} ({expiring} expiring within {days} days, {expired} expired)",
+             n=status["evidence_files"], days=EXPIRY_WARNING_DAYS,
+             expiring=len(status[f"evidence_expiring_{EXPIRY_WARNING_DAYS}_days"]),
              expired=len(status["evidence_expired"])))
     print(score_formula())
     return 0
@@ -255,9 +257,9 @@ def cmd_import_actions(args: argparse.Namespace) -> int:
 
 
 def open_vault(args: argparse.Namespace):
-    """Open the workspace and its vault, telling the user what the vault's startup check found."""
+    """Open the workspace and its vault, run the vault's start-up check and say what it found."""
     ws = open_workspace(args)
-    for line in ws.vault.startup_report.messages():
+    for line in ws.vault.check().messages():
         print(tr("Warning: {message}", message=line), file=sys.stderr)
     return ws
 
@@ -313,8 +315,6 @@ def cmd_evidence_export(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence_verify(args: argparse.Namespace) -> int:
-    from clinicguard.core.evidence import Integrity
-
     ws = open_vault(args)
     try:
         report = ws.vault.verify()

@@ -10,6 +10,7 @@ from pathlib import Path
 from clinicguard.core import keys
 from clinicguard.core.catalogue import Structure
 from clinicguard.core.checklist import Status
+from clinicguard.core.demo_files import simple_pdf
 from clinicguard.model.people import Actor
 from clinicguard.core.workspace import Workspace
 
@@ -165,7 +166,6 @@ def _demo_evidence(ws: Workspace, manager: Actor, today: date) -> None:
     import io
 
     from clinicguard.core.actions import fold
-    from clinicguard.core.demo_files import simple_pdf
 
     rows = [r for r in ws.checklist() if r.applies]
     actions = ws.plan.actions()

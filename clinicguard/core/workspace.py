@@ -29,6 +29,7 @@ from clinicguard.model.errors import ClinicGuardError, DatabaseError, NotFound
 from clinicguard.model.people import Actor, Permission, Role
 from clinicguard.core.changes import ExternalChanges
 from clinicguard.core.uow import UnitOfWork
+from clinicguard.core.vault import Vault
 from clinicguard.store.audit_store import AuditStore
 from clinicguard.core.people import hash_secret, secret_kind_for
 from clinicguard.core.permissions import require
@@ -36,6 +37,7 @@ from clinicguard.i18n import tr
 from clinicguard.paths import DATABASE_NAME
 from clinicguard.store.checklist_store import AssessmentStore
 from clinicguard.store.db import open_database
+from clinicguard.store.evidence_store import EvidenceStore
 
 
 @dataclass(frozen=True)
@@ -159,21 +161,19 @@ class Workspace:
 
     @property
     def vault(self):
-        """The evidence vault; opening it runs its startup check (see `vault.startup_report`)."""
+        """The evidence vault. Building it checks nothing: callers that start work on the vault (the
+        GUI, the `evidence` commands) run `vault.check()` once; reading commands do not."""
         if getattr(self, "_vault", None) is None:
-            from clinicguard.core.vault import Vault
-
-            self._vault = Vault(self)
-            self._vault.check()
+            self._vault = Vault(
+                self.data_dir, EvidenceStore(self.db), self.uow, identity=lambda: self.identity,
+                catalogue=self.catalogue,
+                applicable_item_ids=lambda: [row.item.id for row in self.checklist() if row.applies],
+            )
         return self._vault
 
     def evidence_counts_by_item(self) -> dict[str, int]:
-        """How many evidence files back each recommendation (the checklist's evidence column).
-
-        Reads the records only: it does not open the vault, whose start-up check moves files."""
-        from clinicguard.store.evidence_store import EvidenceStore
-
-        return EvidenceStore(self.db).counts_by_item()
+        """How many evidence files back each recommendation (the checklist's evidence column)."""
+        return self.vault.store.counts_by_item()
 
     @property
     def plan(self):
