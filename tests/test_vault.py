@@ -26,12 +26,13 @@ from clinicguard.core.vault import (
     EvidenceMissing,
     OperationCancelled,
     PrivateTemp,
+    Vault,
     VaultError,
     safe_file_name,
 )
 from clinicguard.core.workspace import Workspace
 from clinicguard.model.errors import KeyUnavailable, NotFound, PermissionDenied
-from clinicguard.model.evidence import Integrity
+from clinicguard.model.evidence import Integrity, StartupReport
 from clinicguard.model.people import Actor, Role
 from clinicguard.store.evidence_store import EvidenceStore
 
@@ -343,6 +344,19 @@ def test_summary_lists_missing_expiring_and_expired(workspace, manager, tmp_path
     assert [e["id"] for e in summary["evidence_expired"]] == [old.id]
     applicable = [r.item.id for r in workspace.checklist() if r.applies]
     assert summary["items_without_evidence"] == [i for i in applicable if i not in ("GOV-ROLES-01", "SEC-BACKUP-01")]
+
+
+def test_a_vault_built_from_its_collaborators_alone(workspace, manager, tmp_path):
+    """No workspace needed: the records, the unit of work, the key, the catalogue and the applicable items."""
+    vault = Vault(workspace.data_dir, EvidenceStore(workspace.db), workspace.uow, identity=lambda: workspace.identity,
+                  catalogue={"GOV-ROLES-01"}, applicable_item_ids=lambda: ["GOV-ROLES-01", "SEC-BACKUP-01"])
+    assert vault.startup_report == StartupReport()  # building it checked nothing
+    with pytest.raises(NotFound):
+        vault.add(manager, write(tmp_path / "a.pdf", b"a"), items=["SEC-BACKUP-01"])  # not in this catalogue
+    ev = vault.add(manager, write(tmp_path / "a.pdf", b"a"), items=["GOV-ROLES-01"])
+    assert vault.summary()["items_without_evidence"] == ["SEC-BACKUP-01"]
+    assert vault.verify().ok and workspace.vault.get(ev.id) == ev
+    assert [e.kind for e in workspace.audit.entries("kind LIKE 'evidence.%'")] == ["evidence.add"]
 
 
 # ---- open and export ---------------------------------------------------------------------------------
