@@ -163,6 +163,7 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
     if not signin.exec() or signin.actor is None:
         ws.close()
         return None
+    ws.vault.check()  # repairs what a crash left; the evidence page shows what it found
     return MainWindow(AppState(ws, signin.actor))
 
 

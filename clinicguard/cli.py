@@ -17,6 +17,7 @@ from clinicguard.model.catalogue import Structure
 from clinicguard.model.checklist import Status
 from clinicguard.core.checklist import score_formula
 from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.evidence import EXPIRY_WARNING_DAYS, Integrity
 from clinicguard.model.people import Actor, Role
 from clinicguard.core.status import signoff_object, status_object
 from clinicguard.i18n import pick, set_language, tr
@@ -26,7 +27,6 @@ from clinicguard.core import exports, keys
 from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
 from clinicguard.core.plan_import import apply_import, preview_import, write_template
 from clinicguard.core.formatting import format_date
-from clinicguard.core.evidence import Integrity
 from clinicguard.model.audit import Head
 from clinicguard.core.catalogue import bundled_catalogue
 from clinicguard.core.keys import PASSPHRASE_ENV, PassphraseRequired, configure_frozen_keyring
@@ -184,8 +184,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(tr("Reviews due within 30 days: {n}", n=len(status["reviews_due_30_days"])))
     print(tr("Actions: {n} ({overdue} overdue, {soon} due within 30 days)", n=status["actions"],
              overdue=status["overdue_actions"], soon=status["actions_due_30_days"]))
-    print(tr("Evidence files: {n} ({expiring} expiring within 60 days, {expired} expired)",
-             n=status["evidence_files"], expiring=len(status["evidence_expiring_60_days"]),
+    print(tr("Evidence files: {n} ({expiring} expiring within {days} days, {expired} expired)",
+             n=status["evidence_files"], days=EXPIRY_WARNING_DAYS,
+             expiring=len(status[f"evidence_expiring_{EXPIRY_WARNING_DAYS}_days"]),
              expired=len(status["evidence_expired"])))
     print(score_formula())
     return 0
@@ -218,9 +219,9 @@ def cmd_import_actions(args: argparse.Namespace) -> int:
 
 
 def open_vault(args: argparse.Namespace):
-    """Open the workspace and its vault, telling the user what the vault's startup check found."""
+    """Open the workspace and its vault, run the vault's start-up check and say what it found."""
     ws = open_workspace(args)
-    for line in ws.vault.startup_report.messages():
+    for line in ws.vault.check().messages():
         print(tr("Warning: {message}", message=line), file=sys.stderr)
     return ws
 

@@ -132,3 +132,19 @@ def test_delete_needs_a_reason_and_is_audited(clinic_dir, tmp_path, capsys):
     assert code == 0
     listed = json.loads(run(capsys, "evidence", "list", "--data-dir", str(clinic_dir), "--json")[1])
     assert listed == [] and list((clinic_dir / "vault").glob("*.age")) == []
+
+
+def test_only_the_vault_commands_run_the_start_up_check(clinic_dir, tmp_path, capsys):
+    (tmp_path / "a.txt").write_bytes(b"a" * 1000)
+    assert run(capsys, "evidence", "add", "--data-dir", str(clinic_dir), str(tmp_path / "a.txt"))[0] == 0
+    vault = clinic_dir / "vault"
+    orphan = vault / "0123456789abcdef0123456789abcdef.age"  # a blob whose row a crash never wrote
+    orphan.write_bytes(next(vault.glob("*.age")).read_bytes())
+
+    code, out, err = run(capsys, "status", "--data-dir", str(clinic_dir), "--json")
+    assert code == 0 and json.loads(out)["evidence_files"] == 1 and err == ""
+    assert orphan.exists() and not (vault / "quarantine").exists()  # a reading command moves nothing
+
+    code, _, err = run(capsys, "evidence", "list", "--data-dir", str(clinic_dir))
+    assert code == 0 and "quarantaine" in err
+    assert not orphan.exists() and (vault / "quarantine" / orphan.name).exists()

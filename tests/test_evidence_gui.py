@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDialogButtonBox
 
-from clinicguard.core.evidence import Integrity
+from clinicguard.model.evidence import Integrity
 from clinicguard.ui import evidence_view
 from clinicguard.ui.main_window import MainWindow
 from clinicguard.ui.state import AppState

@@ -8,19 +8,33 @@ import random
 import shutil
 import stat
 import subprocess
+import sys
+import tempfile
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import keyring
 import keyring.backends.fail
+import pyrage
 import pytest
 
 from clinicguard.core import keys
-from clinicguard.model.errors import KeyUnavailable, NotFound, PermissionDenied
-from clinicguard.core.evidence import Integrity, safe_file_name
-from clinicguard.model.people import Actor, Role
-from clinicguard.core.vault import EvidenceDamaged, EvidenceMissing, OperationCancelled, PrivateTemp, VaultError
+from clinicguard.core.audit import AuditTrail
+from clinicguard.core.vault import (
+    EvidenceDamaged,
+    EvidenceMissing,
+    OperationCancelled,
+    PrivateTemp,
+    Vault,
+    VaultError,
+    safe_file_name,
+)
 from clinicguard.core.workspace import Workspace
+from clinicguard.model.errors import KeyUnavailable, NotFound, PermissionDenied
+from clinicguard.model.evidence import Integrity, StartupReport
+from clinicguard.model.people import Actor, Role
+from clinicguard.store.evidence_store import EvidenceStore
 
 from tests.conftest import MANAGER, MANAGER_SECRET
 
@@ -216,7 +230,11 @@ def test_startup_check_repairs_what_a_crash_leaves(workspace, manager, tmp_path)
     vault.blob_path(lost.blob).unlink()
 
     reopened = Workspace.open(workspace.data_dir, catalogue=workspace.catalogue)
-    report = reopened.vault.startup_report
+    # Opening the clinic and building its vault moves nothing: the check is an explicit step.
+    assert reopened.vault.store.get(kept.id) is not None and orphan.exists()
+    assert not reopened.vault.startup_report.needs_attention
+    report = reopened.vault.check()
+    assert reopened.vault.startup_report == report
     assert report.parts_removed == ("0123456789abcdef0123456789abcdef.age.part",)
     assert report.quarantined == (orphan.name,)
     assert (vault.quarantine_folder / orphan.name).exists() and not orphan.exists()
@@ -233,7 +251,7 @@ def test_startup_check_repairs_what_a_crash_leaves(workspace, manager, tmp_path)
 def test_startup_check_leaves_an_ingest_in_progress_alone(workspace, manager, tmp_path):
     staged = workspace.vault.stage(manager, write(tmp_path / "slow.txt", b"slow" * 1000))
     other = Workspace.open(workspace.data_dir, catalogue=workspace.catalogue)
-    assert other.vault.startup_report.quarantined == ()
+    assert other.vault.check().quarantined == ()
     assert workspace.vault.blob_path(staged.blob).exists()
     ev = workspace.vault.record(manager, staged, items=["GOV-ROLES-01"])
     assert other.vault.verify().ok and other.vault.store.get(ev.id) is not None
@@ -328,6 +346,19 @@ def test_summary_lists_missing_expiring_and_expired(workspace, manager, tmp_path
     assert summary["items_without_evidence"] == [i for i in applicable if i not in ("GOV-ROLES-01", "SEC-BACKUP-01")]
 
 
+def test_a_vault_built_from_its_collaborators_alone(workspace, manager, tmp_path):
+    """No workspace needed: the records, the unit of work, the key, the catalogue and the applicable items."""
+    vault = Vault(workspace.data_dir, EvidenceStore(workspace.db), workspace.uow, identity=lambda: workspace.keys.identity,
+                  catalogue={"GOV-ROLES-01"}, applicable_item_ids=lambda: ["GOV-ROLES-01", "SEC-BACKUP-01"])
+    assert vault.startup_report == StartupReport()  # building it checked nothing
+    with pytest.raises(NotFound):
+        vault.add(manager, write(tmp_path / "a.pdf", b"a"), items=["SEC-BACKUP-01"])  # not in this catalogue
+    ev = vault.add(manager, write(tmp_path / "a.pdf", b"a"), items=["GOV-ROLES-01"])
+    assert vault.summary()["items_without_evidence"] == ["SEC-BACKUP-01"]
+    assert vault.verify().ok and workspace.vault.get(ev.id) == ev
+    assert [e.kind for e in workspace.audit.search(kind="evidence")] == ["evidence.add"]
+
+
 # ---- open and export ---------------------------------------------------------------------------------
 def test_open_uses_a_private_folder_removed_at_cleanup(workspace, manager, tmp_path):
     ev = workspace.vault.add(manager, write(tmp_path / "../rapport.pdf", b"%PDF rapport"))
@@ -391,7 +422,7 @@ def test_lost_keyring_entry_is_recovered_with_the_recovery_key(clinic, memory_ke
     with pytest.raises(keys.NoKeyringEntry, match="clé de secours|recovery key"):
         fresh.vault.verify()
     with pytest.raises(keys.WrongRecoveryKey):
-        fresh.keys.recover(str(__import__("pyrage").x25519.Identity.generate()))
+        fresh.keys.recover(str(pyrage.x25519.Identity.generate()))
     fresh.keys.recover(recovery)
     assert fresh.vault.verify().ok
     for evidence_id, data in originals.items():
@@ -479,8 +510,6 @@ def test_no_plaintext_anywhere_in_the_data_folder(workspace, manager, tmp_path):
 
 def test_evidence_is_kept_when_the_audit_head_copy_cannot_be_written(workspace, manager, tmp_path, monkeypatch):
     """Once the row is committed the blob stays, even if the head file fails (full disk, antivirus)."""
-    from clinicguard.core.audit import AuditTrail
-
     source = tmp_path / "charte.pdf"
     source.write_bytes(b"%PDF charte informatique signee " * 100)
 
@@ -498,8 +527,6 @@ def test_evidence_is_kept_when_the_audit_head_copy_cannot_be_written(workspace, 
 
 def test_evidence_is_kept_when_a_failure_follows_the_commit(workspace, manager, tmp_path, monkeypatch):
     """Whatever fails after the commit, the recorded evidence keeps its file."""
-    from clinicguard.core.audit import AuditTrail
-
     def broken(self):
         raise RuntimeError("unexpected failure after the commit")
 
@@ -514,8 +541,6 @@ def test_evidence_is_kept_when_a_failure_follows_the_commit(workspace, manager, 
 
 
 def test_failed_commit_keeps_neither_row_nor_blob(workspace, manager, tmp_path, monkeypatch):
-    from clinicguard.store.evidence_store import EvidenceStore
-
     real_insert = EvidenceStore.insert
 
     def insert_then_fail(self, evidence):
@@ -532,9 +557,11 @@ def test_failed_commit_keeps_neither_row_nor_blob(workspace, manager, tmp_path, 
 
 
 def test_swapped_blob_never_reaches_the_destination_folder(workspace, manager, tmp_path, out_dir, monkeypatch):
-    """Another evidence's content must not appear in the user's folder, not even while decrypting."""
-    import pyrage
-
+    """Another evidence's content must not appear in the user's folder, not even while decrypting,
+    and the checked plaintext does not stay in the temporary folder either."""
+    temp_root = tmp_path / "system-temp"
+    temp_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp_root))
     vault = workspace.vault
     a = vault.add(manager, write(tmp_path / "a.txt", b"A confidentiel " * 400))
     b = vault.add(manager, write(tmp_path / "b.txt", b"B confidentiel " * 400))
@@ -553,17 +580,12 @@ def test_swapped_blob_never_reaches_the_destination_folder(workspace, manager, t
     with pytest.raises(EvidenceDamaged):
         vault.export(manager, a.id, out_dir / "copie.txt")
     assert files_in(out_dir) == []
-    # The checked plaintext is not left in the private folder either.
     assert vault.export(manager, b.id, out_dir).read_bytes() == b"B confidentiel " * 400
-    assert files_in(vault._scratch.path) == ["owner.pid"]
+    [private] = temp_root.glob("clinicguard-open-*")
+    assert files_in(private) == ["owner.pid"]
 
 
 def test_private_folders_left_by_a_crash_are_removed_at_start(workspace, manager, tmp_path, monkeypatch):
-    import subprocess
-    import sys
-    import tempfile
-    import time
-
     temp_root = tmp_path / "system-temp"
     temp_root.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp_root))
@@ -588,7 +610,8 @@ def test_private_folders_left_by_a_crash_are_removed_at_start(workspace, manager
     other_program.mkdir()
 
     reopened = Workspace.open(workspace.data_dir, catalogue=workspace.catalogue)
-    assert reopened.vault.startup_report.database_ok  # opening the vault is the start-up
+    assert crashed.exists()  # building the vault is not the start-up check
+    assert reopened.vault.check().database_ok
     assert not crashed.exists() and not forgotten.exists()
     assert running.exists() and being_created.exists() and other_program.exists()
     # A new private folder names its owner, so a crash of this process can be cleaned up too.

@@ -14,7 +14,7 @@ import keyring
 import pyrage
 import pytest
 
-from clinicguard.core.evidence import Integrity
+from clinicguard.model.evidence import Integrity
 from clinicguard.core.workspace import Workspace
 from clinicguard.store.db import quick_check
 from tests.conftest import MANAGER, MANAGER_SECRET
@@ -62,7 +62,7 @@ def check_after_restart(data_dir, catalogue, recovery_identity, counts) -> None:
     """The restarted application's view: database fine, no *.part, every row decrypts, orphans quarantined."""
     reopened = Workspace.open(data_dir, catalogue=catalogue)
     vault = reopened.vault
-    report = vault.startup_report
+    report = vault.check()
     assert quick_check(reopened.db) and report.database_ok
     assert report.missing == ()
     assert not list(vault.folder.glob("*.part"))

@@ -15,6 +15,10 @@ from pathlib import Path
 import keyring
 from keyring.backend import KeyringBackend
 
+from clinicguard.core.catalogue import load_catalogue
+from clinicguard.core.workspace import Workspace
+from clinicguard.model.people import Actor, Role
+
 
 class FileKeyring(KeyringBackend):
     """A test keyring kept in a JSON file, shared by the test and its child processes."""
@@ -48,10 +52,6 @@ class FileKeyring(KeyringBackend):
 
 
 def ingest_forever(data_dir: Path, seed: int) -> None:
-    from clinicguard.core.catalogue import load_catalogue
-    from clinicguard.model.people import Actor, Role
-    from clinicguard.core.workspace import Workspace
-
     catalogue = load_catalogue(Path(__file__).parent / "data" / "catalogue_small.toml")
     ws = Workspace.open(data_dir, catalogue=catalogue)
     ws.keys.unlock()
@@ -67,16 +67,13 @@ def ingest_forever(data_dir: Path, seed: int) -> None:
 
 
 def main(data_dir: str) -> None:
-    """Import once, then fork one fresh ingest process per seed read on stdin.
+    """Fork one fresh ingest process per seed read on stdin.
 
-    Forking a ready interpreter keeps each of the test's many kill cycles fast; every child still
-    opens the workspace from scratch, as a restarted application would.
+    Forking an interpreter that has already imported the project keeps each of the test's many
+    kill cycles fast; every child still opens the workspace from scratch, as a restarted
+    application would.
     """
     keyring.set_keyring(FileKeyring())
-    import clinicguard.core.catalogue  # noqa: F401
-    import clinicguard.core.vault  # noqa: F401
-    import clinicguard.core.workspace  # noqa: F401
-
     for line in sys.stdin:
         pid = os.fork()
         if pid == 0:

@@ -77,7 +77,9 @@ class Workspace:
         self.plan = ActionPlan(ActionStore(db), self.uow, catalogue, clinic_store, self.checklist)
         self.settings = ClinicSettings(clinic_store, self.uow, self.plan.redate_lines_in)
         self.signoffs = SignOffs(SignOffStore(db), self.uow, self.people, catalogue, clinic_store)
-        self._vault: Vault | None = None
+        self.vault = Vault(self.data_dir, self.evidence_store, self.uow, identity=lambda: clinic_keys.identity,
+                           catalogue=catalogue,
+                           applicable_item_ids=lambda: [row.item.id for row in self.checklist.rows() if row.applies])
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -155,14 +157,6 @@ class Workspace:
         self.db.close()
         self._closed = True
 
-    @property
-    def vault(self) -> Vault:
-        # Interim (replaced when the vault package lands): the start-up check on first use.
-        if self._vault is None:
-            self._vault = Vault(self)
-            self._vault.check()
-        return self._vault
-
     # ---- what the front ends ask of the folder as a whole ----------------------------------------
     @property
     def head_stale(self) -> bool:
@@ -184,7 +178,5 @@ class Workspace:
         return verify
 
     def evidence_counts_by_item(self) -> dict[str, int]:
-        """How many evidence files back each recommendation (the checklist's evidence column).
-
-        Reads the records only: it does not open the vault, whose start-up check moves files."""
+        """How many evidence files back each recommendation (the checklist's evidence column)."""
         return self.evidence_store.counts_by_item()

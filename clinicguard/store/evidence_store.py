@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from clinicguard.core.evidence import Evidence
+from clinicguard.model.evidence import Evidence
+from clinicguard.store.db import quick_check
 
 _COLUMNS = ("id", "blob", "title", "description", "original_name", "media_type", "size", "sha256", "added_by",
             "added_by_name", "added_at", "valid_from", "expires_on")
@@ -61,6 +62,18 @@ class EvidenceStore:
 
     def has_blob(self, blob: str) -> bool:
         return self._db.execute("SELECT 1 FROM evidence WHERE blob = ?", [blob]).fetchone() is not None
+
+    def blob_committed(self, blob: str) -> bool:
+        """Whether the blob's row is in the database for good (no transaction left open)."""
+        return not self._db.conn.in_transaction and self.has_blob(blob)
+
+    def has_action(self, action_id: int) -> bool:
+        """Whether an action exists that evidence may be linked to."""
+        return self._db.execute("SELECT 1 FROM action WHERE id = ?", [int(action_id)]).fetchone() is not None
+
+    def quick_check(self) -> bool:
+        """SQLite's own consistency check of the database the records live in (the start-up check)."""
+        return quick_check(self._db)
 
     def insert(self, evidence: Evidence) -> int:
         values = {c: getattr(evidence, c) for c in _COLUMNS if c != "id"}

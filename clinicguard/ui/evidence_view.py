@@ -44,8 +44,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.evidence import EXPIRY_WARNING_DAYS, Evidence, ExpiryState, Integrity, VerifyReport
 from clinicguard.core.formatting import format_date
+from clinicguard.model.evidence import EXPIRY_WARNING_DAYS, Evidence, ExpiryState, Integrity, VerifyReport
 from clinicguard.model.people import Permission
 from clinicguard.core.vault import OperationCancelled, PrivateTemp
 from clinicguard.i18n import language, pick, tr

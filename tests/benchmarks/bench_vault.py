@@ -20,6 +20,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script from a checkout: the project and its tests
+
+import keyring  # noqa: E402
+
+from clinicguard.core.catalogue import load_catalogue  # noqa: E402
+from clinicguard.core.workspace import Workspace  # noqa: E402
+from clinicguard.model.people import Actor, Role  # noqa: E402
+from tests.vault_crash_child import FileKeyring  # noqa: E402
+
 MIB = 1024 * 1024
 
 
@@ -35,16 +44,7 @@ def make_file(path: Path, size: int) -> None:
 
 def child(data_dir: str, source: str) -> None:
     """Add one file in a fresh process and report the time spent in Vault.add."""
-    sys.path.insert(0, str(ROOT))
-    import keyring
-
-    from tests.vault_crash_child import FileKeyring
-
     keyring.set_keyring(FileKeyring())
-    from clinicguard.core.catalogue import load_catalogue
-    from clinicguard.model.people import Actor, Role
-    from clinicguard.core.workspace import Workspace
-
     ws = Workspace.open(Path(data_dir), catalogue=load_catalogue(ROOT / "tests" / "data" / "catalogue_small.toml"))
     ws.keys.unlock()
     vault = ws.vault
@@ -73,17 +73,9 @@ def main() -> None:
         child(*args.child)
         return
 
-    sys.path.insert(0, str(ROOT))
-    import keyring
-
-    from tests.vault_crash_child import FileKeyring
-
     work = Path(tempfile.mkdtemp(prefix="bench-vault-", dir=args.dir))
     os.environ["CLINICGUARD_TEST_KEYRING"] = str(work / "keyring.json")
     keyring.set_keyring(FileKeyring())
-    from clinicguard.core.catalogue import load_catalogue
-    from clinicguard.core.workspace import Workspace
-
     try:
         ws, _ = Workspace.create(work / "clinic", clinic_name="Bench", structure="group-practice",
                                  manager_name="Bench", manager_secret="Bench-Secret-2026!",

@@ -1,25 +1,18 @@
-"""Evidence records: what a file proves, for which recommendations and actions, and until when.
-
-The encrypted bytes live in the vault (core/vault.py); this module holds the plain data and the
-rules that need no storage: dates, expiry and safe file names.
+"""Evidence records: what a file proves, for which recommendations and actions, and until when;
+what a verification or a start-up check of the vault found. Plain data and the rules that need no
+storage (expiry); the encrypted bytes live in the vault (core/vault/).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
 from clinicguard.i18n import tr
 
+# Evidence expiring within this many days is flagged on the dashboard, in the list and in `status`.
 EXPIRY_WARNING_DAYS = 60
-
-# Windows refuses these names whatever the extension ("CON.txt" is the console).
-_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"}
-_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-_MAX_NAME = 150
 
 
 class ExpiryState(StrEnum):
@@ -130,29 +123,3 @@ class StartupReport:
             lines.append(tr("{n} file(s) of the vault had no record and were moved to the quarantine folder.",
                             n=len(self.quarantined)))
         return lines
-
-
-def safe_file_name(name: str, fallback: str = "preuve") -> str:
-    """A file name that cannot leave the chosen folder nor upset Windows.
-
-    No separators, no '..', no control or reserved characters, no reserved device names
-    (CON, NUL, COM1...), no trailing dots or spaces, and a bounded length.
-    """
-    name = unicodedata.normalize("NFC", str(name))
-    # Keep only the last component of whatever path-like thing we were given.
-    name = re.split(r"[/\\]", name)[-1]
-    name = _FORBIDDEN.sub("_", name)
-    name = name.strip().rstrip(". ")
-    name = name.lstrip(".")  # no hidden files, no '..'
-    if not name:
-        name = fallback
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    if stem.split(".")[0].strip().upper() in _RESERVED or name.upper() in _RESERVED:
-        name = f"_{name}"
-    if len(name) > _MAX_NAME:
-        ext = name.rpartition(".")[2] if "." in name else ""
-        keep = _MAX_NAME - (len(ext) + 1 if ext and len(ext) < 16 else 0)
-        name = name[:keep].rstrip(". ") + (f".{ext}" if ext and len(ext) < 16 else "")
-    return name

@@ -1,0 +1,108 @@
+"""The metered age stream: encrypt or decrypt a file of any size with constant memory, hashing the
+plaintext as it goes by, reporting progress and stopping when the user cancels."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import BinaryIO
+
+import pyrage
+
+from clinicguard.core.vault.errors import OperationCancelled, VaultError
+from clinicguard.i18n import tr
+
+# Report progress about once per MiB: pyrage reads 8 KiB at a time, and a signal per read
+# would flood the GUI's event loop.
+PROGRESS_STEP = 1 << 20
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+class Meter:
+    """Hashes the plaintext as it streams by, reports progress, and stops when asked.
+
+    The hash runs inline: pyrage holds the GIL while it encrypts, so a hashing thread was measured
+    slower (4.1 s against 3.7 s per GiB), not faster.
+    """
+
+    def __init__(self, progress: Progress | None, cancelled: Cancelled | None, total: int, done: int = 0):
+        self._sha = hashlib.sha256()
+        self.size = 0
+        self._progress, self._cancelled = progress, cancelled
+        self._total, self._base, self._reported = total, done, done
+        self.was_cancelled = False
+
+    def feed(self, data: bytes) -> None:
+        if self._cancelled is not None and self._cancelled():
+            self.was_cancelled = True
+            # pyrage turns this into an I/O error; `was_cancelled` tells the caller why.
+            raise OperationCancelled(tr("Cancelled."))
+        self._sha.update(data)
+        self.size += len(data)
+        done = self._base + self.size
+        if self._progress is not None and done - self._reported >= PROGRESS_STEP:
+            self._reported = done
+            self._progress(done, max(self._total, done))
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            done = self._base + self.size
+            self._progress(done, max(self._total, done))
+
+
+class _MeteredReader:
+    def __init__(self, raw: BinaryIO, meter: Meter):
+        self._raw, self._meter = raw, meter
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._raw.read(n)
+        if data:
+            self._meter.feed(data)
+        return data
+
+
+class _MeteredWriter:
+    """Writes the plaintext through the meter; with no file, only counts and hashes (verify)."""
+
+    def __init__(self, raw: BinaryIO | None, meter: Meter):
+        self._raw, self._meter = raw, meter
+
+    def write(self, data) -> int:
+        self._meter.feed(data)
+        if self._raw is not None:
+            self._raw.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        if self._raw is not None:
+            self._raw.flush()
+
+
+def encrypt(source: BinaryIO, out: BinaryIO, recipients: Sequence[pyrage.x25519.Recipient], meter: Meter) -> None:
+    """Encrypt `source` into `out` as an age v1 file; raises OperationCancelled or VaultError."""
+    try:
+        pyrage.encrypt_io(_MeteredReader(source, meter), out, list(recipients))
+    except (pyrage.EncryptError, OSError, ValueError) as exc:
+        if meter.was_cancelled:
+            raise OperationCancelled(tr("Adding the file was cancelled; nothing was kept.")) from None
+        raise VaultError(tr("The file could not be encrypted: {error}", error=exc)) from None
+
+
+def decrypt(src: BinaryIO, out: BinaryIO | None, identity: pyrage.x25519.Identity, meter: Meter) -> bool:
+    """Decrypt `src` into `out` (or nowhere); False if the blob does not decrypt (damaged, foreign).
+
+    The caller still compares `meter.size` and `meter.hexdigest()` with the record: a blob that
+    decrypts may be another evidence's.
+    """
+    try:
+        pyrage.decrypt_io(src, _MeteredWriter(out, meter), [identity])
+    except (pyrage.DecryptError, OSError, ValueError):
+        if meter.was_cancelled:
+            raise OperationCancelled(tr("Cancelled.")) from None
+        return False
+    return True

@@ -1,0 +1,46 @@
+"""The vault's start-up check runs when the clinic opens in the window, not when the vault is built."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from clinicguard.app import open_clinic
+from clinicguard.core.workspace import Workspace
+from tests.conftest import MANAGER, MANAGER_SECRET
+
+ORPHAN = "0123456789abcdef0123456789abcdef.age"
+
+
+class SignedIn:
+    """The sign-in dialog, answered at the boundary by the manager."""
+
+    def __init__(self, ws):
+        self.actor = ws.people.sign_in(MANAGER, MANAGER_SECRET)
+
+    def exec(self) -> bool:
+        return True
+
+
+def test_opening_the_clinic_window_quarantines_an_orphan_blob(qtbot, tmp_path, small_catalogue, monkeypatch):
+    data_dir = tmp_path / "clinic"
+    ws, _ = Workspace.create(data_dir, clinic_name="Cabinet", structure="group-practice", manager_name=MANAGER,
+                             manager_secret=MANAGER_SECRET, catalogue=small_catalogue)
+    source = tmp_path / "charte.pdf"
+    source.write_bytes(b"%PDF charte " * 100)
+    ev = ws.vault.add(ws.people.sign_in(MANAGER, MANAGER_SECRET), source)
+    orphan = ws.vault.folder / ORPHAN  # a blob whose row a crash never wrote
+    orphan.write_bytes(ws.vault.blob_path(ev.blob).read_bytes())
+    ws.close()
+
+    reading = Workspace.open(data_dir, catalogue=small_catalogue)
+    assert [e.id for e in reading.vault.store.all()] == [ev.id] and orphan.exists()  # building checks nothing
+    reading.close()
+
+    monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
+    monkeypatch.setattr("clinicguard.ui.signin_dialog.SignInDialog", SignedIn)
+    window = open_clinic(data_dir)
+    qtbot.addWidget(window)
+    assert not orphan.exists() and (data_dir / "vault" / "quarantine" / ORPHAN).exists()
+    attention = window.pages["evidence"].findChild(QLabel, "vaultAttention")
+    assert "quarantaine" in attention.text()
+    window.state.ws.close()
