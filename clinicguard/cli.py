@@ -17,7 +17,7 @@ from clinicguard.core.catalogue import Structure
 from clinicguard.core.checklist import Status, score_formula, summarize
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor, Role
-from clinicguard.i18n import set_language, tr
+from clinicguard.i18n import set_language, tr, trn
 from clinicguard.paths import default_data_dir
 
 SECRET_ENV = "CLINICGUARD_PROFILE_SECRET"
@@ -69,10 +69,12 @@ def acting(ws, args: argparse.Namespace) -> Actor:
 
 
 def catalogue_changes_text(changes) -> str:
-    return tr("The catalogue moved from version {old} to {new}: {added} new recommendation(s) to assess, "
-              "{removed} withdrawn (their answers are kept, read-only), {changed} reworded.",
-              old=changes.from_version, new=changes.to_version, added=len(changes.added),
-              removed=len(changes.removed), changed=len(changes.changed))
+    return tr("The catalogue moved from version {old} to {new}: {added} to assess, "
+              "{removed} (their answers are kept, read-only), {changed}.",
+              old=changes.from_version, new=changes.to_version,
+              added=trn("{n} new recommendation", "{n} new recommendations", len(changes.added)),
+              removed=trn("{n} withdrawn", "{n} withdrawn", len(changes.removed)),
+              changed=trn("{n} reworded", "{n} reworded", len(changes.changed)))
 
 
 def print_json(value) -> None:
@@ -221,7 +223,7 @@ def cmd_status(args: argparse.Namespace) -> int:
              overdue=status["overdue_actions"], soon=status["actions_due_30_days"]))
     print(tr("Evidence files: {n} ({expiring} expiring within 60 days, {expired} expired)",
              n=status["evidence_files"], expiring=len(status["evidence_expiring_60_days"]),
-             expired=len(status["evidence_expired"])))
+             expired=trn("{n} expired", "{n} expired", len(status["evidence_expired"]))))
     print(score_formula())
     return 0
 
@@ -249,8 +251,8 @@ def cmd_import_actions(args: argparse.Namespace) -> int:
         result = apply_import(ws, actor, preview)
     finally:
         ws.close()
-    print(tr("{actions} action(s) and {lines} budget line(s) imported from {file}.",
-             actions=result.actions, lines=result.lines, file=Path(args.file).name))
+    print(tr("{actions} and {lines} imported from {file}.", actions=trn("{n} action", "{n} actions", result.actions),
+             lines=trn("{n} budget line", "{n} budget lines", result.lines), file=Path(args.file).name))
     return 0
 
 
@@ -325,7 +327,7 @@ def cmd_evidence_verify(args: argparse.Namespace) -> int:
             print(tr("{state}: evidence {id} — {title} ({name})", state=item.state.label, id=item.evidence.id,
                      title=item.evidence.title, name=item.evidence.original_name))
     intact = len(report.with_state(Integrity.INTACT))
-    print(tr("{intact} of {total} file(s) intact.", intact=intact, total=len(report.files)))
+    print(trn("{intact} of {n} file intact.", "{intact} of {n} files intact.", len(report.files), intact=intact))
     return 0 if report.ok else 1
 
 
@@ -453,7 +455,8 @@ def cmd_signoff_request(args: argparse.Namespace) -> int:
     try:
         made = ws.signoffs.request(acting(ws, args), args.item_ids, args.note or "")
         names = ", ".join(p.name for p in ws.people.active_practitioners()) or tr("nobody yet")
-        print(tr("{n} recommendation(s) to confirm, asked of: {names}.", n=len(made), names=names))
+        print(trn("{n} recommendation to confirm, asked of: {names}.", "{n} recommendations to confirm, asked of: {names}.",
+                  len(made), names=names))
     finally:
         ws.close()
     return 0

@@ -273,7 +273,7 @@ def test_a_request_reaches_practitioners_with_the_note_not_the_manager(qtbot, te
     next_sign_in.append((KARIM, KARIM_PIN))
     window.session.switch_user()
     assert view.pending_label.isVisible() and not view.table.isColumnHidden(4)
-    assert "2 recommandation(s)" in view.pending_label.text()
+    assert "2 recommandations en attente" in view.pending_label.text()
     assert "Merci avant vendredi" in view.pending_label.text() and MANAGER in view.pending_label.text()
     row = view.model.rows.index(next(r for r in view.model.rows if r.item_id == items[0]))
     assert "Merci avant vendredi" in view.model.data(view.model.index(row, 4))
@@ -284,7 +284,7 @@ def test_a_request_reaches_practitioners_with_the_note_not_the_manager(qtbot, te
     view.select_items(items)
     qtbot.mouseClick(view.confirm_button, Qt.MouseButton.LeftButton)
     assert errors == [] and view.proxy.rowCount() == 0
-    assert view.message.text() == "2 recommandation(s) attestée(s)."
+    assert view.message.text() == "2 recommandations attestées."
 
     next_sign_in.append((MANAGER, MANAGER_SECRET))
     window.session.switch_user()

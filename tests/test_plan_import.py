@@ -231,7 +231,7 @@ def test_cli_template_then_import_as_a_named_profile(tmp_path, cli_clinic, capsy
     code = cli.main(["import", "actions", "--data-dir", str(cli_clinic.data_dir), "--as", MANAGER, str(template)])
     out = capsys.readouterr()
     assert code == 0, out.err
-    assert "3 action(s)" in out.out and "3 ligne(s)" in out.out
+    assert "3 actions et 3 lignes de dépense importées" in out.out
     check_good_import(cli_clinic)
     entry = cli_clinic.audit.entries("kind = 'plan.import'")[0]
     assert entry.actor_name == MANAGER and entry.after["file"] == "modele.xlsx"
