@@ -9,6 +9,7 @@ import argparse
 import getpass
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -22,16 +23,83 @@ from clinicguard.paths import default_data_dir
 
 SECRET_ENV = "CLINICGUARD_PROFILE_SECRET"
 
-# argparse's own messages a user meets (help and usage errors), translated like every other text
+# ---- argparse in the user's language -------------------------------------------------------------
+# argparse writes its own texts (the usage line, section titles, error messages) in English. They are
+# translated here through ArgumentParser's public methods only: the formatted help is rewritten, and
+# an error message is matched against argparse's English templates, then rebuilt from the French one.
 ARGPARSE_MESSAGES = (
     "usage: ", "positional arguments", "options", "show this help message and exit",
     "%(prog)s: error: %(message)s\n", "the following arguments are required: %s",
     "invalid choice: %(value)r (choose from %(choices)s)", "unrecognized arguments: %s",
     "invalid %(type)s value: %(value)r", "expected one argument", "argument %(argument_name)s: %(message)s",
     "ambiguous option: %(option)s could match %(matches)s", "one of the arguments %s is required",
-    "not allowed with argument %s", "expected at least one argument",
+    "not allowed with argument %s", "expected at least one argument", "expected at most one argument",
+    "ignored explicit argument %r",
 )
-argparse._ = tr  # argparse looks its messages up through a module-level gettext function
+_PERCENT_FIELD = re.compile(r"%(?:\((\w+)\))?[sr]")
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    """A regular expression matching what argparse prints for `template`, one group per %-field."""
+    parts, last, index = [], 0, 0
+    for field in _PERCENT_FIELD.finditer(template):
+        parts.append(re.escape(template[last:field.start()]))
+        parts.append(f"(?P<{field.group(1) or f'arg{index}'}>.+?)")
+        last, index = field.end(), index + (field.group(1) is None)
+    parts.append(re.escape(template[last:]))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+_ERROR_TEMPLATES = [(t, _template_pattern(t)) for t in ARGPARSE_MESSAGES if "%" in t or t.startswith("expected")]
+
+
+def translate_argparse_message(message: str) -> str:
+    """argparse's English error `message`, in the current language (unchanged if it is not argparse's)."""
+    for template, pattern in _ERROR_TEMPLATES:
+        match = pattern.fullmatch(message)
+        if match is None:
+            continue
+        values = match.groupdict()
+        if "message" in values:  # "argument --x: <the argument's own error>"
+            values["message"] = translate_argparse_message(values["message"])
+        fields = iter(range(len(values)))
+        return _PERCENT_FIELD.sub(lambda f: values[f.group(1) or f"arg{next(fields)}"], tr(template))
+    return message
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser speaking the user's language; its subcommands' parsers are of this class too."""
+
+    def __init__(self, *args, add_help: bool = True, **kwargs):
+        super().__init__(*args, add_help=False, **kwargs)
+        if add_help:  # argparse's own -h would carry its English help text
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help=tr("show this help message and exit"))
+
+    def format_usage(self) -> str:
+        return _translate_help(super().format_usage())
+
+    def format_help(self) -> str:
+        return _translate_help(super().format_help())
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, tr("%(prog)s: error: %(message)s\n") % {"prog": self.prog,
+                                                             "message": translate_argparse_message(message)})
+
+
+def _translate_help(text: str) -> str:
+    lines = text.split("\n")
+    if lines[0].startswith("usage: "):
+        prefix = tr("usage: ")
+        lines[0] = prefix + lines[0][len("usage: "):]
+        shift = " " * max(0, len(prefix) - len("usage: "))
+        for i in range(1, len(lines)):  # the usage's wrapped lines stay aligned under its first
+            if not lines[i].startswith(" "):
+                break
+            lines[i] = shift + lines[i]
+    headings = {f"{title}:": f"{tr(title)}:" for title in ("positional arguments", "options")}
+    return "\n".join(headings.get(line, line) for line in lines)
 
 
 class UsageError(ClinicGuardError):
@@ -602,14 +670,15 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 # ---- parser ---------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = ArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", help=tr("the clinic's data folder (default: the per-user application-data folder)"))
-    actor = argparse.ArgumentParser(add_help=False)
+    actor = ArgumentParser(add_help=False)
     actor.add_argument("--as", dest="as_name", metavar="NAME",
                        help=tr("act as this profile (secret from {env} or a prompt)", env=SECRET_ENV))
 
-    parser = argparse.ArgumentParser(prog="clinicguard", description=tr("ClinicGuard: health-data compliance for clinics."))
-    parser.add_argument("--version", action="version", version=f"ClinicGuard {__version__}")
+    parser = ArgumentParser(prog="clinicguard", description=tr("ClinicGuard: health-data compliance for clinics."))
+    parser.add_argument("--version", action="version", version=f"ClinicGuard {__version__}",
+                        help=tr("show the version number and exit"))
     parser.add_argument("--lang", choices=["fr", "en"], help=tr("language of the interface"))
     parser.add_argument("--demo", action="store_true", help=tr("open the application on a demo clinic"))
     parser.add_argument("--data-dir", metavar="DIR", help=argparse.SUPPRESS)

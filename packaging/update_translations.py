@@ -119,7 +119,7 @@ def obsolete() -> list[str]:
     return stale
 
 
-PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)[sr]|%[sr]")  # format() fields, and argparse's %-fields
 
 
 def placeholders(text: str) -> list[str]:
