@@ -12,6 +12,7 @@ import sqlite3
 import pytest
 
 from clinicguard.core.audit import GENESIS, HEAD_FILE, AuditTrail, Head, _entry_hash
+from clinicguard.model.errors import PermissionDenied
 from clinicguard.model.people import Actor, Role
 from clinicguard.core.workspace import Workspace, database_path
 from clinicguard.store.db import open_database
@@ -33,7 +34,7 @@ def _practitioner(ws, manager):
 
 def _failing_sign_in(ws, manager):
     _practitioner(ws, manager)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         ws.sign_in(PRACTITIONER, "0000")
 
 
@@ -123,7 +124,7 @@ def test_each_change_leaves_exactly_one_entry_with_before_and_after(workspace, m
 
 def test_a_change_that_fails_leaves_no_entry(workspace, manager):
     count = workspace.audit.head()[0]
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         with workspace.writing(manager, "edit-settings") as audit:
             audit.record("clinic.update", "clinic", "x", None, {"name": "half"})
             workspace.db["clinic"].update(1, {"fiscal_year_start_month": 13})  # refused by the CHECK

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from clinicguard.core.people import InactivityClock
+from clinicguard.model.errors import PermissionDenied
 from clinicguard.model.people import Role
 from clinicguard.core.workspace import database_path
 from clinicguard.ui import people_view, signin_dialog, signoff_view
@@ -206,7 +207,7 @@ def test_the_manager_adds_and_unlocks_profiles_on_the_people_page(qtbot, team, m
         page.add("Sophie Leroy", "accountant", "Secretaire-Leroy-26")
     assert done.args[0] is None and errors  # duplicate refused
     for _ in range(3):
-        with pytest.raises(Exception):
+        with pytest.raises(PermissionDenied):
             team.sign_in(KARIM, "0000")
     window.state.notify("people")
     page.select(KARIM)
