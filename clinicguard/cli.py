@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import itertools
 import json
 import os
 import re
@@ -27,43 +28,45 @@ SECRET_ENV = "CLINICGUARD_PROFILE_SECRET"
 # argparse writes its own texts (the usage line, section titles, error messages) in English. They are
 # translated here through ArgumentParser's public methods only: the formatted help is rewritten, and
 # an error message is matched against argparse's English templates, then rebuilt from the French one.
-ARGPARSE_MESSAGES = (
-    "usage: ", "positional arguments", "options", "show this help message and exit",
-    "%(prog)s: error: %(message)s\n", "the following arguments are required: %s",
-    "invalid choice: %(value)r (choose from %(choices)s)", "unrecognized arguments: %s",
-    "invalid %(type)s value: %(value)r", "expected one argument", "argument %(argument_name)s: %(message)s",
+ARGPARSE_MESSAGES = ("usage: ", "positional arguments", "options", "show this help message and exit",
+                     "%(prog)s: error: %(message)s\n")
+ARGPARSE_ERRORS = (  # the messages argparse passes to error(), as its source writes them
+    "the following arguments are required: %s", "invalid choice: %(value)r (choose from %(choices)s)",
+    "unrecognized arguments: %s", "invalid %(type)s value: %(value)r", "argument %(argument_name)s: %(message)s",
     "ambiguous option: %(option)s could match %(matches)s", "one of the arguments %s is required",
-    "not allowed with argument %s", "expected at least one argument", "expected at most one argument",
-    "ignored explicit argument %r",
+    "not allowed with argument %s", "expected one argument", "expected at least one argument",
+    "expected at most one argument", "ignored explicit argument %r",
 )
 _PERCENT_FIELD = re.compile(r"%(?:\((\w+)\))?[sr]")
 
 
 def _template_pattern(template: str) -> re.Pattern:
-    """A regular expression matching what argparse prints for `template`, one group per %-field."""
-    parts, last, index = [], 0, 0
+    """A regular expression matching what argparse prints for `template`: one group per %-field,
+    named as the field, or arg0, arg1... for the unnamed ones."""
+    parts, last, unnamed = [], 0, itertools.count()
     for field in _PERCENT_FIELD.finditer(template):
         parts.append(re.escape(template[last:field.start()]))
-        parts.append(f"(?P<{field.group(1) or f'arg{index}'}>.+?)")
-        last, index = field.end(), index + (field.group(1) is None)
+        parts.append(f"(?P<{field.group(1) or f'arg{next(unnamed)}'}>.+?)")
+        last = field.end()
     parts.append(re.escape(template[last:]))
     return re.compile("".join(parts), re.DOTALL)
 
 
-_ERROR_TEMPLATES = [(t, _template_pattern(t)) for t in ARGPARSE_MESSAGES if "%" in t or t.startswith("expected")]
+_ERROR_PATTERNS = [(template, _template_pattern(template)) for template in ARGPARSE_ERRORS]
 
 
 def translate_argparse_message(message: str) -> str:
     """argparse's English error `message`, in the current language (unchanged if it is not argparse's)."""
-    for template, pattern in _ERROR_TEMPLATES:
+    for template, pattern in _ERROR_PATTERNS:
         match = pattern.fullmatch(message)
         if match is None:
             continue
         values = match.groupdict()
         if "message" in values:  # "argument --x: <the argument's own error>"
             values["message"] = translate_argparse_message(values["message"])
-        fields = iter(range(len(values)))
-        return _PERCENT_FIELD.sub(lambda f: values[f.group(1) or f"arg{next(fields)}"], tr(template))
+        unnamed = itertools.count()
+        # the values are put back as argparse printed them (a %r value already carries its quotes)
+        return _PERCENT_FIELD.sub(lambda field: values[field.group(1) or f"arg{next(unnamed)}"], tr(template))
     return message
 
 

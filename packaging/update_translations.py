@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FR = ROOT / "resources" / "translations" / "fr.toml"
-TRANSLATED_CONSTANTS = {"SCORE_FORMULA", "MONTHS", "ARGPARSE_MESSAGES"}
+TRANSLATED_CONSTANTS = {"SCORE_FORMULA", "MONTHS", "ARGPARSE_MESSAGES", "ARGPARSE_ERRORS"}
 PLURAL_FORMS = ("one", "other")  # what French needs; "many" (1,000,000) may be given, else "other" serves
 
 
