@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import itertools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.evidence import EXPIRY_WARNING_DAYS, Integrity
 from clinicguard.model.people import Actor, Role
 from clinicguard.core.status import signoff_object, status_object
-from clinicguard.i18n import pick, set_language, tr
+from clinicguard.i18n import pick, set_language, tr, trn
 from clinicguard.paths import default_data_dir
 from clinicguard.core.workspace import Workspace
 from clinicguard.core import exports, keys
@@ -34,16 +36,85 @@ from clinicguard.core.fsutil import atomic_write_bytes
 
 SECRET_ENV = "CLINICGUARD_PROFILE_SECRET"
 
-# argparse's own messages a user meets (help and usage errors), translated like every other text
-ARGPARSE_MESSAGES = (
-    "usage: ", "positional arguments", "options", "show this help message and exit",
-    "%(prog)s: error: %(message)s\n", "the following arguments are required: %s",
-    "invalid choice: %(value)r (choose from %(choices)s)", "unrecognized arguments: %s",
-    "invalid %(type)s value: %(value)r", "expected one argument", "argument %(argument_name)s: %(message)s",
+# ---- argparse in the user's language -------------------------------------------------------------
+# argparse writes its own texts (the usage line, section titles, error messages) in English. They are
+# translated here through ArgumentParser's public methods only: the formatted help is rewritten, and
+# an error message is matched against argparse's English templates, then rebuilt from the French one.
+ARGPARSE_MESSAGES = ("usage: ", "positional arguments", "options", "show this help message and exit",
+                     "%(prog)s: error: %(message)s\n")
+ARGPARSE_ERRORS = (  # the messages argparse passes to error(), as its source writes them
+    "the following arguments are required: %s", "invalid choice: %(value)r (choose from %(choices)s)",
+    "unrecognized arguments: %s", "invalid %(type)s value: %(value)r", "argument %(argument_name)s: %(message)s",
     "ambiguous option: %(option)s could match %(matches)s", "one of the arguments %s is required",
-    "not allowed with argument %s", "expected at least one argument",
+    "not allowed with argument %s", "expected one argument", "expected at least one argument",
+    "expected at most one argument", "ignored explicit argument %r",
 )
-argparse._ = tr  # argparse looks its messages up through a module-level gettext function
+_PERCENT_FIELD = re.compile(r"%(?:\((\w+)\))?[sr]")
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    """A regular expression matching what argparse prints for `template`: one group per %-field,
+    named as the field, or arg0, arg1... for the unnamed ones."""
+    parts, last, unnamed = [], 0, itertools.count()
+    for field in _PERCENT_FIELD.finditer(template):
+        parts.append(re.escape(template[last:field.start()]))
+        parts.append(f"(?P<{field.group(1) or f'arg{next(unnamed)}'}>.+?)")
+        last = field.end()
+    parts.append(re.escape(template[last:]))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+_ERROR_PATTERNS = [(template, _template_pattern(template)) for template in ARGPARSE_ERRORS]
+
+
+def translate_argparse_message(message: str) -> str:
+    """argparse's English error `message`, in the current language (unchanged if it is not argparse's)."""
+    for template, pattern in _ERROR_PATTERNS:
+        match = pattern.fullmatch(message)
+        if match is None:
+            continue
+        values = match.groupdict()
+        if "message" in values:  # "argument --x: <the argument's own error>"
+            values["message"] = translate_argparse_message(values["message"])
+        unnamed = itertools.count()
+        # the values are put back as argparse printed them (a %r value already carries its quotes)
+        return _PERCENT_FIELD.sub(lambda field: values[field.group(1) or f"arg{next(unnamed)}"], tr(template))
+    return message
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser speaking the user's language; its subcommands' parsers are of this class too."""
+
+    def __init__(self, *args, add_help: bool = True, **kwargs):
+        super().__init__(*args, add_help=False, **kwargs)
+        if add_help:  # argparse's own -h would carry its English help text
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help=tr("show this help message and exit"))
+
+    def format_usage(self) -> str:
+        return _translate_help(super().format_usage())
+
+    def format_help(self) -> str:
+        return _translate_help(super().format_help())
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, tr("%(prog)s: error: %(message)s\n") % {"prog": self.prog,
+                                                             "message": translate_argparse_message(message)})
+
+
+def _translate_help(text: str) -> str:
+    lines = text.split("\n")
+    if lines[0].startswith("usage: "):
+        prefix = tr("usage: ")
+        lines[0] = prefix + lines[0][len("usage: "):]
+        shift = " " * max(0, len(prefix) - len("usage: "))
+        for i in range(1, len(lines)):  # the usage's wrapped lines stay aligned under its first
+            if not lines[i].startswith(" "):
+                break
+            lines[i] = shift + lines[i]
+    headings = {f"{title}:": f"{tr(title)}:" for title in ("positional arguments", "options")}
+    return "\n".join(headings.get(line, line) for line in lines)
 
 
 class UsageError(ClinicGuardError):
@@ -79,10 +150,12 @@ def acting(ws, args: argparse.Namespace) -> Actor:
 
 
 def catalogue_changes_text(changes) -> str:
-    return tr("The catalogue moved from version {old} to {new}: {added} new recommendation(s) to assess, "
-              "{removed} withdrawn (their answers are kept, read-only), {changed} reworded.",
-              old=changes.from_version, new=changes.to_version, added=len(changes.added),
-              removed=len(changes.removed), changed=len(changes.changed))
+    return tr("The catalogue moved from version {old} to {new}: {added} to assess, "
+              "{removed} (their answers are kept, read-only), {changed}.",
+              old=changes.from_version, new=changes.to_version,
+              added=trn("{n} new recommendation", "{n} new recommendations", len(changes.added)),
+              removed=trn("{n} withdrawn", "{n} withdrawn", len(changes.removed)),
+              changed=trn("{n} reworded", "{n} reworded", len(changes.changed)))
 
 
 def print_json(value) -> None:
@@ -184,10 +257,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(tr("Reviews due within 30 days: {n}", n=len(status["reviews_due_30_days"])))
     print(tr("Actions: {n} ({overdue} overdue, {soon} due within 30 days)", n=status["actions"],
              overdue=status["overdue_actions"], soon=status["actions_due_30_days"]))
-    print(tr("Evidence files: {n} ({expiring} expiring within {days} days, {expired} expired)",
+    print(tr("Evidence files: {n} ({expiring} expiring within {days} days, {expired})",
              n=status["evidence_files"], days=EXPIRY_WARNING_DAYS,
              expiring=len(status[f"evidence_expiring_{EXPIRY_WARNING_DAYS}_days"]),
-             expired=len(status["evidence_expired"])))
+             expired=trn("{n} expired", "{n} expired", len(status["evidence_expired"]))))
     print(score_formula())
     return 0
 
@@ -213,8 +286,8 @@ def cmd_import_actions(args: argparse.Namespace) -> int:
         result = apply_import(ws, actor, preview)
     finally:
         ws.close()
-    print(tr("{actions} action(s) and {lines} budget line(s) imported from {file}.",
-             actions=result.actions, lines=result.lines, file=Path(args.file).name))
+    print(tr("{actions} and {lines} imported from {file}.", actions=trn("{n} action", "{n} actions", result.actions),
+             lines=trn("{n} budget line", "{n} budget lines", result.lines), file=Path(args.file).name))
     return 0
 
 
@@ -285,7 +358,7 @@ def cmd_evidence_verify(args: argparse.Namespace) -> int:
             print(tr("{state}: evidence {id} — {title} ({name})", state=item.state.label, id=item.evidence.id,
                      title=item.evidence.title, name=item.evidence.original_name))
     intact = len(report.with_state(Integrity.INTACT))
-    print(tr("{intact} of {total} file(s) intact.", intact=intact, total=len(report.files)))
+    print(trn("{intact} of {n} file intact.", "{intact} of {n} files intact.", len(report.files), intact=intact))
     return 0 if report.ok else 1
 
 
@@ -413,7 +486,8 @@ def cmd_signoff_request(args: argparse.Namespace) -> int:
     try:
         made = ws.signoffs.request(acting(ws, args), args.item_ids, args.note or "")
         names = ", ".join(p.name for p in ws.people.active_practitioners()) or tr("nobody yet")
-        print(tr("{n} recommendation(s) to confirm, asked of: {names}.", n=len(made), names=names))
+        print(trn("{n} recommendation to confirm, asked of: {names}.", "{n} recommendations to confirm, asked of: {names}.",
+                  len(made), names=names))
     finally:
         ws.close()
     return 0
@@ -540,14 +614,15 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 # ---- parser ---------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = ArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", help=tr("the clinic's data folder (default: the per-user application-data folder)"))
-    actor = argparse.ArgumentParser(add_help=False)
+    actor = ArgumentParser(add_help=False)
     actor.add_argument("--as", dest="as_name", metavar="NAME",
                        help=tr("act as this profile (secret from {env} or a prompt)", env=SECRET_ENV))
 
-    parser = argparse.ArgumentParser(prog="clinicguard", description=tr("ClinicGuard: health-data compliance for clinics."))
-    parser.add_argument("--version", action="version", version=f"ClinicGuard {__version__}")
+    parser = ArgumentParser(prog="clinicguard", description=tr("ClinicGuard: health-data compliance for clinics."))
+    parser.add_argument("--version", action="version", version=f"ClinicGuard {__version__}",
+                        help=tr("show the version number and exit"))
     parser.add_argument("--lang", choices=["fr", "en"], help=tr("language of the interface"))
     parser.add_argument("--demo", action="store_true", help=tr("open the application on a demo clinic"))
     parser.add_argument("--data-dir", metavar="DIR", help=argparse.SUPPRESS)

@@ -4,6 +4,20 @@ The core must speak the user's language without importing Qt, so every
 user-visible string, in every layer, goes through `tr()`: the source text is
 English and `resources/translations/fr.toml` holds the French. French is the
 default language; `CLINICGUARD_LANG=en` or `--lang en` switches to English.
+
+A text that counts something goes through `trn(singular, plural, n)`: the
+language's CLDR plural rule (from Babel) picks the form, so French says
+"0 action", "1 action", "2 actions" and English "0 actions", "1 action".
+A word that translates differently by where it appears goes through
+`trc(context, text)`, like gettext's pgettext.
+
+fr.toml holds three kinds of entry:
+    "English text" = "texte français"                 # tr()
+    [plural."{n} file"]                               # trn(), keyed by the English singular
+    one = "{n} fichier"                               # CLDR category "one" (fr: 0 and 1)
+    other = "{n} fichiers"                            # every other number ("many" falls back to it)
+    [context.assessment]                              # trc(), one table per context
+    "Saved" = "Enregistrée"
 """
 
 from __future__ import annotations
@@ -30,17 +44,66 @@ def language() -> str:
     return _language
 
 
+PLURAL_TABLE = "plural"
+CONTEXT_TABLE = "context"
+
+
 @lru_cache(maxsize=None)
-def translations(lang: str) -> dict[str, str]:
+def catalogue(lang: str) -> dict:
+    """The whole translation file of `lang`, as read from TOML (empty for English, the source)."""
     if lang == "en":
         return {}
     with open(resources_dir() / "translations" / f"{lang}.toml", "rb") as fh:
         return tomllib.load(fh)
 
 
+@lru_cache(maxsize=None)
+def translations(lang: str) -> dict[str, str]:
+    """The plain texts of `lang` (what `tr()` looks up), without the plural and context tables."""
+    return {en: text for en, text in catalogue(lang).items() if isinstance(text, str)}
+
+
+def plurals(lang: str) -> dict[str, dict[str, str]]:
+    return catalogue(lang).get(PLURAL_TABLE, {})
+
+
+def contexts(lang: str) -> dict[str, dict[str, str]]:
+    return catalogue(lang).get(CONTEXT_TABLE, {})
+
+
+@lru_cache(maxsize=None)
+def plural_rule(lang: str):
+    """The CLDR plural rule of `lang`: a callable giving a number's category ("one", "many", "other"...)."""
+    # Imported here, not at the top: Babel and its locale data cost about 55 ms, which every CLI
+    # command would pay at start-up although most print no count.
+    from babel.core import Locale
+
+    return Locale.parse(lang).plural_form
+
+
 def tr(text: str, /, **params: object) -> str:
     """Translate `text` (English source) into the current language, then format it."""
     translated = translations(_language).get(text, text)
+    return translated.format(**params) if params else translated
+
+
+def trn(singular: str, plural: str, n: int, /, **params: object) -> str:
+    """Translate a text that counts `n` things, in the plural form the current language uses for `n`.
+
+    `singular` and `plural` are the English forms; `n` is passed to format as `{n}`.
+    """
+    category = plural_rule(_language)(n)
+    forms = plurals(_language).get(singular)
+    if forms:
+        text = forms.get(category) or forms["other"]
+    else:
+        text = singular if category == "one" else plural
+    return text.format(n=n, **params)
+
+
+def trc(context: str, text: str, /, **params: object) -> str:
+    """Translate `text` as it reads in `context` (a word that the languages translate differently by use)."""
+    translated = contexts(_language).get(context, {}).get(text, text)
     return translated.format(**params) if params else translated
 
 

@@ -12,9 +12,9 @@ from clinicguard.core.plan_filter import filter_plan, plan_rows
 from clinicguard.core.actions import suggest_priority
 from clinicguard.model.checklist import Status
 from clinicguard.model.errors import ClinicGuardError, NotFound, PermissionDenied
-from clinicguard.model.people import Actor, Role
+from clinicguard.model import people
+from clinicguard.model.people import Actor, Permission, Role
 
-from tests.conftest import MANAGER_SECRET
 
 PRACTITIONER = Actor(99, "Dr Karim Benali", Role.PRACTITIONER)
 TODAY = date(2026, 11, 29)
@@ -196,12 +196,11 @@ def test_deleting_an_action_deletes_its_lines_and_keeps_them_in_one_entry(worksp
 def test_deleting_an_action_checks_the_budget_right_as_the_database_has_it_now(workspace, manager, monkeypatch):
     # A role that may edit the plan but not the budget; the caller still holds a manager's actor
     # from before its role changed: the role read inside the transaction decides.
-    from clinicguard.model import people
-
-    monkeypatch.setitem(people.ROLE_PERMISSIONS, Role.ACCOUNTANT,
-                        frozenset({people.Permission.READ, people.Permission.EDIT_PLAN}))
+    monkeypatch.setitem(people.ROLE_PERMISSIONS, Role.ACCOUNTANT, frozenset({Permission.READ, Permission.EDIT_PLAN}))
     person = workspace.people.add(manager, "Paul Durand", "accountant", "Compta-Secret-2026")
     stale = Actor(person.id, person.name, Role.MANAGER)
+    without_lines = workspace.plan.create_action(manager, title="Sans ligne", due_date="2026-03-01")
+    workspace.plan.delete_action(stale, without_lines.id)  # editing the plan is allowed: the budget decides below
     action = workspace.plan.create_action(manager, title="Action", due_date="2026-03-01")
     workspace.plan.add_line(manager, action.id, label="Ligne", planned_ht=1000)
     before = dump(workspace)
@@ -358,7 +357,10 @@ def test_demo_clinic_has_a_realistic_plan(tmp_path, small_catalogue, monkeypatch
 
 
 def test_status_of_checklist_is_untouched_by_actions(gaps, manager):
-    gaps.plan.create_from_gap(manager, "SEC-BACKUP-01")
+    # finishing the action does not make the recommendation compliant: the manager assesses it again
+    before = {r.item.id: (r.status, r.assessment) for r in gaps.checklist.rows()}
+    action = gaps.plan.create_from_gap(manager, "SEC-BACKUP-01")
+    gaps.plan.update_action(manager, action.id, status="done", progress=100)
     rows = {r.item.id: r for r in gaps.checklist.rows()}
     assert rows["SEC-BACKUP-01"].status is Status.NON_COMPLIANT
-    assert MANAGER_SECRET  # the fixture's manager signed in
+    assert {item_id: (r.status, r.assessment) for item_id, r in rows.items()} == before

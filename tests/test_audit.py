@@ -13,6 +13,7 @@ import pytest
 
 from clinicguard.core.audit import HEAD_FILE, AuditTrail, entry_hash
 from clinicguard.model.audit import GENESIS, Head
+from clinicguard.model.errors import PermissionDenied
 from clinicguard.store.audit_store import AuditStore
 from clinicguard.model.people import Actor, Role
 from clinicguard.core.workspace import Workspace, database_path
@@ -35,7 +36,7 @@ def _practitioner(ws, manager):
 
 def _failing_sign_in(ws, manager):
     _practitioner(ws, manager)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         ws.people.sign_in(PRACTITIONER, "0000")
 
 
@@ -125,7 +126,7 @@ def test_each_change_leaves_exactly_one_entry_with_before_and_after(workspace, m
 
 def test_a_change_that_fails_leaves_no_entry(workspace, manager):
     count = workspace.audit.head()[0]
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         with workspace.uow.writing(manager, "edit-settings") as audit:
             audit.record("clinic.update", "clinic", "x", None, {"name": "half"})
             workspace.db["clinic"].update(1, {"fiscal_year_start_month": 13})  # refused by the CHECK

@@ -1,13 +1,17 @@
 """The headless commands: init, demo, checklist set, status; clear one-line errors."""
 
+import ast
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from clinicguard import __version__
-from clinicguard.cli import main
+from clinicguard import __version__, cli
+from clinicguard.cli import main, translate_argparse_message
+from clinicguard.i18n import set_language
 
 SECRET = "Secret-Manager-2026"
 
@@ -66,21 +70,15 @@ def test_individual_practice_sees_out_of_scope_items_as_not_applicable(clinic_di
     assert json.loads(capsys.readouterr().out)["overall"]["counts"]["not-applicable"] == out_of_scope
 
 
-@pytest.mark.parametrize(
-    "args, needle",
-    [
-        (["checklist", "set", "NOPE-01", "compliant"], "NOPE-01"),
-        (["status"], None),
-    ],
-)
-def test_errors_are_one_clear_line_without_traceback(tmp_path, capsys, args, needle):
+@pytest.mark.parametrize("args", [["checklist", "set", "NOPE-01", "compliant"], ["status"]])
+def test_errors_are_one_clear_line_without_traceback(tmp_path, capsys, args):
     data = tmp_path / "nothing-here"
     args = args[:2] + ["--data-dir", str(data)] + args[2:] if args[0] == "checklist" else args + ["--data-dir", str(data)]
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
-    assert "clinicguard init" in err
+    assert str(data) in err and "clinicguard init" in err  # which folder, and what to do
 
 
 def test_unknown_item_is_named(clinic_dir, capsys):
@@ -112,3 +110,67 @@ def test_cli_runs_as_a_program_without_a_display(tmp_path):
     env = {"PATH": "", "CLINICGUARD_LANG": "en", "HOME": str(tmp_path)}
     result = subprocess.run([sys.executable, "-m", "clinicguard", "--version"], capture_output=True, text=True, env=env)
     assert result.returncode == 0 and __version__ in result.stdout
+
+
+# ---- argparse's own texts, in the user's language ------------------------------------------------
+def test_help_is_in_french(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("utilisation : clinicguard ")
+    assert "\narguments positionnels:\n" in out and "\noptions:\n" in out
+    assert "afficher cette aide et quitter" in out and "afficher le numéro de version et quitter" in out
+    assert not re.search(r"\busage:|show this help|version number", out)
+
+
+def test_help_is_in_english_with_lang_en(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "--help"])
+    out = capsys.readouterr().out
+    set_language("fr")
+    assert out.startswith("usage: clinicguard ") and "show this help message and exit" in out
+
+
+def test_a_wrapped_usage_stays_aligned_under_the_french_prefix(capsys):
+    with pytest.raises(SystemExit):
+        main(["checklist", "set", "--help"])
+    usage = capsys.readouterr().out.split("\n\n")[0].splitlines()
+    assert len(usage) > 1
+    column = len("utilisation : clinicguard checklist set ")
+    assert usage[0][:column] == "utilisation : clinicguard checklist set "
+    assert {len(line) - len(line.lstrip()) for line in usage[1:]} == {column}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["status", "--bogus"], "clinicguard : erreur : arguments non reconnus : --bogus"),
+    (["--lang", "xx"], "clinicguard : erreur : argument --lang : choix invalide : 'xx' (choisir parmi 'fr', 'en')"),
+    (["export", "budget"], "clinicguard export budget : erreur : les arguments suivants sont obligatoires : --out"),
+    (["export", "budget", "--out", "b.xlsx", "--year", "deux"],
+     "clinicguard export budget : erreur : argument --year : valeur invalide (int) : 'deux'"),
+    (["export", "budget", "--out"], "clinicguard export budget : erreur : argument --out : un argument est attendu"),
+])
+def test_argument_errors_are_in_french_with_exit_status_2(capsys, args, message):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("utilisation : clinicguard")
+    assert err.rstrip().splitlines()[-1] == message
+
+
+def test_a_message_argparse_did_not_write_is_left_as_it_is():
+    assert translate_argparse_message("Bad value: x") == "Bad value: x"
+
+
+def test_the_cli_touches_no_private_name_of_argparse():
+    """argparse's texts are translated by overriding public methods, not by patching its module."""
+    tree = ast.parse(Path(cli.__file__).read_text(encoding="utf-8"))
+    private = [ast.unparse(node) for node in ast.walk(tree)
+               if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("argparse", "gettext")
+               and node.attr.startswith("_")]
+    patched = [ast.unparse(node) for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AugAssign))
+               for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+               if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+               and target.value.id in ("argparse", "gettext")]
+    assert not private and not patched, private + patched

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from clinicguard.core.session import InactivityClock
+from clinicguard.model.errors import PermissionDenied
 from clinicguard.model.people import Role
 from clinicguard.core.workspace import database_path
 from clinicguard.ui import people_view, signin_dialog, signoff_view
@@ -206,7 +207,7 @@ def test_the_manager_adds_and_unlocks_profiles_on_the_people_page(qtbot, team, m
         page.add("Sophie Leroy", "accountant", "Secretaire-Leroy-26")
     assert done.args[0] is None and errors  # duplicate refused
     for _ in range(3):
-        with pytest.raises(Exception):
+        with pytest.raises(PermissionDenied):
             team.people.sign_in(KARIM, "0000")
     window.state.notify("people")
     page.select(KARIM)
@@ -273,7 +274,7 @@ def test_a_request_reaches_practitioners_with_the_note_not_the_manager(qtbot, te
     next_sign_in.append((KARIM, KARIM_PIN))
     window.session.switch_user()
     assert view.pending_label.isVisible() and not view.table.isColumnHidden(4)
-    assert "2 recommandation(s)" in view.pending_label.text()
+    assert "2 recommandations en attente" in view.pending_label.text()
     assert "Merci avant vendredi" in view.pending_label.text() and MANAGER in view.pending_label.text()
     row = view.model.rows.index(next(r for r in view.model.rows if r.item_id == items[0]))
     assert "Merci avant vendredi" in view.model.data(view.model.index(row, 4))
@@ -284,7 +285,7 @@ def test_a_request_reaches_practitioners_with_the_note_not_the_manager(qtbot, te
     view.select_items(items)
     qtbot.mouseClick(view.confirm_button, Qt.MouseButton.LeftButton)
     assert errors == [] and view.proxy.rowCount() == 0
-    assert view.message.text() == "2 recommandation(s) attestée(s)."
+    assert view.message.text() == "2 recommandations attestées."
 
     next_sign_in.append((MANAGER, MANAGER_SECRET))
     window.session.switch_user()

@@ -206,7 +206,7 @@ def test_import_from_excel_previews_problems_and_imports_all_or_nothing(qtbot, w
     enabled, problems = seen["bad"]
     assert not enabled
     assert problems[0] == "OK" and "31/02/2026" in problems[1] and "négatif" in problems[1]
-    assert "1 ligne(s) à corriger" in seen["refusal"]
+    assert "1 ligne à corriger" in seen["refusal"]
     assert seen["good"] and (result.actions, result.lines) == (1, 2)
     assert visible_titles(view) == ["Sauvegarde"]
     assert workspace.audit.search(kind="plan.import")[0].after["file"] == "bon.csv"
@@ -329,7 +329,7 @@ def test_a_fresh_clinic_is_told_to_assess_before_gaps_appear(qtbot, workspace, m
     window = open_window(qtbot, workspace, manager)
     view = window.show_page("plan")
     assert "Chaque écart a son action" not in view.gaps_hint.text()
-    assert "3 recommandation(s) ne sont pas encore évaluées" in view.gaps_hint.text()
+    assert "3 recommandations ne sont pas encore évaluées" in view.gaps_hint.text()
     assert view.to_checklist_button.isVisible() and not view.gap_button.isVisible()
     with qtbot.waitSignal(view.go_to_checklist):
         qtbot.mouseClick(view.to_checklist_button, Qt.MouseButton.LeftButton)

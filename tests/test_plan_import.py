@@ -9,7 +9,8 @@ import pytest
 
 from clinicguard import cli
 from clinicguard.core import workspace as workspace_module
-from clinicguard.model.people import Actor, Role
+from clinicguard.model import people
+from clinicguard.model.people import Actor, Permission, Role
 from clinicguard.core.plan_import import (
     COLUMNS, ImportRefused, import_plan, preview_import, read_table, write_template,
 )
@@ -230,7 +231,7 @@ def test_cli_template_then_import_as_a_named_profile(tmp_path, cli_clinic, capsy
     code = cli.main(["import", "actions", "--data-dir", str(cli_clinic.data_dir), "--as", MANAGER, str(template)])
     out = capsys.readouterr()
     assert code == 0, out.err
-    assert "3 action(s)" in out.out and "3 ligne(s)" in out.out
+    assert "3 actions et 3 lignes de dépense importées" in out.out
     check_good_import(cli_clinic)
     entry = cli_clinic.audit.search(kind="plan.import")[0]
     assert entry.actor_name == MANAGER and entry.after["file"] == "modele.xlsx"
@@ -314,12 +315,10 @@ def test_a_number_with_more_than_two_decimals_is_refused_not_rounded(tmp_path, w
 
 
 def test_import_checks_the_budget_right_as_the_database_has_it_now(tmp_path, workspace, manager, monkeypatch):
-    from clinicguard.model import people
-
-    monkeypatch.setitem(people.ROLE_PERMISSIONS, Role.ACCOUNTANT,
-                        frozenset({people.Permission.READ, people.Permission.EDIT_PLAN}))
+    monkeypatch.setitem(people.ROLE_PERMISSIONS, Role.ACCOUNTANT, frozenset({Permission.READ, Permission.EDIT_PLAN}))
     person = workspace.people.add(manager, "Paul Durand", "accountant", "Compta-Secret-2026")
     stale = Actor(person.id, person.name, Role.MANAGER)  # signed in before the role changed
+    workspace.plan.create_action(stale, title="Sans budget", due_date="2026-03-01")  # the plan may be edited
     path = write_csv(tmp_path / "plan.csv", GOOD_ROWS)
     before = dump(workspace)
     with pytest.raises(PermissionDenied):

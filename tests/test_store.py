@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from clinicguard.model.errors import NewerDatabaseError
+from clinicguard.model.errors import DatabaseError, NewerDatabaseError
 from clinicguard.core.workspace import Workspace, database_path
 from clinicguard.store.db import known_migrations, open_database
 
@@ -62,7 +62,7 @@ def test_database_is_copied_aside_before_a_migration(tmp_path):
 def test_unreadable_file_gets_a_clear_message(tmp_path):
     path = tmp_path / "c.sqlite"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(DatabaseError) as exc:
         open_database(path)
     assert "c.sqlite" in str(exc.value)
 
@@ -76,6 +76,6 @@ def test_every_change_is_committed_at_once(workspace, manager):
 
 
 def test_open_refuses_folder_without_clinic(tmp_path):
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(DatabaseError) as exc:
         Workspace.open(tmp_path / "empty")
     assert "clinicguard init" in str(exc.value)

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 
 from clinicguard.model.errors import ClinicGuardError, NotFound, PermissionDenied
-from clinicguard.i18n import tr
+from clinicguard.i18n import tr, trn
 from clinicguard.model.people import Actor, Permission, Person, Role
 from clinicguard.core.permissions import current_actor
 from clinicguard.core.secrets import (
@@ -168,8 +168,9 @@ class People:
             return tr("Wrong password for {name}. Too many attempts: wait {seconds} seconds before trying again.",
                       name=person.name, seconds=int(delay.total_seconds()))
         if pin:
-            return tr("Wrong PIN for {name}: {n} attempt(s) left before the profile locks.",
-                      name=person.name, n=PIN_MAX_FAILURES - failures)
+            return trn("Wrong PIN for {name}: {n} attempt left before the profile locks.",
+                       "Wrong PIN for {name}: {n} attempts left before the profile locks.",
+                       PIN_MAX_FAILURES - failures, name=person.name)
         return tr("Wrong password or PIN for {name}.", name=person.name)
 
     def sign_in(self, name: str, secret: str) -> Actor:

@@ -27,7 +27,7 @@ from clinicguard.core.budget import InvalidValue, parse_amount, parse_fiscal_yea
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor, Permission
 from clinicguard.core.permissions import require
-from clinicguard.i18n import tr
+from clinicguard.i18n import tr, trn
 
 if TYPE_CHECKING:
     from clinicguard.core.workspace import Workspace
@@ -229,8 +229,8 @@ class ImportPreview:
         if not self.rows:
             return ImportRefused(tr("{file} holds no row to import.", file=self.source.name))
         bad = self.bad_rows
-        header = tr("{file} was not imported: {n} row(s) to correct; nothing was changed.",
-                    file=self.source.name, n=len(bad))
+        header = trn("{file} was not imported: {n} row to correct; nothing was changed.",
+                     "{file} was not imported: {n} rows to correct; nothing was changed.", len(bad), file=self.source.name)
         return ImportRefused("\n".join([header, *(r.message for r in bad)]))
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from clinicguard.i18n import tr
+from clinicguard.i18n import tr, trn
 
 # Evidence expiring within this many days is flagged on the dashboard, in the list and in `status`.
 EXPIRY_WARNING_DAYS = 60
@@ -120,6 +120,7 @@ class StartupReport:
             lines.append(tr("The file of the evidence {id} ({name}) is missing from the vault: restore a backup.",
                             id=ev.id, name=ev.original_name))
         if self.quarantined:
-            lines.append(tr("{n} file(s) of the vault had no record and were moved to the quarantine folder.",
-                            n=len(self.quarantined)))
+            lines.append(trn("{n} file of the vault had no record and was moved to the quarantine folder.",
+                             "{n} files of the vault had no record and were moved to the quarantine folder.",
+                             len(self.quarantined)))
         return lines

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
-from clinicguard.i18n import pick, tr
+from clinicguard.i18n import pick, tr, trc
 from clinicguard.ui.checklist_model import ROW_ROLE, ChecklistFilter, ChecklistModel
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
@@ -404,7 +404,7 @@ class ChecklistView(QWidget):
             self.saved_label.setText(str(exc))
             return False
         self.saved_label.setStyleSheet("color: #2e7d32;")
-        self.saved_label.setText(tr("Saved"))
+        self.saved_label.setText(trc("assessment", "Saved"))
         row = next((r for r in self.state.ws.checklist.rows() if r.item.id == item_id), None)
         if row is not None:
             self.model.update_row(row)  # the filter may now hide it, moving the selection

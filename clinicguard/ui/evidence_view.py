@@ -48,7 +48,7 @@ from clinicguard.core.formatting import format_date
 from clinicguard.model.evidence import EXPIRY_WARNING_DAYS, Evidence, ExpiryState, Integrity, VerifyReport
 from clinicguard.model.people import Permission
 from clinicguard.core.vault import OperationCancelled, PrivateTemp
-from clinicguard.i18n import language, pick, tr
+from clinicguard.i18n import language, pick, tr, trn
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
@@ -215,8 +215,9 @@ class EvidenceFigures(QGroupBox):
     def refresh(self) -> None:
         summary = self.state.ws.vault.summary()
         without = summary["items_without_evidence"]
-        self.without_label.setText(tr("{n} applicable recommendations have no evidence yet; {files} file(s) in the vault.",
-                                      n=len(without), files=summary["evidence_files"]))
+        self.without_label.setText(trn("{n} applicable recommendation has no evidence yet; {files} in the vault.",
+                                       "{n} applicable recommendations have no evidence yet; {files} in the vault.",
+                                       len(without), files=trn("{n} file", "{n} files", summary["evidence_files"])))
         self.expiry_list.clear()
         for ev in summary["evidence_expired"]:
             item = QListWidgetItem(tr("Expired on {date}: {title}", date=_date(ev["expires_on"]), title=ev["title"]))
@@ -269,7 +270,7 @@ class EvidenceDialog(QDialog):
             self.setWindowTitle(tr("Attach evidence"))
             files = ", ".join(p.name for p in self.paths[:5])
             if len(self.paths) > 5:  # a whole folder dropped must not push the buttons off the screen
-                files += tr(" and {n} other file(s)", n=len(self.paths) - 5)
+                files += trn(" and {n} other file", " and {n} other files", len(self.paths) - 5)
         self.files_label = QLabel(files)
         self.files_label.setTextFormat(Qt.TextFormat.PlainText)  # file names as they are
         self.files_label.setWordWrap(True)
@@ -654,7 +655,7 @@ class EvidenceView(QWidget):
 
         def next_file(_=None) -> None:
             if not queue:
-                self.status.setText(tr("{n} file(s) added to the evidence vault.", n=len(added)))
+                self.status.setText(trn("{n} file added to the evidence vault.", "{n} files added to the evidence vault.", len(added)))
                 self.state.notify("evidence")
                 if added:
                     self.select_evidence(added[-1].id)
@@ -804,10 +805,10 @@ class EvidenceView(QWidget):
         lines = [tr("{state}: evidence {id} — {title} ({name})", state=f.state.label, id=f.evidence.id,
                     title=f.evidence.title, name=f.evidence.original_name) for f in bad]
         if report.cancelled:
-            lines.append(tr("Verification cancelled after {n} file(s).", n=len(report.files)))
+            lines.append(trn("Verification cancelled after {n} file.", "Verification cancelled after {n} files.", len(report.files)))
         else:
             intact = len(report.with_state(Integrity.INTACT))
-            lines.append(tr("{intact} of {total} file(s) intact.", intact=intact, total=len(report.files)))
+            lines.append(trn("{intact} of {n} file intact.", "{intact} of {n} files intact.", len(report.files), intact=intact))
         if bad:
             lines.append(tr("Restore the damaged or missing files from a backup."))
         self.status.setText("\n".join(lines))

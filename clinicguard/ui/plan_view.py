@@ -40,7 +40,7 @@ from clinicguard.core.formatting import format_date, format_money
 from clinicguard.model.people import Permission
 from clinicguard.core.plan_import import ImportPreview, apply_import, preview_import, write_template
 from clinicguard.model.checklist import Status
-from clinicguard.i18n import language, pick, tr
+from clinicguard.i18n import pick, tr, trn
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
@@ -49,11 +49,6 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 OVERDUE_BACKGROUND = QColor("#fde7e7")
 OVERDUE_TEXT = QColor("#b3261e")
-
-
-def _singular(n: int) -> bool:
-    """French puts 0 and 1 in the singular, English only 1."""
-    return n == 1 or (n == 0 and language() == "fr")
 
 
 def _fit_columns(table: QTableView, widths: tuple[int, ...]) -> None:
@@ -560,8 +555,9 @@ class ImportDialog(QDialog):
         elif not self.preview.rows:
             self.summary_label.setText(tr("{file} holds no row to import.", file=path.name))
         else:
-            self.summary_label.setText(tr("{actions} action(s) and {lines} budget line(s) ready to import.",
-                                          actions=len(self.preview.actions), lines=self.preview.line_count))
+            self.summary_label.setText(tr("{actions} and {lines} ready to import.",
+                                          actions=trn("{n} action", "{n} actions", len(self.preview.actions)),
+                                          lines=trn("{n} budget line", "{n} budget lines", self.preview.line_count)))
         self.import_button.setEnabled(self.preview.ok and self.state.can(Permission.EDIT_PLAN))
 
     def run_import(self) -> None:
@@ -803,10 +799,13 @@ class PlanView(QWidget):
         if gaps:
             hint = ""
         elif not all_gaps and unassessed:
-            hint = tr("No gap found yet: {n} recommendation(s) are not assessed. Assess them in the "
-                      "recommendations; each gap found will appear here.", n=unassessed)
+            hint = trn("No gap found yet: {n} recommendation is not assessed. Assess it in the "
+                       "recommendations; each gap found will appear here.",
+                       "No gap found yet: {n} recommendations are not assessed. Assess them in the "
+                       "recommendations; each gap found will appear here.", unassessed)
         elif unassessed:
-            hint = tr("Every gap found has an action; {n} recommendation(s) are still to assess.", n=unassessed)
+            hint = trn("Every gap found has an action; {n} recommendation is still to assess.",
+                       "Every gap found has an action; {n} recommendations are still to assess.", unassessed)
         elif all_gaps:
             hint = tr("Every gap has an action.")
         else:
@@ -835,7 +834,7 @@ class PlanView(QWidget):
         total, shown = self.model.rowCount(), self.proxy.rowCount()
         overdue = self.model.overdue_count
         if shown == total:
-            text = tr("{n} action", n=total) if _singular(total) else tr("{n} actions", n=total)
+            text = trn("{n} action", "{n} actions", total)
         else:
             text = tr("Actions shown: {shown} of {total}", shown=shown, total=total)
         if overdue:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from clinicguard.model.catalogue import Structure
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
-from clinicguard.i18n import tr
+from clinicguard.i18n import tr, trc
 from clinicguard.ui.state import AppState
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -93,5 +93,5 @@ class SettingsView(QWidget):
             self.message.setText(str(exc))
             self.load()
             return
-        self.message.setText(tr("Saved"))
+        self.message.setText(trc("settings", "Saved"))
         self.state.notify("settings")

@@ -24,7 +24,7 @@ from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date
 from clinicguard.model.people import Permission, Role
 from clinicguard.model.signoff import ItemSignOffs, SignOffRequest
-from clinicguard.i18n import pick, tr
+from clinicguard.i18n import pick, tr, trn
 from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
@@ -220,7 +220,8 @@ class SignOffView(QWidget):
     def _pending_text(requests: list[SignOffRequest]) -> str:
         if not requests:
             return ""
-        lines = [tr("{n} recommendation(s) waiting for your sign-off.", n=len(requests))]
+        lines = [trn("{n} recommendation waiting for your sign-off.", "{n} recommendations waiting for your sign-off.",
+                     len(requests))]
         # a manager usually asks for a batch with one note: show each distinct note once
         for request in {(r.requested_by_name, r.note): r for r in requests if r.note}.values():
             lines.append(tr("Note from {name}: “{note}”", name=request.requested_by_name or "—", note=request.note))
@@ -286,7 +287,7 @@ class SignOffView(QWidget):
         self.state.notify("signoff")
         if signed:
             # the confirmed rows may leave the "only what I am asked" list: say what happened
-            self.message.setText(tr("{n} recommendation(s) confirmed.", n=len(signed)))
+            self.message.setText(trn("{n} recommendation confirmed.", "{n} recommendations confirmed.", len(signed)))
 
     def on_request(self) -> None:
         items, actor = self.selected_items(), self.state.actor
@@ -303,4 +304,5 @@ class SignOffView(QWidget):
         self.state.notify("signoff")
         if made:
             names = ", ".join(p.name for p in self.state.ws.people.active_practitioners()) or tr("nobody yet")
-            self.message.setText(tr("{n} recommendation(s) to confirm, asked of: {names}.", n=len(made), names=names))
+            self.message.setText(trn("{n} recommendation to confirm, asked of: {names}.",
+                                     "{n} recommendations to confirm, asked of: {names}.", len(made), names=names))
