@@ -536,13 +536,13 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
-    from clinicguard.core.audit import export_workbook
+    from clinicguard.core.exports import export_journal
 
     ws = open_workspace(args)
     try:
         actor = acting(ws, args)
-        n = export_workbook(ws, actor, Path(args.out), person=args.person, since=args.since, until=args.until,
-                            kind=args.kind, object_type=args.object_type, object_id=args.object_id)
+        n = export_journal(ws, actor, Path(args.out), person=args.person, since=args.since, until=args.until,
+                           kind=args.kind, object_type=args.object_type, object_id=args.object_id)
         print(tr("{n} audit entries written to {file}.", n=n, file=args.out))
     finally:
         ws.close()

@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from clinicguard.cli import main
-from clinicguard.core import exports, xlsx
+from clinicguard.core import exports
+from clinicguard.core.exports import xlsx
 from clinicguard.core.catalogue import bundled_catalogue
 from clinicguard.i18n import set_language, tr
 from tests.conftest import MANAGER, MANAGER_SECRET

@@ -472,8 +472,8 @@ def write_template(path: Path | str) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from clinicguard.core.xlsx import TEXT, WRAP, TableSheet, column_range, put, save_atomically
-    from clinicguard.core.xlsx import Column as SheetColumn
+    from clinicguard.core.exports.xlsx import TEXT, WRAP, TableSheet, column_range, put, save_atomically
+    from clinicguard.core.exports.xlsx import Column as SheetColumn
 
     workbook = Workbook()
     columns = [SheetColumn(c.header, TEXT, c.width) for c in COLUMNS]
