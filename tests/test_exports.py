@@ -417,3 +417,72 @@ def test_an_export_into_a_missing_folder_is_refused_without_creating_it(workspac
     assert not out.parent.exists()
     assert main(["export", "budget", "--data-dir", str(workspace.data_dir), "--year", "2026", "--out", str(out)]) == 1
     assert "nowhere" in capsys.readouterr().err and not out.parent.exists()
+
+
+# ---- the journal goes through the same pipeline ----------------------------------------------------------
+def test_the_journal_workbook_reports_progress_and_is_recorded_with_its_head(workspace, manager, plan, tmp_path):
+    head = workspace.audit.head_text()
+    seen = []
+    out = tmp_path / "journal.xlsx"
+    n = exports.export_journal(workspace, manager, out, progress=lambda done, total: seen.append((done, total)),
+                               kind="action")
+    assert n == len(workspace.audit.search(kind="action")) > 0
+    assert seen and seen[-1] == (n, n)
+    book = load_workbook(out)
+    rows = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == n and {r[3].partition(".")[0] for r in rows} == {"action"}
+    about = {r[0]: r[1] for r in book.worksheets[1].iter_rows(values_only=True)}
+    assert about[tr("Audit trail head")] == head and about[tr("Exported by")] == MANAGER
+    assert '"kind": "action"' in about[tr("Filters")]
+    last = workspace.audit.entries()[-1]
+    assert last.kind == "export.audit" and last.after["file"] == "journal.xlsx" and last.after["entries"] == n
+    assert last.after["head"] == head and last.after["intact"] is True
+
+
+def test_a_cancelled_journal_export_writes_nothing_and_records_nothing(workspace, manager, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    entries = len(workspace.audit.entries())
+    with pytest.raises(exports.ExportCancelled):
+        exports.export_journal(workspace, manager, folder / "journal.xlsx", cancelled=lambda: True)
+    assert list(folder.iterdir()) == [] and len(workspace.audit.entries()) == entries
+
+
+def test_a_journal_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, manager, tmp_path, monkeypatch):
+    from clinicguard.model.errors import DatabaseError
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    _fail_export_entries(monkeypatch)
+    with pytest.raises(DatabaseError):
+        exports.export_journal(workspace, manager, folder / "journal.xlsx")
+    assert list(folder.iterdir()) == []
+
+
+def test_the_journal_export_refuses_a_name_that_is_not_a_workbook(workspace, manager, tmp_path):
+    with pytest.raises(exports.NotAWorkbookName):
+        exports.export_journal(workspace, manager, tmp_path / "journal.csv")
+    assert not (tmp_path / "journal.csv").exists()
+
+
+# ---- what the exports read ------------------------------------------------------------------------------
+class ListedSourcesOnly:
+    """Only what `ExportSources` lists, as the composition root will provide it: an export that
+    reached for anything else of the workspace (its database, its stores) would fail here."""
+
+    def __init__(self, ws):
+        self.clinic, self.catalogue, self.plan, self.audit = ws.clinic, ws.catalogue, ws.plan, ws.audit
+        self.people, self.uow = ws.people, ws.uow
+        self.checklist, self.evidence_counts_by_item = ws.checklist, ws.evidence_counts_by_item
+
+
+def test_every_clinic_workbook_is_exported_from_the_listed_sources_alone(workspace, manager, plan, tmp_path):
+    sources = ListedSourcesOnly(workspace)
+    exports.export_budget(sources, manager, 2026, tmp_path / "budget.xlsx")
+    exports.export_checklist(sources, manager, tmp_path / "checklist.xlsx")
+    exports.export_actions(sources, manager, tmp_path / "actions.xlsx")
+    assert exports.export_journal(sources, manager, tmp_path / "journal.xlsx") > 0
+    assert set(exports.last_exports(sources)) == {"budget", "checklist", "actions", "audit"}
+    book = load_workbook(tmp_path / "checklist.xlsx")
+    checklist = {r["Identifiant"]: r for r in sheet_dicts(book[tr("Recommendations")])}
+    assert checklist["SEC-BACKUP-01"]["Actions liées"] == "#1 Sauvegarde externalisée"
