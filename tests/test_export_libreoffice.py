@@ -15,6 +15,7 @@ from clinicguard.core import exports
 from clinicguard.core.actions import ActionStatus
 from clinicguard.core.budget import Category, Nature, Totals, depreciation_schedule, depreciations
 from clinicguard.core.checklist import Status, summarize
+from clinicguard.core.demo import create_demo
 from clinicguard.i18n import tr
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -200,8 +201,6 @@ def test_checklist_scores_recalculated_by_libreoffice_equal_the_app(workspace, m
 
 
 def test_every_domain_of_the_bundled_catalogue_scores_as_the_app(tmp_path, monkeypatch):
-    from clinicguard.core.demo import create_demo
-
     monkeypatch.setenv("CLINICGUARD_PASSPHRASE", "demo-passphrase-for-tests")
     ws, manager, _ = create_demo(tmp_path / "demo")
     try:

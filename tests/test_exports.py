@@ -4,6 +4,7 @@ formats, tables with filters, frozen headers, print setup; and the export comman
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -11,9 +12,11 @@ from openpyxl import load_workbook
 
 from clinicguard.cli import main
 from clinicguard.core import exports
-from clinicguard.core.exports import xlsx
+from clinicguard.core.audit import AuditTrail
 from clinicguard.core.catalogue import bundled_catalogue
+from clinicguard.core.exports import xlsx
 from clinicguard.i18n import set_language, tr
+from clinicguard.model.errors import DatabaseError, PermissionDenied
 from tests.conftest import MANAGER, MANAGER_SECRET
 
 
@@ -235,8 +238,6 @@ def test_an_accountant_can_export_the_budget(workspace, manager, plan, tmp_path,
 
 
 def test_status_tells_when_each_workbook_was_last_exported(workspace, manager, tmp_path, signed, capsys):
-    import json
-
     exports.export_checklist(workspace, manager, tmp_path / "c.xlsx")
     assert main(["status", "--data-dir", str(workspace.data_dir), "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
@@ -247,9 +248,6 @@ def test_status_tells_when_each_workbook_was_last_exported(workspace, manager, t
 # ---- no exported file without its audit entry ----------------------------------------------------------
 def _fail_export_entries(monkeypatch):
     """Make recording an export's audit entry fail, as a busy or damaged database would."""
-    from clinicguard.core.audit import AuditTrail
-    from clinicguard.model.errors import DatabaseError
-
     original = AuditTrail.record
 
     def record(self, actor, kind, *args, **kwargs):
@@ -261,8 +259,6 @@ def _fail_export_entries(monkeypatch):
 
 
 def test_an_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, manager, plan, tmp_path, monkeypatch):
-    from clinicguard.model.errors import DatabaseError
-
     folder = tmp_path / "exports"
     folder.mkdir()
     previous = folder / "budget.xlsx"
@@ -279,8 +275,6 @@ def test_an_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, mana
 
 
 def test_a_right_withdrawn_while_the_workbook_is_built_leaves_no_file(workspace, manager, plan, tmp_path):
-    from clinicguard.model.errors import PermissionDenied
-
     person = workspace.people.add(manager, "Mme Roux", "accountant", "Compta-Secret-2026")
     accountant = workspace.people.current(workspace.people.get(person.id).actor)
     prepared = exports.prepare_checklist(workspace, accountant)
@@ -449,8 +443,6 @@ def test_a_cancelled_journal_export_writes_nothing_and_records_nothing(workspace
 
 
 def test_a_journal_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, manager, tmp_path, monkeypatch):
-    from clinicguard.model.errors import DatabaseError
-
     folder = tmp_path / "exports"
     folder.mkdir()
     _fail_export_entries(monkeypatch)
