@@ -27,7 +27,7 @@ from clinicguard.paths import default_data_dir
 from clinicguard.core.workspace import Workspace
 from clinicguard.core import exports, keys
 from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
-from clinicguard.core.plan_import import apply_import, preview_import, write_template
+from clinicguard.core.plan_import import write_template
 from clinicguard.core.formatting import format_date
 from clinicguard.model.audit import Head
 from clinicguard.core.catalogue import bundled_catalogue
@@ -279,11 +279,11 @@ def cmd_import_actions(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
         # Check the whole file before signing in, so a refused file leaves the database untouched.
-        preview = preview_import(ws, Path(args.file))
+        preview = ws.plan_import.preview(Path(args.file))
         if not preview.ok:
             raise preview.refusal()
         actor = acting(ws, args)
-        result = apply_import(ws, actor, preview)
+        result = ws.plan_import.apply(actor, preview)
     finally:
         ws.close()
     print(tr("{actions} and {lines} imported from {file}.", actions=trn("{n} action", "{n} actions", result.actions),
@@ -554,13 +554,13 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
-    from clinicguard.core.audit import export_workbook
+    from clinicguard.core.exports import export_journal
 
     ws = open_workspace(args)
     try:
         actor = acting(ws, args)
-        n = export_workbook(ws, actor, Path(args.out), person=args.person, since=args.since, until=args.until,
-                            kind=args.kind, object_type=args.object_type, object_id=args.object_id)
+        n = export_journal(ws, actor, Path(args.out), person=args.person, since=args.since, until=args.until,
+                           kind=args.kind, object_type=args.object_type, object_id=args.object_id)
         print(tr("{n} audit entries written to {file}.", n=n, file=args.out))
     finally:
         ws.close()

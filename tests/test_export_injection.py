@@ -12,8 +12,9 @@ from xml.etree import ElementTree as ET
 import pytest
 from openpyxl import Workbook
 
-from clinicguard.core import exports, xlsx
-from clinicguard.core.xlsx import EXCEL_MAX_TEXT, ooxml_unescape, safe_text
+from clinicguard.core import exports
+from clinicguard.core.exports import xlsx
+from clinicguard.core.exports.xlsx import EXCEL_MAX_TEXT, ooxml_unescape, safe_text
 from tests.conftest import MANAGER
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}

@@ -14,9 +14,10 @@ from openpyxl import load_workbook
 from clinicguard.core import exports
 from clinicguard.model.plan import ActionStatus
 from clinicguard.model.budget import Category, Nature
-from clinicguard.core.budget import Totals, depreciation_schedule
+from clinicguard.core.budget import Totals, depreciation_schedule, depreciations
 from clinicguard.model.checklist import Status
 from clinicguard.core.checklist import summarize
+from clinicguard.core.demo import create_demo
 from clinicguard.i18n import tr
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -92,7 +93,7 @@ def test_every_budget_total_recalculated_by_libreoffice_equals_the_app(workspace
     out = exports.export_budget(workspace, manager, year, tmp_path / "budget.xlsx")
     book = recalculated(out, tmp_path)
     rows = rows_of(book[tr("Summary")])
-    headers = exports._measure_headers()
+    headers = exports.measure_headers()
     checked = 0
 
     # category x quarter: each cell from the entries, row totals = by category, column totals = by quarter
@@ -115,7 +116,7 @@ def test_every_budget_total_recalculated_by_libreoffice_equals_the_app(workspace
     groupings = [
         (tr("By category"), [(c.label, summary.by_category.get(c.value, Totals())) for c in Category]),
         (tr("By nature"), [(n.label, summary.by_nature.get(n.value, Totals())) for n in Nature]),
-        (tr("By quarter"), [(exports._quarter(q, start_month), summary.by_quarter[q]) for q in (1, 2, 3, 4)]),
+        (tr("By quarter"), [(exports.quarter_label(q, start_month), summary.by_quarter[q]) for q in (1, 2, 3, 4)]),
         (tr("By action status"), [(s.label, summary.by_action_status.get(s.value, Totals())) for s in ActionStatus]),
     ]
     for heading, groups in groupings:
@@ -149,7 +150,7 @@ def test_every_budget_total_recalculated_by_libreoffice_equals_the_app(workspace
     # depreciation: each investment's schedule as the app computes it, totals adding up to the base
     dep = rows_of(book[tr("Depreciation")])
     year_headers = list(dep[0][8:-1])
-    items = {d.line.id: d for d in exports.depreciations(workspace.plan.lines(),
+    items = {d.line.id: d for d in depreciations(workspace.plan.lines(),
                                                         {a.id: a.status for a in workspace.plan.actions()}, year,
                                                         start_month)}
     assert len(items) == 2  # this year's NAS and last year's PC, still being depreciated
@@ -202,8 +203,6 @@ def test_checklist_scores_recalculated_by_libreoffice_equal_the_app(workspace, m
 
 
 def test_every_domain_of_the_bundled_catalogue_scores_as_the_app(tmp_path, monkeypatch):
-    from clinicguard.core.demo import create_demo
-
     monkeypatch.setenv("CLINICGUARD_PASSPHRASE", "demo-passphrase-for-tests")
     ws, manager, _ = create_demo(tmp_path / "demo")
     try:

@@ -4,15 +4,19 @@ formats, tables with filters, frozen headers, print setup; and the export comman
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
 
 from clinicguard.cli import main
-from clinicguard.core import exports, xlsx
+from clinicguard.core import exports
+from clinicguard.core.audit import AuditTrail
 from clinicguard.core.catalogue import bundled_catalogue
+from clinicguard.core.exports import xlsx
 from clinicguard.i18n import set_language, tr
+from clinicguard.model.errors import DatabaseError, PermissionDenied
 from tests.conftest import MANAGER, MANAGER_SECRET
 
 
@@ -234,8 +238,6 @@ def test_an_accountant_can_export_the_budget(workspace, manager, plan, tmp_path,
 
 
 def test_status_tells_when_each_workbook_was_last_exported(workspace, manager, tmp_path, signed, capsys):
-    import json
-
     exports.export_checklist(workspace, manager, tmp_path / "c.xlsx")
     assert main(["status", "--data-dir", str(workspace.data_dir), "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
@@ -246,9 +248,6 @@ def test_status_tells_when_each_workbook_was_last_exported(workspace, manager, t
 # ---- no exported file without its audit entry ----------------------------------------------------------
 def _fail_export_entries(monkeypatch):
     """Make recording an export's audit entry fail, as a busy or damaged database would."""
-    from clinicguard.core.audit import AuditTrail
-    from clinicguard.model.errors import DatabaseError
-
     original = AuditTrail.record
 
     def record(self, actor, kind, *args, **kwargs):
@@ -260,8 +259,6 @@ def _fail_export_entries(monkeypatch):
 
 
 def test_an_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, manager, plan, tmp_path, monkeypatch):
-    from clinicguard.model.errors import DatabaseError
-
     folder = tmp_path / "exports"
     folder.mkdir()
     previous = folder / "budget.xlsx"
@@ -278,8 +275,6 @@ def test_an_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, mana
 
 
 def test_a_right_withdrawn_while_the_workbook_is_built_leaves_no_file(workspace, manager, plan, tmp_path):
-    from clinicguard.model.errors import PermissionDenied
-
     person = workspace.people.add(manager, "Mme Roux", "accountant", "Compta-Secret-2026")
     accountant = workspace.people.current(workspace.people.get(person.id).actor)
     prepared = exports.prepare_checklist(workspace, accountant)
@@ -416,3 +411,70 @@ def test_an_export_into_a_missing_folder_is_refused_without_creating_it(workspac
     assert not out.parent.exists()
     assert main(["export", "budget", "--data-dir", str(workspace.data_dir), "--year", "2026", "--out", str(out)]) == 1
     assert "nowhere" in capsys.readouterr().err and not out.parent.exists()
+
+
+# ---- the journal goes through the same pipeline ----------------------------------------------------------
+def test_the_journal_workbook_reports_progress_and_is_recorded_with_its_head(workspace, manager, plan, tmp_path):
+    head = workspace.audit.head_text()
+    seen = []
+    out = tmp_path / "journal.xlsx"
+    n = exports.export_journal(workspace, manager, out, progress=lambda done, total: seen.append((done, total)),
+                               kind="action")
+    assert n == len(workspace.audit.search(kind="action")) > 0
+    assert seen and seen[-1] == (n, n)
+    book = load_workbook(out)
+    rows = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == n and {r[3].partition(".")[0] for r in rows} == {"action"}
+    about = {r[0]: r[1] for r in book.worksheets[1].iter_rows(values_only=True)}
+    assert about[tr("Audit trail head")] == head and about[tr("Exported by")] == MANAGER
+    assert '"kind": "action"' in about[tr("Filters")]
+    last = workspace.audit.entries()[-1]
+    assert last.kind == "export.audit" and last.after["file"] == "journal.xlsx" and last.after["entries"] == n
+    assert last.after["head"] == head and last.after["intact"] is True
+
+
+def test_a_cancelled_journal_export_writes_nothing_and_records_nothing(workspace, manager, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    entries = len(workspace.audit.entries())
+    with pytest.raises(exports.ExportCancelled):
+        exports.export_journal(workspace, manager, folder / "journal.xlsx", cancelled=lambda: True)
+    assert list(folder.iterdir()) == [] and len(workspace.audit.entries()) == entries
+
+
+def test_a_journal_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, manager, tmp_path, monkeypatch):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    _fail_export_entries(monkeypatch)
+    with pytest.raises(DatabaseError):
+        exports.export_journal(workspace, manager, folder / "journal.xlsx")
+    assert list(folder.iterdir()) == []
+
+
+def test_the_journal_export_refuses_a_name_that_is_not_a_workbook(workspace, manager, tmp_path):
+    with pytest.raises(exports.NotAWorkbookName):
+        exports.export_journal(workspace, manager, tmp_path / "journal.csv")
+    assert not (tmp_path / "journal.csv").exists()
+
+
+# ---- what the exports read ------------------------------------------------------------------------------
+class ListedSourcesOnly:
+    """Only what `ExportSources` lists, as the composition root provides it: an export that reached
+    for anything else of the workspace (its database, its stores) would fail here."""
+
+    def __init__(self, ws):
+        self.settings, self.catalogue, self.plan, self.audit = ws.settings, ws.catalogue, ws.plan, ws.audit
+        self.people, self.uow = ws.people, ws.uow
+        self.checklist, self.evidence_counts_by_item = ws.checklist, ws.evidence_counts_by_item
+
+
+def test_every_clinic_workbook_is_exported_from_the_listed_sources_alone(workspace, manager, plan, tmp_path):
+    sources = ListedSourcesOnly(workspace)
+    exports.export_budget(sources, manager, 2026, tmp_path / "budget.xlsx")
+    exports.export_checklist(sources, manager, tmp_path / "checklist.xlsx")
+    exports.export_actions(sources, manager, tmp_path / "actions.xlsx")
+    assert exports.export_journal(sources, manager, tmp_path / "journal.xlsx") > 0
+    assert set(exports.last_exports(sources)) == {"budget", "checklist", "actions", "audit"}
+    book = load_workbook(tmp_path / "checklist.xlsx")
+    checklist = {r["Identifiant"]: r for r in sheet_dicts(book[tr("Recommendations")])}
+    assert checklist["SEC-BACKUP-01"]["Actions liées"] == "#1 Sauvegarde externalisée"

@@ -12,7 +12,7 @@ from clinicguard.core import workspace as workspace_module
 from clinicguard.model import people
 from clinicguard.model.people import Actor, Permission, Role
 from clinicguard.core.plan_import import (
-    COLUMNS, ImportRefused, import_plan, preview_import, read_table, write_template,
+    COLUMNS, ImportRefused, read_table, write_template,
 )
 from clinicguard.model.errors import PermissionDenied
 
@@ -92,7 +92,7 @@ def test_template_has_the_columns_and_reads_back(tmp_path, workspace):
     assert header[:len(HEADER)] == HEADER  # the columns first, in its order; optional ones after
     assert header == [c.header for c in COLUMNS]
     with pytest.raises(ImportRefused, match="modele.xlsx"):  # an empty template holds nothing to import
-        import_plan(workspace, None, path)
+        workspace.plan_import.import_file(None, path)
 
 
 def test_good_xlsx_with_excel_dates_and_numbers(tmp_path, workspace, manager):
@@ -101,7 +101,7 @@ def test_good_xlsx_with_excel_dates_and_numbers(tmp_path, workspace, manager):
     rows[0][12], rows[0][13], rows[0][14] = 649.9, 0.2, 700  # numbers, a percent-formatted rate
     rows[1][12], rows[1][13], rows[1][15] = 1234.56, 0.055, 2027
     path = write_xlsx(tmp_path / "plan.xlsx", rows)
-    result = import_plan(workspace, manager, path)
+    result = workspace.plan_import.import_file(manager, path)
     assert (result.actions, result.lines) == (3, 3)
     check_good_import(workspace)
     kinds = [e.kind for e in workspace.audit.entries() if e.kind.split(".")[0] in ("action", "budget-line", "plan")]
@@ -114,7 +114,7 @@ def test_good_xlsx_with_excel_dates_and_numbers(tmp_path, workspace, manager):
                                                       (";", False, "cp1252")])
 def test_good_csv_semicolon_or_comma_with_or_without_bom(tmp_path, workspace, manager, delimiter, bom, encoding):
     path = write_csv(tmp_path / "plan.csv", GOOD_ROWS, delimiter, bom and encoding == "utf-8", encoding)
-    import_plan(workspace, manager, path)
+    workspace.plan_import.import_file(manager, path)
     check_good_import(workspace)
 
 
@@ -122,7 +122,7 @@ def test_fiscal_year_comes_from_the_clinics_first_month(tmp_path, workspace, man
     workspace.settings.update(manager, fiscal_year_start_month=7)
     rows = [["Logiciel", "", "", "", "", "", "", "30/06/2026", "Licence", "", "", "Logiciel", "100", "20", "", ""],
             ["Logiciel", "", "", "", "", "", "", "", "Licence 2", "", "", "Logiciel", "100", "20", "", "2026-2027"]]
-    import_plan(workspace, manager, write_csv(tmp_path / "plan.csv", rows))
+    workspace.plan_import.import_file(manager, write_csv(tmp_path / "plan.csv", rows))
     assert [l.fiscal_year for l in workspace.plan.lines()] == [2025, 2026]
 
 
@@ -148,7 +148,7 @@ def test_each_bad_case_is_refused_with_its_row_and_the_database_is_unchanged(tmp
     path = write_csv(tmp_path / "plan.csv", rows) if kind == "csv" else write_xlsx(tmp_path / "plan.xlsx", rows)
     before, head = dump(workspace), workspace.audit.head()
     with pytest.raises(ImportRefused) as refused:
-        import_plan(workspace, manager, path)
+        workspace.plan_import.import_file(manager, path)
     lines = str(refused.value).splitlines()
     assert "rien n'a été modifié" in lines[0]
     assert len(lines) == 2 and lines[1].startswith("Ligne 4 :"), lines
@@ -166,11 +166,11 @@ def test_several_bad_rows_get_one_message_each(tmp_path, workspace, manager):
     rows.append(["", "", "", "", "", "", "", "", "Ligne sans action", "", "", "", "10", "", "", ""])
     path = write_csv(tmp_path / "plan.csv", rows)
     before = dump(workspace)
-    preview = preview_import(workspace, path)
+    preview = workspace.plan_import.preview(path)
     assert [r.row for r in preview.bad_rows] == [2, 4, 6]
     assert len(preview.bad_rows[0].problems) == 2  # both problems of row 2, in one message
     with pytest.raises(ImportRefused) as refused:
-        import_plan(workspace, manager, path)
+        workspace.plan_import.import_file(manager, path)
     assert [l.split(" :")[0] for l in str(refused.value).splitlines()[1:]] == ["Ligne 2", "Ligne 4", "Ligne 6"]
     assert dump(workspace) == before
 
@@ -178,22 +178,22 @@ def test_several_bad_rows_get_one_message_each(tmp_path, workspace, manager):
 def test_blank_rows_are_skipped_and_row_numbers_stay_those_of_excel(tmp_path, workspace, manager):
     rows = [GOOD_ROWS[0], [""] * 16, ["Autre", "", "", "", "", "", "", "pas une date", "", "", "", "", "", "", "", ""]]
     with pytest.raises(ImportRefused, match="Ligne 4 :"):
-        import_plan(workspace, manager, write_csv(tmp_path / "plan.csv", rows))
+        workspace.plan_import.import_file(manager, write_csv(tmp_path / "plan.csv", rows))
 
 
 def test_same_title_with_conflicting_dates_is_refused(tmp_path, workspace, manager):
     rows = [list(GOOD_ROWS[0]), list(GOOD_ROWS[1])]
     rows[1][7] = "2026-05-31"
     with pytest.raises(ImportRefused, match="Ligne 3 : Échéance"):
-        import_plan(workspace, manager, write_csv(tmp_path / "plan.csv", rows))
+        workspace.plan_import.import_file(manager, write_csv(tmp_path / "plan.csv", rows))
 
 
 def test_importing_the_same_file_twice_is_refused(tmp_path, workspace, manager):
     path = write_csv(tmp_path / "plan.csv", GOOD_ROWS)
-    import_plan(workspace, manager, path)
+    workspace.plan_import.import_file(manager, path)
     before = dump(workspace)
     with pytest.raises(ImportRefused, match="déjà dans le plan"):
-        import_plan(workspace, manager, path)
+        workspace.plan_import.import_file(manager, path)
     assert dump(workspace) == before
 
 
@@ -214,7 +214,7 @@ def test_a_practitioner_cannot_import(tmp_path, workspace):
     path = write_csv(tmp_path / "plan.csv", GOOD_ROWS)
     before = dump(workspace)
     with pytest.raises(PermissionDenied):
-        import_plan(workspace, Actor(99, "Dr Karim Benali", Role.PRACTITIONER), path)
+        workspace.plan_import.import_file(Actor(99, "Dr Karim Benali", Role.PRACTITIONER), path)
     assert dump(workspace) == before
 
 
@@ -265,7 +265,7 @@ def test_the_templates_example_imports_as_shown(tmp_path, workspace, manager):
     for row in example.iter_rows(min_row=2, values_only=True):
         plan.append(row)
     workbook.save(path)
-    result = import_plan(workspace, manager, path)
+    result = workspace.plan_import.import_file(manager, path)
     assert (result.actions, result.lines) == (1, 2)
     nas, subscription = workspace.plan.lines()
     assert (nas.nature, nas.depreciation_years, nas.committed_ht) == ("investment", 3, 62_000)
@@ -303,13 +303,13 @@ def test_a_number_with_more_than_two_decimals_is_refused_not_rounded(tmp_path, w
     path = write_xlsx(tmp_path / "plan.xlsx", rows)
     before, head = dump(workspace), workspace.audit.head()
     with pytest.raises(ImportRefused) as refused:
-        import_plan(workspace, manager, path)
+        workspace.plan_import.import_file(manager, path)
     lines = str(refused.value).splitlines()
     assert len(lines) == 2 and lines[1].startswith("Ligne 3 :"), lines
     assert "Montant HT" in lines[1] and "12,345" in lines[1]
     assert dump(workspace) == before and workspace.audit.head() == head
     rows[1][12] = 12.34
-    import_plan(workspace, manager, write_xlsx(tmp_path / "plan2.xlsx", rows))
+    workspace.plan_import.import_file(manager, write_xlsx(tmp_path / "plan2.xlsx", rows))
     nas, subscription, _training = workspace.plan.lines()
     assert (nas.planned_ht, subscription.planned_ht) == (77_988, 1_234)
 
@@ -322,5 +322,5 @@ def test_import_checks_the_budget_right_as_the_database_has_it_now(tmp_path, wor
     path = write_csv(tmp_path / "plan.csv", GOOD_ROWS)
     before = dump(workspace)
     with pytest.raises(PermissionDenied):
-        import_plan(workspace, stale, path)
+        workspace.plan_import.import_file(stale, path)
     assert dump(workspace) == before

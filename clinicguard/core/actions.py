@@ -138,6 +138,10 @@ class ActionPlan:
             raise NotFound(tr("Unknown budget line {id}.", id=line_id))
         return line
 
+    def titles(self) -> dict[str, int]:
+        """Each action's title and id (an import does not create an action twice)."""
+        return self.store.titles()
+
     def rows(self) -> list[PlanRow]:
         return plan_rows(self.actions(), self.lines())
 

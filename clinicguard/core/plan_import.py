@@ -1,8 +1,8 @@
 """Import an action plan kept in Excel or CSV, and write the template to start one.
 
 One row per budget line; rows with the same title form one action. The file is read and
-checked in full first (`preview_import`, no write); only a file with no bad row is written,
-all in one transaction (`apply_import`). Row numbers are those the user sees in Excel: the
+checked in full first (`PlanImport.preview`, no write); only a file with no bad row is written,
+all in one transaction (`PlanImport.apply`). Row numbers are those the user sees in Excel: the
 header is row 1.
 """
 
@@ -15,22 +15,25 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from clinicguard.core.formatting import parse_date
 from clinicguard.model.plan import Action, ActionStatus
 from clinicguard.core.formatting import fold
 from clinicguard.core.plan_vocabulary import priority_value, status_value
-from clinicguard.core.actions import validate_action
+from clinicguard.core.actions import ActionPlan, validate_action
+from clinicguard.core.uow import UnitOfWork
+from clinicguard.model.catalogue import Catalogue
+from clinicguard.model.clinic import Clinic
+from clinicguard.store.clinic_store import ClinicStore
 from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_of
 from clinicguard.core.budget import InvalidValue, parse_amount, parse_fiscal_year, parse_vat_rate, validate_line
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor, Permission
 from clinicguard.core.permissions import require
 from clinicguard.i18n import tr, trn
+from clinicguard.core.exports.xlsx import Column as SheetColumn, TEXT, TableSheet, WRAP, column_range, put, save_atomically
 
-if TYPE_CHECKING:
-    from clinicguard.core.workspace import Workspace
 
 
 class ImportRefused(ClinicGuardError):
@@ -234,20 +237,20 @@ class ImportPreview:
         return ImportRefused("\n".join([header, *(r.message for r in bad)]))
 
 
-def preview_import(ws: "Workspace", path: Path | str, today: date | None = None) -> ImportPreview:
+def _preview(plan: ActionPlan, catalogue: Catalogue, clinic: Clinic, path: Path | str,
+             today: date | None = None) -> ImportPreview:
     """Read and check the whole file without writing anything; every bad row gets its problems."""
     path = Path(path)
     table = read_table(path)
     today = today or date.today()
-    clinic = ws.settings.clinic
-    existing = {fold(t.strip()) for t in ws.plan.store.titles()}
+    existing = {fold(t.strip()) for t in plan.titles()}
     rows: list[PreviewRow] = []
     actions: dict[str, PlannedAction] = {}
     for number, cells in table.rows:
         values = {key: cells[i] for i, key in enumerate(table.keys) if key and i < len(cells)}
         preview = PreviewRow(number, {k: _text(v) for k, v in values.items()})
         rows.append(preview)
-        _check_row(preview, values, actions, existing, ws, clinic.fiscal_year_start_month,
+        _check_row(preview, values, actions, existing, catalogue, clinic.fiscal_year_start_month,
                    clinic.vat_recoverable, today)
     return ImportPreview(path, hashlib.sha256(path.read_bytes()).hexdigest(), rows, list(actions.values()))
 
@@ -257,7 +260,7 @@ def _header(key: str) -> str:
 
 
 def _check_row(preview: PreviewRow, values: dict[str, Any], actions: dict[str, PlannedAction], existing: set[str],
-               ws: "Workspace", start_month: int, vat_default: bool, today: date) -> None:
+               catalogue: Catalogue, start_month: int, vat_default: bool, today: date) -> None:
     problems = preview.problems
 
     def read(key: str, parse):
@@ -285,9 +288,9 @@ def _check_row(preview: PreviewRow, values: dict[str, Any], actions: dict[str, P
     fields["start_date"] = read("start", parse_date)
     fields["due_date"] = read("due", parse_date)
     fields["progress"] = read("progress", _progress)
-    item_ids = read("items", lambda v: _items(v, ws)) or ()
+    item_ids = read("items", lambda v: _items(v, catalogue)) or ()
     for item_id in item_ids:
-        if item_id not in ws.catalogue:
+        if item_id not in catalogue:
             problems.append(tr("{column}: {problem}", column=_header("items"),
                                problem=tr("unknown recommendation {id!r}", id=item_id)))
     # Budget line fields.
@@ -356,9 +359,9 @@ def _check_row(preview: PreviewRow, values: dict[str, Any], actions: dict[str, P
         planned.lines.append((preview.row, line))
 
 
-def _items(value: Any, ws: "Workspace") -> tuple[str, ...]:
+def _items(value: Any, catalogue: Catalogue) -> tuple[str, ...]:
     parts = re.split(r"[;,\s]+", _text(value))
-    known = {i.id.casefold(): i.id for i in ws.catalogue.items}
+    known = {i.id.casefold(): i.id for i in catalogue.items}
     return tuple(dict.fromkeys(known.get(p.casefold(), p) for p in parts if p))
 
 
@@ -411,39 +414,51 @@ class ImportResult:
     lines: int
 
 
-def apply_import(ws: "Workspace", actor: Actor, preview: ImportPreview) -> ImportResult:
-    """Write a checked file in one transaction, or nothing at all."""
-    if not preview.ok:
-        raise preview.refusal()
-    require(actor, Permission.EDIT_PLAN)
-    with ws.uow.writing(actor, Permission.EDIT_PLAN) as audit:
-        if preview.line_count:
-            # The role as read inside the transaction, not the one the caller signed in with.
-            require(audit.actor, Permission.EDIT_BUDGET)
-        for planned in preview.actions:
-            # A blank priority stays out: the plan suggests one from the items' severity and status.
-            fields = {k: v for k, v in planned.fields.items() if v is not None}
-            try:
-                action = ws.plan.create_action_in(audit, title=planned.title, item_ids=planned.item_ids, **fields)
-            except ClinicGuardError as exc:
-                raise ImportRefused(tr("Row {row}: {problems}", row=planned.first_row, problems=exc)) from None
-            for row, line in planned.lines:
+class PlanImport:
+    """Importing an action plan kept in Excel or CSV: checked in full, then written all or nothing."""
+
+    def __init__(self, plan: ActionPlan, catalogue: Catalogue, clinic: ClinicStore, uow: UnitOfWork):
+        self._plan = plan
+        self._catalogue = catalogue
+        self._clinic = clinic
+        self._uow = uow
+
+    def preview(self, path: Path | str, today: date | None = None) -> ImportPreview:
+        """Read and check the whole file without writing anything; every bad row gets its problems."""
+        return _preview(self._plan, self._catalogue, self._clinic.get(), path, today)
+
+    def import_file(self, actor: Actor, path: Path | str, today: date | None = None) -> ImportResult:
+        preview = self.preview(path, today)
+        if not preview.ok:
+            raise preview.refusal()
+        return self.apply(actor, preview)
+
+    def apply(self, actor: Actor, preview: ImportPreview) -> ImportResult:
+        """Write a checked file in one transaction, or nothing at all."""
+        if not preview.ok:
+            raise preview.refusal()
+        require(actor, Permission.EDIT_PLAN)
+        with self._uow.writing(actor, Permission.EDIT_PLAN) as audit:
+            if preview.line_count:
+                # The role as read inside the transaction, not the one the caller signed in with.
+                require(audit.actor, Permission.EDIT_BUDGET)
+            for planned in preview.actions:
+                # A blank priority stays out: the plan suggests one from the items' severity and status.
+                fields = {k: v for k, v in planned.fields.items() if v is not None}
                 try:
-                    ws.plan.add_line_in(audit, action.id, **line)  # type: ignore[arg-type]
+                    action = self._plan.create_action_in(audit, title=planned.title, item_ids=planned.item_ids, **fields)
                 except ClinicGuardError as exc:
-                    raise ImportRefused(tr("Row {row}: {problems}", row=row, problems=exc)) from None
-        result = ImportResult(len(preview.actions), preview.line_count)
-        audit.record("plan.import", "plan", preview.source.name, None,
-                     {"file": preview.source.name, "sha256": preview.sha256, "actions": result.actions,
-                      "lines": result.lines})
-    return result
-
-
-def import_plan(ws: "Workspace", actor: Actor, path: Path | str, today: date | None = None) -> ImportResult:
-    preview = preview_import(ws, path, today)
-    if not preview.ok:
-        raise preview.refusal()
-    return apply_import(ws, actor, preview)
+                    raise ImportRefused(tr("Row {row}: {problems}", row=planned.first_row, problems=exc)) from None
+                for row, line in planned.lines:
+                    try:
+                        self._plan.add_line_in(audit, action.id, **line)  # type: ignore[arg-type]
+                    except ClinicGuardError as exc:
+                        raise ImportRefused(tr("Row {row}: {problems}", row=row, problems=exc)) from None
+            result = ImportResult(len(preview.actions), preview.line_count)
+            audit.record("plan.import", "plan", preview.source.name, None,
+                         {"file": preview.source.name, "sha256": preview.sha256, "actions": result.actions,
+                          "lines": result.lines})
+        return result
 
 
 # ---- the template --------------------------------------------------------------------------------
@@ -471,8 +486,6 @@ def write_template(path: Path | str) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from clinicguard.core.xlsx import TEXT, WRAP, TableSheet, column_range, put, save_atomically
-    from clinicguard.core.xlsx import Column as SheetColumn
 
     workbook = Workbook()
     columns = [SheetColumn(c.header, TEXT, c.width) for c in COLUMNS]

@@ -22,6 +22,7 @@ from clinicguard.core.catalogue_versions import CatalogueVersions
 from clinicguard.core.changes import ExternalChanges
 from clinicguard.core.checklist import Checklist
 from clinicguard.core.clock import utc_now
+from clinicguard.core.plan_import import PlanImport
 from clinicguard.core.people import People
 from clinicguard.core.secrets import hash_secret, secret_kind_for
 from clinicguard.core.permissions import current_actor
@@ -75,6 +76,7 @@ class Workspace:
         self.checklist = Checklist(assessments, self.uow, catalogue, clinic_store, history)
         self.catalogue_versions = CatalogueVersions(catalogue, history, clinic_store, assessments, self.uow)
         self.plan = ActionPlan(ActionStore(db), self.uow, catalogue, clinic_store, self.checklist)
+        self.plan_import = PlanImport(self.plan, catalogue, clinic_store, self.uow)
         self.settings = ClinicSettings(clinic_store, self.uow, self.plan.redate_lines_in)
         self.signoffs = SignOffs(SignOffStore(db), self.uow, self.people, catalogue, clinic_store)
         self.vault = Vault(self.data_dir, self.evidence_store, self.uow, identity=lambda: clinic_keys.identity,

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.model.audit import AuditEntry
-from clinicguard.core.audit import export_workbook
+from clinicguard.core.exports import export_journal
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date, format_money, parse_date
 from clinicguard.model.people import Permission
@@ -384,7 +384,7 @@ class AuditView(QWidget):
 
     def export(self, path: Path) -> int | None:
         try:
-            n = export_workbook(self.state.ws, self.state.actor, path, **self.filters())
+            n = export_journal(self.state.ws, self.state.actor, path, **self.filters())
         except ClinicGuardError as error:
             show_error(self, error)
             return None

@@ -38,7 +38,7 @@ from clinicguard.core.budget import InvalidValue, parse_amount
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.model.people import Permission
-from clinicguard.core.plan_import import ImportPreview, apply_import, preview_import, write_template
+from clinicguard.core.plan_import import ImportPreview, write_template
 from clinicguard.model.checklist import Status
 from clinicguard.i18n import pick, tr, trn
 from clinicguard.ui.date_field import DateField
@@ -538,7 +538,7 @@ class ImportDialog(QDialog):
         """Read and check the file (nothing is written) and show every row with its problems."""
         self.file_label.setText(str(path))
         try:
-            self.preview = preview_import(self.state.ws, path)
+            self.preview = self.state.ws.plan_import.preview(path)
         except ClinicGuardError as exc:
             self.preview = None
             self.table.setModel(None)
@@ -564,7 +564,7 @@ class ImportDialog(QDialog):
         if self.preview is None:
             return
         try:
-            self.result_value = apply_import(self.state.ws, self.state.actor, self.preview)
+            self.result_value = self.state.ws.plan_import.apply(self.state.actor, self.preview)
         except ClinicGuardError as exc:
             self.summary_label.setText(str(exc))
             return

@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from openpyxl import Workbook  # noqa: E402
 
-from clinicguard.core import exports, xlsx  # noqa: E402
+from clinicguard.core import exports  # noqa: E402
+from clinicguard.core.exports import xlsx  # noqa: E402
 from clinicguard.model.plan import Action, ActionStatus  # noqa: E402
 from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature
 from clinicguard.core.budget import summarize_year  # noqa: E402
@@ -57,10 +58,10 @@ def make_data(n_lines: int, year: int = 2026) -> exports.BudgetData:
 
 def detail_values(data: exports.BudgetData) -> list[list]:
     """The detail sheet's values exactly as the export writes them (euros as Decimal, real dates)."""
-    keys = [(k, c.kind) for k, c in exports._detail_columns()]
+    keys = [(k, c.kind) for k, c in exports.detail_columns()]
     rows = []
     for entry in sorted(data.summary.entries, key=lambda e: (e.line.expense_date, e.line.id)):
-        values = exports._detail_values(entry, data.actions.get(entry.line.action_id))
+        values = exports.detail_values(entry, data.actions.get(entry.line.action_id))
         row = []
         for key, kind in keys:
             v = values[key]

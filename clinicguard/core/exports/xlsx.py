@@ -478,3 +478,29 @@ def save_atomically(book: Workbook, path: Path) -> Path:
     path = Path(path)
     atomic_write_with(path, lambda tmp: book.save(tmp))
     return path
+
+
+# ---- shared pieces of the workbooks -----------------------------------------------------------
+def header_row(sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
+    """A row of column headers styled as a table's, for the sheets laid out cell by cell."""
+    for col, text in enumerate(headers, 1):
+        cell = put(sheet, row, col, TEXT, text)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP_TOP
+
+
+def sumifs(sum_range: str, *criteria: tuple[str, str]) -> str:
+    """SUMIFS(sum_range, range1, criterion1, ...) over ranges the program built (no leading '=')."""
+    parts = [sum_range] + [f"{rng},{crit}" for rng, crit in criteria]
+    return f"SUMIFS({','.join(parts)})"
+
+
+def yes_no(value: bool) -> str:
+    return tr("Yes") if value else tr("No")
+
+
+def enum_label(enum: Any, value: str) -> str:
+    """The translated label of a stored enum value; an unknown value is shown as stored."""
+    try:
+        return enum(value).label
+    except ValueError:
+        return value

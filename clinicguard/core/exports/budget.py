@@ -1,0 +1,360 @@
+"""The budget workbook of one fiscal year, for the accountant: every budget line of the year, the
+totals by category, nature, quarter and action status, planned against actual per action, and the
+depreciation schedule of the investments. Every total is a SUMIFS formula over the lines, so the
+reader can audit each one; their values equal the app's own summaries (core/budget.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from clinicguard.model.plan import Action, ActionStatus
+from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_label
+from clinicguard.core.budget import BudgetSummary, YearEntry, depreciations
+from clinicguard.core.exports.cover import cover
+from clinicguard.core.exports.pipeline import (
+    Cancelled, Context, ExportSources, PreparedExport, Progress, authorised, context_for, run_export, tick,
+)
+from clinicguard.core.exports.xlsx import (
+    BOLD, DATE, INTEGER, MONEY, PERCENT, TEXT, WRAP, Column, TableSheet, enum_label, fit_rows, formula, header_row,
+    label, print_setup, put, set_widths, sheet_title, sumifs, title, yes_no,
+)
+from clinicguard.core.formatting import format_date
+from clinicguard.i18n import tr
+from clinicguard.model.people import Actor
+
+
+# Per-entry amounts, in the same way core/budget.py's Totals adds them, so SUMIFS over the detail
+# gives exactly the app's totals.
+MEASURES = ("planned_ht", "planned_vat", "planned_ttc", "committed_ht", "actual_ht", "actual_vat", "actual_ttc",
+            "variance_ht", "remaining_ht", "remaining_real", "forecast_real")
+SUMMARY_MEASURES = ("planned_ht", "planned_vat", "planned_ttc", "committed_ht", "actual_ht", "actual_vat",
+                    "actual_ttc", "variance_ht", "remaining_real", "forecast_real")
+
+
+def measure_headers() -> dict[str, str]:
+    """The column header of each measure (MEASURES, SUMMARY_MEASURES), as the workbook shows it."""
+    return {
+        "planned_ht": tr("Planned excl. VAT"), "planned_vat": tr("VAT on planned"),
+        "planned_ttc": tr("Planned incl. VAT"), "committed_ht": tr("Committed excl. VAT"),
+        "committed_ttc": tr("Committed incl. VAT"), "actual_ht": tr("Actual excl. VAT"),
+        "actual_vat": tr("VAT on actual"), "actual_ttc": tr("Actual incl. VAT"),
+        "variance_ht": tr("Variance excl. VAT (actual - planned)"), "remaining_ht": tr("Still to pay excl. VAT"),
+        "remaining_real": tr("Still to pay (real cost)"), "planned_real": tr("Planned real cost"),
+        "actual_real": tr("Actual real cost"), "forecast_real": tr("Real cost (actual + still to pay)"),
+    }
+
+
+def _months() -> list[str]:
+    return tr("Jan.,Feb.,Mar.,Apr.,May,Jun.,Jul.,Aug.,Sep.,Oct.,Nov.,Dec.").split(",")
+
+
+def quarter_label(n: int, start_month: int = 1) -> str:
+    """A fiscal quarter with its months, e.g. "T1 (juil.–sept.)": with a fiscal year starting in
+    July, a bare "T1" would be read as January to March."""
+    months = _months()
+    first = (start_month - 1 + 3 * (n - 1)) % 12
+    return tr("Q{n} ({first}–{last})", n=n, first=months[first], last=months[(first + 2) % 12])
+
+
+def entry_amounts(entry: YearEntry) -> dict[str, int | None]:
+    """What one budget line costs in the year, in cents, measure by measure (None: nothing)."""
+    line = entry.line
+    planned, committed, actual = entry.planned_ht, entry.committed_ht, entry.actual_ht
+    remaining = entry.remaining_ht if actual is None else None
+    actual_real, remaining_real = line.real_cost(actual), line.real_cost(remaining)
+    forecast = None if actual_real is None and remaining_real is None else (actual_real or 0) + (remaining_real or 0)
+    return {
+        "planned_ht": planned, "planned_vat": line.vat(planned), "planned_ttc": line.ttc(planned),
+        "committed_ht": committed, "committed_ttc": line.ttc(committed),
+        "actual_ht": actual, "actual_vat": line.vat(actual), "actual_ttc": line.ttc(actual),
+        "variance_ht": None if actual is None else actual - (planned or 0),
+        "remaining_ht": remaining, "remaining_real": remaining_real, "planned_real": line.real_cost(planned),
+        "actual_real": actual_real, "forecast_real": forecast,
+    }
+
+
+def recurring_text(line: BudgetLine) -> str:
+    """How a recurring cost repeats ("Every year from 2026"); empty for a one-off cost."""
+    if not line.recurring:
+        return ""
+    if line.recurring_until is None:
+        return tr("Every year from {year}", year=line.fiscal_year)
+    return tr("Every year from {first} to {last}", first=line.fiscal_year, last=line.recurring_until)
+
+
+@dataclass(frozen=True)
+class BudgetData:
+    context: Context
+    summary: BudgetSummary
+    actions: dict[int, Action]
+    lines: tuple[BudgetLine, ...]  # every line of every year, for the depreciation schedule
+
+
+def prepare_budget(sources: ExportSources, actor: Actor, year: int | None = None) -> PreparedExport:
+    """The budget workbook of fiscal `year` (the current one when None), ready to build."""
+    current = authorised(sources, actor)
+    plan = sources.plan
+    summary = plan.summary(year)
+    data = BudgetData(context_for(sources, current), summary, {a.id: a for a in plan.actions()}, tuple(plan.lines()))
+    t = summary.total
+    details = {"fiscal_year": summary.fiscal_year, "lines": len(summary.entries), "planned_ht": t.planned_ht,
+               "actual_ht": t.actual_ht, "audit_head": data.context.audit_head}
+    return PreparedExport("budget", partial(build_budget, data), details)
+
+
+def export_budget(sources: ExportSources, actor: Actor, year: int | None, out: Path | str,
+                  progress: Progress | None = None, cancelled: Cancelled | None = None) -> Path:
+    return run_export(sources, actor, prepare_budget(sources, actor, year), out, progress, cancelled)
+
+
+def detail_columns() -> list[tuple[str, Column]]:
+    money = measure_headers()
+    columns = [
+        ("line", Column(tr("Line no."), INTEGER, 8)),
+        ("action_id", Column(tr("Action no."), INTEGER, 8)),
+        ("action", Column(tr("Action"), TEXT, 34)),
+        ("items", Column(tr("Recommendations"), TEXT, 18)),
+        ("category", Column(tr("Category"), TEXT, 20)),
+        ("nature", Column(tr("Nature"), TEXT, 16)),
+        ("quarter", Column(tr("Quarter"), TEXT, 14)),
+        ("expense_date", Column(tr("Expense date"), DATE, 12)),
+        ("supplier", Column(tr("Supplier"), TEXT, 20)),
+        ("label", Column(tr("Label"), TEXT, 30)),
+        ("vat_rate", Column(tr("VAT rate"), PERCENT, 9)),
+    ]
+    columns += [(key, Column(money[key], MONEY, 15)) for key in MEASURES]
+    columns += [
+        ("vat_recoverable", Column(tr("VAT recovered"), TEXT, 10)),
+        ("invoice_ref", Column(tr("Invoice reference"), TEXT, 16)),
+        ("invoice_date", Column(tr("Invoice date"), DATE, 12)),
+        ("action_status", Column(tr("Action status"), TEXT, 12)),
+        ("due_date", Column(tr("Due date"), DATE, 12)),
+        ("recurring", Column(tr("Recurring"), TEXT, 18)),
+        ("depreciation", Column(tr("Depreciation (years)"), INTEGER, 12)),
+    ]
+    return columns
+
+
+def detail_values(entry: YearEntry, action: Action | None, start_month: int = 1) -> dict[str, Any]:
+    line = entry.line
+    values: dict[str, Any] = {
+        "line": line.id, "action_id": line.action_id, "action": action.title if action else "",
+        "items": ", ".join(action.item_ids) if action else "", "category": enum_label(Category, line.category),
+        "nature": enum_label(Nature, line.nature), "quarter": quarter_label(entry.quarter, start_month),
+        "expense_date": line.expense_date, "supplier": line.supplier, "label": line.label,
+        "vat_rate": line.vat_rate_bp, "vat_recoverable": yes_no(line.vat_recoverable),
+        "invoice_ref": line.invoice_ref, "invoice_date": line.invoice_date,
+        "action_status": enum_label(ActionStatus, entry.action_status), "due_date": action.due_date if action else None,
+        "recurring": recurring_text(line), "depreciation": line.depreciation_years,
+    }
+    values.update(entry_amounts(entry))
+    return values
+
+
+def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: Cancelled | None = None) -> Workbook:
+    summary, context = data.summary, data.context
+    first, last = summary.bounds
+    book = Workbook()
+    names = {
+        "detail": sheet_title(tr("Budget lines")), "summary": sheet_title(tr("Summary")),
+        "variance": sheet_title(tr("Planned vs actual")), "depreciation": sheet_title(tr("Depreciation")),
+    }
+    cover(
+        book, tr("Budget of fiscal year {label}", label=summary.label), context,
+        [(tr("Fiscal year"), TEXT, summary.label), (tr("First day"), DATE, first), (tr("Last day"), DATE, last),
+         (tr("Number of budget lines"), INTEGER, len(summary.entries))],
+        [
+            (names["detail"], tr("One row per budget line of the fiscal year, as an Excel table with filters: action, "
+                                 "recommendations, category, nature, supplier, label, VAT rate, planned / committed / "
+                                 "actual amounts excl. VAT, VAT and incl. VAT, invoice, action status and due date.")),
+            (names["summary"], tr("Totals by category and quarter, by category, by nature, by quarter and by action "
+                                  "status. Every total is a SUMIFS formula over the budget lines.")),
+            (names["variance"], tr("Planned against actual for each action, with the variance (formulas).")),
+            (names["depreciation"], tr("Straight-line depreciation of the invoiced investments still being "
+                                       "depreciated in this fiscal year, from their invoice date (first year pro "
+                                       "rata temporis, by days), one column per fiscal year.")),
+        ],
+        [tr("Amounts in euros. VAT is computed on each line and rounded to the cent."),
+         tr("Real cost: excl. VAT where the VAT is recovered, incl. VAT otherwise. It adds what was invoiced and "
+            "what is still to pay (signed quote, else planned)."),
+         tr("A recurring cost (a subscription) appears in every fiscal year it runs; its actual amount only in the "
+            "year of its invoice. The lines of a dropped action keep only what was invoiced."),
+         tr("Variance: actual minus planned, on invoiced lines only (positive: over budget).")],
+    )
+    detail = TableSheet(book.create_sheet(names["detail"]), [c for _, c in detail_columns()])
+    keys = [k for k, _ in detail_columns()]
+    entries = sorted(summary.entries, key=lambda e: (e.line.expense_date, e.line.id or 0))
+    total = len(entries)
+    for n, entry in enumerate(entries, 1):
+        values = detail_values(entry, data.actions.get(entry.line.action_id), summary.start_month)
+        detail.append([values[k] for k in keys])
+        tick(progress, cancelled, n, total)
+    # Too wide for one readable page: printed over pages across, each starting with the line
+    # number, the action number and the action.
+    detail.finish(f"Lignes_{summary.fiscal_year}", repeat_columns="A:C")
+    header_of = dict(detail_columns())
+    ranges = {k: detail.range_of(header_of[k].header) for k in keys}
+    _budget_summary(book.create_sheet(names["summary"]), summary, ranges)
+    _planned_vs_actual(book.create_sheet(names["variance"]), summary, data.actions, ranges)
+    _depreciation(book.create_sheet(names["depreciation"]), summary, data.lines, data.actions)
+    if progress is not None:
+        progress(total, total)
+    return book
+
+
+def _budget_summary(sheet, summary: BudgetSummary, ranges: dict[str, str]) -> None:
+    money = measure_headers()
+    first, last = summary.bounds
+    title(sheet, 1, tr("Summary of fiscal year {label} ({first} to {last})", label=summary.label,
+                       first=format_date(first), last=format_date(last)))
+    put(sheet, 2, 1, WRAP, tr("Each amount is a SUMIFS formula over the sheet of budget lines."))
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=6)
+    row = 4
+    quarters = (1, 2, 3, 4)
+    start_month = summary.start_month
+    categories = [c.value for c in Category]
+    for measure, heading in (("planned_ht", tr("Planned excl. VAT by category and quarter")),
+                             ("actual_ht", tr("Actual excl. VAT by category and quarter"))):
+        label(sheet, row, 1, heading)
+        row += 1
+        header = row
+        header_row(sheet, row, [tr("Category")] + [quarter_label(q, start_month) for q in quarters] + [tr("Total")])
+        for cat in categories:
+            row += 1
+            put(sheet, row, 1, TEXT, Category(cat).label)
+            for col, q in enumerate(quarters, 2):
+                letter = get_column_letter(col)
+                formula(sheet, row, col, "=" + sumifs(ranges[measure], (ranges["category"], f"$A{row}"),
+                                                       (ranges["quarter"], f"{letter}${header}")))
+            formula(sheet, row, 6, f"=SUM(B{row}:E{row})")
+        row += 1
+        label(sheet, row, 1, tr("Total"))
+        for col in range(2, 7):
+            letter = get_column_letter(col)
+            formula(sheet, row, col, f"=SUM({letter}{header + 1}:{letter}{row - 1})").font = BOLD
+        row += 2
+    groupings = [
+        ("by_category", tr("By category"), tr("Category"), "category", [(c.value, c.label) for c in Category]),
+        ("by_nature", tr("By nature"), tr("Nature"), "nature", [(n.value, n.label) for n in Nature]),
+        ("by_quarter", tr("By quarter"), tr("Quarter"), "quarter",
+         [(str(q), quarter_label(q, start_month)) for q in quarters]),
+        ("by_action_status", tr("By action status"), tr("Action status"), "action_status",
+         [(s.value, s.label) for s in ActionStatus]),
+    ]
+    for key, heading, group_header, criterion, groups in groupings:
+        label(sheet, row, 1, heading)
+        row += 1
+        header = row
+        header_row(sheet, row, [group_header] + [money[m] for m in SUMMARY_MEASURES])
+        for _, text in groups:
+            row += 1
+            put(sheet, row, 1, TEXT, text)
+            for col, measure in enumerate(SUMMARY_MEASURES, 2):
+                formula(sheet, row, col, "=" + sumifs(ranges[measure], (ranges[criterion], f"$A{row}")))
+        row += 1
+        label(sheet, row, 1, tr("Total"))
+        for col in range(2, len(SUMMARY_MEASURES) + 2):
+            letter = get_column_letter(col)
+            formula(sheet, row, col, f"=SUM({letter}{header + 1}:{letter}{row - 1})").font = BOLD
+        row += 2
+    set_widths(sheet, [30] + [15] * len(SUMMARY_MEASURES))
+    fit_rows(sheet)
+    sheet.freeze_panes = "B4"
+    print_setup(sheet)
+
+
+def _planned_vs_actual(sheet, summary: BudgetSummary, actions: dict[int, Action], ranges: dict[str, str]) -> None:
+    money = measure_headers()
+    measures = ("planned_ht", "committed_ht", "actual_ht", "variance_ht", "remaining_ht", "forecast_real")
+    headers = [tr("Action no."), tr("Action"), tr("Action status"), tr("Due date")] + [money[m] for m in measures]
+    header_row(sheet, 1, headers)
+    action_ids = sorted({e.line.action_id for e in summary.entries})
+    row = 1
+    for action_id in action_ids:
+        row += 1
+        action = actions.get(action_id)
+        put(sheet, row, 1, INTEGER, action_id)
+        put(sheet, row, 2, TEXT, action.title if action else "")
+        put(sheet, row, 3, TEXT, action.status_enum.label if action else "")
+        put(sheet, row, 4, DATE, action.due_date if action else None)
+        for col, measure in enumerate(measures, 5):
+            formula(sheet, row, col, "=" + sumifs(ranges[measure], (ranges["action_id"], f"$A{row}")))
+    if not action_ids:
+        row += 1
+        put(sheet, row, 2, TEXT, tr("No budget line in this fiscal year."))
+    row += 1
+    label(sheet, row, 2, tr("Total"))
+    for col in range(5, 5 + len(measures)):
+        letter = get_column_letter(col)
+        formula(sheet, row, col, f"=SUM({letter}2:{letter}{row - 1})").font = BOLD
+    variance = get_column_letter(8)
+    sheet.conditional_formatting.add(
+        f"{variance}2:{variance}{row}",
+        CellIsRule(operator="greaterThan", formula=["0"], font=Font(color="B3261E", bold=True)))
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{row - 1}"
+    set_widths(sheet, [8, 40, 14, 12] + [16] * len(measures))
+    fit_rows(sheet)
+    sheet.freeze_panes = "C2"
+    print_setup(sheet, title_rows="1:1")
+
+
+def _depreciation(sheet, summary: BudgetSummary, lines: Iterable[BudgetLine], actions: dict[int, Action]) -> None:
+    statuses = {a_id: a.status for a_id, a in actions.items()}
+    items = depreciations(lines, statuses, summary.fiscal_year, summary.start_month)
+    years = sorted({y for d in items for y, _ in d.schedule}) or [summary.fiscal_year]
+    years = list(range(years[0], years[-1] + 1))
+    fixed = [tr("Line no."), tr("Action"), tr("Label"), tr("Supplier"), tr("Fiscal year of purchase"),
+             tr("Depreciable base"), tr("Depreciated from"), tr("Years")]
+    headers = fixed + [fiscal_year_label(y, summary.start_month) for y in years] + [tr("Total")]
+    header_row(sheet, 1, headers)
+    first_year_col = len(fixed) + 1
+    total_col = first_year_col + len(years)
+    row = 1
+    for d in items:
+        row += 1
+        action = actions.get(d.line.action_id)
+        put(sheet, row, 1, INTEGER, d.line.id)
+        put(sheet, row, 2, TEXT, action.title if action else "")
+        put(sheet, row, 3, TEXT, d.line.label)
+        put(sheet, row, 4, TEXT, d.line.supplier)
+        put(sheet, row, 5, TEXT, fiscal_year_label(d.schedule[0][0], summary.start_month))
+        put(sheet, row, 6, MONEY, d.base)
+        put(sheet, row, 7, DATE, d.start)
+        put(sheet, row, 8, INTEGER, d.line.depreciation_years)
+        for y, cents in d.schedule:
+            put(sheet, row, first_year_col + years.index(y), MONEY, cents)
+        formula(sheet, row, total_col, f"=SUM({get_column_letter(first_year_col)}{row}:"
+                                       f"{get_column_letter(total_col - 1)}{row})")
+    if not items:
+        row += 1
+        put(sheet, row, 2, TEXT, tr("No investment is being depreciated in this fiscal year."))
+    row += 1
+    label(sheet, row, 1, tr("Total"))
+    for col in [6] + list(range(first_year_col, total_col + 1)):
+        letter = get_column_letter(col)
+        formula(sheet, row, col, f"=SUM({letter}2:{letter}{row - 1})").font = BOLD
+    current = first_year_col + years.index(summary.fiscal_year) if summary.fiscal_year in years else None
+    if current:
+        # The year of this workbook stands out: a darker header (white on it stays readable) and
+        # a light column under it, its figures in the usual black.
+        sheet.cell(row=1, column=current).fill = CURRENT_HEADER_FILL
+        highlight = PatternFill("solid", fgColor="FFF2CC")
+        for r in range(2, row + 1):
+            sheet.cell(row=r, column=current).fill = highlight
+    set_widths(sheet, [8, 30, 28, 18, 12, 15, 12, 8] + [14] * (len(years) + 1))
+    fit_rows(sheet, 1, 1)
+    sheet.freeze_panes = "C2"
+    print_setup(sheet, title_rows="1:1")
+
+
+CURRENT_HEADER_FILL = PatternFill("solid", fgColor="C55A11")

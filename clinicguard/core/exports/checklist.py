@@ -1,0 +1,170 @@
+"""The checklist workbook, for a DPO or an inspector: every recommendation with its assessment,
+evidence count, linked actions and guidance, statuses coloured, and the score of each domain as
+formulas over the recommendations (equal to the app's own scores, core/checklist.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+
+from clinicguard.model.plan import Action
+from clinicguard.model.catalogue import Catalogue
+from clinicguard.model.checklist import ChecklistRow, Status
+from clinicguard.core.checklist import score, score_formula
+from clinicguard.core.exports.catalogue import references_text
+from clinicguard.core.exports.cover import cover
+from clinicguard.core.exports.pipeline import (
+    Cancelled, Context, ExportSources, PreparedExport, Progress, authorised, context_for, run_export, tick,
+)
+from clinicguard.core.exports.xlsx import (
+    BOLD, DATE, INTEGER, NUMBER, SCORE, TEXT, WRAP, Column, TableSheet, fit_rows, formula, header_row, label,
+    print_setup, put, set_widths, sheet_title, sumifs, title,
+)
+from clinicguard.i18n import pick, tr
+from clinicguard.model.people import Actor
+
+
+STATUS_FILLS = {
+    Status.COMPLIANT: "C6EFCE",
+    Status.PARTIAL: "FFEB9C",
+    Status.NON_COMPLIANT: "FFC7CE",
+    Status.NOT_ASSESSED: "D9D9D9",
+    Status.NOT_APPLICABLE: "F2F2F2",
+}
+
+
+@dataclass(frozen=True)
+class ChecklistData:
+    context: Context
+    catalogue: Catalogue
+    rows: tuple[ChecklistRow, ...]
+    evidence_counts: dict[str, int]
+    actions_by_item: dict[str, tuple[str, ...]]  # item id -> "#3 title" texts
+
+
+def linked_actions(actions: Iterable[Action]) -> dict[str, tuple[str, ...]]:
+    """For each recommendation, the actions linked to it as "#3 title", in the order of the plan."""
+    linked: dict[str, list[str]] = {}
+    for action in sorted(actions, key=lambda a: a.id):
+        for item_id in dict.fromkeys(action.item_ids):
+            linked.setdefault(item_id, []).append(f"#{action.id} {action.title}")
+    return {item_id: tuple(texts) for item_id, texts in linked.items()}
+
+
+def prepare_checklist(sources: ExportSources, actor: Actor) -> PreparedExport:
+    """The checklist workbook (every recommendation with its assessment, and the scores), ready to build."""
+    current = authorised(sources, actor)
+    data = ChecklistData(context_for(sources, current), sources.catalogue, tuple(sources.checklist.rows()),
+                         sources.evidence_counts_by_item(), linked_actions(sources.plan.actions()))
+    overall = score(list(data.rows))
+    details = {"recommendations": len(data.rows), "score": overall.percent, "audit_head": data.context.audit_head}
+    return PreparedExport("checklist", partial(build_checklist, data), details)
+
+
+def export_checklist(sources: ExportSources, actor: Actor, out: Path | str, progress: Progress | None = None,
+                     cancelled: Cancelled | None = None) -> Path:
+    return run_export(sources, actor, prepare_checklist(sources, actor), out, progress, cancelled)
+
+
+def build_checklist(data: ChecklistData, progress: Progress | None = None,
+                    cancelled: Cancelled | None = None) -> Workbook:
+    book = Workbook()
+    names = {"items": sheet_title(tr("Recommendations")), "scores": sheet_title(tr("Scores"))}
+    cover(
+        book, tr("Checklist of the clinic"), data.context,
+        [(tr("Number of recommendations"), INTEGER, len(data.rows))],
+        [(names["items"], tr("One row per recommendation: domain, theme, identifier, question, status, comment, "
+                             "responsible, last and next review, number of evidence files, linked actions, guidance "
+                             "and references. Statuses are coloured.")),
+         (names["scores"], tr("The score of each domain and the overall score, as formulas over the recommendations."))],
+        [score_formula()],
+    )
+    columns = [
+        Column(tr("Domain"), WRAP, 16), Column(tr("Theme"), WRAP, 16), Column(tr("Identifier"), TEXT, 16),
+        Column(tr("Recommendation"), WRAP, 36), Column(tr("Question"), WRAP, 44), Column(tr("Severity"), INTEGER, 9),
+        Column(tr("Status"), WRAP, 16), Column(tr("Comment"), WRAP, 36), Column(tr("Responsible"), WRAP, 18),
+        Column(tr("Last review"), DATE, 12), Column(tr("Next review"), DATE, 12),
+        Column(tr("Evidence files"), INTEGER, 10), Column(tr("Linked actions"), WRAP, 30),
+        Column(tr("Why it matters"), WRAP, 50), Column(tr("How to check"), WRAP, 50),
+        Column(tr("Expected evidence"), WRAP, 40), Column(tr("References"), WRAP, 40),
+    ]
+    table = TableSheet(book.create_sheet(names["items"]), columns)
+    catalogue = data.catalogue
+    total = len(data.rows)
+    for n, row in enumerate(data.rows, 1):
+        item, a = row.item, row.assessment
+        table.append([
+            catalogue.domain_title(item.domain), catalogue.theme_title(item.theme), item.id, pick(item.title),
+            pick(item.question), item.severity, row.status.label, a.comment, a.responsible, a.last_reviewed,
+            a.next_review, data.evidence_counts.get(item.id, 0), "\n".join(data.actions_by_item.get(item.id, ())),
+            pick(item.why), pick(item.how_to_check), pick(item.evidence), references_text(item),
+        ])
+        tick(progress, cancelled, n, total)
+    table.finish("Recommandations", repeat_columns="A:C")
+    status_col = get_column_letter(table.index(tr("Status")))
+    for status, colour in STATUS_FILLS.items():
+        table.sheet.conditional_formatting.add(
+            f"{status_col}2:{status_col}{table.last_row}",
+            CellIsRule(operator="equal", formula=['"' + status.label.replace('"', '""') + '"'],
+                       fill=PatternFill("solid", fgColor=colour, bgColor=colour)))
+    ranges = {h: table.range_of(h) for h in (tr("Domain"), tr("Severity"), tr("Status"))}
+    domains = [d for d in catalogue.domains if any(r.item.domain == d.id for r in data.rows)]
+    _scores(book.create_sheet(names["scores"]), [catalogue.domain_title(d.id) for d in domains], ranges)
+    return book
+
+
+def _scores(sheet, domains: list[str], ranges: dict[str, str]) -> None:
+    dom, sev, st = ranges[tr("Domain")], ranges[tr("Severity")], ranges[tr("Status")]
+    title(sheet, 1, tr("Scores by domain"))
+    put(sheet, 2, 1, WRAP, score_formula())
+    statuses = [Status.COMPLIANT, Status.PARTIAL, Status.NON_COMPLIANT, Status.NOT_ASSESSED, Status.NOT_APPLICABLE]
+    header = 4
+    headers = [tr("Domain")] + [s.label for s in statuses] + [tr("Applicable weight"), tr("Points"), tr("Score")]
+    header_row(sheet, header, headers)
+    # The credit table the formulas use, below the scores, so a reader sees the weights.
+    legend = header + len(domains) + 4
+    label(sheet, legend - 1, 1, tr("Credit per status"))
+    credit_cell = {}
+    for n, status in enumerate(statuses):
+        r = legend + n
+        put(sheet, r, 1, TEXT, status.label)
+        if status is Status.NOT_APPLICABLE:
+            put(sheet, r, 2, TEXT, tr("excluded"))
+        else:
+            put(sheet, r, 2, NUMBER, status.credit)
+        credit_cell[status] = (f"$A${r}", f"$B${r}")
+    weight_col, points_col = get_column_letter(len(statuses) + 2), get_column_letter(len(statuses) + 3)
+    row = header
+    for domain in domains:
+        row += 1
+        put(sheet, row, 1, TEXT, domain)
+        for col, status in enumerate(statuses, 2):
+            formula(sheet, row, col, f"=COUNTIFS({dom},$A{row},{st},{credit_cell[status][0]})", INTEGER)
+        na = credit_cell[Status.NOT_APPLICABLE][0]
+        formula(sheet, row, len(statuses) + 2, f"={sumifs(sev, (dom, f'$A{row}'))}-{sumifs(sev, (dom, f'$A{row}'), (st, na))}",
+                INTEGER)
+        earned = "+".join(f"{sumifs(sev, (dom, f'$A{row}'), (st, credit_cell[s][0]))}*{credit_cell[s][1]}"
+                          for s in (Status.COMPLIANT, Status.PARTIAL))
+        formula(sheet, row, len(statuses) + 3, f"={earned}", NUMBER)
+        formula(sheet, row, len(statuses) + 4,
+                f'=IF({weight_col}{row}=0,"—",100*{points_col}{row}/{weight_col}{row})', SCORE)
+    row += 1
+    label(sheet, row, 1, tr("Overall"))
+    for col in range(2, len(statuses) + 4):
+        letter = get_column_letter(col)
+        formula(sheet, row, col, f"=SUM({letter}{header + 1}:{letter}{row - 1})",
+                NUMBER if col == len(statuses) + 3 else INTEGER).font = BOLD
+    formula(sheet, row, len(statuses) + 4,
+            f'=IF({weight_col}{row}=0,"—",100*{points_col}{row}/{weight_col}{row})', SCORE).font = BOLD
+    set_widths(sheet, [34] + [14] * (len(statuses) + 3))
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(statuses) + 4)
+    fit_rows(sheet)
+    sheet.freeze_panes = f"B{header + 1}"
+    print_setup(sheet, title_rows=f"{header}:{header}")

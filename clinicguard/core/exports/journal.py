@@ -1,0 +1,106 @@
+"""The journal (audit trail) workbook: the entries, optionally filtered as the journal page filters
+them, and a sheet saying which clinic, who exported it, the head of the trail and whether it
+verified intact. It goes through the same pipeline as every workbook: progress, cancel, and its
+own audit entry recorded in the transaction that moves the file into place.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+
+from clinicguard.core.exports.pipeline import (
+    Cancelled, ExportSources, PreparedExport, Progress, authorised, run_export, tick,
+)
+from clinicguard.core.exports.xlsx import INTEGER, TEXT, label, new_cell, put, set_widths, sheet_title
+from clinicguard.i18n import tr
+from clinicguard.model.people import Actor
+
+if TYPE_CHECKING:
+    from clinicguard.model.audit import AuditEntry
+
+
+@dataclass(frozen=True)
+class JournalData:
+    clinic_name: str
+    exported_by: str
+    exported_at: str  # UTC, ISO 8601, as the entries' own timestamps
+    head: str  # COUNT:HASH of the trail before the export's own entry
+    verification: str  # the verification's message
+    intact: bool
+    filters: dict[str, Any]  # only the filters given
+    entries: tuple["AuditEntry", ...]
+
+
+def value_text(value: Any) -> str:
+    """An entry's before/after value as the workbook shows it (JSON, keys sorted, accents kept)."""
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def prepare_journal(sources: ExportSources, actor: Actor, **filters: Any) -> PreparedExport:
+    """The journal workbook of the entries matching `filters` (those of AuditTrail.search: person,
+    since, until, kind, object_type, object_id), with the head and a verification of the trail."""
+    current = authorised(sources, actor)
+    trail = sources.audit
+    entries = tuple(trail.search(**filters))
+    check = trail.verify()
+    active = {k: v for k, v in filters.items() if v}
+    data = JournalData(sources.settings.clinic.name, current.name, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                       trail.head_text(), check.message, check.ok, active, entries)
+    details = {"entries": len(entries), "head": data.head, "intact": check.ok, "filters": active}
+    return PreparedExport("audit", partial(build_journal, data), details)
+
+
+def export_journal(sources: ExportSources, actor: Actor, out: Path | str, *, progress: Progress | None = None,
+                   cancelled: Cancelled | None = None, **filters: Any) -> int:
+    """Write the journal workbook to `out` and record the export; returns the number of entries."""
+    prepared = prepare_journal(sources, actor, **filters)
+    run_export(sources, actor, prepared, out, progress, cancelled)
+    return prepared.details["entries"]
+
+
+def build_journal(data: JournalData, progress: Progress | None = None, cancelled: Cancelled | None = None) -> Workbook:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = sheet_title(tr("Audit trail"))
+    headers = [tr("No."), tr("Date (UTC)"), tr("Person"), tr("Kind"), tr("Object"), tr("Identifier"),
+               tr("Before"), tr("After"), tr("Hash")]
+    for col, text in enumerate(headers, 1):
+        label(sheet, 1, col, text)
+    total = len(data.entries)
+    for n, e in enumerate(data.entries, 1):
+        # Every value but the number is a text cell: names, comments and values typed by people
+        # must never become formulas.
+        sheet.append([new_cell(sheet, INTEGER, e.id)] + [
+            new_cell(sheet, TEXT, v) for v in (e.ts, e.actor_name, e.kind, e.object_type, e.object_id,
+                                               value_text(e.before), value_text(e.after), e.hash)])
+        tick(progress, cancelled, n, total)
+    sheet.freeze_panes = "A2"
+    set_widths(sheet, (7, 28, 22, 24, 16, 18, 50, 50, 20))
+    about = book.create_sheet(sheet_title(tr("About")))
+    rows = [
+        (tr("Clinic"), data.clinic_name),
+        (tr("Exported at (UTC)"), data.exported_at),
+        (tr("Exported by"), data.exported_by),
+        (tr("Audit trail head"), data.head),
+        (tr("Verification"), data.verification),
+        (tr("Entries in this export"), str(total)),
+        (tr("Filters"), value_text(data.filters) if data.filters else tr("none")),
+        (tr("How to check"), tr("Keep this head: 'clinicguard audit verify --expect-head {head}' shows later whether "
+                                "any entry up to it was changed or removed.", head=data.head)),
+    ]
+    for r, (name, value) in enumerate(rows, 1):
+        label(about, r, 1, name)
+        put(about, r, 2, TEXT, value)
+    set_widths(about, (28, 100))
+    if progress is not None:
+        progress(total, total)
+    return book
