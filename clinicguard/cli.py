@@ -9,6 +9,7 @@ import argparse
 import getpass
 import itertools
 import json
+import logging
 import os
 import re
 import sys
@@ -33,7 +34,9 @@ from clinicguard.model.audit import Head
 from clinicguard.core.catalogue import bundled_catalogue
 from clinicguard.core.keys import PASSPHRASE_ENV, PassphraseRequired, configure_frozen_keyring
 from clinicguard.core.fsutil import atomic_write_bytes
+from clinicguard.core.logs import configure_logging
 
+log = logging.getLogger(__name__)
 SECRET_ENV = "CLINICGUARD_PROFILE_SECRET"
 
 # ---- argparse in the user's language -------------------------------------------------------------
@@ -788,9 +791,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     configure_frozen_keyring()
+    log_file = configure_logging()
     try:
         if args.command is None:
             return cmd_gui(args)
+        log.info("command %s", args.command)
         return args.func(args)
     except ClinicGuardError as exc:
         message = str(exc)
@@ -800,3 +805,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`clinicguard status | head -1`): nothing to report.
+        # Point stdout at devnull so that the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:  # a bug, not bad input: one line for the user, the traceback in the log
+        log.exception("unexpected error in command %s", args.command)
+        where = tr(" Details are in {file}.", file=log_file) if log_file else ""
+        print(tr("Error: something went wrong ({kind}); nothing that was saved has been lost.{where}",
+                 kind=type(exc).__name__, where=where), file=sys.stderr)
+        return 1

@@ -9,7 +9,7 @@ import pytest
 
 from clinicguard.model.plan import ActionStatus
 from clinicguard.core.plan_filter import filter_plan, plan_rows
-from clinicguard.core.actions import suggest_priority
+from clinicguard.core.plan import suggest_priority
 from clinicguard.model.checklist import Status
 from clinicguard.model.errors import ClinicGuardError, NotFound, PermissionDenied
 from clinicguard.model import people

@@ -11,7 +11,6 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
 
 from clinicguard.model.errors import CatalogueError
 from clinicguard.i18n import tr
@@ -52,6 +51,8 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
         raise CatalogueError(tr("Catalogue file {file} was not found.", file=path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(tr("Catalogue file {file} is not valid TOML: {error}", file=path, error=exc)) from None
+
+    import jsonschema  # lazily: only a catalogue being loaded needs its validator
 
     validator = jsonschema.Draft202012Validator(_schema())
     # report the first problem in file order (items.2 before items.10)

@@ -16,8 +16,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
-import keyring.errors
 import pyrage
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -55,6 +53,7 @@ def configure_frozen_keyring() -> None:
     """In a frozen Windows build, name the Credential Manager backend explicitly: PyInstaller
     builds have been seen to find only keyring's "fail" backend."""
     if getattr(sys, "frozen", False) and os.name == "nt":
+        import keyring
         from keyring.backends.Windows import WinVaultKeyring
 
         keyring.set_keyring(WinVaultKeyring())
@@ -66,6 +65,8 @@ def secure_keyring_available() -> bool:
     The `fail` and `null` backends store nothing, and `keyrings.alt` backends write plaintext
     or weakly protected files: both are refused, as security.md asks.
     """
+    import keyring  # lazily: commands that never touch the key do not pay for its start-up
+
     backend = keyring.get_keyring()
     backends = getattr(backend, "backends", None) or [backend]
     usable = []
@@ -133,6 +134,9 @@ def uses_passphrase(data_dir: Path) -> bool:
 
 
 def _store_identity(paths: KeyPaths, clinic_uuid: str, identity: str, passphrase: str | None) -> None:
+    import keyring
+    import keyring.errors
+
     if passphrase is None and secure_keyring_available():
         try:
             keyring.set_password(KEYRING_SERVICE, _username(clinic_uuid), identity)
@@ -174,6 +178,9 @@ def recipients(data_dir: Path) -> list[pyrage.x25519.Recipient]:
 
 def load_identity(data_dir: Path, clinic_uuid: str, passphrase: str | None = None) -> pyrage.x25519.Identity:
     """Read the clinic identity from the keyring or the passphrase file."""
+    import keyring
+    import keyring.errors
+
     paths = KeyPaths(data_dir)
     if paths.passphrase_file.exists():
         passphrase = passphrase if passphrase is not None else os.environ.get(PASSPHRASE_ENV)

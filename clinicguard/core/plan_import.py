@@ -21,7 +21,7 @@ from clinicguard.core.formatting import parse_date
 from clinicguard.model.plan import Action, ActionStatus
 from clinicguard.core.formatting import fold
 from clinicguard.core.plan_vocabulary import priority_value, status_value
-from clinicguard.core.actions import ActionPlan, validate_action
+from clinicguard.core.plan import ActionPlan, validate_action
 from clinicguard.core.uow import UnitOfWork
 from clinicguard.model.catalogue import Catalogue
 from clinicguard.model.clinic import Clinic

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from clinicguard.core.actions import ActionPlan
+from clinicguard.core.plan import ActionPlan
 from clinicguard.core.checklist import score_formula, summarize
 from clinicguard.core.exports import last_exports
 from clinicguard.core.workspace import Workspace

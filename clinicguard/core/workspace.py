@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from clinicguard.core import keys
-from clinicguard.core.actions import ActionPlan
+from clinicguard.core.plan import ActionPlan
 from clinicguard.core.audit import HEAD_FILE as AUDIT_HEAD_FILE
 from clinicguard.core.audit import AuditTrail
 from clinicguard.core.catalogue import bundled_catalogue
@@ -36,7 +36,7 @@ from clinicguard.model.clinic import Clinic
 from clinicguard.model.errors import ClinicGuardError, DatabaseError
 from clinicguard.model.people import Actor, Role
 from clinicguard.paths import DATABASE_NAME
-from clinicguard.store.action_store import ActionStore
+from clinicguard.store.plan_store import ActionStore
 from clinicguard.store.audit_store import AuditStore
 from clinicguard.store.catalogue_store import CatalogueStore
 from clinicguard.store.checklist_store import AssessmentStore

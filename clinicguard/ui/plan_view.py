@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.model.plan import Action, ActionStatus
-from clinicguard.core.actions import ActionDraft, priority_label, priority_rule
+from clinicguard.core.plan import ActionDraft, priority_label, priority_rule
 from clinicguard.core.plan_filter import PlanRow, filter_plan, plan_mask
 from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature, fiscal_year_label, format_rate, vat_cents
 from clinicguard.core.budget import InvalidValue, parse_amount

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from clinicguard.model.plan import Action
 from clinicguard.core.plan_filter import plan_rows
-from clinicguard.core.actions import priority_label
+from clinicguard.core.plan import priority_label
 from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_label
 from clinicguard.core.exports.budget import recurring_text
 from clinicguard.core.exports.cover import cover

@@ -1,7 +1,8 @@
 """The action plan: each gap of the checklist becomes an owned, dated, costed action.
 
 `ActionPlan` (reached as `workspace.plan`) holds the rules and the audited writes for actions
-and their budget lines; the pure helpers (priority rule, overdue, filtering) serve the views.
+and their budget lines, with the priority rule. The plan page's filtering is in plan_filter, the
+words an import accepts in plan_vocabulary, the import itself in plan_import.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from clinicguard.core.plan_vocabulary import guess_category, priority_value, sta
 from clinicguard.core.checklist import Checklist
 from clinicguard.core.uow import Audited, UnitOfWork
 from clinicguard.model.catalogue import Catalogue
-from clinicguard.store.action_store import ActionStore
+from clinicguard.store.plan_store import ActionStore
 from clinicguard.store.clinic_store import ClinicStore
 
 
