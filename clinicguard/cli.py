@@ -15,6 +15,7 @@ from pathlib import Path
 from clinicguard import __version__
 from clinicguard.core.catalogue import Structure
 from clinicguard.core.checklist import Status, score_formula, summarize
+from clinicguard.core.recovery_sheet import recovery_sheet
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor, Role
 from clinicguard.i18n import set_language, tr
@@ -110,24 +111,6 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(sheet)
     ws.close()
     return 0
-
-
-def recovery_sheet(ws, recovery: str) -> str:
-    clinic = ws.clinic
-    lines = [
-        tr("CLINICGUARD RECOVERY SHEET"),
-        "",
-        tr("Clinic: {name}", name=clinic.name),
-        tr("Clinic identifier: {uuid}", uuid=clinic.uuid),
-        "",
-        tr("Recovery key (shown once, never stored by ClinicGuard):"),
-        recovery,
-        "",
-        tr("With a backup and this key, a new PC gets every piece of evidence back. Keep this sheet in a safe "
-           "place, away from the PC; anyone holding it can read the evidence vault."),
-        tr("The key is a standard age identity: the 'age' tool can decrypt the vault files with it."),
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -592,7 +575,7 @@ def cmd_catalogue_export(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from clinicguard.app import run_gui
+    from clinicguard.ui.app import run_gui  # lazy: the commands never load Qt
 
     return run_gui(data_dir=Path(args.data_dir) if args.data_dir else None, demo=args.demo)
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicguard.core.changes import Changes
 from clinicguard.core.actions import (
     Action, ActionDraft, ActionStatus, PlanRow, filter_plan, plan_mask, priority_label, priority_rule,
 )
@@ -44,8 +46,10 @@ from clinicguard.core.plan_import import ImportPreview, apply_import, preview_im
 from clinicguard.core.checklist import Status
 from clinicguard.i18n import language, pick, tr
 from clinicguard.ui.date_field import DateField
+from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
+from clinicguard.ui.widgets import show_error
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -523,16 +527,12 @@ class ImportDialog(QDialog):
         self.template_button.clicked.connect(self._save_template)
 
     def _choose(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         path, _ = QFileDialog.getOpenFileName(self, tr("Import an action plan"), "",
                                               tr("Spreadsheets (*.xlsx *.csv)"))
         if path:
             self.load(Path(path))
 
     def _save_template(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         path, _ = QFileDialog.getSaveFileName(self, tr("Save the template…"), "modele-plan-action.xlsx",
                                               tr("Excel workbook (*.xlsx)"))
         if path:
@@ -541,17 +541,28 @@ class ImportDialog(QDialog):
             except (ClinicGuardError, OSError) as exc:
                 QMessageBox.warning(self, "ClinicGuard", str(exc))
 
-    def load(self, path: Path) -> None:
-        """Read and check the file (nothing is written) and show every row with its problems."""
+    def load(self, path: Path) -> Operation:
+        """Read and check the file off the UI thread (nothing is written; a large workbook takes
+        seconds), then show every row with its problems."""
         self.file_label.setText(str(path))
-        try:
-            self.preview = preview_import(self.state.ws, path)
-        except ClinicGuardError as exc:
-            self.preview = None
-            self.table.setModel(None)
+        self.preview = None
+        self.table.setModel(None)
+        self.import_button.setEnabled(False)
+        self.choose_button.setEnabled(False)
+        self.summary_label.setText(tr("Reading {file}…", file=path.name))
+
+        def refused(exc: BaseException) -> None:
+            if not isinstance(exc, ClinicGuardError):
+                self.summary_label.setText("")
+                show_error(self, exc)
+                return
             self.summary_label.setText(str(exc))
-            self.import_button.setEnabled(False)
-            return
+
+        return Operation(self, preview_import, self.state.ws, path, success=lambda p: self._show_preview(path, p)) \
+            .failure(refused).finally_(lambda: self.choose_button.setEnabled(True)).run()
+
+    def _show_preview(self, path: Path, preview: ImportPreview) -> None:
+        self.preview = preview
         self.table.setModel(PreviewModel(self.preview, self.table))
         self.table.setColumnWidth(1, 260)
         self.table.setColumnWidth(2, 200)
@@ -742,11 +753,11 @@ class PlanView(QWidget):
         self.reload()
 
     # ---- loading ---------------------------------------------------------------------------
-    def _on_changed(self, kind: str) -> None:
-        if kind == "checklist":  # answers change which gaps exist, not the actions
-            self._fill_gaps()
-        elif kind in ("actions", "budget", "settings", "plan"):
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.plan or changes.budget or changes.clinic:
             self.reload()
+        elif changes.checklist or changes.catalogue:  # answers change which gaps exist, not the actions
+            self._fill_gaps()
 
     def reload(self) -> None:
         ws = self.state.ws
@@ -956,12 +967,10 @@ class PlanView(QWidget):
         except ClinicGuardError as exc:
             QMessageBox.warning(self, "ClinicGuard", str(exc))
             return
-        self.state.notify("actions")
 
     def _after_action_change(self, action) -> Action | None:
         if action is None:
             return None
-        self.state.notify("actions")
         self._clear_filters_hiding(action)
         self.select_action(action.id)
         return action
@@ -983,8 +992,6 @@ class PlanView(QWidget):
         dialog = BudgetLineDialog(self, vat_recoverable=ws.clinic.vat_recoverable,
                                   expense_date=action.due_date or action.start_date, suggestion=suggestion)
         line = self._run_dialog(dialog, lambda v: ws.plan.add_line(self.state.actor, action.id, **v))
-        if line is not None:
-            self.state.notify("budget")
         return line  # type: ignore[return-value]
 
     def edit_line(self) -> BudgetLine | None:
@@ -993,15 +1000,12 @@ class PlanView(QWidget):
             return None
         dialog = BudgetLineDialog(self, line=current)
         line = self._run_dialog(dialog, lambda v: self.state.ws.plan.update_line(self.state.actor, current.id, **v))
-        if line is not None:
-            self.state.notify("budget")
         return line  # type: ignore[return-value]
 
     def import_plan(self) -> object | None:
         dialog = ImportDialog(self.state, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        self.state.notify("actions")
         return dialog.result_value
 
     def delete_line(self) -> None:
@@ -1016,5 +1020,4 @@ class PlanView(QWidget):
         except ClinicGuardError as exc:
             QMessageBox.warning(self, "ClinicGuard", str(exc))
             return
-        self.state.notify("budget")
 
