@@ -19,6 +19,7 @@ from clinicguard import __version__
 from clinicguard.model.catalogue import Structure
 from clinicguard.model.checklist import Status
 from clinicguard.core.checklist import score_formula
+from clinicguard.core.recovery_sheet import recovery_sheet
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.evidence import EXPIRY_WARNING_DAYS, Integrity
 from clinicguard.model.people import Actor, Role
@@ -35,6 +36,7 @@ from clinicguard.core.catalogue import bundled_catalogue
 from clinicguard.core.keys import PASSPHRASE_ENV, PassphraseRequired, configure_frozen_keyring
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.core.logs import configure_logging
+from clinicguard.core.exports import export_catalogue, export_journal, prepare_actions, prepare_budget, prepare_checklist
 
 log = logging.getLogger(__name__)
 SECRET_ENV = "CLINICGUARD_PROFILE_SECRET"
@@ -191,24 +193,6 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(sheet)
     ws.close()
     return 0
-
-
-def recovery_sheet(ws, recovery: str) -> str:
-    clinic = ws.settings.clinic
-    lines = [
-        tr("CLINICGUARD RECOVERY SHEET"),
-        "",
-        tr("Clinic: {name}", name=clinic.name),
-        tr("Clinic identifier: {uuid}", uuid=clinic.uuid),
-        "",
-        tr("Recovery key (shown once, never stored by ClinicGuard):"),
-        recovery,
-        "",
-        tr("With a backup and this key, a new PC gets every piece of evidence back. Keep this sheet in a safe "
-           "place, away from the PC; anyone holding it can read the evidence vault."),
-        tr("The key is a standard age identity: the 'age' tool can decrypt the vault files with it."),
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -557,8 +541,6 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
-    from clinicguard.core.exports import export_journal
-
     ws = open_workspace(args)
     try:
         actor = acting(ws, args)
@@ -584,33 +566,25 @@ def _export_with(args: argparse.Namespace, prepare) -> int:
 
 
 def cmd_export_budget(args: argparse.Namespace) -> int:
-    from clinicguard.core.exports import prepare_budget
-
     return _export_with(args, lambda ws, actor: prepare_budget(ws, actor, args.year))
 
 
 def cmd_export_checklist(args: argparse.Namespace) -> int:
-    from clinicguard.core.exports import prepare_checklist
-
     return _export_with(args, prepare_checklist)
 
 
 def cmd_export_actions(args: argparse.Namespace) -> int:
-    from clinicguard.core.exports import prepare_actions
-
     return _export_with(args, prepare_actions)
 
 
 def cmd_catalogue_export(args: argparse.Namespace) -> int:
-    from clinicguard.core.exports import export_catalogue
-
     out = export_catalogue(bundled_catalogue(), Path(args.out))
     print(tr("Workbook written to {file}.", file=out))
     return 0
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from clinicguard.app import run_gui
+    from clinicguard.ui.app import run_gui  # lazy: the commands never load Qt
 
     return run_gui(data_dir=Path(args.data_dir) if args.data_dir else None, demo=args.demo)
 

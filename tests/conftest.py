@@ -17,6 +17,9 @@ from keyring.backend import KeyringBackend
 
 from clinicguard.core.catalogue import load_catalogue
 from clinicguard.core.workspace import Workspace
+from clinicguard.ui import ops
+from clinicguard.ui.main_window import MainWindow
+from clinicguard.ui.state import AppState
 
 DATA = Path(__file__).parent / "data"
 MANAGER = "Claire Martin"
@@ -72,3 +75,23 @@ def workspace(tmp_path, small_catalogue):
 @pytest.fixture
 def manager(workspace):
     return workspace.people.sign_in(MANAGER, MANAGER_SECRET)
+
+
+@pytest.fixture
+def open_main_window(qtbot):
+    """Open the real main window on a clinic, shown (offscreen); at teardown, the background work
+    it started is drained before the window and the workspace close."""
+    def open_(ws, actor, **kwargs) -> MainWindow:
+        window = MainWindow(AppState(ws, actor), **kwargs)
+        qtbot.addWidget(window)
+        window.show()
+        return window
+
+    yield open_
+    assert ops.drain(), "background work still running at the end of the test"
+
+
+@pytest.fixture
+def main_window(open_main_window, workspace, manager) -> MainWindow:
+    """The real main window on the test clinic, its manager signed in."""
+    return open_main_window(workspace, manager)

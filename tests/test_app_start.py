@@ -5,7 +5,7 @@ import keyring
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from clinicguard.app import unlock_clinic_key
+from clinicguard.ui.app import unlock_clinic_key
 from clinicguard.core.workspace import Workspace
 from tests.conftest import MANAGER, MANAGER_SECRET
 
@@ -51,7 +51,7 @@ def test_passphrase_file_is_unlocked_after_a_wrong_try(qtbot, tmp_path, small_ca
     make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
     ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
     answers(monkeypatch, "wrong passphrase!!", "correct horse battery staple")
-    monkeypatch.setattr("clinicguard.app._wrong_passphrase_choice", lambda parent, message: "retry")
+    monkeypatch.setattr("clinicguard.ui.app._wrong_passphrase_choice", lambda parent, message: "retry")
     assert unlock_clinic_key(ws)
     assert ws.people.sign_in(MANAGER, MANAGER_SECRET)
     ws.close()
@@ -62,7 +62,7 @@ def test_forgotten_passphrase_is_replaced_with_the_recovery_key(qtbot, tmp_path,
     recovery = make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
     ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
     answers(monkeypatch, "forgotten one", recovery, "a brand new passphrase")
-    monkeypatch.setattr("clinicguard.app._wrong_passphrase_choice", lambda parent, message: "recover")
+    monkeypatch.setattr("clinicguard.ui.app._wrong_passphrase_choice", lambda parent, message: "recover")
     assert unlock_clinic_key(ws)
     ws.close()
     ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
@@ -88,7 +88,7 @@ def test_cancelling_leaves_the_clinic_locked_and_untouched(qtbot, tmp_path, smal
 
 
 def test_only_one_window_per_clinic_folder(qtbot, tmp_path):
-    from clinicguard.app import lock_clinic_folder
+    from clinicguard.ui.app import lock_clinic_folder
 
     first = lock_clinic_folder(tmp_path / "c")
     assert first is not None
@@ -98,7 +98,7 @@ def test_only_one_window_per_clinic_folder(qtbot, tmp_path):
 
 
 def test_a_lock_left_by_another_computer_can_be_taken_over(qtbot, tmp_path, monkeypatch):
-    from clinicguard import app
+    from clinicguard.ui import app
 
     folder = tmp_path / "c"
     folder.mkdir()

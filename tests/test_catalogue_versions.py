@@ -9,6 +9,8 @@ from clinicguard.core.catalogue import load_catalogue
 from clinicguard.model.checklist import Status
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.workspace import Workspace
+from clinicguard.ui.main_window import MainWindow
+from clinicguard.ui.state import AppState
 from tests.conftest import MANAGER, MANAGER_SECRET
 
 V2 = Path(__file__).parent / "data" / "catalogue_small_v2.toml"
@@ -95,9 +97,6 @@ def test_older_catalogue_does_not_downgrade(workspace):
 
 
 def test_main_window_shows_what_changed_and_the_withdrawn_item_read_only(qtbot, answered):
-    from clinicguard.ui.main_window import MainWindow
-    from clinicguard.ui.state import AppState
-
     ws = reopen_with_v2(answered)
     ws.catalogue_versions.upgrade()
     actor = ws.people.sign_in(MANAGER, MANAGER_SECRET)
@@ -115,4 +114,6 @@ def test_main_window_shows_what_changed_and_the_withdrawn_item_read_only(qtbot, 
     second = MainWindow(AppState(ws, actor))
     qtbot.addWidget(second)
     assert not second.banner.isVisibleTo(second)
+    second.close()
+    window.close()
     ws.close()

@@ -72,6 +72,7 @@ def test_status_set_in_the_checklist_survives_a_restart(qtbot, workspace, manage
     view.select_item("SEC-BACKUP-01")
     assert view.status_edit.currentData() == Status.PARTIAL.value
     assert view.comment_edit.toPlainText() == "Disque acheté, rotation à organiser"
+    window.close()
     reopened.close()
 
 

@@ -120,7 +120,6 @@ def test_overdue_action_stands_out_and_dashboard_counts_it(qtbot, workspace, man
     plan.overdue_filter.setChecked(True)
     assert visible_titles(plan) == ["Rédiger le registre"]
     workspace.plan.update_action(manager, late.id, status="done")
-    window.state.notify("actions")
     assert visible_titles(plan) == []
     assert window.pages["dashboard"].plan_box.overdue_label.text() == "0"
 
@@ -192,11 +191,13 @@ def test_import_from_excel_previews_problems_and_imports_all_or_nothing(qtbot, w
     seen = {}
 
     def exec_(dialog):
-        dialog.load(bad)
+        dialog.load(bad)  # read off the UI thread: the summary says when it is done
+        qtbot.waitUntil(lambda: "ligne(s)" in dialog.summary_label.text(), timeout=5000)
         model = dialog.table.model()
         seen["bad"] = (dialog.import_button.isEnabled(), [model.index(r, 4).data() for r in range(model.rowCount())])
         seen["refusal"] = dialog.summary_label.text()
         dialog.load(good)
+        qtbot.waitUntil(dialog.import_button.isEnabled, timeout=5000)
         seen["good"] = dialog.import_button.isEnabled()
         dialog.run_import()
         return QDialog.DialogCode.Accepted if dialog.result_value else QDialog.DialogCode.Rejected
@@ -339,7 +340,6 @@ def test_a_fresh_clinic_is_told_to_assess_before_gaps_appear(qtbot, workspace, m
 
     workspace.plan.create_action(manager, title="Rédiger le registre")
     workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="partial")
-    window.state.notify("actions")
     assert view.count_label.text() == "1 action"
     assert view.gaps_list.isVisible() and view.gap_button.isVisible() and not view.to_checklist_button.isVisible()
     assert view.gaps_list.wordWrap()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from clinicguard.app import open_clinic
+from clinicguard.ui.app import open_clinic
 from clinicguard.core.workspace import Workspace
 from tests.conftest import MANAGER, MANAGER_SECRET
 
@@ -37,10 +37,11 @@ def test_opening_the_clinic_window_quarantines_an_orphan_blob(qtbot, tmp_path, s
     reading.close()
 
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    monkeypatch.setattr("clinicguard.ui.signin_dialog.SignInDialog", SignedIn)
+    monkeypatch.setattr("clinicguard.ui.app.SignInDialog", SignedIn)
     window = open_clinic(data_dir)
     qtbot.addWidget(window)
-    assert not orphan.exists() and (data_dir / "vault" / "quarantine" / ORPHAN).exists()
+    window.show()  # the check runs off the UI thread once the window is on screen
     attention = window.pages["evidence"].findChild(QLabel, "vaultAttention")
-    assert "quarantaine" in attention.text()
+    qtbot.waitUntil(lambda: "quarantaine" in attention.text(), timeout=10000)
+    assert not orphan.exists() and (data_dir / "vault" / "quarantine" / ORPHAN).exists()
     window.state.ws.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,16 +21,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicguard.model.plan import ActionStatus
 from clinicguard.model.audit import AuditEntry
 from clinicguard.core.exports import export_journal
+from clinicguard.model.budget import Category, Nature
+from clinicguard.model.checklist import Status
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date, format_money, parse_date
-from clinicguard.model.people import Permission
+from clinicguard.model.people import Permission, Role
 from clinicguard.i18n import language, tr
-from clinicguard.ui.main_window import show_error
+from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
-from clinicguard.ui.worker import run_in_background
+from clinicguard.ui.widgets import show_error
 
 MAX_ROWS = 20000  # the newest; the export and the verification always cover everything
 MAX_TEXT = 200
@@ -119,11 +122,6 @@ def field_labels() -> dict[str, str]:
 
 def _enum_label(field: str, family: str, value):
     """The label a user saw for a coded value (status, role...), or None."""
-    from clinicguard.model.plan import ActionStatus
-    from clinicguard.model.budget import Category, Nature
-    from clinicguard.model.checklist import Status
-    from clinicguard.model.people import Role
-
     enum = {("status", "assessment"): Status, ("status", "action"): ActionStatus, ("role", "person"): Role,
             ("category", "budget-line"): Category, ("nature", "budget-line"): Nature}.get((field, family))
     if enum is None and field == "role":
@@ -246,8 +244,6 @@ def _parse_day(text: str) -> str | None:
 
 
 class AuditView(QWidget):
-    verified = Signal(object)  # the Verification, once the background check is done
-
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
         self.state = state
@@ -300,7 +296,7 @@ class AuditView(QWidget):
         self._stale = True
         # every change adds entries: reload only when the page is on screen, not on each change
         state.actor_changed.connect(lambda _: self._mark_stale())
-        state.changed.connect(lambda _kind: self._mark_stale())
+        state.changed.connect(lambda c: c.journal and self._mark_stale())
 
     def _mark_stale(self) -> None:
         self._stale = True
@@ -363,13 +359,12 @@ class AuditView(QWidget):
         self.verify_button.setEnabled(False)
         self.result_label.setStyleSheet("")
         self.result_label.setText(tr("Checking the journal…"))
-        run_in_background(job, on_done=self._verified, on_error=self._verify_failed)
+        Operation(self, job, success=self._verified).failure(self._verify_failed).run()
 
     def _verified(self, result) -> None:
         self.verify_button.setEnabled(True)
         self.result_label.setText(result.message)
         self.result_label.setStyleSheet("" if result.ok else "color: #b3261e; font-weight: bold;")
-        self.verified.emit(result)
 
     def _verify_failed(self, error: BaseException) -> None:
         self.verify_button.setEnabled(True)
@@ -382,12 +377,14 @@ class AuditView(QWidget):
         if name:
             self.export(Path(name if name.lower().endswith(".xlsx") else name + ".xlsx"))
 
-    def export(self, path: Path) -> int | None:
-        try:
-            n = export_journal(self.state.ws, self.state.actor, path, **self.filters())
-        except ClinicGuardError as error:
-            show_error(self, error)
-            return None
-        self.result_label.setText(tr("{n} audit entries written to {file}.", n=n, file=path))
-        self.state.notify("audit")
-        return n
+    def export(self, path: Path) -> Operation:
+        """Write the filtered journal and its full verification to a workbook, off the UI thread
+        (verifying a long journal takes seconds); the result is shown under the table."""
+        def written(n: int) -> None:
+            self.result_label.setText(tr("{n} audit entries written to {file}.", n=n, file=path))
+
+        self.export_button.setEnabled(False)
+        self.result_label.setStyleSheet("")
+        return Operation(self, export_journal, self.state.ws, self.state.actor, path, **self.filters(),
+                         success=written).with_progress(tr("Exporting the journal…")) \
+            .finally_(self._apply_permissions).run()

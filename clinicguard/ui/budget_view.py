@@ -214,7 +214,7 @@ class BudgetView(QWidget):
         self.plan_button.clicked.connect(self.go_to_plan)
         self.export_button.clicked.connect(self.export_requested)
         self.year_choice.currentIndexChanged.connect(lambda _: self.show_year())
-        state.changed.connect(lambda kind: kind in ("actions", "budget", "settings", "plan") and self.reload())
+        state.changed.connect(lambda c: (c.budget or c.plan or c.clinic) and self.reload())
         self.reload()
 
     @staticmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import SIGNAL, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicguard.core.changes import Changes
 from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
@@ -33,6 +34,9 @@ from clinicguard.ui.state import AppState
 
 class ChecklistView(QWidget):
     item_selected = Signal(str)
+    plan_requested = Signal(str)  # "Create an action for this gap" for this recommendation
+    attach_requested = Signal(str)  # "Attach evidence…" for this recommendation
+    evidence_requested = Signal(str)  # "See its evidence" of this recommendation
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
@@ -172,6 +176,10 @@ class ChecklistView(QWidget):
         self.form_widget.installEventFilter(self)
         for child in self.form_widget.findChildren(QWidget):
             child.installEventFilter(self)
+        self.plan_button.clicked.connect(lambda: self._request(self.plan_requested))
+        self.attach_button.clicked.connect(lambda: self._request(self.attach_requested))
+        self.evidence_button.clicked.connect(lambda: self._request(self.evidence_requested))
+        self._saving = False
         state.changed.connect(self._on_changed)
         state.actor_changed.connect(lambda _: self._apply_permissions())
         self.reload()
@@ -239,6 +247,22 @@ class ChecklistView(QWidget):
                         or self.domain_filter.currentIndex() > 0 or self.responsible_filter.currentIndex() > 0)
         self.no_match.setVisible(shown == 0 and filtered)
 
+    def review_not_assessed(self) -> None:
+        """Show only the recommendations not yet assessed, from the first one."""
+        self.clear_filters()
+        self.status_filter.setCurrentIndex(self.status_filter.findData("not-assessed"))
+        first = next((row.item.id for row in self.state.ws.checklist.rows() if row.status.value == "not-assessed"), None)
+        if first:
+            self.select_item(first)
+        self.tree.setFocus()
+
+    def open_item(self, item_id: str) -> None:
+        """Show one recommendation, whatever the search and the status filter hid."""
+        self.search.clear()
+        self.status_filter.setCurrentIndex(0)
+        self.select_item(item_id)
+        self.tree.setFocus()
+
     def clear_filters(self) -> None:
         for combo in (self.status_filter, self.domain_filter, self.responsible_filter):
             combo.blockSignals(True)
@@ -266,8 +290,10 @@ class ChecklistView(QWidget):
             total += 1 if index.data(ROW_ROLE) is not None else self._count_leaves(model, index)
         return total
 
-    def _on_changed(self, kind: str) -> None:
-        if kind in ("checklist", "evidence", "people", "settings", "catalogue"):
+    def _on_changed(self, changes: Changes) -> None:
+        if self._saving and not (changes.evidence or changes.people or changes.clinic or changes.catalogue):
+            return  # this page's own answer: _save updated its row in place
+        if changes.checklist or changes.evidence or changes.people or changes.clinic or changes.catalogue:
             self.reload()
 
     def _apply_permissions(self) -> None:
@@ -331,9 +357,14 @@ class ChecklistView(QWidget):
         self.evidence_button.setEnabled(count > 0)
         self.attach_button.setEnabled(row is not None and not row.retired and self.state.can(Permission.ADD_EVIDENCE))
 
+    def _request(self, signal) -> None:
+        row = self.current_row()
+        if row is not None:
+            signal.emit(row.item.id)
+
     def _show_plan_button(self, row) -> None:
-        # shown for a gap, once the action plan page has connected the button
-        has_handler = self.plan_button.receivers("2clicked()") > 0 or self.plan_button.receivers("2clicked(bool)") > 0
+        # shown for a gap, once the window has given the request to the action plan page
+        has_handler = self.receivers(SIGNAL("plan_requested(QString)")) > 0
         self.plan_button.setVisible(has_handler and row.status in (Status.PARTIAL, Status.NON_COMPLIANT))
 
     def _guidance_html(self, row) -> str:
@@ -397,12 +428,15 @@ class ChecklistView(QWidget):
             return False
         item_id = self._current_id
         order = [item.id for item in self.state.ws.catalogue.items]
+        self._saving = True  # the broadcast of this commit arrives during the call
         try:
             self.state.ws.checklist.set_assessment(self.state.actor, item_id, **changes)
         except ClinicGuardError as exc:
             self.saved_label.setStyleSheet("color: #b3261e;")
             self.saved_label.setText(str(exc))
             return False
+        finally:
+            self._saving = False
         self.saved_label.setStyleSheet("color: #2e7d32;")
         self.saved_label.setText(trc("assessment", "Saved"))
         row = next((r for r in self.state.ws.checklist.rows() if r.item.id == item_id), None)
@@ -414,12 +448,6 @@ class ChecklistView(QWidget):
         elif not self.proxy.mapFromSource(self.model.index_of_item(item_id)).isValid():
             # answered while filtered (e.g. "not assessed"): go on with the next item still shown
             self._select_next_visible(order, item_id)
-        # other views (dashboard...) refresh; this one updated its row in place
-        self.state.changed.disconnect(self._on_changed)
-        try:
-            self.state.notify("checklist")
-        finally:
-            self.state.changed.connect(self._on_changed)
         return True
 
     def _select_next_visible(self, order: list[str], after: str) -> None:

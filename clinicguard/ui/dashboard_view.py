@@ -19,16 +19,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicguard.core.changes import Changes
 from clinicguard.model.checklist import Status
 from clinicguard.core.checklist import score_formula, summarize
 from clinicguard.core.formatting import format_date
 from clinicguard.i18n import pick, tr
+from clinicguard.ui.budget_view import PlanFigures
+from clinicguard.ui.evidence_view import EvidenceFigures
 from clinicguard.ui.state import AppState
+
+JOURNAL_ONLY = Changes(journal=True)  # a read or an export was recorded: nothing to show here
 
 
 class DashboardView(QWidget):
     open_item = Signal(str)  # the user asks to open a recommendation in the checklist
     start_review = Signal()  # ... or to go through the recommendations not yet assessed
+    open_evidence = Signal()  # ... or to see the evidence that expires
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
@@ -89,12 +95,9 @@ class DashboardView(QWidget):
         self.grid.addWidget(self.counts_box, 1, 0)
         self.grid.addWidget(self.start_box, 1, 1)
         self.grid.addWidget(self.reviews_box, 2, 0, 1, 2)
-        from clinicguard.ui.budget_view import PlanFigures
-
-        from clinicguard.ui.evidence_view import EvidenceFigures
-
         self.plan_box = PlanFigures(state)
         self.evidence_box = EvidenceFigures(state)
+        self.evidence_box.open_evidence.connect(self.open_evidence)
         self.grid.addWidget(self.plan_box, 3, 0)
         self.grid.addWidget(self.evidence_box, 3, 1)
         self.grid.setColumnStretch(0, 1)
@@ -108,7 +111,8 @@ class DashboardView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
 
-        state.changed.connect(lambda _kind: self.refresh())
+        # the dashboard sums up every part of the clinic but the journal itself
+        state.changed.connect(lambda c: c != JOURNAL_ONLY and self.refresh())
         self.refresh()
 
     def _activated(self, item: QListWidgetItem) -> None:

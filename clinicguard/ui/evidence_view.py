@@ -44,16 +44,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.core.formatting import format_date
+from clinicguard.core.changes import Changes
 from clinicguard.model.evidence import EXPIRY_WARNING_DAYS, Evidence, ExpiryState, Integrity, VerifyReport
+from clinicguard.core.formatting import format_date
 from clinicguard.model.people import Permission
 from clinicguard.core.vault import OperationCancelled, PrivateTemp
+from clinicguard.model.evidence import StartupReport
 from clinicguard.i18n import language, pick, tr, trn
+from clinicguard.ui.checklist_model import ROW_ROLE as CHECKLIST_ROW_ROLE
 from clinicguard.ui.date_field import DateField
-from clinicguard.ui.main_window import show_error
+from clinicguard.ui.plan_view import ROW_ROLE as PLAN_ROW_ROLE
+from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
-from clinicguard.ui.worker import run_in_background
+from clinicguard.ui.widgets import show_error
 
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -186,9 +190,7 @@ class DropOnto(QObject):
 
 def checklist_links(index: QModelIndex):
     """The recommendation under a drop on the checklist tree (domain and theme rows take none)."""
-    from clinicguard.ui.checklist_model import ROW_ROLE
-
-    row = index.data(ROW_ROLE) if index.isValid() else None
+    row = index.data(CHECKLIST_ROW_ROLE) if index.isValid() else None
     return ((row.item.id,), ()) if row is not None else None
 
 
@@ -231,9 +233,7 @@ class EvidenceFigures(QGroupBox):
 
 def plan_links(index: QModelIndex):
     """The action under a drop on the action-plan table."""
-    from clinicguard.ui.plan_view import ROW_ROLE
-
-    row = index.data(ROW_ROLE) if index.isValid() else None
+    row = index.data(PLAN_ROW_ROLE) if index.isValid() else None
     return ((), (row.action.id,)) if row is not None else None
 
 
@@ -508,7 +508,7 @@ class EvidenceView(QWidget):
         state.actor_changed.connect(lambda _: self._apply_permissions())
         self._fill_items()
         self.reload()
-        self._show_startup_report()
+        self.show_startup_report(self.vault.startup_report)
 
     # ---- loading -------------------------------------------------------------------------------
     @property
@@ -541,12 +541,13 @@ class EvidenceView(QWidget):
         self._apply_filter()
         return self.proxy.rowCount()
 
-    def _on_changed(self, kind: str) -> None:
-        if kind in ("evidence", "actions"):
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.evidence or changes.plan:  # an evidence row names its actions
             self.reload()
 
-    def _show_startup_report(self) -> None:
-        messages = self.vault.startup_report.messages()
+    def show_startup_report(self, report: StartupReport) -> None:
+        """Say what the vault's start-up check repaired or found missing (the window runs the check)."""
+        messages = report.messages()
         self.attention.setText("\n".join(messages))
         self.attention.setVisible(bool(messages))
 
@@ -579,16 +580,22 @@ class EvidenceView(QWidget):
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
 
-        def finished(callback, value):
+        def finished() -> None:  # before the callback, which may start the next piece of work
             self._task = None
             self.progress.setVisible(False)
             self.cancel_button.setVisible(False)
             self._apply_permissions()
-            callback(value)
 
-        self._task = run_in_background(fn, *args, on_done=lambda v: finished(on_done, v),
-                                       on_error=lambda e: finished(self._failed, e),
-                                       on_progress=self._progress, **kwargs)
+        def succeeded(value) -> None:
+            finished()
+            on_done(value)
+
+        def failed(error: BaseException) -> None:
+            finished()
+            self._failed(error)
+
+        self._task = Operation(self, fn, *args, success=succeeded, **kwargs).failure(failed) \
+            .on_progress(self._progress).run()
         self._apply_permissions()
 
     def _progress(self, done: int, total: int) -> None:
@@ -656,7 +663,6 @@ class EvidenceView(QWidget):
         def next_file(_=None) -> None:
             if not queue:
                 self.status.setText(trn("{n} file added to the evidence vault.", "{n} files added to the evidence vault.", len(added)))
-                self.state.notify("evidence")
                 if added:
                     self.select_evidence(added[-1].id)
                 return
@@ -725,7 +731,6 @@ class EvidenceView(QWidget):
         except Exception as error:  # noqa: BLE001 - shown to the user; nothing was changed
             show_error(self, error)
             return
-        self.state.notify("evidence")
         self.select_evidence(ev.id)
         self.status.setText(tr("Evidence {id} updated.", id=ev.id))
 
@@ -754,7 +759,6 @@ class EvidenceView(QWidget):
                 self.status.setText("")
                 show_error(self, error)
                 return
-            self.state.notify("audit")
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
             self.status.setText(tr("{name} opened from a private temporary folder, removed when ClinicGuard closes.",
                                    name=ev.original_name))
@@ -781,7 +785,6 @@ class EvidenceView(QWidget):
                 self.vault.record_export(actor, ev, dest)
             except Exception as error:  # noqa: BLE001
                 show_error(self, error)
-            self.state.notify("audit")
             self.status.setText(tr("Decrypted copy written to {file}.", file=dest))
 
         self._start(tr("Decrypting {name}…", name=ev.original_name), self.vault.decrypt_copy, actor, ev,
@@ -831,4 +834,3 @@ class EvidenceView(QWidget):
             return
         self.status.setText(tr("Evidence {id} deleted; the audit trail keeps its name, SHA-256 and the reason.",
                                id=ev.id))
-        self.state.notify("evidence")

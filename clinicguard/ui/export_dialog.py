@@ -4,6 +4,7 @@ Once written, the dialog stays open to say where, and offers to open the workboo
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, QUrl, Signal
@@ -29,7 +30,9 @@ from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.i18n import tr
 from clinicguard.ui.state import AppState
-from clinicguard.ui.worker import run_in_background
+from clinicguard.ui.ops import Operation
+
+log = logging.getLogger(__name__)
 
 KINDS = ("budget", "checklist", "actions")
 
@@ -160,19 +163,21 @@ class ExportDialog(QDialog):
         def done(draft: Path) -> None:
             # The audit entry and the move into place happen here, on the database's thread, together.
             task, self.task = self.task, None
-            if task is not None and task.is_cancelled:  # cancelled after the last check of the worker
+            if task is not None and task.cancelled:  # cancelled after the last check of the worker
                 draft.unlink(missing_ok=True)
                 self._failed(exports.ExportCancelled(tr("Export cancelled: no file was written.")))
                 return
             try:
                 path = exports.publish_export(self.state.ws, self.state.actor, prepared, draft, out)
             except Exception as exc:
+                if not isinstance(exc, ClinicGuardError):
+                    log.exception("publishing the export failed")
                 self._failed(exc)
                 return
             self._succeeded(path)
 
-        self.task = run_in_background(exports.write_draft, prepared, out, on_done=done, on_error=self._failed,
-                                      on_progress=self._progress)
+        self.task = Operation(self, exports.write_draft, prepared, out, success=done) \
+            .failure(self._failed).on_progress(self._progress).run()
 
     def _succeeded(self, path: Path) -> None:
         self.written = path
@@ -184,7 +189,6 @@ class ExportDialog(QDialog):
         self.open_file_button.setDefault(True)
         self.open_file_button.setFocus()
         self.exported.emit(path)
-        self.state.notify("audit")
 
     def open_workbook(self) -> None:
         if self.written is not None:

@@ -3,33 +3,43 @@ the signed-in person always visible at the top."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+import logging
+
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from clinicguard.model.errors import ClinicGuardError
+from clinicguard.core.changes import Changes
+from clinicguard.core.logs import log_dir
+from clinicguard.model.evidence import StartupReport
 from clinicguard.i18n import tr
+from clinicguard.ui import ops
+from clinicguard.ui.audit_view import AuditView
+from clinicguard.ui.budget_view import BudgetView
+from clinicguard.ui.checklist_view import ChecklistView
+from clinicguard.ui.dashboard_view import DashboardView
+from clinicguard.ui.evidence_view import EvidenceView, checklist_links, plan_links
+from clinicguard.ui.export_dialog import ExportDialog
+from clinicguard.ui.people_view import PeopleView
+from clinicguard.ui.plan_view import PlanView
+from clinicguard.ui.settings_view import SettingsView
+from clinicguard.ui.signin_dialog import SessionGuard
+from clinicguard.ui.signoff_view import SignOffView
 from clinicguard.ui.state import AppState
 
+log = logging.getLogger(__name__)
 
-def show_error(parent: QWidget | None, error: BaseException) -> None:
-    """Show an error in the user's language; unexpected errors say so without a traceback."""
-    if isinstance(error, ClinicGuardError):
-        QMessageBox.warning(parent, "ClinicGuard", str(error))
-    else:
-        QMessageBox.critical(parent, "ClinicGuard",
-                             tr("Something went wrong: {error}. Nothing that was saved has been lost.", error=error))
+EXTERNAL_POLL_MS = 1000  # changes made by the CLI or a script show within about a second
 
 
 def page_factories():
@@ -37,16 +47,6 @@ def page_factories():
 
     Each feature adds its page here; a page's widget is built once, when the window opens.
     """
-    from clinicguard.ui.checklist_view import ChecklistView
-    from clinicguard.ui.dashboard_view import DashboardView
-    from clinicguard.ui.budget_view import BudgetView
-    from clinicguard.ui.evidence_view import EvidenceView
-    from clinicguard.ui.plan_view import PlanView
-    from clinicguard.ui.settings_view import SettingsView
-    from clinicguard.ui.audit_view import AuditView
-    from clinicguard.ui.people_view import PeopleView
-    from clinicguard.ui.signoff_view import SignOffView
-
     return [
         ("dashboard", tr("Dashboard"), DashboardView),
         ("checklist", tr("Recommendations"), ChecklistView),
@@ -124,45 +124,90 @@ class MainWindow(QMainWindow):
         self.export_action.setObjectName("exportToExcel")
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(lambda: self.open_export_dialog())
-        self.menuBar().addMenu(tr("&File")).addAction(self.export_action)
+        file_menu = self.menuBar().addMenu(tr("&File"))
+        file_menu.addAction(self.export_action)
+        # for the clinic's IT provider: the technical log (errors and their tracebacks)
+        self.log_folder_action = QAction(tr("Open the log folder"), self)
+        self.log_folder_action.setObjectName("openLogFolder")
+        self.log_folder_action.triggered.connect(self.open_log_folder)
+        self.menuBar().addMenu(tr("&Help")).addAction(self.log_folder_action)
 
-        dashboard = self.pages.get("dashboard")
-        if dashboard is not None and hasattr(dashboard, "open_item"):
-            dashboard.open_item.connect(self.open_recommendation)
-            dashboard.start_review.connect(self.review_not_assessed)
-            dashboard.evidence_box.open_evidence.connect(lambda: self.show_page("evidence"))
-        evidence, checklist = self.pages.get("evidence"), self.pages.get("checklist")
-        if evidence is not None and checklist is not None:  # files dropped on an item become its evidence
-            from clinicguard.ui.evidence_view import checklist_links
-
-            evidence.accept_drops_on(checklist.tree, checklist_links)
-        plan = self.pages.get("plan")
-        if evidence is not None and plan is not None:  # ... and on an action, its evidence
-            from clinicguard.ui.evidence_view import plan_links
-
-            evidence.accept_drops_on(plan.table, plan_links)
-        plan, checklist = self.pages.get("plan"), self.pages.get("checklist")
-        if plan is not None and checklist is not None:
-            # "Create an action for this gap" in the checklist opens the plan on that gap
-            checklist.item_selected.connect(plan.set_selected_item)
-            checklist.plan_button.clicked.connect(lambda: self.show_page("plan").create_from_gap(plan.selected_item))
-            plan.go_to_checklist.connect(lambda: self.show_page("checklist"))
-        budget = self.pages.get("budget")
-        if budget is not None:
-            budget.go_to_plan.connect(lambda: self.show_page("plan"))
-            budget.export_requested.connect(lambda: self.open_export_dialog("budget"))
-        if evidence is not None and checklist is not None:  # the selected item's evidence, from the checklist
-            checklist.attach_button.clicked.connect(lambda: self._current_item(evidence.attach_for_item))
-            checklist.evidence_button.clicked.connect(lambda: self._current_item(self._show_item_evidence))
-
+        self._connect_pages()
         self._show_catalogue_changes()
         state.actor_changed.connect(lambda _: self.refresh_header())
-        state.changed.connect(lambda kind: kind == "settings" and self.refresh_header())
+        state.changed.connect(lambda changes: changes.clinic and self.refresh_header())
         self.refresh_header()
         self.nav.setCurrentRow(0)
-        from clinicguard.ui.signin_dialog import SessionGuard
-
         self.session = SessionGuard(self)  # switch user, and lock after inactivity
+
+        # What another process (the CLI, a script) committed shows here too.
+        self.external_timer = QTimer(self)
+        self.external_timer.setInterval(EXTERNAL_POLL_MS)
+        self.external_timer.timeout.connect(self.poll_external_changes)
+        self.external_timer.start()
+        self._vault_checked = False
+
+    def _connect_pages(self) -> None:
+        """Pages never call each other: they ask, by a signal, and the window does it."""
+        pages = self.pages
+        dashboard, checklist, plan = pages["dashboard"], pages["checklist"], pages["plan"]
+        evidence, budget = pages["evidence"], pages["budget"]
+        dashboard.open_item.connect(self.open_recommendation)
+        dashboard.start_review.connect(self.review_not_assessed)
+        dashboard.open_evidence.connect(lambda: self.show_page("evidence"))
+        # files dropped on an item become its evidence; on an action, its evidence
+        evidence.accept_drops_on(checklist.tree, checklist_links)
+        evidence.accept_drops_on(plan.table, plan_links)
+        # "Create an action for this gap" in the checklist opens the plan on that gap
+        checklist.item_selected.connect(plan.set_selected_item)
+        checklist.plan_requested.connect(lambda item_id: self.show_page("plan").create_from_gap(item_id))
+        plan.go_to_checklist.connect(lambda: self.show_page("checklist"))
+        budget.go_to_plan.connect(lambda: self.show_page("plan"))
+        budget.export_requested.connect(lambda: self.open_export_dialog("budget"))
+        # the selected item's evidence, from the checklist
+        checklist.attach_requested.connect(evidence.attach_for_item)
+        checklist.evidence_requested.connect(lambda item_id: self.show_page("evidence").show_for_item(item_id))
+
+    # ---- background work and changes ---------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if not self._vault_checked:
+            self._vault_checked = True
+            QTimer.singleShot(0, self.check_vault)
+
+    def check_vault(self) -> ops.Operation | None:
+        """The vault's start-up check (repairs what a crash left), off the UI thread once the
+        window is on screen; the evidence page says what it found."""
+        if not self.isVisible():  # closed before it came to run
+            return None
+        return ops.Operation(self, self.state.ws.vault.check, success=self._vault_checked_report) \
+            .with_progress(tr("Checking the evidence vault…")).run()
+
+    def _vault_checked_report(self, report: StartupReport) -> None:
+        self.pages["evidence"].show_startup_report(report)
+        self.state.broadcast(Changes(evidence=True))
+
+    def poll_external_changes(self) -> Changes:
+        """Broadcast what another process committed since the last look."""
+        if ops.running():
+            return Changes()  # an operation may be using the database connection
+        changes = self.state.ws.external_changes.poll()
+        if changes:
+            log.info("changes from another process: %s", changes)
+            self.state.broadcast(changes)
+        return changes
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        """Wait for the work still running (an export, an encryption) before the window goes."""
+        self.external_timer.stop()
+        ops.drain()
+        self.state.detach()
+        super().closeEvent(event)
+
+    def open_log_folder(self) -> None:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def _show_catalogue_changes(self) -> None:
         """Tell the user once what a catalogue upgrade changed."""
@@ -187,8 +232,6 @@ class MainWindow(QMainWindow):
 
     def open_export_dialog(self, kind: str | None = None):
         """Open the export dialog on the workbook that fits the current page."""
-        from clinicguard.ui.export_dialog import ExportDialog
-
         if kind is None:
             page = self.nav.currentItem().data(Qt.ItemDataRole.UserRole) if self.nav.currentItem() else ""
             kind = {"checklist": "checklist", "plan": "actions"}.get(page, "budget")
@@ -210,26 +253,8 @@ class MainWindow(QMainWindow):
                 break
         return self.pages[key]
 
-    def _current_item(self, then) -> None:
-        row = self.pages["checklist"].current_row()
-        if row is not None:
-            then(row.item.id)
-
-    def _show_item_evidence(self, item_id: str) -> None:
-        self.show_page("evidence").show_for_item(item_id)
-
     def review_not_assessed(self) -> None:
-        view = self.show_page("checklist")
-        view.clear_filters()
-        view.status_filter.setCurrentIndex(view.status_filter.findData("not-assessed"))
-        first = next((row.item.id for row in self.state.ws.checklist.rows() if row.status.value == "not-assessed"), None)
-        if first:
-            view.select_item(first)
-        view.tree.setFocus()
+        self.show_page("checklist").review_not_assessed()
 
     def open_recommendation(self, item_id: str) -> None:
-        view = self.show_page("checklist")
-        view.search.clear()
-        view.status_filter.setCurrentIndex(0)
-        view.select_item(item_id)
-        view.tree.setFocus()
+        self.show_page("checklist").open_item(item_id)

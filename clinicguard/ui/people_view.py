@@ -28,11 +28,11 @@ from clinicguard.core.people import AUTO_LOCK_RANGE
 from clinicguard.core.secrets import prepare_secret
 from clinicguard.model.people import Permission, Person, Role
 from clinicguard.i18n import tr
-from clinicguard.ui.main_window import show_error
-from clinicguard.ui.signin_dialog import ChangeSecretDialog, _WaitCursor
+from clinicguard.ui.ops import Operation
+from clinicguard.ui.signin_dialog import ChangeSecretDialog
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel
-from clinicguard.ui.worker import run_in_background
+from clinicguard.ui.widgets import WaitCursor, show_error
 
 
 class PeopleModel(RowsTableModel):
@@ -155,7 +155,7 @@ class PeopleView(QWidget):
         self.auto_lock.editingFinished.connect(self.save_auto_lock)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._apply_permissions())
         state.actor_changed.connect(lambda _: self.refresh())
-        state.changed.connect(lambda kind: kind in ("people", "settings") and self.refresh())
+        state.changed.connect(lambda c: c.people and self.refresh())
         self.refresh()
 
     # ---- state
@@ -199,12 +199,11 @@ class PeopleView(QWidget):
         if person is None or actor is None:
             return False
         try:
-            with _WaitCursor():
+            with WaitCursor():
                 change(actor, person)
         except ClinicGuardError as error:
             show_error(self, error)
             return False
-        self.state.notify("people")
         return True
 
     # ---- actions (dialogs are separate from the changes, which tests call directly)
@@ -226,7 +225,6 @@ class PeopleView(QWidget):
                 failed(error)
                 return
             self.setEnabled(True)
-            self.state.notify("people")
             self.select(person.name)
             self.finished.emit(person)
 
@@ -236,7 +234,7 @@ class PeopleView(QWidget):
             self.finished.emit(None)
 
         self.setEnabled(False)
-        run_in_background(prepare_secret, secret, role, on_done=added, on_error=failed)
+        Operation(self, prepare_secret, secret, role, success=added).failure(failed).run()
 
     def on_change_role(self) -> None:
         person = self.selected()
@@ -279,12 +277,11 @@ class PeopleView(QWidget):
             self.finished.emit(None)
 
         self.setEnabled(False)
-        run_in_background(prepare_secret, secret, person.role, on_done=prepared, on_error=failed)
+        Operation(self, prepare_secret, secret, person.role, success=prepared).failure(failed).run()
 
     def on_change_own_secret(self) -> None:
         if self.state.actor is not None and ChangeSecretDialog(self.state.ws, self.state.actor, self).exec():
             self.message.setText(tr("Your password or PIN has been changed."))
-            self.state.notify("people")
 
     def save_auto_lock(self) -> None:
         if self.state.actor is None or self.auto_lock.value() == self.state.ws.people.auto_lock_minutes():
@@ -293,4 +290,3 @@ class PeopleView(QWidget):
             self.state.ws.people.set_auto_lock_minutes(self.state.actor, self.auto_lock.value())
         except ClinicGuardError as error:
             show_error(self, error)
-        self.state.notify("settings")

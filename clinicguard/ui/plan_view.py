@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicguard.core.changes import Changes
 from clinicguard.model.plan import Action, ActionStatus
 from clinicguard.core.plan import ActionDraft, priority_label, priority_rule
 from clinicguard.core.plan_filter import PlanRow, filter_plan, plan_mask
@@ -42,8 +44,10 @@ from clinicguard.core.plan_import import ImportPreview, write_template
 from clinicguard.model.checklist import Status
 from clinicguard.i18n import pick, tr, trn
 from clinicguard.ui.date_field import DateField
+from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
+from clinicguard.ui.widgets import show_error
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -516,16 +520,12 @@ class ImportDialog(QDialog):
         self.template_button.clicked.connect(self._save_template)
 
     def _choose(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         path, _ = QFileDialog.getOpenFileName(self, tr("Import an action plan"), "",
                                               tr("Spreadsheets (*.xlsx *.csv)"))
         if path:
             self.load(Path(path))
 
     def _save_template(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         path, _ = QFileDialog.getSaveFileName(self, tr("Save the template…"), "modele-plan-action.xlsx",
                                               tr("Excel workbook (*.xlsx)"))
         if path:
@@ -534,17 +534,28 @@ class ImportDialog(QDialog):
             except (ClinicGuardError, OSError) as exc:
                 QMessageBox.warning(self, "ClinicGuard", str(exc))
 
-    def load(self, path: Path) -> None:
-        """Read and check the file (nothing is written) and show every row with its problems."""
+    def load(self, path: Path) -> Operation:
+        """Read and check the file off the UI thread (nothing is written; a large workbook takes
+        seconds), then show every row with its problems."""
         self.file_label.setText(str(path))
-        try:
-            self.preview = self.state.ws.plan_import.preview(path)
-        except ClinicGuardError as exc:
-            self.preview = None
-            self.table.setModel(None)
+        self.preview = None
+        self.table.setModel(None)
+        self.import_button.setEnabled(False)
+        self.choose_button.setEnabled(False)
+        self.summary_label.setText(tr("Reading {file}…", file=path.name))
+
+        def refused(exc: BaseException) -> None:
+            if not isinstance(exc, ClinicGuardError):
+                self.summary_label.setText("")
+                show_error(self, exc)
+                return
             self.summary_label.setText(str(exc))
-            self.import_button.setEnabled(False)
-            return
+
+        return Operation(self, self.state.ws.plan_import.preview, path, success=lambda p: self._show_preview(path, p)) \
+            .failure(refused).finally_(lambda: self.choose_button.setEnabled(True)).run()
+
+    def _show_preview(self, path: Path, preview: ImportPreview) -> None:
+        self.preview = preview
         self.table.setModel(PreviewModel(self.preview, self.table))
         self.table.setColumnWidth(1, 260)
         self.table.setColumnWidth(2, 200)
@@ -736,11 +747,11 @@ class PlanView(QWidget):
         self.reload()
 
     # ---- loading ---------------------------------------------------------------------------
-    def _on_changed(self, kind: str) -> None:
-        if kind == "checklist":  # answers change which gaps exist, not the actions
-            self._fill_gaps()
-        elif kind in ("actions", "budget", "settings", "plan"):
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.plan or changes.budget or changes.clinic:
             self.reload()
+        elif changes.checklist or changes.catalogue:  # answers change which gaps exist, not the actions
+            self._fill_gaps()
 
     def reload(self) -> None:
         ws = self.state.ws
@@ -953,12 +964,10 @@ class PlanView(QWidget):
         except ClinicGuardError as exc:
             QMessageBox.warning(self, "ClinicGuard", str(exc))
             return
-        self.state.notify("actions")
 
     def _after_action_change(self, action) -> Action | None:
         if action is None:
             return None
-        self.state.notify("actions")
         self._clear_filters_hiding(action)
         self.select_action(action.id)
         return action
@@ -980,8 +989,6 @@ class PlanView(QWidget):
         dialog = BudgetLineDialog(self, vat_recoverable=ws.settings.clinic.vat_recoverable,
                                   expense_date=action.due_date or action.start_date, suggestion=suggestion)
         line = self._run_dialog(dialog, lambda v: ws.plan.add_line(self.state.actor, action.id, **v))
-        if line is not None:
-            self.state.notify("budget")
         return line  # type: ignore[return-value]
 
     def edit_line(self) -> BudgetLine | None:
@@ -990,15 +997,12 @@ class PlanView(QWidget):
             return None
         dialog = BudgetLineDialog(self, line=current)
         line = self._run_dialog(dialog, lambda v: self.state.ws.plan.update_line(self.state.actor, current.id, **v))
-        if line is not None:
-            self.state.notify("budget")
         return line  # type: ignore[return-value]
 
     def import_plan(self) -> object | None:
         dialog = ImportDialog(self.state, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        self.state.notify("actions")
         return dialog.result_value
 
     def delete_line(self) -> None:
@@ -1013,5 +1017,4 @@ class PlanView(QWidget):
         except ClinicGuardError as exc:
             QMessageBox.warning(self, "ClinicGuard", str(exc))
             return
-        self.state.notify("budget")
 

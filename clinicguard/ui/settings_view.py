@@ -94,4 +94,3 @@ class SettingsView(QWidget):
             self.load()
             return
         self.message.setText(trc("settings", "Saved"))
-        self.state.notify("settings")

@@ -31,7 +31,7 @@ from clinicguard.core.secrets import WeakSecret, secret_kind_for
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
 from clinicguard.ui.settings_view import month_names
-from clinicguard.ui.worker import run_in_background
+from clinicguard.ui.ops import Operation
 
 
 class SetupDialog(QDialog):
@@ -120,12 +120,11 @@ class SetupDialog(QDialog):
         self.error_label.setText("")
         self.buttons.setEnabled(False)
         self.progress.setVisible(True)
-        run_in_background(
-            Workspace.create, self.data_dir, clinic_name=name, structure=self.structure_edit.currentData(),
+        Operation(
+            self, Workspace.create, self.data_dir, clinic_name=name, structure=self.structure_edit.currentData(),
             manager_name=manager, manager_secret=secret, fiscal_year_start_month=self.month_edit.currentIndex() + 1,
-            passphrase=self.passphrase_edit.text() if self.needs_passphrase else None,
-            on_done=self._created, on_error=self._failed,
-        )
+            passphrase=self.passphrase_edit.text() if self.needs_passphrase else None, success=self._created,
+        ).failure(self._failed).run()
 
     def _created(self, result) -> None:
         self.result_value = result
@@ -178,6 +177,7 @@ class RecoverySheetDialog(QDialog):
             atomic_write_bytes(Path(path), self.sheet.encode("utf-8"))
 
     def print_sheet(self) -> None:
+        # Qt's print support loads only when printing (start-up speed)
         from PySide6.QtGui import QTextDocument
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 

@@ -7,8 +7,7 @@ thread, while reading and recording the attempt stay on the UI thread with the d
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -25,30 +24,13 @@ from clinicguard.model.people import Actor
 from clinicguard.core.session import InactivityClock
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
-from clinicguard.ui.worker import run_in_background
+from clinicguard.ui.ops import Operation
+from clinicguard.ui.widgets import show_message
 
 CHECK_INTERVAL_MS = 5000
 DIALOG_MIN_WIDTH = 420  # wide enough for a two-line error; a wrapped label alone cannot widen a dialog
 _INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                            QEvent.Type.Wheel, QEvent.Type.TouchBegin})
-
-
-class _WaitCursor:
-    def __enter__(self):
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-
-    def __exit__(self, *exc):
-        QGuiApplication.restoreOverrideCursor()
-
-
-def _show_message(dialog: QDialog, label: QLabel, text: str) -> None:
-    """Show a message in full: a dialog does not grow by itself for a word-wrapped label that
-    needs more lines, so the end of the message (what to do next) would be cut off."""
-    label.setText(text)
-    dialog.layout().activate()
-    needed = dialog.layout().totalHeightForWidth(dialog.width()) if dialog.layout().hasHeightForWidth() else 0
-    if needed > dialog.height():
-        dialog.resize(dialog.width(), needed)
 
 
 class SignInDialog(QDialog):
@@ -95,13 +77,13 @@ class SignInDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         self.error_label.setText(tr("Checking…"))
-        run_in_background(attempt.check, secret, on_done=lambda _ok: self._checked(attempt, secret),
-                          on_error=self._refused)
+        Operation(self, attempt.check, secret, success=lambda _ok: self._checked(attempt, secret)) \
+            .failure(self._refused).run()
 
     def _refused(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)
         self.secret.clear()
-        _show_message(self, self.error_label, str(error))
+        show_message(self, self.error_label, str(error))
         self.checked.emit()
 
     def _checked(self, attempt, secret: str) -> None:
@@ -159,21 +141,21 @@ class ChangeSecretDialog(QDialog):
 
     def submit(self) -> None:
         if self.new.text() != self.again.text():
-            _show_message(self, self.error_label, tr("The two entries differ."))
+            show_message(self, self.error_label, tr("The two entries differ."))
             return
         try:
             change = self.ws.people.begin_secret_change(self.actor)
         except ClinicGuardError as error:
-            _show_message(self, self.error_label, str(error))
+            show_message(self, self.error_label, str(error))
             return
         self.setEnabled(False)
         self.error_label.setText(tr("Checking…"))
-        run_in_background(change.prepare, self.current.text(), self.new.text(),
-                          on_done=lambda prepared: self._prepared(change, prepared), on_error=self._failed)
+        Operation(self, change.prepare, self.current.text(), self.new.text(),
+                  success=lambda prepared: self._prepared(change, prepared)).failure(self._failed).run()
 
     def _failed(self, error: BaseException) -> None:
         self.setEnabled(True)
-        _show_message(self, self.error_label, str(error))
+        show_message(self, self.error_label, str(error))
         self.done_checking.emit()
 
     def _prepared(self, change, prepared) -> None:
@@ -218,8 +200,8 @@ class SessionGuard(QObject):
         if app is not None:
             app.removeEventFilter(self)
 
-    def _settings_changed(self, kind: str) -> None:
-        if kind in ("settings", "people"):
+    def _settings_changed(self, changes) -> None:
+        if changes.people:  # the inactivity delay is a session setting
             self.clock.set_minutes(self.state.ws.people.auto_lock_minutes())
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)

@@ -25,9 +25,9 @@ from clinicguard.core.formatting import format_date
 from clinicguard.model.people import Permission, Role
 from clinicguard.model.signoff import ItemSignOffs, SignOffRequest
 from clinicguard.i18n import pick, tr, trn
-from clinicguard.ui.main_window import show_error
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
+from clinicguard.ui.widgets import show_error
 
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -174,7 +174,7 @@ class SignOffView(QWidget):
         self.cancel_button.clicked.connect(lambda: self._each(lambda a, i: self.state.ws.signoffs.cancel_request(a, i)))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._apply_permissions())
         state.actor_changed.connect(lambda _: self.on_actor_changed())
-        state.changed.connect(lambda kind: kind in ("people", "signoff", "settings", "catalogue") and self.refresh())
+        state.changed.connect(lambda c: (c.people or c.signoff or c.clinic or c.catalogue) and self.refresh())
         self.refresh()
 
     def on_actor_changed(self) -> None:
@@ -268,8 +268,6 @@ class SignOffView(QWidget):
         except ClinicGuardError as error:
             show_error(self, error)
             return False
-        finally:
-            self.state.notify("signoff")
         return True
 
     def on_confirm(self) -> None:
@@ -284,7 +282,6 @@ class SignOffView(QWidget):
         except ClinicGuardError as error:
             show_error(self, error)
             signed = []
-        self.state.notify("signoff")
         if signed:
             # the confirmed rows may leave the "only what I am asked" list: say what happened
             self.message.setText(trn("{n} recommendation confirmed.", "{n} recommendations confirmed.", len(signed)))
@@ -301,7 +298,6 @@ class SignOffView(QWidget):
         except ClinicGuardError as error:
             show_error(self, error)
             made = []
-        self.state.notify("signoff")
         if made:
             names = ", ".join(p.name for p in self.state.ws.people.active_practitioners()) or tr("nobody yet")
             self.message.setText(trn("{n} recommendation to confirm, asked of: {names}.",

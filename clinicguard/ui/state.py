@@ -1,25 +1,50 @@
 """The GUI's shared state: the open workspace, who is signed in, and a signal when data changes.
 
-Views never call each other: a view that changes data calls `notify(kind)`, and every view that
-shows that kind of data refreshes itself.
+Views never call each other and never announce their own changes: every commit of the unit of
+work (and every change another process made, which the main window polls for) is broadcast as a
+typed `Changes` value, and each view refreshes only for the flags that concern it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from clinicguard.model.people import Actor, Permission
+from clinicguard.core.changes import Changes
 from clinicguard.core.workspace import Workspace
+from clinicguard.model.people import Actor, Permission
 
 
 class AppState(QObject):
-    changed = Signal(str)  # "checklist", "actions", "budget", "evidence", "people", "settings", ...
+    changed = Signal(object)  # a clinicguard.core.changes.Changes
     actor_changed = Signal(object)
+    # A commit made on a worker thread (an operation), carried to the GUI thread by a queued connection.
+    _committed_elsewhere = Signal(object)
 
     def __init__(self, workspace: Workspace, actor: Actor | None = None):
         super().__init__()
         self.ws = workspace
         self.actor = actor
+        self._committed_elsewhere.connect(self.broadcast)
+        workspace.uow.add_listener(self._on_commit)
+
+    def detach(self) -> None:
+        """Stop listening to the workspace (the window closes; the workspace may outlive it)."""
+        self.ws.uow.remove_listener(self._on_commit)
+
+    def _on_commit(self, changes: Changes) -> None:
+        """A unit-of-work listener: runs on the thread that committed."""
+        if not shiboken6.isValid(self):
+            return
+        if QThread.currentThread() is self.thread():
+            self.broadcast(changes)
+        else:
+            self._committed_elsewhere.emit(changes)
+
+    @Slot(object)
+    def broadcast(self, changes: Changes) -> None:
+        if changes:
+            self.changed.emit(changes)
 
     def set_actor(self, actor: Actor | None) -> None:
         self.actor = actor
@@ -27,6 +52,3 @@ class AppState(QObject):
 
     def can(self, permission: Permission) -> bool:
         return self.actor is not None and self.actor.can(permission)
-
-    def notify(self, kind: str) -> None:
-        self.changed.emit(kind)

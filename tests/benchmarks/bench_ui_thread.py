@@ -34,7 +34,7 @@ def timed(fn, repeat=15) -> float:
 
 def main() -> None:
     keyring.set_keyring(MemoryKeyring())
-    from clinicguard.app import application
+    from clinicguard.ui.app import application
     from clinicguard.core.demo import create_demo
     from clinicguard.core.workspace import database_path
     from clinicguard.ui.main_window import MainWindow

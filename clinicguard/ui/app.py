@@ -3,22 +3,31 @@ unlocking the clinic key (passphrase or recovery key when needed), signing in, o
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QLockFile, QSysInfo, QTranslator
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
+from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QSysInfo, QTranslator
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from clinicguard.core import keys
-from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
+from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
+from clinicguard.core.logs import configure_logging
+from clinicguard.core.recovery_sheet import recovery_sheet
 from clinicguard.core.workspace import Workspace, clinic_exists
 from clinicguard.i18n import language, tr
+from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.paths import default_data_dir
-from clinicguard.ui.main_window import MainWindow, show_error
+from clinicguard.ui import ops
+from clinicguard.ui.main_window import MainWindow
+from clinicguard.ui.setup_dialog import RecoverySheetDialog, SetupDialog
+from clinicguard.ui.signin_dialog import SignInDialog
 from clinicguard.ui.state import AppState
-from clinicguard.ui.worker import run_in_background
+from clinicguard.ui.widgets import show_error
+
+log = logging.getLogger(__name__)
 
 
 _qt_translator: QTranslator | None = None
@@ -37,30 +46,6 @@ def application() -> QApplication:
             app.installTranslator(translator)
             _qt_translator = translator
     return app
-
-
-def _run_blocking(parent, label: str, fn, *args, **kwargs):
-    """Run fn off the UI thread behind a progress dialog; return its result or raise its error."""
-    dialog = QProgressDialog(label, None, 0, 0, parent)
-    dialog.setWindowTitle("ClinicGuard")
-    dialog.setMinimumDuration(300)
-    outcome: dict = {}
-    loop = QEventLoop()
-
-    def done(value):
-        outcome["value"] = value
-        loop.quit()
-
-    def failed(error):
-        outcome["error"] = error
-        loop.quit()
-
-    run_in_background(fn, *args, on_done=done, on_error=failed, **kwargs)
-    loop.exec()
-    dialog.close()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def _ask_secret(parent, title: str, label: str) -> str | None:
@@ -130,9 +115,7 @@ def unlock_clinic_key(ws: Workspace, parent=None) -> bool:
 
 
 def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
-    from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
-
-    ws, manager, _recovery = _run_blocking(None, tr("Preparing the demo clinic…"), create_demo, data_dir)
+    ws, manager, _recovery = ops.run_blocking(None, tr("Preparing the demo clinic…"), create_demo, data_dir)
     others = ", ".join(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)
     where = (tr("Demo clinic with made-up answers, kept in a temporary folder and deleted when you close the "
                 "application.") if temporary else
@@ -143,10 +126,6 @@ def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
 
 
 def open_clinic(data_dir: Path) -> MainWindow | None:
-    from clinicguard.cli import recovery_sheet
-    from clinicguard.ui.setup_dialog import RecoverySheetDialog, SetupDialog
-    from clinicguard.ui.signin_dialog import SignInDialog
-
     if not clinic_exists(data_dir):
         setup = SetupDialog(data_dir)
         if not setup.exec() or setup.result_value is None:
@@ -163,7 +142,6 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
     if not signin.exec() or signin.actor is None:
         ws.close()
         return None
-    ws.vault.check()  # repairs what a crash left; the evidence page shows what it found
     return MainWindow(AppState(ws, signin.actor))
 
 
@@ -198,6 +176,8 @@ def _take_over_lock(folder: Path) -> QLockFile | None:
 
 
 def run_gui(data_dir: Path | None = None, demo: bool = False) -> int:
+    configure_logging()
+    log.info("ClinicGuard window starting (demo: %s)", demo)
     app = application()
     temp_dir = None
     folder = data_dir or (None if demo else default_data_dir())
@@ -223,6 +203,7 @@ def run_gui(data_dir: Path | None = None, demo: bool = False) -> int:
         return 0
     window.show()
     code = app.exec()
+    ops.drain()  # the window waited for its work when it closed; this catches anything started after
     window.state.ws.close()
     if temp_dir is not None:
         shutil.rmtree(temp_dir, ignore_errors=True)
