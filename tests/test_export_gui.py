@@ -4,6 +4,7 @@ page; exporting writes the workbook off the UI thread and records it; a refused 
 from pathlib import Path
 
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 
 from clinicguard.i18n import tr
 from clinicguard.ui.main_window import MainWindow
@@ -62,7 +63,8 @@ def test_ctrl_e_opens_the_export_of_the_action_plan_from_the_plan_page(qtbot, wo
     window.open_export_dialog = lambda kind=None: dialogs.append(original(kind)) or dialogs[-1]
     window.export_action.trigger()
     assert dialogs and dialogs[0].kind == "actions"
-    dialogs[0].reject()
+    qtbot.keyClick(dialogs[0], Qt.Key.Key_Escape)
+    assert not dialogs[0].isVisible()
 
 
 def test_an_export_that_cannot_be_recorded_leaves_no_file_and_says_why(qtbot, workspace, manager, tmp_path,
@@ -185,7 +187,8 @@ def test_escape_during_an_export_cancels_it(qtbot, workspace, manager, tmp_path,
     dialog.path_edit.setText(str(out))
     entries = len(workspace.audit.entries())
     dialog.export_button.click()
-    dialog.reject()  # what Escape and the window's close button do
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible()  # Escape cancels the running export; the dialog stays to say so
     release.set()
     qtbot.waitUntil(lambda: dialog.task is None, timeout=10000)
     assert not out.exists() and len(workspace.audit.entries()) == entries
