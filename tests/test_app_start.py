@@ -105,8 +105,8 @@ def test_a_lock_left_by_another_computer_can_be_taken_over(qtbot, tmp_path, monk
     (folder / "window.lock").write_text("999999\nClinicGuard\nautre-poste\n")  # QLockFile's format
     assert app.lock_clinic_folder(folder) is None  # not recognised as stale: another host
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
-    assert app._take_over_lock(folder) is None
+    assert app.acquire_clinic_folder(folder) is None  # the user keeps the other PC's window
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
-    lock = app._take_over_lock(folder)
+    lock = app.acquire_clinic_folder(folder)
     assert lock is not None
     lock.unlock()

@@ -4,6 +4,7 @@ page; exporting writes the workbook off the UI thread and records it; a refused 
 from pathlib import Path
 
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 
 from clinicguard.i18n import tr
 from clinicguard.ui.main_window import MainWindow
@@ -30,8 +31,8 @@ def test_exporting_the_budget_from_the_main_window(qtbot, workspace, manager, tm
     dialog.year_edit.setCurrentIndex(dialog.year_edit.findData(2026))
     out = tmp_path / "budget 2026.xlsx"
     dialog.path_edit.setText(str(out))
-    with qtbot.waitSignal(dialog.exported, timeout=30000):
-        dialog.export_button.click()
+    dialog.export_button.click()
+    qtbot.waitUntil(dialog.open_file_button.isVisible, timeout=30000)  # "Open the workbook" once it is saved
     book = load_workbook(out)
     assert book.sheetnames[1] == tr("Budget lines") and book[tr("Budget lines")]["J2"].value == "NAS"
     assert workspace.audit.entries()[-1].kind == "export.budget"
@@ -49,8 +50,8 @@ def test_the_dialog_follows_the_page_and_refuses_a_name_that_is_not_a_workbook(q
     assert ".xlsx" in dialog.message.text()
     assert not (tmp_path / "checklist.csv").exists()
     dialog.path_edit.setText(str(tmp_path / "checklist.xlsx"))
-    with qtbot.waitSignal(dialog.exported, timeout=30000):
-        dialog.export_button.click()
+    dialog.export_button.click()
+    qtbot.waitUntil(dialog.open_file_button.isVisible, timeout=30000)  # "Open the workbook" once it is saved
     assert load_workbook(tmp_path / "checklist.xlsx").sheetnames[1] == tr("Recommendations")
 
 
@@ -62,7 +63,8 @@ def test_ctrl_e_opens_the_export_of_the_action_plan_from_the_plan_page(qtbot, wo
     window.open_export_dialog = lambda kind=None: dialogs.append(original(kind)) or dialogs[-1]
     window.export_action.trigger()
     assert dialogs and dialogs[0].kind == "actions"
-    dialogs[0].reject()
+    qtbot.keyClick(dialogs[0], Qt.Key.Key_Escape)
+    assert not dialogs[0].isVisible()
 
 
 def test_an_export_that_cannot_be_recorded_leaves_no_file_and_says_why(qtbot, workspace, manager, tmp_path,
@@ -127,8 +129,8 @@ def test_a_successful_export_says_where_and_offers_to_open_the_workbook_or_its_f
     assert not dialog.open_file_button.isVisible()
     out = tmp_path / "checklist.xlsx"
     dialog.path_edit.setText(str(out))
-    with qtbot.waitSignal(dialog.exported, timeout=30000):
-        dialog.export_button.click()
+    dialog.export_button.click()
+    qtbot.waitUntil(dialog.open_file_button.isVisible, timeout=30000)  # "Open the workbook" once it is saved
     # the dialog stays open: the manager sees where the workbook went and can open it at once
     assert dialog.isVisible() and dialog.result() != dialog.DialogCode.Accepted
     assert "Classeur enregistré" in dialog.message.text() and str(out) in dialog.message.text()
@@ -185,7 +187,8 @@ def test_escape_during_an_export_cancels_it(qtbot, workspace, manager, tmp_path,
     dialog.path_edit.setText(str(out))
     entries = len(workspace.audit.entries())
     dialog.export_button.click()
-    dialog.reject()  # what Escape and the window's close button do
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible()  # Escape cancels the running export; the dialog stays to say so
     release.set()
     qtbot.waitUntil(lambda: dialog.task is None, timeout=10000)
     assert not out.exists() and len(workspace.audit.entries()) == entries

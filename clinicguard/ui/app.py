@@ -154,6 +154,12 @@ def lock_clinic_folder(data_dir: Path) -> QLockFile | None:
     return lock if lock.tryLock(200) else None
 
 
+def acquire_clinic_folder(folder: Path) -> QLockFile | None:
+    """The folder's window lock, taken over from a crashed PC if the user agrees; None when the
+    clinic stays with the other window."""
+    return lock_clinic_folder(folder) or _take_over_lock(folder)
+
+
 def _take_over_lock(folder: Path) -> QLockFile | None:
     """The folder is locked. On this PC that means another window is open. From another PC
     (a shared or synced folder), that PC may have crashed: say which one and let the user decide."""
@@ -181,11 +187,9 @@ def run_gui(data_dir: Path | None = None, demo: bool = False) -> int:
     app = application()
     temp_dir = None
     folder = data_dir or (None if demo else default_data_dir())
-    lock = lock_clinic_folder(folder) if folder is not None else None
+    lock = acquire_clinic_folder(folder) if folder is not None else None
     if folder is not None and lock is None:
-        lock = _take_over_lock(folder)
-        if lock is None:
-            return 1
+        return 1
     try:
         if demo and data_dir is not None and clinic_exists(data_dir):
             window = open_clinic(data_dir)  # the demo made earlier in that folder: sign in to it

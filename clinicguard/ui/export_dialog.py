@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QUrl, Signal
+from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -46,7 +46,6 @@ def default_folder() -> Path:
 
 
 class ExportDialog(QDialog):
-    exported = Signal(object)  # the Path written
     open_url = staticmethod(QDesktopServices.openUrl)  # replaced in tests: no program is launched
 
     def __init__(self, state: AppState, kind: str = "budget", parent: QWidget | None = None):
@@ -188,7 +187,6 @@ class ExportDialog(QDialog):
         self.cancel_button.setText(tr("Close"))
         self.open_file_button.setDefault(True)
         self.open_file_button.setFocus()
-        self.exported.emit(path)
 
     def open_workbook(self) -> None:
         if self.written is not None:

@@ -124,6 +124,7 @@ class Operation:
             dialog.setAutoReset(False)
             if self._cancellable:
                 dialog.canceled.connect(self.cancel)
+            dialog.setValue(0)  # starts its clock: shown after 300 ms only if the work is still running
             self.dialog = dialog
         self.signals.done.connect(self._deliver_success)
         self.signals.failed.connect(self._deliver_failure)

@@ -584,7 +584,6 @@ class ImportDialog(QDialog):
 
 # ---- the page --------------------------------------------------------------------------------------
 class PlanView(QWidget):
-    action_selected = Signal(int)
     go_to_checklist = Signal()  # "assess the recommendations" when no gap is known yet
 
     def __init__(self, state: AppState, parent=None):
@@ -890,8 +889,6 @@ class PlanView(QWidget):
         self.lines_model.load(ws.plan.lines(action.id) if action else [], ws.settings.clinic.fiscal_year_start_month)
         self.lines_title.setText(tr("Budget lines of: {title}", title=action.title) if action
                                  else tr("Select an action to see its budget lines."))
-        if action is not None:
-            self.action_selected.emit(action.id)
         self._apply_permissions()
 
     def set_selected_item(self, item_id: str) -> None:

@@ -7,7 +7,7 @@ thread, while reading and recording the attempt stay on the UI thread with the d
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -34,7 +34,6 @@ _INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, Q
 
 
 class SignInDialog(QDialog):
-    checked = Signal()  # the secret has been checked, whatever the outcome
 
     def __init__(self, ws: Workspace, parent=None, hint: str = "", profile: str | None = None):
         super().__init__(parent)
@@ -84,7 +83,6 @@ class SignInDialog(QDialog):
         self.buttons.setEnabled(True)
         self.secret.clear()
         show_message(self, self.error_label, str(error))
-        self.checked.emit()
 
     def _checked(self, attempt, secret: str) -> None:
         try:
@@ -95,7 +93,6 @@ class SignInDialog(QDialog):
         self.buttons.setEnabled(True)
         self.error_label.setText("")
         self.actor = actor
-        self.checked.emit()
         if self.ws.people.must_change_secret(actor):
             ChangeSecretDialog(self.ws, actor, self, current=secret,
                                reason=tr("Your password or PIN was set by a manager: choose your own.")).exec()
@@ -105,7 +102,6 @@ class SignInDialog(QDialog):
 class ChangeSecretDialog(QDialog):
     """Change one's own password or PIN (asked at sign-in when a manager set it)."""
 
-    done_checking = Signal()  # the new secret was stored, or refused
 
     def __init__(self, ws: Workspace, actor: Actor, parent=None, current: str = "", reason: str = ""):
         super().__init__(parent)
@@ -156,7 +152,6 @@ class ChangeSecretDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.setEnabled(True)
         show_message(self, self.error_label, str(error))
-        self.done_checking.emit()
 
     def _prepared(self, change, prepared) -> None:
         self.setEnabled(True)
@@ -165,7 +160,6 @@ class ChangeSecretDialog(QDialog):
         except ClinicGuardError as error:
             self._failed(error)
             return
-        self.done_checking.emit()
         self.accept()
 
 
