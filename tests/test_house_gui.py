@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from clinicguard.core.checklist import Status
+from clinicguard.model.checklist import Status
 from clinicguard.core.logs import log_dir
 from clinicguard.core.workspace import Workspace
 from clinicguard.model.errors import ClinicGuardError
@@ -108,7 +108,7 @@ def test_a_change_refreshes_the_pages_that_show_it(qtbot, main_window, workspace
     checklist = main_window.show_page("checklist")
     received = []
     main_window.state.changed.connect(received.append)
-    workspace.set_assessment(manager, "SEC-BACKUP-01", status="compliant")  # not through the page
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="compliant")  # not through the page
     assert received[-1].checklist and received[-1].journal and not received[-1].plan
     assert status_shown(checklist, "SEC-BACKUP-01") is Status.COMPLIANT
 
@@ -122,7 +122,7 @@ def test_a_change_made_by_another_process_shows_within_two_seconds(qtbot, tmp_pa
     ws, _recovery = Workspace.create(tmp_path / "clinic", clinic_name="Cabinet Test", structure="group-practice",
                                      manager_name=MANAGER, manager_secret=MANAGER_SECRET,
                                      passphrase=PASSPHRASE)  # the shipped catalogue, as the command uses
-    window = open_main_window(ws, ws.sign_in(MANAGER, MANAGER_SECRET))
+    window = open_main_window(ws, ws.people.sign_in(MANAGER, MANAGER_SECRET))
     try:
         checklist = window.show_page("checklist")
         assert status_shown(checklist, ITEM) is Status.NOT_ASSESSED

@@ -192,7 +192,7 @@ def test_import_from_excel_previews_problems_and_imports_all_or_nothing(qtbot, w
 
     def exec_(dialog):
         dialog.load(bad)  # read off the UI thread: the summary says when it is done
-        qtbot.waitUntil(lambda: "ligne(s)" in dialog.summary_label.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "n'a pas été importé" in dialog.summary_label.text(), timeout=5000)
         model = dialog.table.model()
         seen["bad"] = (dialog.import_button.isEnabled(), [model.index(r, 4).data() for r in range(model.rowCount())])
         seen["refusal"] = dialog.summary_label.text()

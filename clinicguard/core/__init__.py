@@ -1,1 +1,2 @@
-"""The domain: catalogue, checklist, actions and budget, evidence, audit. Never imports Qt."""
+"""The services: checklist, catalogue versions, plan and budget, vault, audit, people, sign-off, exports,
+imports, and the composition root that builds them (workspace.py). Never imports Qt."""

@@ -52,6 +52,7 @@ _BY_PREFIX: dict[str, Changes] = {
     "evidence": Changes(evidence=True),
     "person": Changes(people=True, signoff=True),
     "setting": Changes(people=True),
+    "session": Changes(people=True),  # a failed sign-in counts on the profile, and may lock it
     "signoff": Changes(signoff=True),
 }
 
