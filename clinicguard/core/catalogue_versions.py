@@ -83,12 +83,6 @@ class CatalogueVersions:
                     result.append((item, answer))
         return result
 
-    def last_known(self, item_id: str) -> Recommendation | None:
-        return self._history.last_known(item_id)
-
-    def items(self, version: str) -> dict[str, Recommendation]:
-        return self._history.items(version)
-
     def upgrades(self, *, unseen_only: bool = False) -> list[CatalogueChanges]:
         return self._history.upgrades(unseen_only=unseen_only)
 

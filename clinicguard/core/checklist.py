@@ -96,9 +96,6 @@ class Checklist:
     def rows(self) -> list[ChecklistRow]:
         return rows(self._catalogue, self.store.all(), self._clinic.get().structure)
 
-    def answers(self) -> dict[str, Assessment]:
-        return self.store.all()
-
     def set_assessment(self, actor: Actor, item_id: str, **changes: Any) -> Assessment:
         """Change a recommendation's status, comment, responsible or review dates; saved at once."""
         if item_id not in self._catalogue:

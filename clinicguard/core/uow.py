@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from clinicguard.core.changes import NOTHING, Changes, changes_for_kinds
+from clinicguard.core.changes import Changes, changes_for_kinds
 from clinicguard.core.permissions import require
 from clinicguard.model.people import Actor, Permission
 from clinicguard.store.db import WriteTransaction
@@ -121,7 +121,7 @@ class UnitOfWork:
             self._notify(changes)
 
     def _notify(self, changes: Changes) -> None:
-        if changes is NOTHING or not changes:
+        if not changes:
             return
         for listener in list(self._listeners):
             try:
