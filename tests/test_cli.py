@@ -165,7 +165,10 @@ def test_a_message_argparse_did_not_write_is_left_as_it_is():
 
 def test_the_cli_touches_no_private_name_of_argparse():
     """argparse's texts are translated by overriding public methods, not by patching its module."""
-    tree = ast.parse(Path(cli.__file__).read_text(encoding="utf-8"))
+    sources = sorted(Path(cli.__file__).parent.glob("*.py"))
+    assert len(sources) > 1  # the package's modules, not only its __init__
+    tree = ast.Module(body=[node for source in sources
+                            for node in ast.parse(source.read_text(encoding="utf-8")).body], type_ignores=[])
     private = [ast.unparse(node) for node in ast.walk(tree)
                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("argparse", "gettext")
                and node.attr.startswith("_")]

@@ -30,7 +30,7 @@ def test_an_unexpected_error_is_one_line_on_screen_and_a_traceback_in_the_log(wo
     def broken(ws):
         raise RuntimeError("a bug in the status summary")
 
-    monkeypatch.setattr(cli, "status_object", broken)
+    monkeypatch.setattr(cli.clinic, "status_object", broken)
     assert cli.main(["status", "--data-dir", str(workspace.data_dir)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "RuntimeError" in err and "Traceback" not in err

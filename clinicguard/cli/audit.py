@@ -1,0 +1,62 @@
+"""The journal: verify, export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from clinicguard.i18n import tr
+from clinicguard.model.audit import Head
+from clinicguard.core.exports import export_journal
+from clinicguard.cli.common import acting, open_workspace, print_json
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    expected = Head.parse(args.expect_head) if args.expect_head else None
+    ws = open_workspace(args)
+    try:
+        result = ws.audit.verify(expected)
+    finally:
+        ws.close()
+    if args.json:
+        print_json({"ok": result.ok, "entries": result.count, "head": f"{result.count}:{result.head}",
+                    "bad_entry": result.bad_entry, "kind": result.kind, "problem": result.problem,
+                    "head_checked": result.head_checked})
+    elif result.ok:
+        print(result.message)
+    else:
+        print(result.message, file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        actor = acting(ws, args)
+        n = export_journal(ws, actor, Path(args.out), person=args.person, since=args.since, until=args.until,
+                           kind=args.kind, object_type=args.object_type, object_id=args.object_id)
+        print(tr("{n} audit entries written to {file}.", n=n, file=args.out))
+    finally:
+        ws.close()
+    return 0
+
+
+def register(sub, common, actor) -> None:
+    p = sub.add_parser("audit", help=tr("the audit trail (journal)"))
+    audit_sub = p.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    p = audit_sub.add_parser("verify", parents=[common],
+                             help=tr("check that no entry was edited, deleted, inserted or moved"))
+    p.add_argument("--expect-head", metavar="COUNT:HASH",
+                   help=tr("also check against a head kept elsewhere (printed in exports)"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit_verify)
+    p = audit_sub.add_parser("export", parents=[common, actor], help=tr("write the audit trail to an Excel workbook"))
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.add_argument("--person", metavar="NAME")
+    p.add_argument("--since", metavar="DATE")
+    p.add_argument("--until", metavar="DATE")
+    p.add_argument("--kind", metavar="KIND", help=tr("a kind (person.create) or a family (person)"))
+    p.add_argument("--object-type", metavar="TYPE")
+    p.add_argument("--object-id", metavar="ID")
+    p.set_defaults(func=cmd_audit_export)

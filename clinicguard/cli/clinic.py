@@ -1,0 +1,110 @@
+"""Setting up a clinic (init, demo), where it stands (status), and the window."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from clinicguard.model.catalogue import Structure
+from clinicguard.model.checklist import Status
+from clinicguard.core.checklist import score_formula
+from clinicguard.core.recovery_sheet import recovery_sheet
+from clinicguard.model.evidence import EXPIRY_WARNING_DAYS
+from clinicguard.core.status import status_object
+from clinicguard.i18n import tr, trn
+from clinicguard.core.workspace import Workspace
+from clinicguard.core import keys
+from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
+from clinicguard.core.fsutil import atomic_write_bytes
+from clinicguard.cli.common import data_dir_of, open_workspace, print_json, read_secret
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    data_dir = data_dir_of(args)
+    manager = args.manager or tr("Manager")
+    secret = read_secret(tr("Choose a password or PIN for {name}: ", name=manager))
+
+    passphrase = None
+    if not keys.secure_keyring_available():
+        passphrase = os.environ.get(keys.PASSPHRASE_ENV)
+        if not passphrase and sys.stdin is not None and sys.stdin.isatty():
+            passphrase = getpass.getpass(tr("Choose a passphrase to protect the clinic key: "))
+    ws, recovery = Workspace.create(
+        data_dir, clinic_name=args.clinic_name, structure=args.structure, manager_name=manager,
+        manager_secret=secret, fiscal_year_start_month=args.fiscal_year_start, passphrase=passphrase,
+    )
+    sheet = recovery_sheet(ws, recovery)
+    if args.recovery_sheet:
+        atomic_write_bytes(Path(args.recovery_sheet), sheet.encode("utf-8"))
+        print(tr("Clinic created in {folder}. Recovery sheet written to {file}: print it and keep it safe.",
+                 folder=data_dir, file=args.recovery_sheet))
+    else:
+        print(tr("Clinic created in {folder}.", folder=data_dir))
+        print(sheet)
+    ws.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    data_dir = data_dir_of(args)
+    ws, _, _ = create_demo(data_dir)
+    ws.close()
+    print(tr("Demo clinic created in {folder}. Sign in as {name} with the password {secret}.",
+             folder=data_dir, name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET))
+    print(tr("Other profiles and their PINs: {others}.",
+             others=", ".join(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        status = status_object(ws)
+    finally:
+        ws.close()
+    if args.json:
+        print_json(status)
+        return 0
+    print(f"{status['clinic']['name']} — {Structure(status['clinic']['structure']).label}")
+    overall = status["overall"]["score"]
+    print(tr("Overall score: {score}", score="—" if overall is None else f"{overall:.0f} %"))
+    for domain in status["domains"].values():
+        score = domain["score"]
+        print("  " + tr("{title}: {score}", title=domain["title"], score="—" if score is None else f"{score:.0f} %"))
+    for key, count in status["overall"]["counts"].items():
+        print("  " + tr("{title}: {score}", title=Status(key).label, score=count))
+    print(tr("Reviews due within 30 days: {n}", n=len(status["reviews_due_30_days"])))
+    print(tr("Actions: {n} ({overdue} overdue, {soon} due within 30 days)", n=status["actions"],
+             overdue=status["overdue_actions"], soon=status["actions_due_30_days"]))
+    print(tr("Evidence files: {n} ({expiring} expiring within {days} days, {expired})",
+             n=status["evidence_files"], days=EXPIRY_WARNING_DAYS,
+             expiring=len(status[f"evidence_expiring_{EXPIRY_WARNING_DAYS}_days"]),
+             expired=trn("{n} expired", "{n} expired", len(status["evidence_expired"]))))
+    print(score_formula())
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from clinicguard.ui.app import run_gui  # lazy: the commands never load Qt
+
+    return run_gui(data_dir=Path(args.data_dir) if args.data_dir else None, demo=args.demo)
+
+
+def register(sub, common, actor) -> None:
+    p = sub.add_parser("init", parents=[common], help=tr("set up a new clinic"))
+    p.add_argument("--clinic-name", required=True)
+    p.add_argument("--structure", required=True, choices=[s.value for s in Structure])
+    p.add_argument("--manager", metavar="NAME", help=tr("the manager's name (first profile)"))
+    p.add_argument("--fiscal-year-start", type=int, default=1, metavar="MONTH")
+    p.add_argument("--recovery-sheet", metavar="FILE", help=tr("write the recovery sheet to FILE instead of printing it"))
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", parents=[common], help=tr("create the demo clinic"))
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("status", parents=[common], help=tr("print where the clinic stands"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)

@@ -1,0 +1,83 @@
+"""What every command shares: the data folder, the secrets read from the environment or a prompt, signing in, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.people import Actor
+from clinicguard.i18n import tr, trn
+from clinicguard.paths import default_data_dir
+from clinicguard.core.workspace import Workspace
+
+
+log = logging.getLogger(__name__)
+SECRET_ENV = "CLINICGUARD_PROFILE_SECRET"
+
+
+class UsageError(ClinicGuardError):
+    pass
+
+
+# ---- shared helpers -------------------------------------------------------------------------
+def data_dir_of(args: argparse.Namespace) -> Path:
+    return Path(args.data_dir) if args.data_dir else default_data_dir()
+
+
+def read_secret(prompt: str) -> str:
+    secret = os.environ.get(SECRET_ENV)
+    if secret:
+        return secret
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise UsageError(tr("No secret given: set {env} or run the command in a terminal.", env=SECRET_ENV))
+    return getpass.getpass(prompt)
+
+
+def open_workspace(args: argparse.Namespace):
+    return Workspace.open(data_dir_of(args))
+
+
+def acting(ws, args: argparse.Namespace) -> Actor:
+    """Sign in as the profile named by --as (default: the clinic's manager)."""
+    name = getattr(args, "as_name", None) or ws.people.default_manager().name
+    actor = ws.people.sign_in(name, read_secret(tr("Password or PIN for {name}: ", name=name)))
+    changes = ws.catalogue_versions.upgrade()
+    if changes is not None:
+        print(catalogue_changes_text(changes), file=sys.stderr)
+    return actor
+
+
+def catalogue_changes_text(changes) -> str:
+    return tr("The catalogue moved from version {old} to {new}: {added} to assess, "
+              "{removed} (their answers are kept, read-only), {changed}.",
+              old=changes.from_version, new=changes.to_version,
+              added=trn("{n} new recommendation", "{n} new recommendations", len(changes.added)),
+              removed=trn("{n} withdrawn", "{n} withdrawn", len(changes.removed)),
+              changed=trn("{n} reworded", "{n} reworded", len(changes.changed)))
+
+
+def print_json(value) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, sort_keys=False)
+    sys.stdout.write("\n")
+
+
+NEW_SECRET_ENV = "CLINICGUARD_NEW_SECRET"
+
+
+def read_new_secret(name: str) -> str:
+    """A new password or PIN for `name`: from CLINICGUARD_NEW_SECRET, or asked twice at a prompt."""
+    secret = os.environ.get(NEW_SECRET_ENV)
+    if secret:
+        return secret
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise UsageError(tr("No new secret given: set {env} or run the command in a terminal.", env=NEW_SECRET_ENV))
+    first = getpass.getpass(tr("New password or PIN for {name}: ", name=name))
+    if getpass.getpass(tr("Type it again: ")) != first:
+        raise UsageError(tr("The two entries differ."))
+    return first
