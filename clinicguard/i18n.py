@@ -2,7 +2,8 @@
 
 The core must speak the user's language without importing Qt, so every
 user-visible string, in every layer, goes through `tr()`: the source text is
-English and `resources/translations/fr.toml` holds the French. French is the
+English and `resources/translations/fr.toml` holds the French, with one more file per
+area in `resources/translations/fr/` (all merged; a text translated twice is an error). French is the
 default language; `CLINICGUARD_LANG=en` or `--lang en` switches to English.
 
 A text that counts something goes through `trn(singular, plural, n)`: the
@@ -48,13 +49,49 @@ PLURAL_TABLE = "plural"
 CONTEXT_TABLE = "context"
 
 
+def translation_files(lang: str) -> list:
+    """`lang`'s translation files: `fr.toml`, then one file per area in `fr/` (`fr/backup.toml`...),
+    so that work on different areas never edits the same file."""
+    folder = resources_dir() / "translations"
+    return [folder / f"{lang}.toml", *sorted((folder / lang).glob("*.toml"))]
+
+
+def merge_catalogues(parts: list[tuple[str, dict]]) -> dict:
+    """One catalogue from several files' tables; a text translated twice is an error naming both files."""
+    merged: dict = {PLURAL_TABLE: {}, CONTEXT_TABLE: {}}
+    origin: dict[tuple, str] = {}
+
+    def put(table: dict, key: str, value, where: tuple, name: str) -> None:
+        if where in origin:
+            raise ValueError(f"{key!r} is translated in both {origin[where]} and {name}")
+        origin[where] = name
+        table[key] = value
+
+    for name, data in parts:
+        for key, value in data.items():
+            if key == PLURAL_TABLE:
+                for singular, forms in value.items():
+                    put(merged[PLURAL_TABLE], singular, forms, (PLURAL_TABLE, singular), name)
+            elif key == CONTEXT_TABLE:
+                for context, texts in value.items():
+                    table = merged[CONTEXT_TABLE].setdefault(context, {})
+                    for text, translated in texts.items():
+                        put(table, text, translated, (CONTEXT_TABLE, context, text), name)
+            else:
+                put(merged, key, value, ("text", key), name)
+    return merged
+
+
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict:
-    """The whole translation file of `lang`, as read from TOML (empty for English, the source)."""
+    """All of `lang`'s translation files, merged as read from TOML (empty for English, the source)."""
     if lang == "en":
         return {}
-    with open(resources_dir() / "translations" / f"{lang}.toml", "rb") as fh:
-        return tomllib.load(fh)
+    parts, folder = [], resources_dir() / "translations"
+    for path in translation_files(lang):
+        with open(path, "rb") as fh:
+            parts.append((path.relative_to(folder).as_posix(), tomllib.load(fh)))
+    return merge_catalogues(parts)
 
 
 @lru_cache(maxsize=None)

@@ -6,7 +6,8 @@ With --append, the missing texts are added with an empty French text, to fill in
 
 fr.toml keeps the plain texts of tr() first, then one [plural."English singular"] table per
 trn() call (`one` and `other`, the CLDR plural categories French uses), then one [context.NAME]
-table per trc() context.
+table per trc() context. An area's texts may live in their own file, resources/translations/fr/AREA.toml,
+laid out the same way; --append and --prune edit fr.toml only.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from clinicguard import i18n  # noqa: E402
 FR = ROOT / "resources" / "translations" / "fr.toml"
 TRANSLATED_CONSTANTS = {"SCORE_FORMULA", "MONTHS", "ARGPARSE_MESSAGES", "ARGPARSE_ERRORS"}
 PLURAL_FORMS = ("one", "other")  # what French needs; "many" (1,000,000) may be given, else "other" serves
@@ -85,8 +88,9 @@ def unchecked_calls() -> list[str]:
 
 
 def french() -> dict:
-    with open(FR, "rb") as fh:
-        return tomllib.load(fh)
+    """fr.toml and the area files of fr/, merged as the application reads them."""
+    i18n.catalogue.cache_clear()
+    return i18n.catalogue("fr")
 
 
 def missing() -> dict[str, str]:

@@ -128,3 +128,14 @@ def test_french_is_the_default_and_english_is_available():
 
 def test_tr_never_returns_a_table():
     assert tr("plural") == "plural" and tr("context") == "context"
+
+
+def test_area_files_are_merged_and_a_text_translated_twice_is_refused():
+    from clinicguard.i18n import merge_catalogues
+
+    merged = merge_catalogues([("fr.toml", {"Save": "Enregistrer", "plural": {"{n} file": {"one": "a", "other": "b"}}}),
+                               ("fr/backup.toml", {"Back up": "Sauvegarder", "context": {"x": {"Saved": "Enregistrée"}}})])
+    assert merged["Save"] == "Enregistrer" and merged["Back up"] == "Sauvegarder"
+    assert merged["plural"]["{n} file"]["other"] == "b" and merged["context"]["x"]["Saved"] == "Enregistrée"
+    with pytest.raises(ValueError, match="fr/backup.toml"):
+        merge_catalogues([("fr.toml", {"Save": "Enregistrer"}), ("fr/backup.toml", {"Save": "Sauver"})])
