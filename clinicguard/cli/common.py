@@ -20,6 +20,12 @@ from clinicguard.core.workspace import Workspace
 log = logging.getLogger(__name__)
 SECRET_ENV = "CLINICGUARD_PROFILE_SECRET"
 
+# Exit statuses, so that a script can tell the outcomes apart (documented in the README).
+EXIT_OK = 0                # done
+EXIT_REFUSED = 1           # refused by a rule, or bad data (a one-line message says why)
+EXIT_USAGE = 2             # bad arguments (argparse's own status)
+EXIT_PROBLEM_FOUND = 3     # a verification ran and found a problem (journal, vault, backup)
+
 
 class UsageError(ClinicGuardError):
     pass
