@@ -89,7 +89,7 @@ def test_verify_exit_status_names_damaged_and_missing(clinic_dir, tmp_path, caps
     (vault / f"{listed['disparu.txt']['blob']}.age").unlink()
 
     code, out, err = run(capsys, "evidence", "verify", "--data-dir", str(clinic_dir))
-    assert code == 1
+    assert code == 3  # EXIT_PROBLEM_FOUND: a script tells it from a refusal
     assert "abime.txt" in out and "disparu.txt" in out and "intact.txt" not in out
     assert "disparu.txt" in err  # the startup check reports the missing file too
 

@@ -127,10 +127,10 @@ def test_audit_verify_exit_status_names_the_tampered_entry(clinic, monkeypatch, 
     raw.execute("DROP TRIGGER audit_entry_no_update")
     raw.execute("UPDATE audit_entry SET actor_name = 'Personne' WHERE id = 3")
     raw.close()
-    assert main(["audit", "verify", "--data-dir", str(clinic)]) == 1
+    assert main(["audit", "verify", "--data-dir", str(clinic)]) == 3
     err = capsys.readouterr().err
     assert "3" in err and "modifi" in err  # « l'entrée 3 a été modifiée »
-    assert main(["audit", "verify", "--json", "--data-dir", str(clinic)]) == 1
+    assert main(["audit", "verify", "--json", "--data-dir", str(clinic)]) == 3
     assert json.loads(capsys.readouterr().out)["bad_entry"] == 3
 
 
@@ -143,7 +143,7 @@ def test_audit_verify_against_an_exported_head(clinic, monkeypatch, capsys):
     raw.execute("DELETE FROM audit_entry WHERE id = ?", [count])
     raw.close()
     (clinic / HEAD_FILE).unlink()  # the file went too: only the exported head is left
-    assert main(["audit", "verify", "--expect-head", head, "--data-dir", str(clinic)]) == 1
+    assert main(["audit", "verify", "--expect-head", head, "--data-dir", str(clinic)]) == 3
     assert str(count) in capsys.readouterr().err
     assert main(["audit", "verify", "--expect-head", "nonsense", "--data-dir", str(clinic)]) == 1
 
@@ -194,9 +194,9 @@ def test_deleting_the_end_of_the_trail_and_the_head_file_fails_audit_verify(clin
     raw.execute("DELETE FROM audit_entry WHERE id = (SELECT max(id) FROM audit_entry)")
     raw.close()
     (clinic / HEAD_FILE).unlink()
-    assert main(["audit", "verify", "--data-dir", str(clinic)]) == 1
+    assert main(["audit", "verify", "--data-dir", str(clinic)]) == 3
     assert HEAD_FILE in capsys.readouterr().err
-    assert main(["audit", "verify", "--json", "--data-dir", str(clinic)]) == 1
+    assert main(["audit", "verify", "--json", "--data-dir", str(clinic)]) == 3
     assert json.loads(capsys.readouterr().out)["kind"] == "head-missing"
     # a change made afterwards does not write a new head file that would hide the truncation
     assert run_as(monkeypatch, capsys, MANAGER, clinic, "signoff", "request", item(small_catalogue))[0] == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 from clinicguard.i18n import tr
 from clinicguard.model.audit import Head
 from clinicguard.core.exports import export_journal
-from clinicguard.cli.common import acting, open_workspace, print_json
+from clinicguard.cli.common import EXIT_OK, EXIT_PROBLEM_FOUND, acting, open_workspace, print_json
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -27,7 +27,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         print(result.message)
     else:
         print(result.message, file=sys.stderr)
-    return 0 if result.ok else 1
+    return EXIT_OK if result.ok else EXIT_PROBLEM_FOUND
 
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
@@ -39,7 +39,7 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
         print(tr("{n} audit entries written to {file}.", n=n, file=args.out))
     finally:
         ws.close()
-    return 0
+    return EXIT_OK
 
 
 def register(sub, common, actor) -> None:

@@ -19,7 +19,7 @@ from clinicguard.core.workspace import Workspace
 from clinicguard.core import keys
 from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
 from clinicguard.core.fsutil import atomic_write_bytes
-from clinicguard.cli.common import data_dir_of, open_workspace, print_json, read_secret
+from clinicguard.cli.common import EXIT_OK, data_dir_of, open_workspace, print_json, read_secret
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -45,7 +45,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(tr("Clinic created in {folder}.", folder=data_dir))
         print(sheet)
     ws.close()
-    return 0
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -56,7 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
              folder=data_dir, name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET))
     print(tr("Other profiles and their PINs: {others}.",
              others=", ".join(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)))
-    return 0
+    return EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -67,7 +67,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         ws.close()
     if args.json:
         print_json(status)
-        return 0
+        return EXIT_OK
     print(f"{status['clinic']['name']} — {Structure(status['clinic']['structure']).label}")
     overall = status["overall"]["score"]
     print(tr("Overall score: {score}", score="—" if overall is None else f"{overall:.0f} %"))
@@ -84,7 +84,7 @@ def cmd_status(args: argparse.Namespace) -> int:
              expiring=len(status[f"evidence_expiring_{EXPIRY_WARNING_DAYS}_days"]),
              expired=trn("{n} expired", "{n} expired", len(status["evidence_expired"]))))
     print(score_formula())
-    return 0
+    return EXIT_OK
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 from clinicguard.model.evidence import Integrity
 from clinicguard.i18n import tr, trn
 from clinicguard.core.formatting import format_date
-from clinicguard.cli.common import UsageError, acting, open_workspace, print_json
+from clinicguard.cli.common import EXIT_OK, EXIT_PROBLEM_FOUND, UsageError, acting, open_workspace, print_json
 
 
 def open_vault(args: argparse.Namespace):
@@ -36,7 +36,7 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
                      id=ev.id, name=ev.original_name, size=ev.size, sha256=ev.sha256))
     finally:
         ws.close()
-    return 0
+    return EXIT_OK
 
 
 def cmd_evidence_list(args: argparse.Namespace) -> int:
@@ -47,14 +47,14 @@ def cmd_evidence_list(args: argparse.Namespace) -> int:
         ws.close()
     if args.json:
         print_json([dict(ev.public(), expiry=ev.expiry_state().value) for ev in files])
-        return 0
+        return EXIT_OK
     if not files:
         print(tr("The evidence vault is empty."))
     for ev in files:
         expiry = tr(", expires {date}", date=format_date(ev.expires_on)) if ev.expires_on else ""
         links = ", ".join([*ev.items, *(tr("action {id}", id=a) for a in ev.actions)]) or "—"
         print(f"{ev.id:>5}  {ev.title} [{ev.original_name}, {tr('{n} bytes', n=ev.size)}{expiry}] — {links}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_evidence_export(args: argparse.Namespace) -> int:
@@ -65,7 +65,7 @@ def cmd_evidence_export(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     print(tr("Decrypted copy written to {file}.", file=dest))
-    return 0
+    return EXIT_OK
 
 
 def cmd_evidence_verify(args: argparse.Namespace) -> int:
@@ -80,7 +80,7 @@ def cmd_evidence_verify(args: argparse.Namespace) -> int:
                      title=item.evidence.title, name=item.evidence.original_name))
     intact = len(report.with_state(Integrity.INTACT))
     print(trn("{intact} of {n} file intact.", "{intact} of {n} files intact.", len(report.files), intact=intact))
-    return 0 if report.ok else 1
+    return EXIT_OK if report.ok else EXIT_PROBLEM_FOUND
 
 
 def cmd_evidence_delete(args: argparse.Namespace) -> int:
@@ -91,7 +91,7 @@ def cmd_evidence_delete(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     print(tr("Evidence {id} deleted; the audit trail keeps its name, SHA-256 and the reason.", id=args.evidence_id))
-    return 0
+    return EXIT_OK
 
 
 def register(sub, common, actor) -> None:

@@ -9,7 +9,7 @@ from clinicguard.i18n import tr
 from clinicguard.core import exports
 from clinicguard.core.catalogue import bundled_catalogue
 from clinicguard.core.exports import export_catalogue, prepare_actions, prepare_budget, prepare_checklist
-from clinicguard.cli.common import acting, open_workspace
+from clinicguard.cli.common import EXIT_OK, acting, open_workspace
 
 
 def _export_with(args: argparse.Namespace, prepare) -> int:
@@ -21,7 +21,7 @@ def _export_with(args: argparse.Namespace, prepare) -> int:
     finally:
         ws.close()
     print(tr("Workbook written to {file}.", file=out))
-    return 0
+    return EXIT_OK
 
 
 def cmd_export_budget(args: argparse.Namespace) -> int:
@@ -39,7 +39,7 @@ def cmd_export_actions(args: argparse.Namespace) -> int:
 def cmd_catalogue_export(args: argparse.Namespace) -> int:
     out = export_catalogue(bundled_catalogue(), Path(args.out))
     print(tr("Workbook written to {file}.", file=out))
-    return 0
+    return EXIT_OK
 
 
 def register(sub, common, actor) -> None:

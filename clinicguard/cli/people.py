@@ -6,7 +6,7 @@ import argparse
 
 from clinicguard.model.people import Role
 from clinicguard.i18n import tr
-from clinicguard.cli.common import acting, open_workspace, print_json, read_new_secret, read_secret, NEW_SECRET_ENV
+from clinicguard.cli.common import EXIT_OK, acting, open_workspace, print_json, read_new_secret, read_secret, NEW_SECRET_ENV
 
 
 def cmd_people_list(args: argparse.Namespace) -> int:
@@ -19,12 +19,12 @@ def cmd_people_list(args: argparse.Namespace) -> int:
              "locked": p.locked, "failed_attempts": p.failed_attempts} for p in people]
     if args.json:
         print_json(rows)
-        return 0
+        return EXIT_OK
     for p in people:
         state = [tr("deactivated")] if not p.active else []
         state += [tr("locked")] if p.locked else []
         print(f"{p.name} — {p.role.label}" + (f" ({', '.join(state)})" if state else ""))
-    return 0
+    return EXIT_OK
 
 
 def _people_change(args: argparse.Namespace, change) -> int:
@@ -36,7 +36,7 @@ def _people_change(args: argparse.Namespace, change) -> int:
                  state="" if person.active else " — " + tr("deactivated")))
     finally:
         ws.close()
-    return 0
+    return EXIT_OK
 
 
 def cmd_people_add(args: argparse.Namespace) -> int:
@@ -75,7 +75,7 @@ def cmd_people_change_secret(args: argparse.Namespace) -> int:
         print(tr("The password or PIN of {name} has been changed.", name=actor.name))
     finally:
         ws.close()
-    return 0
+    return EXIT_OK
 
 
 def cmd_people_auto_lock(args: argparse.Namespace) -> int:
@@ -86,7 +86,7 @@ def cmd_people_auto_lock(args: argparse.Namespace) -> int:
         print(tr("Automatic lock after {n} minutes without activity.", n=ws.people.auto_lock_minutes()))
     finally:
         ws.close()
-    return 0
+    return EXIT_OK
 
 
 def register(sub, common, actor) -> None:

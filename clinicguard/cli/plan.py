@@ -7,7 +7,7 @@ from pathlib import Path
 
 from clinicguard.i18n import tr, trn
 from clinicguard.core.plan_import import write_template
-from clinicguard.cli.common import UsageError, acting, open_workspace
+from clinicguard.cli.common import EXIT_OK, UsageError, acting, open_workspace
 
 
 def cmd_import_actions(args: argparse.Namespace) -> int:
@@ -18,7 +18,7 @@ def cmd_import_actions(args: argparse.Namespace) -> int:
             raise UsageError(tr("The template is an Excel workbook: give a file name ending in .xlsx."))
         write_template(Path(args.template))
         print(tr("Import template written to {file}.", file=args.template))
-        return 0
+        return EXIT_OK
     if not args.file:
         raise UsageError(tr("Give the file to import, or --template FILE.xlsx to write the template."))
     ws = open_workspace(args)
@@ -33,7 +33,7 @@ def cmd_import_actions(args: argparse.Namespace) -> int:
         ws.close()
     print(tr("{actions} and {lines} imported from {file}.", actions=trn("{n} action", "{n} actions", result.actions),
              lines=trn("{n} budget line", "{n} budget lines", result.lines), file=Path(args.file).name))
-    return 0
+    return EXIT_OK
 
 
 def register(sub, common, actor) -> None:

@@ -7,7 +7,7 @@ import argparse
 from clinicguard.core.status import signoff_object
 from clinicguard.i18n import pick, tr, trn
 from clinicguard.core.formatting import format_date
-from clinicguard.cli.common import UsageError, acting, open_workspace, print_json
+from clinicguard.cli.common import EXIT_OK, UsageError, acting, open_workspace, print_json
 
 
 def cmd_signoff_confirm(args: argparse.Namespace) -> int:
@@ -18,7 +18,7 @@ def cmd_signoff_confirm(args: argparse.Namespace) -> int:
             print(tr("{id}: confirmed by {name}.", id=signed.item_id, name=actor.name))
     finally:
         ws.close()
-    return 0
+    return EXIT_OK
 
 
 def cmd_signoff_request(args: argparse.Namespace) -> int:
@@ -30,7 +30,7 @@ def cmd_signoff_request(args: argparse.Namespace) -> int:
                   len(made), names=names))
     finally:
         ws.close()
-    return 0
+    return EXIT_OK
 
 
 def cmd_signoff_pending(args: argparse.Namespace) -> int:
@@ -53,7 +53,7 @@ def cmd_signoff_pending(args: argparse.Namespace) -> int:
                           else tr("Asked by {name} on {date}", **asked)))
         if not rows:
             print(tr("Nothing to confirm."))
-    return 0
+    return EXIT_OK
 
 
 def cmd_signoff_status(args: argparse.Namespace) -> int:
@@ -67,12 +67,12 @@ def cmd_signoff_status(args: argparse.Namespace) -> int:
         ws.close()
     if args.json:
         print_json(result)
-        return 0
+        return EXIT_OK
     for item_id, s in result.items():
         print(item_id)
         print("  " + tr("Confirmed: {names}", names=", ".join(c["person"] for c in s["confirmed"]) or "—"))
         print("  " + tr("Not confirmed: {names}", names=", ".join(s["missing"]) or "—"))
-    return 0
+    return EXIT_OK
 
 
 def register(sub, common, actor) -> None:
