@@ -88,3 +88,19 @@ def test_bad_arguments_exit_2(clinic, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["checklist", "list", "--data-dir", str(clinic), "--nope"])
     assert exc.value.code == EXIT_USAGE
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["checklist", "--data-dir", "clinic"], "il manque une commande après clinicguard checklist"),
+    (["checklist"], "il manque une commande après clinicguard checklist : choisissez parmi set, list, show"),
+    (["chekclist", "list"], "Vouliez-vous dire checklist ?"),
+    (["checklist", "lst"], "Vouliez-vous dire list ?"),
+    (["checklist", "list", "--jsn"], "Vouliez-vous dire --json ?"),
+    (["evidence", "export", "abc", "--out", "x"], "'abc' : un nombre entier est attendu"),
+])
+def test_argument_mistakes_get_a_plain_message_and_exit_2(capsys, args, expected):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    err = capsys.readouterr().err
+    assert exc.value.code == EXIT_USAGE
+    assert expected in err and "choix invalide" not in err and "(int)" not in err

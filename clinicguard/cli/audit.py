@@ -49,7 +49,7 @@ def register(sub, common, actor) -> None:
                              help=tr("check that no entry was edited, deleted, inserted or moved"))
     p.add_argument("--expect-head", metavar="COUNT:HASH",
                    help=tr("also check against a head kept elsewhere (printed in exports)"))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=tr("print JSON for a script"))
     p.set_defaults(func=cmd_audit_verify)
     p = audit_sub.add_parser("export", parents=[common, actor], help=tr("write the audit trail to an Excel workbook"))
     p.add_argument("--out", required=True, metavar="FILE.xlsx")

@@ -106,5 +106,5 @@ def register(sub, common, actor) -> None:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("status", parents=[common], help=tr("print where the clinic stands"))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=tr("print JSON for a script"))
     p.set_defaults(func=cmd_status)

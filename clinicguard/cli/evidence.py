@@ -107,7 +107,7 @@ def register(sub, common, actor) -> None:
     p.add_argument("--expires", metavar="DATE", help=tr("the date the evidence expires (e.g. a training certificate)"))
     p.set_defaults(func=cmd_evidence_add)
     p = evidence_sub.add_parser("list", parents=[common], help=tr("list the evidence files"))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=tr("print JSON for a script"))
     p.set_defaults(func=cmd_evidence_list)
     p = evidence_sub.add_parser("export", parents=[common, actor], help=tr("write a decrypted copy of a file"))
     p.add_argument("evidence_id", type=int, metavar="EVIDENCE_ID")

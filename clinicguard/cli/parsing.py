@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import itertools
 import re
 import sys
@@ -48,6 +49,10 @@ def translate_argparse_message(message: str) -> str:
         if match is None:
             continue
         values = match.groupdict()
+        if template == "invalid %(type)s value: %(value)r":  # say what is expected, not the Python type
+            if values["type"] == "int":
+                return tr("{value} is not a whole number.", value=values["value"])
+            return tr("{value} is not a valid value.", value=values["value"])
         if "message" in values:  # "argument --x: <the argument's own error>"
             values["message"] = translate_argparse_message(values["message"])
         unnamed = itertools.count()
@@ -61,6 +66,8 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def __init__(self, *args, add_help: bool = True, **kwargs):
         super().__init__(*args, add_help=False, **kwargs)
+        # the option names, for a "did you mean" on a mistyped one (argparse keeps its own list private)
+        self.option_names = [name for parent in kwargs.get("parents", ()) for name in getattr(parent, "option_names", ())]
         if add_help:  # argparse's own -h would carry its English help text
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                               help=tr("show this help message and exit"))
@@ -71,10 +78,61 @@ class ArgumentParser(argparse.ArgumentParser):
     def format_help(self) -> str:
         return _translate_help(super().format_help())
 
+    def add_argument(self, *names, **kwargs):
+        self.option_names = [*getattr(self, "option_names", []), *(n for n in names if n.startswith("--"))]
+        return super().add_argument(*names, **kwargs)
+
+    def all_option_names(self) -> set[str]:
+        """This parser's option names and its subcommands' (argparse reports an unknown one at the top)."""
+        names = set(getattr(self, "option_names", ()))
+        commands = getattr(self, "commands", None)
+        for parser in (commands.choices.values() if commands is not None else ()):
+            names |= parser.all_option_names() if isinstance(parser, ArgumentParser) else set()
+        return names
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.arguments = list(sys.argv[1:] if args is None else args)  # to tell an option's value from a command
+        return super().parse_known_args(args, namespace)
+
+    def add_subparsers(self, **kwargs):
+        self.commands = super().add_subparsers(**kwargs)
+        return self.commands
+
     def error(self, message: str):
         self.print_usage(sys.stderr)
         self.exit(2, tr("%(prog)s: error: %(message)s\n") % {"prog": self.prog,
-                                                             "message": translate_argparse_message(message)})
+                                                             "message": self._command_message(message)
+                                                             or translate_argparse_message(message)})
+
+    def _command_message(self, message: str) -> str | None:
+        """A missing or mistyped subcommand, said plainly with the commands to choose from."""
+        unknown = re.fullmatch(r"unrecognized arguments: (\S+).*", message, re.DOTALL)
+        if unknown:
+            word = unknown.group(1).split("=")[0]
+            close = difflib.get_close_matches(word, self.all_option_names(), n=1, cutoff=0.75)
+            if close:
+                return translate_argparse_message(message) + tr(" Did you mean {value}?", value=close[0])
+        commands = getattr(self, "commands", None)
+        if commands is None or not commands.choices:
+            return None
+        names = list(commands.choices)
+        listed = ", ".join(names)
+        invalid = re.fullmatch(r"argument COMMAND: invalid choice: '(.*)' \(choose from .*\)", message, re.DOTALL)
+        if invalid:
+            value = invalid.group(1)
+            arguments = getattr(self, "arguments", [])
+            after_option = value in arguments and arguments.index(value) > 0 and \
+                arguments[arguments.index(value) - 1].startswith("-")
+            if after_option or "/" in value or "\\" in value:
+                return tr("a command is missing after {prog}: choose one of {commands}.", prog=self.prog,
+                          commands=listed)
+            close = difflib.get_close_matches(value, names, n=1, cutoff=0.6)
+            hint = tr(" Did you mean {value}?", value=close[0]) if close else ""
+            return tr("{value!r} is not a command of {prog}: choose one of {commands}.", value=value,
+                      prog=self.prog, commands=listed) + hint
+        if message.startswith("the following arguments are required: COMMAND"):
+            return tr("a command is missing after {prog}: choose one of {commands}.", prog=self.prog, commands=listed)
+        return None
 
 
 def _translate_help(text: str) -> str:

@@ -93,7 +93,7 @@ def register(sub, common, actor) -> None:
     p = sub.add_parser("people", help=tr("profiles and roles"))
     people_sub = p.add_subparsers(dest="people_command", metavar="COMMAND", required=True)
     p = people_sub.add_parser("list", parents=[common], help=tr("list the profiles"))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=tr("print JSON for a script"))
     p.set_defaults(func=cmd_people_list)
     p = people_sub.add_parser("add", parents=[common, actor],
                               help=tr("add a profile (its secret from {env} or a prompt)", env=NEW_SECRET_ENV))
