@@ -147,7 +147,7 @@ def test_a_wrapped_usage_stays_aligned_under_the_french_prefix(capsys):
     (["--lang", "xx"], "clinicguard : erreur : argument --lang : choix invalide : 'xx' (choisir parmi 'fr', 'en')"),
     (["export", "budget"], "clinicguard export budget : erreur : les arguments suivants sont obligatoires : --out"),
     (["export", "budget", "--out", "b.xlsx", "--year", "deux"],
-     "clinicguard export budget : erreur : argument --year : 'deux' : un nombre entier est attendu."),
+     "clinicguard export budget : erreur : argument --year : 'deux' n'est pas une année : écrivez-la en entier, par exemple 2026."),
     (["export", "budget", "--out"], "clinicguard export budget : erreur : argument --out : un argument est attendu"),
 ])
 def test_argument_errors_are_in_french_with_exit_status_2(capsys, args, message):

@@ -104,3 +104,43 @@ def test_argument_mistakes_get_a_plain_message_and_exit_2(capsys, args, expected
     err = capsys.readouterr().err
     assert exc.value.code == EXIT_USAGE
     assert expected in err and "choix invalide" not in err and "(int)" not in err
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["audit", "export", "--out", "x.xlsx", "--since", "hier"], "Date illisible 'hier'"),
+    (["audit", "export", "--out", "x.xlsx", "--until", "31/31/2026"], "Date illisible '31/31/2026'"),
+    (["evidence", "add", "f.txt", "--expires", "demain"], "Date illisible 'demain'"),
+    (["checklist", "set", "GOV-ROLES-01", "compliant", "--next-review", "2026-13-01"], "Date illisible"),
+    (["export", "budget", "--out", "x.xlsx", "--year", "26"], "'26' n'est pas une année"),
+])
+def test_an_unreadable_date_or_year_is_refused_before_anything_runs(capsys, args, expected):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == EXIT_USAGE
+    assert expected in capsys.readouterr().err
+
+
+def test_an_unknown_person_is_refused_rather_than_an_empty_export(clinic, tmp_path, capsys):
+    out = tmp_path / "journal.xlsx"
+    code, _, err = run(capsys, "audit", "export", "--data-dir", str(clinic), "--out", str(out), "--person", "Clare Martin")
+    assert code == EXIT_REFUSED and "Clare Martin" in err and "Vouliez-vous dire Claire Martin ?" in err
+    assert not out.exists()
+    code, out_text, _ = run(capsys, "audit", "export", "--data-dir", str(clinic), "--out", str(out),
+                            "--person", "claire martin", "--since", "01/01/2026")
+    assert code == EXIT_OK and out.exists()
+
+
+def test_every_option_and_argument_has_a_help_text():
+    from clinicguard.cli import build_parser
+    missing = []
+
+    def walk(parser, path):
+        for action in parser._actions:  # a test may read argparse's list; the CLI itself does not
+            if action.help is None and not action.dest.endswith("command"):
+                missing.append(f"{path} {action.option_strings or action.metavar or action.dest}")
+        commands = getattr(parser, "commands", None)
+        for name, child in (commands.choices.items() if commands is not None else ()):
+            walk(child, f"{path} {name}")
+
+    walk(build_parser(), "clinicguard")
+    assert missing == []

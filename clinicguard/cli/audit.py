@@ -9,7 +9,9 @@ from pathlib import Path
 from clinicguard.i18n import tr
 from clinicguard.model.audit import Head
 from clinicguard.core.exports import export_journal
-from clinicguard.cli.common import EXIT_OK, EXIT_PROBLEM_FOUND, acting, open_workspace, print_json
+from clinicguard.cli.parsing import date_value
+from clinicguard.cli.checklist import suggestion
+from clinicguard.cli.common import UsageError, EXIT_OK, EXIT_PROBLEM_FOUND, acting, open_workspace, print_json
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -34,6 +36,10 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
         actor = acting(ws, args)
+        if args.person is not None:  # a mistyped name would give an empty workbook, not "nobody did anything"
+            names = [person.name for person in ws.people.all()]
+            if args.person.casefold() not in {name.casefold() for name in names}:
+                raise UsageError(tr("Unknown profile {name!r}.", name=args.person) + suggestion(args.person, names))
         n = export_journal(ws, actor, Path(args.out), person=args.person, since=args.since, until=args.until,
                            kind=args.kind, object_type=args.object_type, object_id=args.object_id)
         print(tr("{n} audit entries written to {file}.", n=n, file=args.out))
@@ -52,11 +58,11 @@ def register(sub, common, actor) -> None:
     p.add_argument("--json", action="store_true", help=tr("print JSON for a script"))
     p.set_defaults(func=cmd_audit_verify)
     p = audit_sub.add_parser("export", parents=[common, actor], help=tr("write the audit trail to an Excel workbook"))
-    p.add_argument("--out", required=True, metavar="FILE.xlsx")
-    p.add_argument("--person", metavar="NAME")
-    p.add_argument("--since", metavar="DATE")
-    p.add_argument("--until", metavar="DATE")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help=tr("the workbook to write"))
+    p.add_argument("--person", metavar="NAME", help=tr("only what this profile did"))
+    p.add_argument("--since", type=date_value, metavar="DATE", help=tr("only the entries from this date (DD/MM/YYYY or YYYY-MM-DD)"))
+    p.add_argument("--until", type=date_value, metavar="DATE", help=tr("only the entries up to this date, included"))
     p.add_argument("--kind", metavar="KIND", help=tr("a kind (person.create) or a family (person)"))
-    p.add_argument("--object-type", metavar="TYPE")
-    p.add_argument("--object-id", metavar="ID")
+    p.add_argument("--object-type", metavar="TYPE", help=tr("only the entries about this kind of object (item, action, person...)"))
+    p.add_argument("--object-id", metavar="ID", help=tr("only the entries about this object"))
     p.set_defaults(func=cmd_audit_export)

@@ -9,6 +9,7 @@ import unicodedata
 from clinicguard.model.errors import NotFound
 from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.i18n import pick, tr
+from clinicguard.cli.parsing import date_value
 from clinicguard.cli.common import EXIT_OK, UsageError, acting, open_workspace, print_json
 
 # Statuses as a user may type them: the English value, or the French word (accents and case ignored).
@@ -148,7 +149,7 @@ def register(sub, common, actor) -> None:
     p.add_argument("status", metavar="STATUS", help=statuses)
     p.add_argument("--comment", metavar="TEXT", help=tr("a comment kept with the answer"))
     p.add_argument("--responsible", metavar="NAME", help=tr("the person responsible for this recommendation"))
-    p.add_argument("--next-review", metavar="DATE", help=tr("the date of the next review (YYYY-MM-DD)"))
+    p.add_argument("--next-review", type=date_value, metavar="DATE", help=tr("the date of the next review (YYYY-MM-DD)"))
     p.set_defaults(func=cmd_checklist_set)
     p = checklist_sub.add_parser("list", parents=[common], help=tr("list the recommendations and their status"))
     p.add_argument("--status", metavar="STATUS", help=tr("only these statuses (comma-separated)"))

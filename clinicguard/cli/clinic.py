@@ -95,10 +95,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def register(sub, common, actor) -> None:
     p = sub.add_parser("init", parents=[common], help=tr("set up a new clinic"))
-    p.add_argument("--clinic-name", required=True)
-    p.add_argument("--structure", required=True, choices=[s.value for s in Structure])
+    p.add_argument("--clinic-name", required=True, metavar="NAME", help=tr("the clinic's name, as exports print it"))
+    p.add_argument("--structure", required=True, choices=[s.value for s in Structure],
+                   help=tr("the kind of structure, which decides the recommendations that apply"))
     p.add_argument("--manager", metavar="NAME", help=tr("the manager's name (first profile)"))
-    p.add_argument("--fiscal-year-start", type=int, default=1, metavar="MONTH")
+    p.add_argument("--fiscal-year-start", type=int, default=1, metavar="MONTH",
+                   help=tr("the month the fiscal year starts (1 to 12, default 1)"))
     p.add_argument("--recovery-sheet", metavar="FILE", help=tr("write the recovery sheet to FILE instead of printing it"))
     p.set_defaults(func=cmd_init)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from clinicguard.model.evidence import Integrity
 from clinicguard.i18n import tr, trn
 from clinicguard.core.formatting import format_date
+from clinicguard.cli.parsing import date_value
 from clinicguard.cli.common import EXIT_OK, EXIT_PROBLEM_FOUND, UsageError, acting, open_workspace, print_json
 
 
@@ -98,24 +99,24 @@ def register(sub, common, actor) -> None:
     p = sub.add_parser("evidence", help=tr("the evidence vault"))
     evidence_sub = p.add_subparsers(dest="evidence_command", metavar="COMMAND", required=True)
     p = evidence_sub.add_parser("add", parents=[common, actor], help=tr("encrypt files into the vault"))
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help=tr("the files to encrypt into the vault"))
     p.add_argument("--item", action="append", metavar="ID", help=tr("a recommendation the file backs (repeatable)"))
     p.add_argument("--action", action="append", type=int, metavar="ID", help=tr("an action the file backs (repeatable)"))
-    p.add_argument("--title", metavar="TEXT")
-    p.add_argument("--description", metavar="TEXT")
-    p.add_argument("--valid-from", metavar="DATE")
-    p.add_argument("--expires", metavar="DATE", help=tr("the date the evidence expires (e.g. a training certificate)"))
+    p.add_argument("--title", metavar="TEXT", help=tr("a title (default: the file's name)"))
+    p.add_argument("--description", metavar="TEXT", help=tr("what the file shows"))
+    p.add_argument("--valid-from", type=date_value, metavar="DATE", help=tr("the date from which the evidence is valid"))
+    p.add_argument("--expires", type=date_value, metavar="DATE", help=tr("the date the evidence expires (e.g. a training certificate)"))
     p.set_defaults(func=cmd_evidence_add)
     p = evidence_sub.add_parser("list", parents=[common], help=tr("list the evidence files"))
     p.add_argument("--json", action="store_true", help=tr("print JSON for a script"))
     p.set_defaults(func=cmd_evidence_list)
     p = evidence_sub.add_parser("export", parents=[common, actor], help=tr("write a decrypted copy of a file"))
-    p.add_argument("evidence_id", type=int, metavar="EVIDENCE_ID")
+    p.add_argument("evidence_id", type=int, metavar="EVIDENCE_ID", help=tr("the number evidence list shows"))
     p.add_argument("--out", required=True, metavar="PATH", help=tr("a folder, or the file to write"))
     p.set_defaults(func=cmd_evidence_export)
     p = evidence_sub.add_parser("verify", parents=[common], help=tr("decrypt every file and check it is intact"))
     p.set_defaults(func=cmd_evidence_verify)
     p = evidence_sub.add_parser("delete", parents=[common, actor], help=tr("delete a file (the reason is kept)"))
-    p.add_argument("evidence_id", type=int, metavar="EVIDENCE_ID")
-    p.add_argument("--reason", required=True)
+    p.add_argument("evidence_id", type=int, metavar="EVIDENCE_ID", help=tr("the number evidence list shows"))
+    p.add_argument("--reason", required=True, metavar="TEXT", help=tr("why the file is deleted (kept in the audit trail)"))
     p.set_defaults(func=cmd_evidence_delete)

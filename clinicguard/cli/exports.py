@@ -9,6 +9,7 @@ from clinicguard.i18n import tr
 from clinicguard.core import exports
 from clinicguard.core.catalogue import bundled_catalogue
 from clinicguard.core.exports import export_catalogue, prepare_actions, prepare_budget, prepare_checklist
+from clinicguard.cli.parsing import year_value
 from clinicguard.cli.common import EXIT_OK, acting, open_workspace
 
 
@@ -46,20 +47,20 @@ def register(sub, common, actor) -> None:
     p = sub.add_parser("export", help=tr("write Excel workbooks for the accountant, the DPO or an inspector"))
     export_sub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     p = export_sub.add_parser("budget", parents=[common, actor], help=tr("the budget of a fiscal year"))
-    p.add_argument("--year", type=int, metavar="YYYY",
+    p.add_argument("--year", type=year_value, metavar="YYYY",
                    help=tr("the fiscal year, named by the year it starts in (default: the current one)"))
-    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help=tr("the workbook to write"))
     p.set_defaults(func=cmd_export_budget)
     p = export_sub.add_parser("checklist", parents=[common, actor], help=tr("the checklist with the scores"))
-    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help=tr("the workbook to write"))
     p.set_defaults(func=cmd_export_checklist)
     p = export_sub.add_parser("actions", parents=[common, actor], help=tr("the action plan with its costs"))
-    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help=tr("the workbook to write"))
     p.set_defaults(func=cmd_export_actions)
 
     p = sub.add_parser("catalogue", help=tr("the recommendations catalogue"))
     catalogue_sub = p.add_subparsers(dest="catalogue_command", metavar="COMMAND", required=True)
     p = catalogue_sub.add_parser("export", help=tr("write the whole bundled catalogue to an Excel workbook"))
-    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help=tr("the workbook to write"))
     p.add_argument("--lang", choices=["fr", "en"], help=tr("language of the workbook"))
     p.set_defaults(func=cmd_catalogue_export)

@@ -7,8 +7,11 @@ import difflib
 import itertools
 import re
 import sys
+from datetime import datetime
 
 from clinicguard.i18n import tr
+from clinicguard.model.errors import InvalidValue
+from clinicguard.core.formatting import parse_date
 
 
 # ---- argparse in the user's language -------------------------------------------------------------
@@ -117,7 +120,7 @@ class ArgumentParser(argparse.ArgumentParser):
             return None
         names = list(commands.choices)
         listed = ", ".join(names)
-        invalid = re.fullmatch(r"argument COMMAND: invalid choice: '(.*)' \(choose from .*\)", message, re.DOTALL)
+        invalid = re.fullmatch(rf"argument {re.escape(str(commands.metavar))}: invalid choice: '(.*)' \(choose from .*\)", message, re.DOTALL)
         if invalid:
             value = invalid.group(1)
             arguments = getattr(self, "arguments", [])
@@ -130,7 +133,7 @@ class ArgumentParser(argparse.ArgumentParser):
             hint = tr(" Did you mean {value}?", value=close[0]) if close else ""
             return tr("{value!r} is not a command of {prog}: choose one of {commands}.", value=value,
                       prog=self.prog, commands=listed) + hint
-        if message.startswith("the following arguments are required: COMMAND"):
+        if message.startswith(f"the following arguments are required: {commands.metavar}"):
             return tr("a command is missing after {prog}: choose one of {commands}.", prog=self.prog, commands=listed)
         return None
 
@@ -147,3 +150,24 @@ def _translate_help(text: str) -> str:
             lines[i] = shift + lines[i]
     headings = {f"{title}:": f"{tr(title)}:" for title in ("positional arguments", "options")}
     return "\n".join(headings.get(line, line) for line in lines)
+
+
+# ---- values checked as the arguments are read (a bad one exits with status 2, before anything runs) ----
+def date_value(text: str) -> str:
+    """A date option (YYYY-MM-DD or DD/MM/YYYY, an ISO timestamp too), as ISO text; anything else is refused."""
+    if "T" in text:
+        try:
+            return datetime.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+    try:
+        return parse_date(text)
+    except InvalidValue as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def year_value(text: str) -> int:
+    """A fiscal year written in full (2026)."""
+    if not text.strip().isdigit() or not 1900 <= int(text) <= 2200:
+        raise argparse.ArgumentTypeError(tr("{value!r} is not a year: write it in full, e.g. 2026.", value=text))
+    return int(text)

@@ -97,11 +97,11 @@ def register(sub, common, actor) -> None:
     p.set_defaults(func=cmd_people_list)
     p = people_sub.add_parser("add", parents=[common, actor],
                               help=tr("add a profile (its secret from {env} or a prompt)", env=NEW_SECRET_ENV))
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("name", metavar="NAME", help=tr("the profile's name"))
+    p.add_argument("--role", required=True, choices=[r.value for r in Role], help=tr("the profile's role"))
     p.set_defaults(func=cmd_people_add)
     p = people_sub.add_parser("set-role", parents=[common, actor], help=tr("change a profile's role"))
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", metavar="NAME", help=tr("the profile's name"))
     p.add_argument("role", choices=[r.value for r in Role], metavar="ROLE", help=", ".join(r.value for r in Role))
     p.set_defaults(func=cmd_people_set_role)
     for command, func, text in (("deactivate", cmd_people_deactivate, tr("deactivate a profile (its history is kept)")),
@@ -110,12 +110,13 @@ def register(sub, common, actor) -> None:
                                 ("reset-secret", cmd_people_reset_secret,
                                  tr("set a new secret for a profile (from {env} or a prompt)", env=NEW_SECRET_ENV))):
         p = people_sub.add_parser(command, parents=[common, actor], help=text)
-        p.add_argument("name", metavar="NAME")
+        p.add_argument("name", metavar="NAME", help=tr("the profile's name"))
         p.set_defaults(func=func)
     p = people_sub.add_parser("change-secret", parents=[common, actor],
                               help=tr("change your own secret (the new one from {env} or a prompt)", env=NEW_SECRET_ENV))
     p.set_defaults(func=cmd_people_change_secret)
     p = people_sub.add_parser("auto-lock", parents=[common, actor],
                               help=tr("show or set the minutes of inactivity before the application locks"))
-    p.add_argument("minutes", type=int, nargs="?", metavar="MINUTES")
+    p.add_argument("minutes", type=int, nargs="?", metavar="MINUTES",
+                   help=tr("the new delay in minutes (without it, the current one is shown)"))
     p.set_defaults(func=cmd_people_auto_lock)
