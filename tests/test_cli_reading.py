@@ -144,3 +144,15 @@ def test_every_option_and_argument_has_a_help_text():
 
     walk(build_parser(), "clinicguard")
     assert missing == []
+
+
+def test_ids_in_lowercase_work_for_signoff_and_evidence(clinic, tmp_path, capsys):
+    code, out, _ = run(capsys, "signoff", "status", "--data-dir", str(clinic), "gov-roles-01", "--json")
+    assert code == EXIT_OK and "GOV-ROLES-01" in out
+    code, _, err = run(capsys, "signoff", "status", "--data-dir", str(clinic), "gov-rols-01")
+    assert code == EXIT_REFUSED and "Vouliez-vous dire GOV-ROLES-01 ?" in err
+    (tmp_path / "contrat.txt").write_text("signé")
+    assert run(capsys, "evidence", "add", "--data-dir", str(clinic), str(tmp_path / "contrat.txt"),
+               "--item", "gov-roles-01")[0] == EXIT_OK
+    listed = json.loads(run(capsys, "evidence", "list", "--data-dir", str(clinic), "--json")[1])
+    assert listed[0]["items"] == ["GOV-ROLES-01"]

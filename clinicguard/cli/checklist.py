@@ -52,6 +52,13 @@ def resolve_item_id(rows: list[ChecklistRow], value: str, keep_unknown: bool = F
     return value  # the core refuses it, naming a recommendation a newer catalogue withdrew
 
 
+def canonical_ids(ws, values) -> list[str]:
+    """`values` with each id spelled as the catalogue spells it, whatever its case (unknown ones are
+    left as they are, for the core to refuse by name)."""
+    ids = {item.id.upper(): item.id for item in ws.catalogue.items}
+    return [ids.get(value.upper(), value) for value in values or ()]
+
+
 def unknown_id_error(rows: list[ChecklistRow], value: str) -> UsageError:
     ids = [row.item.id for row in rows]
     return UsageError(tr("Unknown recommendation {id!r}.", id=value) + suggestion(value.upper(), ids))

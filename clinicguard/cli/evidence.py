@@ -10,6 +10,7 @@ from clinicguard.model.evidence import Integrity
 from clinicguard.i18n import tr, trn
 from clinicguard.core.formatting import format_date
 from clinicguard.cli.parsing import date_value
+from clinicguard.cli.checklist import canonical_ids
 from clinicguard.cli.common import EXIT_OK, EXIT_PROBLEM_FOUND, UsageError, acting, open_workspace, print_json
 
 
@@ -31,7 +32,7 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
         actor = acting(ws, args)
         for file in files:
             ev = ws.vault.add(actor, file, title=args.title, description=args.description or "",
-                              items=args.item or (), actions=args.action or (), valid_from=args.valid_from,
+                              items=canonical_ids(ws, args.item), actions=args.action or (), valid_from=args.valid_from,
                               expires_on=args.expires)
             print(tr("Evidence {id} added: {name} ({size} bytes, SHA-256 {sha256}).",
                      id=ev.id, name=ev.original_name, size=ev.size, sha256=ev.sha256))

@@ -7,6 +7,7 @@ import argparse
 from clinicguard.core.status import signoff_object
 from clinicguard.i18n import pick, tr, trn
 from clinicguard.core.formatting import format_date
+from clinicguard.cli.checklist import canonical_ids, suggestion
 from clinicguard.cli.common import EXIT_OK, UsageError, acting, open_workspace, print_json
 
 
@@ -14,7 +15,7 @@ def cmd_signoff_confirm(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
         actor = acting(ws, args)
-        for signed in ws.signoffs.confirm_many(actor, args.item_ids, args.comment or ""):
+        for signed in ws.signoffs.confirm_many(actor, canonical_ids(ws, args.item_ids), args.comment or ""):
             print(tr("{id}: confirmed by {name}.", id=signed.item_id, name=actor.name))
     finally:
         ws.close()
@@ -24,7 +25,7 @@ def cmd_signoff_confirm(args: argparse.Namespace) -> int:
 def cmd_signoff_request(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
-        made = ws.signoffs.request(acting(ws, args), args.item_ids, args.note or "")
+        made = ws.signoffs.request(acting(ws, args), canonical_ids(ws, args.item_ids), args.note or "")
         names = ", ".join(p.name for p in ws.people.active_practitioners()) or tr("nobody yet")
         print(trn("{n} recommendation to confirm, asked of: {names}.", "{n} recommendations to confirm, asked of: {names}.",
                   len(made), names=names))
@@ -59,10 +60,12 @@ def cmd_signoff_pending(args: argparse.Namespace) -> int:
 def cmd_signoff_status(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
-        for item_id in args.item_ids or []:
+        item_ids = canonical_ids(ws, args.item_ids)
+        for item_id in item_ids:
             if item_id not in ws.catalogue:
-                raise UsageError(tr("Unknown recommendation {id!r}.", id=item_id))
-        result = signoff_object(ws, args.item_ids or None)
+                raise UsageError(tr("Unknown recommendation {id!r}.", id=item_id)
+                                 + suggestion(item_id.upper(), [item.id for item in ws.catalogue.items]))
+        result = signoff_object(ws, item_ids or None)
     finally:
         ws.close()
     if args.json:
