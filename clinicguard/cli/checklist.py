@@ -20,6 +20,8 @@ STATUS_WORDS = {
     Status.NON_COMPLIANT: ("non-compliant", "not-compliant", "non-conforme"),
     Status.NOT_APPLICABLE: ("not-applicable", "non-applicable", "sans-objet"),
 }
+FRENCH_WORD = {Status.NOT_ASSESSED: "non-evalue", Status.COMPLIANT: "conforme", Status.PARTIAL: "partiel",
+               Status.NON_COMPLIANT: "non-conforme", Status.NOT_APPLICABLE: "non-applicable"}
 _STATUS_BY_WORD = {word: status for status, words in STATUS_WORDS.items() for word in words}
 
 
@@ -149,14 +151,13 @@ def register(sub, common, actor) -> None:
     p = sub.add_parser("checklist", help=tr("answer and read the checklist"))
     checklist_sub = p.add_subparsers(dest="checklist_command", metavar="COMMAND", required=True)
     statuses = tr("a status, in English or French: {values}",
-                  values=", ".join(f"{s.value} ({words[1] if len(words) > 1 else words[0]})"
-                                   for s, words in STATUS_WORDS.items()))
+                  values=", ".join(f"{s.value} ({FRENCH_WORD[s]})" for s in Status))
     p = checklist_sub.add_parser("set", parents=[common, actor], help=tr("set a recommendation's status"))
     p.add_argument("item_id", metavar="ITEM_ID", help=tr("the recommendation's id (case does not matter)"))
     p.add_argument("status", metavar="STATUS", help=statuses)
     p.add_argument("--comment", metavar="TEXT", help=tr("a comment kept with the answer"))
     p.add_argument("--responsible", metavar="NAME", help=tr("the person responsible for this recommendation"))
-    p.add_argument("--next-review", type=date_value, metavar="DATE", help=tr("the date of the next review (YYYY-MM-DD)"))
+    p.add_argument("--next-review", type=date_value, metavar="DATE", help=tr("the date of the next review (DD/MM/YYYY or YYYY-MM-DD)"))
     p.set_defaults(func=cmd_checklist_set)
     p = checklist_sub.add_parser("list", parents=[common], help=tr("list the recommendations and their status"))
     p.add_argument("--status", metavar="STATUS", help=tr("only these statuses (comma-separated)"))
