@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -131,12 +133,12 @@ def test_a_newer_backup_is_refused(demo, tmp_path, monkeypatch):
 
 
 KILL_SCRIPT = r"""
-import sys, keyring
+import os, sys, keyring
 from keyring.backend import KeyringBackend
 class K(KeyringBackend):
     priority = 1
     def __init__(self): super().__init__(); self.s = {}
-    def get_password(self, a, b): return self.s.get((a, b))
+    def get_password(self, a, b): return os.environ["TEST_CLINIC_KEY"]
     def set_password(self, a, b, c): self.s[(a, b)] = c
     def delete_password(self, a, b): pass
 keyring.set_keyring(K())
@@ -144,7 +146,7 @@ from pathlib import Path
 from clinicguard.core.workspace import Workspace
 from clinicguard.core import backup, keys
 folder, dest = Path(sys.argv[1]), Path(sys.argv[2])
-ws = Workspace.open(folder, passphrase="backup-test-passphrase")
+ws = Workspace.open(folder)
 manager = ws.people.sign_in("Claire Martin", "Secret-Manager-2026")
 print("ready", flush=True)
 while True:
@@ -156,7 +158,7 @@ def test_kills_during_creation_never_leave_a_final_file_that_fails(tmp_path, mem
     folder = tmp_path / "clinic"
     ws, recovery = Workspace.create(folder, clinic_name="Cabinet test", structure="group-practice",
                                     manager_name="Claire Martin", manager_secret="Secret-Manager-2026",
-                                    passphrase="backup-test-passphrase")
+)
     manager = ws.people.sign_in("Claire Martin", "Secret-Manager-2026")
     for i in range(3):
         ws.vault.add(manager, tmp_path.joinpath(f"f{i}.bin").write_bytes(os.urandom(300_000)) and
@@ -164,7 +166,8 @@ def test_kills_during_creation_never_leave_a_final_file_that_fails(tmp_path, mem
     ws.close()
     dest = tmp_path / "dest"
     dest.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    (clinic_key,) = memory_keyring.secrets.values()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TEST_CLINIC_KEY": clinic_key}
     kills, start = 0, time.monotonic()
     delays = [0.01 * (i % 20) for i in range(25)]
     for delay in delays:
@@ -175,9 +178,69 @@ def test_kills_during_creation_never_leave_a_final_file_that_fails(tmp_path, mem
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         kills += 1
-    assert kills >= 25 and time.monotonic() - start < 150
+    assert kills >= 25 and time.monotonic() - start < 60
     ident = backup._identity_of(recovery)
     finals = list(dest.glob(f"*{backup.SUFFIX}"))
     for f in finals:
         backup.verify(f, ident)  # raises if a final-named file is not a whole backup
     assert finals, "no backup finished in any run: the kills came too early to test anything"
+    assert list(dest.glob(f"*{backup.PART}")), "no kill landed while a backup was being written"
+
+
+RESTORE_SCRIPT = KILL_SCRIPT.split("from pathlib")[0].replace('return os.environ["TEST_CLINIC_KEY"]',
+                                                             "return self.s.get((a, b))") + r"""
+from pathlib import Path
+from clinicguard.core import backup
+print("ready", flush=True)
+backup.restore(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])
+print("done", flush=True)
+"""
+
+
+def test_kills_during_restore_never_leave_a_half_restored_clinic(demo, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TEST_CLINIC_KEY": ""}
+    target = tmp_path / "clinic"
+    restored, start = 0, time.monotonic()
+    for i in range(25):
+        proc = subprocess.Popen([sys.executable, "-c", RESTORE_SCRIPT, str(demo["file"]), str(target),
+                                 demo["recovery"]], env=env, stdout=subprocess.PIPE, cwd=ROOT)
+        assert proc.stdout.readline().strip() == b"ready"
+        time.sleep(0.008 * i)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if target.exists():  # renamed into place: it must be the whole clinic, with its journal
+            restored += 1
+            db = sqlite3.connect(target / "clinic.sqlite")
+            count = db.execute("SELECT count(*) FROM audit_entry").fetchone()[0]
+            db.close()
+            assert count == demo["state"]["head"][0] + 1
+            assert _tree(target) == demo["state"]["blobs"]
+            shutil.rmtree(target)
+    assert time.monotonic() - start < 60
+    assert 0 < restored < 25, "the kills must land both during and after restores"
+    print(f"{restored} of 25 restores finished before the kill")
+
+
+def test_cli_create_verify_list_and_restore(tmp_path, monkeypatch, capsys):
+    from clinicguard.cli import main
+    folder = tmp_path / "clinic"
+    ws, recovery = Workspace.create(folder, clinic_name="Cabinet CLI", structure="group-practice",
+                                    manager_name="Claire Martin", manager_secret="Secret-Manager-2026")
+    ws.close()
+    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", "Secret-Manager-2026")
+    dest = tmp_path / "usb"
+    assert main(["backup", "create", "--data-dir", str(folder), "--to", str(dest)]) == 1  # unplugged
+    assert "n'est pas disponible" in capsys.readouterr().err
+    dest.mkdir()
+    assert main(["backup", "create", "--data-dir", str(folder), "--to", str(dest)]) == 0
+    (made,) = dest.glob(f"*{backup.SUFFIX}")
+    assert main(["backup", "verify", "--data-dir", str(folder), str(made)]) == 0
+    bad = _damaged(made, tmp_path / f"bad{backup.SUFFIX}", "middle")
+    capsys.readouterr()
+    assert main(["backup", "verify", "--data-dir", str(folder), str(bad)]) == 3
+    assert "endommagée" in capsys.readouterr().err
+    assert main(["backup", "list", "--dir", str(dest), "--json"]) == 0
+    assert made.name in capsys.readouterr().out
+    monkeypatch.setenv(backup.RECOVERY_KEY_ENV, recovery)
+    assert main(["backup", "restore", str(made), "--into", str(tmp_path / "new")]) == 0
+    assert Workspace.open(tmp_path / "new").people.sign_in("Claire Martin", "Secret-Manager-2026")
