@@ -244,3 +244,30 @@ def test_cli_create_verify_list_and_restore(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(backup.RECOVERY_KEY_ENV, recovery)
     assert main(["backup", "restore", str(made), "--into", str(tmp_path / "new")]) == 0
     assert Workspace.open(tmp_path / "new").people.sign_in("Claire Martin", "Secret-Manager-2026")
+
+
+def test_rotation_keeps_daily_weekly_monthly_and_the_last_verified():
+    names = [f"clinicguard-abcdef12-2026{m:02d}{d:02d}T120000{backup.SUFFIX}" for m in (1, 2, 3) for d in (1, 2, 3, 10, 20)]
+    doomed = backup.rotation_plan(names, daily=2, weekly=1, monthly=2)
+    kept = set(names) - set(doomed)
+    assert kept == {names[-1], names[-2], names[9]}  # 2 last days (one also the week), last of February
+    doomed = backup.rotation_plan(names, daily=1, weekly=0, monthly=0, last_verified=names[0])
+    assert set(names) - set(doomed) == {names[-1], names[0]}
+
+
+def test_rotate_never_deletes_the_last_verified_backup(tmp_path, memory_keyring):
+    ws, _ = Workspace.create(tmp_path / "c", clinic_name="Cabinet R", structure="group-practice",
+                             manager_name="Claire Martin", manager_secret="Secret-Manager-2026")
+    try:
+        m = ws.people.sign_in("Claire Martin", "Secret-Manager-2026")
+        dest = tmp_path / "d"
+        dest.mkdir()
+        good = backup.create(ws, m, dest).path
+        newest = backup.create(ws, m, dest).path
+        assert good != newest
+        _damaged(newest, newest, "middle")  # the newest is damaged: the good one must survive
+        assert backup.rotate(ws, m, dest, daily=1, weekly=0, monthly=0) == []  # same day: newest kept too
+        assert good.exists() and newest.exists()
+        assert [r["kind"] for r in ws.db["audit_entry"].rows].count("backup.create") == 2
+    finally:
+        ws.close()

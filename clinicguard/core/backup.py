@@ -19,6 +19,7 @@ import secrets
 import shutil
 import tarfile
 import threading
+from datetime import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -76,7 +77,7 @@ class Checked:
 
 
 def backup_name(clinic_uuid: str, when: str) -> str:
-    stamp = when.replace("-", "").replace(":", "").split(".")[0].replace("+0000", "")
+    stamp = when.split("+")[0].replace("-", "").replace(":", "").replace(".", "")  # to the microsecond
     return f"clinicguard-{clinic_uuid[:8]}-{stamp}{SUFFIX}"
 
 
@@ -389,3 +390,52 @@ def list_backups(folder: Path, identity=None) -> list[dict]:
                 row.update(state="refused", problem=str(exc))
         rows.append(row)
     return rows
+
+
+def _stamp_of(name: str) -> str | None:
+    """The creation stamp in a backup's name (YYYYMMDDTHHMMSS...), or None for another file."""
+    parts = name[: -len(SUFFIX)].split("-")
+    return parts[-1] if len(parts) >= 3 and len(parts[-1]) >= 15 and parts[-1][8] == "T" else None
+
+
+def rotation_plan(names: list[str], *, daily: int = 7, weekly: int = 4, monthly: int = 12,
+                  last_verified: str | None = None) -> list[str]:
+    """Which backups to delete: keep the newest of each of the last `daily` days, `weekly` ISO
+    weeks and `monthly` months, and always `last_verified`."""
+    dated = sorted(((s, n) for n in names if (s := _stamp_of(n))), reverse=True)
+    keep: set[str] = {last_verified} if last_verified else set()
+    for count, key in ((daily, lambda d: d.date()), (weekly, lambda d: d.isocalendar()[:2]),
+                       (monthly, lambda d: (d.year, d.month))):
+        seen: list = []
+        for stamp, name in dated:
+            k = key(_dt.strptime(stamp[:15], "%Y%m%dT%H%M%S"))
+            if k not in seen:
+                if len(seen) >= count:
+                    break
+                seen.append(k)
+                keep.add(name)
+    return [n for _, n in dated if n not in keep]
+
+
+def rotate(ws: Workspace, actor: Actor | None, folder: Path, *, daily: int = 7, weekly: int = 4,
+           monthly: int = 12) -> list[str]:
+    """Delete the backups the rotation does not keep; never the newest one that verifies."""
+    folder = Path(folder)
+    names = sorted((p.name for p in folder.glob(f"*{SUFFIX}")), reverse=True)
+    last_verified = None
+    for name in names:
+        try:
+            verify(folder / name, ws.keys.identity)
+            last_verified = name
+            break
+        except BackupError:
+            continue
+    doomed = rotation_plan(names, daily=daily, weekly=weekly, monthly=monthly, last_verified=last_verified)
+    if not doomed:
+        return []
+    for name in doomed:
+        (folder / name).unlink(missing_ok=True)
+    fsync_dir(folder)
+    with ws.uow.writing(actor, Permission.EXPORT) as change:
+        change.record("backup.rotate", "backup", str(folder), None, {"deleted": doomed, "kept_verified": last_verified})
+    return doomed
