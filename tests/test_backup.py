@@ -239,6 +239,7 @@ def test_cli_create_verify_list_and_restore(tmp_path, monkeypatch, capsys):
     capsys.readouterr()
     assert main(["backup", "verify", "--data-dir", str(folder), str(bad)]) == 3
     assert "endommagée" in capsys.readouterr().err
+    assert main(["backup", "rotate", "--data-dir", str(folder), "--dir", str(dest)]) == 0
     assert main(["backup", "list", "--dir", str(dest), "--json"]) == 0
     assert made.name in capsys.readouterr().out
     monkeypatch.setenv(backup.RECOVERY_KEY_ENV, recovery)

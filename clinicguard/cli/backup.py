@@ -63,6 +63,18 @@ def cmd_backup_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_backup_rotate(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        actor = acting(ws, args)
+        deleted = backup.rotate(ws, actor, Path(args.dir), daily=args.daily, weekly=args.weekly, monthly=args.monthly)
+    finally:
+        ws.close()
+    for name in deleted:
+        print(tr("Deleted: {file}", file=name))
+    return EXIT_OK
+
+
 def register(sub, common, actor) -> None:
     p = sub.add_parser("backup", help=tr("encrypted backups of the clinic"))
     backup_sub = p.add_subparsers(dest="backup_command", metavar="COMMAND", required=True)
@@ -81,3 +93,10 @@ def register(sub, common, actor) -> None:
     p.add_argument("--dir", required=True, metavar="DIR")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_backup_list)
+    p = backup_sub.add_parser("rotate", parents=[common, actor],
+                              help=tr("delete old backups, keeping daily, weekly and monthly ones and the last verified"))
+    p.add_argument("--dir", required=True, metavar="DIR")
+    p.add_argument("--daily", type=int, default=7)
+    p.add_argument("--weekly", type=int, default=4)
+    p.add_argument("--monthly", type=int, default=12)
+    p.set_defaults(func=cmd_backup_rotate)
