@@ -338,11 +338,15 @@ def restore(path: Path, into: Path, secret: str, *, passphrase: str | None = Non
                 raise DamagedBackup(tr("{file} holds an unexpected entry.", file=Path(path).name))
             target = stage / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as out:
-                while chunk := reader.read(CHUNK):
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
+            try:
+                with open(target, "wb") as out:
+                    while chunk := reader.read(CHUNK):
+                        out.write(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+            except OSError as exc:  # a full or unplugged disk, not a damaged backup
+                raise BackupError(tr("The clinic could not be restored into {folder}: {error}", folder=into,
+                                     error=exc)) from None
 
         checked = _read(path, ident, extract)
         m = checked.manifest
