@@ -153,6 +153,11 @@ def _store_identity(paths: KeyPaths, clinic_uuid: str, identity: str, passphrase
     atomic_write_bytes(paths.passphrase_file, pyrage.passphrase.encrypt(identity.encode(), passphrase))
 
 
+def store_identity(data_dir: Path, clinic_uuid: str, identity: str, passphrase: str | None = None) -> None:
+    """Keep a clinic identity on this PC (keyring, or the passphrase file): a restored backup."""
+    _store_identity(KeyPaths(data_dir), clinic_uuid, identity, passphrase)
+
+
 def create_keys(data_dir: Path, clinic_uuid: str, passphrase: str | None = None) -> tuple[str, pyrage.x25519.Identity]:
     """Make the clinic key and the recovery key; return the recovery identity (to show once) and
     the clinic identity (so that it need not be read back through a slow passphrase)."""

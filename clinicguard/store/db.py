@@ -144,3 +144,21 @@ class WriteTransaction:
     def rollback(self) -> None:
         if self._db.conn.in_transaction:
             self._db.conn.rollback()
+
+
+def snapshot(db: Database, target: Path) -> None:
+    """Copy the committed state of a clinic database into `target` (SQLite online backup), on a
+    connection of its own so that the copy is consistent while the application keeps running."""
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    source = sqlite3.connect(path)
+    try:
+        dest = sqlite3.connect(str(target))
+        try:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dest.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(tr("The database {file} cannot be read: {error}", file=path, error=exc)) from None
+    finally:
+        source.close()

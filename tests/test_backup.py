@@ -1,0 +1,274 @@
+"""Backups: a round trip of the demo clinic with only the file and the recovery key, damaged and
+foreign files refused with nothing written, and kills during creation never leaving a final-named
+file that fails verification."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from clinicguard.core import backup
+from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, create_demo
+from clinicguard.core.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((folder / "vault").rglob("*")) if p.is_file()}
+
+
+def _dump(ws: Workspace) -> dict:
+    return {t: list(ws.db[t].rows) for t in ws.db.table_names() if not t.startswith("_")}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    import keyring
+    from tests.conftest import MemoryKeyring
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    folder = tmp_path_factory.mktemp("demo") / "clinic"
+    ws, manager, recovery = create_demo(folder)
+    dest = tmp_path_factory.mktemp("dest")
+    state = {"dump": _dump(ws), "blobs": _tree(folder), "head": ws.audit.head()}
+    made = backup.create(ws, manager, dest)
+    assert [r["kind"] for r in ws.db["audit_entry"].rows][-1] == "backup.create"
+    ws.close()
+    keyring.set_keyring(previous)
+    return {"folder": folder, "file": made.path, "recovery": recovery, "state": state, "manifest": made.manifest}
+
+
+def test_round_trip_with_only_the_backup_and_the_recovery_key(demo, tmp_path, memory_keyring):
+    assert memory_keyring.secrets == {}  # a new PC: no keyring entry
+    target = tmp_path / "new-pc" / "clinic"
+    backup.restore(demo["file"], target, demo["recovery"])
+    assert memory_keyring.secrets  # the clinic key is kept on the new PC
+    ws = Workspace.open(target)
+    try:
+        restored = _dump(ws)
+        original = demo["state"]["dump"]
+        assert restored["audit_entry"][:-1] == original["audit_entry"]  # plus the restore entry
+        assert restored["audit_entry"][-1]["kind"] == "backup.restore"
+        assert {k: v for k, v in restored.items() if k != "audit_entry"} == \
+            {k: v for k, v in original.items() if k != "audit_entry"}
+        assert _tree(target) == demo["state"]["blobs"] and demo["state"]["blobs"]
+        assert ws.audit.verify(tuple(demo["state"]["head"])).ok  # the original head is in the restored trail
+        assert demo["manifest"]["audit_head"]["count"] == demo["state"]["head"][0]
+        assert ws.people.sign_in(DEMO_MANAGER, DEMO_MANAGER_SECRET)
+    finally:
+        ws.close()
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_a_full_folder_is_refused(demo, tmp_path):
+    target = tmp_path / "busy"
+    target.mkdir()
+    (target / "keep.txt").write_text("x")
+    with pytest.raises(backup.BackupError, match="vide"):
+        backup.restore(demo["file"], target, demo["recovery"])
+    assert [p.name for p in target.iterdir()] == ["keep.txt"]
+
+
+def _damaged(src: Path, dst: Path, how: str) -> Path:
+    data = bytearray(src.read_bytes())
+    if how == "header":
+        data[30] ^= 0x01
+    elif how == "start":
+        data[3] ^= 0x01
+    elif how == "middle":
+        data[len(data) // 2] ^= 0x01
+    elif how == "end":
+        data[-3] ^= 0x01
+    elif how == "truncated":
+        data = data[: len(data) - 1000]
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+@pytest.mark.parametrize("how, message", [("start", "sauvegarde ClinicGuard"), ("header", "(clé|en-tête)"),
+                                          ("middle", "endommagée"), ("end", "endommagée"),
+                                          ("truncated", "endommagée")])
+def test_damaged_backups_are_refused_and_the_target_untouched(demo, tmp_path, how, message):
+    bad = _damaged(demo["file"], tmp_path / f"bad{backup.SUFFIX}", how)
+    target = tmp_path / "target"
+    with pytest.raises(backup.BackupError, match=message):
+        backup.restore(bad, target, demo["recovery"])
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_wrong_key_and_another_clinics_backup_are_refused(demo, tmp_path):
+    import pyrage
+    target = tmp_path / "target"
+    with pytest.raises(backup.WrongBackupKey):
+        backup.restore(demo["file"], target, str(pyrage.x25519.Identity.generate()))
+    with pytest.raises(backup.WrongBackupKey):
+        backup.restore(demo["file"], target, "not a key")
+    assert not target.exists()
+
+
+def test_another_clinic_is_named_when_verifying(demo, tmp_path, memory_keyring):
+    ident = backup._identity_of(demo["recovery"])
+    with pytest.raises(backup.BackupError, match="autre structure"):
+        backup.verify(demo["file"], ident, expected_clinic="00000000-other")
+    assert backup.verify(demo["file"], ident).manifest["clinic_name"] == demo["manifest"]["clinic_name"]
+
+
+def test_a_newer_backup_is_refused(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(backup, "FORMAT", 0)
+    with pytest.raises(backup.NewerBackup):
+        backup.restore(demo["file"], tmp_path / "t", demo["recovery"])
+    assert not (tmp_path / "t").exists()
+
+
+KILL_SCRIPT = r"""
+import os, sys, keyring
+from keyring.backend import KeyringBackend
+class K(KeyringBackend):
+    priority = 1
+    def __init__(self): super().__init__(); self.s = {}
+    def get_password(self, a, b): return os.environ["TEST_CLINIC_KEY"]
+    def set_password(self, a, b, c): self.s[(a, b)] = c
+    def delete_password(self, a, b): pass
+keyring.set_keyring(K())
+from pathlib import Path
+from clinicguard.core.workspace import Workspace
+from clinicguard.core import backup, keys
+folder, dest = Path(sys.argv[1]), Path(sys.argv[2])
+ws = Workspace.open(folder)
+manager = ws.people.sign_in("Claire Martin", "Secret-Manager-2026")
+print("ready", flush=True)
+while True:
+    backup.create(ws, manager, dest)
+"""
+
+
+def test_kills_during_creation_never_leave_a_final_file_that_fails(tmp_path, memory_keyring):
+    folder = tmp_path / "clinic"
+    ws, recovery = Workspace.create(folder, clinic_name="Cabinet test", structure="group-practice",
+                                    manager_name="Claire Martin", manager_secret="Secret-Manager-2026",
+)
+    manager = ws.people.sign_in("Claire Martin", "Secret-Manager-2026")
+    for i in range(3):
+        ws.vault.add(manager, tmp_path.joinpath(f"f{i}.bin").write_bytes(os.urandom(300_000)) and
+                     tmp_path / f"f{i}.bin")
+    ws.close()
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (clinic_key,) = memory_keyring.secrets.values()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TEST_CLINIC_KEY": clinic_key}
+    kills, start = 0, time.monotonic()
+    delays = [0.01 * (i % 20) for i in range(25)]
+    for delay in delays:
+        proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(folder), str(dest)], env=env,
+                                stdout=subprocess.PIPE, cwd=ROOT)
+        assert proc.stdout.readline().strip() == b"ready"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        kills += 1
+    assert kills >= 25 and time.monotonic() - start < 60
+    ident = backup._identity_of(recovery)
+    finals = list(dest.glob(f"*{backup.SUFFIX}"))
+    for f in finals:
+        backup.verify(f, ident)  # raises if a final-named file is not a whole backup
+    assert finals, "no backup finished in any run: the kills came too early to test anything"
+    assert list(dest.glob(f"*{backup.PART}")), "no kill landed while a backup was being written"
+
+
+RESTORE_SCRIPT = KILL_SCRIPT.split("from pathlib")[0].replace('return os.environ["TEST_CLINIC_KEY"]',
+                                                             "return self.s.get((a, b))") + r"""
+from pathlib import Path
+from clinicguard.core import backup
+print("ready", flush=True)
+backup.restore(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])
+print("done", flush=True)
+"""
+
+
+def test_kills_during_restore_never_leave_a_half_restored_clinic(demo, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TEST_CLINIC_KEY": ""}
+    target = tmp_path / "clinic"
+    restored, start = 0, time.monotonic()
+    for i in range(25):
+        proc = subprocess.Popen([sys.executable, "-c", RESTORE_SCRIPT, str(demo["file"]), str(target),
+                                 demo["recovery"]], env=env, stdout=subprocess.PIPE, cwd=ROOT)
+        assert proc.stdout.readline().strip() == b"ready"
+        time.sleep(0.008 * i)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if target.exists():  # renamed into place: it must be the whole clinic, with its journal
+            restored += 1
+            db = sqlite3.connect(target / "clinic.sqlite")
+            count = db.execute("SELECT count(*) FROM audit_entry").fetchone()[0]
+            db.close()
+            assert count == demo["state"]["head"][0] + 1
+            assert _tree(target) == demo["state"]["blobs"]
+            shutil.rmtree(target)
+    assert time.monotonic() - start < 60
+    assert 0 < restored < 25, "the kills must land both during and after restores"
+    print(f"{restored} of 25 restores finished before the kill")
+
+
+def test_cli_create_verify_list_and_restore(tmp_path, monkeypatch, capsys):
+    from clinicguard.cli import main
+    folder = tmp_path / "clinic"
+    ws, recovery = Workspace.create(folder, clinic_name="Cabinet CLI", structure="group-practice",
+                                    manager_name="Claire Martin", manager_secret="Secret-Manager-2026")
+    ws.close()
+    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", "Secret-Manager-2026")
+    dest = tmp_path / "usb"
+    assert main(["backup", "create", "--data-dir", str(folder), "--to", str(dest)]) == 1  # unplugged
+    assert "n'est pas disponible" in capsys.readouterr().err
+    dest.mkdir()
+    assert main(["backup", "create", "--data-dir", str(folder), "--to", str(dest)]) == 0
+    (made,) = dest.glob(f"*{backup.SUFFIX}")
+    assert main(["backup", "verify", "--data-dir", str(folder), str(made)]) == 0
+    bad = _damaged(made, tmp_path / f"bad{backup.SUFFIX}", "middle")
+    capsys.readouterr()
+    assert main(["backup", "verify", "--data-dir", str(folder), str(bad)]) == 3
+    assert "endommagée" in capsys.readouterr().err
+    assert main(["backup", "rotate", "--data-dir", str(folder), "--dir", str(dest)]) == 0
+    assert main(["backup", "list", "--dir", str(dest), "--json"]) == 0
+    assert made.name in capsys.readouterr().out
+    monkeypatch.setenv(backup.RECOVERY_KEY_ENV, recovery)
+    assert main(["backup", "restore", str(made), "--into", str(tmp_path / "new")]) == 0
+    assert Workspace.open(tmp_path / "new").people.sign_in("Claire Martin", "Secret-Manager-2026")
+
+
+def test_rotation_keeps_daily_weekly_monthly_and_the_last_verified():
+    names = [f"clinicguard-abcdef12-2026{m:02d}{d:02d}T120000{backup.SUFFIX}" for m in (1, 2, 3) for d in (1, 2, 3, 10, 20)]
+    doomed = backup.rotation_plan(names, daily=2, weekly=1, monthly=2)
+    kept = set(names) - set(doomed)
+    assert kept == {names[-1], names[-2], names[9]}  # 2 last days (one also the week), last of February
+    doomed = backup.rotation_plan(names, daily=1, weekly=0, monthly=0, last_verified=names[0])
+    assert set(names) - set(doomed) == {names[-1], names[0]}
+
+
+def test_rotate_never_deletes_the_last_verified_backup(tmp_path, memory_keyring):
+    ws, _ = Workspace.create(tmp_path / "c", clinic_name="Cabinet R", structure="group-practice",
+                             manager_name="Claire Martin", manager_secret="Secret-Manager-2026")
+    try:
+        m = ws.people.sign_in("Claire Martin", "Secret-Manager-2026")
+        dest = tmp_path / "d"
+        dest.mkdir()
+        good = backup.create(ws, m, dest).path
+        newest = backup.create(ws, m, dest).path
+        assert good != newest
+        _damaged(newest, newest, "middle")  # the newest is damaged: the good one must survive
+        assert backup.rotate(ws, m, dest, daily=1, weekly=0, monthly=0) == []  # same day: newest kept too
+        assert good.exists() and newest.exists()
+        assert [r["kind"] for r in ws.db["audit_entry"].rows].count("backup.create") == 2
+    finally:
+        ws.close()
