@@ -91,3 +91,81 @@ def test_a_newer_database_in_wal_mode_is_refused_and_left_untouched(tmp_path):
         open_database(path)
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
             for p in (path, path.with_name(path.name + "-wal"))} == digests
+
+
+# ---- item 8: no traceback on any command ------------------------------------------------------
+
+def _cli(args, env_extra=None, **kw):
+    env = dict(os.environ, CLINICGUARD_PROFILE_SECRET=MANAGER_SECRET, PYTHONPATH=ROOT, **(env_extra or {}))
+    return subprocess.Popen([sys.executable, "-m", "clinicguard", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+@pytest.mark.parametrize("command", [["status"], ["people", "list", "--json"], ["evidence", "list"],
+                                     ["people", "list"]])
+def test_a_reader_that_stops_after_one_line_gets_no_traceback(workspace, manager, command, tmp_path):
+    for i in range(120):  # enough output to fill a pipe's buffer
+        (tmp_path / f"f{i}.txt").write_bytes(b"x")
+        workspace.vault.add(manager, tmp_path / f"f{i}.txt")
+        workspace.people.add(manager, f"Soignant numéro {i}", "practitioner", f"Mot-de-passe-{i}-2026")
+    workspace.close()
+    child = _cli([*command, "--data-dir", str(workspace.data_dir)])
+    if command != ["people", "list"]:
+        child.stdout.readline()  # `| head -1`
+    child.stdout.close()  # `| true`: the reader is gone, maybe before a byte is written
+    err = child.stderr.read().decode()
+    code = child.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err, err
+    assert code in (0, 1)
+
+
+def _raise(exc):
+    def boom(*a, **k):
+        raise exc
+    return boom
+
+
+def test_a_full_disk_during_an_export_is_one_french_line(workspace, manager, tmp_path, monkeypatch, capsys):
+    import errno
+
+    from clinicguard import cli
+    from clinicguard.core.vault import service
+
+    (tmp_path / "a.txt").write_bytes(b"contenu")
+    evidence = workspace.vault.add(manager, tmp_path / "a.txt")
+    workspace.close()
+    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", MANAGER_SECRET)
+    monkeypatch.setattr(service, "atomic_output", _raise(OSError(errno.ENOSPC, "No space left on device",
+                                                                 str(tmp_path / "out"))))
+    code = cli.main(["evidence", "export", str(evidence.id), "--out", str(tmp_path / "out"),
+                     "--data-dir", str(workspace.data_dir)])
+    err = capsys.readouterr().err
+    assert code == 1 and "disque est plein" in err.splitlines()[-1] and "Traceback" not in err
+
+
+def test_ctrl_c_is_one_french_line_and_status_130(workspace, monkeypatch, capsys):
+    from clinicguard import cli
+
+    workspace.close()
+    monkeypatch.setattr(cli.clinic, "status_object", _raise(KeyboardInterrupt()))
+    assert cli.main(["status", "--data-dir", str(workspace.data_dir)]) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Interrompu" in err
+
+
+def test_a_folder_that_may_not_be_written_is_named(workspace, monkeypatch, capsys, tmp_path):
+    from clinicguard import cli
+
+    workspace.close()
+    monkeypatch.setattr(cli.clinic, "status_object", _raise(PermissionError(13, "Permission denied", str(tmp_path))))
+    assert cli.main(["status", "--data-dir", str(workspace.data_dir)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "droit d'écrire" in err and str(tmp_path) in err
+
+
+def test_a_missing_folder_is_one_line(tmp_path, capsys):
+    from clinicguard import cli
+
+    assert cli.main(["status", "--data-dir", str(tmp_path / "absent")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
