@@ -169,3 +169,38 @@ def test_a_missing_folder_is_one_line(tmp_path, capsys):
     assert cli.main(["status", "--data-dir", str(tmp_path / "absent")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+# ---- item 4: exported file names ----------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Compte rendu d'évaluation très détaillé " * 8 + ".pdf",
+                                  "Éé" * 70 + "😀" * 30 + ".pdf",
+                                  "😀" * 120 + ".docx"])
+def test_a_long_accented_or_emoji_name_exports_within_255_bytes(workspace, manager, tmp_path, name):
+    assert len(name) < 400
+    (tmp_path / "src.bin").write_bytes(b"contenu secret")
+    evidence = workspace.vault.add(manager, tmp_path / "src.bin", original_name=name)
+    out = tmp_path / "out"
+    out.mkdir()
+    first = workspace.vault.export(manager, evidence.id, out)
+    second = workspace.vault.export(manager, evidence.id, out)  # " (2)" added, still fits
+    for dest in (first, second):
+        assert dest.read_bytes() == b"contenu secret"
+        assert len(dest.name.encode("utf-8")) <= 255 and dest.suffix == "." + name.rpartition(".")[2]
+    assert sorted(p.name for p in out.iterdir()) == sorted([first.name, second.name])  # no .part left
+
+
+def test_bidi_controls_are_removed_from_exported_names(workspace, manager, tmp_path):
+    (tmp_path / "src.bin").write_bytes(b"x")
+    name = "facture\u202eFDP.exe\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u200e\u200f.pdf"
+    evidence = workspace.vault.add(manager, tmp_path / "src.bin", original_name=name)
+    dest = workspace.vault.export(manager, evidence.id, tmp_path)
+    assert dest.name == "factureFDP.exe.pdf"
+
+
+def test_the_temporary_name_of_a_long_name_fits_too(tmp_path):
+    from clinicguard.core.fsutil import atomic_write_with
+
+    target = tmp_path / ("é" * 100 + "x" * 40 + ".xlsx")  # 245 bytes: the ".part" name would not fit
+    atomic_write_with(target, lambda tmp: tmp.write_bytes(b"ok"))
+    assert target.read_bytes() == b"ok"
