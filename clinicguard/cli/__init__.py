@@ -5,6 +5,7 @@ Errors the user can act on print one clear line and exit with status 1; no trace
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 
@@ -58,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             return cmd_gui(args)
         log.info("command %s", args.command)
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # the last buffered lines may meet a closed pipe: here, not at exit
+        return code
     except ClinicGuardError as exc:
         message = str(exc)
         if isinstance(exc, PassphraseRequired):  # the GUI asks; a script must say where it is
@@ -66,11 +69,16 @@ def main(argv: list[str] | None = None) -> int:
         print(tr("Error: {message}", message=message), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print(tr("Interrupted: nothing that was saved has been lost."), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader of our output went away (`clinicguard status | head -1`): nothing to report.
         # Point stdout at devnull so that the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:  # the environment, not a bug: a missing or read-only folder, a full disk
+        log.warning("command %s: %s", args.command, exc)
+        print(tr("Error: {message}", message=environment_problem_text(exc)), file=sys.stderr)
         return 1
     except Exception as exc:  # a bug, not bad input: one line for the user, the traceback in the log
         log.exception("unexpected error in command %s", args.command)
@@ -78,3 +86,19 @@ def main(argv: list[str] | None = None) -> int:
         print(tr("Error: something went wrong ({kind}); nothing that was saved has been lost.{where}",
                  kind=type(exc).__name__, where=where), file=sys.stderr)
         return 1
+
+
+def environment_problem_text(exc: OSError) -> str:
+    """One line for a problem of the computer rather than of the input: full disk, read-only or
+    missing folder, no permission."""
+    where = exc.filename or ""
+    if exc.errno == errno.ENOSPC:
+        return tr("The disk is full{where}: free some space and try again; nothing that was saved has been lost.",
+                  where=f" ({where})" if where else "")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return tr("ClinicGuard may not write to {file}: check the folder's permissions.", file=where or "?")
+    if exc.errno == errno.ENOENT:
+        return tr("The folder or file {file} does not exist.", file=where or "?")
+    return tr("The system refused the operation ({error}); nothing that was saved has been lost.",
+              error=exc.strerror or exc)
+

@@ -11,6 +11,20 @@ from pathlib import Path
 from typing import BinaryIO
 
 
+# Most file systems (ext4, NTFS in UTF-16 units, APFS) limit one name to 255 bytes or units; UTF-8
+# bytes are the stricter count, so names are measured in them.
+MAX_NAME_BYTES = 255
+_TEMP_RANDOM = 8  # the characters tempfile.mkstemp adds
+
+
+def fit_bytes(text: str, max_bytes: int) -> str:
+    """`text` cut to at most `max_bytes` bytes of UTF-8, never in the middle of a character."""
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    return data[:max_bytes].decode("utf-8", errors="ignore")
+
+
 def fsync_dir(folder: Path) -> None:
     """Make a rename durable on POSIX; Windows has no directory handles to sync."""
     if os.name == "nt":
@@ -40,7 +54,9 @@ def atomic_path(path: Path, suffix: str = ".part") -> Iterator[Path]:
     into place. On any error the temporary file is removed and `path` is left as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    # The temporary name (".NAME.XXXXXXXX.part") must fit the file system's limit too.
+    room = MAX_NAME_BYTES - len(suffix.encode("utf-8")) - _TEMP_RANDOM - 2
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{fit_bytes(path.name, room)}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -37,9 +37,14 @@ def _applied_names(conn: sqlite3.Connection) -> list[str]:
 def check_version(path: Path) -> list[str]:
     """Read which migrations a database file has, without writing a byte to it.
 
-    Raises NewerDatabaseError when the file holds migrations this version does not know.
+    Raises NewerDatabaseError when the file holds migrations this version does not know. A file
+    closed cleanly has no WAL: it is read as immutable (no -wal/-shm created beside it). When a WAL
+    is left (a writer was killed, maybe in the middle of a checkpoint), the main file alone may be
+    torn, so it is read through the WAL (read-only: the main file and the WAL are not written).
     """
-    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    uri = f"{path.resolve().as_uri()}?{mode}"
     try:
         conn = sqlite3.connect(uri, uri=True)
         try:

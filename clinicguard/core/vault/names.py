@@ -6,10 +6,15 @@ import re
 import unicodedata
 from pathlib import Path
 
+from clinicguard.core.fsutil import fit_bytes
+
 # Windows refuses these names whatever the extension ("CON.txt" is the console).
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"}
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-_MAX_NAME = 150
+# In UTF-8 bytes, with room for " (99)" (free_name) under the file system's 255.
+_MAX_NAME_BYTES = 200
+# Bidirectional controls make "photo\u202Efdp.exe" display as "photoexe.pdf": removed, never shown.
+_BIDI = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
 def safe_file_name(name: str, fallback: str = "preuve") -> str:
@@ -21,6 +26,7 @@ def safe_file_name(name: str, fallback: str = "preuve") -> str:
     name = unicodedata.normalize("NFC", str(name))
     # Keep only the last component of whatever path-like thing we were given.
     name = re.split(r"[/\\]", name)[-1]
+    name = _BIDI.sub("", name)
     name = _FORBIDDEN.sub("_", name)
     name = name.strip().rstrip(". ")
     name = name.lstrip(".")  # no hidden files, no '..'
@@ -31,10 +37,11 @@ def safe_file_name(name: str, fallback: str = "preuve") -> str:
         stem, ext = name, ""
     if stem.split(".")[0].strip().upper() in _RESERVED or name.upper() in _RESERVED:
         name = f"_{name}"
-    if len(name) > _MAX_NAME:
+    if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
         ext = name.rpartition(".")[2] if "." in name else ""
-        keep = _MAX_NAME - (len(ext) + 1 if ext and len(ext) < 16 else 0)
-        name = name[:keep].rstrip(". ") + (f".{ext}" if ext and len(ext) < 16 else "")
+        ext = f".{ext}" if ext and len(ext) < 16 else ""
+        keep = _MAX_NAME_BYTES - len(ext.encode("utf-8"))
+        name = fit_bytes(name, keep).rstrip(". ") + ext
     return name
 
 
