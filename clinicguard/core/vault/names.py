@@ -13,6 +13,7 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {f"{p}{n}" for p
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 # In UTF-8 bytes, with room for " (99)" (free_name) under the file system's 255.
 _MAX_NAME_BYTES = 200
+_MAX_NAME_CHARS = 150  # and short enough to read
 # Bidirectional controls make "photo\u202Efdp.exe" display as "photoexe.pdf": removed, never shown.
 _BIDI = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
@@ -37,11 +38,11 @@ def safe_file_name(name: str, fallback: str = "preuve") -> str:
         stem, ext = name, ""
     if stem.split(".")[0].strip().upper() in _RESERVED or name.upper() in _RESERVED:
         name = f"_{name}"
-    if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
+    if len(name.encode("utf-8")) > _MAX_NAME_BYTES or len(name) > _MAX_NAME_CHARS:
         ext = name.rpartition(".")[2] if "." in name else ""
         ext = f".{ext}" if ext and len(ext) < 16 else ""
         keep = _MAX_NAME_BYTES - len(ext.encode("utf-8"))
-        name = fit_bytes(name, keep).rstrip(". ") + ext
+        name = fit_bytes(name, keep)[:_MAX_NAME_CHARS - len(ext)].rstrip(". ") + ext
     return name
 
 
