@@ -2,7 +2,7 @@
 ;   makensis -DVERSION=0.1.0 -DSOURCE_DIR=dist\ClinicGuard -DOUT_FILE=dist\ClinicGuard-0.1.0-setup.exe packaging\installer.nsi
 ; Installs into %LOCALAPPDATA%\Programs\ClinicGuard; /S installs silently (for the IT provider);
 ; running a newer installer over an older one upgrades in place. The clinic's data folder
-; (%APPDATA%\ClinicGuard) is never inside the install folder and the uninstaller keeps it.
+; (%APPDATA%\ClinicGuard\ClinicGuard) is never inside the install folder and the uninstaller keeps it.
 Unicode true
 !include "MUI2.nsh"
 
@@ -37,8 +37,8 @@ SetCompressor /SOLID lzma
 !insertmacro MUI_LANGUAGE "French"   ; the first language is the default
 !insertmacro MUI_LANGUAGE "English"
 
-LangString DataKept ${LANG_FRENCH} "ClinicGuard a été désinstallé. Les données du cabinet sont conservées dans $APPDATA\ClinicGuard : supprimez ce dossier vous-même seulement si vous n'en avez plus besoin."
-LangString DataKept ${LANG_ENGLISH} "ClinicGuard has been uninstalled. The clinic's data is kept in $APPDATA\ClinicGuard: delete that folder yourself only if you no longer need it."
+LangString DataKept ${LANG_FRENCH} "ClinicGuard a été désinstallé. Les données du cabinet sont conservées dans $APPDATA\ClinicGuard\ClinicGuard : supprimez ce dossier vous-même seulement si vous n'en avez plus besoin."
+LangString DataKept ${LANG_ENGLISH} "ClinicGuard has been uninstalled. The clinic's data is kept in $APPDATA\ClinicGuard\ClinicGuard: delete that folder yourself only if you no longer need it."
 LangString DesktopName ${LANG_FRENCH} "Raccourci sur le Bureau"
 LangString DesktopName ${LANG_ENGLISH} "Desktop shortcut"
 
