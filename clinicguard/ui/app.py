@@ -4,12 +4,13 @@ unlocking the clinic key (passphrase or recovery key when needed), signing in, o
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QSysInfo, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QSysInfo, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from clinicguard.core import keys
@@ -206,6 +207,8 @@ def run_gui(data_dir: Path | None = None, demo: bool = False) -> int:
     if window is None:
         return 0
     window.show()
+    if os.environ.get("CLINICGUARD_SMOKE_EXIT_AFTER_PAINT") == "1":  # packaging/smoke_test.py
+        QTimer.singleShot(0, app.quit)  # runs once the shown window has been painted
     code = app.exec()
     ops.drain()  # the window waited for its work when it closed; this catches anything started after
     window.state.ws.close()
