@@ -1,5 +1,5 @@
 ; ClinicGuard per-user installer (no administrator rights).
-;   makensis -DVERSION=0.1.0 -DSOURCE_DIR=dist\ClinicGuard -DOUT_FILE=dist\ClinicGuard-0.1.0-setup.exe packaging\installer.nsi
+;   makensis -DVERSION=0.1.0 -DSOURCE_DIR=<absolute path>\dist\ClinicGuard -DOUT_FILE=<absolute path>\ClinicGuard-0.1.0-installer.exe packaging\installer.nsi
 ; Installs into %LOCALAPPDATA%\Programs\ClinicGuard; /S installs silently (for the IT provider);
 ; running a newer installer over an older one upgrades in place. The clinic's data folder
 ; (%APPDATA%\ClinicGuard\ClinicGuard) is never inside the install folder and the uninstaller keeps it.
@@ -24,8 +24,14 @@ InstallDir "$LOCALAPPDATA\Programs\ClinicGuard"
 InstallDirRegKey HKCU "${UNINST_KEY}" "InstallLocation"
 SetCompressor /SOLID lzma
 
-!define MUI_ICON "${SOURCE_DIR}\_internal\resources\icons\clinicguard.ico"
-!define MUI_UNICON "${SOURCE_DIR}\_internal\resources\icons\clinicguard.ico"
+; Paths read at compile time use the separator of the machine running makensis (CI compiles on Linux).
+!ifdef NSIS_WIN32_MAKENSIS
+  !define SEP "\"
+!else
+  !define SEP "/"
+!endif
+!define MUI_ICON "${SOURCE_DIR}${SEP}_internal${SEP}resources${SEP}icons${SEP}clinicguard.ico"
+!define MUI_UNICON "${MUI_ICON}"
 !define MUI_FINISHPAGE_RUN "$INSTDIR\ClinicGuard.exe"
 !insertmacro MUI_PAGE_WELCOME
 !insertmacro MUI_PAGE_DIRECTORY
@@ -47,7 +53,7 @@ Section "ClinicGuard" SecMain
   SetOutPath "$INSTDIR"
   ; upgrade in place: the previous program files go, the data folder is elsewhere and untouched
   RMDir /r "$INSTDIR\_internal"
-  File /r "${SOURCE_DIR}\*.*"
+  File /r "${SOURCE_DIR}${SEP}*.*"
   WriteUninstaller "$INSTDIR\uninstall.exe"
   CreateShortcut "$SMPROGRAMS\ClinicGuard.lnk" "$INSTDIR\ClinicGuard.exe"
   WriteRegStr HKCU "${UNINST_KEY}" "DisplayName" "ClinicGuard"
