@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.model.plan import ActionStatus
-from clinicguard.core.budget import BudgetSummary, Totals, YearEntry
+from clinicguard.core.budget import BudgetSummary, Totals, YearEntry, year_views
 from clinicguard.model.budget import Category, Nature
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
@@ -118,7 +118,7 @@ class YearLinesModel(RowsTableModel):
             if column == "quarter":
                 return quarter_label(entry.quarter)
             if column == "variance":
-                return _money(None if entry.actual_ht is None else entry.actual_ht - (entry.planned_ht or 0))
+                return _money(entry.variance_ht)
             if column == "real":
                 spent = entry.actual_ht if entry.actual_ht is not None else entry.remaining_ht
                 return _money(line.real_cost(spent))
@@ -167,7 +167,8 @@ class BudgetView(QWidget):
         names = [
             ("planned", tr("Planned (excl. / incl. VAT)")), ("committed", tr("Committed excl. VAT")),
             ("actual", tr("Actual (excl. / incl. VAT)")), ("variance", tr("Variance on invoiced lines")),
-            ("remaining", tr("Still to pay (real cost)")), ("real", tr("Real cost to the clinic")),
+            ("remaining", tr("Still to pay (real cost)")), ("real", tr("Cash view: paid in the year")),
+            ("charges", tr("Charges view: the year's expenses")),
             ("over", tr("Over-budget lines")), ("overdue", tr("Overdue actions")),
         ]
         for n, (key, label) in enumerate(names):
@@ -180,7 +181,7 @@ class BudgetView(QWidget):
         self.vat_note = QLabel()
         self.vat_note.setWordWrap(True)
         self.vat_note.setStyleSheet("color: #555;")
-        grid.addWidget(self.vat_note, 4, 0, 1, 4)
+        grid.addWidget(self.vat_note, 5, 0, 1, 4)
 
         self.tabs = QTabWidget()
         self.group_models: dict[str, TotalsModel] = {}
@@ -263,7 +264,9 @@ class BudgetView(QWidget):
         f["variance"].setText(_money(t.variance_ht))
         f["variance"].setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if t.variance_ht > 0 else ""))
         f["remaining"].setText(_money(t.remaining_real))
-        f["real"].setText(_money(t.forecast_real))
+        views = year_views(summary, ws.plan.lines(), {a.id: a.status for a in ws.plan.actions()})
+        f["real"].setText(_money(views.cash))
+        f["charges"].setText(_money(views.charges))
         f["over"].setText(str(len(summary.over_budget)))
         f["over"].setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if summary.over_budget else ""))
         actions = ws.plan.actions()
@@ -272,6 +275,11 @@ class BudgetView(QWidget):
         f["overdue"].setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if overdue else ""))
         self.vat_note.setText(tr("Real cost: excl. VAT where the VAT is recovered, incl. VAT otherwise. It adds what "
                                  "was invoiced and what is still to pay (signed quote, else planned)."))
+        self.vat_note.setText(self.vat_note.text() + " " + tr(
+            "Cash view: every payment of the year, investments at their full price. Charges view: running costs, "
+            "plus this year's depreciation of the invoiced assets ({depreciation}), plus investments without a "
+            "depreciation period ({undepreciated}).", depreciation=_money(views.depreciation),
+            undepreciated=_money(views.undepreciated)))
         self.group_models["category"].load([(Category(k).label, v) for k, v in summary.by_category.items()], t)
         self.group_models["nature"].load([(Nature(k).label, v) for k, v in summary.by_nature.items()], t)
         self.group_models["quarter"].load([(quarter_label(k), v) for k, v in summary.by_quarter.items()], t)

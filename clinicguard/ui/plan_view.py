@@ -435,10 +435,10 @@ class BudgetLineDialog(QDialog):
 
     def values(self) -> dict:
         """The fields for ActionPlan; raises InvalidValue for an unreadable amount."""
-        def amount(edit: QLineEdit) -> int | None:
-            return parse_amount(edit.text()) if edit.text().strip() else None
+        def amount(edit: QLineEdit, field: str) -> int | None:
+            return parse_amount(edit.text(), field) if edit.text().strip() else None
 
-        planned = amount(self.planned_edit)
+        planned = amount(self.planned_edit, tr("Planned amount excl. VAT"))
         if planned is None:
             raise InvalidValue(tr("Enter the planned amount excl. VAT."))
         nature = self.nature_edit.currentData()
@@ -446,7 +446,8 @@ class BudgetLineDialog(QDialog):
             "label": self.label_edit.text(), "supplier": self.supplier_edit.text(), "nature": nature,
             "category": self.category_edit.currentData(), "planned_ht": planned,
             "vat_rate_bp": self.vat_edit.currentData(), "vat_recoverable": self.recoverable_edit.isChecked(),
-            "committed_ht": amount(self.committed_edit), "actual_ht": amount(self.actual_edit),
+            "committed_ht": amount(self.committed_edit, tr("Committed amount excl. VAT")),
+            "actual_ht": amount(self.actual_edit, tr("Actual amount excl. VAT")),
             "invoice_ref": self.invoice_ref_edit.text(), "invoice_date": self.invoice_date_edit.checked_value(),
             "expense_date": self.expense_date_edit.checked_value(),
             "fiscal_year": self.year_edit.value() if self.year_edit.value() != self.year_edit.minimum() else None,
