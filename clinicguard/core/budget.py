@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from clinicguard.model.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
 from clinicguard.core.formatting import format_money
 from clinicguard.i18n import language, tr
+from clinicguard.model.accounts import LOW_VALUE_THRESHOLD_CENTS, account_problem
 from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature, fiscal_year_bounds, fiscal_year_label, fiscal_year_of, format_rate
 
 MAX_DEPRECIATION_YEARS = 50
@@ -146,11 +147,33 @@ def validate_line(line: BudgetLine) -> list[str]:
             problems.append(tr("only an investment is depreciated"))
         elif not 1 <= line.depreciation_years <= MAX_DEPRECIATION_YEARS:
             problems.append(tr("the depreciation period must be between 1 and {max} years", max=MAX_DEPRECIATION_YEARS))
+    account = account_problem(line.account, line.nature)
+    if account:
+        problems.append(account)
     if line.recurring and line.nature != Nature.RUNNING.value:
         problems.append(tr("only a running cost can recur every year"))
     if line.recurring_until is not None and line.recurring_until < line.fiscal_year:
         problems.append(tr("a recurring cost cannot end before its first fiscal year"))
     return problems
+
+
+def accounting_warnings(line: BudgetLine) -> list[str]:
+    """What an accountant would question about this line (translated), without refusing it."""
+    warnings = []
+    amount = line.actual_ht if line.actual_ht is not None else (
+        line.committed_ht if line.committed_ht is not None else line.planned_ht)
+    threshold = format_money(LOW_VALUE_THRESHOLD_CENTS)
+    if line.nature == Nature.INVESTMENT.value and 0 < amount < LOW_VALUE_THRESHOLD_CENTS:
+        warnings.append(tr(
+            "An investment under {threshold} excl. VAT: small equipment and software of that value may be "
+            "charged in full in the year rather than depreciated (a tolerance of the tax administration, "
+            "BOI-BIC-CHG-20-30-10, not a rule): ask your accountant.", threshold=threshold))
+    if (line.nature == Nature.RUNNING.value and line.category in (Category.HARDWARE.value, Category.SOFTWARE.value)
+            and not line.recurring and amount >= LOW_VALUE_THRESHOLD_CENTS):
+        warnings.append(tr(
+            "A running cost of {threshold} excl. VAT or more for equipment or software bought once looks like an "
+            "asset: it is usually recorded as an investment and depreciated.", threshold=threshold))
+    return warnings
 
 
 def _amount_word(name: str) -> str:

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.model.plan import ActionStatus
-from clinicguard.core.budget import BudgetSummary, Totals, YearEntry, year_views
+from clinicguard.core.budget import BudgetSummary, Totals, YearEntry, accounting_warnings, year_views
+from clinicguard.model.accounts import account_label
 from clinicguard.model.budget import Category, Nature
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
@@ -80,13 +81,13 @@ class TotalsModel(RowsTableModel):
 class YearLinesModel(RowsTableModel):
     """The year's budget lines; over-budget lines and lines of overdue actions stand out."""
 
-    COLUMNS = ("action", "label", "supplier", "category", "quarter", "planned_ht", "committed_ht", "actual_ht",
-               "variance", "real")
+    COLUMNS = ("action", "label", "supplier", "category", "account", "quarter", "planned_ht", "committed_ht",
+               "actual_ht", "variance", "real")
     rows: list[YearEntry]
 
     def __init__(self, parent=None):
-        super().__init__([tr("Action"), tr("Label"), tr("Supplier"), tr("Category"), tr("Quarter"),
-                          tr("Planned excl. VAT"), tr("Committed excl. VAT"), tr("Actual excl. VAT"), tr("Variance"),
+        super().__init__([tr("Action"), tr("Label"), tr("Supplier"), tr("Category"), tr("Account"),
+                          tr("Quarter"), tr("Planned excl. VAT"), tr("Committed excl. VAT"), tr("Actual excl. VAT"), tr("Variance"),
                           tr("Real cost")], parent)
         self.titles: dict[int, str] = {}
         self.overdue: set[int] = set()
@@ -115,6 +116,8 @@ class YearLinesModel(RowsTableModel):
                 return line.supplier
             if column == "category":
                 return Category(line.category).label
+            if column == "account":
+                return line.booked_account + (" ⚠" if accounting_warnings(line) else "")
             if column == "quarter":
                 return quarter_label(entry.quarter)
             if column == "variance":
@@ -135,6 +138,9 @@ class YearLinesModel(RowsTableModel):
                 notes.append(tr("Over budget"))
             if line.action_id in self.overdue:
                 notes.append(tr("Action overdue"))
+            if column == "account":
+                notes.append(f"{line.booked_account} {account_label(line.booked_account)}".strip())
+            notes += accounting_warnings(line)
             return " — ".join(notes) or None
         return None
 

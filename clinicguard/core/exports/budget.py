@@ -19,7 +19,8 @@ from openpyxl.utils import get_column_letter
 
 from clinicguard.model.plan import Action, ActionStatus
 from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_label
-from clinicguard.core.budget import BudgetSummary, YearEntry, depreciations
+from clinicguard.core.budget import BudgetSummary, YearEntry, accounting_warnings, depreciations
+from clinicguard.model.accounts import account_label
 from clinicguard.core.exports.cover import cover
 from clinicguard.core.exports.pipeline import (
     Cancelled, Context, ExportSources, PreparedExport, Progress, authorised, context_for, run_export, tick,
@@ -136,6 +137,8 @@ def detail_columns(width: int = 15) -> list[tuple[str, Column]]:
         ("items", Column(tr("Recommendations"), TEXT, 18)),
         ("category", Column(tr("Category"), TEXT, 20)),
         ("nature", Column(tr("Nature"), TEXT, 16)),
+        ("account", Column(tr("Account"), TEXT, 10)),
+        ("account_label", Column(tr("Account label"), TEXT, 28)),
         ("quarter", Column(tr("Quarter"), TEXT, 14)),
         ("expense_date", Column(tr("Expense date"), DATE, 12)),
         ("supplier", Column(tr("Supplier"), TEXT, 20)),
@@ -151,6 +154,7 @@ def detail_columns(width: int = 15) -> list[tuple[str, Column]]:
         ("due_date", Column(tr("Due date"), DATE, 12)),
         ("recurring", Column(tr("Recurring"), TEXT, 18)),
         ("depreciation", Column(tr("Depreciation (years)"), INTEGER, 12)),
+        ("accounting_note", Column(tr("Accounting note"), WRAP, 40)),
     ]
     return columns
 
@@ -166,6 +170,8 @@ def detail_values(entry: YearEntry, action: Action | None, start_month: int = 1)
         "invoice_ref": line.invoice_ref, "invoice_date": line.invoice_date,
         "action_status": enum_label(ActionStatus, entry.action_status), "due_date": action.due_date if action else None,
         "recurring": recurring_text(line), "depreciation": line.depreciation_years,
+        "account": line.booked_account, "account_label": account_label(line.booked_account),
+        "accounting_note": " ".join(accounting_warnings(line)),
     }
     values.update(entry_amounts(entry))
     return values
