@@ -6,6 +6,7 @@ the Excel export. Money is integer cents; VAT rates are basis points (2000 = 20 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,16 +16,40 @@ from decimal import Decimal, InvalidOperation
 from clinicguard.model.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
 from clinicguard.core.formatting import format_money
 from clinicguard.i18n import language, tr
+from clinicguard.model.accounts import LOW_VALUE_THRESHOLD_CENTS, account_problem
 from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature, fiscal_year_bounds, fiscal_year_label, fiscal_year_of, format_rate
 
 MAX_DEPRECIATION_YEARS = 50
+# The largest amount accepted anywhere (1 000 000 000,00 €): far above any clinic's IT budget, far
+# below what SQLite's 64-bit integers hold, so a typing slip (10^17 €) is refused in one line.
+MAX_AMOUNT_CENTS = 100_000_000_000
 
 
 # ---- money in and out ---------------------------------------------------------------------------
 _SPACES = re.compile(r"[\s\u00a0\u202f'’]")
 
 
-def parse_amount(value: object) -> int:
+def parse_amount(value: object, field: str | None = None) -> int:
+    """Read an amount and refuse one beyond MAX_AMOUNT_CENTS; `field` (translated) names the
+    amount in the message ("planned amount: ...")."""
+    try:
+        cents = _parse_amount(value)
+    except InvalidValue as problem:
+        raise InvalidValue(f"{field}: {problem}" if field else str(problem)) from None
+    if abs(cents) > MAX_AMOUNT_CENTS:
+        message = tr("the amount {value} is beyond the largest accepted, {max}", value=_text_of(value),
+                     max=format_money(MAX_AMOUNT_CENTS))
+        raise InvalidValue(f"{field}: {message}" if field else message[:1].upper() + message[1:] + ".")
+    return cents
+
+
+def _text_of(value: object) -> str:
+    if isinstance(value, float):
+        return _decimal_text(Decimal(f"{value:.15g}"))
+    return str(value).strip()
+
+
+def _parse_amount(value: object) -> int:
     """Read an amount in euros (text with a comma or a dot, or a number from a spreadsheet) as cents.
 
     Thousands may be separated by spaces or apostrophes; when both a dot and a comma appear, the
@@ -37,6 +62,8 @@ def parse_amount(value: object) -> int:
     if isinstance(value, float):
         # A spreadsheet number is a binary float: read it as the 15 significant digits Excel shows,
         # so 779.8799999999999 (a formula's result) is 779.88, but 12.345 is refused, not rounded.
+        if not math.isfinite(value):
+            raise InvalidValue(tr("Unreadable amount {value!r}.", value=value))
         shown = Decimal(f"{value:.15g}")
         if not shown.is_finite() or shown.as_tuple().exponent < -2 and shown != shown.quantize(Decimal("0.01")):
             raise InvalidValue(tr("The amount {value} has more than two decimals: round it to the cent.",
@@ -111,16 +138,42 @@ def validate_line(line: BudgetLine) -> list[str]:
         if amount is not None and amount < 0:
             problems.append(tr("the {which} amount cannot be negative ({amount})",
                                which=_amount_word(name), amount=format_money(amount)))
+        if amount is not None and abs(amount) > MAX_AMOUNT_CENTS:
+            problems.append(tr("the {which} amount {amount} is beyond the largest accepted, {max}",
+                               which=_amount_word(name), amount=format_money(amount),
+                               max=format_money(MAX_AMOUNT_CENTS)))
     if line.depreciation_years is not None:
         if line.nature != Nature.INVESTMENT.value:
             problems.append(tr("only an investment is depreciated"))
         elif not 1 <= line.depreciation_years <= MAX_DEPRECIATION_YEARS:
             problems.append(tr("the depreciation period must be between 1 and {max} years", max=MAX_DEPRECIATION_YEARS))
+    account = account_problem(line.account, line.nature)
+    if account:
+        problems.append(account)
     if line.recurring and line.nature != Nature.RUNNING.value:
         problems.append(tr("only a running cost can recur every year"))
     if line.recurring_until is not None and line.recurring_until < line.fiscal_year:
         problems.append(tr("a recurring cost cannot end before its first fiscal year"))
     return problems
+
+
+def accounting_warnings(line: BudgetLine) -> list[str]:
+    """What an accountant would question about this line (translated), without refusing it."""
+    warnings = []
+    amount = line.actual_ht if line.actual_ht is not None else (
+        line.committed_ht if line.committed_ht is not None else line.planned_ht)
+    threshold = format_money(LOW_VALUE_THRESHOLD_CENTS)
+    if line.nature == Nature.INVESTMENT.value and 0 < amount < LOW_VALUE_THRESHOLD_CENTS:
+        warnings.append(tr(
+            "An investment under {threshold} excl. VAT: small equipment and software of that value may be "
+            "charged in full in the year rather than depreciated (a tolerance of the tax administration, "
+            "BOI-BIC-CHG-20-30-10, not a rule): ask your accountant.", threshold=threshold))
+    if (line.nature == Nature.RUNNING.value and line.category in (Category.HARDWARE.value, Category.SOFTWARE.value)
+            and not line.recurring and amount >= LOW_VALUE_THRESHOLD_CENTS):
+        warnings.append(tr(
+            "A running cost of {threshold} excl. VAT or more for equipment or software bought once looks like an "
+            "asset: it is usually recorded as an investment and depreciated.", threshold=threshold))
+    return warnings
 
 
 def _amount_word(name: str) -> str:
@@ -253,7 +306,7 @@ class Totals:
             self.actual_ht += entry.actual_ht
             self.actual_vat += line.vat(entry.actual_ht)  # type: ignore[operator]
             self.actual_real += line.real_cost(entry.actual_ht)  # type: ignore[operator]
-            self.variance_ht += entry.actual_ht - (entry.planned_ht or 0)
+            self.variance_ht += entry.variance_ht  # type: ignore[operator]
         elif entry.remaining_ht is not None:
             self.remaining_ht += entry.remaining_ht
             self.remaining_real += line.real_cost(entry.remaining_ht)  # type: ignore[operator]
@@ -276,6 +329,13 @@ class YearEntry:
     committed_ht: int | None
     actual_ht: int | None
     remaining_ht: int | None
+
+    @property
+    def variance_ht(self) -> int | None:
+        """Actual minus the line's own planned amount, once invoiced. A dropped action's line keeps
+        its plan here (its planned column is empty because that money will not be spent again): an
+        invoice paid before the action was dropped is not an overspend."""
+        return None if self.actual_ht is None else self.actual_ht - self.line.planned_ht
 
     @property
     def over_budget(self) -> bool:
@@ -357,3 +417,36 @@ def budget_years(lines: Iterable[BudgetLine], current_year: int) -> list[int]:
         if line.recurring and line.recurring_until is not None:
             years.add(line.recurring_until)
     return list(range(min(years), max(years) + 1))
+
+
+# ---- the year's cost seen two ways ---------------------------------------------------------------
+@dataclass(frozen=True)
+class YearViews:
+    """What fiscal year `year` costs, in cents of real cost (excl. VAT where it is recovered).
+
+    `cash` is what leaves the bank account in the year: invoiced plus still to pay, investments
+    included at their full price. `charges` is what the year's accounts bear: running costs, the
+    year's depreciation of the invoiced assets, and the investments without a depreciation period
+    (charged in full, as a low-value item usually is). They differ by the investments' timing.
+    """
+
+    cash: int
+    charges: int
+    running: int
+    depreciation: int
+    undepreciated: int
+
+
+def year_views(summary: BudgetSummary, lines: Iterable[BudgetLine], statuses: Mapping[int, str]) -> YearViews:
+    running = undepreciated = 0
+    for entry in summary.entries:
+        line = entry.line
+        spent = (line.real_cost(entry.actual_ht) or 0) + (line.real_cost(entry.remaining_ht) or 0)
+        if line.nature == Nature.RUNNING.value:
+            running += spent
+        elif not line.depreciation_years:
+            undepreciated += spent
+    depreciation = sum(cents for d in depreciations(lines, statuses, summary.fiscal_year, summary.start_month)
+                       for y, cents in d.schedule if y == summary.fiscal_year)
+    return YearViews(summary.total.forecast_real, running + depreciation + undepreciated, running, depreciation,
+                     undepreciated)

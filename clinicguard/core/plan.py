@@ -106,7 +106,7 @@ _ACTION_FIELDS = {"title", "description", "owner", "priority", "status", "start_
                   "progress", "item_ids"}
 _LINE_FIELDS = {"label", "supplier", "nature", "category", "vat_rate_bp", "vat_recoverable", "planned_ht",
                 "committed_ht", "actual_ht", "invoice_ref", "invoice_date", "expense_date", "fiscal_year",
-                "depreciation_years", "recurring", "recurring_until"}
+                "depreciation_years", "recurring", "recurring_until", "account"}
 
 
 class ActionPlan:
@@ -384,6 +384,8 @@ class ActionPlan:
         for key in ("vat_recoverable", "recurring"):
             if key in changes:
                 changes[key] = bool(changes[key])
+        if "account" in changes:  # empty: back to the default of the category
+            changes["account"] = str(changes["account"] or "").strip().replace(" ", "") or None
         for key in ("nature", "category"):
             if key in changes:
                 changes[key] = str(changes[key])  # validate_line names an unknown value

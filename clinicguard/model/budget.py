@@ -10,6 +10,7 @@ from datetime import date
 from enum import StrEnum
 
 from clinicguard.i18n import language, tr
+from clinicguard.model.accounts import default_account
 from clinicguard.model.errors import InvalidValue
 
 
@@ -121,8 +122,14 @@ class BudgetLine:
     depreciation_years: int | None = None
     recurring: bool = False
     recurring_until: int | None = None
+    account: str | None = None  # the PCG account of the line; None: the default of its category and nature
     created_at: str = ""
     updated_at: str = ""
+
+    @property
+    def booked_account(self) -> str:
+        """The account the line is booked to: its own, else the default of its nature and category."""
+        return self.account or default_account(self.nature, self.category)
 
     def changed(self, **changes) -> "BudgetLine":
         return dataclasses.replace(self, **changes)

@@ -245,3 +245,15 @@ def m005_people_signoff(db: Database) -> None:
             f"CREATE TRIGGER audit_entry_no_{action.lower()} BEFORE {action} ON audit_entry "
             f"BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
         )
+
+
+@migrations()
+def m008_budget_accounting(db: Database) -> None:
+    # The Plan comptable général account of a budget line, when it differs from the default of its
+    # category and nature (model/accounts.py); NULL: the default.
+    _run(
+        db,
+        """
+        ALTER TABLE budget_line ADD COLUMN account TEXT CHECK (account IS NULL OR length(account) BETWEEN 3 AND 10);
+        """
+    )

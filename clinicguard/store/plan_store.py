@@ -12,7 +12,7 @@ _ACTION_COLUMNS = ("id", "title", "description", "owner", "priority", "status", 
 _LINE_COLUMNS = ("id", "action_id", "label", "expense_date", "fiscal_year", "supplier", "nature", "category",
                  "vat_rate_bp", "vat_recoverable", "planned_ht", "committed_ht", "actual_ht", "invoice_ref",
                  "invoice_date", "fiscal_year_manual", "depreciation_years", "recurring", "recurring_until",
-                 "created_at", "updated_at")
+                 "account", "created_at", "updated_at")
 _LINE_BOOLS = ("vat_recoverable", "fiscal_year_manual", "recurring")
 
 

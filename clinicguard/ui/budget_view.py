@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.model.plan import ActionStatus
-from clinicguard.core.budget import BudgetSummary, Totals, YearEntry
+from clinicguard.core.budget import BudgetSummary, Totals, YearEntry, accounting_warnings, year_views
+from clinicguard.model.accounts import account_label
 from clinicguard.model.budget import Category, Nature
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
@@ -80,13 +81,13 @@ class TotalsModel(RowsTableModel):
 class YearLinesModel(RowsTableModel):
     """The year's budget lines; over-budget lines and lines of overdue actions stand out."""
 
-    COLUMNS = ("action", "label", "supplier", "category", "quarter", "planned_ht", "committed_ht", "actual_ht",
-               "variance", "real")
+    COLUMNS = ("action", "label", "supplier", "category", "account", "quarter", "planned_ht", "committed_ht",
+               "actual_ht", "variance", "real")
     rows: list[YearEntry]
 
     def __init__(self, parent=None):
-        super().__init__([tr("Action"), tr("Label"), tr("Supplier"), tr("Category"), tr("Quarter"),
-                          tr("Planned excl. VAT"), tr("Committed excl. VAT"), tr("Actual excl. VAT"), tr("Variance"),
+        super().__init__([tr("Action"), tr("Label"), tr("Supplier"), tr("Category"), tr("Account"),
+                          tr("Quarter"), tr("Planned excl. VAT"), tr("Committed excl. VAT"), tr("Actual excl. VAT"), tr("Variance"),
                           tr("Real cost")], parent)
         self.titles: dict[int, str] = {}
         self.overdue: set[int] = set()
@@ -115,10 +116,12 @@ class YearLinesModel(RowsTableModel):
                 return line.supplier
             if column == "category":
                 return Category(line.category).label
+            if column == "account":
+                return line.booked_account + (" ⚠" if accounting_warnings(line) else "")
             if column == "quarter":
                 return quarter_label(entry.quarter)
             if column == "variance":
-                return _money(None if entry.actual_ht is None else entry.actual_ht - (entry.planned_ht or 0))
+                return _money(entry.variance_ht)
             if column == "real":
                 spent = entry.actual_ht if entry.actual_ht is not None else entry.remaining_ht
                 return _money(line.real_cost(spent))
@@ -135,6 +138,9 @@ class YearLinesModel(RowsTableModel):
                 notes.append(tr("Over budget"))
             if line.action_id in self.overdue:
                 notes.append(tr("Action overdue"))
+            if column == "account":
+                notes.append(f"{line.booked_account} {account_label(line.booked_account)}".strip())
+            notes += accounting_warnings(line)
             return " — ".join(notes) or None
         return None
 
@@ -167,7 +173,8 @@ class BudgetView(QWidget):
         names = [
             ("planned", tr("Planned (excl. / incl. VAT)")), ("committed", tr("Committed excl. VAT")),
             ("actual", tr("Actual (excl. / incl. VAT)")), ("variance", tr("Variance on invoiced lines")),
-            ("remaining", tr("Still to pay (real cost)")), ("real", tr("Real cost to the clinic")),
+            ("remaining", tr("Still to pay (real cost)")), ("real", tr("Cash view: paid in the year")),
+            ("charges", tr("Charges view: the year's expenses")),
             ("over", tr("Over-budget lines")), ("overdue", tr("Overdue actions")),
         ]
         for n, (key, label) in enumerate(names):
@@ -180,7 +187,7 @@ class BudgetView(QWidget):
         self.vat_note = QLabel()
         self.vat_note.setWordWrap(True)
         self.vat_note.setStyleSheet("color: #555;")
-        grid.addWidget(self.vat_note, 4, 0, 1, 4)
+        grid.addWidget(self.vat_note, 5, 0, 1, 4)
 
         self.tabs = QTabWidget()
         self.group_models: dict[str, TotalsModel] = {}
@@ -263,7 +270,9 @@ class BudgetView(QWidget):
         f["variance"].setText(_money(t.variance_ht))
         f["variance"].setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if t.variance_ht > 0 else ""))
         f["remaining"].setText(_money(t.remaining_real))
-        f["real"].setText(_money(t.forecast_real))
+        views = year_views(summary, ws.plan.lines(), {a.id: a.status for a in ws.plan.actions()})
+        f["real"].setText(_money(views.cash))
+        f["charges"].setText(_money(views.charges))
         f["over"].setText(str(len(summary.over_budget)))
         f["over"].setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if summary.over_budget else ""))
         actions = ws.plan.actions()
@@ -272,6 +281,11 @@ class BudgetView(QWidget):
         f["overdue"].setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if overdue else ""))
         self.vat_note.setText(tr("Real cost: excl. VAT where the VAT is recovered, incl. VAT otherwise. It adds what "
                                  "was invoiced and what is still to pay (signed quote, else planned)."))
+        self.vat_note.setText(self.vat_note.text() + " " + tr(
+            "Cash view: every payment of the year, investments at their full price. Charges view: running costs, "
+            "plus this year's depreciation of the invoiced assets ({depreciation}), plus investments without a "
+            "depreciation period ({undepreciated}).", depreciation=_money(views.depreciation),
+            undepreciated=_money(views.undepreciated)))
         self.group_models["category"].load([(Category(k).label, v) for k, v in summary.by_category.items()], t)
         self.group_models["nature"].load([(Nature(k).label, v) for k, v in summary.by_nature.items()], t)
         self.group_models["quarter"].load([(quarter_label(k), v) for k, v in summary.by_quarter.items()], t)

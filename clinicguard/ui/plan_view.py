@@ -37,6 +37,7 @@ from clinicguard.core.plan import ActionDraft, priority_label, priority_rule
 from clinicguard.core.plan_filter import PlanRow, filter_plan, plan_mask
 from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature, fiscal_year_label, format_rate, vat_cents
 from clinicguard.core.budget import InvalidValue, parse_amount
+from clinicguard.model.accounts import account_label, default_account
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.model.people import Permission
@@ -357,6 +358,8 @@ class BudgetLineDialog(QDialog):
         self._following = False
         self.recurring_edit = QCheckBox(tr("Renews every year (subscription)"))
         self.recurring_edit.setChecked(line.recurring if line else False)
+        self.account_edit = QLineEdit(line.account or "" if line else "")
+        self.account_edit.setAccessibleName(tr("Account (Plan comptable général)"))
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b3261e;")
         self.error_label.setWordWrap(True)
@@ -377,6 +380,7 @@ class BudgetLineDialog(QDialog):
         form.addRow(tr("Fiscal year"), self.year_edit)
         form.addRow(tr("Depreciation"), self.depreciation_edit)
         form.addRow("", self.recurring_edit)
+        form.addRow(tr("Account (Plan comptable général)"), self.account_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -393,6 +397,9 @@ class BudgetLineDialog(QDialog):
         self.vat_edit.currentIndexChanged.connect(self._show_vat)
         self.nature_edit.currentIndexChanged.connect(lambda _: self._follow_nature())
         self.category_edit.currentIndexChanged.connect(lambda _: self._follow_nature())
+        self.nature_edit.currentIndexChanged.connect(lambda _: self._show_default_account())
+        self.category_edit.currentIndexChanged.connect(lambda _: self._show_default_account())
+        self._show_default_account()
         self.depreciation_edit.valueChanged.connect(lambda _: self._depreciation_typed())
         self._show_vat()
         self._follow_nature()
@@ -409,6 +416,11 @@ class BudgetLineDialog(QDialog):
                 tr("{low} to {high}", low=euros(low, False), high=euros(high, True)))
         return tr("Indicative amount: the top of the catalogue's cost band ({band} excl. VAT), to budget "
                   "prudently. Replace it with your quote.", band=band)
+
+    def _show_default_account(self) -> None:
+        account = default_account(self.nature_edit.currentData(), self.category_edit.currentData())
+        self.account_edit.setPlaceholderText(tr("{account} by default ({label})", account=account,
+                                                label=account_label(account)))
 
     def _depreciation_typed(self) -> None:
         if not self._following:
@@ -435,10 +447,10 @@ class BudgetLineDialog(QDialog):
 
     def values(self) -> dict:
         """The fields for ActionPlan; raises InvalidValue for an unreadable amount."""
-        def amount(edit: QLineEdit) -> int | None:
-            return parse_amount(edit.text()) if edit.text().strip() else None
+        def amount(edit: QLineEdit, field: str) -> int | None:
+            return parse_amount(edit.text(), field) if edit.text().strip() else None
 
-        planned = amount(self.planned_edit)
+        planned = amount(self.planned_edit, tr("Planned amount excl. VAT"))
         if planned is None:
             raise InvalidValue(tr("Enter the planned amount excl. VAT."))
         nature = self.nature_edit.currentData()
@@ -446,12 +458,13 @@ class BudgetLineDialog(QDialog):
             "label": self.label_edit.text(), "supplier": self.supplier_edit.text(), "nature": nature,
             "category": self.category_edit.currentData(), "planned_ht": planned,
             "vat_rate_bp": self.vat_edit.currentData(), "vat_recoverable": self.recoverable_edit.isChecked(),
-            "committed_ht": amount(self.committed_edit), "actual_ht": amount(self.actual_edit),
+            "committed_ht": amount(self.committed_edit, tr("Committed amount excl. VAT")),
+            "actual_ht": amount(self.actual_edit, tr("Actual amount excl. VAT")),
             "invoice_ref": self.invoice_ref_edit.text(), "invoice_date": self.invoice_date_edit.checked_value(),
             "expense_date": self.expense_date_edit.checked_value(),
             "fiscal_year": self.year_edit.value() if self.year_edit.value() != self.year_edit.minimum() else None,
             "depreciation_years": (self.depreciation_edit.value() or None) if nature == "investment" else None,
-            "recurring": self.recurring_edit.isChecked(),
+            "recurring": self.recurring_edit.isChecked(), "account": self.account_edit.text(),
         }
 
 

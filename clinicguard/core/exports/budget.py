@@ -19,7 +19,8 @@ from openpyxl.utils import get_column_letter
 
 from clinicguard.model.plan import Action, ActionStatus
 from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_label
-from clinicguard.core.budget import BudgetSummary, YearEntry, depreciations
+from clinicguard.core.budget import BudgetSummary, YearEntry, accounting_warnings, depreciations
+from clinicguard.model.accounts import account_label
 from clinicguard.core.exports.cover import cover
 from clinicguard.core.exports.pipeline import (
     Cancelled, Context, ExportSources, PreparedExport, Progress, authorised, context_for, run_export, tick,
@@ -28,7 +29,7 @@ from clinicguard.core.exports.xlsx import (
     BOLD, DATE, INTEGER, MONEY, PERCENT, TEXT, WRAP, Column, TableSheet, enum_label, fit_rows, formula, header_row,
     label, print_setup, put, set_widths, sheet_title, sumifs, title, yes_no,
 )
-from clinicguard.core.formatting import format_date
+from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
 from clinicguard.model.people import Actor
 
@@ -77,7 +78,7 @@ def entry_amounts(entry: YearEntry) -> dict[str, int | None]:
         "planned_ht": planned, "planned_vat": line.vat(planned), "planned_ttc": line.ttc(planned),
         "committed_ht": committed, "committed_ttc": line.ttc(committed),
         "actual_ht": actual, "actual_vat": line.vat(actual), "actual_ttc": line.ttc(actual),
-        "variance_ht": None if actual is None else actual - (planned or 0),
+        "variance_ht": entry.variance_ht,
         "remaining_ht": remaining, "remaining_real": remaining_real, "planned_real": line.real_cost(planned),
         "actual_real": actual_real, "forecast_real": forecast,
     }
@@ -117,7 +118,17 @@ def export_budget(sources: ExportSources, actor: Actor, year: int | None, out: P
     return run_export(sources, actor, prepare_budget(sources, actor, year), out, progress, cancelled)
 
 
-def detail_columns() -> list[tuple[str, Column]]:
+def money_width(summary: BudgetSummary) -> int:
+    """A money column wide enough for the largest total the workbook can show, so that no total is
+    ever shown as ###: the sum of the absolute amounts of each measure bounds every SUMIFS over it."""
+    largest = 0
+    for measure in MEASURES:
+        largest = max(largest, sum(abs(entry_amounts(e)[measure] or 0) for e in summary.entries))
+    # The text as displayed ("1 234 567,89 €"), one unit of room per character plus a margin.
+    return max(15, len(format_money(largest)) + 3)
+
+
+def detail_columns(width: int = 15) -> list[tuple[str, Column]]:
     money = measure_headers()
     columns = [
         ("line", Column(tr("Line no."), INTEGER, 8)),
@@ -126,13 +137,15 @@ def detail_columns() -> list[tuple[str, Column]]:
         ("items", Column(tr("Recommendations"), TEXT, 18)),
         ("category", Column(tr("Category"), TEXT, 20)),
         ("nature", Column(tr("Nature"), TEXT, 16)),
+        ("account", Column(tr("Account"), TEXT, 10)),
+        ("account_label", Column(tr("Account label"), TEXT, 28)),
         ("quarter", Column(tr("Quarter"), TEXT, 14)),
         ("expense_date", Column(tr("Expense date"), DATE, 12)),
         ("supplier", Column(tr("Supplier"), TEXT, 20)),
         ("label", Column(tr("Label"), TEXT, 30)),
         ("vat_rate", Column(tr("VAT rate"), PERCENT, 9)),
     ]
-    columns += [(key, Column(money[key], MONEY, 15)) for key in MEASURES]
+    columns += [(key, Column(money[key], MONEY, width)) for key in MEASURES]
     columns += [
         ("vat_recoverable", Column(tr("VAT recovered"), TEXT, 10)),
         ("invoice_ref", Column(tr("Invoice reference"), TEXT, 16)),
@@ -141,6 +154,7 @@ def detail_columns() -> list[tuple[str, Column]]:
         ("due_date", Column(tr("Due date"), DATE, 12)),
         ("recurring", Column(tr("Recurring"), TEXT, 18)),
         ("depreciation", Column(tr("Depreciation (years)"), INTEGER, 12)),
+        ("accounting_note", Column(tr("Accounting note"), WRAP, 40)),
     ]
     return columns
 
@@ -156,6 +170,8 @@ def detail_values(entry: YearEntry, action: Action | None, start_month: int = 1)
         "invoice_ref": line.invoice_ref, "invoice_date": line.invoice_date,
         "action_status": enum_label(ActionStatus, entry.action_status), "due_date": action.due_date if action else None,
         "recurring": recurring_text(line), "depreciation": line.depreciation_years,
+        "account": line.booked_account, "account_label": account_label(line.booked_account),
+        "accounting_note": " ".join(accounting_warnings(line)),
     }
     values.update(entry_amounts(entry))
     return values
@@ -191,8 +207,9 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
             "year of its invoice. The lines of a dropped action keep only what was invoiced."),
          tr("Variance: actual minus planned, on invoiced lines only (positive: over budget).")],
     )
-    detail = TableSheet(book.create_sheet(names["detail"]), [c for _, c in detail_columns()])
-    keys = [k for k, _ in detail_columns()]
+    width = money_width(summary)
+    detail = TableSheet(book.create_sheet(names["detail"]), [c for _, c in detail_columns(width)])
+    keys = [k for k, _ in detail_columns(width)]
     entries = sorted(summary.entries, key=lambda e: (e.line.expense_date, e.line.id or 0))
     total = len(entries)
     for n, entry in enumerate(entries, 1):
@@ -202,17 +219,17 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
     # Too wide for one readable page: printed over pages across, each starting with the line
     # number, the action number and the action.
     detail.finish(f"Lignes_{summary.fiscal_year}", repeat_columns="A:C")
-    header_of = dict(detail_columns())
+    header_of = dict(detail_columns(width))
     ranges = {k: detail.range_of(header_of[k].header) for k in keys}
-    _budget_summary(book.create_sheet(names["summary"]), summary, ranges)
-    _planned_vs_actual(book.create_sheet(names["variance"]), summary, data.actions, ranges)
+    _budget_summary(book.create_sheet(names["summary"]), summary, ranges, width)
+    _planned_vs_actual(book.create_sheet(names["variance"]), summary, data.actions, ranges, width)
     _depreciation(book.create_sheet(names["depreciation"]), summary, data.lines, data.actions)
     if progress is not None:
         progress(total, total)
     return book
 
 
-def _budget_summary(sheet, summary: BudgetSummary, ranges: dict[str, str]) -> None:
+def _budget_summary(sheet, summary: BudgetSummary, ranges: dict[str, str], width: int = 15) -> None:
     money = measure_headers()
     first, last = summary.bounds
     title(sheet, 1, tr("Summary of fiscal year {label} ({first} to {last})", label=summary.label,
@@ -267,13 +284,14 @@ def _budget_summary(sheet, summary: BudgetSummary, ranges: dict[str, str]) -> No
             letter = get_column_letter(col)
             formula(sheet, row, col, f"=SUM({letter}{header + 1}:{letter}{row - 1})").font = BOLD
         row += 2
-    set_widths(sheet, [30] + [15] * len(SUMMARY_MEASURES))
+    set_widths(sheet, [30] + [width] * len(SUMMARY_MEASURES))
     fit_rows(sheet)
     sheet.freeze_panes = "B4"
     print_setup(sheet)
 
 
-def _planned_vs_actual(sheet, summary: BudgetSummary, actions: dict[int, Action], ranges: dict[str, str]) -> None:
+def _planned_vs_actual(sheet, summary: BudgetSummary, actions: dict[int, Action], ranges: dict[str, str],
+                       width: int = 16) -> None:
     money = measure_headers()
     measures = ("planned_ht", "committed_ht", "actual_ht", "variance_ht", "remaining_ht", "forecast_real")
     headers = [tr("Action no."), tr("Action"), tr("Action status"), tr("Due date")] + [money[m] for m in measures]
@@ -302,7 +320,7 @@ def _planned_vs_actual(sheet, summary: BudgetSummary, actions: dict[int, Action]
         f"{variance}2:{variance}{row}",
         CellIsRule(operator="greaterThan", formula=["0"], font=Font(color="B3261E", bold=True)))
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{row - 1}"
-    set_widths(sheet, [8, 40, 14, 12] + [16] * len(measures))
+    set_widths(sheet, [8, 40, 14, 12] + [max(16, width)] * len(measures))
     fit_rows(sheet)
     sheet.freeze_panes = "C2"
     print_setup(sheet, title_rows="1:1")
@@ -351,7 +369,8 @@ def _depreciation(sheet, summary: BudgetSummary, lines: Iterable[BudgetLine], ac
         highlight = PatternFill("solid", fgColor="FFF2CC")
         for r in range(2, row + 1):
             sheet.cell(row=r, column=current).fill = highlight
-    set_widths(sheet, [8, 30, 28, 18, 12, 15, 12, 8] + [14] * (len(years) + 1))
+    width = max(15, len(format_money(sum(d.base for d in items))) + 3)  # never ### (see money_width)
+    set_widths(sheet, [8, 30, 28, 18, 12, width, 12, 8] + [width] * (len(years) + 1))
     fit_rows(sheet, 1, 1)
     sheet.freeze_panes = "C2"
     print_setup(sheet, title_rows="1:1")

@@ -32,7 +32,7 @@ EXCEL_MAX_SHEET_TITLE = 31
 # Strings starting with these are read as formulas or commands by spreadsheets (OWASP "CSV injection").
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
-MONEY_FORMAT = '#,##0.00 "€"'  # shown as 1 234,56 € by a French Excel or LibreOffice
+MONEY_FORMAT = '#,##0.00 [$€-40C]'  # 1 234,56 €; the locale tag (fr-FR) keeps the € sign in any locale's Excel or LibreOffice
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 PERCENT_FORMAT = "0.0 %"
