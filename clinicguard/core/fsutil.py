@@ -10,6 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+# Windows-only paths are taken on this flag, which tests set to run them on any system with the
+# operating-system call patched at its boundary.
+WINDOWS = os.name == "nt"
+
 
 # Most file systems (ext4, NTFS in UTF-16 units, APFS) limit one name to 255 bytes or units; UTF-8
 # bytes are the stricter count, so names are measured in them.
@@ -27,7 +31,7 @@ def fit_bytes(text: str, max_bytes: int) -> str:
 
 def fsync_dir(folder: Path) -> None:
     """Make a rename durable on POSIX; Windows has no directory handles to sync."""
-    if os.name == "nt":
+    if WINDOWS:
         return
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -43,7 +47,7 @@ def replace(src: Path, dst: Path, attempts: int = 20) -> None:
             os.replace(src, dst)
             return
         except PermissionError:
-            if os.name != "nt" or attempt == attempts - 1:
+            if not WINDOWS or attempt == attempts - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
 

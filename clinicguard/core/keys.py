@@ -24,6 +24,10 @@ from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.i18n import tr
 
+# Windows-only paths are taken on this flag, which tests set to run them on any system with the
+# operating-system call patched at its boundary.
+WINDOWS = os.name == "nt"
+
 KEYRING_SERVICE = "ClinicGuard"
 KEYS_DIR = "keys"
 CLINIC_RECIPIENT = "clinic.recipient"
@@ -52,7 +56,7 @@ class WrongRecoveryKey(KeyUnavailable):
 def configure_frozen_keyring() -> None:
     """In a frozen Windows build, name the Credential Manager backend explicitly: PyInstaller
     builds have been seen to find only keyring's "fail" backend."""
-    if getattr(sys, "frozen", False) and os.name == "nt":
+    if getattr(sys, "frozen", False) and WINDOWS:
         import keyring
         from keyring.backends.Windows import WinVaultKeyring
 

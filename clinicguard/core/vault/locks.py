@@ -12,7 +12,11 @@ from pathlib import Path
 from clinicguard.core.vault.errors import VaultError
 from clinicguard.i18n import tr
 
-if os.name == "nt":
+# Windows-only paths are taken on this flag, which tests set to run them on any system with the
+# operating-system call patched at its boundary.
+WINDOWS = os.name == "nt"
+
+if WINDOWS:
     import msvcrt
 else:
     import fcntl
@@ -20,7 +24,7 @@ else:
 
 def _try_lock(fd: int) -> bool:
     try:
-        if os.name == "nt":
+        if WINDOWS:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         else:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -31,7 +35,7 @@ def _try_lock(fd: int) -> bool:
 
 def _unlock(fd: int) -> None:
     try:
-        if os.name == "nt":
+        if WINDOWS:
             os.lseek(fd, 0, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         else:

@@ -4,16 +4,18 @@ the removal of the folders a crashed ClinicGuard left behind."""
 from __future__ import annotations
 
 import atexit
+import ctypes
 import os
 import shutil
 import stat
 import tempfile
 import time
+from ctypes import wintypes  # importable everywhere; used only on Windows
 from pathlib import Path
 
-if os.name == "nt":
-    import ctypes
-    from ctypes import wintypes
+# Windows-only paths are taken on this flag, which tests set to run them on any system with the
+# operating-system call patched at its boundary.
+WINDOWS = os.name == "nt"
 
 OPEN_PREFIX = "clinicguard-open-"
 OWNER_FILE = "owner.pid"
@@ -26,7 +28,7 @@ def _process_running(pid: int) -> bool:
     """Whether a process with this id exists; in doubt, say yes (keeping a folder is the safe side)."""
     if pid <= 0:
         return False
-    if os.name == "nt":
+    if WINDOWS:
         # os.kill(pid, 0) would terminate the process on Windows: ask the kernel instead.
         kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
         kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
