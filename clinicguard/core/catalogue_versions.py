@@ -119,8 +119,9 @@ class CatalogueVersions:
         """The recorded upgrades; which changed items went back to review is read from the catalogue."""
         result = []
         for change in self._history.upgrades(unseen_only=unseen_only):
-            review = tuple(i for i in change.changed if (item := self._catalogue.get(i)) is not None
-                           and item.needs_review(change.from_version)
+            changed = set(change.changed)
+            review = tuple(item.id for item in self._catalogue.items  # in catalogue order, as at the upgrade
+                           if item.id in changed and item.needs_review(change.from_version)
                            and version_key(item.changed_in) <= version_key(change.to_version))
             result.append(dataclasses.replace(change, review=review))
         return result
