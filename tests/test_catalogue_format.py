@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from clinicguard.model.catalogue import Structure
 from clinicguard.core.catalogue import load_catalogue
+from clinicguard.model.catalogue import Structure
 from clinicguard.model.errors import CatalogueError
 
 SMALL = Path(__file__).parent / "data" / "catalogue_small.toml"
@@ -124,5 +124,8 @@ def test_units_structures_and_reasons_are_read(tmp_path):
     assert action.cost_unit == "per-year" and action.suits(Structure.CLINIC) and not action.suits(Structure.GROUP_PRACTICE)
     assert action.cost_band.endswith(action.unit_label) and action.unit_label
     # the snapshot kept in the database keeps them too
-    from clinicguard.model.catalogue import recommendation_from_raw, recommendation_to_raw
+    from clinicguard.model.catalogue import (
+        recommendation_from_raw,
+        recommendation_to_raw,
+    )
     assert recommendation_from_raw(recommendation_to_raw(item)) == item

@@ -100,7 +100,7 @@ def test_each_answer_sent_back_is_audited_with_its_old_status_and_the_reason(upg
     assert upgrade.after["review"] == list(changes.review)
     assert ws.audit.verify().ok
     # answering again, under the new meaning, clears the review
-    item_id = sorted(expected)[0]
+    item_id = min(expected)
     actor = ws.people.sign_in(DEMO_MANAGER, DEMO_MANAGER_SECRET)
     ws.checklist.set_assessment(actor, item_id, status="compliant")
     answer = ws.checklist.store.get(item_id)

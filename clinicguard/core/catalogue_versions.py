@@ -17,9 +17,13 @@ import dataclasses
 
 from clinicguard.core import clock
 from clinicguard.core.clock import utc_now
-from clinicguard.model.catalogue import Catalogue, Recommendation
 from clinicguard.core.uow import UnitOfWork
-from clinicguard.model.catalogue import CatalogueChanges, version_key
+from clinicguard.model.catalogue import (
+    Catalogue,
+    CatalogueChanges,
+    Recommendation,
+    version_key,
+)
 from clinicguard.model.checklist import Assessment, Status
 from clinicguard.store.catalogue_store import CatalogueStore
 from clinicguard.store.checklist_store import AssessmentStore
