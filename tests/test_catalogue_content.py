@@ -9,8 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from clinicguard.model.catalogue import COST_UNITS, Recommendation, Reference, Structure, SuggestedAction
 from clinicguard.core.catalogue import bundled_catalogue, load_catalogue
+from clinicguard.model.catalogue import (
+    COST_UNITS,
+    SOURCE_STATUSES,
+    Recommendation,
+    Reference,
+    Structure,
+    SuggestedAction,
+)
 
 TEXT_FIELDS = ("title", "question", "why", "how_to_check", "evidence")
 DOMAIN_PREFIX = {"governance": "GOV", "security": "SEC", "training": "TRN"}
@@ -530,3 +537,41 @@ def test_the_previous_version_still_loads_under_the_new_schema():
     assert {i.id for i in old.items} <= {i.id for i in new.items}, "2026.1 withdraws nothing"
     # an old band without a unit reads as before
     assert old.get("SEC-AUTH-02").actions[1].cost_band == new.get("SEC-AUTH-02").actions[1].cost_band.rsplit(" ", 2)[0]
+
+
+# --- what kind of text each item rests on ----------------------------------------------------------------------------
+
+DUTY_WORDS = re.compile(r"\bobligatoires?\b|\bobligation légale\b|la loi (impose|exige)|\best interdite?\b|\bil est interdit\b",
+                        re.IGNORECASE)
+
+
+def test_every_item_says_what_kind_of_text_it_rests_on(items):
+    for item in items:
+        assert item.source_status in SOURCE_STATUSES, item.id
+        assert item.source_status_label, item.id
+        if item.source_status == "draft":
+            assert item.from_cnil_draft, item.id
+        if item.from_cnil_draft:  # a draft item is a draft unless a text in force already sets the rule
+            assert item.source_status in ("draft", "regulation", "law"), item.id
+        if item.source_status == "cnil-referentiel":
+            assert any(r.source == "cnil-referentiel-2020" for r in item.references), item.id
+        if item.is_legal_duty:
+            assert any(r.source in ("gdpr", "csp", "penal-code", "cgi") or "arrêté" in r.ref or "décret" in r.ref
+                       or r.source == "cnil-deliberation" for r in item.references if not r.uncertain), item.id
+    statuses = Counter(i.source_status for i in items)
+    assert statuses["recommendation"] > statuses["law"] > 0 and statuses["draft"] and statuses["good-practice"]
+
+
+def test_a_recommendation_is_never_worded_as_a_legal_duty(items):
+    for item in items:
+        if not item.is_legal_duty:
+            text = " ".join(getattr(item, f)["fr"] for f in ("title", "question", "why"))
+            assert not DUTY_WORDS.search(text), (item.id, item.source_status, DUTY_WORDS.search(text).group(0))
+
+
+def test_some_statuses_are_the_reviewers_reading(catalogue):
+    assert catalogue.get("GOV-RET-04").source_status == "regulation"  # R.1112-7 binds, whatever the draft becomes
+    assert catalogue.get("GOV-STEER-08").source_status == "good-practice"  # insurance is a choice
+    assert catalogue.get("TRN-INC-07").source_status == "good-practice"  # reporting by a practice is not proven
+    assert catalogue.get("SEC-AUTH-02").source_status == "regulation"  # the ANS framework, binding by an order
+    assert catalogue.get("GOV-RET-01").source_status == "cnil-referentiel"

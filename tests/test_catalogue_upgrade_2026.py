@@ -15,6 +15,7 @@ from clinicguard.core import workspace as workspace_module
 from clinicguard.core.catalogue import bundled_catalogue, load_catalogue
 from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, create_demo
 from clinicguard.core.workspace import Workspace
+from clinicguard.model.catalogue import Structure
 from clinicguard.model.checklist import Status
 from clinicguard.ui.main_window import MainWindow
 from clinicguard.ui.state import AppState
@@ -123,7 +124,39 @@ def test_the_window_lists_them_and_shows_the_reason_with_each(qtbot, upgraded):
     assert "à revoir" in guidance and "90 jours" in guidance and "2026.1" in guidance
     assert view.select_item("SEC-AUTH-02")  # its cost is shown with its unit
     assert "par poste" in view.guidance.toPlainText()
+    assert "Nature de la source : Règlement (décret, arrêté)" in view.guidance.toPlainText()
     kept = next(i for i in before if i not in changes.review and bundled_catalogue().get(i) is not None)
     assert view.select_item(kept)
     assert "à revoir :" not in view.guidance.toPlainText()
     window.close()
+
+
+def test_the_workbooks_show_the_kind_of_source_and_whom_an_action_suits(tmp_path, upgraded):
+    from openpyxl import load_workbook
+
+    from clinicguard.cli import main
+    from clinicguard.i18n import tr
+
+    def sheet_rows(sheet):
+        rows = list(sheet.iter_rows(values_only=True))
+        return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+    ws, _before, _changes = upgraded
+    catalogue = bundled_catalogue()
+    out = tmp_path / "catalogue.xlsx"
+    assert main(["catalogue", "export", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    items = {r[tr("Identifier")]: r for r in sheet_rows(book[tr("Recommendations")])}
+    assert items["GOV-RET-04"][tr("Kind of source")] == "Règlement (décret, arrêté)"
+    assert items["GOV-STEER-08"][tr("Kind of source")] == "Bonne pratique"
+    actions = [r for r in sheet_rows(book[tr("Suggested actions")]) if r[tr("Identifier")] == "GOV-ROLES-03"]
+    clinic_dpo = next(r for r in actions if "interne" in r[tr("Action")])
+    assert clinic_dpo[tr("Suggested to")] == Structure.CLINIC.label and "par an" in clinic_dpo[tr("Cost band")]
+    # and the clinic's own checklist workbook
+    from clinicguard.core import exports
+
+    manager = ws.people.sign_in(DEMO_MANAGER, DEMO_MANAGER_SECRET)
+    out = exports.export_checklist(ws, manager, tmp_path / "checklist.xlsx")
+    rows = {r[tr("Identifier")]: r for r in sheet_rows(load_workbook(out)[tr("Recommendations")])}
+    for item_id in ("GOV-PAT-02", "SEC-AUTH-01", "GOV-RET-01"):
+        assert rows[item_id][tr("Kind of source")] == catalogue.get(item_id).source_status_label, item_id

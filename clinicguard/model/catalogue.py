@@ -88,6 +88,21 @@ class SuggestedAction:
         return not self.for_structures or Structure(structure) in self.for_structures
 
 
+SOURCE_STATUSES = ("law", "regulation", "cnil-referentiel", "recommendation", "good-practice", "draft")
+
+
+def source_status_label(status: str) -> str:
+    """What kind of text a recommendation rests on: only law and regulation make it a legal duty."""
+    return {
+        "law": tr("Law (statute or EU regulation)"),
+        "regulation": tr("Regulation (decree, order)"),
+        "cnil-referentiel": tr("CNIL référentiel (departures must be justified)"),
+        "recommendation": tr("Recommendation of an authority"),
+        "good-practice": tr("Good practice"),
+        "draft": tr("Draft text, not adopted"),
+    }.get(status, "")
+
+
 @dataclass(frozen=True)
 class Recommendation:
     id: str
@@ -105,11 +120,20 @@ class Recommendation:
     seed: tuple[str, ...] = ()
     from_cnil_draft: bool = False
     uncertain: dict[str, str] = field(default_factory=dict)
+    source_status: str = ""  # one of SOURCE_STATUSES; empty in catalogues older than 2026.1
     changed_in: str = ""  # the catalogue version whose change of meaning sends an earlier answer back to review
     review: dict[str, str] = field(default_factory=dict)  # why, in both languages
 
     def applies(self, structure: Structure | str) -> bool:
         return Structure(structure) in self.applies_to
+
+    @property
+    def source_status_label(self) -> str:
+        return source_status_label(self.source_status)
+
+    @property
+    def is_legal_duty(self) -> bool:
+        return self.source_status in ("law", "regulation")
 
     def actions_for(self, structure: Structure | str) -> tuple[SuggestedAction, ...]:
         """The suggested actions that fit that type of structure (all of them if none is marked)."""
@@ -194,6 +218,7 @@ def recommendation_from_raw(raw_item: dict) -> Recommendation:
         seed=tuple(raw_item.get("seed", [])),
         from_cnil_draft=raw_item.get("from_cnil_draft", False),
         uncertain={k: raw_item[f"uncertain_{k}"] for k in ("fr", "en") if raw_item.get(f"uncertain_{k}")},
+        source_status=raw_item.get("source_status", ""),
         changed_in=raw_item.get("changed_in", ""),
         review={k: raw_item[f"review_{k}"] for k in ("fr", "en") if raw_item.get(f"review_{k}")},
     )
@@ -204,6 +229,8 @@ def recommendation_to_raw(item: Recommendation) -> dict:
     raw: dict = {"id": item.id, "domain": item.domain, "theme": item.theme, "severity": item.severity,
                  "applies_to": sorted(s.value for s in item.applies_to), "seed": list(item.seed),
                  "from_cnil_draft": item.from_cnil_draft}
+    if item.source_status:
+        raw["source_status"] = item.source_status
     if item.changed_in:
         raw["changed_in"] = item.changed_in
     for name in ("title", "question", "why", "how_to_check", "evidence", "uncertain", "review"):

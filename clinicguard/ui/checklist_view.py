@@ -393,6 +393,8 @@ class ChecklistView(QWidget):
         parts.append(f"<h4>{escape(tr('References'))}</h4><ul>")
         parts += [f"<li>{escape(ref.label)}</li>" for ref in item.references]
         parts.append("</ul>")
+        if item.source_status:
+            parts.append(f"<p>{escape(tr('Kind of source'))} : {escape(item.source_status_label)}</p>")
         parts.append(f"<p>{escape(tr('Severity'))} : {item.severity}/4</p>")
         if item.from_cnil_draft:
             parts.append(f"<p><i>{escape(tr('From the CNIL draft recommendation put to consultation in 2025.'))}</i></p>")
