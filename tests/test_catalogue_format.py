@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from clinicguard.model.catalogue import Structure
 from clinicguard.core.catalogue import load_catalogue
+from clinicguard.model.catalogue import Structure
 from clinicguard.model.errors import CatalogueError
 
 SMALL = Path(__file__).parent / "data" / "catalogue_small.toml"
@@ -81,3 +81,51 @@ def test_uncertainty_note_needs_both_languages(tmp_path):
     path = variant(tmp_path, lambda s: s.replace('severity = 2\n', 'severity = 2\nuncertain_fr = "Incertain"\n', 1))
     with pytest.raises(CatalogueError, match="SEC-BACKUP-02.*uncertain_en"):
         load_catalogue(path)
+
+
+@pytest.mark.parametrize(
+    "transform, item, field",
+    [
+        # a change of meaning must say why, in both languages, and name a version that exists
+        (lambda s: s.replace('severity = 1\n', 'severity = 1\nchanged_in = "1.0"\n', 1), "GOV-ROLES-02", "review_fr"),
+        (lambda s: s.replace('severity = 1\n', 'severity = 1\nreview_fr = "Sens modifié"\nreview_en = "Meaning changed"\n', 1),
+         "GOV-ROLES-02", "changed_in"),
+        (lambda s: s.replace('severity = 1\n', 'severity = 1\nchanged_in = "1.0"\nreview_fr = "Sens modifié"\n', 1),
+         "GOV-ROLES-02", "review_en"),
+        (lambda s: s.replace('severity = 1\n', 'severity = 1\nchanged_in = "2.0"\nreview_fr = "Sens modifié"\n'
+                             'review_en = "Meaning changed"\n', 1), "GOV-ROLES-02", "changed_in"),
+        # a cost unit is one of the known ones; an action is only offered to structures the item applies to
+        (lambda s: s.replace("cost_max_eur = 500\n", 'cost_max_eur = 500\ncost_unit = "per-decade"\n', 1),
+         "GOV-ROLES-02", "actions.0.cost_unit"),
+        (lambda s: s.replace("cost_max_eur = 500\n", 'cost_max_eur = 500\nfor_structures = ["individual-practice"]\n', 1),
+         "GOV-ROLES-02", "actions.1.for_structures"),
+    ],
+    ids=["changed-without-reason", "reason-without-version", "reason-in-one-language", "version-from-the-future",
+         "unknown-cost-unit", "action-for-a-structure-out-of-scope"],
+)
+def test_version_fields_are_checked(tmp_path, transform, item, field):
+    path = variant(tmp_path, transform)
+    with pytest.raises(CatalogueError) as exc:
+        load_catalogue(path)
+    message = str(exc.value)
+    assert item in message and re.search(rf"\b{re.escape(field)}\b", message), message
+
+
+def test_units_structures_and_reasons_are_read(tmp_path):
+    def add(s):
+        s = s.replace('severity = 1\n', 'severity = 1\nchanged_in = "1.0"\nreview_fr = "Sens modifié"\n'
+                      'review_en = "Meaning changed"\n', 1)
+        return s.replace("cost_max_eur = 500\n", 'cost_max_eur = 500\ncost_unit = "per-year"\nfor_structures = ["clinic"]\n', 1)
+    catalogue = load_catalogue(variant(tmp_path, add))
+    item = catalogue.get("GOV-ROLES-02")
+    assert item.changed_in == "1.0" and item.review == {"fr": "Sens modifié", "en": "Meaning changed"}
+    assert item.needs_review("0.9") and not item.needs_review("1.0") and not item.needs_review("")
+    action = item.actions[0]
+    assert action.cost_unit == "per-year" and action.suits(Structure.CLINIC) and not action.suits(Structure.GROUP_PRACTICE)
+    assert action.cost_band.endswith(action.unit_label) and action.unit_label
+    # the snapshot kept in the database keeps them too
+    from clinicguard.model.catalogue import (
+        recommendation_from_raw,
+        recommendation_to_raw,
+    )
+    assert recommendation_from_raw(recommendation_to_raw(item)) == item

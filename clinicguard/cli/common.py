@@ -60,12 +60,15 @@ def acting(ws, args: argparse.Namespace) -> Actor:
 
 
 def catalogue_changes_text(changes) -> str:
-    return tr("The catalogue moved from version {old} to {new}: {added} to assess, "
+    text = tr("The catalogue moved from version {old} to {new}: {added} to assess, "
               "{removed} (their answers are kept, read-only), {changed}.",
               old=changes.from_version, new=changes.to_version,
               added=trn("{n} new recommendation", "{n} new recommendations", len(changes.added)),
               removed=trn("{n} withdrawn", "{n} withdrawn", len(changes.removed)),
-              changed=trn("{n} reworded", "{n} reworded", len(changes.changed)))
+              changed=trn("{n} reworded", "{n} reworded", len(changes.reworded)))
+    if changes.review:
+        text += " " + tr("Meaning changed, back to review: {ids}.", ids=", ".join(changes.review))
+    return text
 
 
 def print_json(value) -> None:

@@ -16,7 +16,7 @@ from clinicguard.model.errors import CatalogueError
 from clinicguard.i18n import tr
 from clinicguard.model.catalogue import (
     Catalogue, Domain, Theme, bilingual,
-    recommendation_from_raw,
+    recommendation_from_raw, version_key,
 )
 from clinicguard.paths import resources_dir
 
@@ -111,9 +111,20 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
         if bool(raw_item.get("uncertain_fr")) != bool(raw_item.get("uncertain_en")):
             missing = "uncertain_en" if raw_item.get("uncertain_fr") else "uncertain_fr"
             raise fail(item_id, missing, tr("the field is missing"))
+        if bool(raw_item.get("review_fr")) != bool(raw_item.get("review_en")):
+            missing = "review_en" if raw_item.get("review_fr") else "review_fr"
+            raise fail(item_id, missing, tr("the field is missing"))
+        if bool(raw_item.get("review_fr")) != bool(raw_item.get("changed_in")):
+            missing = "review_fr" if raw_item.get("changed_in") else "changed_in"
+            raise fail(item_id, missing, tr("the field is missing"))
+        if raw_item.get("changed_in") and version_key(raw_item["changed_in"]) > version_key(raw["catalogue"]["version"]):
+            raise fail(item_id, "changed_in", tr("invalid value {value!r}", value=raw_item["changed_in"]))
         for n, act in enumerate(raw_item["actions"], 1):
             if act["cost_min_eur"] > act["cost_max_eur"]:
                 raise fail(item_id, f"actions.{n}.cost_min_eur", tr("the low end of the cost band is above the high end"))
+            if not set(act.get("for_structures", ())) <= set(raw_item["applies_to"]):
+                raise fail(item_id, f"actions.{n}.for_structures",
+                           tr("an action is suggested to a structure the recommendation does not apply to"))
         items.append(recommendation_from_raw(raw_item))
     meta = raw["catalogue"]
     return Catalogue(
@@ -126,6 +137,7 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
         items=tuple(items),
         seed_recommendations=tuple((s["id"], bilingual(s, "title")) for s in raw.get("seed_recommendations", [])),
         path=path,
+        costs_note={k: meta[f"costs_note_{k}"] for k in ("fr", "en") if meta.get(f"costs_note_{k}")},
     )
 
 

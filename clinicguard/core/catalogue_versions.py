@@ -4,15 +4,27 @@ The clinic's database keeps a snapshot of every catalogue version it has used. W
 catalogue ships (say, the CNIL's final text), answers carry over by item id; an item that
 disappeared keeps its answer and wording, read-only; new items start as not assessed; and the
 upgrade records what was added, removed and changed, for the user to see.
+
+An item whose meaning changed (the catalogue marks it with `changed_in` and says why in
+`review_fr`/`review_en`) is never silently kept compliant: its earlier answer goes back to
+"not assessed", due for review today, with its comment and responsible kept and the previous
+status in the audit trail; the reason is shown with the recommendation until it is answered again.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
+from clinicguard.core import clock
 from clinicguard.core.clock import utc_now
-from clinicguard.model.catalogue import Catalogue, Recommendation
 from clinicguard.core.uow import UnitOfWork
-from clinicguard.model.catalogue import CatalogueChanges, version_key
-from clinicguard.model.checklist import Assessment
+from clinicguard.model.catalogue import (
+    Catalogue,
+    CatalogueChanges,
+    Recommendation,
+    version_key,
+)
+from clinicguard.model.checklist import Assessment, Status
 from clinicguard.store.catalogue_store import CatalogueStore
 from clinicguard.store.checklist_store import AssessmentStore
 from clinicguard.store.clinic_store import ClinicStore
@@ -36,9 +48,16 @@ def upgrade_pending(recorded_version: str, catalogue: Catalogue) -> bool:
     return version_key(catalogue.version) > version_key(recorded_version)
 
 
+def review_ids(old: dict[str, Recommendation], from_version: str, catalogue: Catalogue) -> tuple[str, ...]:
+    """Items kept by id whose meaning changed after `from_version`: their earlier answers need a new look."""
+    return tuple(item.id for item in catalogue.items if item.id in old and item.needs_review(from_version))
+
+
 def new_changes(old: dict[str, Recommendation], from_version: str, catalogue: Catalogue) -> CatalogueChanges:
     added, removed, changed = diff(old, catalogue)
-    return CatalogueChanges(from_version, catalogue.version, added, removed, changed, utc_now())
+    review = review_ids(old, from_version, catalogue)
+    changed = tuple(dict.fromkeys(changed + review))
+    return CatalogueChanges(from_version, catalogue.version, added, removed, changed, utc_now(), review)
 
 
 class CatalogueVersions:
@@ -70,8 +89,25 @@ class CatalogueVersions:
             audit.record("catalogue.upgrade", "catalogue", self._catalogue.version,
                          {"version": clinic.catalogue_version},
                          {"version": self._catalogue.version, "added": list(changes.added),
-                          "removed": list(changes.removed), "changed": list(changes.changed)})
+                          "removed": list(changes.removed), "changed": list(changes.changed),
+                          "review": list(changes.review)})
+            self._send_back_to_review(changes, audit)
         return changes
+
+    def _send_back_to_review(self, changes: CatalogueChanges, audit) -> None:
+        """An answer given under the old meaning is not kept as it was: back to not assessed, due today."""
+        today = clock.today().isoformat()
+        answers = self._assessments.all()
+        for item_id in changes.review:
+            answer = answers.get(item_id)
+            if answer is None or answer.status == Status.NOT_ASSESSED.value:
+                continue
+            item = self._catalogue.get(item_id)
+            updated = answer.changed(status=Status.NOT_ASSESSED.value, next_review=today, updated_at=utc_now())
+            self._assessments.save(updated)
+            audit.record("assessment.review", "recommendation", item_id, answer.public(),
+                         {**updated.public(), "catalogue_version": self._catalogue.version,
+                          "reason_fr": item.review.get("fr", ""), "reason_en": item.review.get("en", "")})
 
     def retired_recommendations(self) -> list[tuple[Recommendation, Assessment]]:
         """Answers kept for items that a newer catalogue dropped: shown read-only."""
@@ -84,7 +120,15 @@ class CatalogueVersions:
         return result
 
     def upgrades(self, *, unseen_only: bool = False) -> list[CatalogueChanges]:
-        return self._history.upgrades(unseen_only=unseen_only)
+        """The recorded upgrades; which changed items went back to review is read from the catalogue."""
+        result = []
+        for change in self._history.upgrades(unseen_only=unseen_only):
+            changed = set(change.changed)
+            review = tuple(item.id for item in self._catalogue.items  # in catalogue order, as at the upgrade
+                           if item.id in changed and item.needs_review(change.from_version)
+                           and version_key(item.changed_in) <= version_key(change.to_version))
+            result.append(dataclasses.replace(change, review=review))
+        return result
 
     def mark_seen(self) -> None:
         """The user has been told what the last upgrades changed."""

@@ -186,9 +186,10 @@ class ActionPlan:
                                       id=item_id))
         item = row.item
         priority = suggest_priority([(item.severity, row.status)])
-        if not item.actions:
+        actions = item.actions_for(self._clinic.get().structure)
+        if not actions:
             return ActionDraft(pick(item.title), pick(item.question), priority, (item.id,), row.assessment.responsible)
-        suggested = item.actions[min(suggestion, len(item.actions) - 1)]
+        suggested = actions[min(suggestion, len(actions) - 1)]
         return ActionDraft(
             title=pick(suggested.title), description=pick(item.title), priority=priority, item_ids=(item.id,),
             owner=row.assessment.responsible, suggested_nature=suggested.cost_kind,

@@ -57,6 +57,7 @@ def kind_labels() -> dict[str, str]:
         "person.unlock": tr("Profile unlocked"),
         "setting.update": tr("Setting changed"),
         "assessment.update": tr("Recommendation assessed"),
+        "assessment.review": tr("Answer sent back to review by a catalogue change"),
         "action.create": tr("Action added"),
         "action.update": tr("Action changed"),
         "action.delete": tr("Action deleted"),

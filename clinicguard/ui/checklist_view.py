@@ -374,6 +374,9 @@ class ChecklistView(QWidget):
             parts.append(f"<p><i>{escape(tr('A newer catalogue no longer includes this recommendation: its answer and history are kept, read-only, and it no longer counts in the score.'))}</i></p>")
         if not row.applies:
             parts.append(f"<p><i>{escape(tr('This recommendation does not usually apply to your type of structure.'))}</i></p>")
+        if item.review and item.needs_review(row.assessment.catalogue_version):
+            note = tr("Changed in catalogue {version}, to review: {reason}", version=item.changed_in, reason=pick(item.review))
+            parts.append(f"<p><b>{escape(note)}</b></p>")
         sections = ((tr("Why it matters"), pick(item.why)), (tr("How to check"), pick(item.how_to_check)),
                     (tr("Evidence to keep"), pick(item.evidence)))
         for heading, text in sections:
@@ -383,13 +386,15 @@ class ChecklistView(QWidget):
         parts.append(f"<h4>{escape(tr('Suggested actions'))}</h4><ul>")
         efforts = {"low": tr("low effort"), "medium": tr("medium effort"), "high": tr("high effort")}
         kinds = {"investment": tr("investment"), "running": tr("running cost")}
-        for action in item.actions:
+        for action in item.actions_for(self.state.ws.settings.clinic.structure):
             parts.append(f"<li>{escape(pick(action.title))} — {escape(efforts[action.effort])}, "
                          f"{escape(kinds[action.cost_kind])}, {escape(action.cost_band)}</li>")
         parts.append("</ul>")
         parts.append(f"<h4>{escape(tr('References'))}</h4><ul>")
         parts += [f"<li>{escape(ref.label)}</li>" for ref in item.references]
         parts.append("</ul>")
+        if item.source_status:
+            parts.append(f"<p>{escape(tr('Kind of source'))} : {escape(item.source_status_label)}</p>")
         parts.append(f"<p>{escape(tr('Severity'))} : {item.severity}/4</p>")
         if item.from_cnil_draft:
             parts.append(f"<p><i>{escape(tr('From the CNIL draft recommendation put to consultation in 2025.'))}</i></p>")

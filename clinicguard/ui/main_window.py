@@ -221,8 +221,11 @@ class MainWindow(QMainWindow):
                         old=change.from_version, new=change.to_version)]
             if change.added:
                 parts.append(tr("New, to assess: {ids}.", ids=", ".join(change.added)))
-            if change.changed:
-                parts.append(tr("Reworded, worth re-reading: {ids}.", ids=", ".join(change.changed)))
+            if change.review:
+                parts.append(tr("Meaning changed, back to review (the reason is shown with each one): {ids}.",
+                                ids=", ".join(change.review)))
+            if change.reworded:
+                parts.append(tr("Reworded, worth re-reading: {ids}.", ids=", ".join(change.reworded)))
             if change.removed:
                 parts.append(tr("Withdrawn (answers kept, read-only): {ids}.", ids=", ".join(change.removed)))
             lines.append(" ".join(parts))

@@ -60,7 +60,7 @@ def build_catalogue(catalogue: Catalogue, progress: Progress | None = None,
         Column(tr("Suggested actions"), WRAP, 50), Column(tr("References"), WRAP, 40),
         Column(tr("Applies to"), WRAP, 26), Column(tr("Severity"), INTEGER, 9),
         Column(tr("Newsletter recommendations"), WRAP, 30), Column(tr("From the CNIL draft"), TEXT, 10),
-        Column(tr("Uncertain"), WRAP, 36),
+        Column(tr("Uncertain"), WRAP, 36), Column(tr("Kind of source"), WRAP, 24),
     ]
     table = TableSheet(book.create_sheet(names["items"]), columns)
     total = len(catalogue.items)
@@ -73,7 +73,7 @@ def build_catalogue(catalogue: Catalogue, progress: Progress | None = None,
             item.id, catalogue.domain_title(item.domain), catalogue.theme_title(item.theme), pick(item.title),
             pick(item.question), pick(item.why), pick(item.how_to_check), pick(item.evidence), suggested,
             references_text(item), applies, item.severity, seed, yes_no(item.from_cnil_draft), pick(item.uncertain)
-            if item.uncertain else "",
+            if item.uncertain else "", item.source_status_label,
         ])
         tick(progress, cancelled, n, total)
     table.finish("Catalogue")
@@ -81,12 +81,13 @@ def build_catalogue(catalogue: Catalogue, progress: Progress | None = None,
         Column(tr("Identifier"), TEXT, 16), Column(tr("Recommendation"), WRAP, 36), Column(tr("Action"), WRAP, 44),
         Column(tr("Effort"), TEXT, 14), Column(tr("Kind of cost"), TEXT, 16),
         Column(tr("Lowest cost excl. VAT"), MONEY, 14), Column(tr("Highest cost excl. VAT"), MONEY, 14),
-        Column(tr("Cost band"), TEXT, 22),
+        Column(tr("Cost band"), TEXT, 22), Column(tr("Suggested to"), WRAP, 26),
     ]
     actions = TableSheet(book.create_sheet(names["actions"]), action_columns)
     for item in catalogue.items:
         for a in item.actions:
             actions.append([item.id, pick(item.title), pick(a.title), _effort(a.effort), enum_label(Nature, a.cost_kind),
-                            a.cost_min_eur * 100, a.cost_max_eur * 100, a.cost_band])
+                            a.cost_min_eur * 100, a.cost_max_eur * 100, a.cost_band,
+                            "\n".join(st.label for st in Structure if a.suits(st) and st in item.applies_to)])
     actions.finish("Actions_suggerees")
     return book

@@ -94,6 +94,7 @@ def build_checklist(data: ChecklistData, progress: Progress | None = None,
         Column(tr("Evidence files"), INTEGER, 10), Column(tr("Linked actions"), WRAP, 30),
         Column(tr("Why it matters"), WRAP, 50), Column(tr("How to check"), WRAP, 50),
         Column(tr("Expected evidence"), WRAP, 40), Column(tr("References"), WRAP, 40),
+        Column(tr("Kind of source"), WRAP, 24),
     ]
     table = TableSheet(book.create_sheet(names["items"]), columns)
     catalogue = data.catalogue
@@ -105,6 +106,7 @@ def build_checklist(data: ChecklistData, progress: Progress | None = None,
             pick(item.question), item.severity, row.status.label, a.comment, a.responsible, a.last_reviewed,
             a.next_review, data.evidence_counts.get(item.id, 0), "\n".join(data.actions_by_item.get(item.id, ())),
             pick(item.why), pick(item.how_to_check), pick(item.evidence), references_text(item),
+            item.source_status_label,
         ])
         tick(progress, cancelled, n, total)
     table.finish("Recommandations", repeat_columns="A:C")
