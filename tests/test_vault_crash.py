@@ -36,6 +36,9 @@ def test_sigkill_during_ingest_leaves_a_consistent_vault(tmp_path, small_catalog
     ws.close()
     recovery_identity = pyrage.x25519.Identity.from_str(recovery)
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    # The kills land within a few ingests of one typical file: measured here, now, so that a loaded
+    # machine gets proportionally longer runs between kills.
+    one_add = _time_one_add(small_catalogue, tmp_path)
     rng = random.Random(50)
     counts = {"rows": 0, "quarantined": 0, "parts": 0}
     helper = subprocess.Popen([sys.executable, str(HELPER), str(data_dir)], env=env, stdin=subprocess.PIPE,
@@ -46,7 +49,7 @@ def test_sigkill_during_ingest_leaves_a_consistent_vault(tmp_path, small_catalog
             helper.stdin.flush()
             ready = helper.stdout.readline().split()
             assert ready and ready[0] == b"ready", ready
-            time.sleep(rng.uniform(0.0, 0.1))
+            time.sleep(rng.uniform(0.0, max(0.1, 6 * one_add)))
             os.kill(int(ready[1]), signal.SIGKILL)
             assert helper.stdout.readline().strip() == f"ended {-signal.SIGKILL}".encode()
             check_after_restart(data_dir, small_catalogue, recovery_identity, counts)
@@ -56,6 +59,21 @@ def test_sigkill_during_ingest_leaves_a_consistent_vault(tmp_path, small_catalog
     assert counts["rows"] > KILLS  # the kills really landed in ingest loops that made progress
     print(f"{KILLS} kills, {counts['rows']} files kept, {counts['quarantined']} orphan blobs quarantined, "
           f"{counts['parts']} partial files removed")
+
+
+def _time_one_add(catalogue, tmp_path) -> float:
+    """Seconds to add one 64 KiB file (the ingest loop's typical size) on this machine right now,
+    in a clinic of its own so that the tested vault starts empty."""
+    ws, _ = Workspace.create(tmp_path / "calibration", clinic_name="Calibration", structure="group-practice",
+                             manager_name=MANAGER, manager_secret=MANAGER_SECRET, catalogue=catalogue)
+    manager = ws.people.sign_in(MANAGER, MANAGER_SECRET)
+    source = tmp_path / "calibration.bin"
+    source.write_bytes(os.urandom(65536))
+    start = time.perf_counter()
+    ws.vault.add(manager, source, items=[catalogue.items[0].id])
+    elapsed = time.perf_counter() - start
+    ws.close()
+    return elapsed
 
 
 def check_after_restart(data_dir, catalogue, recovery_identity, counts) -> None:
