@@ -14,7 +14,10 @@ from typing import Any
 
 from clinicguard.core.clock import utc_now
 from clinicguard.model.budget import BudgetLine, Nature, fiscal_year_of
-from clinicguard.core.budget import BudgetSummary, InvalidValue, budget_years, summarize_year, validate_line
+from clinicguard.core.budget import (
+    BudgetSummary, InvalidValue, budget_years, check_depreciation_duration, summarize_year, validate_line,
+)
+from clinicguard.model.invoice import normal_identifier
 from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.model.errors import ClinicGuardError, NotFound
 from clinicguard.core.formatting import format_date, parse_date
@@ -106,7 +109,11 @@ _ACTION_FIELDS = {"title", "description", "owner", "priority", "status", "start_
                   "progress", "item_ids"}
 _LINE_FIELDS = {"label", "supplier", "nature", "category", "vat_rate_bp", "vat_recoverable", "planned_ht",
                 "committed_ht", "actual_ht", "invoice_ref", "invoice_date", "expense_date", "fiscal_year",
-                "depreciation_years", "recurring", "recurring_until", "account"}
+                "depreciation_years", "recurring", "recurring_until", "account", "actual_vat", "actual_ttc",
+                "vat_parts", "vat_deduction_pct", "supplier_siret", "supplier_vat", "payment_date",
+                "invoice_evidence_id", "in_service_date", "disposal_date", "service_from", "service_to"}
+_LINE_DATES = ("expense_date", "invoice_date", "payment_date", "in_service_date", "disposal_date", "service_from",
+               "service_to")
 
 
 class ActionPlan:
@@ -330,13 +337,17 @@ class ActionPlan:
         return updated
 
     # ---- writing budget lines ------------------------------------------------------------
-    def add_line(self, actor: Actor, action_id: int, *, label: str, planned_ht: int, **fields: Any) -> BudgetLine:
+    def add_line(self, actor: Actor, action_id: int, *, label: str, planned_ht: int, confirm_duration: bool = False,
+                 **fields: Any) -> BudgetLine:
         """Add a budget line to an action. Its date defaults to the action's due date, else today;
-        its fiscal year follows from the date unless given; VAT recovery defaults to the clinic's."""
+        its fiscal year follows from the date unless given; VAT recovery defaults to the clinic's.
+        A depreciation period outside 1 to 10 years needs `confirm_duration`."""
         with self._uow.writing(actor, Permission.EDIT_BUDGET) as audit:
-            return self.add_line_in(audit, action_id, label=label, planned_ht=planned_ht, **fields)
+            return self.add_line_in(audit, action_id, label=label, planned_ht=planned_ht,
+                                    confirm_duration=confirm_duration, **fields)
 
-    def add_line_in(self, audit: "Audited", action_id: int, **fields: Any) -> BudgetLine:
+    def add_line_in(self, audit: "Audited", action_id: int, confirm_duration: bool = False,
+                    **fields: Any) -> BudgetLine:
         """add_line inside a `uow.writing(...)` block the caller already holds (imports)."""
         unknown = set(fields) - _LINE_FIELDS
         if unknown:
@@ -347,11 +358,12 @@ class ActionPlan:
         now = utc_now()
         line = BudgetLine(None, action_id, label="", expense_date="", fiscal_year=0, created_at=now, updated_at=now)
         line = self._normalised_line(line, fields)
+        check_depreciation_duration(line, confirm_duration)
         line = line.changed(id=self.store.insert_line(line))
         audit.record("budget-line.create", "budget-line", line.id, None, line.public())  # type: ignore[arg-type]
         return line
 
-    def update_line(self, actor: Actor, line_id: int, **changes: Any) -> BudgetLine:
+    def update_line(self, actor: Actor, line_id: int, confirm_duration: bool = False, **changes: Any) -> BudgetLine:
         unknown = set(changes) - _LINE_FIELDS - {"action_id"}
         if unknown:
             raise ValueError(f"unknown budget line fields {unknown}")
@@ -362,6 +374,8 @@ class ActionPlan:
             updated = self._normalised_line(current, changes)
             if updated.public() == current.public():
                 return current
+            if updated.depreciation_years != current.depreciation_years:  # asked once, when it is set
+                check_depreciation_duration(updated, confirm_duration)
             updated = updated.changed(updated_at=utc_now())
             self.store.update_line(updated)
             audit.record("budget-line.update", "budget-line", line_id, current.public(), updated.public())
@@ -375,12 +389,29 @@ class ActionPlan:
 
     def _normalised_line(self, line: BudgetLine, changes: dict[str, Any]) -> BudgetLine:
         changes = dict(changes)
-        for key in ("expense_date", "invoice_date"):
+        for key in _LINE_DATES:
             if key in changes:
                 changes[key] = parse_date(changes[key]) if changes[key] not in (None, "") else None
         for key in ("label", "supplier", "invoice_ref"):
             if key in changes:
                 changes[key] = (changes[key] or "").strip()
+        for key in ("supplier_siret", "supplier_vat"):
+            if key in changes:
+                changes[key] = normal_identifier(changes[key] or "")
+        if "vat_parts" in changes:
+            changes["vat_parts"] = tuple(tuple(int(x) for x in part) for part in (changes["vat_parts"] or ()))
+        if "vat_deduction_pct" in changes and changes["vat_deduction_pct"] is not None:
+            changes["vat_deduction_pct"] = int(changes["vat_deduction_pct"])
+        if "actual_ht" in changes and not {"actual_vat", "actual_ttc", "vat_parts"} & set(changes):
+            # A new amount excl. VAT without its VAT: the VAT follows the rate again (not a stale figure).
+            changes.update(actual_vat=None, actual_ttc=None, vat_parts=())
+        if changes.get("vat_parts") and "actual_ht" not in changes:
+            changes["actual_ht"] = sum(p[1] for p in changes["vat_parts"])
+        if changes.get("vat_parts") and "actual_vat" not in changes:
+            changes["actual_vat"] = sum(p[2] for p in changes["vat_parts"])
+        if changes.get("actual_vat") is not None and changes.get("actual_ttc") is None and "actual_ht" in changes \
+                and changes["actual_ht"] is not None:
+            changes["actual_ttc"] = changes["actual_ht"] + changes["actual_vat"]
         for key in ("vat_recoverable", "recurring"):
             if key in changes:
                 changes[key] = bool(changes[key])
@@ -402,6 +433,8 @@ class ActionPlan:
             updated = updated.changed(fiscal_year=self.fiscal_year_for(updated.expense_date))
         if updated.nature != Nature.INVESTMENT.value and "depreciation_years" not in changes:
             updated = updated.changed(depreciation_years=None)
+        if updated.actual_ht is None and "actual_ht" in changes:  # the invoice removed: its figures go too
+            updated = updated.changed(actual_vat=None, actual_ttc=None, vat_parts=())
         problems = validate_line(updated)
         if problems:
             raise InvalidValue(_sentence(problems))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 
 from clinicguard.model.plan import Action
@@ -12,7 +14,9 @@ _ACTION_COLUMNS = ("id", "title", "description", "owner", "priority", "status", 
 _LINE_COLUMNS = ("id", "action_id", "label", "expense_date", "fiscal_year", "supplier", "nature", "category",
                  "vat_rate_bp", "vat_recoverable", "planned_ht", "committed_ht", "actual_ht", "invoice_ref",
                  "invoice_date", "fiscal_year_manual", "depreciation_years", "recurring", "recurring_until",
-                 "account", "created_at", "updated_at")
+                 "account", "actual_vat", "actual_ttc", "vat_parts", "vat_deduction_pct", "supplier_siret",
+                 "supplier_vat", "payment_date", "invoice_evidence_id", "in_service_date", "disposal_date",
+                 "service_from", "service_to", "created_at", "updated_at")
 _LINE_BOOLS = ("vat_recoverable", "fiscal_year_manual", "recurring")
 
 
@@ -87,6 +91,8 @@ class ActionStore:
         values = dict(zip(_LINE_COLUMNS, row))
         for key in _LINE_BOOLS:
             values[key] = bool(values[key])
+        # The VAT breakdown of an invoice with several rates: [[rate bp, excl. VAT, VAT], ...] as JSON.
+        values["vat_parts"] = tuple(tuple(p) for p in json.loads(values["vat_parts"])) if values["vat_parts"] else ()
         return BudgetLine(**values)
 
     def lines(self, action_id: int | None = None) -> list[BudgetLine]:
@@ -105,6 +111,7 @@ class ActionStore:
         row = {k: getattr(line, k) for k in _LINE_COLUMNS if k != "id"}
         for key in _LINE_BOOLS:
             row[key] = int(row[key])
+        row["vat_parts"] = json.dumps([list(p) for p in line.vat_parts]) if line.vat_parts else ""
         return row
 
     def insert_line(self, line: BudgetLine) -> int:

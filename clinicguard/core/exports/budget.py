@@ -72,12 +72,15 @@ def entry_amounts(entry: YearEntry) -> dict[str, int | None]:
     line = entry.line
     planned, committed, actual = entry.planned_ht, entry.committed_ht, entry.actual_ht
     remaining = entry.remaining_ht if actual is None else None
-    actual_real, remaining_real = line.real_cost(actual), line.real_cost(remaining)
+    actual_real = line.invoice_real_cost if actual is not None else None
+    remaining_real = line.real_cost(remaining)
     forecast = None if actual_real is None and remaining_real is None else (actual_real or 0) + (remaining_real or 0)
     return {
         "planned_ht": planned, "planned_vat": line.vat(planned), "planned_ttc": line.ttc(planned),
         "committed_ht": committed, "committed_ttc": line.ttc(committed),
-        "actual_ht": actual, "actual_vat": line.vat(actual), "actual_ttc": line.ttc(actual),
+        # the invoice as printed (its own VAT and TTC), not recomputed from the rate
+        "actual_ht": actual, "actual_vat": line.invoice_vat if actual is not None else None,
+        "actual_ttc": line.invoice_ttc if actual is not None else None,
         "variance_ht": entry.variance_ht,
         "remaining_ht": remaining, "remaining_real": remaining_real, "planned_real": line.real_cost(planned),
         "actual_real": actual_real, "forecast_real": forecast,
