@@ -22,6 +22,7 @@ from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_l
 from clinicguard.core.budget import BudgetSummary, YearEntry, accounting_warnings, depreciations
 from clinicguard.model.accounts import account_label
 from clinicguard.core.exports.cover import cover
+from clinicguard.core.exports.depreciation import depreciation_tables
 from clinicguard.core.exports.pipeline import (
     Cancelled, Context, ExportSources, PreparedExport, Progress, authorised, context_for, run_export, tick,
 )
@@ -187,6 +188,7 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
     names = {
         "detail": sheet_title(tr("Budget lines")), "summary": sheet_title(tr("Summary")),
         "variance": sheet_title(tr("Planned vs actual")), "depreciation": sheet_title(tr("Depreciation")),
+        "tables": sheet_title(tr("Depreciation tables")),
     }
     cover(
         book, tr("Budget of fiscal year {label}", label=summary.label), context,
@@ -200,12 +202,16 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
                                   "status. Every total is a SUMIFS formula over the budget lines.")),
             (names["variance"], tr("Planned against actual for each action, with the variance (formulas).")),
             (names["depreciation"], tr("Straight-line depreciation of the invoiced investments still being "
-                                       "depreciated in this fiscal year, from their invoice date (first year pro "
-                                       "rata temporis, by days), one column per fiscal year.")),
+                                       "depreciated in this fiscal year, from their date put into service (first "
+                                       "year pro rata temporis, by days), one column per fiscal year.")),
+            (names["tables"], tr("One depreciation table per asset: acquisition and service dates, base, duration "
+                                 "(with the usual one for its category), rate, each year's annuity, cumulative "
+                                 "depreciation and net book value, as formulas; a disposal ends the table.")),
         ],
-        [tr("Amounts in euros. VAT is computed on each line and rounded to the cent."),
-         tr("Real cost: excl. VAT where the VAT is recovered, incl. VAT otherwise. It adds what was invoiced and "
-            "what is still to pay (signed quote, else planned)."),
+        [tr("Amounts in euros. Planned VAT is computed on each line and rounded to the cent; an invoice's VAT and "
+            "amount incl. VAT are those printed on it (a credit note is negative)."),
+         tr("Real cost: excl. VAT plus the VAT not deducted (incl. VAT when none is deducted). It adds what was "
+            "invoiced and what is still to pay (signed quote, else planned)."),
          tr("A recurring cost (a subscription) appears in every fiscal year it runs; its actual amount only in the "
             "year of its invoice. The lines of a dropped action keep only what was invoiced."),
          tr("Variance: actual minus planned, on invoiced lines only (positive: over budget).")],
@@ -227,6 +233,8 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
     _budget_summary(book.create_sheet(names["summary"]), summary, ranges, width)
     _planned_vs_actual(book.create_sheet(names["variance"]), summary, data.actions, ranges, width)
     _depreciation(book.create_sheet(names["depreciation"]), summary, data.lines, data.actions)
+    depreciation_tables(book.create_sheet(names["tables"]), summary.fiscal_year, summary.start_month, data.lines,
+                        data.actions)
     if progress is not None:
         progress(total, total)
     return book
