@@ -400,6 +400,10 @@ class ActionPlan:
                 changes[key] = normal_identifier(changes[key] or "")
         if "vat_parts" in changes:
             changes["vat_parts"] = tuple(tuple(int(x) for x in part) for part in (changes["vat_parts"] or ()))
+        if changes.get("invoice_evidence_id") is not None:
+            changes["invoice_evidence_id"] = int(changes["invoice_evidence_id"])
+            if not self.store.evidence_exists(changes["invoice_evidence_id"]):
+                raise NotFound(tr("Unknown evidence {id}.", id=changes["invoice_evidence_id"]))
         if "vat_deduction_pct" in changes and changes["vat_deduction_pct"] is not None:
             changes["vat_deduction_pct"] = int(changes["vat_deduction_pct"])
         if "actual_ht" in changes and not {"actual_vat", "actual_ttc", "vat_parts"} & set(changes):

@@ -120,5 +120,8 @@ class ActionStore:
     def update_line(self, line: BudgetLine) -> None:
         self._db["budget_line"].update(line.id, self._line_row(line))
 
+    def evidence_exists(self, evidence_id: int) -> bool:
+        return self._db.execute("SELECT 1 FROM evidence WHERE id = ?", [evidence_id]).fetchone() is not None
+
     def delete_line(self, line_id: int) -> None:
         self._db.execute("DELETE FROM budget_line WHERE id = ?", [line_id])

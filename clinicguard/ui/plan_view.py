@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +37,7 @@ from clinicguard.model.plan import Action, ActionStatus
 from clinicguard.core.plan import ActionDraft, priority_label, priority_rule
 from clinicguard.core.plan_filter import PlanRow, filter_plan, plan_mask
 from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature, fiscal_year_label, format_rate, vat_cents
-from clinicguard.core.budget import InvalidValue, parse_amount
+from clinicguard.core.budget import DurationNeedsConfirmation, InvalidValue, parse_amount
 from clinicguard.model.accounts import account_label, default_account
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date, format_money
@@ -45,6 +46,7 @@ from clinicguard.core.plan_import import ImportPreview, write_template
 from clinicguard.model.checklist import Status
 from clinicguard.i18n import pick, tr, trn
 from clinicguard.ui.date_field import DateField
+from clinicguard.ui.invoice_fields import InvoiceFields, PeriodFields
 from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
@@ -313,7 +315,7 @@ class BudgetLineDialog(QDialog):
     """Create or edit a budget line; VAT and the amount incl. VAT are shown as the amount is typed."""
 
     def __init__(self, parent=None, *, line: BudgetLine | None = None, vat_recoverable: bool = False,
-                 expense_date: str | None = None, suggestion: ActionDraft | None = None):
+                 expense_date: str | None = None, suggestion: ActionDraft | None = None, evidence=()):
         super().__init__(parent)
         self.setWindowTitle(tr("Edit the budget line") if line else tr("New budget line"))
         money = lambda v: "" if v is None else format_money(v, symbol=False)  # noqa: E731
@@ -390,7 +392,22 @@ class BudgetLineDialog(QDialog):
         self.suggestion_label.setStyleSheet("color: #555;")
         self.suggestion_label.setVisible(bool(self.suggestion_label.text()))
         layout.addWidget(self.suggestion_label)
-        layout.addLayout(form)
+        # The budget line, the invoice as printed, and the dates of an asset or a service period.
+        self.invoice_fields = InvoiceFields(line, evidence)
+        self.period_fields = PeriodFields(line)
+        self.tabs = QTabWidget()
+        main = QWidget()
+        main.setLayout(form)
+        self.tabs.addTab(main, tr("The budget line"))
+        self.tabs.addTab(self.invoice_fields, tr("Invoice as printed"))
+        self.tabs.addTab(self.period_fields, tr("Dates of the asset or the service"))
+        layout.addWidget(self.tabs)
+        self.actual_edit.textChanged.connect(lambda _: self._show_invoice_vat())
+        self.vat_edit.currentIndexChanged.connect(lambda _: self._show_invoice_vat())
+        self.nature_edit.currentIndexChanged.connect(lambda _: self._follow_period())
+        self.category_edit.currentIndexChanged.connect(lambda _: self._follow_period())
+        self._show_invoice_vat()
+        self._follow_period()
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.planned_edit.textChanged.connect(self._show_vat)
@@ -416,6 +433,16 @@ class BudgetLineDialog(QDialog):
                 tr("{low} to {high}", low=euros(low, False), high=euros(high, True)))
         return tr("Indicative amount: the top of the catalogue's cost band ({band} excl. VAT), to budget "
                   "prudently. Replace it with your quote.", band=band)
+
+    def _show_invoice_vat(self) -> None:
+        try:
+            actual = parse_amount(self.actual_edit.text()) if self.actual_edit.text().strip() else None
+        except InvalidValue:
+            actual = None
+        self.invoice_fields.show_computed(actual, self.vat_edit.currentData())
+
+    def _follow_period(self) -> None:
+        self.period_fields.follow(self.nature_edit.currentData(), self.category_edit.currentData())
 
     def _show_default_account(self) -> None:
         account = default_account(self.nature_edit.currentData(), self.category_edit.currentData())
@@ -465,6 +492,7 @@ class BudgetLineDialog(QDialog):
             "fiscal_year": self.year_edit.value() if self.year_edit.value() != self.year_edit.minimum() else None,
             "depreciation_years": (self.depreciation_edit.value() or None) if nature == "investment" else None,
             "recurring": self.recurring_edit.isChecked(), "account": self.account_edit.text(),
+            **self.invoice_fields.values(), **self.period_fields.values(nature),
         }
 
 
@@ -912,7 +940,15 @@ class PlanView(QWidget):
         """Show the dialog until its values save or the user cancels; errors stay in the dialog."""
         while dialog.exec() == QDialog.DialogCode.Accepted:
             try:
-                return save(dialog.values())
+                values = dialog.values()
+                try:
+                    return save(values)
+                except DurationNeedsConfirmation as question:  # the core's rule: asked once, here
+                    answer = QMessageBox.question(self, "ClinicGuard", str(question))
+                    if answer != QMessageBox.StandardButton.Yes:
+                        dialog.error_label.setText(str(question))
+                        continue
+                    return save({**values, "confirm_duration": True})
             except ClinicGuardError as exc:
                 dialog.error_label.setText(str(exc))
         return None
@@ -997,7 +1033,8 @@ class PlanView(QWidget):
             return None
         ws = self.state.ws
         dialog = BudgetLineDialog(self, vat_recoverable=ws.settings.clinic.vat_recoverable,
-                                  expense_date=action.due_date or action.start_date, suggestion=suggestion)
+                                  expense_date=action.due_date or action.start_date, suggestion=suggestion,
+                                  evidence=ws.vault.store.all())
         line = self._run_dialog(dialog, lambda v: ws.plan.add_line(self.state.actor, action.id, **v))
         return line  # type: ignore[return-value]
 
@@ -1005,7 +1042,7 @@ class PlanView(QWidget):
         current = self.current_line()
         if current is None or not self.state.can(Permission.EDIT_BUDGET):
             return None
-        dialog = BudgetLineDialog(self, line=current)
+        dialog = BudgetLineDialog(self, line=current, evidence=self.state.ws.vault.store.all())
         line = self._run_dialog(dialog, lambda v: self.state.ws.plan.update_line(self.state.actor, current.id, **v))
         return line  # type: ignore[return-value]
 
