@@ -10,7 +10,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from clinicguard.core.formatting import format_money
 from clinicguard.ui.purchase_journal_dialog import PurchaseJournalDialog
-from tests.test_plan_gui import fill_dialogs, open_window  # noqa: F401  (fixture)
+from tests.test_plan_gui import (
+    fill_dialogs,  # noqa: F401  (a fixture)
+    open_window,
+)
 
 
 def fill_invoice(d, evidence_id):
@@ -38,7 +41,7 @@ def fill_invoice(d, evidence_id):
     d.period_fields.service_to_edit.set_value("2027-06-30")
 
 
-def test_an_invoice_with_two_rates_is_saved_as_printed(qtbot, workspace, manager, fill_dialogs, tmp_path):
+def test_an_invoice_with_two_rates_is_saved_as_printed(qtbot, workspace, manager, fill_dialogs, tmp_path):  # noqa: F811
     action = workspace.plan.create_action(manager, title="Maintenance", due_date="2026-05-01")
     pdf = tmp_path / "facture.pdf"
     pdf.write_bytes(b"%PDF-1.4 facture MS-88")
@@ -66,7 +69,7 @@ def test_an_invoice_with_two_rates_is_saved_as_printed(qtbot, workspace, manager
     assert budget.figures["prepaid"].text() == format_money(real * 181 // 365)
 
 
-def test_a_long_depreciation_period_is_asked_once(qtbot, workspace, manager, fill_dialogs, monkeypatch):
+def test_a_long_depreciation_period_is_asked_once(qtbot, workspace, manager, fill_dialogs, monkeypatch):  # noqa: F811
     workspace.plan.create_action(manager, title="Travaux", due_date="2026-05-01")
     window = open_window(qtbot, workspace, manager)
     view = window.show_page("plan")
