@@ -466,14 +466,15 @@ def year_entries(lines: Iterable[BudgetLine], action_status: Mapping[int, str], 
         if year not in line.years_active(year, year):
             continue
         status = action_status.get(line.action_id, "todo")
-        own_year = year == line.fiscal_year
+        # A recurring line's later year is seen with that year's own invoice (none yet: not invoiced).
+        seen = line.for_year(year)
         planned = None if status == dropped else line.planned_ht
         committed = None if status == dropped else line.committed_ht
-        actual = line.actual_ht if own_year else None
+        actual = seen.actual_ht
         remaining = None
         if actual is None and status != dropped:
             remaining = committed if committed is not None else planned
-        entries.append(YearEntry(line, year, line.quarter(start_month), status, planned, committed, actual, remaining))
+        entries.append(YearEntry(seen, year, line.quarter(start_month), status, planned, committed, actual, remaining))
     return entries
 
 

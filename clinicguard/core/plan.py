@@ -7,15 +7,18 @@ words an import accepts in plan_vocabulary, the import itself in plan_import.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from clinicguard.core.clock import utc_now
-from clinicguard.model.budget import BudgetLine, Nature, fiscal_year_of
+from clinicguard.model.budget import BudgetLine, Nature, YearInvoice, fiscal_year_of, vat_cents
 from clinicguard.core.budget import (
-    BudgetSummary, InvalidValue, budget_years, check_depreciation_duration, summarize_year, validate_line,
+    BudgetSummary, InvalidValue, budget_years, check_depreciation_duration, parse_amount, summarize_year,
+    validate_line,
 )
 from clinicguard.model.invoice import normal_identifier
 from clinicguard.model.checklist import ChecklistRow, Status
@@ -378,8 +381,46 @@ class ActionPlan:
                 check_depreciation_duration(updated, confirm_duration)
             updated = updated.changed(updated_at=utc_now())
             self.store.update_line(updated)
+            if current.year_invoices:  # a later year's invoice of a year the line no longer runs goes
+                last = updated.recurring_until if updated.recurring else updated.fiscal_year
+                self.store.drop_year_invoices_outside(line_id, updated.fiscal_year, last)
+                updated = self.line(line_id)
             audit.record("budget-line.update", "budget-line", line_id, current.public(), updated.public())
         return updated
+
+    def set_year_invoice(self, actor: Actor, line_id: int, year: int, *, actual_ht: Any, actual_vat: Any = None,
+                         actual_ttc: Any = None, invoice_ref: str = "", invoice_date: Any = None,
+                         payment_date: Any = None) -> BudgetLine:
+        """Record the invoice of a recurring line in one of its later fiscal years (its own invoice,
+        date and actual, not the first year's); `actual_ht` None removes it. Amounts in integer cents
+        (or text in euros); VAT and TTC as printed, when left out the rate's VAT and HT + VAT."""
+        with self._uow.writing(actor, Permission.EDIT_BUDGET) as audit:
+            line = self.line(line_id)
+            if not line.recurring:
+                raise InvalidValue(tr("Line {id} does not recur: its invoice is on the line itself.", id=line_id))
+            if year not in line.years_active(line.fiscal_year + 1, year):
+                raise InvalidValue(tr("Line {id} does not run in fiscal year {year} (it runs from {first}{until}).",
+                                      id=line_id, year=year, first=line.fiscal_year,
+                                      until=tr(" to {last}", last=line.recurring_until)
+                                      if line.recurring_until is not None else ""))
+            before = line.year_invoice(year)
+            invoice = None
+            if actual_ht is not None:
+                ht = _cents(actual_ht, tr("Actual amount excl. VAT"))
+                vat = _cents(actual_vat, tr("Invoice VAT")) if actual_vat not in (None, "") else \
+                    vat_cents(ht, line.vat_rate_bp)
+                ttc = _cents(actual_ttc, tr("Invoice incl. VAT")) if actual_ttc not in (None, "") else ht + vat
+                invoice = YearInvoice(year, ht, vat, ttc, (invoice_ref or "").strip(),
+                                      parse_date(invoice_date) if invoice_date not in (None, "") else None,
+                                      parse_date(payment_date) if payment_date not in (None, "") else None)
+                problems = validate_line(line.changed(year_invoices=(invoice,)).for_year(year))
+                if problems:
+                    raise InvalidValue(_sentence(problems))
+            self.store.set_year_invoice(line_id, invoice, year)
+            audit.record("budget-line.year-invoice", "budget-line", line_id,
+                         dataclasses.asdict(before) if before else None,
+                         dataclasses.asdict(invoice) if invoice else None)
+            return self.line(line_id)
 
     def delete_line(self, actor: Actor, line_id: int) -> None:
         with self._uow.writing(actor, Permission.EDIT_BUDGET) as audit:
@@ -452,6 +493,13 @@ class ActionPlan:
     def due_soon(self, today: date | None = None, days: int = DUE_SOON_DAYS) -> list[Action]:
         today = today or date.today()
         return sorted((a for a in self.actions() if a.is_due_soon(today, days)), key=lambda a: a.due_date or "")
+
+
+def _cents(value: Any, field: str) -> int:
+    """An amount as the other budget fields take it: integer cents, or text in euros (the CLI's)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return parse_amount(str(Decimal(value) / 100), field)  # the same bounds and messages
+    return parse_amount(value, field)
 
 
 def _sentence(problems: list[str]) -> str:

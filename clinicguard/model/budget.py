@@ -111,6 +111,20 @@ def fiscal_year_label(year: int, start_month: int) -> str:
 
 # ---- budget lines -------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class YearInvoice:
+    """The invoice of a recurring line in one of the later fiscal years it runs (its first year's
+    invoice is on the line itself)."""
+
+    fiscal_year: int
+    actual_ht: int
+    actual_vat: int
+    actual_ttc: int
+    invoice_ref: str = ""
+    invoice_date: str | None = None
+    payment_date: str | None = None
+
+
+@dataclass(frozen=True)
 class BudgetLine:
     """One expense of an action. Amounts are excluding VAT; VAT and TTC are computed per line.
 
@@ -156,6 +170,7 @@ class BudgetLine:
     disposal_date: str | None = None  # sold or scrapped: depreciation stops here
     service_from: str | None = None  # the period a running cost pays for
     service_to: str | None = None
+    year_invoices: tuple[YearInvoice, ...] = ()  # a recurring line's invoices of its later years
     created_at: str = ""
     updated_at: str = ""
 
@@ -163,6 +178,24 @@ class BudgetLine:
     def booked_account(self) -> str:
         """The account the line is booked to: its own, else the default of its nature and category."""
         return self.account or default_account(self.nature, self.category)
+
+    def year_invoice(self, year: int) -> YearInvoice | None:
+        return next((i for i in self.year_invoices if i.fiscal_year == year), None)
+
+    def for_year(self, year: int) -> "BudgetLine":
+        """The line as it costs in a later fiscal year of a recurring cost: that year's own invoice
+        (none yet: not invoiced), not the first year's."""
+        if year == self.fiscal_year:
+            return self
+        invoice = self.year_invoice(year)
+        if invoice is None:
+            return dataclasses.replace(self, actual_ht=None, actual_vat=None, actual_ttc=None, vat_parts=(),
+                                       invoice_ref="", invoice_date=None, payment_date=None,
+                                       invoice_evidence_id=None, service_from=None, service_to=None)
+        return dataclasses.replace(self, actual_ht=invoice.actual_ht, actual_vat=invoice.actual_vat,
+                                   actual_ttc=invoice.actual_ttc, vat_parts=(), invoice_ref=invoice.invoice_ref,
+                                   invoice_date=invoice.invoice_date, payment_date=invoice.payment_date,
+                                   invoice_evidence_id=None, service_from=None, service_to=None)
 
     def changed(self, **changes) -> "BudgetLine":
         return dataclasses.replace(self, **changes)

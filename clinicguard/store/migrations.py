@@ -269,7 +269,8 @@ def m010_budget_invoices(db: Database) -> None:
     # Invoices as printed (typed VAT and TTC, several rates, credit notes, a partial deduction, the
     # supplier's identity, payment date, the invoice file), the depreciation's dates and the service
     # period of a running cost. SQLite cannot relax a CHECK in place (the 2,1 % rate, a negative
-    # credit note), so the table is rebuilt; no other table refers to budget_line.
+    # credit note), so the table is rebuilt; no other table refers to budget_line yet.
+    # budget_line_invoice: a recurring line's own invoice in each later fiscal year it runs.
     _run(
         db,
         f"""
@@ -325,5 +326,16 @@ def m010_budget_invoices(db: Database) -> None:
         CREATE INDEX budget_line_action ON budget_line(action_id);
         CREATE INDEX budget_line_fiscal_year ON budget_line(fiscal_year);
         CREATE INDEX budget_line_invoice_evidence ON budget_line(invoice_evidence_id);
+        CREATE TABLE budget_line_invoice (
+            line_id INTEGER NOT NULL REFERENCES budget_line(id) ON DELETE CASCADE,
+            fiscal_year INTEGER NOT NULL,
+            actual_ht INTEGER NOT NULL,
+            actual_vat INTEGER NOT NULL,
+            actual_ttc INTEGER NOT NULL,
+            invoice_ref TEXT NOT NULL DEFAULT '',
+            invoice_date TEXT,
+            payment_date TEXT,
+            PRIMARY KEY (line_id, fiscal_year)
+        );
         """
     )

@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,6 +30,9 @@ from clinicguard.model.accounts import account_label
 from clinicguard.model.budget import Category, Nature
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.people import Permission
+from clinicguard.ui.invoice_fields import YearInvoiceDialog
 from clinicguard.ui.purchase_journal_dialog import PurchaseJournalDialog
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel
@@ -142,6 +146,8 @@ class YearLinesModel(RowsTableModel):
             if column == "account":
                 notes.append(f"{line.booked_account} {account_label(line.booked_account)}".strip())
             notes += accounting_warnings(line)
+            if line.recurring and entry.fiscal_year != line.fiscal_year:
+                notes.append(tr("Double-click to type this year's own invoice."))
             return " — ".join(notes) or None
         return None
 
@@ -227,6 +233,7 @@ class BudgetView(QWidget):
         self.plan_button.clicked.connect(self.go_to_plan)
         self.export_button.clicked.connect(self.export_requested)
         self.journal_button.clicked.connect(lambda: self.open_purchase_journal())
+        self.lines_table.doubleClicked.connect(lambda index: self.edit_year_invoice(self.lines_model.rows[index.row()]))
         self.year_choice.currentIndexChanged.connect(lambda _: self.show_year())
         state.changed.connect(lambda c: (c.budget or c.plan or c.clinic) and self.reload())
         self.reload()
@@ -308,6 +315,22 @@ class BudgetView(QWidget):
         self.lines_model.load(summary.entries, {a.id: a.title for a in actions}, overdue)  # type: ignore[misc]
         self.empty_box.setVisible(not summary.entries)
 
+
+    def edit_year_invoice(self, entry: YearEntry):
+        """A recurring line in a later fiscal year: its own invoice of that year (double-click)."""
+        line = entry.line
+        if not line.recurring or entry.fiscal_year == line.fiscal_year or self.summary is None:
+            return None
+        if not self.state.can(Permission.EDIT_BUDGET):
+            return None
+        dialog = YearInvoiceDialog(line, entry.fiscal_year, self.summary.label, self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                return self.state.ws.plan.set_year_invoice(self.state.actor, line.id, entry.fiscal_year,
+                                                           **dialog.values())
+            except ClinicGuardError as exc:
+                dialog.error_label.setText(str(exc))
+        return None
 
     def open_purchase_journal(self) -> PurchaseJournalDialog:
         dialog = PurchaseJournalDialog(self.state, self.year_choice.currentData(), self)

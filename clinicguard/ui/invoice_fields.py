@@ -9,11 +9,14 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -169,4 +172,49 @@ class PeriodFields(QWidget):
             "disposal_date": self.disposal_edit.checked_value() if investment else None,
             "service_from": None if investment else self.service_from_edit.checked_value(),
             "service_to": None if investment else self.service_to_edit.checked_value(),
+        }
+
+
+class YearInvoiceDialog(QDialog):
+    """A recurring line's own invoice in a later fiscal year (amounts as printed, number, dates)."""
+
+    def __init__(self, line: BudgetLine, year: int, year_label: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("Invoice of fiscal year {year}", year=year_label))
+        invoice = line.year_invoice(year)
+        self.ht_edit = QLineEdit(_money(invoice.actual_ht) if invoice else "")
+        self.vat_edit = QLineEdit(_money(invoice.actual_vat) if invoice else "")
+        self.ttc_edit = QLineEdit(_money(invoice.actual_ttc) if invoice else "")
+        self.ref_edit = QLineEdit(invoice.invoice_ref if invoice else "")
+        self.date_edit = DateField(invoice.invoice_date if invoice else None)
+        self.payment_edit = DateField(invoice.payment_date if invoice else None)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #b3261e;")
+        self.error_label.setWordWrap(True)
+        intro = QLabel(tr("{label}: renews every year. Type this year's invoice as printed; leave the amount empty "
+                          "to remove it.", label=line.label))
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(tr("Actual excl. VAT (invoiced)"), self.ht_edit)
+        form.addRow(tr("Invoice VAT"), self.vat_edit)
+        form.addRow(tr("Invoice incl. VAT"), self.ttc_edit)
+        form.addRow(tr("Invoice reference"), self.ref_edit)
+        form.addRow(tr("Invoice date"), self.date_edit)
+        form.addRow(tr("Payment date of the invoice"), self.payment_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+    def values(self) -> dict:
+        return {
+            "actual_ht": _amount(self.ht_edit, tr("Actual amount excl. VAT")),
+            "actual_vat": _amount(self.vat_edit, tr("Invoice VAT")),
+            "actual_ttc": _amount(self.ttc_edit, tr("Invoice incl. VAT")),
+            "invoice_ref": self.ref_edit.text(), "invoice_date": self.date_edit.checked_value(),
+            "payment_date": self.payment_edit.checked_value(),
         }
