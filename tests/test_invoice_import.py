@@ -74,3 +74,31 @@ def test_a_long_depreciation_period_needs_the_confirmation_flag(clinic, tmp_path
     assert "30 ans" in err and "--confirm-durations" in err and clinic.plan.lines() == []
     assert run_import(tmp_path, path, "--confirm-durations") == 0
     assert clinic.plan.lines()[0].depreciation_years == 30
+
+
+def test_the_part_prepaid_at_year_end_is_shown_in_the_workbook_and_the_charges_view(clinic, tmp_path):
+    from openpyxl import load_workbook
+
+    from clinicguard.core import exports
+    from clinicguard.core.budget import year_views
+    from clinicguard.core.exports.xlsx import sheet_title
+    from clinicguard.i18n import tr
+
+    path = write_csv(tmp_path / "plan.csv",
+                     "Hébergement;Abonnement HDS;Cloud;fonctionnement;Abonnements et hébergement;1200;20 %;1200;240;"
+                     "1440;50;;01/10/2026;;;;01/10/2026;30/09/2027")
+    assert run_import(tmp_path, path) == 0
+    manager = clinic.people.sign_in("Claire Martin", MANAGER_SECRET)
+    real = 120_000 + 24_000 - 12_000  # half of the VAT deducted
+    prepaid = real * 273 // 365  # 1 January to 30 September 2027, of 365 days
+    out = exports.export_budget(clinic, manager, 2026, tmp_path / "budget.xlsx")
+    sheet = load_workbook(out)[sheet_title(tr("Budget lines"))]
+    header = [c.value for c in sheet[1]]
+    row = [c.value for c in sheet[2]]
+    assert round(row[header.index(tr("Prepaid at year end (charges constatées d'avance)"))] * 100) == prepaid
+    assert row[header.index(tr("Deductible share of the VAT"))] == 0.5
+    statuses = {a.id: a.status for a in clinic.plan.actions()}
+    views_2026 = year_views(clinic.plan.summary(2026), clinic.plan.lines(), statuses)
+    views_2027 = year_views(clinic.plan.summary(2027), clinic.plan.lines(), statuses)
+    assert views_2026.prepaid == prepaid and views_2026.charges == real - prepaid
+    assert views_2027.carried_in == prepaid and views_2027.charges == prepaid  # the 2027 part, charged in 2027

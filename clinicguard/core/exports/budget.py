@@ -18,8 +18,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from clinicguard.model.plan import Action, ActionStatus
-from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_label
-from clinicguard.core.budget import BudgetSummary, YearEntry, accounting_warnings, depreciations
+from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_bounds, fiscal_year_label
+from clinicguard.core.budget import BudgetSummary, YearEntry, accounting_warnings, depreciations, prepaid_at_year_end
 from clinicguard.model.accounts import account_label
 from clinicguard.core.exports.cover import cover
 from clinicguard.core.exports.depreciation import depreciation_tables
@@ -159,6 +159,13 @@ def detail_columns(width: int = 15) -> list[tuple[str, Column]]:
         ("recurring", Column(tr("Recurring"), TEXT, 18)),
         ("depreciation", Column(tr("Depreciation (years)"), INTEGER, 12)),
         ("accounting_note", Column(tr("Accounting note"), WRAP, 40)),
+        # The invoice as printed and the service period (charges constatées d'avance).
+        ("vat_deduction", Column(tr("Deductible share of the VAT"), PERCENT, 10)),
+        ("supplier_id", Column(tr("Supplier SIRET or VAT number"), TEXT, 18)),
+        ("payment_date", Column(tr("Payment date of the invoice"), DATE, 12)),
+        ("service_from", Column(tr("Service from"), DATE, 12)),
+        ("service_to", Column(tr("Service to"), DATE, 12)),
+        ("prepaid", Column(tr("Prepaid at year end (charges constatées d'avance)"), MONEY, width)),
     ]
     return columns
 
@@ -176,6 +183,9 @@ def detail_values(entry: YearEntry, action: Action | None, start_month: int = 1)
         "recurring": recurring_text(line), "depreciation": line.depreciation_years,
         "account": line.booked_account, "account_label": account_label(line.booked_account),
         "accounting_note": " ".join(accounting_warnings(line)),
+        "vat_deduction": line.deduction_pct * 100, "supplier_id": line.supplier_siret or line.supplier_vat,
+        "payment_date": line.payment_date, "service_from": line.service_from, "service_to": line.service_to,
+        "prepaid": prepaid_at_year_end(entry, fiscal_year_bounds(entry.fiscal_year, start_month)[1]) or None,
     }
     values.update(entry_amounts(entry))
     return values
