@@ -92,11 +92,12 @@ def test_the_part_prepaid_at_year_end_is_shown_in_the_workbook_and_the_charges_v
     real = 120_000 + 24_000 - 12_000  # half of the VAT deducted
     prepaid = real * 273 // 365  # 1 January to 30 September 2027, of 365 days
     out = exports.export_budget(clinic, manager, 2026, tmp_path / "budget.xlsx")
-    sheet = load_workbook(out)[sheet_title(tr("Budget lines"))]
+    sheet = load_workbook(out)[sheet_title(tr("Invoices of the year"))]
     header = [c.value for c in sheet[1]]
     row = [c.value for c in sheet[2]]
     assert round(row[header.index(tr("Prepaid at year end (charges constatées d'avance)"))] * 100) == prepaid
     assert row[header.index(tr("Deductible share of the VAT"))] == 0.5
+    assert round(row[header.index(tr("Deductible VAT"))] * 100) == 12_000
     statuses = {a.id: a.status for a in clinic.plan.actions()}
     views_2026 = year_views(clinic.plan.summary(2026), clinic.plan.lines(), statuses)
     views_2027 = year_views(clinic.plan.summary(2027), clinic.plan.lines(), statuses)

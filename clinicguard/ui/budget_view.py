@@ -174,7 +174,10 @@ class BudgetView(QWidget):
         self.journal_button = QPushButton(tr("Purchase journal (CSV)…"))
         self.journal_button.setToolTip(tr("The file your accountant's software imports: one entry per invoice "
                                           "(an import file, not the legal FEC)."))
-        top.addWidget(self.journal_button)
+        # On a row of its own: beside the workbook's button the page would not fit a 1024-pixel window.
+        journal_row = QHBoxLayout()
+        journal_row.addStretch(1)
+        journal_row.addWidget(self.journal_button)
 
         self.figures: dict[str, QLabel] = {}
         figures_box = QGroupBox(tr("This fiscal year"))
@@ -187,7 +190,7 @@ class BudgetView(QWidget):
             ("remaining", tr("Still to pay (real cost)")), ("real", tr("Cash view: paid in the year")),
             ("charges", tr("Charges view: the year's expenses")),
             ("over", tr("Over-budget lines")), ("overdue", tr("Overdue actions")),
-            ("prepaid", tr("Prepaid at year end (charges constatées d'avance)")),
+            ("prepaid", tr("Prepaid at year end")),
         ]
         for n, (key, label) in enumerate(names):
             value = QLabel()
@@ -226,6 +229,7 @@ class BudgetView(QWidget):
         empty_row.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(journal_row)
         layout.addWidget(figures_box)
         layout.addWidget(self.empty_box)
         layout.addWidget(self.tabs, 1)

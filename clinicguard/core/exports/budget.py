@@ -18,11 +18,12 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from clinicguard.model.plan import Action, ActionStatus
-from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_bounds, fiscal_year_label
-from clinicguard.core.budget import BudgetSummary, YearEntry, accounting_warnings, depreciations, prepaid_at_year_end
+from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_label
+from clinicguard.core.budget import BudgetSummary, YearEntry, accounting_warnings, depreciations
 from clinicguard.model.accounts import account_label
 from clinicguard.core.exports.cover import cover
 from clinicguard.core.exports.depreciation import depreciation_tables
+from clinicguard.core.exports.invoices import invoices_sheet
 from clinicguard.core.exports.pipeline import (
     Cancelled, Context, ExportSources, PreparedExport, Progress, authorised, context_for, run_export, tick,
 )
@@ -159,13 +160,6 @@ def detail_columns(width: int = 15) -> list[tuple[str, Column]]:
         ("recurring", Column(tr("Recurring"), TEXT, 18)),
         ("depreciation", Column(tr("Depreciation (years)"), INTEGER, 12)),
         ("accounting_note", Column(tr("Accounting note"), WRAP, 40)),
-        # The invoice as printed and the service period (charges constatées d'avance).
-        ("vat_deduction", Column(tr("Deductible share of the VAT"), PERCENT, 10)),
-        ("supplier_id", Column(tr("Supplier SIRET or VAT number"), TEXT, 18)),
-        ("payment_date", Column(tr("Payment date of the invoice"), DATE, 12)),
-        ("service_from", Column(tr("Service from"), DATE, 12)),
-        ("service_to", Column(tr("Service to"), DATE, 12)),
-        ("prepaid", Column(tr("Prepaid at year end (charges constatées d'avance)"), MONEY, width)),
     ]
     return columns
 
@@ -183,9 +177,6 @@ def detail_values(entry: YearEntry, action: Action | None, start_month: int = 1)
         "recurring": recurring_text(line), "depreciation": line.depreciation_years,
         "account": line.booked_account, "account_label": account_label(line.booked_account),
         "accounting_note": " ".join(accounting_warnings(line)),
-        "vat_deduction": line.deduction_pct * 100, "supplier_id": line.supplier_siret or line.supplier_vat,
-        "payment_date": line.payment_date, "service_from": line.service_from, "service_to": line.service_to,
-        "prepaid": prepaid_at_year_end(entry, fiscal_year_bounds(entry.fiscal_year, start_month)[1]) or None,
     }
     values.update(entry_amounts(entry))
     return values
@@ -198,7 +189,7 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
     names = {
         "detail": sheet_title(tr("Budget lines")), "summary": sheet_title(tr("Summary")),
         "variance": sheet_title(tr("Planned vs actual")), "depreciation": sheet_title(tr("Depreciation")),
-        "tables": sheet_title(tr("Depreciation tables")),
+        "tables": sheet_title(tr("Depreciation tables")), "invoices": sheet_title(tr("Invoices of the year")),
     }
     cover(
         book, tr("Budget of fiscal year {label}", label=summary.label), context,
@@ -217,6 +208,10 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
             (names["tables"], tr("One depreciation table per asset: acquisition and service dates, base, duration "
                                  "(with the usual one for its category), rate, each year's annuity, cumulative "
                                  "depreciation and net book value, as formulas; a disposal ends the table.")),
+            (names["invoices"], tr("Each invoice of the fiscal year as printed, one row per VAT rate: supplier and its "
+                                   "SIRET or VAT number, number, invoice and payment dates, account, excl. VAT, VAT, "
+                                   "incl. VAT, deductible VAT, service period and the part prepaid at year end "
+                                   "(charges constatées d'avance). The purchase journal books the same invoices.")),
         ],
         [tr("Amounts in euros. Planned VAT is computed on each line and rounded to the cent; an invoice's VAT and "
             "amount incl. VAT are those printed on it (a credit note is negative)."),
@@ -245,6 +240,7 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
     _depreciation(book.create_sheet(names["depreciation"]), summary, data.lines, data.actions)
     depreciation_tables(book.create_sheet(names["tables"]), summary.fiscal_year, summary.start_month, data.lines,
                         data.actions)
+    invoices_sheet(book.create_sheet(names["invoices"]), summary, width)
     if progress is not None:
         progress(total, total)
     return book
