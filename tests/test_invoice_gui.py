@@ -127,3 +127,31 @@ def test_the_purchase_journal_is_written_from_the_budget_page(qtbot, workspace, 
     assert "1 écriture" in seen["written"]
     rows = list(csv.reader(io.StringIO((tmp_path / "achats.csv").read_text("utf-8-sig")), delimiter=";"))
     assert [r[4] for r in rows[1:]] == ["2183", "44562", "404"]
+
+
+def test_the_import_window_accepts_a_long_duration_once_its_box_is_ticked(qtbot, workspace, manager, tmp_path,
+                                                                          monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from clinicguard.ui.plan_view import ImportDialog
+
+    path = tmp_path / "plan.csv"
+    path.write_text("Titre;Libellé dépense;Nature;Montant HT;Amortissement (années)\n"
+                    "Travaux;Câblage;investissement;5000;30\n", encoding="utf-8")
+    window = open_window(qtbot, workspace, manager)
+    view = window.show_page("plan")
+    seen = {}
+
+    def exec_(dialog):
+        dialog.load(path)
+        qtbot.waitUntil(lambda: "n'a pas été importé" in dialog.summary_label.text(), timeout=5000)
+        seen["problem"] = dialog.table.model().index(0, 4).data()
+        dialog.confirm_durations_edit.setChecked(True)  # reads the file again, the duration accepted
+        qtbot.waitUntil(dialog.import_button.isEnabled, timeout=5000)
+        dialog.run_import()
+        return QDialog.DialogCode.Accepted if dialog.result_value else QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ImportDialog, "exec", exec_)
+    result = view.import_plan()
+    assert "30 ans" in seen["problem"] and "case" in seen["problem"]
+    assert result.lines == 1 and workspace.plan.lines()[0].depreciation_years == 30

@@ -387,7 +387,7 @@ def _check_row(preview: PreviewRow, values: dict[str, Any], actions: dict[str, P
             check_depreciation_duration(candidate_line, confirm_durations)
         except DurationNeedsConfirmation as question:
             problems.append(tr("{column}: {problem}", column=_header("depreciation_years"),
-                               problem=str(question).rstrip(".") + " " + tr("(import with --confirm-durations)")))
+                               problem=str(question).rstrip(".") + " " + tr("(to accept it: --confirm-durations, or the box of the import window)")))
         planned.lines.append((preview.row, line))
 
 

@@ -4,6 +4,7 @@ rows), the gaps still without an action, and the selected action's budget lines.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
@@ -541,6 +542,9 @@ class ImportDialog(QDialog):
         top.addWidget(self.file_label, 1)
         top.addWidget(self.choose_button)
         top.addWidget(self.template_button)
+        self.confirm_durations_edit = QCheckBox(tr("accept depreciation periods outside the usual 1 to 10 years"))
+        self.confirm_durations_edit.toggled.connect(lambda _: self._path is not None and self.load(self._path))
+        self._path: Path | None = None
         self.table = QTableView()
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -554,6 +558,7 @@ class ImportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(top)
+        layout.addWidget(self.confirm_durations_edit)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.buttons)
@@ -592,7 +597,9 @@ class ImportDialog(QDialog):
                 return
             self.summary_label.setText(str(exc))
 
-        return Operation(self, self.state.ws.plan_import.preview, path, success=lambda p: self._show_preview(path, p)) \
+        self._path = path
+        preview = partial(self.state.ws.plan_import.preview, confirm_durations=self.confirm_durations_edit.isChecked())
+        return Operation(self, preview, path, success=lambda p: self._show_preview(path, p)) \
             .failure(refused).finally_(lambda: self.choose_button.setEnabled(True)).run()
 
     def _show_preview(self, path: Path, preview: ImportPreview) -> None:
