@@ -231,3 +231,29 @@ def test_an_incoherent_invoice_is_refused_naming_the_field(workspace, manager):
 def test_the_journal_is_empty_but_valid_for_a_year_without_invoices(workspace):
     journal = purchase_journal(workspace.plan.summary(2031))
     assert journal.entries == 0 and journal.rows == ()
+
+
+def test_the_year_end_entries_book_the_depreciation_and_the_prepaid_part(clinic_with_invoices, tmp_path):
+    from clinicguard.core.budget import year_views
+
+    ws, manager, lines = clinic_with_invoices
+    ws.plan.update_line(manager, lines["press"].id, service_from="2026-07-01", service_to="2027-06-30")
+    out = tmp_path / "achats-od.csv"
+    assert export_cli(tmp_path / "clinic", out, "--year-end") == 0
+    rows = read_journal(out)
+    od = [r for r in rows if r["JournalCode"] == "OD"]
+    assert {r["JournalLib"] for r in od} == {"Opérations diverses"}
+    assert all(r["EcritureDate"] == "31/12/2026" for r in od)
+    by_entry = defaultdict(lambda: [0, 0])
+    for r in od:
+        by_entry[r["EcritureNum"]][0] += cents(r["Debit"])
+        by_entry[r["EcritureNum"]][1] += cents(r["Credit"])
+    assert all(d == c for d, c in by_entry.values()) and len(by_entry) == 2
+    statuses = {a.id: a.status for a in ws.plan.actions()}
+    views = year_views(ws.plan.summary(YEAR), ws.plan.lines(), statuses)
+    depreciation = [r for r in od if r["CompteNum"] in ("6811", "28183")]
+    assert [r["CompteNum"] for r in depreciation] == ["6811", "28183"]
+    assert cents(depreciation[0]["Debit"]) == views.depreciation > 0  # the PC's annuity of 2026
+    prepaid = [r for r in od if r["CompteNum"] == "486"]
+    assert cents(prepaid[0]["Debit"]) == views.prepaid == 9_500 * 181 // 365  # half the press subscription, HT
+    assert [r for r in od if r["CompteNum"] == "6135"][0]["Credit"] == prepaid[0]["Debit"]

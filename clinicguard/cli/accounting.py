@@ -22,7 +22,7 @@ def cmd_purchase_journal(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
         actor = acting(ws, args)
-        path, journal = export_purchase_journal(ws, actor, args.year, out, args.encoding)
+        path, journal = export_purchase_journal(ws, actor, args.year, out, args.encoding, args.year_end)
     finally:
         ws.close()
     print(tr("Purchase journal of fiscal year {year} written to {file}: {entries}, debits {debit} = credits {credit}.",
@@ -43,6 +43,8 @@ def register(sub, common, actor) -> None:
     p.add_argument("--out", required=True, metavar="FILE.csv", help=tr("the CSV file to write"))
     p.add_argument("--encoding", choices=ENCODINGS, default="utf-8-sig",
                    help=tr("utf-8-sig (UTF-8 with BOM, the default) or cp1252 (Windows-1252, for older software)"))
+    p.add_argument("--year-end", action="store_true",
+                   help=tr("add the year-end entries (journal OD): depreciation of the year and prepaid expenses"))
     p.set_defaults(func=cmd_purchase_journal)
     register_recurring_invoice(accounting_sub, common, actor)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -48,6 +49,8 @@ class PurchaseJournalDialog(QDialog):
         self.encoding_edit = QComboBox()
         self.encoding_edit.addItem(tr("UTF-8 (recommended)"), "utf-8-sig")
         self.encoding_edit.addItem(tr("Windows-1252 (older accounting software)"), "cp1252")
+        self.year_end_edit = QCheckBox(tr("add the year-end entries (journal OD): depreciation of the year and "
+                                          "prepaid expenses"))
         self.path_edit = QLineEdit()
         self.path_edit.setAccessibleName(tr("File"))
         browse = QPushButton(tr("Choose…"))
@@ -65,6 +68,7 @@ class PurchaseJournalDialog(QDialog):
         form.addRow(tr("Fiscal year"), self.year_edit)
         form.addRow(tr("File encoding"), self.encoding_edit)
         form.addRow(tr("File"), path_row)
+        form.addRow("", self.year_end_edit)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.write_button = self.buttons.addButton(tr("Write the file"), QDialogButtonBox.ButtonRole.ActionRole)
         self.write_button.clicked.connect(self.write)
@@ -91,7 +95,8 @@ class PurchaseJournalDialog(QDialog):
         """Write the file; the outcome (or the refusal, in one line) is shown in the dialog."""
         try:
             path, journal = export_purchase_journal(self.state.ws, self.state.actor, self.year_edit.currentData(),
-                                                    self.path_edit.text().strip(), self.encoding_edit.currentData())
+                                                    self.path_edit.text().strip(), self.encoding_edit.currentData(),
+                                                    self.year_end_edit.isChecked())
         except ClinicGuardError as exc:
             self.result_label.setStyleSheet("color: #b3261e;")
             self.result_label.setText(str(exc))

@@ -9,6 +9,9 @@ decimal commas, UTF-8 with a BOM or Windows-1252; the column names are those of 
 (fichier des écritures comptables: Livre des procédures fiscales, art. L47 A and A47 A-1;
 BOI-CF-IOR-60-40-20) where they apply.
 
+With `year_end`, the year-end entries follow in journal OD: each asset's depreciation of the year
+(6811 to its 28 account) and the running costs' part prepaid for the next year (486).
+
 It is an IMPORT file, not the legal FEC: the FEC is produced by the accounting software from the
 books once the entries are validated. The file has no comment line (software refuses one), so
 the CLI, the GUI and the README say so.
@@ -25,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from clinicguard.core.budget import BudgetSummary
+from clinicguard.core.budget import BudgetSummary, Depreciation, depreciations, prepaid_at_year_end
 from clinicguard.core.exports.pipeline import (
     ExportSources,
     PreparedExport,
@@ -35,7 +38,14 @@ from clinicguard.core.exports.pipeline import (
 )
 from clinicguard.core.formatting import fold, format_date
 from clinicguard.i18n import tr
-from clinicguard.model.accounts import account_label, supplier_account, vat_account
+from clinicguard.model.accounts import (
+    DEPRECIATION_CHARGE,
+    PREPAID_EXPENSES,
+    account_label,
+    depreciation_account,
+    supplier_account,
+    vat_account,
+)
 from clinicguard.model.budget import BudgetLine, deductible_vat, format_rate
 from clinicguard.model.errors import ClinicGuardError, InvalidValue
 from clinicguard.model.invoice import normal_identifier
@@ -44,6 +54,8 @@ from clinicguard.model.people import Actor
 ENCODINGS = ("utf-8-sig", "cp1252")
 JOURNAL_CODE = "HA"
 JOURNAL_LABEL = "Achats"
+YEAR_END_CODE = "OD"
+JOURNAL_LABELS = {JOURNAL_CODE: JOURNAL_LABEL, YEAR_END_CODE: "Opérations diverses"}
 # The 18 columns of the FEC (article A47 A-1 of the Livre des procédures fiscales), in its order.
 FEC_COLUMNS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
                "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",
@@ -68,6 +80,7 @@ class JournalRow:
     debit: int  # cents
     credit: int
     line_id: int
+    journal: str = "HA"  # HA purchases; OD the year-end entries (depreciation, prepaid expenses)
 
 
 @dataclass(frozen=True)
@@ -162,6 +175,42 @@ def purchase_journal(summary: BudgetSummary) -> PurchaseJournal:
     return PurchaseJournal(summary.fiscal_year, tuple(rows), len(lines))
 
 
+def with_year_end(journal: PurchaseJournal, summary: BudgetSummary,
+                  assets: Iterable[Depreciation]) -> PurchaseJournal:
+    """The journal plus the year-end entries (journal OD, dated the last day of the fiscal year, or
+    the disposal): each asset's depreciation of the year (6811 to its 28 account) and the part of
+    running costs prepaid for the next year (486 to the charge's account; the accountant's software
+    reverses it at the opening of the next year)."""
+    year_end = summary.bounds[1]
+    rows = list(journal.rows)
+    n = 0
+
+    def entry(day: str, piece: str, text: str, debit_account: str, credit_account: str, cents: int,
+              line_id: int) -> None:
+        nonlocal n
+        n += 1
+        number = f"{YEAR_END_CODE}{summary.fiscal_year}-{n:04d}"
+        for account, debit, credit in ((debit_account, cents, 0), (credit_account, 0, cents)):
+            rows.append(JournalRow(number, day, account, account_label(account), "", "", piece, text, debit,
+                                   credit, line_id, YEAR_END_CODE))
+
+    for item in assets:
+        cents = dict(item.schedule).get(summary.fiscal_year, 0)
+        if cents <= 0:
+            continue
+        line = item.line
+        day = min(item.disposal, year_end) if item.disposal else year_end
+        entry(day.isoformat(), tr("DEPR-{id}", id=line.id), tr("Depreciation - {label}", label=line.label),
+              DEPRECIATION_CHARGE, depreciation_account(line.booked_account), cents, line.id or 0)
+    for e in summary.entries:
+        cents = prepaid_at_year_end(e, year_end)
+        if cents > 0:
+            entry(year_end.isoformat(), tr("PREP-{id}", id=e.line.id),
+                  tr("Prepaid expenses - {label}", label=e.line.label), PREPAID_EXPENSES, e.line.booked_account,
+                  cents, e.line.id or 0)
+    return PurchaseJournal(journal.fiscal_year, tuple(rows), journal.entries + n)
+
+
 def _amount(cents: int) -> str:
     units, rest = divmod(abs(cents), 100)
     return f"{'-' if cents < 0 else ''}{units},{rest:02d}"
@@ -171,7 +220,7 @@ def journal_table(journal: PurchaseJournal) -> list[list[str]]:
     """The CSV's rows, header first."""
     table = [list(FEC_COLUMNS)]
     for r in journal.rows:
-        table.append([JOURNAL_CODE, JOURNAL_LABEL, r.entry, format_date(r.day), r.account, r.account_label, r.aux,
+        table.append([r.journal, JOURNAL_LABELS[r.journal], r.entry, format_date(r.day), r.account, r.account_label, r.aux,
                       r.aux_label, r.piece, format_date(r.day), r.text, _amount(r.debit), _amount(r.credit), "", "",
                       "", "", ""])
     return table
@@ -215,13 +264,18 @@ def check_journal_path(out: Path | str) -> Path:
 
 
 def export_purchase_journal(sources: ExportSources, actor: Actor, year: int | None, out: Path | str,
-                            encoding: str = "utf-8-sig") -> tuple[Path, PurchaseJournal]:
-    """Write the purchase journal of fiscal `year` to `out`, recorded in the audit trail (export.purchase-journal).
-    The file is written beside the destination first, so a refusal leaves nothing."""
+                            encoding: str = "utf-8-sig", year_end: bool = False) -> tuple[Path, PurchaseJournal]:
+    """Write the purchase journal of fiscal `year` to `out`, recorded in the audit trail (export.purchase-journal);
+    `year_end` adds the year-end entries (depreciation, prepaid expenses). The file is written beside
+    the destination first, so a refusal leaves nothing."""
     out = check_journal_path(out)
     authorised(sources, actor)
     summary = sources.plan.summary(year)
     journal = purchase_journal(summary)
+    if year_end:
+        statuses = {a.id: a.status for a in sources.plan.actions()}
+        assets = depreciations(sources.plan.lines(), statuses, summary.fiscal_year, summary.start_month)
+        journal = with_year_end(journal, summary, assets)
     data = journal_bytes(journal, encoding)  # refuses before any file is written
     check_folder(out)
     fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part.csv", dir=out.parent)
@@ -234,6 +288,6 @@ def export_purchase_journal(sources: ExportSources, actor: Actor, year: int | No
         Path(name).unlink(missing_ok=True)
         raise
     details = {"fiscal_year": summary.fiscal_year, "entries": journal.entries, "debit": journal.debit,
-               "credit": journal.credit, "encoding": encoding}
+               "credit": journal.credit, "encoding": encoding, "year_end": year_end}
     prepared = PreparedExport("purchase-journal", lambda **_: None, details)  # type: ignore[arg-type,return-value]
     return publish_export(sources, actor, prepared, Path(name), out), journal
