@@ -256,4 +256,4 @@ def test_the_year_end_entries_book_the_depreciation_and_the_prepaid_part(clinic_
     assert cents(depreciation[0]["Debit"]) == views.depreciation > 0  # the PC's annuity of 2026
     prepaid = [r for r in od if r["CompteNum"] == "486"]
     assert cents(prepaid[0]["Debit"]) == views.prepaid == 9_500 * 181 // 365  # half the press subscription, HT
-    assert [r for r in od if r["CompteNum"] == "6135"][0]["Credit"] == prepaid[0]["Debit"]
+    assert next(r for r in od if r["CompteNum"] == "6135")["Credit"] == prepaid[0]["Debit"]

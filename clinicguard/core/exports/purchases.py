@@ -28,7 +28,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from clinicguard.core.budget import BudgetSummary, Depreciation, depreciations, prepaid_at_year_end
+from clinicguard.core.budget import (
+    BudgetSummary,
+    Depreciation,
+    depreciations,
+    prepaid_at_year_end,
+)
 from clinicguard.core.exports.pipeline import (
     ExportSources,
     PreparedExport,
