@@ -13,16 +13,27 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from clinicguard.model.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import language, tr
 from clinicguard.model.accounts import LOW_VALUE_THRESHOLD_CENTS, account_problem
 from clinicguard.model.budget import (
-    VAT_RATES_BP, BudgetLine, Category, Nature, fiscal_year_bounds, fiscal_year_label, fiscal_year_of, format_rate,
+    VAT_RATES_BP,
+    BudgetLine,
+    Category,
+    Nature,
+    fiscal_year_bounds,
+    fiscal_year_label,
+    fiscal_year_of,
+    format_rate,
     rate_refusal,
 )
+from clinicguard.model.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
 from clinicguard.model.invoice import (
-    USUAL_DEPRECIATION_RANGE, invoice_problems, prepaid_part, siret_problem, suggested_depreciation_text,
+    USUAL_DEPRECIATION_RANGE,
+    invoice_problems,
+    prepaid_part,
+    siret_problem,
+    suggested_depreciation_text,
     vat_number_problem,
 )
 

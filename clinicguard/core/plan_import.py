@@ -569,20 +569,20 @@ _HELP = [
     ("Statut", "À faire, En cours, En attente, Terminée ou Abandonnée. Vide : À faire."),
     ("Début, Échéance, Date facture", "JJ/MM/AAAA ou AAAA-MM-JJ. L'échéance ne peut pas précéder le début."),
     ("Montant HT, Montant engagé HT, Montant réel HT",
-     "En euros, avec une virgule ou un point (1234,56). Montant HT obligatoire pour une dépense. Seul le montant "
-     "réel d'un avoir est négatif."),
-    ("TVA facture, TTC facture", "La TVA et le TTC imprimés sur la facture, contrôlés à un centime près (pas "
-                                 "recalculés). Vides : calculés d'après le taux. Une facture à plusieurs taux : une "
-                                 "ligne par taux."),
+     ("En euros, avec une virgule ou un point (1234,56). Montant HT obligatoire pour une dépense. Seul le montant "
+      "réel d'un avoir est négatif.")),
+    ("TVA facture, TTC facture", ("La TVA et le TTC imprimés sur la facture, contrôlés à un centime près (pas "
+                                  "recalculés). Vides : calculés d'après le taux. Une facture à plusieurs taux : une "
+                                  "ligne par taux.")),
     ("TVA déductible %", "La part de TVA que le cabinet déduit, de 0 à 100. Vide : selon « TVA récupérable »."),
     ("SIRET fournisseur, N° TVA fournisseur", "Facultatifs ; vérifiés (clé de Luhn du SIRET, clé du numéro de TVA)."),
-    ("Mise en service, Date de cession", "Pour un investissement : l'amortissement part de la mise en service et "
-                                         "s'arrête à la cession. Une durée hors de 1 à 10 ans demande "
-                                         "--confirm-durations."),
-    ("Service du, Service au", "Pour une dépense de fonctionnement : la période couverte ; la part après la clôture "
-                               "est une charge constatée d'avance."),
-    ("Taux TVA", "20 %, 10 %, 5,5 %, 2,1 % ou 0 % (Corse : 13 %, 0,9 % ; Guadeloupe, Martinique, La Réunion : "
-                 "8,5 %, 1,75 %, 1,05 %). Vide : 20 %."),
+    ("Mise en service, Date de cession", ("Pour un investissement : l'amortissement part de la mise en service et "
+                                          "s'arrête à la cession. Une durée hors de 1 à 10 ans demande "
+                                          "--confirm-durations.")),
+    ("Service du, Service au", ("Pour une dépense de fonctionnement : la période couverte ; la part après la "
+                                "clôture est une charge constatée d'avance.")),
+    ("Taux TVA", ("20 %, 10 %, 5,5 %, 2,1 % ou 0 % (Corse : 13 %, 0,9 % ; Guadeloupe, Martinique, La Réunion : "
+                  "8,5 %, 1,75 %, 1,05 %). Vide : 20 %.")),
     ("Nature", "investissement ou fonctionnement. Vide : fonctionnement."),
     ("Catégorie", "Matériel, Logiciel, Prestations et conseil, Formation, Abonnements et hébergement, Assurance, Autre."),
     ("Exercice", "Année de début de l'exercice (2026, ou 2026-2027). Vide : déduit de la date de la dépense."),

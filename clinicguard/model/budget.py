@@ -13,7 +13,6 @@ from clinicguard.i18n import language, tr
 from clinicguard.model.accounts import default_account
 from clinicguard.model.errors import InvalidValue
 
-
 # Every VAT rate of French law, in basis points (2000 = 20 %). Sources: Code général des impôts,
 # art. 278 (20 %), 278 bis and 278-0 bis (5,5 %), 279 (10 %), 281 quater to 281 nonies (2,1 %, e.g.
 # reimbursed medicines and the press), 297 (Corsica: 13 %, 10 %, 2,1 %, 0,9 %) and 296 (Guadeloupe,
@@ -182,7 +181,7 @@ class BudgetLine:
     def year_invoice(self, year: int) -> YearInvoice | None:
         return next((i for i in self.year_invoices if i.fiscal_year == year), None)
 
-    def for_year(self, year: int) -> "BudgetLine":
+    def for_year(self, year: int) -> BudgetLine:
         """The line as it costs in a later fiscal year of a recurring cost: that year's own invoice
         (none yet: not invoiced), not the first year's."""
         if year == self.fiscal_year:
