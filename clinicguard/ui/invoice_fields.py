@@ -153,7 +153,9 @@ class PeriodFields(QWidget):
         form.addRow(tr("Date put into service"), self.in_service_edit)
         form.addRow(tr("Disposal date"), self.disposal_edit)
         form.addRow(self.usual_label)
-        form.addRow(QLabel(tr("A running cost: the period it pays for (the part after the year end is prepaid).")))
+        running = QLabel(tr("A running cost: the period it pays for (the part after the year end is prepaid)."))
+        running.setWordWrap(True)
+        form.addRow(running)
         form.addRow(tr("Service from"), self.service_from_edit)
         form.addRow(tr("Service to"), self.service_to_edit)
 
