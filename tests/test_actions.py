@@ -158,7 +158,7 @@ def test_vat_recovery_defaults_to_the_clinic_setting(workspace, manager):
 
 @pytest.mark.parametrize("fields", [
     {"planned_ht": -1},
-    {"actual_ht": -100},
+    {"actual_ht": -100, "actual_vat": 20},  # a credit note has all its amounts negative
     {"vat_rate_bp": 1960},
     {"nature": "running", "depreciation_years": 3},
     {"nature": "investment", "recurring": True},

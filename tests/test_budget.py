@@ -206,7 +206,8 @@ def test_recurring_line_shows_in_a_later_years_summary_without_its_old_invoice()
 def test_line_rules():
     assert validate_line(line()) == []
     assert validate_line(line(planned_ht=-1))
-    assert validate_line(line(actual_ht=-1))
+    assert validate_line(line(actual_ht=-100)) == []  # a credit note
+    assert validate_line(line(actual_ht=-100, actual_vat=20, actual_ttc=-80))  # its amounts of mixed signs
     assert validate_line(line(nature="running", depreciation_years=3))  # only an investment is depreciated
     assert validate_line(line(nature="investment", depreciation_years=0))
     assert validate_line(line(nature="investment", depreciation_years=3)) == []

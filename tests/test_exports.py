@@ -53,7 +53,7 @@ def test_budget_workbook_reads_as_an_accountant_expects(workspace, manager, plan
     out = exports.export_budget(workspace, manager, 2026, tmp_path / "budget.xlsx")
     book = load_workbook(out)
     assert book.sheetnames == [tr("Cover"), tr("Budget lines"), tr("Summary"), tr("Planned vs actual"),
-                               tr("Depreciation")]
+                               tr("Depreciation"), tr("Depreciation tables"), tr("Invoices of the year")]
     facts = cover(book)
     assert facts[tr("Clinic name")] == "Cabinet Test"
     assert facts[tr("Fiscal year")] == "2026"
@@ -107,7 +107,7 @@ def test_budget_workbook_reads_as_an_accountant_expects(workspace, manager, plan
 def test_an_empty_year_still_gives_a_complete_workbook(workspace, manager, tmp_path):
     out = exports.export_budget(workspace, manager, 2030, tmp_path / "empty.xlsx")
     book = load_workbook(out)
-    assert len(book.sheetnames) == 5
+    assert len(book.sheetnames) == 7  # the depreciation tables and the invoices say there is none
     detail = book[tr("Budget lines")]
     (table,) = detail.tables.values()
     assert table.ref.endswith("2") and detail.max_row == 1

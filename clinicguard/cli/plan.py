@@ -24,7 +24,7 @@ def cmd_import_actions(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
         # Check the whole file before signing in, so a refused file leaves the database untouched.
-        preview = ws.plan_import.preview(Path(args.file))
+        preview = ws.plan_import.preview(Path(args.file), confirm_durations=args.confirm_durations)
         if not preview.ok:
             raise preview.refusal()
         actor = acting(ws, args)
@@ -43,4 +43,6 @@ def register(sub, common, actor) -> None:
                               help=tr("import an action plan with its budget from an .xlsx or .csv file"))
     p.add_argument("file", nargs="?", metavar="FILE", help=tr("the .xlsx or .csv file, one row per budget line"))
     p.add_argument("--template", metavar="FILE.xlsx", help=tr("write the import template to this file instead"))
+    p.add_argument("--confirm-durations", action="store_true",
+                   help=tr("accept depreciation periods outside the usual 1 to 10 years"))
     p.set_defaults(func=cmd_import_actions)

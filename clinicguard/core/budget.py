@@ -10,14 +10,32 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from clinicguard.model.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
-from clinicguard.core.formatting import format_money
+from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import language, tr
 from clinicguard.model.accounts import LOW_VALUE_THRESHOLD_CENTS, account_problem
-from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature, fiscal_year_bounds, fiscal_year_label, fiscal_year_of, format_rate
+from clinicguard.model.budget import (
+    VAT_RATES_BP,
+    BudgetLine,
+    Category,
+    Nature,
+    fiscal_year_bounds,
+    fiscal_year_label,
+    fiscal_year_of,
+    format_rate,
+    rate_refusal,
+)
+from clinicguard.model.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
+from clinicguard.model.invoice import (
+    USUAL_DEPRECIATION_RANGE,
+    invoice_problems,
+    prepaid_part,
+    siret_problem,
+    suggested_depreciation_text,
+    vat_number_problem,
+)
 
 MAX_DEPRECIATION_YEARS = 50
 # The largest amount accepted anywhere (1 000 000 000,00 €): far above any clinic's IT budget, far
@@ -101,11 +119,11 @@ def parse_vat_rate(value: object) -> int:
             number = Decimal(text)
         except InvalidOperation:
             raise InvalidValue(tr("Unreadable VAT rate {value!r}.", value=str(value))) from None
-    if 0 < number < 1:  # a spreadsheet cell formatted as a percentage holds the fraction
-        number *= 100
     bp = number * 100
+    if (bp != bp.to_integral_value() or int(bp) not in VAT_RATES_BP) and 0 < number < 1:
+        bp *= 100  # a spreadsheet cell formatted as a percentage holds the fraction (0.055 for 5,5 %)
     if bp != bp.to_integral_value() or int(bp) not in VAT_RATES_BP:
-        raise InvalidValue(tr("VAT rate {value} is not one of 20 %, 10 %, 5.5 %, 0 %.", value=str(value).strip()))
+        raise InvalidValue(rate_refusal(str(value).strip()))
     return int(bp)
 
 
@@ -133,9 +151,9 @@ def validate_line(line: BudgetLine) -> list[str]:
     if line.category not in {c.value for c in Category}:
         problems.append(tr("unknown category {value!r}", value=line.category))
     if line.vat_rate_bp not in VAT_RATES_BP:
-        problems.append(tr("VAT rate {rate} is not one of 20 %, 10 %, 5.5 %, 0 %.", rate=format_rate(line.vat_rate_bp)))
+        problems.append(rate_refusal(format_rate(line.vat_rate_bp)))
     for name, amount in (("planned", line.planned_ht), ("committed", line.committed_ht), ("actual", line.actual_ht)):
-        if amount is not None and amount < 0:
+        if amount is not None and amount < 0 and name != "actual":  # a negative invoice is a credit note
             problems.append(tr("the {which} amount cannot be negative ({amount})",
                                which=_amount_word(name), amount=format_money(amount)))
         if amount is not None and abs(amount) > MAX_AMOUNT_CENTS:
@@ -150,11 +168,73 @@ def validate_line(line: BudgetLine) -> list[str]:
     account = account_problem(line.account, line.nature)
     if account:
         problems.append(account)
+    problems += _invoice_problems(line)
     if line.recurring and line.nature != Nature.RUNNING.value:
         problems.append(tr("only a running cost can recur every year"))
     if line.recurring_until is not None and line.recurring_until < line.fiscal_year:
         problems.append(tr("a recurring cost cannot end before its first fiscal year"))
     return problems
+
+
+def _invoice_problems(line: BudgetLine) -> list[str]:
+    """The invoice as typed (VAT breakdown, TTC, deduction, supplier identifiers) and the dates of
+    depreciation and of the service period."""
+    problems = []
+    if line.actual_ht is None:
+        if line.actual_vat is not None or line.actual_ttc is not None or line.vat_parts:
+            problems.append(tr("the invoice's VAT and incl. VAT amount need its amount excl. VAT"))
+    else:
+        for rate, _, _ in line.vat_parts:
+            if rate not in VAT_RATES_BP:
+                problems.append(rate_refusal(format_rate(rate)))
+        if not problems:
+            problems += invoice_problems(line.invoice_parts, line.actual_ht, line.invoice_vat,  # type: ignore[arg-type]
+                                         line.invoice_ttc, format_money, format_rate)  # type: ignore[arg-type]
+        for name, amount in (("VAT", line.actual_vat), ("TTC", line.actual_ttc)):
+            if amount is not None and abs(amount) > MAX_AMOUNT_CENTS:
+                problems.append(tr("the invoice amount {amount} is beyond the largest accepted, {max}",
+                                   amount=format_money(amount), max=format_money(MAX_AMOUNT_CENTS)))
+    if line.vat_deduction_pct is not None and not 0 <= line.vat_deduction_pct <= 100:
+        problems.append(tr("the VAT deduction must be between 0 and 100 %"))
+    for check in (siret_problem(line.supplier_siret), vat_number_problem(line.supplier_vat)):
+        if check:
+            problems.append(check)
+    if line.nature == Nature.INVESTMENT.value:
+        if line.service_from or line.service_to:
+            problems.append(tr("a service period is for a running cost; an investment has a date put into service"))
+        acquired = line.invoice_date or line.expense_date
+        if line.in_service_date and acquired and line.in_service_date < acquired[:10]:
+            problems.append(tr("the date put into service {day} is before the acquisition on {acquired}",
+                               day=format_date(line.in_service_date), acquired=format_date(acquired[:10])))
+        if line.disposal_date and line.disposal_date < line.depreciation_start:
+            problems.append(tr("the disposal date {day} is before depreciation starts on {start}",
+                               day=format_date(line.disposal_date), start=format_date(line.depreciation_start)))
+    else:
+        if line.in_service_date or line.disposal_date:
+            problems.append(tr("only an investment has a date put into service or a disposal date"))
+        if bool(line.service_from) != bool(line.service_to):
+            problems.append(tr("a service period needs both its first and its last day"))
+        elif line.service_from and line.service_to and line.service_to < line.service_from:
+            problems.append(tr("the service period ends on {to}, before it starts on {start}",
+                               to=format_date(line.service_to), start=format_date(line.service_from)))
+    return problems
+
+
+class DurationNeedsConfirmation(ClinicGuardError):
+    """A depreciation period outside the usual 1 to 10 years: saved only once the user confirms."""
+
+
+def check_depreciation_duration(line: BudgetLine, confirmed: bool) -> None:
+    """Refuse, until confirmed, a depreciation period outside USUAL_DEPRECIATION_RANGE (a typing
+    slip: 30 for 3). The same rule for the dialog (which asks) and the CLI and import (a flag)."""
+    years = line.depreciation_years
+    low, high = USUAL_DEPRECIATION_RANGE
+    if confirmed or years is None or low <= years <= high:
+        return
+    usual = suggested_depreciation_text(line.category)
+    raise DurationNeedsConfirmation(tr(
+        "A depreciation period of {years} years is outside the usual {low} to {high} years{usual}: confirm it "
+        "if it is right.", years=years, low=low, high=high, usual=f" ({usual})" if usual else ""))
 
 
 def accounting_warnings(line: BudgetLine) -> list[str]:
@@ -182,19 +262,23 @@ def _amount_word(name: str) -> str:
 
 # ---- depreciation and recurring costs ------------------------------------------------------------
 def depreciation_schedule(amount: int, years: int, first_year: int, start: date | None = None,
-                          start_month: int = 1) -> list[tuple[int, int]]:
+                          start_month: int = 1, disposal: date | None = None) -> list[tuple[int, int]]:
     """Straight-line depreciation by fiscal year: [(fiscal year, cents), ...].
 
-    From `start` (the invoice date), the first fiscal year is charged pro rata temporis, by days:
-    annual share x days from `start` (inclusive) to the end of that fiscal year / days in that
+    From `start` (the date put into service), the first fiscal year is charged pro rata temporis, by
+    days: annual share x days from `start` (inclusive) to the end of that fiscal year / days in that
     fiscal year, as the French accounting rules ask; the following years get the annual share, and
     a last year after the period gets what is left. Shares are rounded down to the cent and the
     last year gets the remainder, so the schedule adds up exactly to the amount. Without `start`
     (or starting on the first day of a fiscal year) each of the `years` years gets a full share.
+    A `disposal` (sold, scrapped) ends the schedule: its year is charged pro rata up to that day
+    (inclusive), never more than what is left; the rest is the net book value written off.
+    The budget workbook's depreciation tables compute the same figures with formulas.
     """
     if years < 1:
         raise ValueError("depreciation needs at least one year")
     share = amount // years
+    schedule: list[tuple[int, int]] | None = None
     if start is not None:
         first_year = fiscal_year_of(start, start_month)
         first_day, last_day = fiscal_year_bounds(first_year, start_month)
@@ -203,19 +287,37 @@ def depreciation_schedule(amount: int, years: int, first_year: int, start: date 
             in_year = (last_day - first_day).days + 1
             first = amount * days // (years * in_year)
             schedule = [(first_year, first)] + [(first_year + i, share) for i in range(1, years)]
-            return schedule + [(first_year + years, amount - first - share * (years - 1))]
-    schedule = [(first_year + i, share) for i in range(years)]
-    last_year, last_share = schedule[-1]
-    schedule[-1] = (last_year, last_share + amount - share * years)
-    return schedule
+            schedule += [(first_year + years, amount - first - share * (years - 1))]
+    if schedule is None:
+        schedule = [(first_year + i, share) for i in range(years)]
+        last_year, last_share = schedule[-1]
+        schedule[-1] = (last_year, last_share + amount - share * years)
+    if disposal is None:
+        return schedule
+    end_year = fiscal_year_of(disposal, start_month)
+    result, done = [], 0
+    for year, cents in schedule:
+        if year < end_year:
+            result.append((year, cents))
+            done += cents
+            continue
+        if year == end_year:
+            first_day, last_day = fiscal_year_bounds(year, start_month)
+            since = max(first_day, start) if start is not None else first_day
+            days = (min(disposal, last_day) - since).days + 1
+            in_year = (last_day - first_day).days + 1
+            result.append((year, min(amount * days // (years * in_year), amount - done)))
+        break
+    return result
 
 
 @dataclass(frozen=True)
 class Depreciation:
     line: BudgetLine
     base: int  # cents: what the clinic really paid (the invoice, excl. VAT if recovered)
-    start: date  # the invoice date (the expense date when the invoice has none)
+    start: date  # the date put into service (else the invoice date, else the expense date)
     schedule: tuple[tuple[int, int], ...]
+    disposal: date | None = None
 
 
 def depreciations(lines: Iterable[BudgetLine], statuses: Mapping[int, str], year: int,
@@ -224,7 +326,8 @@ def depreciations(lines: Iterable[BudgetLine], statuses: Mapping[int, str], year
 
     Only an invoiced line is an asset of the clinic: a quote signed or an order placed is not
     depreciated yet. The base is the invoice, excl. VAT only when the VAT is recovered; the
-    schedule starts on the invoice date, pro rata temporis. An invoiced line of a dropped action
+    schedule starts on the date put into service (else the invoice date), pro rata temporis, and
+    ends at a disposal. An invoiced line of a dropped action
     is still an asset and still depreciated. `statuses` maps action id to its status value (kept
     for the callers; no status changes what is depreciated).
     """
@@ -232,14 +335,15 @@ def depreciations(lines: Iterable[BudgetLine], statuses: Mapping[int, str], year
     for line in lines:
         if line.nature != Nature.INVESTMENT.value or not line.depreciation_years or line.actual_ht is None:
             continue
-        start = date.fromisoformat((line.invoice_date or line.expense_date)[:10])
-        base = line.real_cost(line.actual_ht) or 0
-        if base <= 0:  # nothing to depreciate (a free licence, a zero invoice)
+        start = date.fromisoformat(line.depreciation_start)
+        base = line.invoice_real_cost or 0
+        if base <= 0:  # nothing to depreciate (a free licence, a zero invoice, a credit note)
             continue
-        schedule = depreciation_schedule(base, line.depreciation_years, line.fiscal_year, start, start_month)
-        if not schedule[0][0] <= year <= schedule[-1][0]:
+        disposal = date.fromisoformat(line.disposal_date) if line.disposal_date else None
+        schedule = depreciation_schedule(base, line.depreciation_years, line.fiscal_year, start, start_month, disposal)
+        if not schedule or not schedule[0][0] <= year <= schedule[-1][0]:
             continue
-        result.append(Depreciation(line, base, start, tuple(schedule)))
+        result.append(Depreciation(line, base, start, tuple(schedule), disposal))
     return result
 
 
@@ -304,8 +408,8 @@ class Totals:
             self.committed_vat += line.vat(entry.committed_ht)  # type: ignore[operator]
         if entry.actual_ht is not None:
             self.actual_ht += entry.actual_ht
-            self.actual_vat += line.vat(entry.actual_ht)  # type: ignore[operator]
-            self.actual_real += line.real_cost(entry.actual_ht)  # type: ignore[operator]
+            self.actual_vat += line.invoice_vat  # type: ignore[operator]  (as printed on the invoice)
+            self.actual_real += line.invoice_real_cost  # type: ignore[operator]
             self.variance_ht += entry.variance_ht  # type: ignore[operator]
         elif entry.remaining_ht is not None:
             self.remaining_ht += entry.remaining_ht
@@ -373,14 +477,15 @@ def year_entries(lines: Iterable[BudgetLine], action_status: Mapping[int, str], 
         if year not in line.years_active(year, year):
             continue
         status = action_status.get(line.action_id, "todo")
-        own_year = year == line.fiscal_year
+        # A recurring line's later year is seen with that year's own invoice (none yet: not invoiced).
+        seen = line.for_year(year)
         planned = None if status == dropped else line.planned_ht
         committed = None if status == dropped else line.committed_ht
-        actual = line.actual_ht if own_year else None
+        actual = seen.actual_ht
         remaining = None
         if actual is None and status != dropped:
             remaining = committed if committed is not None else planned
-        entries.append(YearEntry(line, year, line.quarter(start_month), status, planned, committed, actual, remaining))
+        entries.append(YearEntry(seen, year, line.quarter(start_month), status, planned, committed, actual, remaining))
     return entries
 
 
@@ -419,13 +524,36 @@ def budget_years(lines: Iterable[BudgetLine], current_year: int) -> list[int]:
     return list(range(min(years), max(years) + 1))
 
 
+# ---- service periods: the part prepaid at the year end ----------------------------------------
+def entry_real_cost(entry: YearEntry) -> int:
+    """What the entry costs in the year: its invoice (as printed), else what is still to pay."""
+    line = entry.line
+    if entry.actual_ht is not None:
+        return line.invoice_real_cost or 0
+    return line.real_cost(entry.remaining_ht) or 0
+
+
+def prepaid_at_year_end(entry: YearEntry, year_end: date) -> int:
+    """The part of a running cost paying for days after `year_end` (charges constatées d'avance),
+    in real cost; 0 without a service period. A recurring line's period is that of its first
+    year's invoice, so only that year's entry is prorated."""
+    line = entry.line
+    if line.nature != Nature.RUNNING.value or not (line.service_from and line.service_to):
+        return 0
+    if entry.fiscal_year != line.fiscal_year:
+        return 0
+    return prepaid_part(entry_real_cost(entry), date.fromisoformat(line.service_from),
+                        date.fromisoformat(line.service_to), year_end)
+
+
 # ---- the year's cost seen two ways ---------------------------------------------------------------
 @dataclass(frozen=True)
 class YearViews:
     """What fiscal year `year` costs, in cents of real cost (excl. VAT where it is recovered).
 
     `cash` is what leaves the bank account in the year: invoiced plus still to pay, investments
-    included at their full price. `charges` is what the year's accounts bear: running costs, the
+    included at their full price. `charges` is what the year's accounts bear: running costs (less
+    the part prepaid for the next year, plus last year's prepaid part), the
     year's depreciation of the invoiced assets, and the investments without a depreciation period
     (charged in full, as a low-value item usually is). They differ by the investments' timing.
     """
@@ -435,18 +563,26 @@ class YearViews:
     running: int
     depreciation: int
     undepreciated: int
+    prepaid: int = 0  # running costs paid this year for days after its end (charges constatées d'avance)
+    carried_in: int = 0  # last year's prepaid part, a charge of this year
 
 
 def year_views(summary: BudgetSummary, lines: Iterable[BudgetLine], statuses: Mapping[int, str]) -> YearViews:
+    lines = list(lines)
+    first_day, year_end = summary.bounds
+    prepaid = sum(prepaid_at_year_end(e, year_end) for e in summary.entries)
+    before = year_entries(lines, statuses, summary.fiscal_year - 1, summary.start_month)
+    carried_in = sum(prepaid_at_year_end(e, first_day - timedelta(days=1)) for e in before)
     running = undepreciated = 0
     for entry in summary.entries:
         line = entry.line
-        spent = (line.real_cost(entry.actual_ht) or 0) + (line.real_cost(entry.remaining_ht) or 0)
+        spent = ((line.invoice_real_cost or 0) if entry.actual_ht is not None else 0) + (
+            line.real_cost(entry.remaining_ht) or 0)
         if line.nature == Nature.RUNNING.value:
             running += spent
         elif not line.depreciation_years:
             undepreciated += spent
     depreciation = sum(cents for d in depreciations(lines, statuses, summary.fiscal_year, summary.start_month)
                        for y, cents in d.schedule if y == summary.fiscal_year)
-    return YearViews(summary.total.forecast_real, running + depreciation + undepreciated, running, depreciation,
-                     undepreciated)
+    charges = running - prepaid + carried_in + depreciation + undepreciated
+    return YearViews(summary.total.forecast_real, charges, running, depreciation, undepreciated, prepaid, carried_in)

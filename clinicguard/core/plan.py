@@ -7,14 +7,20 @@ words an import accepts in plan_vocabulary, the import itself in plan_import.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from clinicguard.core.clock import utc_now
-from clinicguard.model.budget import BudgetLine, Nature, fiscal_year_of
-from clinicguard.core.budget import BudgetSummary, InvalidValue, budget_years, summarize_year, validate_line
+from clinicguard.model.budget import BudgetLine, Nature, YearInvoice, fiscal_year_of, vat_cents
+from clinicguard.core.budget import (
+    BudgetSummary, InvalidValue, budget_years, check_depreciation_duration, parse_amount, summarize_year,
+    validate_line,
+)
+from clinicguard.model.invoice import normal_identifier
 from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.model.errors import ClinicGuardError, NotFound
 from clinicguard.core.formatting import format_date, parse_date
@@ -106,7 +112,11 @@ _ACTION_FIELDS = {"title", "description", "owner", "priority", "status", "start_
                   "progress", "item_ids"}
 _LINE_FIELDS = {"label", "supplier", "nature", "category", "vat_rate_bp", "vat_recoverable", "planned_ht",
                 "committed_ht", "actual_ht", "invoice_ref", "invoice_date", "expense_date", "fiscal_year",
-                "depreciation_years", "recurring", "recurring_until", "account"}
+                "depreciation_years", "recurring", "recurring_until", "account", "actual_vat", "actual_ttc",
+                "vat_parts", "vat_deduction_pct", "supplier_siret", "supplier_vat", "payment_date",
+                "invoice_evidence_id", "in_service_date", "disposal_date", "service_from", "service_to"}
+_LINE_DATES = ("expense_date", "invoice_date", "payment_date", "in_service_date", "disposal_date", "service_from",
+               "service_to")
 
 
 class ActionPlan:
@@ -331,13 +341,17 @@ class ActionPlan:
         return updated
 
     # ---- writing budget lines ------------------------------------------------------------
-    def add_line(self, actor: Actor, action_id: int, *, label: str, planned_ht: int, **fields: Any) -> BudgetLine:
+    def add_line(self, actor: Actor, action_id: int, *, label: str, planned_ht: int, confirm_duration: bool = False,
+                 **fields: Any) -> BudgetLine:
         """Add a budget line to an action. Its date defaults to the action's due date, else today;
-        its fiscal year follows from the date unless given; VAT recovery defaults to the clinic's."""
+        its fiscal year follows from the date unless given; VAT recovery defaults to the clinic's.
+        A depreciation period outside 1 to 10 years needs `confirm_duration`."""
         with self._uow.writing(actor, Permission.EDIT_BUDGET) as audit:
-            return self.add_line_in(audit, action_id, label=label, planned_ht=planned_ht, **fields)
+            return self.add_line_in(audit, action_id, label=label, planned_ht=planned_ht,
+                                    confirm_duration=confirm_duration, **fields)
 
-    def add_line_in(self, audit: "Audited", action_id: int, **fields: Any) -> BudgetLine:
+    def add_line_in(self, audit: "Audited", action_id: int, confirm_duration: bool = False,
+                    **fields: Any) -> BudgetLine:
         """add_line inside a `uow.writing(...)` block the caller already holds (imports)."""
         unknown = set(fields) - _LINE_FIELDS
         if unknown:
@@ -348,11 +362,12 @@ class ActionPlan:
         now = utc_now()
         line = BudgetLine(None, action_id, label="", expense_date="", fiscal_year=0, created_at=now, updated_at=now)
         line = self._normalised_line(line, fields)
+        check_depreciation_duration(line, confirm_duration)
         line = line.changed(id=self.store.insert_line(line))
         audit.record("budget-line.create", "budget-line", line.id, None, line.public())  # type: ignore[arg-type]
         return line
 
-    def update_line(self, actor: Actor, line_id: int, **changes: Any) -> BudgetLine:
+    def update_line(self, actor: Actor, line_id: int, confirm_duration: bool = False, **changes: Any) -> BudgetLine:
         unknown = set(changes) - _LINE_FIELDS - {"action_id"}
         if unknown:
             raise ValueError(f"unknown budget line fields {unknown}")
@@ -363,10 +378,50 @@ class ActionPlan:
             updated = self._normalised_line(current, changes)
             if updated.public() == current.public():
                 return current
+            if updated.depreciation_years != current.depreciation_years:  # asked once, when it is set
+                check_depreciation_duration(updated, confirm_duration)
             updated = updated.changed(updated_at=utc_now())
             self.store.update_line(updated)
+            if current.year_invoices:  # a later year's invoice of a year the line no longer runs goes
+                last = updated.recurring_until if updated.recurring else updated.fiscal_year
+                self.store.drop_year_invoices_outside(line_id, updated.fiscal_year, last)
+                updated = self.line(line_id)
             audit.record("budget-line.update", "budget-line", line_id, current.public(), updated.public())
         return updated
+
+    def set_year_invoice(self, actor: Actor, line_id: int, year: int, *, actual_ht: Any, actual_vat: Any = None,
+                         actual_ttc: Any = None, invoice_ref: str = "", invoice_date: Any = None,
+                         payment_date: Any = None) -> BudgetLine:
+        """Record the invoice of a recurring line in one of its later fiscal years (its own invoice,
+        date and actual, not the first year's); `actual_ht` None removes it. Amounts in integer cents
+        (or text in euros); VAT and TTC as printed, when left out the rate's VAT and HT + VAT."""
+        with self._uow.writing(actor, Permission.EDIT_BUDGET) as audit:
+            line = self.line(line_id)
+            if not line.recurring:
+                raise InvalidValue(tr("Line {id} does not recur: its invoice is on the line itself.", id=line_id))
+            if year not in line.years_active(line.fiscal_year + 1, year):
+                raise InvalidValue(tr("Line {id} does not run in fiscal year {year} (it runs from {first}{until}).",
+                                      id=line_id, year=year, first=line.fiscal_year,
+                                      until=tr(" to {last}", last=line.recurring_until)
+                                      if line.recurring_until is not None else ""))
+            before = line.year_invoice(year)
+            invoice = None
+            if actual_ht is not None:
+                ht = _cents(actual_ht, tr("Actual amount excl. VAT"))
+                vat = _cents(actual_vat, tr("Invoice VAT")) if actual_vat not in (None, "") else \
+                    vat_cents(ht, line.vat_rate_bp)
+                ttc = _cents(actual_ttc, tr("Invoice incl. VAT")) if actual_ttc not in (None, "") else ht + vat
+                invoice = YearInvoice(year, ht, vat, ttc, (invoice_ref or "").strip(),
+                                      parse_date(invoice_date) if invoice_date not in (None, "") else None,
+                                      parse_date(payment_date) if payment_date not in (None, "") else None)
+                problems = validate_line(line.changed(year_invoices=(invoice,)).for_year(year))
+                if problems:
+                    raise InvalidValue(_sentence(problems))
+            self.store.set_year_invoice(line_id, invoice, year)
+            audit.record("budget-line.year-invoice", "budget-line", line_id,
+                         dataclasses.asdict(before) if before else None,
+                         dataclasses.asdict(invoice) if invoice else None)
+            return self.line(line_id)
 
     def delete_line(self, actor: Actor, line_id: int) -> None:
         with self._uow.writing(actor, Permission.EDIT_BUDGET) as audit:
@@ -376,12 +431,33 @@ class ActionPlan:
 
     def _normalised_line(self, line: BudgetLine, changes: dict[str, Any]) -> BudgetLine:
         changes = dict(changes)
-        for key in ("expense_date", "invoice_date"):
+        for key in _LINE_DATES:
             if key in changes:
                 changes[key] = parse_date(changes[key]) if changes[key] not in (None, "") else None
         for key in ("label", "supplier", "invoice_ref"):
             if key in changes:
                 changes[key] = (changes[key] or "").strip()
+        for key in ("supplier_siret", "supplier_vat"):
+            if key in changes:
+                changes[key] = normal_identifier(changes[key] or "")
+        if "vat_parts" in changes:
+            changes["vat_parts"] = tuple(tuple(int(x) for x in part) for part in (changes["vat_parts"] or ()))
+        if changes.get("invoice_evidence_id") is not None:
+            changes["invoice_evidence_id"] = int(changes["invoice_evidence_id"])
+            if not self.store.evidence_exists(changes["invoice_evidence_id"]):
+                raise NotFound(tr("Unknown evidence {id}.", id=changes["invoice_evidence_id"]))
+        if "vat_deduction_pct" in changes and changes["vat_deduction_pct"] is not None:
+            changes["vat_deduction_pct"] = int(changes["vat_deduction_pct"])
+        if "actual_ht" in changes and not {"actual_vat", "actual_ttc", "vat_parts"} & set(changes):
+            # A new amount excl. VAT without its VAT: the VAT follows the rate again (not a stale figure).
+            changes.update(actual_vat=None, actual_ttc=None, vat_parts=())
+        if changes.get("vat_parts") and "actual_ht" not in changes:
+            changes["actual_ht"] = sum(p[1] for p in changes["vat_parts"])
+        if changes.get("vat_parts") and "actual_vat" not in changes:
+            changes["actual_vat"] = sum(p[2] for p in changes["vat_parts"])
+        if changes.get("actual_vat") is not None and changes.get("actual_ttc") is None and "actual_ht" in changes \
+                and changes["actual_ht"] is not None:
+            changes["actual_ttc"] = changes["actual_ht"] + changes["actual_vat"]
         for key in ("vat_recoverable", "recurring"):
             if key in changes:
                 changes[key] = bool(changes[key])
@@ -403,6 +479,8 @@ class ActionPlan:
             updated = updated.changed(fiscal_year=self.fiscal_year_for(updated.expense_date))
         if updated.nature != Nature.INVESTMENT.value and "depreciation_years" not in changes:
             updated = updated.changed(depreciation_years=None)
+        if updated.actual_ht is None and "actual_ht" in changes:  # the invoice removed: its figures go too
+            updated = updated.changed(actual_vat=None, actual_ttc=None, vat_parts=())
         problems = validate_line(updated)
         if problems:
             raise InvalidValue(_sentence(problems))
@@ -416,6 +494,13 @@ class ActionPlan:
     def due_soon(self, today: date | None = None, days: int = DUE_SOON_DAYS) -> list[Action]:
         today = today or date.today()
         return sorted((a for a in self.actions() if a.is_due_soon(today, days)), key=lambda a: a.due_date or "")
+
+
+def _cents(value: Any, field: str) -> int:
+    """An amount as the other budget fields take it: integer cents, or text in euros (the CLI's)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return parse_amount(str(Decimal(value) / 100), field)  # the same bounds and messages
+    return parse_amount(value, field)
 
 
 def _sentence(problems: list[str]) -> str:

@@ -27,7 +27,10 @@ from clinicguard.model.catalogue import Catalogue
 from clinicguard.model.clinic import Clinic
 from clinicguard.store.clinic_store import ClinicStore
 from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_of
-from clinicguard.core.budget import InvalidValue, parse_amount, parse_fiscal_year, parse_vat_rate, validate_line
+from clinicguard.core.budget import (
+    DurationNeedsConfirmation, InvalidValue, check_depreciation_duration, parse_amount, parse_fiscal_year,
+    parse_vat_rate, validate_line,
+)
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor, Permission
 from clinicguard.core.permissions import require
@@ -73,10 +76,23 @@ COLUMNS: tuple[Column, ...] = (
     Column("vat_recoverable", "TVA récupérable", ("vat recoverable",), 12),
     Column("depreciation_years", "Amortissement (années)", ("amortissement", "depreciation years", "depreciation"), 14),
     Column("recurring", "Récurrent", ("recurring", "abonnement annuel"), 10),
+    # The invoice as printed, the supplier's identity, the asset's dates, a running cost's period.
+    Column("actual_vat", "TVA facture", ("invoice vat", "tva facturee"), 12),
+    Column("actual_ttc", "TTC facture", ("invoice incl vat", "montant ttc facture"), 12),
+    Column("vat_deduction_pct", "TVA déductible %", ("vat deductible %", "deductible vat %"), 12),
+    Column("supplier_siret", "SIRET fournisseur", ("supplier siret", "siret"), 18),
+    Column("supplier_vat", "N° TVA fournisseur", ("supplier vat number", "tva intracommunautaire"), 18),
+    Column("payment_date", "Date de paiement", ("payment date", "date de reglement"), 12),
+    Column("in_service_date", "Mise en service", ("in service", "date de mise en service"), 12),
+    Column("disposal_date", "Date de cession", ("disposal date", "date de sortie"), 12),
+    Column("service_from", "Service du", ("service from", "periode du"), 12),
+    Column("service_to", "Service au", ("service to", "periode au"), 12),
 )
 ACTION_KEYS = ("description", "items", "owner", "priority", "status", "start", "due", "progress")
 LINE_KEYS = ("label", "supplier", "nature", "category", "planned_ht", "vat_rate", "committed_ht", "actual_ht",
-             "invoice_ref", "invoice_date", "fiscal_year", "vat_recoverable", "depreciation_years", "recurring")
+             "invoice_ref", "invoice_date", "fiscal_year", "vat_recoverable", "depreciation_years", "recurring",
+             "actual_vat", "actual_ttc", "vat_deduction_pct", "supplier_siret", "supplier_vat", "payment_date",
+             "in_service_date", "disposal_date", "service_from", "service_to")
 
 _NATURE_WORDS = {Nature.INVESTMENT: ("investissement", "investment", "immobilisation"),
                  Nature.RUNNING: ("fonctionnement", "running", "running cost", "charge")}
@@ -215,6 +231,7 @@ class ImportPreview:
     sha256: str
     rows: list[PreviewRow]
     actions: list[PlannedAction]
+    confirm_durations: bool = False  # depreciation periods outside 1-10 years confirmed (--confirm-durations)
 
     @property
     def bad_rows(self) -> list[PreviewRow]:
@@ -238,7 +255,7 @@ class ImportPreview:
 
 
 def _preview(plan: ActionPlan, catalogue: Catalogue, clinic: Clinic, path: Path | str,
-             today: date | None = None) -> ImportPreview:
+             today: date | None = None, confirm_durations: bool = False) -> ImportPreview:
     """Read and check the whole file without writing anything; every bad row gets its problems."""
     path = Path(path)
     table = read_table(path)
@@ -251,8 +268,9 @@ def _preview(plan: ActionPlan, catalogue: Catalogue, clinic: Clinic, path: Path 
         preview = PreviewRow(number, {k: _text(v) for k, v in values.items()})
         rows.append(preview)
         _check_row(preview, values, actions, existing, catalogue, clinic.fiscal_year_start_month,
-                   clinic.vat_recoverable, today)
-    return ImportPreview(path, hashlib.sha256(path.read_bytes()).hexdigest(), rows, list(actions.values()))
+                   clinic.vat_recoverable, today, confirm_durations)
+    return ImportPreview(path, hashlib.sha256(path.read_bytes()).hexdigest(), rows, list(actions.values()),
+                         confirm_durations)
 
 
 def _header(key: str) -> str:
@@ -260,7 +278,8 @@ def _header(key: str) -> str:
 
 
 def _check_row(preview: PreviewRow, values: dict[str, Any], actions: dict[str, PlannedAction], existing: set[str],
-               catalogue: Catalogue, start_month: int, vat_default: bool, today: date) -> None:
+               catalogue: Catalogue, start_month: int, vat_default: bool, today: date,
+               confirm_durations: bool = False) -> None:
     problems = preview.problems
 
     def read(key: str, parse):
@@ -308,7 +327,14 @@ def _check_row(preview: PreviewRow, values: dict[str, Any], actions: dict[str, P
         vat = read("vat_rate", parse_vat_rate)
         line["vat_rate_bp"] = 2000 if vat is None else vat
         line["committed_ht"] = read("committed_ht", _amount)
-        line["actual_ht"] = read("actual_ht", _amount)
+        line["actual_ht"] = read("actual_ht", parse_amount)  # negative: a credit note
+        line["actual_vat"] = read("actual_vat", parse_amount)
+        line["actual_ttc"] = read("actual_ttc", parse_amount)
+        line["vat_deduction_pct"] = read("vat_deduction_pct", _progress)
+        line["supplier_siret"] = _text(values.get("supplier_siret"))
+        line["supplier_vat"] = _text(values.get("supplier_vat"))
+        for key in ("payment_date", "in_service_date", "disposal_date", "service_from", "service_to"):
+            line[key] = read(key, parse_date)
         line["invoice_ref"] = _text(values.get("invoice_ref"))
         line["invoice_date"] = read("invoice_date", parse_date)
         recoverable = read("vat_recoverable", _yes_no)
@@ -355,7 +381,13 @@ def _check_row(preview: PreviewRow, values: dict[str, Any], actions: dict[str, P
                         or today.isoformat())
         line["expense_date"] = expense_date
         fiscal_year = line.get("fiscal_year") or fiscal_year_of(date.fromisoformat(expense_date), start_month)
-        problems.extend(validate_line(BudgetLine(None, 0, **{**line, "fiscal_year": fiscal_year})))
+        candidate_line = BudgetLine(None, 0, **{**line, "fiscal_year": fiscal_year})
+        problems.extend(validate_line(candidate_line))
+        try:
+            check_depreciation_duration(candidate_line, confirm_durations)
+        except DurationNeedsConfirmation as question:
+            problems.append(tr("{column}: {problem}", column=_header("depreciation_years"),
+                               problem=str(question).rstrip(".") + " " + tr("(to accept it: --confirm-durations, or the box of the import window)")))
         planned.lines.append((preview.row, line))
 
 
@@ -423,9 +455,9 @@ class PlanImport:
         self._clinic = clinic
         self._uow = uow
 
-    def preview(self, path: Path | str, today: date | None = None) -> ImportPreview:
+    def preview(self, path: Path | str, today: date | None = None, confirm_durations: bool = False) -> ImportPreview:
         """Read and check the whole file without writing anything; every bad row gets its problems."""
-        return _preview(self._plan, self._catalogue, self._clinic.get(), path, today)
+        return _preview(self._plan, self._catalogue, self._clinic.get(), path, today, confirm_durations)
 
     def import_file(self, actor: Actor, path: Path | str, today: date | None = None) -> ImportResult:
         preview = self.preview(path, today)
@@ -451,7 +483,8 @@ class PlanImport:
                     raise ImportRefused(tr("Row {row}: {problems}", row=planned.first_row, problems=exc)) from None
                 for row, line in planned.lines:
                     try:
-                        self._plan.add_line_in(audit, action.id, **line)  # type: ignore[arg-type]
+                        self._plan.add_line_in(audit, action.id, confirm_duration=preview.confirm_durations,  # type: ignore[arg-type]
+                                               **line)
                     except ClinicGuardError as exc:
                         raise ImportRefused(tr("Row {row}: {problems}", row=row, problems=exc)) from None
             result = ImportResult(len(preview.actions), preview.line_count)
@@ -470,7 +503,7 @@ TEMPLATE_LISTS: dict[str, tuple[str, ...]] = {
     "nature": ("investissement", "fonctionnement"),
     "category": ("Matériel", "Logiciel", "Prestations et conseil", "Formation", "Abonnements et hébergement",
                  "Assurance", "Autre"),
-    "vat_rate": ("20 %", "10 %", "5,5 %", "0 %"),
+    "vat_rate": ("20 %", "13 %", "10 %", "8,5 %", "5,5 %", "2,1 %", "1,75 %", "1,05 %", "0,9 %", "0 %"),
     "vat_recoverable": ("oui", "non"),
     "recurring": ("oui", "non"),
 }
@@ -536,8 +569,20 @@ _HELP = [
     ("Statut", "À faire, En cours, En attente, Terminée ou Abandonnée. Vide : À faire."),
     ("Début, Échéance, Date facture", "JJ/MM/AAAA ou AAAA-MM-JJ. L'échéance ne peut pas précéder le début."),
     ("Montant HT, Montant engagé HT, Montant réel HT",
-     "En euros, avec une virgule ou un point (1234,56). Jamais négatif. Montant HT obligatoire pour une dépense."),
-    ("Taux TVA", "20 %, 10 %, 5,5 % ou 0 %. Vide : 20 %."),
+     ("En euros, avec une virgule ou un point (1234,56). Montant HT obligatoire pour une dépense. Seul le montant "
+      "réel d'un avoir est négatif.")),
+    ("TVA facture, TTC facture", ("La TVA et le TTC imprimés sur la facture, contrôlés à un centime près (pas "
+                                  "recalculés). Vides : calculés d'après le taux. Une facture à plusieurs taux : une "
+                                  "ligne par taux.")),
+    ("TVA déductible %", "La part de TVA que le cabinet déduit, de 0 à 100. Vide : selon « TVA récupérable »."),
+    ("SIRET fournisseur, N° TVA fournisseur", "Facultatifs ; vérifiés (clé de Luhn du SIRET, clé du numéro de TVA)."),
+    ("Mise en service, Date de cession", ("Pour un investissement : l'amortissement part de la mise en service et "
+                                          "s'arrête à la cession. Une durée hors de 1 à 10 ans demande "
+                                          "--confirm-durations.")),
+    ("Service du, Service au", ("Pour une dépense de fonctionnement : la période couverte ; la part après la "
+                                "clôture est une charge constatée d'avance.")),
+    ("Taux TVA", ("20 %, 10 %, 5,5 %, 2,1 % ou 0 % (Corse : 13 %, 0,9 % ; Guadeloupe, Martinique, La Réunion : "
+                  "8,5 %, 1,75 %, 1,05 %). Vide : 20 %.")),
     ("Nature", "investissement ou fonctionnement. Vide : fonctionnement."),
     ("Catégorie", "Matériel, Logiciel, Prestations et conseil, Formation, Abonnements et hébergement, Assurance, Autre."),
     ("Exercice", "Année de début de l'exercice (2026, ou 2026-2027). Vide : déduit de la date de la dépense."),

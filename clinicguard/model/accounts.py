@@ -6,7 +6,7 @@ Sources:
 - Plan comptable général, Autorité des normes comptables (ANC), règlement n° 2014-03 du 5 juin 2014
   relatif au plan comptable général, livre II, titre IV (nomenclature des comptes), as amended
   (consolidated version of 1 January 2025 at anc.gouv.fr): class 2 (immobilisations: 2051, 2183,
-  2188), class 28 (amortissements: 2805, 28183, 28188), class 4 (401, 404, 44562, 44566), class 6
+  2188), class 28 (amortissements: 2805, 28183, 28188), class 4 (401, 404, 44562, 44566, 486), class 6
   (6063, 6135, 6156, 616, 6185, 6226, 628, 6811).
 - Low-value tolerance: BOI-BIC-CHG-20-30-10 (BOFiP), "petits matériels et outillages, matériels de
   bureau et logiciels" whose unit value excl. VAT does not exceed 500 € may be charged as an expense
@@ -34,6 +34,7 @@ PCG_LABELS: dict[str, str] = {
     "404": "Fournisseurs d'immobilisations",
     "44562": "TVA déductible sur immobilisations",
     "44566": "TVA déductible sur autres biens et services",
+    "486": "Charges constatées d'avance",
     "6063": "Fournitures d'entretien et de petit équipement",
     "6135": "Locations mobilières",
     "6156": "Maintenance",
@@ -62,6 +63,7 @@ _RUNNING = {
 DEPRECIATION_ACCOUNTS = {"2051": "2805", "2183": "28183", "2188": "28188"}
 DEPRECIATION_CHARGE = "6811"
 SUPPLIERS, ASSET_SUPPLIERS = "401", "404"
+PREPAID_EXPENSES = "486"  # charges constatées d'avance
 VAT_ON_SERVICES, VAT_ON_ASSETS = "44566", "44562"
 
 # BOI-BIC-CHG-20-30-10: the 500 € excl. VAT tolerance for small equipment, office equipment, software.

@@ -13,8 +13,12 @@ from clinicguard.i18n import language, tr
 from clinicguard.model.accounts import default_account
 from clinicguard.model.errors import InvalidValue
 
-
-VAT_RATES_BP: tuple[int, ...] = (2000, 1000, 550, 0)
+# Every VAT rate of French law, in basis points (2000 = 20 %). Sources: Code général des impôts,
+# art. 278 (20 %), 278 bis and 278-0 bis (5,5 %), 279 (10 %), 281 quater to 281 nonies (2,1 %, e.g.
+# reimbursed medicines and the press), 297 (Corsica: 13 %, 10 %, 2,1 %, 0,9 %) and 296 (Guadeloupe,
+# Martinique, La Réunion: 8,5 %, 2,1 %, 1,75 %, 1,05 %); 0 % for what is exempt or outside VAT. Which
+# rate applies is printed on the supplier's invoice; the list only refuses a rate that does not exist.
+VAT_RATES_BP: tuple[int, ...] = (2000, 1300, 1000, 850, 550, 210, 175, 105, 90, 0)
 
 
 class Nature(StrEnum):
@@ -52,13 +56,25 @@ class Category(StrEnum):
 def vat_cents(amount_ht: int, rate_bp: int) -> int:
     """VAT on one line, rounded half up (away from zero) to the cent, in integer arithmetic."""
     if rate_bp not in VAT_RATES_BP:
-        raise InvalidValue(tr("VAT rate {rate} is not one of 20 %, 10 %, 5.5 %, 0 %.", rate=format_rate(rate_bp)))
+        raise InvalidValue(rate_refusal(format_rate(rate_bp)))
     sign = -1 if amount_ht < 0 else 1
     return sign * ((abs(amount_ht) * rate_bp + 5000) // 10000)
 
 
 def ttc_cents(amount_ht: int, rate_bp: int) -> int:
     return amount_ht + vat_cents(amount_ht, rate_bp)
+
+
+def rate_refusal(value: str) -> str:
+    """The message refusing a VAT rate that French law does not have (translated)."""
+    return tr("VAT rate {rate} is not a French rate ({rates}).", rate=value,
+              rates=", ".join(format_rate(r) for r in VAT_RATES_BP))
+
+
+def deductible_vat(vat: int, pct: int) -> int:
+    """The part of `vat` the clinic deducts at `pct` %, rounded half away from zero to the cent."""
+    sign = -1 if vat < 0 else 1
+    return sign * ((abs(vat) * pct + 50) // 100)
 
 
 def format_rate(rate_bp: int) -> str:
@@ -94,6 +110,20 @@ def fiscal_year_label(year: int, start_month: int) -> str:
 
 # ---- budget lines -------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class YearInvoice:
+    """The invoice of a recurring line in one of the later fiscal years it runs (its first year's
+    invoice is on the line itself)."""
+
+    fiscal_year: int
+    actual_ht: int
+    actual_vat: int
+    actual_ttc: int
+    invoice_ref: str = ""
+    invoice_date: str | None = None
+    payment_date: str | None = None
+
+
+@dataclass(frozen=True)
 class BudgetLine:
     """One expense of an action. Amounts are excluding VAT; VAT and TTC are computed per line.
 
@@ -123,6 +153,23 @@ class BudgetLine:
     recurring: bool = False
     recurring_until: int | None = None
     account: str | None = None  # the PCG account of the line; None: the default of its category and nature
+    # The invoice as printed: its VAT and TTC as typed (None: computed from the rate, for a line
+    # saved before they were typed), and, for an invoice with several rates, its VAT breakdown
+    # ((rate bp, excl. VAT, VAT), ...) whose sums are actual_ht and actual_vat. A negative invoice
+    # is a credit note.
+    actual_vat: int | None = None
+    actual_ttc: int | None = None
+    vat_parts: tuple[tuple[int, int, int], ...] = ()
+    vat_deduction_pct: int | None = None  # None: 100 when vat_recoverable, else 0
+    supplier_siret: str = ""
+    supplier_vat: str = ""
+    payment_date: str | None = None
+    invoice_evidence_id: int | None = None  # the invoice file in the evidence vault
+    in_service_date: str | None = None  # put into service: depreciation starts here
+    disposal_date: str | None = None  # sold or scrapped: depreciation stops here
+    service_from: str | None = None  # the period a running cost pays for
+    service_to: str | None = None
+    year_invoices: tuple[YearInvoice, ...] = ()  # a recurring line's invoices of its later years
     created_at: str = ""
     updated_at: str = ""
 
@@ -130,6 +177,24 @@ class BudgetLine:
     def booked_account(self) -> str:
         """The account the line is booked to: its own, else the default of its nature and category."""
         return self.account or default_account(self.nature, self.category)
+
+    def year_invoice(self, year: int) -> YearInvoice | None:
+        return next((i for i in self.year_invoices if i.fiscal_year == year), None)
+
+    def for_year(self, year: int) -> BudgetLine:
+        """The line as it costs in a later fiscal year of a recurring cost: that year's own invoice
+        (none yet: not invoiced), not the first year's."""
+        if year == self.fiscal_year:
+            return self
+        invoice = self.year_invoice(year)
+        if invoice is None:
+            return dataclasses.replace(self, actual_ht=None, actual_vat=None, actual_ttc=None, vat_parts=(),
+                                       invoice_ref="", invoice_date=None, payment_date=None,
+                                       invoice_evidence_id=None, service_from=None, service_to=None)
+        return dataclasses.replace(self, actual_ht=invoice.actual_ht, actual_vat=invoice.actual_vat,
+                                   actual_ttc=invoice.actual_ttc, vat_parts=(), invoice_ref=invoice.invoice_ref,
+                                   invoice_date=invoice.invoice_date, payment_date=invoice.payment_date,
+                                   invoice_evidence_id=None, service_from=None, service_to=None)
 
     def changed(self, **changes) -> "BudgetLine":
         return dataclasses.replace(self, **changes)
@@ -145,19 +210,64 @@ class BudgetLine:
     def ttc(self, amount_ht: int | None) -> int | None:
         return None if amount_ht is None else amount_ht + vat_cents(amount_ht, self.vat_rate_bp)
 
-    def real_cost(self, amount_ht: int | None) -> int | None:
-        """What the clinic really pays: HT when it recovers the VAT, TTC otherwise."""
+    @property
+    def deduction_pct(self) -> int:
+        """The share of the VAT the clinic deducts, in % (0: none, 100: all)."""
+        if self.vat_deduction_pct is not None:
+            return self.vat_deduction_pct
+        return 100 if self.vat_recoverable else 0
+
+    def real_cost(self, amount_ht: int | None, vat: int | None = None) -> int | None:
+        """What the clinic really pays: HT plus the VAT it does not deduct (HT when it deducts all
+        of it, TTC when it deducts none). `vat`: the VAT as invoiced, else computed from the rate."""
         if amount_ht is None:
             return None
-        return amount_ht if self.vat_recoverable else self.ttc(amount_ht)
+        vat = self.vat(amount_ht) if vat is None else vat
+        return amount_ht + vat - deductible_vat(vat, self.deduction_pct)  # type: ignore[operator]
+
+    @property
+    def invoice_real_cost(self) -> int | None:
+        """What the invoice really costs the clinic: its HT plus the VAT not deducted, per rate."""
+        if self.actual_ht is None:
+            return None
+        return sum(ht + vat - deductible_vat(vat, self.deduction_pct) for _, ht, vat in self.invoice_parts)
+
+    # ---- the invoice as printed ----
+    @property
+    def invoice_parts(self) -> tuple[tuple[int, int, int], ...]:
+        """The invoice's VAT breakdown, (rate bp, excl. VAT, VAT) per rate; one part for a one-rate
+        invoice; empty when not invoiced."""
+        if self.actual_ht is None:
+            return ()
+        if self.vat_parts:
+            return self.vat_parts
+        return ((self.vat_rate_bp, self.actual_ht, self.invoice_vat),)  # type: ignore[arg-type]
+
+    @property
+    def invoice_vat(self) -> int | None:
+        """The invoice's VAT as typed (computed from the rate for a line saved without it)."""
+        if self.actual_ht is None:
+            return None
+        return self.actual_vat if self.actual_vat is not None else vat_cents(self.actual_ht, self.vat_rate_bp)
+
+    @property
+    def invoice_ttc(self) -> int | None:
+        if self.actual_ht is None:
+            return None
+        return self.actual_ttc if self.actual_ttc is not None else self.actual_ht + self.invoice_vat  # type: ignore[operator]
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.actual_ht is not None and self.actual_ht < 0
+
+    @property
+    def depreciation_start(self) -> str:
+        """Where depreciation starts: the date put into service, else the invoice's, else the expense's."""
+        return (self.in_service_date or self.invoice_date or self.expense_date)[:10]
 
     @property
     def planned_ttc(self) -> int:
         return self.ttc(self.planned_ht)  # type: ignore[return-value]
-
-    @property
-    def actual_ttc(self) -> int | None:
-        return self.ttc(self.actual_ht)
 
     @property
     def variance_ht(self) -> int | None:

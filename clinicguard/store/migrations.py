@@ -257,3 +257,85 @@ def m008_budget_accounting(db: Database) -> None:
         ALTER TABLE budget_line ADD COLUMN account TEXT CHECK (account IS NULL OR length(account) BETWEEN 3 AND 10);
         """
     )
+
+
+# Every VAT rate of French law (metropolitan France, Corsica, the overseas departments), in basis
+# points; model/budget.py's VAT_RATES_BP lists the same with its sources.
+_VAT_RATES_SQL = "(2000, 1300, 1000, 850, 550, 210, 175, 105, 90, 0)"
+
+
+@migrations()
+def m010_budget_invoices(db: Database) -> None:
+    # Invoices as printed (typed VAT and TTC, several rates, credit notes, a partial deduction, the
+    # supplier's identity, payment date, the invoice file), the depreciation's dates and the service
+    # period of a running cost. SQLite cannot relax a CHECK in place (the 2,1 % rate, a negative
+    # credit note), so the table is rebuilt; no other table refers to budget_line yet.
+    # budget_line_invoice: a recurring line's own invoice in each later fiscal year it runs.
+    _run(
+        db,
+        f"""
+        CREATE TABLE budget_line_m010 (
+            id INTEGER PRIMARY KEY,
+            action_id INTEGER NOT NULL REFERENCES action(id) ON DELETE CASCADE,
+            label TEXT NOT NULL CHECK (length(trim(label)) > 0),
+            supplier TEXT NOT NULL DEFAULT '',
+            nature TEXT NOT NULL CHECK (nature IN ('investment', 'running')),
+            category TEXT NOT NULL CHECK (category IN
+                ('hardware', 'software', 'services', 'training', 'subscriptions', 'insurance', 'other')),
+            vat_rate_bp INTEGER NOT NULL CHECK (vat_rate_bp IN {_VAT_RATES_SQL}),
+            vat_recoverable INTEGER NOT NULL DEFAULT 0 CHECK (vat_recoverable IN (0, 1)),
+            planned_ht INTEGER NOT NULL DEFAULT 0 CHECK (planned_ht >= 0),
+            committed_ht INTEGER CHECK (committed_ht IS NULL OR committed_ht >= 0),
+            actual_ht INTEGER,
+            invoice_ref TEXT NOT NULL DEFAULT '',
+            invoice_date TEXT,
+            expense_date TEXT NOT NULL,
+            fiscal_year INTEGER NOT NULL,
+            fiscal_year_manual INTEGER NOT NULL DEFAULT 0 CHECK (fiscal_year_manual IN (0, 1)),
+            depreciation_years INTEGER CHECK (depreciation_years IS NULL
+                OR (nature = 'investment' AND depreciation_years BETWEEN 1 AND 50)),
+            recurring INTEGER NOT NULL DEFAULT 0 CHECK (recurring IN (0, 1)),
+            recurring_until INTEGER CHECK (recurring_until IS NULL OR recurring_until >= fiscal_year),
+            account TEXT CHECK (account IS NULL OR length(account) BETWEEN 3 AND 10),
+            actual_vat INTEGER,
+            actual_ttc INTEGER,
+            vat_parts TEXT NOT NULL DEFAULT '',
+            vat_deduction_pct INTEGER CHECK (vat_deduction_pct IS NULL OR vat_deduction_pct BETWEEN 0 AND 100),
+            supplier_siret TEXT NOT NULL DEFAULT '',
+            supplier_vat TEXT NOT NULL DEFAULT '',
+            payment_date TEXT,
+            invoice_evidence_id INTEGER REFERENCES evidence(id) ON DELETE SET NULL,
+            in_service_date TEXT,
+            disposal_date TEXT,
+            service_from TEXT,
+            service_to TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (recurring = 0 OR nature = 'running'),
+            CHECK (service_from IS NULL OR service_to IS NULL OR service_to >= service_from)
+        );
+        INSERT INTO budget_line_m010 (id, action_id, label, supplier, nature, category, vat_rate_bp, vat_recoverable,
+            planned_ht, committed_ht, actual_ht, invoice_ref, invoice_date, expense_date, fiscal_year,
+            fiscal_year_manual, depreciation_years, recurring, recurring_until, account, created_at, updated_at)
+        SELECT id, action_id, label, supplier, nature, category, vat_rate_bp, vat_recoverable,
+            planned_ht, committed_ht, actual_ht, invoice_ref, invoice_date, expense_date, fiscal_year,
+            fiscal_year_manual, depreciation_years, recurring, recurring_until, account, created_at, updated_at
+        FROM budget_line;
+        DROP TABLE budget_line;
+        ALTER TABLE budget_line_m010 RENAME TO budget_line;
+        CREATE INDEX budget_line_action ON budget_line(action_id);
+        CREATE INDEX budget_line_fiscal_year ON budget_line(fiscal_year);
+        CREATE INDEX budget_line_invoice_evidence ON budget_line(invoice_evidence_id);
+        CREATE TABLE budget_line_invoice (
+            line_id INTEGER NOT NULL REFERENCES budget_line(id) ON DELETE CASCADE,
+            fiscal_year INTEGER NOT NULL,
+            actual_ht INTEGER NOT NULL,
+            actual_vat INTEGER NOT NULL,
+            actual_ttc INTEGER NOT NULL,
+            invoice_ref TEXT NOT NULL DEFAULT '',
+            invoice_date TEXT,
+            payment_date TEXT,
+            PRIMARY KEY (line_id, fiscal_year)
+        );
+        """
+    )

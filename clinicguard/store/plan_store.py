@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 
 from clinicguard.model.plan import Action
-from clinicguard.model.budget import BudgetLine
+from clinicguard.model.budget import BudgetLine, YearInvoice
 
 _ACTION_COLUMNS = ("id", "title", "description", "owner", "priority", "status", "start_date", "due_date", "done_date",
                    "progress", "created_at", "updated_at")
 _LINE_COLUMNS = ("id", "action_id", "label", "expense_date", "fiscal_year", "supplier", "nature", "category",
                  "vat_rate_bp", "vat_recoverable", "planned_ht", "committed_ht", "actual_ht", "invoice_ref",
                  "invoice_date", "fiscal_year_manual", "depreciation_years", "recurring", "recurring_until",
-                 "account", "created_at", "updated_at")
+                 "account", "actual_vat", "actual_ttc", "vat_parts", "vat_deduction_pct", "supplier_siret",
+                 "supplier_vat", "payment_date", "invoice_evidence_id", "in_service_date", "disposal_date",
+                 "service_from", "service_to", "created_at", "updated_at")
 _LINE_BOOLS = ("vat_recoverable", "fiscal_year_manual", "recurring")
+_INVOICE_COLUMNS = ("fiscal_year", "actual_ht", "actual_vat", "actual_ttc", "invoice_ref", "invoice_date",
+                    "payment_date")
 
 
 class ActionStore:
@@ -87,7 +93,20 @@ class ActionStore:
         values = dict(zip(_LINE_COLUMNS, row))
         for key in _LINE_BOOLS:
             values[key] = bool(values[key])
+        # The VAT breakdown of an invoice with several rates: [[rate bp, excl. VAT, VAT], ...] as JSON.
+        values["vat_parts"] = tuple(tuple(p) for p in json.loads(values["vat_parts"])) if values["vat_parts"] else ()
         return BudgetLine(**values)
+
+    def _year_invoices(self, line_id: int | None = None) -> dict[int, tuple[YearInvoice, ...]]:
+        sql = f"SELECT line_id, {', '.join(_INVOICE_COLUMNS)} FROM budget_line_invoice"
+        params: list = []
+        if line_id is not None:
+            sql += " WHERE line_id = ?"
+            params = [line_id]
+        found: dict[int, list[YearInvoice]] = {}
+        for row in self._db.execute(sql + " ORDER BY line_id, fiscal_year", params):
+            found.setdefault(row[0], []).append(YearInvoice(*row[1:]))
+        return {k: tuple(v) for k, v in found.items()}
 
     def lines(self, action_id: int | None = None) -> list[BudgetLine]:
         sql = f"SELECT {', '.join(_LINE_COLUMNS)} FROM budget_line"
@@ -95,16 +114,35 @@ class ActionStore:
         if action_id is not None:
             sql += " WHERE action_id = ?"
             params = [action_id]
-        return [self._line_from_row(row) for row in self._db.execute(sql + " ORDER BY id", params)]
+        invoices = self._year_invoices()
+        lines = [self._line_from_row(row) for row in self._db.execute(sql + " ORDER BY id", params)]
+        return [line.changed(year_invoices=invoices[line.id]) if line.id in invoices else line for line in lines]
 
     def line(self, line_id: int) -> BudgetLine | None:
         row = self._db.execute(f"SELECT {', '.join(_LINE_COLUMNS)} FROM budget_line WHERE id = ?", [line_id]).fetchone()
-        return self._line_from_row(row) if row else None
+        if not row:
+            return None
+        line = self._line_from_row(row)
+        invoices = self._year_invoices(line_id)
+        return line.changed(year_invoices=invoices[line_id]) if line_id in invoices else line
+
+    def set_year_invoice(self, line_id: int, invoice: YearInvoice | None, year: int) -> None:
+        """Record (or, with None, remove) a recurring line's invoice of fiscal `year`."""
+        self._db.execute("DELETE FROM budget_line_invoice WHERE line_id = ? AND fiscal_year = ?", [line_id, year])
+        if invoice is not None:
+            self._db["budget_line_invoice"].insert({"line_id": line_id, **{k: getattr(invoice, k)
+                                                                          for k in _INVOICE_COLUMNS}})
+
+    def drop_year_invoices_outside(self, line_id: int, first: int, last: int | None) -> None:
+        """A recurring line shortened or made one-off keeps no invoice of a year it no longer runs."""
+        self._db.execute("DELETE FROM budget_line_invoice WHERE line_id = ? AND (fiscal_year <= ? OR fiscal_year > ?)",
+                         [line_id, first, last if last is not None else 10_000])
 
     def _line_row(self, line: BudgetLine) -> dict:
         row = {k: getattr(line, k) for k in _LINE_COLUMNS if k != "id"}
         for key in _LINE_BOOLS:
             row[key] = int(row[key])
+        row["vat_parts"] = json.dumps([list(p) for p in line.vat_parts]) if line.vat_parts else ""
         return row
 
     def insert_line(self, line: BudgetLine) -> int:
@@ -113,5 +151,9 @@ class ActionStore:
     def update_line(self, line: BudgetLine) -> None:
         self._db["budget_line"].update(line.id, self._line_row(line))
 
+    def evidence_exists(self, evidence_id: int) -> bool:
+        return self._db.execute("SELECT 1 FROM evidence WHERE id = ?", [evidence_id]).fetchone() is not None
+
     def delete_line(self, line_id: int) -> None:
+        self._db.execute("DELETE FROM budget_line_invoice WHERE line_id = ?", [line_id])
         self._db.execute("DELETE FROM budget_line WHERE id = ?", [line_id])

@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,11 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.model.plan import ActionStatus
-from clinicguard.core.budget import BudgetSummary, Totals, YearEntry, accounting_warnings, year_views
+from clinicguard.core.budget import BudgetSummary, Totals, YearEntry, accounting_warnings, entry_real_cost, year_views
 from clinicguard.model.accounts import account_label
 from clinicguard.model.budget import Category, Nature
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.people import Permission
+from clinicguard.ui.invoice_fields import YearInvoiceDialog
+from clinicguard.ui.purchase_journal_dialog import PurchaseJournalDialog
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel
 
@@ -123,8 +128,8 @@ class YearLinesModel(RowsTableModel):
             if column == "variance":
                 return _money(entry.variance_ht)
             if column == "real":
-                spent = entry.actual_ht if entry.actual_ht is not None else entry.remaining_ht
-                return _money(line.real_cost(spent))
+                return _money(entry_real_cost(entry) if entry.actual_ht is not None or entry.remaining_ht is not None
+                              else None)
             return _money(getattr(entry, column))
         if role == Qt.ItemDataRole.TextAlignmentRole and column not in ("action", "label", "supplier", "category"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -141,6 +146,8 @@ class YearLinesModel(RowsTableModel):
             if column == "account":
                 notes.append(f"{line.booked_account} {account_label(line.booked_account)}".strip())
             notes += accounting_warnings(line)
+            if line.recurring and entry.fiscal_year != line.fiscal_year:
+                notes.append(tr("Double-click to type this year's own invoice."))
             return " — ".join(notes) or None
         return None
 
@@ -164,6 +171,13 @@ class BudgetView(QWidget):
         top.addWidget(self.period_label)
         top.addStretch(1)
         top.addWidget(self.export_button)
+        self.journal_button = QPushButton(tr("Purchase journal (CSV)…"))
+        self.journal_button.setToolTip(tr("The file your accountant's software imports: one entry per invoice "
+                                          "(an import file, not the legal FEC)."))
+        # On a row of its own: beside the workbook's button the page would not fit a 1024-pixel window.
+        journal_row = QHBoxLayout()
+        journal_row.addStretch(1)
+        journal_row.addWidget(self.journal_button)
 
         self.figures: dict[str, QLabel] = {}
         figures_box = QGroupBox(tr("This fiscal year"))
@@ -176,6 +190,7 @@ class BudgetView(QWidget):
             ("remaining", tr("Still to pay (real cost)")), ("real", tr("Cash view: paid in the year")),
             ("charges", tr("Charges view: the year's expenses")),
             ("over", tr("Over-budget lines")), ("overdue", tr("Overdue actions")),
+            ("prepaid", tr("Prepaid at year end")),
         ]
         for n, (key, label) in enumerate(names):
             value = QLabel()
@@ -214,12 +229,15 @@ class BudgetView(QWidget):
         empty_row.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(journal_row)
         layout.addWidget(figures_box)
         layout.addWidget(self.empty_box)
         layout.addWidget(self.tabs, 1)
 
         self.plan_button.clicked.connect(self.go_to_plan)
         self.export_button.clicked.connect(self.export_requested)
+        self.journal_button.clicked.connect(lambda: self.open_purchase_journal())
+        self.lines_table.doubleClicked.connect(lambda index: self.edit_year_invoice(self.lines_model.rows[index.row()]))
         self.year_choice.currentIndexChanged.connect(lambda _: self.show_year())
         state.changed.connect(lambda c: (c.budget or c.plan or c.clinic) and self.reload())
         self.reload()
@@ -279,13 +297,19 @@ class BudgetView(QWidget):
         overdue = {a.id for a in actions if a.is_overdue(date.today())}
         f["overdue"].setText(str(len(overdue)))
         f["overdue"].setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if overdue else ""))
-        self.vat_note.setText(tr("Real cost: excl. VAT where the VAT is recovered, incl. VAT otherwise. It adds what "
-                                 "was invoiced and what is still to pay (signed quote, else planned)."))
+        f["prepaid"].setText(_money(views.prepaid))
+        self.vat_note.setText(tr("Real cost: excl. VAT plus the VAT not deducted (incl. VAT when none is deducted). It "
+                                 "adds what was invoiced and what is still to pay (signed quote, else planned)."))
         self.vat_note.setText(self.vat_note.text() + " " + tr(
             "Cash view: every payment of the year, investments at their full price. Charges view: running costs, "
             "plus this year's depreciation of the invoiced assets ({depreciation}), plus investments without a "
             "depreciation period ({undepreciated}).", depreciation=_money(views.depreciation),
             undepreciated=_money(views.undepreciated)))
+        if views.prepaid or views.carried_in:
+            self.vat_note.setText(self.vat_note.text() + " " + tr(
+                "The charges view leaves out the part of running costs paid for after the year end ({prepaid}) and "
+                "adds the part of last year's paid for this year ({carried_in}).", prepaid=_money(views.prepaid),
+                carried_in=_money(views.carried_in)))
         self.group_models["category"].load([(Category(k).label, v) for k, v in summary.by_category.items()], t)
         self.group_models["nature"].load([(Nature(k).label, v) for k, v in summary.by_nature.items()], t)
         self.group_models["quarter"].load([(quarter_label(k), v) for k, v in summary.by_quarter.items()], t)
@@ -294,6 +318,28 @@ class BudgetView(QWidget):
              if k in summary.by_action_status], t)
         self.lines_model.load(summary.entries, {a.id: a.title for a in actions}, overdue)  # type: ignore[misc]
         self.empty_box.setVisible(not summary.entries)
+
+
+    def edit_year_invoice(self, entry: YearEntry):
+        """A recurring line in a later fiscal year: its own invoice of that year (double-click)."""
+        line = entry.line
+        if not line.recurring or entry.fiscal_year == line.fiscal_year or self.summary is None:
+            return None
+        if not self.state.can(Permission.EDIT_BUDGET):
+            return None
+        dialog = YearInvoiceDialog(line, entry.fiscal_year, self.summary.label, self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                return self.state.ws.plan.set_year_invoice(self.state.actor, line.id, entry.fiscal_year,
+                                                           **dialog.values())
+            except ClinicGuardError as exc:
+                dialog.error_label.setText(str(exc))
+        return None
+
+    def open_purchase_journal(self) -> PurchaseJournalDialog:
+        dialog = PurchaseJournalDialog(self.state, self.year_choice.currentData(), self)
+        dialog.exec()
+        return dialog
 
 
 class PlanFigures(QGroupBox):

@@ -4,6 +4,7 @@ rows), the gaps still without an action, and the selected action's budget lines.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +38,7 @@ from clinicguard.model.plan import Action, ActionStatus
 from clinicguard.core.plan import ActionDraft, priority_label, priority_rule
 from clinicguard.core.plan_filter import PlanRow, filter_plan, plan_mask
 from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature, fiscal_year_label, format_rate, vat_cents
-from clinicguard.core.budget import InvalidValue, parse_amount
+from clinicguard.core.budget import DurationNeedsConfirmation, InvalidValue, parse_amount
 from clinicguard.model.accounts import account_label, default_account
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.formatting import format_date, format_money
@@ -45,6 +47,7 @@ from clinicguard.core.plan_import import ImportPreview, write_template
 from clinicguard.model.checklist import Status
 from clinicguard.i18n import pick, tr, trn
 from clinicguard.ui.date_field import DateField
+from clinicguard.ui.invoice_fields import InvoiceFields, PeriodFields
 from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
@@ -313,7 +316,7 @@ class BudgetLineDialog(QDialog):
     """Create or edit a budget line; VAT and the amount incl. VAT are shown as the amount is typed."""
 
     def __init__(self, parent=None, *, line: BudgetLine | None = None, vat_recoverable: bool = False,
-                 expense_date: str | None = None, suggestion: ActionDraft | None = None):
+                 expense_date: str | None = None, suggestion: ActionDraft | None = None, evidence=()):
         super().__init__(parent)
         self.setWindowTitle(tr("Edit the budget line") if line else tr("New budget line"))
         money = lambda v: "" if v is None else format_money(v, symbol=False)  # noqa: E731
@@ -390,7 +393,22 @@ class BudgetLineDialog(QDialog):
         self.suggestion_label.setStyleSheet("color: #555;")
         self.suggestion_label.setVisible(bool(self.suggestion_label.text()))
         layout.addWidget(self.suggestion_label)
-        layout.addLayout(form)
+        # The budget line, the invoice as printed, and the dates of an asset or a service period.
+        self.invoice_fields = InvoiceFields(line, evidence)
+        self.period_fields = PeriodFields(line)
+        self.tabs = QTabWidget()
+        main = QWidget()
+        main.setLayout(form)
+        self.tabs.addTab(main, tr("The budget line"))
+        self.tabs.addTab(self.invoice_fields, tr("Invoice as printed"))
+        self.tabs.addTab(self.period_fields, tr("Dates of the asset or the service"))
+        layout.addWidget(self.tabs)
+        self.actual_edit.textChanged.connect(lambda _: self._show_invoice_vat())
+        self.vat_edit.currentIndexChanged.connect(lambda _: self._show_invoice_vat())
+        self.nature_edit.currentIndexChanged.connect(lambda _: self._follow_period())
+        self.category_edit.currentIndexChanged.connect(lambda _: self._follow_period())
+        self._show_invoice_vat()
+        self._follow_period()
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.planned_edit.textChanged.connect(self._show_vat)
@@ -416,6 +434,16 @@ class BudgetLineDialog(QDialog):
                 tr("{low} to {high}", low=euros(low, False), high=euros(high, True)))
         return tr("Indicative amount: the top of the catalogue's cost band ({band} excl. VAT), to budget "
                   "prudently. Replace it with your quote.", band=band)
+
+    def _show_invoice_vat(self) -> None:
+        try:
+            actual = parse_amount(self.actual_edit.text()) if self.actual_edit.text().strip() else None
+        except InvalidValue:
+            actual = None
+        self.invoice_fields.show_computed(actual, self.vat_edit.currentData())
+
+    def _follow_period(self) -> None:
+        self.period_fields.follow(self.nature_edit.currentData(), self.category_edit.currentData())
 
     def _show_default_account(self) -> None:
         account = default_account(self.nature_edit.currentData(), self.category_edit.currentData())
@@ -465,6 +493,7 @@ class BudgetLineDialog(QDialog):
             "fiscal_year": self.year_edit.value() if self.year_edit.value() != self.year_edit.minimum() else None,
             "depreciation_years": (self.depreciation_edit.value() or None) if nature == "investment" else None,
             "recurring": self.recurring_edit.isChecked(), "account": self.account_edit.text(),
+            **self.invoice_fields.values(), **self.period_fields.values(nature),
         }
 
 
@@ -513,6 +542,9 @@ class ImportDialog(QDialog):
         top.addWidget(self.file_label, 1)
         top.addWidget(self.choose_button)
         top.addWidget(self.template_button)
+        self.confirm_durations_edit = QCheckBox(tr("accept depreciation periods outside the usual 1 to 10 years"))
+        self.confirm_durations_edit.toggled.connect(lambda _: self._path is not None and self.load(self._path))
+        self._path: Path | None = None
         self.table = QTableView()
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -526,6 +558,7 @@ class ImportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(top)
+        layout.addWidget(self.confirm_durations_edit)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.buttons)
@@ -564,7 +597,9 @@ class ImportDialog(QDialog):
                 return
             self.summary_label.setText(str(exc))
 
-        return Operation(self, self.state.ws.plan_import.preview, path, success=lambda p: self._show_preview(path, p)) \
+        self._path = path
+        preview = partial(self.state.ws.plan_import.preview, confirm_durations=self.confirm_durations_edit.isChecked())
+        return Operation(self, preview, path, success=lambda p: self._show_preview(path, p)) \
             .failure(refused).finally_(lambda: self.choose_button.setEnabled(True)).run()
 
     def _show_preview(self, path: Path, preview: ImportPreview) -> None:
@@ -912,7 +947,15 @@ class PlanView(QWidget):
         """Show the dialog until its values save or the user cancels; errors stay in the dialog."""
         while dialog.exec() == QDialog.DialogCode.Accepted:
             try:
-                return save(dialog.values())
+                values = dialog.values()
+                try:
+                    return save(values)
+                except DurationNeedsConfirmation as question:  # the core's rule: asked once, here
+                    answer = QMessageBox.question(self, "ClinicGuard", str(question))
+                    if answer != QMessageBox.StandardButton.Yes:
+                        dialog.error_label.setText(str(question))
+                        continue
+                    return save({**values, "confirm_duration": True})
             except ClinicGuardError as exc:
                 dialog.error_label.setText(str(exc))
         return None
@@ -997,7 +1040,8 @@ class PlanView(QWidget):
             return None
         ws = self.state.ws
         dialog = BudgetLineDialog(self, vat_recoverable=ws.settings.clinic.vat_recoverable,
-                                  expense_date=action.due_date or action.start_date, suggestion=suggestion)
+                                  expense_date=action.due_date or action.start_date, suggestion=suggestion,
+                                  evidence=ws.vault.store.all())
         line = self._run_dialog(dialog, lambda v: ws.plan.add_line(self.state.actor, action.id, **v))
         return line  # type: ignore[return-value]
 
@@ -1005,7 +1049,7 @@ class PlanView(QWidget):
         current = self.current_line()
         if current is None or not self.state.can(Permission.EDIT_BUDGET):
             return None
-        dialog = BudgetLineDialog(self, line=current)
+        dialog = BudgetLineDialog(self, line=current, evidence=self.state.ws.vault.store.all())
         line = self._run_dialog(dialog, lambda v: self.state.ws.plan.update_line(self.state.actor, current.id, **v))
         return line  # type: ignore[return-value]
 

@@ -22,6 +22,8 @@ from clinicguard.model.budget import BudgetLine, Category, Nature, fiscal_year_l
 from clinicguard.core.budget import BudgetSummary, YearEntry, accounting_warnings, depreciations
 from clinicguard.model.accounts import account_label
 from clinicguard.core.exports.cover import cover
+from clinicguard.core.exports.depreciation import depreciation_tables
+from clinicguard.core.exports.invoices import invoices_sheet
 from clinicguard.core.exports.pipeline import (
     Cancelled, Context, ExportSources, PreparedExport, Progress, authorised, context_for, run_export, tick,
 )
@@ -72,12 +74,15 @@ def entry_amounts(entry: YearEntry) -> dict[str, int | None]:
     line = entry.line
     planned, committed, actual = entry.planned_ht, entry.committed_ht, entry.actual_ht
     remaining = entry.remaining_ht if actual is None else None
-    actual_real, remaining_real = line.real_cost(actual), line.real_cost(remaining)
+    actual_real = line.invoice_real_cost if actual is not None else None
+    remaining_real = line.real_cost(remaining)
     forecast = None if actual_real is None and remaining_real is None else (actual_real or 0) + (remaining_real or 0)
     return {
         "planned_ht": planned, "planned_vat": line.vat(planned), "planned_ttc": line.ttc(planned),
         "committed_ht": committed, "committed_ttc": line.ttc(committed),
-        "actual_ht": actual, "actual_vat": line.vat(actual), "actual_ttc": line.ttc(actual),
+        # the invoice as printed (its own VAT and TTC), not recomputed from the rate
+        "actual_ht": actual, "actual_vat": line.invoice_vat if actual is not None else None,
+        "actual_ttc": line.invoice_ttc if actual is not None else None,
         "variance_ht": entry.variance_ht,
         "remaining_ht": remaining, "remaining_real": remaining_real, "planned_real": line.real_cost(planned),
         "actual_real": actual_real, "forecast_real": forecast,
@@ -184,6 +189,7 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
     names = {
         "detail": sheet_title(tr("Budget lines")), "summary": sheet_title(tr("Summary")),
         "variance": sheet_title(tr("Planned vs actual")), "depreciation": sheet_title(tr("Depreciation")),
+        "tables": sheet_title(tr("Depreciation tables")), "invoices": sheet_title(tr("Invoices of the year")),
     }
     cover(
         book, tr("Budget of fiscal year {label}", label=summary.label), context,
@@ -197,12 +203,20 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
                                   "status. Every total is a SUMIFS formula over the budget lines.")),
             (names["variance"], tr("Planned against actual for each action, with the variance (formulas).")),
             (names["depreciation"], tr("Straight-line depreciation of the invoiced investments still being "
-                                       "depreciated in this fiscal year, from their invoice date (first year pro "
-                                       "rata temporis, by days), one column per fiscal year.")),
+                                       "depreciated in this fiscal year, from their date put into service (first "
+                                       "year pro rata temporis, by days), one column per fiscal year.")),
+            (names["tables"], tr("One depreciation table per asset: acquisition and service dates, base, duration "
+                                 "(with the usual one for its category), rate, each year's annuity, cumulative "
+                                 "depreciation and net book value, as formulas; a disposal ends the table.")),
+            (names["invoices"], tr("Each invoice of the fiscal year as printed, one row per VAT rate: supplier and its "
+                                   "SIRET or VAT number, number, invoice and payment dates, account, excl. VAT, VAT, "
+                                   "incl. VAT, deductible VAT, service period and the part prepaid at year end "
+                                   "(charges constatées d'avance). The purchase journal books the same invoices.")),
         ],
-        [tr("Amounts in euros. VAT is computed on each line and rounded to the cent."),
-         tr("Real cost: excl. VAT where the VAT is recovered, incl. VAT otherwise. It adds what was invoiced and "
-            "what is still to pay (signed quote, else planned)."),
+        [tr("Amounts in euros. Planned VAT is computed on each line and rounded to the cent; an invoice's VAT and "
+            "amount incl. VAT are those printed on it (a credit note is negative)."),
+         tr("Real cost: excl. VAT plus the VAT not deducted (incl. VAT when none is deducted). It adds what was "
+            "invoiced and what is still to pay (signed quote, else planned)."),
          tr("A recurring cost (a subscription) appears in every fiscal year it runs; its actual amount only in the "
             "year of its invoice. The lines of a dropped action keep only what was invoiced."),
          tr("Variance: actual minus planned, on invoiced lines only (positive: over budget).")],
@@ -224,6 +238,9 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
     _budget_summary(book.create_sheet(names["summary"]), summary, ranges, width)
     _planned_vs_actual(book.create_sheet(names["variance"]), summary, data.actions, ranges, width)
     _depreciation(book.create_sheet(names["depreciation"]), summary, data.lines, data.actions)
+    depreciation_tables(book.create_sheet(names["tables"]), summary.fiscal_year, summary.start_month, data.lines,
+                        data.actions)
+    invoices_sheet(book.create_sheet(names["invoices"]), summary, width)
     if progress is not None:
         progress(total, total)
     return book

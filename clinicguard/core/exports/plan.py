@@ -69,7 +69,7 @@ def build_actions(data: ActionsData, progress: Progress | None = None, cancelled
         sums["lines"] += 1
         sums["planned_ttc"] += line.planned_ttc
         sums["committed_ht"] += line.committed_ht or 0
-        sums["actual_ttc"] += line.actual_ttc or 0
+        sums["actual_ttc"] += line.invoice_ttc or 0
     plan = {row.action.id: row for row in plan_rows(list(data.actions), data.lines)}
     columns = [
         Column(tr("Action no."), INTEGER, 8), Column(tr("Title"), WRAP, 36), Column(tr("Description"), WRAP, 44),
@@ -113,7 +113,7 @@ def build_actions(data: ActionsData, progress: Progress | None = None, cancelled
             line.id, line.action_id, titles.get(line.action_id, ""), fiscal_year_label(line.fiscal_year, data.start_month),
             line.expense_date, enum_label(Category, line.category), enum_label(Nature, line.nature), line.supplier,
             line.label, line.vat_rate_bp, line.planned_ht, line.planned_ttc, line.committed_ht, line.actual_ht,
-            line.actual_ttc, line.invoice_ref, line.invoice_date, recurring_text(line), line.depreciation_years,
+            line.invoice_ttc, line.invoice_ref, line.invoice_date, recurring_text(line), line.depreciation_years,
         ])
         done += 1
         tick(progress, cancelled, done, total)
