@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -21,12 +21,34 @@ from clinicguard.core.people import People
 from clinicguard.core.uow import UnitOfWork
 from clinicguard.i18n import pick, tr, trn
 from clinicguard.model.catalogue import Catalogue, Structure
-from clinicguard.model.errors import ClinicGuardError, InvalidValue, NotFound, PermissionDenied
+from clinicguard.model.errors import (
+    ClinicGuardError,
+    InvalidValue,
+    NotFound,
+    PermissionDenied,
+)
 from clinicguard.model.people import Actor, Permission, Role
 from clinicguard.model.registers import (
-    CLAUSE_LETTERS, EXPIRY_WARNING_DAYS, REGISTER_ITEMS, TEXT_MAX_LENGTH, TRAINING_MONTHS, Attendee, CnilDecision,
-    DpiaNeed, EvidenceLink, Expiring, HealthException, Incident, LegalBasis, PeopleInformed, ProcessingActivity,
-    Processor, RegisterKind, RegisterSummary, TrainingSession, register_for_item,
+    CLAUSE_LETTERS,
+    EXPIRY_WARNING_DAYS,
+    REGISTER_ITEMS,
+    TEXT_MAX_LENGTH,
+    TRAINING_MONTHS,
+    Attendee,
+    CnilDecision,
+    DpiaNeed,
+    EvidenceLink,
+    Expiring,
+    HealthException,
+    Incident,
+    LegalBasis,
+    PeopleInformed,
+    ProcessingActivity,
+    Processor,
+    RegisterKind,
+    RegisterSummary,
+    TrainingSession,
+    register_for_item,
 )
 from clinicguard.paths import resources_dir
 from clinicguard.store.clinic_store import ClinicStore
@@ -146,7 +168,7 @@ def parse_moment(value: Any, what: str = "") -> str:
                                       what=what or tr("Time"), value=str(value))) from None
     if moment.tzinfo is None:
         moment = moment.astimezone()  # the clinic's local time
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def format_moment(value: str | datetime | None) -> str:
@@ -172,7 +194,7 @@ def countdown_text(deadline: datetime, now: datetime) -> str:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # ---- the CNIL notification, prepared -----------------------------------------------------------------
@@ -217,6 +239,10 @@ class Registers:
         self._now = now
 
     # ---- reading
+    def now(self) -> datetime:
+        """The present moment (UTC) the deadlines are counted against."""
+        return self._now()
+
     def processing_activities(self) -> list[ProcessingActivity]:
         return self.store.all(RegisterKind.PROCESSING)
 
@@ -398,10 +424,10 @@ class Registers:
         return record
 
     def _check_own_training(self, actor: Actor, record: Any) -> None:
-        if isinstance(record, TrainingSession) and actor.role is not Role.MANAGER:
-            if actor.id not in {a.person_id for a in record.attendees}:
-                raise PermissionDenied(tr("{name}: you may record only the training sessions you attended.",
-                                          name=actor.name))
+        if (isinstance(record, TrainingSession) and actor.role is not Role.MANAGER
+                and actor.id not in {a.person_id for a in record.attendees}):
+            raise PermissionDenied(tr("{name}: you may record only the training sessions you attended.",
+                                      name=actor.name))
 
     def _checked(self, cls: type, values: dict[str, Any], *, created_at: str):
         """The record `values` describe, every field cleaned and checked; a clear message otherwise."""
@@ -456,9 +482,8 @@ class Registers:
                          end=format_date(record.contract_end), start=format_date(record.contract_date))
         elif isinstance(record, Incident):
             yield from self._incident_problems(record)
-        elif isinstance(record, TrainingSession):
-            if not record.attendees:
-                yield tr("Name at least one attendee.")
+        elif isinstance(record, TrainingSession) and not record.attendees:
+            yield tr("Name at least one attendee.")
 
     def _incident_problems(self, incident: Incident) -> Iterable[str]:
         labels = _field_labels()
@@ -592,8 +617,35 @@ def _field_labels() -> dict[str, str]:
         "people_informed": tr("People informed (art. 34)"), "people_informed_at": tr("People informed on"),
         "ars_required": tr("ARS report required"), "ars_reported_at": tr("Reported to the ARS on"),
         "ars_reference": tr("ARS report reference"), "held_on": tr("Date"), "topic": tr("Topic"),
-        "trainer": tr("Trainer"), "duration_minutes": tr("Duration (minutes)"),
+        "trainer": tr("Trainer"), "duration_minutes": tr("Duration (minutes)"), "declared_by": tr("Declared by"),
+        "created_at": tr("Created on"), "updated_at": tr("Last updated"), "template": tr("Template"),
+        "reference": tr("Reference"), "item_ids": tr("Linked recommendations"), "action_ids": tr("Linked actions"),
+        "attendees": tr("Attendees"),
     }
+
+
+_ENUMS = {"legal_basis": LegalBasis, "health_exception": HealthException, "dpia": DpiaNeed,
+          "cnil_decision": CnilDecision, "people_informed": PeopleInformed}
+
+
+def display_value(name: str, value: Any) -> str:
+    """A field's value as a reader sees it: labels for choices, local dates and times, yes or no."""
+    if value is None or value == "":
+        return ""
+    if name in _ENUMS:
+        try:
+            return _ENUMS[name](value).label
+        except ValueError:
+            return str(value)
+    if isinstance(value, bool):
+        return tr("Yes") if value else tr("No")
+    if name in _MOMENT_FIELDS or name in ("created_at", "updated_at"):
+        return format_moment(value)
+    if name in _DATE_FIELDS:
+        return format_date(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(getattr(v, "name", str(v)) for v in value)
+    return str(value)
 
 
 def field_labels() -> dict[str, str]:
@@ -602,6 +654,6 @@ def field_labels() -> dict[str, str]:
 
 __all__ = [
     "EXPIRY_WARNING_DAYS", "REGISTER_ITEMS", "ProcessingTemplate", "Registers", "ars_reporting_duty",
-    "cnil_notification_sections", "countdown_text", "field_labels", "format_moment", "parse_moment",
+    "cnil_notification_sections", "countdown_text", "display_value", "field_labels", "format_moment", "parse_moment",
     "processing_templates", "register_is_empty", "template",
 ]

@@ -10,7 +10,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from clinicguard.model.registers import (
-    Attendee, EvidenceLink, Incident, ProcessingActivity, Processor, RegisterKind, TrainingSession,
+    Attendee,
+    EvidenceLink,
+    Incident,
+    ProcessingActivity,
+    Processor,
+    RegisterKind,
+    TrainingSession,
 )
 
 _TABLES: dict[RegisterKind, tuple[str, type]] = {
