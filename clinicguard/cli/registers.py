@@ -172,12 +172,12 @@ def _state(kind: RegisterKind, record: Any, ws) -> str:
 
 def _print_record(kind: RegisterKind, record: Any) -> None:
     labels = field_labels()
-    print(f"{kind.label} — {record.id}: {_title(kind, record)}")
+    print(tr("{register} — entry {id}: {title}", register=kind.label, id=record.id, title=_title(kind, record)))
     for f in fields(record):
         text = display_value(f.name, getattr(record, f.name))
         if f.name in ("id", "evidence") or not text:
             continue
-        print(f"  {labels.get(f.name, f.name)}: {text}")
+        print("  " + tr("{field}: {value}", field=labels.get(f.name, f.name), value=text))
     for link in record.evidence:
         print("  " + tr("Evidence {id} ({role}): {title}", id=link.evidence_id, role=link.role, title=link.title))
 

@@ -317,6 +317,8 @@ class Registers:
 
     def add_from_template(self, actor: Actor, template_id: str, **overrides: Any) -> ProcessingActivity:
         values = template(template_id).fields()
+        # the template names items of the bundled catalogue: keep those this clinic's catalogue has
+        values["item_ids"] = tuple(i for i in values["item_ids"] if i in self._catalogue)
         clinic = self._clinic.get()
         values.setdefault("controller", clinic.manager_name)
         values.update({k: v for k, v in overrides.items() if v not in (None, "")})

@@ -35,12 +35,25 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.core.formatting import format_date
-from clinicguard.core.registers import countdown_text, display_value, field_labels, format_moment, parse_moment
+from clinicguard.core.registers import (
+    countdown_text,
+    display_value,
+    field_labels,
+    format_moment,
+    parse_moment,
+)
 from clinicguard.i18n import tr, trn
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.model.registers import (
-    CLAUSE_LETTERS, CnilDecision, DpiaNeed, HealthException, LegalBasis, PeopleInformed, RegisterKind, art28_clauses,
+    CLAUSE_LETTERS,
+    CnilDecision,
+    DpiaNeed,
+    HealthException,
+    LegalBasis,
+    PeopleInformed,
+    RegisterKind,
+    art28_clauses,
 )
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
