@@ -1,0 +1,147 @@
+"""pytest-qt on the real main window: the Registers page (a template adapted in its form, an incident
+declared with its countdown, bad input kept in the form), the dashboard's registers box, the export,
+and what a practitioner may do there."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from openpyxl import load_workbook
+from PySide6.QtCore import Qt
+
+from clinicguard.i18n import tr
+from clinicguard.model.registers import RegisterKind
+from clinicguard.ui.registers_view import COLUMNS, RecordDialog, RegistersView
+
+
+def page(window) -> RegistersView:
+    return window.show_page("registers")
+
+
+def column_text(tab, column: str, row: int = 0) -> str:
+    return tab.proxy.index(row, COLUMNS[tab.kind].index(column)).data()
+
+
+def test_the_registers_page_is_in_the_navigation(main_window):
+    titles = [main_window.nav.item(n).text() for n in range(main_window.nav.count())]
+    assert "Registres" in titles
+    view = page(main_window)
+    assert main_window.stack.currentWidget() is view
+    assert [view.tabs.tabText(n) for n in range(view.tabs.count())] == [k.label for k in RegisterKind]
+    assert view.tab[RegisterKind.PROCESSING].empty_label.isVisible()  # says what to do next
+
+
+def test_a_template_is_added_then_adapted_in_its_form(qtbot, main_window, workspace):
+    tab = page(main_window).tab[RegisterKind.PROCESSING]
+    tab.template_combo.setCurrentIndex(tab.template_combo.findData("teleconsultation"))
+    dialog = tab.add_from_template()
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog, RecordDialog) and dialog.isVisible()
+    _kind, purpose = dialog.widgets["purpose"]
+    assert "distance" in purpose.toPlainText()
+    purpose.setPlainText("Téléconsultations du Dr Benali, par la solution de l'éditeur.")
+    dialog.save_button.click()
+    assert not dialog.isVisible()
+    assert column_text(tab, "purpose") == "Téléconsultations du Dr Benali, par la solution de l'éditeur."
+    assert not tab.empty_label.isVisible()
+    kinds = [e.kind for e in workspace.audit.entries() if e.kind.startswith("register.")]
+    assert kinds == ["register.processing.add", "register.processing.update"]
+
+
+def test_an_incident_declared_in_the_form_counts_down_to_the_cnil_deadline(qtbot, main_window, workspace):
+    tab = page(main_window).tab[RegisterKind.INCIDENT]
+    dialog = tab.add()
+    qtbot.addWidget(dialog)
+    dialog.widgets["title"][1].setText("Hameçonnage au secrétariat")
+    dialog.widgets["discovered_at"][1].setText("27/11/2026 17:00")
+    dialog.save_button.click()
+    assert not dialog.isVisible()
+    assert column_text(tab, "cnil_deadline") == "30/11/2026 17:00"
+    friday = datetime(2026, 11, 27, 17, 0).astimezone()
+    tab.model.tick(friday + timedelta(hours=2))
+    assert column_text(tab, "countdown") == "reste 2 j 22 h 00 min"
+    tab.model.tick(friday + timedelta(hours=75))
+    assert column_text(tab, "countdown") == "dépassée de 3 h 00 min"
+    assert tab.proxy.index(0, COLUMNS[tab.kind].index("countdown")).data(Qt.ItemDataRole.ForegroundRole) \
+        == Qt.GlobalColor.darkRed
+    # the guided CNIL form, in its order
+    tab.table.selectRow(0)
+    notification = tab.prepare_notification()
+    qtbot.addWidget(notification)
+    assert "1. Organisme" in notification.text and "Hameçonnage au secrétariat" in notification.text
+
+
+def test_a_discovery_in_the_future_is_refused_and_the_form_keeps_what_was_typed(qtbot, main_window, workspace):
+    tab = page(main_window).tab[RegisterKind.INCIDENT]
+    dialog = tab.add()
+    qtbot.addWidget(dialog)
+    dialog.widgets["title"][1].setText("Panne")
+    dialog.widgets["discovered_at"][1].setText("01/01/2099 10:00")
+    dialog.save_button.click()
+    assert dialog.isVisible()
+    assert "dans le futur" in dialog.message.text()
+    assert dialog.widgets["title"][1].text() == "Panne"
+    assert workspace.registers.incidents() == []
+
+
+def test_a_training_session_with_someone_without_a_profile(qtbot, main_window, workspace):
+    tab = page(main_window).tab[RegisterKind.TRAINING]
+    dialog = tab.add()
+    qtbot.addWidget(dialog)
+    dialog.widgets["held_on"][1].edit.setText("15/11/2026")
+    dialog.widgets["topic"][1].setText("Sensibilisation à l'hameçonnage")
+    assert dialog.people.item(0).checkState() == Qt.CheckState.Checked  # the person signed in
+    dialog.others.setText("Sophie Leroy, Paul Martin")
+    dialog.save_button.click()
+    assert not dialog.isVisible()
+    assert column_text(tab, "attendees") == "Claire Martin, Sophie Leroy, Paul Martin"
+
+
+def test_the_dashboard_shows_a_host_whose_certificate_expires_in_30_days(qtbot, main_window, workspace, manager):
+    expiry = date.today() + timedelta(days=30)
+    workspace.registers.add_processor(manager, name="Hébergeur HDS", hosts_health_data=True, clauses="a,b,c,d,e,f,g,h",
+                                      hds_expiry=expiry.isoformat())
+    dashboard = main_window.show_page("dashboard")
+    alerts = dashboard.registers_box.alerts
+    texts = [alerts.item(n).text() for n in range(alerts.count())]
+    assert f"certificat HDS de Hébergeur HDS : fin le {expiry.strftime('%d/%m/%Y')}" in texts
+    item = alerts.item(texts.index(f"certificat HDS de Hébergeur HDS : fin le {expiry.strftime('%d/%m/%Y')}"))
+    alerts.itemActivated.emit(item)
+    view = page(main_window)
+    assert main_window.stack.currentWidget() is view
+    assert view.tabs.currentWidget() is view.tab[RegisterKind.PROCESSOR]
+
+
+def test_the_registers_are_exported_from_their_page(qtbot, main_window, workspace, manager, tmp_path):
+    workspace.registers.add_incident(manager, title="Vol d'un portable", discovered_at="2026-11-20 08:00")
+    page(main_window)
+    dialog = main_window.open_export_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.kind == "registers" and dialog.path_edit.text().endswith("registres.xlsx")
+    out = tmp_path / "registres.xlsx"
+    dialog.path_edit.setText(str(out))
+    dialog.export_button.click()
+    qtbot.waitUntil(dialog.open_file_button.isVisible, timeout=30000)
+    rows = list(load_workbook(out)[tr("Incidents and breaches")].iter_rows(values_only=True))
+    assert rows[1][1] == "Vol d'un portable"
+    assert workspace.audit.entries()[-1].kind == "export.registers"
+
+
+def test_a_practitioner_declares_incidents_but_edits_no_register(open_main_window, workspace, manager):
+    workspace.people.add(manager, "Dr Karim Benali", "practitioner", "2468")
+    karim = workspace.people.sign_in("Dr Karim Benali", "2468")
+    window = open_main_window(workspace, karim)
+    view = page(window)
+    assert view.tab[RegisterKind.INCIDENT].add_button.isEnabled()
+    assert not view.tab[RegisterKind.INCIDENT].edit_button.isEnabled()
+    assert not view.tab[RegisterKind.PROCESSING].add_button.isEnabled()
+    assert not view.tab[RegisterKind.PROCESSING].template_button.isEnabled()
+    assert view.tab[RegisterKind.TRAINING].add_button.isEnabled()  # their own training
+
+
+def test_a_change_made_by_a_command_shows_on_the_page(main_window, workspace, manager):
+    view = page(main_window)
+    workspace.registers.add_processor(manager, name="Éditeur du logiciel")  # as another process would
+    main_window.poll_external_changes()
+    tab = view.tab[RegisterKind.PROCESSOR]
+    assert column_text(tab, "name") == "Éditeur du logiciel"
