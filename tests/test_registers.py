@@ -347,3 +347,15 @@ def test_register_commands_refuse_bad_input_in_one_line(cli_clinic, capsys):
         main(["register", "list", "nope", *d])
     assert exc.value.code == 2
     assert "Registre inconnu 'nope'" in capsys.readouterr().err
+
+
+def test_the_checklist_shows_the_state_of_the_register_an_item_is_about(cli_clinic, capsys):
+    d = cli_clinic
+    assert main(["checklist", "show", *d, "gov-reg-01"]) == 0
+    assert "Registre des traitements : vide." in capsys.readouterr().out
+    assert main(["checklist", "set", *d, "GOV-REG-01", "conforme"]) == 1
+    assert "ajoutez un commentaire" in capsys.readouterr().err
+    assert main(["register", "add", "processing", *d, "--template", "staff"]) == 0
+    assert main(["checklist", "show", *d, "GOV-REG-01"]) == 0
+    assert "Registre des traitements : 1 entrée dans ClinicGuard." in capsys.readouterr().out
+    assert main(["checklist", "set", *d, "GOV-REG-01", "conforme"]) == 0
