@@ -371,7 +371,7 @@ def register(sub, common, actor) -> None:
     for command, func, help_text in (("add", cmd_register_add, tr("add an entry to a register")),
                                      ("update", cmd_register_update, tr("change an entry of a register"))):
         p = reg.add_parser(command, help=help_text)
-        per_kind = p.add_subparsers(dest="kind_name", metavar="REGISTER", required=True)
+        per_kind = p.add_subparsers(dest="kind_name", metavar="REGISTER", required=True, help=kinds_help)
         for kind in RegisterKind:
             q = per_kind.add_parser(kind.value, parents=[common, actor], help=kind.label)
             if command == "update":
