@@ -390,6 +390,9 @@ class RegisterTab(QWidget):
         if kind is RegisterKind.PROCESSING:
             self.template_combo = QComboBox()
             self.template_combo.setAccessibleName(tr("Template"))
+            # the names are long: the list opens wide, the closed box stays narrow enough for 1024 px
+            self.template_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            self.template_combo.setMinimumContentsLength(28)
             for found in state.ws.registers.templates():
                 self.template_combo.addItem(found.name, found.id)
             self.template_button = QPushButton(tr("Add from the template"))
