@@ -145,3 +145,20 @@ def test_a_change_made_by_a_command_shows_on_the_page(main_window, workspace, ma
     main_window.poll_external_changes()
     tab = view.tab[RegisterKind.PROCESSOR]
     assert column_text(tab, "name") == "Éditeur du logiciel"
+
+
+def test_a_contract_from_the_vault_is_cited_by_a_processor(main_window, workspace, manager, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    contract = tmp_path / "contrat.pdf"
+    contract.write_bytes(b"%PDF-1.4 contrat")
+    evidence = workspace.vault.add(manager, contract, title="Contrat de l'hébergeur")
+    host = workspace.registers.add_processor(manager, name="Hébergeur HDS")
+    tab = page(main_window).tab[RegisterKind.PROCESSOR]
+    tab.select(host.id)
+    answers = iter([(f"{evidence.id} — Contrat de l'hébergeur", True), ("le contrat", True)])
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *args, **kwargs: next(answers))
+    linked = tab.cite_evidence()
+    assert [(e.evidence_id, e.role) for e in linked.evidence] == [(evidence.id, "contract")]
+    assert column_text(tab, "evidence") == "Contrat de l'hébergeur (le contrat)"
+    assert workspace.audit.entries()[-1].kind == "register.processor.update"

@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -94,18 +96,33 @@ FORMS: dict[RegisterKind, list[tuple[str, Any]]] = {
 
 # The table columns of each register: (field or computed key).
 COLUMNS: dict[RegisterKind, list[str]] = {
-    RegisterKind.PROCESSING: ["id", "name", "purpose", "legal_basis", "retention", "dpia", "updated_at"],
-    RegisterKind.PROCESSOR: ["id", "name", "service", "contract_end", "missing_clauses", "hds_expiry", "next_review"],
+    RegisterKind.PROCESSING: ["id", "name", "purpose", "legal_basis", "retention", "dpia", "updated_at", "evidence"],
+    RegisterKind.PROCESSOR: ["id", "name", "service", "contract_end", "missing_clauses", "hds_expiry", "next_review",
+                             "evidence"],
     RegisterKind.INCIDENT: ["id", "title", "discovered_at", "cnil_deadline", "countdown", "cnil_decision",
-                            "ars_state"],
-    RegisterKind.TRAINING: ["id", "held_on", "topic", "trainer", "duration_minutes", "attendees"],
+                            "ars_state", "evidence"],
+    RegisterKind.TRAINING: ["id", "held_on", "topic", "trainer", "duration_minutes", "attendees", "evidence"],
 }
+
+# What a file of the vault can prove for an entry of each register (the first is the default).
+EVIDENCE_ROLES: dict[RegisterKind, tuple[str, ...]] = {
+    RegisterKind.PROCESSING: ("dpia", "evidence"),
+    RegisterKind.PROCESSOR: ("contract", "hds", "evidence"),
+    RegisterKind.INCIDENT: ("evidence",),
+    RegisterKind.TRAINING: ("certificate", "evidence"),
+}
+
+
+def role_label(role: str) -> str:
+    return {"dpia": tr("the DPIA"), "contract": tr("the contract"), "hds": tr("the HDS certificate"),
+            "certificate": tr("a certificate of attendance"), "evidence": tr("other evidence")}[role]
 
 
 def _headers(kind: RegisterKind) -> list[str]:
     labels = field_labels()
     extra = {"id": tr("No."), "missing_clauses": tr("Missing clauses"), "cnil_deadline": tr("CNIL deadline (72 h)"),
-             "countdown": tr("Time left"), "ars_state": tr("ARS"), "updated_at": tr("Last updated")}
+             "countdown": tr("Time left"), "ars_state": tr("ARS"), "updated_at": tr("Last updated"),
+             "evidence": tr("Evidence in the vault")}
     return [extra.get(c) or labels.get(c, c) for c in COLUMNS[kind]]
 
 
@@ -137,6 +154,8 @@ class RegisterModel(RowsTableModel):
                 else tr("To report without delay")
         if column == "attendees":
             return ", ".join(a.name for a in record.attendees)
+        if column == "evidence":
+            return ", ".join(f"{link.title} ({role_label(link.role)})" for link in record.evidence)
         return display_value(column, getattr(record, column))
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -385,6 +404,8 @@ class RegisterTab(QWidget):
         self.add_button.clicked.connect(self.add)
         self.edit_button = QPushButton(tr("Edit…"))
         self.edit_button.clicked.connect(self.edit_selected)
+        self.cite_button = QPushButton(tr("Cite a file of the vault…"))
+        self.cite_button.clicked.connect(self.cite_evidence)
         buttons = QHBoxLayout()
         buttons.addWidget(self.search, 1)
         if kind is RegisterKind.PROCESSING:
@@ -405,6 +426,7 @@ class RegisterTab(QWidget):
             buttons.addWidget(self.notification_button)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.cite_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty_label)
         layout.addLayout(buttons)
@@ -426,6 +448,7 @@ class RegisterTab(QWidget):
         self.add_button.setEnabled(self.state.can(add))
         self.edit_button.setEnabled(self.state.can(Permission.RECORD_TRAINING) if self.kind is RegisterKind.TRAINING
                                     else can_edit)
+        self.cite_button.setEnabled(self.edit_button.isEnabled())
         if self.kind is RegisterKind.PROCESSING:
             self.template_button.setEnabled(can_edit)
 
@@ -464,6 +487,38 @@ class RegisterTab(QWidget):
             return None
         self.select(record.id)
         return self.open_dialog(record)
+
+    def cite_evidence(self) -> Any:
+        """Cite a file already in the vault as what proves the selected entry (contract, DPIA...)."""
+        record = self.selected()
+        if record is None:
+            QMessageBox.information(self, "ClinicGuard", tr("Select an entry first."))
+            return None
+        files = self.state.ws.vault.store.all()
+        if not files:
+            QMessageBox.information(self, "ClinicGuard", tr("The vault holds no file yet: add it on the Evidence "
+                                                            "page first, then cite it here."))
+            return None
+        names = [f"{e.id} — {e.title}" for e in files]
+        chosen, ok = QInputDialog.getItem(self, tr("Cite a file of the vault"), tr("File"), names, 0, False)
+        if not ok:
+            return None
+        roles = EVIDENCE_ROLES[self.kind]
+        role = roles[0]
+        if len(roles) > 1:
+            labels = [role_label(r) for r in roles]
+            picked, ok = QInputDialog.getItem(self, tr("Cite a file of the vault"), tr("It proves"), labels, 0, False)
+            if not ok:
+                return None
+            role = roles[labels.index(picked)]
+        try:
+            linked = self.state.ws.registers.link_evidence(self.state.actor, self.kind, record.id,
+                                                           files[names.index(chosen)].id, role)
+        except ClinicGuardError as exc:
+            show_error(self, exc)
+            return None
+        self.select(linked.id)
+        return linked
 
     def prepare_notification(self) -> NotificationDialog | None:
         record = self.selected()
