@@ -34,7 +34,9 @@ from clinicguard.model.registers import (
     REGISTER_ITEMS,
     TEXT_MAX_LENGTH,
     TRAINING_MONTHS,
+    Acknowledgement,
     Attendee,
+    CharterVersion,
     CnilDecision,
     DpiaNeed,
     EvidenceLink,
@@ -300,7 +302,12 @@ class Registers:
         last = self.store.last_training_by_person()
         untrained = tuple(p.name for p in self._people.all(include_inactive=False)
                           if last.get(p.id, "") < since)
+        charter = self.current_charter()
+        acknowledged = {a.person_id for a in charter.acknowledgements} if charter else set()
+        without_charter = tuple(p.name for p in self._people.all(include_inactive=False)
+                                if p.id not in acknowledged) if charter else ()
         return RegisterSummary(
+            charter_version=charter.version if charter else None, without_charter=without_charter,
             processing=len(activities), processors=len(processors), incidents=len(incidents),
             trainings=self.store.count(RegisterKind.TRAINING),
             open_incidents=tuple(i for i in incidents if i.cnil_pending or i.ars_pending),
@@ -367,6 +374,77 @@ class Registers:
                 seen.add(key)
                 unique.append(attendee)
         return tuple(unique)
+
+    # ---- the IT charter
+    def charter_versions(self) -> list[CharterVersion]:
+        """Every version of the IT charter, the latest adopted first, with who acknowledged it."""
+        return self.store.charter_versions()
+
+    def current_charter(self) -> CharterVersion | None:
+        versions = self.store.charter_versions()
+        return versions[0] if versions else None
+
+    def add_charter_version(self, actor: Actor, *, version: str, adopted_on: Any, notes: str = "",
+                            evidence_id: int | None = None) -> CharterVersion:
+        """A new version of the IT charter (its text may be a file of the vault); it becomes the current one."""
+        version = " ".join(str(version or "").split())
+        if not version:
+            raise InvalidValue(tr("{what} is required.", what=tr("Version")))
+        if adopted_on in (None, ""):
+            raise InvalidValue(tr("{what} is required.", what=tr("Adopted on")))
+        adopted = parse_date(adopted_on)
+        evidence_id = self._checked_evidence_id(evidence_id)
+        with self._uow.writing(actor, Permission.EDIT_REGISTERS) as audit:
+            if self.store.charter_version_exists(version):
+                raise ClinicGuardError(tr("The IT charter already has a version {version}.", version=version))
+            record = CharterVersion(0, version, adopted, (notes or "").strip(), evidence_id, clock.utc_now())
+            new_id = self.store.insert_charter_version(record)
+            audit.record("register.charter.add", "charter", new_id, None, record.public())
+        return next(v for v in self.store.charter_versions() if v.id == new_id)
+
+    def acknowledge_charter(self, actor: Actor, *, person: str | None = None, without_profile: str | None = None,
+                            version: str | None = None, on: Any = None, paper: bool = False,
+                            evidence_id: int | None = None) -> Acknowledgement:
+        """Record that someone read a version of the charter (default: the current one, today, in the
+        app, by the person signed in). Anyone acknowledges for themselves; a manager records the
+        others', on paper with the scan as evidence, for people without a profile too."""
+        versions = self.store.charter_versions()
+        if not versions:
+            raise ClinicGuardError(tr("Add the IT charter's current version first."))
+        if version is None:
+            target = versions[0]
+        else:
+            target = next((v for v in versions if v.version.casefold() == str(version).strip().casefold()), None)
+            if target is None:
+                raise NotFound(tr("Unknown charter version {version!r}: use one of {allowed}.", version=version,
+                                  allowed=", ".join(v.version for v in versions)))
+        day = parse_date(on) if on not in (None, "") else clock.today().isoformat()
+        if day > clock.today().isoformat():
+            raise InvalidValue(tr("The acknowledgement cannot be in the future ({date}).", date=format_date(day)))
+        if day < target.adopted_on:
+            raise InvalidValue(tr("The acknowledgement ({date}) cannot come before version {version} was adopted "
+                                  "({adopted}).", date=format_date(day), version=target.version,
+                                  adopted=format_date(target.adopted_on)))
+        if without_profile and without_profile.strip():
+            name, person_id = " ".join(without_profile.split()), None
+        elif person:
+            found = self._attendees([person], ())[0]
+            name, person_id = found.name, found.person_id
+        else:
+            name, person_id = actor.name, actor.id
+        evidence_id = self._checked_evidence_id(evidence_id)
+        for_self = actor is not None and person_id is not None and person_id == actor.id
+        with self._uow.writing(actor, Permission.READ if for_self else Permission.EDIT_REGISTERS) as audit:
+            ack = Acknowledgement(name, person_id, day, "paper" if paper else "app", evidence_id)
+            self.store.save_acknowledgement(target.id, ack, clock.utc_now())
+            audit.record("register.charter.acknowledge", "charter", target.id, None,
+                         dict(ack.public(), version=target.version))
+        return ack
+
+    def _checked_evidence_id(self, evidence_id: Any) -> int | None:
+        if evidence_id in (None, ""):
+            return None
+        return self._checked_evidence([(evidence_id, "evidence")])[0].evidence_id
 
     # ---- any register
     def update(self, actor: Actor, kind: RegisterKind | str, record_id: int, **changes: Any):

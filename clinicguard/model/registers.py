@@ -315,6 +315,35 @@ class TrainingSession:
 
 
 @dataclass(frozen=True)
+class Acknowledgement:
+    """Someone of the clinic read a version of the IT charter: in the app, or on paper (the scan as evidence)."""
+
+    name: str
+    person_id: int | None
+    acknowledged_on: str
+    how: str  # "app" or "paper"
+    evidence_id: int | None = None
+
+    def public(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CharterVersion:
+    id: int
+    version: str
+    adopted_on: str
+    notes: str = ""
+    evidence_id: int | None = None  # the charter's text in the vault
+    created_at: str = ""
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+
+    def public(self) -> dict:
+        return {"version": self.version, "adopted_on": self.adopted_on, "notes": self.notes,
+                "evidence_id": self.evidence_id}
+
+
+@dataclass(frozen=True)
 class Expiring:
     """A contract or an HDS certificate that ends soon (or has ended)."""
 
@@ -342,6 +371,8 @@ class RegisterSummary:
     incomplete_contracts: tuple[Processor, ...]  # art. 28(3) clauses missing
     untrained: tuple[str, ...]  # active people without training in the period
     activities_without_dpia_decision: int
+    charter_version: str | None = None  # the current version of the IT charter, if any
+    without_charter: tuple[str, ...] = ()  # active people who have not acknowledged it
 
     def count(self, kind: RegisterKind) -> int:
         return {RegisterKind.PROCESSING: self.processing, RegisterKind.PROCESSOR: self.processors,

@@ -262,7 +262,8 @@ def m008_budget_accounting(db: Database) -> None:
 @migrations()
 def m011_registers(db: Database) -> None:
     # The registers of issue 13: processing activities (GDPR art. 30), processors and hosts
-    # (art. 28), incidents and breaches (art. 33(5)), training sessions and their attendees.
+    # (art. 28), incidents and breaches (art. 33(5)), training sessions and their attendees, the IT
+    # charter's versions and who acknowledged which.
     # Lists (checklist items, art. 28(3) clauses, actions) are JSON arrays; evidence links go to
     # the vault's rows and disappear with them (the vault's tombstone keeps the trace).
     _run(
@@ -363,5 +364,24 @@ def m011_registers(db: Database) -> None:
             PRIMARY KEY (kind, record_id, evidence_id, role)
         );
         CREATE INDEX register_evidence_evidence ON register_evidence(evidence_id);
+        CREATE TABLE charter_version (
+            id INTEGER PRIMARY KEY,
+            version TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(version) > 0),
+            adopted_on TEXT NOT NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            evidence_id INTEGER REFERENCES evidence(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE charter_acknowledgement (
+            version_id INTEGER NOT NULL REFERENCES charter_version(id) ON DELETE CASCADE,
+            name TEXT NOT NULL COLLATE NOCASE CHECK (length(name) > 0),
+            person_id INTEGER REFERENCES person(id),
+            acknowledged_on TEXT NOT NULL,
+            how TEXT NOT NULL CHECK (how IN ('app', 'paper')),
+            evidence_id INTEGER REFERENCES evidence(id) ON DELETE SET NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (version_id, name)
+        );
+        CREATE INDEX charter_acknowledgement_person ON charter_acknowledgement(person_id);
         """
     )

@@ -1,5 +1,5 @@
 """Rows of the registers' tables (processing activities, processors, incidents, training sessions and
-their attendees) and their links to the evidence vault."""
+their attendees, the IT charter's versions and acknowledgements) and their links to the evidence vault."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from clinicguard.model.registers import (
+    Acknowledgement,
     Attendee,
+    CharterVersion,
     EvidenceLink,
     Incident,
     ProcessingActivity,
@@ -159,3 +161,29 @@ class RegisterStore:
 
     def action_exists(self, action_id: int) -> bool:
         return self._db.execute("SELECT 1 FROM action WHERE id = ?", [action_id]).fetchone() is not None
+
+    # ---- the IT charter
+    def charter_versions(self) -> list[CharterVersion]:
+        """Every version, the latest adopted first, with who acknowledged it."""
+        acks: dict[int, list[Acknowledgement]] = {}
+        for version_id, *row in self._db.execute(
+                "SELECT version_id, name, person_id, acknowledged_on, how, evidence_id FROM charter_acknowledgement "
+                "ORDER BY acknowledged_on, name COLLATE NOCASE"):
+            acks.setdefault(version_id, []).append(Acknowledgement(*row))
+        rows = self._db.execute("SELECT id, version, adopted_on, notes, evidence_id, created_at FROM charter_version "
+                                "ORDER BY adopted_on DESC, id DESC")
+        return [CharterVersion(*row, acknowledgements=tuple(acks.get(row[0], ()))) for row in rows]
+
+    def insert_charter_version(self, version: CharterVersion) -> int:
+        return self._db.execute(
+            "INSERT INTO charter_version (version, adopted_on, notes, evidence_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            [version.version, version.adopted_on, version.notes, version.evidence_id, version.created_at]).lastrowid
+
+    def charter_version_exists(self, version: str) -> bool:
+        return self._db.execute("SELECT 1 FROM charter_version WHERE version = ?", [version]).fetchone() is not None
+
+    def save_acknowledgement(self, version_id: int, ack: Acknowledgement, recorded_at: str) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO charter_acknowledgement (version_id, name, person_id, acknowledged_on, how, "
+            "evidence_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [version_id, ack.name, ack.person_id, ack.acknowledged_on, ack.how, ack.evidence_id, recorded_at])
