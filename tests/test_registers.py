@@ -359,3 +359,51 @@ def test_the_checklist_shows_the_state_of_the_register_an_item_is_about(cli_clin
     assert main(["checklist", "show", *d, "GOV-REG-01"]) == 0
     assert "Registre des traitements : 1 entrée dans ClinicGuard." in capsys.readouterr().out
     assert main(["checklist", "set", *d, "GOV-REG-01", "conforme"]) == 0
+
+
+# ---- the IT charter ---------------------------------------------------------------------------------
+def test_the_it_charter_versions_and_who_acknowledged_them(workspace, manager, tmp_path):
+    registers = workspace.registers
+    workspace.people.add(manager, "Dr Karim Benali", "practitioner", "2468")
+    workspace.people.add(manager, "Mme Roux", "accountant", "8642")
+    karim = workspace.people.sign_in("Dr Karim Benali", "2468")
+    roux = workspace.people.sign_in("Mme Roux", "8642")
+    with pytest.raises(ClinicGuardError, match="Enregistrez d'abord la version en vigueur"):
+        registers.acknowledge_charter(karim)
+    registers.add_charter_version(manager, version="2025-1", adopted_on="2025-03-01")
+    registers.acknowledge_charter(karim, on="2025-04-01")
+    current = registers.add_charter_version(manager, version="2026-1", adopted_on="01/09/2026", notes="MFA")
+    assert registers.current_charter().version == "2026-1" and current.acknowledgements == ()
+    assert set(registers.summary().without_charter) == {MANAGER, "Dr Karim Benali", "Mme Roux"}
+    registers.acknowledge_charter(roux)  # the accountant acknowledges for herself, in the app
+    registers.acknowledge_charter(manager, without_profile="Sophie Leroy", paper=True, on="2026-09-15")
+    with pytest.raises(PermissionDenied):
+        registers.acknowledge_charter(karim, person=MANAGER)  # only for oneself
+    with pytest.raises(ClinicGuardError, match="ne peut pas précéder l'adoption de la version 2026-1"):
+        registers.acknowledge_charter(karim, on="2026-08-01")
+    with pytest.raises(ClinicGuardError, match="dans le futur"):
+        registers.acknowledge_charter(karim, on=(date.today() + timedelta(days=3)).isoformat())
+    with pytest.raises(ClinicGuardError, match="a déjà une version 2026-1"):
+        registers.add_charter_version(manager, version="2026-1", adopted_on="2026-10-01")
+    summary = registers.summary()
+    assert summary.charter_version == "2026-1" and set(summary.without_charter) == {MANAGER, "Dr Karim Benali"}
+    book = load_workbook(export_registers(workspace, manager, tmp_path / "charte.xlsx"))
+    rows = cells(book, tr("IT charter"))
+    assert [(r[tr("Version")], r[tr("Person")], r[tr("How")]) for r in rows] == [
+        ("2026-1", "Sophie Leroy", "sur papier"), ("2026-1", "Mme Roux", "dans l'application"),
+        ("2025-1", "Dr Karim Benali", "dans l'application")]
+    kinds = [e.kind for e in workspace.audit.entries() if e.kind.startswith("register.charter")]
+    assert kinds.count("register.charter.add") == 2 and kinds.count("register.charter.acknowledge") == 3
+
+
+def test_charter_commands(cli_clinic, capsys):
+    d = cli_clinic
+    assert main(["register", "charter", "add", *d, "--version", "2026-1", "--adopted", "01/09/2026"]) == 0
+    assert main(["register", "charter", "acknowledge", *d]) == 0
+    assert main(["register", "charter", "acknowledge", *d, "--without-profile", "Sophie Leroy", "--paper",
+                 "--on", "15/09/2026"]) == 0
+    assert main(["register", "charter", "list", *d]) == 0
+    out = capsys.readouterr().out
+    assert "Version 2026-1 du 01/09/2026" in out and "Sophie Leroy (sur papier)" in out
+    assert main(["register", "charter", "acknowledge", *d, "--version", "1999"]) == 1
+    assert "Version de charte inconnue '1999'" in capsys.readouterr().err

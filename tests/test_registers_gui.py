@@ -162,3 +162,31 @@ def test_a_contract_from_the_vault_is_cited_by_a_processor(main_window, workspac
     assert [(e.evidence_id, e.role) for e in linked.evidence] == [(evidence.id, "contract")]
     assert column_text(tab, "evidence") == "Contrat de l'hébergeur (le contrat)"
     assert workspace.audit.entries()[-1].kind == "register.processor.update"
+
+
+def test_the_it_charter_tab_records_a_version_and_who_read_it(qtbot, main_window, workspace, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    view = page(main_window)
+    tab = view.charter_tab
+    view.tabs.setCurrentWidget(tab)
+    assert not tab.read_button.isEnabled()  # nothing to read yet
+    dialog = tab.new_version()
+    qtbot.addWidget(dialog)
+    dialog.version_edit.setText("2026-1")
+    dialog.adopted_edit.edit.setText("01/09/2026")
+    dialog.save_button.click()
+    assert not dialog.isVisible()
+    assert tab.version_label.text() == "Version en vigueur : 2026-1 du 01/09/2026"
+    assert tab.model.index(0, 1).data() == "Pas encore"  # the manager has not read it yet
+    dashboard = main_window.show_page("dashboard")
+    alerts = [dashboard.registers_box.alerts.item(n).text() for n in range(dashboard.registers_box.alerts.count())]
+    assert "1 personne n'a pas pris connaissance de la charte informatique 2026-1 : Claire Martin" in alerts
+    page(main_window)
+    tab.read_button.click()
+    answers = iter([("Sophie Leroy", True), ("Pas de scan dans le coffre", True)])
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *args, **kwargs: next(answers))
+    ack = tab.record_paper()
+    assert (ack.name, ack.person_id, ack.how) == ("Sophie Leroy", None, "paper")
+    rows = [(tab.model.index(n, 0).data(), tab.model.index(n, 2).data()) for n in range(tab.model.rowCount())]
+    assert sorted(rows) == [("Claire Martin", "dans l'application"), ("Sophie Leroy", "sur papier")]

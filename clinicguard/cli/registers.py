@@ -325,7 +325,8 @@ def cmd_register_summary(args: argparse.Namespace) -> int:
                     "trainings": s.trainings, "open_incidents": [i.id for i in s.open_incidents],
                     "overdue_incidents": [i.id for i in s.overdue_incidents],
                     "expiring": [{"processor": e.processor, "what": e.what, "on": e.on} for e in s.expiring],
-                    "incomplete_contracts": [p.id for p in s.incomplete_contracts], "untrained": list(s.untrained)})
+                    "incomplete_contracts": [p.id for p in s.incomplete_contracts], "untrained": list(s.untrained),
+                    "charter_version": s.charter_version, "without_charter": list(s.without_charter)})
         return EXIT_OK
     for kind in RegisterKind:
         print(f"{kind.label}: {s.count(kind)}")
@@ -336,6 +337,55 @@ def cmd_register_summary(args: argparse.Namespace) -> int:
         print(tr("{what} of {name} ends on {date}", what=e.label, name=e.processor, date=format_date(e.on)))
     if s.untrained:
         print(tr("Without training in the last 12 months: {names}", names=", ".join(s.untrained)))
+    if s.without_charter:
+        print(tr("Without the current IT charter ({version}): {names}", version=s.charter_version,
+                 names=", ".join(s.without_charter)))
+    return EXIT_OK
+
+
+def cmd_charter_add(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        version = ws.registers.add_charter_version(acting(ws, args), version=args.version, adopted_on=args.adopted,
+                                                   notes=args.notes or "", evidence_id=args.evidence)
+    finally:
+        ws.close()
+    print(tr("IT charter: version {version} of {date} is the current one.", version=version.version,
+             date=format_date(version.adopted_on)))
+    return EXIT_OK
+
+
+def cmd_charter_acknowledge(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        ack = ws.registers.acknowledge_charter(acting(ws, args), person=args.person,
+                                               without_profile=args.without_profile, version=args.version,
+                                               on=args.on, paper=args.paper, evidence_id=args.evidence)
+    finally:
+        ws.close()
+    print(tr("{name} acknowledged the IT charter on {date}.", name=ack.name, date=format_date(ack.acknowledged_on)))
+    return EXIT_OK
+
+
+def cmd_charter_list(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        versions = ws.registers.charter_versions()
+        missing = ws.registers.summary().without_charter
+    finally:
+        ws.close()
+    if args.json:
+        print_json([dict(v.public(), acknowledgements=[a.public() for a in v.acknowledgements]) for v in versions])
+        return EXIT_OK
+    for v in versions:
+        print(tr("Version {version} of {date}", version=v.version, date=format_date(v.adopted_on)))
+        for a in v.acknowledgements:
+            how = tr("on paper") if a.how == "paper" else tr("in the application")
+            print(f"  {format_date(a.acknowledged_on)}  {a.name} ({how})")
+    if not versions:
+        print(tr("No version of the IT charter yet."))
+    elif missing:
+        print(tr("Without the current version: {names}", names=", ".join(missing)))
     return EXIT_OK
 
 
@@ -408,6 +458,29 @@ def register(sub, common, actor) -> None:
     p = reg.add_parser("summary", parents=[common], help=tr("counts, deadlines and expiring contracts"))
     p.add_argument("--json", action="store_true", help=tr("print JSON for a script"))
     p.set_defaults(func=cmd_register_summary)
+
+    p = reg.add_parser("charter", help=tr("the IT charter: its versions and who acknowledged them"))
+    charter = p.add_subparsers(dest="charter_command", metavar="COMMAND", required=True)
+    p = charter.add_parser("list", parents=[common], help=tr("the versions and their acknowledgements"))
+    p.add_argument("--json", action="store_true", help=tr("print JSON for a script"))
+    p.set_defaults(func=cmd_charter_list)
+    p = charter.add_parser("add", parents=[common, actor], help=tr("record a new version of the charter"))
+    p.add_argument("--version", required=True, metavar="NAME", help=tr("the version's name (e.g. 2026-1)"))
+    p.add_argument("--adopted", required=True, type=date_value, metavar="DATE",
+                   help=tr("the date it was adopted (DD/MM/YYYY)"))
+    p.add_argument("--notes", metavar="TEXT", help=tr("what changed"))
+    p.add_argument("--evidence", type=int, metavar="N", help=tr("the charter's text in the evidence vault"))
+    p.set_defaults(func=cmd_charter_add)
+    p = charter.add_parser("acknowledge", parents=[common, actor],
+                           help=tr("record that someone read the charter (default: you, the current version, today)"))
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--person", metavar="NAME", help=tr("a profile (a manager records others' acknowledgements)"))
+    who.add_argument("--without-profile", metavar="NAME", help=tr("someone of the clinic without a profile"))
+    p.add_argument("--version", metavar="NAME", help=tr("the version (default: the current one)"))
+    p.add_argument("--on", type=date_value, metavar="DATE", help=tr("the date (default: today)"))
+    p.add_argument("--paper", action="store_true", help=tr("acknowledged on paper (cite the scan with --evidence)"))
+    p.add_argument("--evidence", type=int, metavar="N", help=tr("the signed page in the evidence vault"))
+    p.set_defaults(func=cmd_charter_acknowledge)
 
     p = reg.add_parser("export", parents=[common, actor], help=tr("write the registers to an Excel workbook"))
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help=tr("the workbook to write"))

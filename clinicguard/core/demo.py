@@ -64,7 +64,7 @@ def create_demo(data_dir: Path, *, today: date | None = None) -> tuple[Workspace
 
 def _demo_registers(ws: Workspace, manager: Actor, today: date) -> None:
     """Three processing activities from the templates, a host whose HDS certificate expires in a
-    month, a phishing incident recorded as not notified, and a training session."""
+    month, a phishing incident recorded as not notified, a training session, the IT charter."""
     for template_id in ("patient-records", "appointments", "billing"):
         ws.registers.add_from_template(manager, template_id)
     ws.registers.add_processor(
@@ -84,6 +84,11 @@ def _demo_registers(ws: Workspace, manager: Actor, today: date) -> None:
     ws.registers.add_training(manager, held_on=today - timedelta(days=40), topic="Reconnaître l'hameçonnage",
                               trainer="Prestataire informatique", duration_minutes=90, attendees=[DEMO_MANAGER],
                               others=["Sophie Leroy"])
+    ws.registers.add_charter_version(manager, version="2025-1", adopted_on=today - timedelta(days=200),
+                                     notes="Mots de passe, verrouillage de session, signalement des incidents")
+    ws.registers.acknowledge_charter(manager, on=today - timedelta(days=190))
+    ws.registers.acknowledge_charter(manager, without_profile="Sophie Leroy", paper=True,
+                                     on=today - timedelta(days=185))
 
 
 def _demo_team(ws: Workspace, manager: Actor) -> None:

@@ -5,7 +5,7 @@ incidents' CNIL deadline counts down on screen. `RegisterFigures` is the dashboa
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
@@ -529,6 +529,144 @@ class RegisterTab(QWidget):
         return dialog
 
 
+class AcknowledgementModel(RowsTableModel):
+    """Who acknowledged the current version of the IT charter, and the active people who have not."""
+
+    def __init__(self, parent=None):
+        super().__init__([tr("Person"), tr("Acknowledged on"), tr("How")], parent)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        name, ack = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if ack is None:
+                return [name, tr("Not yet"), ""][index.column()]
+            how = tr("on paper") if ack.how == "paper" else tr("in the application")
+            return [name, format_date(ack.acknowledged_on), how][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and ack is None:
+            return Qt.GlobalColor.darkRed
+        return None
+
+
+class CharterDialog(QDialog):
+    """A new version of the IT charter: its name and the date it was adopted."""
+
+    def __init__(self, state: AppState, parent=None):
+        super().__init__(parent)
+        self.state, self.saved = state, None
+        self.setWindowTitle(tr("New version of the IT charter"))
+        self.version_edit = QLineEdit()
+        self.adopted_edit = DateField(date.today().isoformat())
+        self.notes_edit = QLineEdit()
+        form = QFormLayout()
+        form.addRow(tr("Version"), self.version_edit)
+        form.addRow(tr("Adopted on"), self.adopted_edit)
+        form.addRow(tr("What changed"), self.notes_edit)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        try:
+            self.saved = self.state.ws.registers.add_charter_version(
+                self.state.actor, version=self.version_edit.text(), adopted_on=self.adopted_edit.checked_value(),
+                notes=self.notes_edit.text())
+        except ClinicGuardError as exc:
+            show_message(self, self.message, str(exc))
+            return
+        self.accept()
+
+
+class CharterTab(QWidget):
+    def __init__(self, state: AppState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.version_label = QLabel()
+        self.version_label.setObjectName("charterVersion")
+        self.version_label.setWordWrap(True)
+        self.model = AcknowledgementModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("charter-acknowledgements")
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.new_button = QPushButton(tr("New version…"))
+        self.new_button.clicked.connect(self.new_version)
+        self.read_button = QPushButton(tr("I have read the current charter"))
+        self.read_button.clicked.connect(self.acknowledge_mine)
+        self.paper_button = QPushButton(tr("Record a paper acknowledgement…"))
+        self.paper_button.clicked.connect(self.record_paper)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.version_label, 1)
+        for button in (self.new_button, self.read_button, self.paper_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+
+    def refresh(self) -> None:
+        registers = self.state.ws.registers
+        current = registers.current_charter()
+        if current is None:
+            self.version_label.setText(tr("No version of the IT charter yet: record the current one, then who read it."))
+            self.model.set_rows([])
+        else:
+            self.version_label.setText(tr("Current version: {version} of {date}", version=current.version,
+                                          date=format_date(current.adopted_on)))
+            done = {a.person_id: a for a in current.acknowledgements if a.person_id is not None}
+            rows = [(a.name, a) for a in current.acknowledgements]
+            rows += [(p.name, None) for p in self.state.ws.people.all(include_inactive=False) if p.id not in done]
+            self.model.set_rows(rows)
+        manager = self.state.can(Permission.EDIT_REGISTERS)
+        self.new_button.setEnabled(manager)
+        self.paper_button.setEnabled(manager and current is not None)
+        self.read_button.setEnabled(self.state.actor is not None and current is not None)
+
+    def new_version(self) -> CharterDialog:
+        dialog = CharterDialog(self.state, self)
+        dialog.open()
+        return dialog
+
+    def acknowledge_mine(self) -> Any:
+        try:
+            return self.state.ws.registers.acknowledge_charter(self.state.actor)
+        except ClinicGuardError as exc:
+            show_error(self, exc)
+            return None
+
+    def record_paper(self) -> Any:
+        """Someone signed the charter on paper: their name (a profile, or typed), then the scan if it is in the vault."""
+        ws = self.state.ws
+        names = [p.name for p in ws.people.all(include_inactive=False)]
+        name, ok = QInputDialog.getItem(self, tr("Record a paper acknowledgement"),
+                                        tr("Who signed (choose a profile or type a name)"), names, 0, True)
+        if not ok or not name.strip():
+            return None
+        files = ws.vault.store.all()
+        scans = [tr("No scan in the vault")] + [f"{e.id} — {e.title}" for e in files]
+        scan, ok = QInputDialog.getItem(self, tr("Record a paper acknowledgement"), tr("The signed page"), scans, 0,
+                                        False)
+        if not ok:
+            return None
+        evidence_id = files[scans.index(scan) - 1].id if scans.index(scan) > 0 else None
+        is_profile = name.strip().casefold() in {n.casefold() for n in names}
+        try:
+            return ws.registers.acknowledge_charter(
+                self.state.actor, person=name if is_profile else None,
+                without_profile=None if is_profile else name, paper=True, evidence_id=evidence_id)
+        except ClinicGuardError as exc:
+            show_error(self, exc)
+            return None
+
+
 class RegistersView(QWidget):
     export_requested = Signal()
 
@@ -542,6 +680,8 @@ class RegistersView(QWidget):
             tab = RegisterTab(state, kind)
             self.tab[kind] = tab
             self.tabs.addTab(tab, kind.label)
+        self.charter_tab = CharterTab(state)
+        self.tabs.addTab(self.charter_tab, tr("IT charter"))
         self.summary_label = QLabel()
         self.summary_label.setObjectName("registersSummary")
         self.summary_label.setWordWrap(True)
@@ -564,6 +704,7 @@ class RegistersView(QWidget):
     def refresh(self) -> None:
         for tab in self.tab.values():
             tab.refresh()
+        self.charter_tab.refresh()
         self.summary_label.setText(summary_text(self.state.ws.registers.summary()))
 
     def show_register(self, kind: RegisterKind | str) -> RegisterTab:
@@ -633,6 +774,10 @@ class RegisterFigures(QGroupBox):
             add(trn("{n} person without training in the last 12 months: {names}",
                     "{n} people without training in the last 12 months: {names}", len(summary.untrained),
                     names=", ".join(summary.untrained)), RegisterKind.TRAINING)
+        if summary.without_charter:
+            add(trn("{n} person has not acknowledged the IT charter {version}: {names}",
+                    "{n} people have not acknowledged the IT charter {version}: {names}", len(summary.without_charter),
+                    version=summary.charter_version, names=", ".join(summary.without_charter)), RegisterKind.TRAINING)
         if not summary.processing:
             add(tr("The processing register is empty: every health structure must keep one (GDPR art. 30(5))."),
                 RegisterKind.PROCESSING, True)

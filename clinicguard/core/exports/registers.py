@@ -44,6 +44,7 @@ from clinicguard.i18n import tr
 from clinicguard.model.people import Actor
 from clinicguard.model.registers import (
     CLAUSE_LETTERS,
+    CharterVersion,
     CnilDecision,
     DpiaNeed,
     HealthException,
@@ -69,6 +70,7 @@ class RegistersData:
     incidents: tuple[Incident, ...]
     trainings: tuple[TrainingSession, ...]
     now: datetime
+    charter: tuple[CharterVersion, ...] = ()
 
 
 def prepare_registers(sources: RegisterSources, actor: Actor) -> PreparedExport:
@@ -76,7 +78,7 @@ def prepare_registers(sources: RegisterSources, actor: Actor) -> PreparedExport:
     registers = sources.registers
     data = RegistersData(context_for(sources, current), tuple(registers.processing_activities()),
                          tuple(registers.processors()), tuple(registers.incidents()), tuple(registers.trainings()),
-                         registers.now())
+                         registers.now(), tuple(registers.charter_versions()))
     details = {"processing": len(data.activities), "processors": len(data.processors),
                "incidents": len(data.incidents), "trainings": len(data.trainings),
                "audit_head": data.context.audit_head}
@@ -122,7 +124,7 @@ def build_registers(data: RegistersData, progress: Progress | None = None,
     book = Workbook()
     names = {"processing": sheet_title(tr("Processing register")), "processors": sheet_title(tr("Processors")),
              "incidents": sheet_title(tr("Incidents and breaches")), "trainings": sheet_title(tr("Training")),
-             "attendees": sheet_title(tr("Attendees"))}
+             "attendees": sheet_title(tr("Attendees")), "charter": sheet_title(tr("IT charter"))}
     cover(
         book, tr("Registers of the clinic"), data.context,
         [(tr("Processing activities"), INTEGER, len(data.activities)),
@@ -134,7 +136,8 @@ def build_registers(data: RegistersData, progress: Progress | None = None,
          (names["processors"], tr("Processors and hosts (art. 28): contract, art. 28(3) clauses, HDS certificate.")),
          (names["incidents"], tr("Every incident and breach, notified or not (art. 33(5)), with the 72-hour deadline.")),
          (names["trainings"], tr("Training sessions.")),
-         (names["attendees"], tr("One row per attendee of each session, with or without a profile."))],
+         (names["attendees"], tr("One row per attendee of each session, with or without a profile.")),
+         (names["charter"], tr("The IT charter's versions and who acknowledged each, in the app or on paper."))],
         [tr("The columns follow the sections of the CNIL's basic register model as we read it (?); the legal basis "
             "and the DPIA are added because the GDPR asks for them."),
          tr("Times are the clinic's local time; the CNIL deadline is 72 hours after the discovery (art. 33(1)).")],
@@ -226,4 +229,17 @@ def build_registers(data: RegistersData, progress: Progress | None = None,
         tick(progress, cancelled, done, total)
     table.finish("Formations")
     attendees.finish("Participants")
+
+    table = TableSheet(book.create_sheet(names["charter"]), [
+        Column(tr("Version"), TEXT, 12), Column(tr("Adopted on"), DATE, 12), Column(tr("Person"), TEXT, 22),
+        Column(tr("Has a profile"), TEXT, 10), Column(tr("Acknowledged on"), DATE, 12), Column(tr("How"), TEXT, 14),
+        Column(tr("Evidence no."), INTEGER, 10),
+    ])
+    for v in data.charter:
+        if not v.acknowledgements:
+            table.append([v.version, v.adopted_on, None, None, None, None, v.evidence_id])
+        for a in v.acknowledgements:
+            table.append([v.version, v.adopted_on, a.name, yes_no(a.person_id is not None), a.acknowledged_on,
+                          tr("on paper") if a.how == "paper" else tr("in the application"), a.evidence_id])
+    table.finish("Charte")
     return book
