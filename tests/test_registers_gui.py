@@ -23,11 +23,13 @@ def column_text(tab, column: str, row: int = 0) -> str:
 
 
 def test_the_registers_page_is_in_the_navigation(main_window):
+    assert main_window.minimumSizeHint().width() <= 1024  # every tab fits a small screen
     titles = [main_window.nav.item(n).text() for n in range(main_window.nav.count())]
     assert "Registres" in titles
     view = page(main_window)
     assert main_window.stack.currentWidget() is view
-    assert [view.tabs.tabText(n) for n in range(view.tabs.count())] == [k.label for k in RegisterKind]
+    assert [view.tabs.tabText(n) for n in range(view.tabs.count())] == [k.label for k in RegisterKind] + \
+        ["Charte informatique"]
     assert view.tab[RegisterKind.PROCESSING].empty_label.isVisible()  # says what to do next
 
 

@@ -406,8 +406,9 @@ class RegisterTab(QWidget):
         self.edit_button.clicked.connect(self.edit_selected)
         self.cite_button = QPushButton(tr("Cite a file of the vault…"))
         self.cite_button.clicked.connect(self.cite_evidence)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.search, 1)
+        # two rows, so that the page fits a 1024-pixel screen: finding and creating, then acting on the selection
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
         if kind is RegisterKind.PROCESSING:
             self.template_combo = QComboBox()
             self.template_combo.setAccessibleName(tr("Template"))
@@ -418,18 +419,21 @@ class RegisterTab(QWidget):
                 self.template_combo.addItem(found.name, found.id)
             self.template_button = QPushButton(tr("Add from the template"))
             self.template_button.clicked.connect(self.add_from_template)
-            buttons.addWidget(self.template_combo)
-            buttons.addWidget(self.template_button)
+            top.addWidget(self.template_combo)
+            top.addWidget(self.template_button)
+        top.addWidget(self.add_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.edit_button)
+        actions.addWidget(self.cite_button)
         if kind is RegisterKind.INCIDENT:
             self.notification_button = QPushButton(tr("Prepare the CNIL notification…"))
             self.notification_button.clicked.connect(self.prepare_notification)
-            buttons.addWidget(self.notification_button)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(self.cite_button)
+            actions.addWidget(self.notification_button)
+        actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty_label)
-        layout.addLayout(buttons)
+        layout.addLayout(top)
+        layout.addLayout(actions)
         layout.addWidget(self.table, 1)
 
     def refresh(self) -> None:
@@ -605,10 +609,11 @@ class CharterTab(QWidget):
         self.paper_button = QPushButton(tr("Record a paper acknowledgement…"))
         self.paper_button.clicked.connect(self.record_paper)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.version_label, 1)
         for button in (self.new_button, self.read_button, self.paper_button):
             buttons.addWidget(button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.version_label)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
 
