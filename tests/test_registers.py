@@ -407,3 +407,23 @@ def test_charter_commands(cli_clinic, capsys):
     assert "Version 2026-1 du 01/09/2026" in out and "Sophie Leroy (sur papier)" in out
     assert main(["register", "charter", "acknowledge", *d, "--version", "1999"]) == 1
     assert "Version de charte inconnue '1999'" in capsys.readouterr().err
+
+
+def test_the_training_period_is_a_setting(workspace, manager, capsys, monkeypatch):
+    from clinicguard.core.registers import months_before
+
+    assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
+    assert months_before(date(2026, 1, 15), 12) == date(2025, 1, 15)
+    workspace.people.add(manager, "Dr Karim Benali", "practitioner", "2468")
+    old = (date.today() - timedelta(days=200)).isoformat()
+    workspace.registers.add_training(manager, held_on=old, topic="RGPD", attendees=[MANAGER, "Dr Karim Benali"])
+    assert workspace.registers.summary().untrained == ()
+    workspace.registers.set_training_months(manager, "6")
+    summary = workspace.registers.summary()
+    assert set(summary.untrained) == {MANAGER, "Dr Karim Benali"} and summary.training_months == 6
+    with pytest.raises(ClinicGuardError, match="entre 1 et 60 mois"):
+        workspace.registers.set_training_months(manager, 0)
+    assert workspace.audit.entries()[-1].kind == "register.setting.training-months"
+    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", MANAGER_SECRET)
+    assert main(["register", "training-period", "--data-dir", str(workspace.data_dir)]) == 0
+    assert "compte 6 mois" in capsys.readouterr().out

@@ -192,3 +192,14 @@ def test_the_it_charter_tab_records_a_version_and_who_read_it(qtbot, main_window
     assert (ack.name, ack.person_id, ack.how) == ("Sophie Leroy", None, "paper")
     rows = [(tab.model.index(n, 0).data(), tab.model.index(n, 2).data()) for n in range(tab.model.rowCount())]
     assert sorted(rows) == [("Claire Martin", "dans l'application"), ("Sophie Leroy", "sur papier")]
+
+
+def test_the_training_period_is_set_on_the_training_tab(main_window, workspace):
+    tab = page(main_window).tab[RegisterKind.TRAINING]
+    assert tab.period_spin.value() == 12 and tab.period_spin.isEnabled()
+    tab.period_spin.setValue(6)
+    tab.period_spin.editingFinished.emit()
+    assert workspace.registers.training_months() == 6
+    alerts = main_window.show_page("dashboard").registers_box.alerts
+    texts = [alerts.item(n).text() for n in range(alerts.count())]
+    assert "1 personne sans formation depuis 6 mois : Claire Martin" in texts

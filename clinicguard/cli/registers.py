@@ -326,7 +326,7 @@ def cmd_register_summary(args: argparse.Namespace) -> int:
                     "overdue_incidents": [i.id for i in s.overdue_incidents],
                     "expiring": [{"processor": e.processor, "what": e.what, "on": e.on} for e in s.expiring],
                     "incomplete_contracts": [p.id for p in s.incomplete_contracts], "untrained": list(s.untrained),
-                    "charter_version": s.charter_version, "without_charter": list(s.without_charter)})
+                    "training_months": s.training_months, "charter_version": s.charter_version, "without_charter": list(s.without_charter)})
         return EXIT_OK
     for kind in RegisterKind:
         print(f"{kind.label}: {s.count(kind)}")
@@ -336,7 +336,8 @@ def cmd_register_summary(args: argparse.Namespace) -> int:
     for e in s.expiring:
         print(tr("{what} of {name} ends on {date}", what=e.label, name=e.processor, date=format_date(e.on)))
     if s.untrained:
-        print(tr("Without training in the last 12 months: {names}", names=", ".join(s.untrained)))
+        print(tr("Without training in the last {months} months: {names}", months=s.training_months,
+                 names=", ".join(s.untrained)))
     if s.without_charter:
         print(tr("Without the current IT charter ({version}): {names}", version=s.charter_version,
                  names=", ".join(s.without_charter)))
@@ -386,6 +387,17 @@ def cmd_charter_list(args: argparse.Namespace) -> int:
         print(tr("No version of the IT charter yet."))
     elif missing:
         print(tr("Without the current version: {names}", names=", ".join(missing)))
+    return EXIT_OK
+
+
+def cmd_training_period(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        months = ws.registers.set_training_months(acting(ws, args), args.months) if args.months is not None \
+            else ws.registers.training_months()
+    finally:
+        ws.close()
+    print(tr("A training session counts for {months} months on the dashboard.", months=months))
     return EXIT_OK
 
 
@@ -481,6 +493,11 @@ def register(sub, common, actor) -> None:
     p.add_argument("--paper", action="store_true", help=tr("acknowledged on paper (cite the scan with --evidence)"))
     p.add_argument("--evidence", type=int, metavar="N", help=tr("the signed page in the evidence vault"))
     p.set_defaults(func=cmd_charter_acknowledge)
+
+    p = reg.add_parser("training-period", parents=[common, actor],
+                       help=tr("how many months a training session counts for on the dashboard"))
+    p.add_argument("months", nargs="?", type=int, metavar="MONTHS", help=tr("the new period, 1 to 60 (default: show it)"))
+    p.set_defaults(func=cmd_training_period)
 
     p = reg.add_parser("export", parents=[common, actor], help=tr("write the registers to an Excel workbook"))
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help=tr("the workbook to write"))

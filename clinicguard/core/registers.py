@@ -34,6 +34,7 @@ from clinicguard.model.registers import (
     REGISTER_ITEMS,
     TEXT_MAX_LENGTH,
     TRAINING_MONTHS,
+    TRAINING_MONTHS_RANGE,
     Acknowledgement,
     Attendee,
     CharterVersion,
@@ -57,6 +58,7 @@ from clinicguard.store.clinic_store import ClinicStore
 from clinicguard.store.register_store import RegisterStore
 
 TEMPLATES_FILE = ("registers", "templates.toml")
+TRAINING_MONTHS_SETTING = "registers.training_months"
 EVIDENCE_ROLES = ("evidence", "dpia", "contract", "hds", "certificate")
 
 _DATE_FIELDS = {"contract_date", "contract_end", "hds_expiry", "next_review", "held_on"}
@@ -195,6 +197,15 @@ def countdown_text(deadline: datetime, now: datetime) -> str:
     return tr("{span} late", span=span) if late else tr("{span} left", span=span)
 
 
+def months_before(day: date, months: int) -> date:
+    """The same day `months` months earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -290,7 +301,7 @@ class Registers:
                    register=kind.label)
 
     def summary(self, today: date | None = None, now: datetime | None = None,
-                training_months: int = TRAINING_MONTHS) -> RegisterSummary:
+                training_months: int | None = None) -> RegisterSummary:
         """Counts, overdue deadlines and what expires soon: for the dashboard and the reports."""
         today = today or clock.today()
         now = now or self._now()
@@ -298,7 +309,8 @@ class Registers:
         processors = self.processors()
         activities = self.processing_activities()
         expiring = [Expiring(p.id, p.name, what, on) for p in processors for what, on in p.expiring(today)]
-        since = (today - timedelta(days=round(training_months * 30.44))).isoformat()
+        training_months = training_months or self.training_months()
+        since = months_before(today, training_months).isoformat()
         last = self.store.last_training_by_person()
         untrained = tuple(p.name for p in self._people.all(include_inactive=False)
                           if last.get(p.id, "") < since)
@@ -308,6 +320,7 @@ class Registers:
                                 if p.id not in acknowledged) if charter else ()
         return RegisterSummary(
             charter_version=charter.version if charter else None, without_charter=without_charter,
+            training_months=training_months,
             processing=len(activities), processors=len(processors), incidents=len(incidents),
             trainings=self.store.count(RegisterKind.TRAINING),
             open_incidents=tuple(i for i in incidents if i.cnil_pending or i.ars_pending),
@@ -374,6 +387,30 @@ class Registers:
                 seen.add(key)
                 unique.append(attendee)
         return tuple(unique)
+
+    # ---- the training period the dashboard counts over
+    def training_months(self) -> int:
+        value = self._clinic.setting(TRAINING_MONTHS_SETTING)
+        try:
+            return int(value) if value is not None else TRAINING_MONTHS
+        except ValueError:
+            return TRAINING_MONTHS
+
+    def set_training_months(self, actor: Actor, months: Any) -> int:
+        """How many months a training session counts for on the dashboard (12 by default)."""
+        low, high = TRAINING_MONTHS_RANGE
+        try:
+            months = int(months)
+        except (TypeError, ValueError):
+            months = -1
+        if not low <= months <= high:
+            raise InvalidValue(tr("The training period must be between {low} and {high} months.", low=low, high=high))
+        with self._uow.writing(actor, Permission.EDIT_REGISTERS) as audit:
+            before = self.training_months()
+            if before != months:
+                self._clinic.set_setting(TRAINING_MONTHS_SETTING, str(months))
+                audit.record("register.setting.training-months", "setting", TRAINING_MONTHS_SETTING, before, months)
+        return months
 
     # ---- the IT charter
     def charter_versions(self) -> list[CharterVersion]:

@@ -16,6 +16,7 @@ EXPIRY_WARNING_DAYS = 60
 CNIL_DEADLINE = timedelta(hours=72)
 # Training older than this many months counts as missing on the dashboard (the default; settable).
 TRAINING_MONTHS = 12
+TRAINING_MONTHS_RANGE = (1, 60)
 TEXT_MAX_LENGTH = 4000
 
 
@@ -371,6 +372,7 @@ class RegisterSummary:
     incomplete_contracts: tuple[Processor, ...]  # art. 28(3) clauses missing
     untrained: tuple[str, ...]  # active people without training in the period
     activities_without_dpia_decision: int
+    training_months: int = TRAINING_MONTHS  # the period `untrained` is counted over
     charter_version: str | None = None  # the current version of the IT charter, if any
     without_charter: tuple[str, ...] = ()  # active people who have not acknowledged it
 

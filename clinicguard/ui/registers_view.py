@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -49,6 +50,7 @@ from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.model.registers import (
     CLAUSE_LETTERS,
+    TRAINING_MONTHS_RANGE,
     CnilDecision,
     DpiaNeed,
     HealthException,
@@ -430,6 +432,16 @@ class RegisterTab(QWidget):
             self.notification_button.clicked.connect(self.prepare_notification)
             actions.addWidget(self.notification_button)
         actions.addStretch(1)
+        if kind is RegisterKind.TRAINING:
+            self.period_spin = QSpinBox()
+            self.period_spin.setObjectName("trainingMonths")
+            self.period_spin.setRange(*TRAINING_MONTHS_RANGE)
+            self.period_spin.setSuffix(" " + tr("months"))
+            self.period_spin.setAccessibleName(tr("A session counts for"))
+            self.period_spin.setValue(state.ws.registers.training_months())
+            self.period_spin.editingFinished.connect(self.save_period)
+            actions.addWidget(QLabel(tr("A session counts for")))
+            actions.addWidget(self.period_spin)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty_label)
         layout.addLayout(top)
@@ -455,6 +467,15 @@ class RegisterTab(QWidget):
         self.cite_button.setEnabled(self.edit_button.isEnabled())
         if self.kind is RegisterKind.PROCESSING:
             self.template_button.setEnabled(can_edit)
+        if self.kind is RegisterKind.TRAINING:
+            self.period_spin.setEnabled(can_edit)
+
+    def save_period(self) -> None:
+        try:
+            self.state.ws.registers.set_training_months(self.state.actor, self.period_spin.value())
+        except ClinicGuardError as exc:
+            self.period_spin.setValue(self.state.ws.registers.training_months())
+            show_error(self, exc)
 
     def selected(self) -> Any:
         rows = self.table.selectionModel().selectedRows()
@@ -776,8 +797,9 @@ class RegisterFigures(QGroupBox):
             add(tr("Contract of {name}: art. 28(3) clauses missing ({letters})", name=p.name,
                    letters=", ".join(p.missing_clauses)), RegisterKind.PROCESSOR)
         if summary.untrained:
-            add(trn("{n} person without training in the last 12 months: {names}",
-                    "{n} people without training in the last 12 months: {names}", len(summary.untrained),
+            add(trn("{n} person without training in the last {months} months: {names}",
+                    "{n} people without training in the last {months} months: {names}", len(summary.untrained),
+                    months=summary.training_months,
                     names=", ".join(summary.untrained)), RegisterKind.TRAINING)
         if summary.without_charter:
             add(trn("{n} person has not acknowledged the IT charter {version}: {names}",
