@@ -427,3 +427,26 @@ def test_the_training_period_is_a_setting(workspace, manager, capsys, monkeypatc
     monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", MANAGER_SECRET)
     assert main(["register", "training-period", "--data-dir", str(workspace.data_dir)]) == 0
     assert "compte 6 mois" in capsys.readouterr().out
+
+
+def test_libreoffice_reads_the_registers_workbook_as_written(workspace, manager, tmp_path):
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not on PATH")
+    workspace.registers.add_processing(manager, name="=1+1", purpose="@SUM(A1:A9) -suivi", retention="20 ans")
+    workspace.registers.add_incident(manager, title="+33 6 00 00 00 00 appelé par erreur",
+                                     discovered_at=local(FRIDAY_17H))
+    path = export_registers(workspace, manager, tmp_path / "registres.xlsx")
+    out = tmp_path / "lo"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(path)], check=True, timeout=240,
+                   capture_output=True)
+    book = load_workbook(out / path.name, data_only=True)
+    activity = cells(book, tr("Processing register"))[0]
+    assert (activity[tr("Name of the processing")], activity[tr("Purpose")]) == ("=1+1", "@SUM(A1:A9) -suivi")
+    incident = cells(book, tr("Incidents and breaches"))[0]
+    assert incident[tr("Title")] == "+33 6 00 00 00 00 appelé par erreur"
+    assert incident[tr("CNIL deadline (72 h)")] == datetime(2026, 11, 30, 17, 0)
