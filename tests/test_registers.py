@@ -450,3 +450,13 @@ def test_libreoffice_reads_the_registers_workbook_as_written(workspace, manager,
     incident = cells(book, tr("Incidents and breaches"))[0]
     assert incident[tr("Title")] == "+33 6 00 00 00 00 appelé par erreur"
     assert incident[tr("CNIL deadline (72 h)")] == datetime(2026, 11, 30, 17, 0)
+
+
+def test_register_delete_command_keeps_incidents(cli_clinic, capsys):
+    d = cli_clinic
+    assert main(["register", "add", "processor", *d, "--name", "Ancien prestataire"]) == 0
+    assert main(["register", "delete", "processor", "1", *d]) == 0
+    assert "entrée 1 supprimée" in capsys.readouterr().out
+    assert main(["register", "add", "incident", *d, "--title", "x", "--discovered", "2026-11-30 08:00"]) == 0
+    assert main(["register", "delete", "incident", "1", *d]) == 1
+    assert "reste au registre" in capsys.readouterr().err

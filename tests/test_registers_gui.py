@@ -203,3 +203,21 @@ def test_the_training_period_is_set_on_the_training_tab(main_window, workspace):
     alerts = main_window.show_page("dashboard").registers_box.alerts
     texts = [alerts.item(n).text() for n in range(alerts.count())]
     assert "1 personne sans formation depuis 6 mois : Claire Martin" in texts
+
+
+def test_an_activity_is_deleted_after_one_question_but_an_incident_cannot_be(main_window, workspace, manager,
+                                                                              monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    activity = workspace.registers.add_from_template(manager, "billing")
+    view = page(main_window)
+    tab = view.tab[RegisterKind.PROCESSING]
+    tab.select(activity.id)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: asked.append(args[2]) or
+                        QMessageBox.StandardButton.Yes)
+    assert tab.delete_button.isEnabled() and tab.delete_selected()
+    assert "Le journal garde ce qu'elle contenait" in asked[0]
+    assert workspace.registers.processing_activities() == [] and tab.model.rowCount() == 0
+    assert workspace.audit.entries()[-1].kind == "register.processing.delete"
+    assert not hasattr(view.tab[RegisterKind.INCIDENT], "delete_button")

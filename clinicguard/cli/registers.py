@@ -270,6 +270,16 @@ def cmd_register_update(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_register_delete(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    try:
+        ws.registers.delete(acting(ws, args), args.kind, args.id)
+    finally:
+        ws.close()
+    print(tr("{register}: entry {id} deleted (the journal keeps what it held).", register=args.kind.label, id=args.id))
+    return EXIT_OK
+
+
 def cmd_register_link(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
@@ -449,6 +459,12 @@ def register(sub, common, actor) -> None:
                 q.add_argument("--without-profile", action="append", metavar="NAME",
                                help=tr("an attendee of the clinic without a profile (repeat for each)"))
             q.set_defaults(func=func, kind=kind)
+
+    p = reg.add_parser("delete", parents=[common, actor],
+                       help=tr("delete an entry (never an incident; the journal keeps what it held)"))
+    p.add_argument("kind", type=_kind, metavar="REGISTER", help=kinds_help)
+    p.add_argument("id", type=int, metavar="ID", help=tr("the entry's number"))
+    p.set_defaults(func=cmd_register_delete)
 
     p = reg.add_parser("link", parents=[common, actor], help=tr("cite a file of the evidence vault in an entry"))
     p.add_argument("kind", type=_kind, metavar="REGISTER", help=kinds_help)

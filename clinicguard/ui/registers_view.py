@@ -427,6 +427,10 @@ class RegisterTab(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.edit_button)
         actions.addWidget(self.cite_button)
+        if kind is not RegisterKind.INCIDENT:  # an incident stays in the register (art. 33(5))
+            self.delete_button = QPushButton(tr("Delete…"))
+            self.delete_button.clicked.connect(self.delete_selected)
+            actions.addWidget(self.delete_button)
         if kind is RegisterKind.INCIDENT:
             self.notification_button = QPushButton(tr("Prepare the CNIL notification…"))
             self.notification_button.clicked.connect(self.prepare_notification)
@@ -465,10 +469,28 @@ class RegisterTab(QWidget):
         self.edit_button.setEnabled(self.state.can(Permission.RECORD_TRAINING) if self.kind is RegisterKind.TRAINING
                                     else can_edit)
         self.cite_button.setEnabled(self.edit_button.isEnabled())
+        if self.kind is not RegisterKind.INCIDENT:
+            self.delete_button.setEnabled(can_edit)
         if self.kind is RegisterKind.PROCESSING:
             self.template_button.setEnabled(can_edit)
         if self.kind is RegisterKind.TRAINING:
             self.period_spin.setEnabled(can_edit)
+
+    def delete_selected(self) -> bool:
+        record = self.selected()
+        if record is None:
+            return False
+        answer = QMessageBox.question(
+            self, "ClinicGuard", tr("Delete this entry of the {register}? The journal keeps what it held.",
+                                    register=self.kind.label.lower()))
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            self.state.ws.registers.delete(self.state.actor, self.kind, record.id)
+        except ClinicGuardError as exc:
+            show_error(self, exc)
+            return False
+        return True
 
     def save_period(self) -> None:
         try:
