@@ -221,3 +221,25 @@ def test_an_activity_is_deleted_after_one_question_but_an_incident_cannot_be(mai
     assert workspace.registers.processing_activities() == [] and tab.model.rowCount() == 0
     assert workspace.audit.entries()[-1].kind == "register.processing.delete"
     assert not hasattr(view.tab[RegisterKind.INCIDENT], "delete_button")
+
+
+def test_in_an_establishment_the_ars_report_is_ticked_and_shown_as_due(qtbot, open_main_window, tmp_path,
+                                                                          small_catalogue):
+    from clinicguard.core.workspace import Workspace
+    from tests.conftest import MANAGER, MANAGER_SECRET
+
+    ws, _ = Workspace.create(tmp_path / "clinique", clinic_name="Clinique du Parc", structure="clinic",
+                             manager_name=MANAGER, manager_secret=MANAGER_SECRET, catalogue=small_catalogue)
+    try:
+        window = open_main_window(ws, ws.people.sign_in(MANAGER, MANAGER_SECRET))
+        tab = page(window).tab[RegisterKind.INCIDENT]
+        dialog = tab.add()
+        qtbot.addWidget(dialog)
+        assert dialog.widgets["ars_required"][1].isChecked()
+        dialog.widgets["title"][1].setText("Rançongiciel")
+        dialog.widgets["discovered_at"][1].setText("30/11/2026 06:00")
+        dialog.save_button.click()
+        assert column_text(tab, "ars_state") == "À signaler sans délai"
+        window.close()
+    finally:
+        ws.close()

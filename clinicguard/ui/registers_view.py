@@ -517,7 +517,10 @@ class RegisterTab(QWidget):
         return dialog
 
     def add(self) -> RecordDialog:
-        return self.open_dialog()
+        values = None
+        if self.kind is RegisterKind.INCIDENT:  # an establishment must report to the ARS: ticked for it
+            values = {"ars_required": self.state.ws.registers.ars_duty()[0] is True}
+        return self.open_dialog(values=values)
 
     def edit_selected(self) -> RecordDialog | None:
         record = self.selected()
