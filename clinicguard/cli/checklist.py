@@ -127,9 +127,10 @@ def cmd_checklist_show(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     try:
         rows = ws.checklist.rows()
+        item_id = resolve_item_id(rows, args.item_id)
+        register_state = ws.registers.state_for_item(item_id)
     finally:
         ws.close()
-    item_id = resolve_item_id(rows, args.item_id)
     row = next(row for row in rows if row.item.id == item_id)
     if args.json:
         print_json(dict(row_json(row), question=pick(row.item.question), how_to_check=pick(row.item.how_to_check)))
@@ -138,6 +139,8 @@ def cmd_checklist_show(args: argparse.Namespace) -> int:
     print(f"{row.item.id} — {pick(row.item.title)}")
     print(tr("Status: {status}", status=row.status.label))
     print(tr("Question: {text}", text=pick(row.item.question)))
+    if register_state:
+        print(register_state)
     if a.responsible:
         print(tr("Responsible: {name}", name=a.responsible))
     if a.comment:

@@ -26,6 +26,7 @@ class Changes:
     evidence: bool = False  # the evidence vault
     people: bool = False  # profiles, roles, secrets, session settings
     signoff: bool = False  # practitioners' confirmations and the manager's requests
+    registers: bool = False  # processing, processors, incidents, training (core/registers.py)
     journal: bool = False  # the audit trail itself (every write adds to it)
 
     def __or__(self, other: "Changes") -> "Changes":
@@ -54,6 +55,7 @@ _BY_PREFIX: dict[str, Changes] = {
     "setting": Changes(people=True),
     "session": Changes(people=True),  # a failed sign-in counts on the profile, and may lock it
     "signoff": Changes(signoff=True),
+    "register": Changes(registers=True, checklist=True),  # the checklist shows each register's state
 }
 
 

@@ -8,6 +8,7 @@ percentage. Unassessed items count as gaps so that an untouched checklist never 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -86,8 +87,11 @@ class Checklist:
     _FIELDS = frozenset({"status", "comment", "responsible", "last_reviewed", "next_review"})
 
     def __init__(self, store: AssessmentStore, uow: UnitOfWork, catalogue: Catalogue, clinic: ClinicStore,
-                 history: CatalogueStore):
+                 history: CatalogueStore, empty_register: Callable[[str], Any] = lambda _item_id: None):
+        """`empty_register(item_id)` names the register an item is about when that register is
+        empty (core/registers.py): marking such an item compliant then asks for a comment."""
         self.store = store
+        self._empty_register = empty_register
         self._uow = uow
         self._catalogue = catalogue
         self._clinic = clinic
@@ -123,6 +127,12 @@ class Checklist:
                 item = self._catalogue.get(item_id)
                 current = Assessment(item_id, status=(Status.NOT_ASSESSED if item.applies(clinic.structure)
                                                       else Status.NOT_APPLICABLE).value)
+            comment = changes.get("comment", current.comment)
+            if changes.get("status") == Status.COMPLIANT.value and not (comment or "").strip():
+                register = self._empty_register(item_id)
+                if register is not None:
+                    raise ClinicGuardError(tr("The {register} in ClinicGuard is empty: add a comment saying where "
+                                              "it is kept, or fill it in first.", register=register.label.lower()))
             if "status" in changes and changes["status"] != Status.NOT_ASSESSED.value and "last_reviewed" not in changes:
                 changes["last_reviewed"] = clock.today().isoformat()
             updated = current.changed(**changes, catalogue_version=clinic.catalogue_version,

@@ -40,6 +40,7 @@ def create_demo(data_dir: Path, *, today: date | None = None) -> tuple[Workspace
         manager_secret=DEMO_MANAGER_SECRET, fiscal_year_start_month=1, passphrase=passphrase,
     )
     manager = ws.people.sign_in(DEMO_MANAGER, DEMO_MANAGER_SECRET)
+    _demo_registers(ws, manager, today)  # first: a register item marked compliant needs its register
     rng = random.Random(2025)
     weights = [(Status.COMPLIANT, 45), (Status.PARTIAL, 25), (Status.NON_COMPLIANT, 15), (Status.NOT_ASSESSED, 15)]
     statuses, cumulative = [s for s, _ in weights], [w for _, w in weights]
@@ -59,6 +60,35 @@ def create_demo(data_dir: Path, *, today: date | None = None) -> tuple[Workspace
     _demo_evidence(ws, manager, today)
     _demo_team(ws, manager)
     return ws, manager, recovery
+
+
+def _demo_registers(ws: Workspace, manager: Actor, today: date) -> None:
+    """Three processing activities from the templates, a host whose HDS certificate expires in a
+    month, a phishing incident recorded as not notified, a training session, the IT charter."""
+    for template_id in ("patient-records", "appointments", "billing"):
+        ws.registers.add_from_template(manager, template_id)
+    ws.registers.add_processor(
+        manager, name="Hébergeur certifié HDS", service="Hébergement du logiciel métier et des sauvegardes",
+        data_concerned="Dossiers des patients, sauvegardes", contract_date=today - timedelta(days=400),
+        clauses="a,b,c,d,e,f,g", hosts_health_data=True, hds_number="HDS-2024-0117",
+        hds_certifier="Organisme certificateur accrédité", hds_scope="Hébergement d'infrastructure et infogérance",
+        hds_expiry=today + timedelta(days=30), next_review=today + timedelta(days=90))
+    found = (today - timedelta(days=20)).isoformat() + " 17:00"
+    ws.registers.add_incident(
+        manager, title="Courriel d'hameçonnage reçu au secrétariat", discovered_at=found, is_breach=True,
+        description="Un lien frauduleux a été ouvert ; le mot de passe a été changé dans l'heure.",
+        data_concerned="Aucune donnée de patient consultée d'après le journal du logiciel", people_count=0,
+        measures="Mot de passe changé, poste analysé, rappel à l'équipe.", cnil_decision="not-notified",
+        not_notified_reason="Aucune donnée personnelle n'a été exposée : pas de risque pour les personnes.",
+        people_informed="not-needed")
+    ws.registers.add_training(manager, held_on=today - timedelta(days=40), topic="Reconnaître l'hameçonnage",
+                              trainer="Prestataire informatique", duration_minutes=90, attendees=[DEMO_MANAGER],
+                              others=["Sophie Leroy"])
+    ws.registers.add_charter_version(manager, version="2025-1", adopted_on=today - timedelta(days=200),
+                                     notes="Mots de passe, verrouillage de session, signalement des incidents")
+    ws.registers.acknowledge_charter(manager, on=today - timedelta(days=190))
+    ws.registers.acknowledge_charter(manager, without_profile="Sophie Leroy", paper=True,
+                                     on=today - timedelta(days=185))
 
 
 def _demo_team(ws: Workspace, manager: Actor) -> None:

@@ -24,6 +24,7 @@ from clinicguard.core.checklist import Checklist
 from clinicguard.core.clock import utc_now
 from clinicguard.core.plan_import import PlanImport
 from clinicguard.core.people import People
+from clinicguard.core.registers import Registers, register_is_empty
 from clinicguard.core.secrets import hash_secret, secret_kind_for
 from clinicguard.core.permissions import current_actor
 from clinicguard.core.settings import ClinicSettings, checked_clinic_fields
@@ -44,6 +45,7 @@ from clinicguard.store.clinic_store import ClinicStore
 from clinicguard.store.db import WriteTransaction, open_database, open_read_only
 from clinicguard.store.evidence_store import EvidenceStore
 from clinicguard.store.people_store import PersonStore
+from clinicguard.store.register_store import RegisterStore
 from clinicguard.store.signoff_store import SignOffStore
 
 
@@ -73,7 +75,9 @@ class Workspace:
         self.external_changes = ExternalChanges(audit_store)
         self.uow.add_listener(self.external_changes.mark_seen)
         self.people = People(person_store, clinic_store, self.uow)
-        self.checklist = Checklist(assessments, self.uow, catalogue, clinic_store, history)
+        register_store = RegisterStore(db)
+        self.checklist = Checklist(assessments, self.uow, catalogue, clinic_store, history,
+                                   lambda item_id: register_is_empty(register_store, item_id))
         self.catalogue_versions = CatalogueVersions(catalogue, history, clinic_store, assessments, self.uow)
         self.plan = ActionPlan(ActionStore(db), self.uow, catalogue, clinic_store, self.checklist)
         self.plan_import = PlanImport(self.plan, catalogue, clinic_store, self.uow)
@@ -82,6 +86,7 @@ class Workspace:
         self.vault = Vault(self.data_dir, self.evidence_store, self.uow, identity=lambda: clinic_keys.identity,
                            catalogue=catalogue,
                            applicable_item_ids=lambda: [row.item.id for row in self.checklist.rows() if row.applies])
+        self.registers = Registers(register_store, self.uow, clinic_store, self.people, catalogue)
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod

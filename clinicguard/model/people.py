@@ -34,12 +34,16 @@ class Permission(StrEnum):
     EDIT_SETTINGS = "edit-settings"
     EXPORT = "export"
     READ = "read"
+    EDIT_REGISTERS = "edit-registers"  # processing, processors, incidents' decisions, everyone's training
+    DECLARE_INCIDENT = "declare-incident"
+    RECORD_TRAINING = "record-training"  # a practitioner: only the sessions they attended (core/registers.py)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset(Permission),
     Role.PRACTITIONER: frozenset(
-        {Permission.READ, Permission.ASSESS, Permission.SIGN_OFF, Permission.ADD_EVIDENCE, Permission.EXPORT}
+        {Permission.READ, Permission.ASSESS, Permission.SIGN_OFF, Permission.ADD_EVIDENCE, Permission.EXPORT,
+         Permission.DECLARE_INCIDENT, Permission.RECORD_TRAINING}
     ),
     Role.ACCOUNTANT: frozenset({Permission.READ, Permission.EXPORT}),
 }

@@ -337,5 +337,129 @@ def m010_budget_invoices(db: Database) -> None:
             payment_date TEXT,
             PRIMARY KEY (line_id, fiscal_year)
         );
+@migrations()
+def m011_registers(db: Database) -> None:
+    # The registers of issue 13: processing activities (GDPR art. 30), processors and hosts
+    # (art. 28), incidents and breaches (art. 33(5)), training sessions and their attendees, the IT
+    # charter's versions and who acknowledged which.
+    # Lists (checklist items, art. 28(3) clauses, actions) are JSON arrays; evidence links go to
+    # the vault's rows and disappear with them (the vault's tombstone keeps the trace).
+    _run(
+        db,
+        """
+        CREATE TABLE processing_activity (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(name) > 0),
+            purpose TEXT NOT NULL DEFAULT '',
+            legal_basis TEXT NOT NULL DEFAULT '',
+            health_exception TEXT NOT NULL DEFAULT '',
+            persons TEXT NOT NULL DEFAULT '',
+            data_categories TEXT NOT NULL DEFAULT '',
+            sensitive_data TEXT NOT NULL DEFAULT '',
+            recipients TEXT NOT NULL DEFAULT '',
+            transfers TEXT NOT NULL DEFAULT '',
+            retention TEXT NOT NULL DEFAULT '',
+            security_measures TEXT NOT NULL DEFAULT '',
+            processors TEXT NOT NULL DEFAULT '',
+            dpia TEXT NOT NULL DEFAULT 'unknown' CHECK (dpia IN ('unknown', 'required', 'not-required')),
+            controller TEXT NOT NULL DEFAULT '',
+            dpo TEXT NOT NULL DEFAULT '',
+            template TEXT NOT NULL DEFAULT '',
+            reference TEXT NOT NULL DEFAULT '',
+            item_ids TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE processor (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(name) > 0),
+            service TEXT NOT NULL DEFAULT '',
+            data_concerned TEXT NOT NULL DEFAULT '',
+            contract_date TEXT,
+            contract_end TEXT,
+            clauses TEXT NOT NULL DEFAULT '[]',
+            sub_processors TEXT NOT NULL DEFAULT '',
+            hosts_health_data INTEGER NOT NULL DEFAULT 0 CHECK (hosts_health_data IN (0, 1)),
+            hds_number TEXT NOT NULL DEFAULT '',
+            hds_certifier TEXT NOT NULL DEFAULT '',
+            hds_scope TEXT NOT NULL DEFAULT '',
+            hds_expiry TEXT,
+            next_review TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE incident (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL CHECK (length(title) > 0),
+            discovered_at TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            started_at TEXT,
+            is_breach INTEGER NOT NULL DEFAULT 1 CHECK (is_breach IN (0, 1)),
+            data_concerned TEXT NOT NULL DEFAULT '',
+            people_count INTEGER CHECK (people_count IS NULL OR people_count >= 0),
+            records_count INTEGER CHECK (records_count IS NULL OR records_count >= 0),
+            consequences TEXT NOT NULL DEFAULT '',
+            measures TEXT NOT NULL DEFAULT '',
+            cnil_decision TEXT NOT NULL DEFAULT 'pending'
+                CHECK (cnil_decision IN ('pending', 'notified', 'not-notified')),
+            not_notified_reason TEXT NOT NULL DEFAULT '',
+            notified_at TEXT,
+            cnil_reference TEXT NOT NULL DEFAULT '',
+            people_informed TEXT NOT NULL DEFAULT 'undecided'
+                CHECK (people_informed IN ('undecided', 'informed', 'not-needed')),
+            people_informed_at TEXT,
+            ars_required INTEGER NOT NULL DEFAULT 0 CHECK (ars_required IN (0, 1)),
+            ars_reported_at TEXT,
+            ars_reference TEXT NOT NULL DEFAULT '',
+            declared_by TEXT NOT NULL DEFAULT '',
+            action_ids TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE training_session (
+            id INTEGER PRIMARY KEY,
+            held_on TEXT NOT NULL,
+            topic TEXT NOT NULL CHECK (length(topic) > 0),
+            trainer TEXT NOT NULL DEFAULT '',
+            duration_minutes INTEGER CHECK (duration_minutes IS NULL OR duration_minutes > 0),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE training_attendee (
+            session_id INTEGER NOT NULL REFERENCES training_session(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL CHECK (length(name) > 0),
+            person_id INTEGER REFERENCES person(id),
+            PRIMARY KEY (session_id, position)
+        );
+        CREATE INDEX training_attendee_person ON training_attendee(person_id);
+        CREATE TABLE register_evidence (
+            kind TEXT NOT NULL CHECK (kind IN ('processing', 'processor', 'incident', 'training')),
+            record_id INTEGER NOT NULL,
+            evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+            role TEXT NOT NULL DEFAULT 'evidence',
+            PRIMARY KEY (kind, record_id, evidence_id, role)
+        );
+        CREATE INDEX register_evidence_evidence ON register_evidence(evidence_id);
+        CREATE TABLE charter_version (
+            id INTEGER PRIMARY KEY,
+            version TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(version) > 0),
+            adopted_on TEXT NOT NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            evidence_id INTEGER REFERENCES evidence(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE charter_acknowledgement (
+            version_id INTEGER NOT NULL REFERENCES charter_version(id) ON DELETE CASCADE,
+            name TEXT NOT NULL COLLATE NOCASE CHECK (length(name) > 0),
+            person_id INTEGER REFERENCES person(id),
+            acknowledged_on TEXT NOT NULL,
+            how TEXT NOT NULL CHECK (how IN ('app', 'paper')),
+            evidence_id INTEGER REFERENCES evidence(id) ON DELETE SET NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (version_id, name)
+        );
+        CREATE INDEX charter_acknowledgement_person ON charter_acknowledgement(person_id);
         """
     )

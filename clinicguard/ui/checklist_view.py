@@ -370,6 +370,9 @@ class ChecklistView(QWidget):
     def _guidance_html(self, row) -> str:
         item = row.item
         parts = [f"<p><b>{escape(pick(item.question))}</b></p>"]
+        register_state = self.state.ws.registers.state_for_item(item.id)  # the items about a register
+        if register_state:
+            parts.append(f"<p><i>{escape(register_state)}</i></p>")
         if row.retired:
             parts.append(f"<p><i>{escape(tr('A newer catalogue no longer includes this recommendation: its answer and history are kept, read-only, and it no longer counts in the score.'))}</i></p>")
         if not row.applies:

@@ -26,6 +26,7 @@ from clinicguard.core.formatting import format_date
 from clinicguard.i18n import pick, tr
 from clinicguard.ui.budget_view import PlanFigures
 from clinicguard.ui.evidence_view import EvidenceFigures
+from clinicguard.ui.registers_view import RegisterFigures
 from clinicguard.ui.state import AppState
 
 JOURNAL_ONLY = Changes(journal=True)  # a read or an export was recorded: nothing to show here
@@ -35,6 +36,7 @@ class DashboardView(QWidget):
     open_item = Signal(str)  # the user asks to open a recommendation in the checklist
     start_review = Signal()  # ... or to go through the recommendations not yet assessed
     open_evidence = Signal()  # ... or to see the evidence that expires
+    open_registers = Signal(str)  # ... or a register (its kind) with a deadline or an expiry
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
@@ -100,6 +102,9 @@ class DashboardView(QWidget):
         self.evidence_box.open_evidence.connect(self.open_evidence)
         self.grid.addWidget(self.plan_box, 3, 0)
         self.grid.addWidget(self.evidence_box, 3, 1)
+        self.registers_box = RegisterFigures(state)
+        self.registers_box.open_registers.connect(self.open_registers)
+        self.grid.addWidget(self.registers_box, 4, 0, 1, 2)
         self.grid.setColumnStretch(0, 1)
         self.grid.setColumnStretch(1, 1)
 
@@ -127,6 +132,7 @@ class DashboardView(QWidget):
         self.score_label.setText(summary.overall.text)
         self.plan_box.refresh()
         self.evidence_box.refresh()
+        self.registers_box.refresh()
         for status, label in self.count_labels.items():
             label.setText(str(summary.overall.counts[status]))
         self.never_label.setText(tr("{n} recommendations never assessed", n=summary.never_assessed))

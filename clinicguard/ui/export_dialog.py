@@ -34,7 +34,7 @@ from clinicguard.ui.ops import Operation
 
 log = logging.getLogger(__name__)
 
-KINDS = ("budget", "checklist", "actions")
+KINDS = ("budget", "checklist", "actions", "registers")
 
 
 def default_folder() -> Path:
@@ -59,7 +59,8 @@ class ExportDialog(QDialog):
         self.kind_edit = QComboBox()
         for key, text in (("budget", tr("Budget of a fiscal year (for the accountant)")),
                           ("checklist", tr("Checklist with the scores (for the DPO or an inspector)")),
-                          ("actions", tr("Action plan with its costs"))):
+                          ("actions", tr("Action plan with its costs")),
+                          ("registers", tr("Registers: processing, processors, incidents, training"))):
             self.kind_edit.addItem(text, key)
         self.year_edit = QComboBox()
         start = ws.settings.clinic.fiscal_year_start_month
@@ -126,7 +127,8 @@ class ExportDialog(QDialog):
 
     def _suggest_name(self) -> None:
         names = {"budget": tr("budget-{year}.xlsx", year=self.year_edit.currentText()),
-                 "checklist": tr("recommendations.xlsx"), "actions": tr("action-plan.xlsx")}
+                 "checklist": tr("recommendations.xlsx"), "actions": tr("action-plan.xlsx"),
+                 "registers": tr("registers.xlsx")}
         folder = Path(self.path_edit.text()).parent if self.path_edit.text() else default_folder()
         self.path_edit.setText(str(folder / names[self.kind]))
 
@@ -142,6 +144,8 @@ class ExportDialog(QDialog):
             return exports.prepare_budget(ws, actor, self.year_edit.currentData())
         if self.kind == "checklist":
             return exports.prepare_checklist(ws, actor)
+        if self.kind == "registers":
+            return exports.prepare_registers(ws, actor)
         return exports.prepare_actions(ws, actor)
 
     def start(self) -> None:

@@ -32,6 +32,7 @@ from clinicguard.ui.evidence_view import EvidenceView, checklist_links, plan_lin
 from clinicguard.ui.export_dialog import ExportDialog
 from clinicguard.ui.people_view import PeopleView
 from clinicguard.ui.plan_view import PlanView
+from clinicguard.ui.registers_view import RegistersView
 from clinicguard.ui.settings_view import SettingsView
 from clinicguard.ui.signin_dialog import SessionGuard
 from clinicguard.ui.signoff_view import SignOffView
@@ -54,6 +55,7 @@ def page_factories():
         ("budget", tr("Budget"), BudgetView),
         ("evidence", tr("Evidence"), EvidenceView),
         ("signoff", tr("Sign-off"), SignOffView),
+        ("registers", tr("Registers"), RegistersView),
         ("journal", tr("Audit trail"), AuditView),
         ("people", tr("People"), PeopleView),
         ("settings", tr("Settings"), SettingsView),
@@ -167,6 +169,9 @@ class MainWindow(QMainWindow):
         # the selected item's evidence, from the checklist
         checklist.attach_requested.connect(evidence.attach_for_item)
         checklist.evidence_requested.connect(lambda item_id: self.show_page("evidence").show_for_item(item_id))
+        # the registers (issue 13): the dashboard's alerts open them, their page exports them
+        dashboard.open_registers.connect(lambda kind: self.show_page("registers").show_register(kind))
+        pages["registers"].export_requested.connect(lambda: self.open_export_dialog("registers"))
 
     # ---- background work and changes ---------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -237,7 +242,7 @@ class MainWindow(QMainWindow):
         """Open the export dialog on the workbook that fits the current page."""
         if kind is None:
             page = self.nav.currentItem().data(Qt.ItemDataRole.UserRole) if self.nav.currentItem() else ""
-            kind = {"checklist": "checklist", "plan": "actions"}.get(page, "budget")
+            kind = {"checklist": "checklist", "plan": "actions", "registers": "registers"}.get(page, "budget")
         dialog = ExportDialog(self.state, kind, self)
         dialog.open()
         return dialog

@@ -1,6 +1,6 @@
 """The Excel workbooks sent outside the app, all through one pipeline (pipeline.py): the budget for
 the accountant, the checklist for a DPO or an inspector, the action plan, the journal, and the
-bundled catalogue. One module per workbook; xlsx.py holds the safe cell helpers they share."""
+bundled catalogue, the registers. One module per workbook; xlsx.py holds the safe cell helpers they share."""
 
 from clinicguard.core.exports.budget import (
     MEASURES, SUMMARY_MEASURES, BudgetData, build_budget, detail_columns, detail_values, entry_amounts,
@@ -14,6 +14,7 @@ from clinicguard.core.exports.pipeline import (
     check_folder, check_out_path, last_exports, publish_export, run_export, write_draft, write_export,
 )
 from clinicguard.core.exports.plan import ActionsData, build_actions, export_actions, prepare_actions
+from clinicguard.core.exports.registers import RegistersData, build_registers, export_registers, prepare_registers
 
 __all__ = [
     "MEASURES", "SUMMARY_MEASURES", "ActionsData", "BudgetData", "Cancelled", "ChecklistData", "Context",
@@ -23,4 +24,5 @@ __all__ = [
     "export_budget", "export_catalogue", "export_checklist", "export_journal", "last_exports", "measure_headers",
     "prepare_actions", "prepare_budget", "prepare_catalogue", "prepare_checklist", "prepare_journal",
     "publish_export", "quarter_label", "run_export", "write_draft", "write_export",
+    "RegistersData", "build_registers", "export_registers", "prepare_registers",
 ]
