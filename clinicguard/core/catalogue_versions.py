@@ -8,6 +8,8 @@ upgrade records what was added, removed and changed, for the user to see.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from clinicguard.core.clock import utc_now
 from clinicguard.model.catalogue import Catalogue, Recommendation
 from clinicguard.core.uow import UnitOfWork
@@ -45,8 +47,10 @@ class CatalogueVersions:
     """The clinic's move to a newer bundled catalogue, and what it keeps of the older ones."""
 
     def __init__(self, catalogue: Catalogue, history: CatalogueStore, clinic: ClinicStore,
-                 assessments: AssessmentStore, uow: UnitOfWork):
+                 assessments: AssessmentStore, uow: UnitOfWork, before_upgrade: Callable[[], object] = lambda: None):
+        """`before_upgrade()` runs before the clinic moves to a newer catalogue (a backup)."""
         self._catalogue = catalogue
+        self._before_upgrade = before_upgrade
         self._history = history
         self._clinic = clinic
         self._assessments = assessments
@@ -60,6 +64,7 @@ class CatalogueVersions:
         that disappeared keep their answer read-only, new items start as not assessed."""
         if not self.upgrade_pending():
             return None
+        self._before_upgrade()
         clinic = self._clinic.get()
         old = self._history.items(clinic.catalogue_version)
         with self._uow.system_change() as audit:

@@ -27,6 +27,7 @@ class Changes:
     people: bool = False  # profiles, roles, secrets, session settings
     signoff: bool = False  # practitioners' confirmations and the manager's requests
     journal: bool = False  # the audit trail itself (every write adds to it)
+    backup: bool = False  # backups made, verified, restored or rotated, and their settings
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
@@ -54,6 +55,7 @@ _BY_PREFIX: dict[str, Changes] = {
     "setting": Changes(people=True),
     "session": Changes(people=True),  # a failed sign-in counts on the profile, and may lock it
     "signoff": Changes(signoff=True),
+    "backup": Changes(backup=True),
 }
 
 
