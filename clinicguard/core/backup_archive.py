@@ -290,6 +290,8 @@ def write_backup(data_dir: Path, db: Database, destination: Path, *,
         except OSError as exc:
             raise _write_problem(destination, exc) from None
         tmp = None
+        if progress is not None:
+            progress(2 * total, 2 * total)
         return Checked(final, checked.manifest, checked.size)
     finally:
         for p in (snap, head_copy, tmp):
@@ -433,7 +435,10 @@ def verify(path: Path, identity, *, expected_clinic: str | None = None, progress
     except OSError:
         size = 1
     meter = _Meter(progress, cancelled, size, message=tr("The verification was cancelled."))
-    return _read(path, identity, None, expected_clinic, meter)
+    checked = _read(path, identity, None, expected_clinic, meter)
+    if progress is not None:
+        progress(size, size)
+    return checked
 
 
 # ---- the folders: which backups are there, which to delete, what a kill left ---------------------

@@ -24,6 +24,7 @@ from clinicguard.model.checklist import Status
 from clinicguard.core.checklist import score_formula, summarize
 from clinicguard.core.formatting import format_date
 from clinicguard.i18n import pick, tr
+from clinicguard.ui.backup_ui import BackupCard
 from clinicguard.ui.budget_view import PlanFigures
 from clinicguard.ui.evidence_view import EvidenceFigures
 from clinicguard.ui.state import AppState
@@ -35,6 +36,7 @@ class DashboardView(QWidget):
     open_item = Signal(str)  # the user asks to open a recommendation in the checklist
     start_review = Signal()  # ... or to go through the recommendations not yet assessed
     open_evidence = Signal()  # ... or to see the evidence that expires
+    backup_requested = Signal()  # ... or to make a backup now
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
@@ -100,6 +102,9 @@ class DashboardView(QWidget):
         self.evidence_box.open_evidence.connect(self.open_evidence)
         self.grid.addWidget(self.plan_box, 3, 0)
         self.grid.addWidget(self.evidence_box, 3, 1)
+        self.backup_box = BackupCard(state)
+        self.backup_box.backup_requested.connect(self.backup_requested)
+        self.grid.addWidget(self.backup_box, 4, 0, 1, 2)
         self.grid.setColumnStretch(0, 1)
         self.grid.setColumnStretch(1, 1)
 
@@ -127,6 +132,7 @@ class DashboardView(QWidget):
         self.score_label.setText(summary.overall.text)
         self.plan_box.refresh()
         self.evidence_box.refresh()
+        self.backup_box.refresh()
         for status, label in self.count_labels.items():
             label.setText(str(summary.overall.counts[status]))
         self.never_label.setText(tr("{n} recommendations never assessed", n=summary.never_assessed))
