@@ -77,11 +77,23 @@ def test_a_backup_is_due_on_the_schedule_only_with_a_destination():
 
 def test_a_backup_at_closing_only_when_something_changed():
     s = BackupSettings(destination="/d")
-    assert backup_due_at_closing(s, None, 3)
-    assert not backup_due_at_closing(s, _last(0, count=3), 3)
-    assert backup_due_at_closing(s, _last(0, count=3), 4)
-    assert not backup_due_at_closing(BackupSettings(destination="/d", at_closing=False), None, 3)
-    assert not backup_due_at_closing(BackupSettings(), None, 3)
+    assert backup_due_at_closing(s, None, [])
+    assert not backup_due_at_closing(s, _last(0), [])
+    # signing in, exporting, opening a file or making the backup itself change nothing worth a new file
+    assert not backup_due_at_closing(s, _last(0), ["backup.create", "backup.rotate", "session.sign-in",
+                                                   "export.budget", "evidence.open"])
+    assert backup_due_at_closing(s, _last(0), ["backup.verify", "assessment.update"])
+    assert not backup_due_at_closing(BackupSettings(destination="/d", at_closing=False), None, [])
+    assert not backup_due_at_closing(BackupSettings(), None, [])
+
+
+def test_the_clinic_knows_whether_it_changed_since_its_last_backup(workspace, manager, tmp_path):
+    workspace.backup_settings.update(manager, destination=str(tmp_path))
+    assert workspace.backup_settings.due_at_closing()  # never backed up
+    backup.create_configured(workspace, manager)
+    assert not workspace.backup_settings.due_at_closing()  # its own journal entries are no change
+    workspace.checklist.set_assessment(manager, "GOV-ROLES-01", status="partial")
+    assert workspace.backup_settings.due_at_closing()
 
 
 def test_the_dashboard_warnings(tmp_path):

@@ -21,6 +21,7 @@ from clinicguard.model.catalogue import Structure
 from clinicguard.model.clinic import Clinic
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor, Permission
+from clinicguard.store.audit_store import AuditStore
 from clinicguard.store.clinic_store import ClinicStore
 
 EDITABLE = frozenset({"name", "structure", "fiscal_year_start_month", "manager_name", "vat_recoverable"})
@@ -145,10 +146,17 @@ def backup_due(settings: BackupSettings, last: LastBackup | None, now: datetime,
     return last is None or now - _parse_utc(last.created_at) >= timedelta(hours=settings.every_hours)
 
 
-def backup_due_at_closing(settings: BackupSettings, last: LastBackup | None, audit_count: int) -> bool:
-    """A backup at closing: asked for, a destination set, and the journal moved since the last one
-    (closing ten times a day without a change makes no new file)."""
-    return bool(settings.at_closing and settings.destination and (last is None or last.audit_count != audit_count))
+# entries that change nothing a backup would hold differently: reads, exports, sign-ins, backups
+_NOT_A_CHANGE = ("backup.", "session.", "export.", "evidence.open", "evidence.export")
+
+
+def backup_due_at_closing(settings: BackupSettings, last: LastBackup | None, kinds_since: list[str]) -> bool:
+    """A backup at closing: asked for, a destination set, and the clinic changed since the last
+    backup (`kinds_since`: the journal's kinds after it), so closing ten times a day without a
+    change makes no new file."""
+    if not (settings.at_closing and settings.destination):
+        return False
+    return last is None or any(not kind.startswith(_NOT_A_CHANGE) for kind in kinds_since)
 
 
 def backup_status(settings: BackupSettings, last: LastBackup | None, now: datetime, *,
@@ -174,9 +182,10 @@ def backup_status(settings: BackupSettings, last: LastBackup | None, now: dateti
 class BackupPreferences:
     """The clinic's backup settings, its last verified backup and the last automatic failure."""
 
-    def __init__(self, store: ClinicStore, uow: UnitOfWork):
+    def __init__(self, store: ClinicStore, uow: UnitOfWork | None, audit: AuditStore | None = None):
         self._store = store
         self._uow = uow
+        self._audit = audit
 
     @property
     def current(self) -> BackupSettings:
@@ -254,8 +263,10 @@ class BackupPreferences:
     def due(self, now: datetime, *, last_attempt: datetime | None = None) -> bool:
         return backup_due(self.current, self.last, now, last_attempt=last_attempt)
 
-    def due_at_closing(self, audit_count: int) -> bool:
-        return backup_due_at_closing(self.current, self.last, audit_count)
+    def due_at_closing(self) -> bool:
+        last = self.last
+        kinds = self._audit.kinds_after(last.audit_count)[1] if last is not None and self._audit else []
+        return backup_due_at_closing(self.current, last, kinds)
 
     def status(self, now: datetime) -> BackupStatus:
         return backup_status(self.current, self.last, now, problem=self.problem)

@@ -79,7 +79,7 @@ class Workspace:
         self.uow.add_listener(self.external_changes.mark_seen)
         self.people = People(person_store, clinic_store, self.uow)
         self.checklist = Checklist(assessments, self.uow, catalogue, clinic_store, history)
-        self.backup_settings = BackupPreferences(clinic_store, self.uow)
+        self.backup_settings = BackupPreferences(clinic_store, self.uow, audit_store)
         self._unjournaled_backups: list[Checked | str] = []
         self.catalogue_versions = CatalogueVersions(catalogue, history, clinic_store, assessments, self.uow,
                                                     before_upgrade=lambda: self.backup_before_change("catalogue"))
@@ -166,6 +166,10 @@ class Workspace:
         except KeyUnavailable:  # a passphrase is needed: the front end calls it again once unlocked
             log.info("the backup made before the migration is journalled once the clinic key is unlocked")
         return ws
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def close(self) -> None:
         """Close the database; safe to call twice (a window and its owner may both close it)."""

@@ -92,6 +92,8 @@ class BackupController(QObject):
 
     def _clean_leftovers(self) -> None:
         """What a killed backup or restore left (`.part` files, hidden folders) goes at start."""
+        if self.ws.closed:
+            return
         try:
             backup.remove_leftovers(self.ws.data_dir, self.ws.backup_settings.current.destinations)
         except OSError:
@@ -194,7 +196,7 @@ class BackupController(QObject):
     # ---- automatic --------------------------------------------------------------------------
     def backup_if_due(self) -> ops.Operation | None:
         """The timer's look: a quiet backup in the background when the core says one is due."""
-        if ops.running() or self.state.actor is None or not self.state.can(Permission.EXPORT):
+        if self.ws.closed or ops.running() or self.state.actor is None or not self.state.can(Permission.EXPORT):
             return None
         if not self.ws.backup_settings.due(_now(), last_attempt=self._last_attempt):
             return None
@@ -202,10 +204,17 @@ class BackupController(QObject):
 
     def intercept_close(self, close_again) -> bool:
         """At closing: True when a backup was started instead (the window closes when it ends,
-        `close_again()`); False when the window may close now."""
-        if self._closing_done or self.state.actor is None or not self.state.can(Permission.EXPORT):
+        `close_again()`); False when the window may close now. Closing never fails because of it."""
+        try:
+            return self._start_closing_backup(close_again)
+        except Exception:  # noqa: BLE001 (the window must close whatever happens here)
+            log.exception("the backup at closing could not start")
             return False
-        if not self.ws.backup_settings.due_at_closing(self.ws.audit.head().count):
+
+    def _start_closing_backup(self, close_again) -> bool:
+        if self.ws.closed or self._closing_done or self.state.actor is None or not self.state.can(Permission.EXPORT):
+            return False
+        if not self.ws.backup_settings.due_at_closing():
             return False
         if self.current is not None and self.current.running:
             return False
