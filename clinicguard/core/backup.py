@@ -46,6 +46,7 @@ from clinicguard.i18n import tr
 from clinicguard.model.audit import Head
 from clinicguard.model.backup import LastBackup
 from clinicguard.model.people import Actor, Permission
+from clinicguard.paths import DATABASE_NAME
 from clinicguard.store.clinic_store import ClinicStore
 
 
@@ -109,14 +110,17 @@ def verify_recorded(ws: Workspace, actor: Actor | None, path: Path, *, progress:
 
 
 def restore(path: Path, into: Path, secret: str, *, passphrase: str | None = None,
-            progress: Progress | None = None, cancelled: Cancelled | None = None) -> Checked:
+            progress: Progress | None = None, cancelled: Cancelled | None = None,
+            allow_present: tuple[str, ...] = ()) -> Checked:
     """Restore a backup into a new, empty folder with the recovery key (or the clinic key).
 
     Everything is extracted into a hidden sibling folder and checked there; only a clinic that
-    opens and whose journal verifies against the manifest is renamed to `into`.
+    opens and whose journal verifies against the manifest is renamed to `into`. `allow_present`
+    names files `into` may already hold (the window's lock on the first-start screen).
     """
     into = Path(into)
-    if into.exists() and (not into.is_dir() or any(into.iterdir())):
+    present = sorted(p.name for p in into.iterdir()) if into.is_dir() else []
+    if into.exists() and (not into.is_dir() or set(present) - set(allow_present)):
         raise BackupError(tr("{folder} is not empty: a backup is restored into a new, empty folder only.",
                              folder=into))
     ident = _identity_of(secret)
@@ -168,9 +172,16 @@ def restore(path: Path, into: Path, secret: str, *, passphrase: str | None = Non
         for p in stage.rglob("*"):
             if p.is_dir():
                 fsync_dir(p)
-        if into.exists():
-            into.rmdir()
-        replace(stage, into)
+        if present:  # a folder holding only the window's lock: move the entries in, the database last,
+            # so that the clinic exists (its database is there) only once everything else is in place
+            for entry in sorted(stage.iterdir(), key=lambda p: p.name == DATABASE_NAME):
+                replace(entry, into / entry.name)
+            fsync_dir(into)
+            stage.rmdir()
+        else:
+            if into.exists():
+                into.rmdir()
+            replace(stage, into)
         fsync_dir(into.parent)
         return Checked(Path(path), m, checked.size)
     finally:

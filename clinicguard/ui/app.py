@@ -129,15 +129,17 @@ def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
 def open_clinic(data_dir: Path) -> MainWindow | None:
     if not clinic_exists(data_dir):
         setup = SetupDialog(data_dir)
-        if not setup.exec() or setup.result_value is None:
+        if not setup.exec() or (setup.result_value is None and not setup.restored):
             return None
-        ws, recovery = setup.result_value
-        RecoverySheetDialog(recovery_sheet(ws, recovery)).exec()
-        return MainWindow(AppState(ws, ws.people.default_manager().actor))
+        if not setup.restored:  # restored from a backup: it opens below, like any clinic
+            ws, recovery = setup.result_value
+            RecoverySheetDialog(recovery_sheet(ws, recovery)).exec()
+            return MainWindow(AppState(ws, ws.people.default_manager().actor))
     ws = Workspace.open(data_dir)
     if not unlock_clinic_key(ws):
         ws.close()
         return None
+    ws.journal_pending_backups()  # a backup made before a migration, once the key is unlocked
     ws.catalogue_versions.upgrade()  # a newer catalogue shipped with this version: the window says what changed
     signin = SignInDialog(ws)
     if not signin.exec() or signin.actor is None:

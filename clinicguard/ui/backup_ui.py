@@ -243,7 +243,7 @@ class BackupSettingsBox(QGroupBox):
         for hours, text in ((0, tr("Off")), (4, tr("Every 4 hours")), (12, tr("Every 12 hours")),
                             (24, tr("Every day")), (168, tr("Every week"))):
             self.schedule_edit.addItem(text, hours)
-        self.closing_edit = QCheckBox(tr("Back up when ClinicGuard closes, if something changed"))
+        self.closing_edit = QCheckBox(tr("Also when ClinicGuard closes, if something changed"))
         self.daily_edit, self.weekly_edit, self.monthly_edit = QSpinBox(), QSpinBox(), QSpinBox()
         self.warn_edit = QSpinBox()
         for spin, (low, high) in ((self.daily_edit, (1, 366)), (self.weekly_edit, (0, 520)),
@@ -265,6 +265,7 @@ class BackupSettingsBox(QGroupBox):
             return line
 
         form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("", hint)
         form.addRow(tr("&Destination folder"), row(self.destination_edit, self.choose_button))
         form.addRow(tr("&Second destination (optional)"), row(self.second_edit, self.choose_second_button,
@@ -274,7 +275,7 @@ class BackupSettingsBox(QGroupBox):
         form.addRow(tr("Daily backups kept"), self.daily_edit)
         form.addRow(tr("Weekly backups kept"), self.weekly_edit)
         form.addRow(tr("Monthly backups kept"), self.monthly_edit)
-        form.addRow(tr("Warn when the last backup is older than (days)"), self.warn_edit)
+        form.addRow(tr("Warn after (days without a backup)"), self.warn_edit)
         form.addRow("", self.message)
 
         self.choose_button.clicked.connect(lambda: self._choose("destination"))
