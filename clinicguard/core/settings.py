@@ -4,6 +4,7 @@ and the audited change of them."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -107,8 +108,9 @@ def checked_backup_settings(fields: dict[str, Any]) -> dict[str, Any]:
               "keep_monthly": tr("the monthly backups kept"),
               "warn_after_days": tr("the age in days that triggers a warning")}
     for key in ("destination", "second_destination"):
-        if key in checked:
-            checked[key] = str(checked[key] or "").strip()
+        if key in checked:  # kept absolute: the window and a command started elsewhere find the same folder
+            folder = str(checked[key] or "").strip()
+            checked[key] = os.path.abspath(os.path.expanduser(folder)) if folder else ""
     if checked.get("destination") == "" and checked.get("second_destination"):
         raise ClinicGuardError(tr("Choose the first backup destination before a second one."))
     for key, (low, high) in _COUNT_LIMITS.items():
