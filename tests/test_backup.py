@@ -208,7 +208,7 @@ def test_kills_during_restore_never_leave_a_half_restored_clinic(demo, tmp_path)
     assert probe.stdout.readline().strip() == b"done"
     full = time.monotonic() - began
     probe.wait()
-    restored, start = 0, time.monotonic()
+    restored = 0
     for i in range(25):
         proc = subprocess.Popen([sys.executable, "-c", RESTORE_SCRIPT, str(demo["file"]), str(target),
                                  demo["recovery"]], env=env, stdout=subprocess.PIPE, cwd=ROOT)

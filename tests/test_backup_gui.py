@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
@@ -140,7 +140,7 @@ def test_the_settings_page_keeps_the_backup_settings(qtbot, main_window, workspa
 
 
 def _pretend_last_backup(workspace, folder, days_ago):
-    when = (datetime.now(timezone.utc) - timedelta(days=days_ago)).isoformat()
+    when = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
     with workspace.uow.transaction():
         ClinicStore(workspace.db).set_setting(LAST_BACKUP_KEY, json.dumps(
             {"file": "f.cgbackup.age", "folder": str(folder), "size": 5 << 20, "created_at": when, "audit_count": 1}))

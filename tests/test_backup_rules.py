@@ -9,7 +9,7 @@ import errno
 import json
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from clinicguard.store import migrations as migrations_module
 from tests.conftest import MANAGER, MANAGER_SECRET
 
 V2 = Path(__file__).parent / "data" / "catalogue_small_v2.toml"
-NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
 def _kinds(ws) -> list[str]:

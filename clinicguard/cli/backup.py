@@ -8,9 +8,6 @@ import os
 import sys
 from pathlib import Path
 
-from clinicguard.i18n import tr
-from clinicguard.core import backup
-from clinicguard.core.keys import PASSPHRASE_ENV
 from clinicguard.cli.common import (
     EXIT_OK,
     EXIT_PROBLEM_FOUND,
@@ -20,8 +17,11 @@ from clinicguard.cli.common import (
     open_workspace,
     print_json,
 )
+from clinicguard.core import backup
+from clinicguard.core.keys import PASSPHRASE_ENV
 from clinicguard.core.settings import checked_backup_settings
 from clinicguard.core.workspace import clinic_exists
+from clinicguard.i18n import tr
 from clinicguard.model.backup import BackupSettings
 
 

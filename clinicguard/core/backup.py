@@ -81,6 +81,7 @@ def create_configured(ws: Workspace, actor: Actor | None, *, progress: Progress 
     if not settings.destination:
         raise BackupError(tr("No backup destination is chosen yet: choose a folder in Settings › Backups "
                              "(a USB drive, a NAS share or a synced folder)."))
+    remove_leftovers(ws.data_dir, settings.destinations)  # what an interrupted backup left there
     made = create(ws, actor, Path(settings.destination), progress=progress, cancelled=cancelled,
                   second=Path(settings.second_destination) if settings.second_destination else None, reason=reason)
     for copy in (made.path, *made.copies):

@@ -8,7 +8,7 @@ due, what to warn about) are the core's (core/settings.py), the work is core/bac
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QVBoxLayout,
-    QWidget,
 )
 
 from clinicguard.core import backup
@@ -47,7 +46,7 @@ SCHEDULE_CHECK_MS = 60_000  # the window looks once a minute whether an automati
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def size_text(n: int) -> str:
@@ -130,7 +129,9 @@ class BackupController(QObject):
 
     def _run(self, reason: str, *, with_dialog: bool, then=None) -> ops.Operation:
         self._last_attempt = _now()
-        op = ops.Operation(self.window, backup.create_configured, self.ws, self.state.actor, reason=reason)
+        # a scheduled backup is ClinicGuard's own (it runs while the session is locked, too)
+        actor = None if reason == "schedule" else self.state.actor
+        op = ops.Operation(self.window, backup.create_configured, self.ws, actor, reason=reason)
         if with_dialog:
             op.with_progress(tr("Backing up the clinic…"), cancellable=True)
         op.success(lambda made: self._made(made, reason, then)).failure(lambda exc: self._failed(exc, reason, then))
@@ -196,7 +197,7 @@ class BackupController(QObject):
     # ---- automatic --------------------------------------------------------------------------
     def backup_if_due(self) -> ops.Operation | None:
         """The timer's look: a quiet backup in the background when the core says one is due."""
-        if self.ws.closed or ops.running() or self.state.actor is None or not self.state.can(Permission.EXPORT):
+        if self.ws.closed or ops.running():
             return None
         if not self.ws.backup_settings.due(_now(), last_attempt=self._last_attempt):
             return None
@@ -207,12 +208,13 @@ class BackupController(QObject):
         `close_again()`); False when the window may close now. Closing never fails because of it."""
         try:
             return self._start_closing_backup(close_again)
-        except Exception:  # noqa: BLE001 (the window must close whatever happens here)
+        except Exception:  # the window must close whatever happens here
             log.exception("the backup at closing could not start")
             return False
 
     def _start_closing_backup(self, close_again) -> bool:
-        if self.ws.closed or self._closing_done or self.state.actor is None or not self.state.can(Permission.EXPORT):
+        if self.ws.closed or self._closing_done or (self.state.actor is not None
+                                                    and not self.state.can(Permission.EXPORT)):
             return False
         if not self.ws.backup_settings.due_at_closing():
             return False
