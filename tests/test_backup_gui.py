@@ -5,6 +5,7 @@ backs up on its schedule and when it closes."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -79,6 +80,26 @@ def test_an_unplugged_drive_is_told_in_french_and_leaves_no_file(qtbot, main_win
     card = main_window.pages["dashboard"].backup_box
     card.refresh()
     assert "introuvable" in card.warnings.text()
+
+
+def test_a_full_destination_is_told_in_french_and_leaves_no_partial_file(qtbot, main_window, workspace, manager,
+                                                                        tmp_path, messages, monkeypatch):
+    from clinicguard.core import backup_archive
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    workspace.backup_settings.update(manager, destination=str(usb), at_closing=False)
+
+    def fills_up(reader, out, recipients):  # the drive fills up half-way through
+        out.write(b"age-encryption.org/v1\n" + b"x" * 4096)
+        out.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backup_archive.pyrage, "encrypt_io", fills_up)
+    main_window.backups.backup_now()
+    assert isinstance(_finish(qtbot, main_window), backup.DestinationUnavailable)
+    assert messages[-1][0] == "warning" and "est pleine" in messages[-1][1]
+    assert list(usb.iterdir()) == []
 
 
 def test_a_backup_is_cancelled_from_its_progress_dialog(qtbot, main_window, workspace, manager, tmp_path, messages):

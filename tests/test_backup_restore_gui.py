@@ -103,3 +103,28 @@ def test_a_wrong_key_or_a_damaged_file_is_refused_and_nothing_is_written(qtbot, 
     assert "endommagée" in dialog.error_label.text()
     assert not data_dir.exists() or not any(data_dir.iterdir())
     assert not [p for p in data_dir.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_on_a_pc_without_a_credential_store_the_restore_asks_for_a_new_passphrase(qtbot, tmp_path, small_catalogue,
+                                                                                 monkeypatch):
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    file, recovery, _ = _clinic_with_a_backup(tmp_path, small_catalogue)
+    keyring.set_keyring(FailKeyring())
+    data_dir = tmp_path / "new-pc" / "ClinicGuard"
+    setup, dialog = _restore_dialog(qtbot, data_dir)
+    assert dialog.needs_passphrase
+    dialog.file_edit.setText(str(file))
+    dialog.key_edit.setText(recovery)
+    dialog.passphrase_edit.setText("court")
+    dialog.submit()
+    assert dialog.error_label.text() and not data_dir.exists()  # too short: refused before anything runs
+    dialog.passphrase_edit.setText("correct horse battery staple")
+    with qtbot.waitSignal(setup.accepted, timeout=60_000):
+        dialog.submit()
+    ws = Workspace.open(data_dir, passphrase="correct horse battery staple", catalogue=small_catalogue)
+    try:
+        assert ws.people.sign_in(MANAGER, MANAGER_SECRET).name == MANAGER
+    finally:
+        ws.close()

@@ -296,3 +296,29 @@ def test_leftovers_of_a_killed_backup_or_restore_are_removed_at_start(workspace,
     removed = backup.remove_leftovers(workspace.data_dir, workspace.backup_settings.current.destinations)
     assert sorted(removed) == sorted([part, snap, stage])
     assert made.path.exists() and fresh.exists()  # finished backups and a backup still running are kept
+
+
+def test_a_migration_backup_needs_no_passphrase_and_is_journalled_once_unlocked(tmp_path, small_catalogue,
+                                                                               monkeypatch):
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    keyring.set_keyring(FailKeyring())  # no credential store: the clinic key is behind a passphrase
+    passphrase = "correct horse battery staple"
+    ws, _ = Workspace.create(tmp_path / "c", clinic_name="Cabinet", structure="group-practice", manager_name=MANAGER,
+                             manager_secret=MANAGER_SECRET, catalogue=small_catalogue, passphrase=passphrase)
+    dest = tmp_path / "usb"
+    dest.mkdir()
+    ws.backup_settings.update(ws.people.sign_in(MANAGER, MANAGER_SECRET), destination=str(dest))
+    ws.close()
+    _with_new_migration(monkeypatch)
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)  # no passphrase given yet
+    try:
+        (made,) = list(dest.glob(f"*{backup.SUFFIX}"))  # made and read back without the clinic key
+        assert "backup.create" not in _kinds(ws)
+        ws.keys.unlock(passphrase)
+        ws.journal_pending_backups()
+        assert _kinds(ws)[-1] == "backup.create" and ws.backup_settings.last.file == made.name
+        assert backup.verify(made, ws.keys.identity)
+    finally:
+        ws.close()
