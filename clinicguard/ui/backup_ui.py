@@ -93,10 +93,10 @@ class BackupController(QObject):
         """What a killed backup or restore left (`.part` files, hidden folders) goes at start."""
         if self.ws.closed:
             return
-        try:
-            backup.remove_leftovers(self.ws.data_dir, self.ws.backup_settings.current.destinations)
-        except OSError:
-            log.exception("could not look for the leftovers of an interrupted backup")
+        # off the UI thread: a destination on a share may be slow to answer
+        ops.Operation(self.window, backup.remove_leftovers, self.ws.data_dir,
+                      self.ws.backup_settings.current.destinations) \
+            .failure(lambda exc: log.warning("could not remove the leftovers of a backup: %s", exc)).run()
 
     def _status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 15_000)
