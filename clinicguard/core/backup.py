@@ -105,7 +105,7 @@ def verify_recorded(ws: Workspace, actor: Actor | None, path: Path, *, progress:
     m = checked.manifest
     with ws.uow.writing(actor, Permission.READ) as change:
         ws.backup_settings.remember(LastBackup(Path(path).name, str(Path(path).resolve().parent), checked.size,
-                                               m["created_at"], m["audit_head"]["count"]))
+                                               m["created_at"], m["audit_head"]["count"]), made_now=False)
         change.record("backup.verify", "backup", Path(path).name, None, {"ok": True, "audit_head": m["audit_head"]})
     return checked
 

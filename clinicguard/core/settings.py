@@ -228,12 +228,15 @@ class BackupPreferences:
         except (ValueError, TypeError):
             return None
 
-    def remember(self, last: LastBackup) -> None:
-        """Inside the journalled transaction of a backup that verified: the newest one wins."""
+    def remember(self, last: LastBackup, *, made_now: bool = True) -> None:
+        """Inside the journalled transaction of a backup that verified: the newest one wins. A
+        backup made now also clears the failure of an earlier automatic one (verifying an old
+        file does not)."""
         known = self.last
         if known is None or known.created_at <= last.created_at:
             self._store.set_setting(LAST_BACKUP_KEY, json.dumps(last.__dict__, ensure_ascii=False))
-        self._store.set_setting(BACKUP_PROBLEM_KEY, "")
+        if made_now:
+            self._store.set_setting(BACKUP_PROBLEM_KEY, "")
 
     def record_backup(self, actor: Actor | None, *, file: str, folder: str, size: int, manifest: dict,
                       reason: str, copies: tuple[str, ...] = (), problems: tuple[str, ...] = ()) -> None:
