@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from clinicguard.core import backup
+from clinicguard.core import backup, backup_archive
 from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, create_demo
 from clinicguard.core.workspace import Workspace
 
@@ -126,7 +126,7 @@ def test_another_clinic_is_named_when_verifying(demo, tmp_path, memory_keyring):
 
 
 def test_a_newer_backup_is_refused(demo, tmp_path, monkeypatch):
-    monkeypatch.setattr(backup, "FORMAT", 0)
+    monkeypatch.setattr(backup_archive, "FORMAT", 0)
     with pytest.raises(backup.NewerBackup):
         backup.restore(demo["file"], tmp_path / "t", demo["recovery"])
     assert not (tmp_path / "t").exists()
@@ -206,7 +206,7 @@ def test_kills_during_creation_never_leave_a_final_file_that_fails(tmp_path, mem
 RESTORE_SCRIPT = KILL_SCRIPT.split("from pathlib")[0].replace('return os.environ["TEST_CLINIC_KEY"]',
                                                              "return self.s.get((a, b))") + r"""
 from pathlib import Path
-from clinicguard.core import backup
+from clinicguard.core import backup, backup_archive
 print("ready", flush=True)
 backup.restore(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])
 print("done", flush=True)

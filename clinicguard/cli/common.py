@@ -53,6 +53,7 @@ def acting(ws, args: argparse.Namespace) -> Actor:
     """Sign in as the profile named by --as (default: the clinic's manager)."""
     name = getattr(args, "as_name", None) or ws.people.default_manager().name
     actor = ws.people.sign_in(name, read_secret(tr("Password or PIN for {name}: ", name=name)))
+    ws.journal_pending_backups()  # a backup made before a migration (the key is read by now)
     changes = ws.catalogue_versions.upgrade()
     if changes is not None:
         print(catalogue_changes_text(changes), file=sys.stderr)

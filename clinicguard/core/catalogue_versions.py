@@ -14,8 +14,9 @@ status in the audit trail; the reason is shown with the recommendation until it 
 from __future__ import annotations
 
 import dataclasses
-
+from collections.abc import Callable
 from clinicguard.core import clock
+
 from clinicguard.core.clock import utc_now
 from clinicguard.core.uow import UnitOfWork
 from clinicguard.model.catalogue import (
@@ -64,8 +65,10 @@ class CatalogueVersions:
     """The clinic's move to a newer bundled catalogue, and what it keeps of the older ones."""
 
     def __init__(self, catalogue: Catalogue, history: CatalogueStore, clinic: ClinicStore,
-                 assessments: AssessmentStore, uow: UnitOfWork):
+                 assessments: AssessmentStore, uow: UnitOfWork, before_upgrade: Callable[[], object] = lambda: None):
+        """`before_upgrade()` runs before the clinic moves to a newer catalogue (a backup)."""
         self._catalogue = catalogue
+        self._before_upgrade = before_upgrade
         self._history = history
         self._clinic = clinic
         self._assessments = assessments
@@ -79,6 +82,7 @@ class CatalogueVersions:
         that disappeared keep their answer read-only, new items start as not assessed."""
         if not self.upgrade_pending():
             return None
+        self._before_upgrade()
         clinic = self._clinic.get()
         old = self._history.items(clinic.catalogue_version)
         with self._uow.system_change() as audit:

@@ -28,6 +28,7 @@ class Changes:
     signoff: bool = False  # practitioners' confirmations and the manager's requests
     registers: bool = False  # processing, processors, incidents, training (core/registers.py)
     journal: bool = False  # the audit trail itself (every write adds to it)
+    backup: bool = False  # backups made, verified, restored or rotated, and their settings
 
     def __or__(self, other: "Changes") -> "Changes":
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
@@ -56,6 +57,7 @@ _BY_PREFIX: dict[str, Changes] = {
     "session": Changes(people=True),  # a failed sign-in counts on the profile, and may lock it
     "signoff": Changes(signoff=True),
     "register": Changes(registers=True, checklist=True),  # the checklist shows each register's state
+    "backup": Changes(backup=True),
 }
 
 

@@ -3,15 +3,26 @@ and the audited change of them."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from clinicguard.core.uow import Audited, UnitOfWork
 from clinicguard.i18n import tr
+from clinicguard.model.backup import (
+    BackupSettings,
+    BackupStatus,
+    BackupWarning,
+    LastBackup,
+)
 from clinicguard.model.catalogue import Structure
 from clinicguard.model.clinic import Clinic
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor, Permission
+from clinicguard.store.audit_store import AuditStore
 from clinicguard.store.clinic_store import ClinicStore
 
 EDITABLE = frozenset({"name", "structure", "fiscal_year_start_month", "manager_name", "vat_recoverable"})
@@ -71,3 +82,196 @@ class ClinicSettings:
             if month != before.fiscal_year_start_month:
                 self._redate_budget_lines(audit, month)
         return self._store.get()
+
+
+# ---- backups: where and when (the rules the settings page, the CLI and the window's timer share)
+BACKUP_KEYS = {  # field -> key in the clinic's settings table
+    "destination": "backup.destination", "second_destination": "backup.second_destination",
+    "every_hours": "backup.every_hours", "at_closing": "backup.at_closing", "keep_daily": "backup.keep_daily",
+    "keep_weekly": "backup.keep_weekly", "keep_monthly": "backup.keep_monthly",
+    "warn_after_days": "backup.warn_after_days",
+}
+LAST_BACKUP_KEY = "backup.last"
+BACKUP_PROBLEM_KEY = "backup.problem"
+_COUNT_LIMITS = {"every_hours": (0, 24 * 31), "keep_daily": (1, 366), "keep_weekly": (0, 520),
+                 "keep_monthly": (0, 240), "warn_after_days": (1, 366)}
+
+
+def checked_backup_settings(fields: dict[str, Any]) -> dict[str, Any]:
+    """The backup settings as stored, or a one-line refusal naming the field."""
+    checked = dict(fields)
+    unknown = set(checked) - set(BACKUP_KEYS)
+    if unknown:
+        raise ValueError(f"unknown backup settings {unknown}")
+    labels = {"every_hours": tr("the hours between automatic backups (0 = off)"),
+              "keep_daily": tr("the daily backups kept"), "keep_weekly": tr("the weekly backups kept"),
+              "keep_monthly": tr("the monthly backups kept"),
+              "warn_after_days": tr("the age in days that triggers a warning")}
+    for key in ("destination", "second_destination"):
+        if key in checked:  # kept absolute: the window and a command started elsewhere find the same folder
+            folder = str(checked[key] or "").strip()
+            checked[key] = os.path.abspath(os.path.expanduser(folder)) if folder else ""
+    if checked.get("destination") == "" and checked.get("second_destination"):
+        raise ClinicGuardError(tr("Choose the first backup destination before a second one."))
+    for key, (low, high) in _COUNT_LIMITS.items():
+        if key in checked:
+            value = checked[key]
+            if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit() or \
+                    not low <= int(value) <= high:
+                raise ClinicGuardError(tr("Enter a whole number between {low} and {high} for {what}.", low=low,
+                                          high=high, what=labels[key]))
+            checked[key] = int(value)
+    if "at_closing" in checked:
+        value = checked["at_closing"]
+        if isinstance(value, str):
+            if value.strip().lower() not in ("yes", "no", "oui", "non", "1", "0", "true", "false", "on", "off"):
+                raise ClinicGuardError(tr("Answer yes or no for the backup at closing."))
+            value = value.strip().lower() in ("yes", "oui", "1", "true", "on")
+        checked["at_closing"] = bool(value)
+    return checked
+
+
+def _parse_utc(stamp: str) -> datetime:
+    when = datetime.fromisoformat(stamp)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def backup_due(settings: BackupSettings, last: LastBackup | None, now: datetime, *,
+               last_attempt: datetime | None = None) -> bool:
+    """Is an automatic backup due? Only with a destination and a schedule; after `every_hours`
+    since the last verified backup; and not again within the hour after a failed attempt (an
+    unplugged drive is not retried every minute)."""
+    if not settings.destination or settings.every_hours <= 0:
+        return False
+    if last_attempt is not None and now - last_attempt < timedelta(hours=min(1, settings.every_hours)):
+        return False
+    return last is None or now - _parse_utc(last.created_at) >= timedelta(hours=settings.every_hours)
+
+
+# entries that change nothing a backup would hold differently: reads, exports, sign-ins, backups
+_NOT_A_CHANGE = ("backup.", "session.", "export.", "evidence.open", "evidence.export")
+
+
+def backup_due_at_closing(settings: BackupSettings, last: LastBackup | None, kinds_since: list[str]) -> bool:
+    """A backup at closing: asked for, a destination set, and the clinic changed since the last
+    backup (`kinds_since`: the journal's kinds after it), so closing ten times a day without a
+    change makes no new file."""
+    if not (settings.at_closing and settings.destination):
+        return False
+    return last is None or any(not kind.startswith(_NOT_A_CHANGE) for kind in kinds_since)
+
+
+def backup_status(settings: BackupSettings, last: LastBackup | None, now: datetime, *,
+                  problem: str = "", folder_exists: Callable[[str], bool] = lambda p: Path(p).is_dir()) -> BackupStatus:
+    """What the dashboard says about backups: the last verified one, and what to warn about."""
+    warnings: list[BackupWarning] = []
+    age_days = None
+    if not settings.destination:
+        warnings.append(BackupWarning.NO_DESTINATION)
+    elif not folder_exists(settings.destination):
+        warnings.append(BackupWarning.DESTINATION_MISSING)
+    if last is None:
+        warnings.append(BackupWarning.NEVER)
+    else:
+        age_days = max(0, (now - _parse_utc(last.created_at)).days)
+        if age_days >= settings.warn_after_days:
+            warnings.append(BackupWarning.TOO_OLD)
+    if problem:
+        warnings.append(BackupWarning.LAST_FAILED)
+    return BackupStatus(settings, last, tuple(warnings), age_days, problem)
+
+
+class BackupPreferences:
+    """The clinic's backup settings, its last verified backup and the last automatic failure."""
+
+    def __init__(self, store: ClinicStore, uow: UnitOfWork | None, audit: AuditStore | None = None):
+        self._store = store
+        self._uow = uow
+        self._audit = audit
+
+    @property
+    def current(self) -> BackupSettings:
+        defaults = BackupSettings()
+        values: dict[str, Any] = {}
+        for name, key in BACKUP_KEYS.items():
+            raw = self._store.setting(key)
+            if raw is None:
+                continue
+            default = getattr(defaults, name)
+            values[name] = raw if isinstance(default, str) else (raw == "1") if isinstance(default, bool) \
+                else int(raw)
+        return BackupSettings(**values)
+
+    def update(self, actor: Actor, **changes: Any) -> BackupSettings:
+        changes = checked_backup_settings(changes)
+        with self._uow.writing(actor, Permission.EDIT_SETTINGS) as audit:
+            before = self.current
+            merged = {**before.__dict__, **changes}
+            if merged["second_destination"] and not merged["destination"]:
+                raise ClinicGuardError(tr("Choose the first backup destination before a second one."))
+            changed = {k: v for k, v in changes.items() if getattr(before, k) != v}
+            for name, value in changed.items():
+                self._store.set_setting(BACKUP_KEYS[name], str(int(value)) if isinstance(value, (bool, int))
+                                        else value)
+            if changed:
+                audit.record("backup.settings", "settings", "backup", {k: getattr(before, k) for k in changed},
+                             changed)
+        return self.current
+
+    @property
+    def last(self) -> LastBackup | None:
+        raw = self._store.setting(LAST_BACKUP_KEY)
+        if not raw:
+            return None
+        try:
+            return LastBackup(**json.loads(raw))
+        except (ValueError, TypeError):
+            return None
+
+    def remember(self, last: LastBackup, *, made_now: bool = True) -> None:
+        """Inside the journalled transaction of a backup that verified: the newest one wins. A
+        backup made now also clears the failure of an earlier automatic one (verifying an old
+        file does not)."""
+        known = self.last
+        if known is None or known.created_at <= last.created_at:
+            self._store.set_setting(LAST_BACKUP_KEY, json.dumps(last.__dict__, ensure_ascii=False))
+        if made_now:
+            self._store.set_setting(BACKUP_PROBLEM_KEY, "")
+
+    def record_backup(self, actor: Actor | None, *, file: str, folder: str, size: int, manifest: dict,
+                      reason: str, copies: tuple[str, ...] = (), problems: tuple[str, ...] = ()) -> None:
+        """Journal a backup that verified (by `actor`, or by ClinicGuard itself when None) and
+        remember it as the last verified one."""
+        after: dict[str, Any] = {"folder": folder, "size": size, "audit_head": manifest["audit_head"],
+                                 "reason": reason}
+        if copies:
+            after["copies"] = list(copies)
+        if problems:
+            after["problems"] = list(problems)
+        writing = self._uow.system_change() if actor is None else self._uow.writing(actor, Permission.EXPORT)
+        with writing as audit:
+            self.remember(LastBackup(file, folder, size, manifest["created_at"], manifest["audit_head"]["count"]))
+            if problems:
+                self._store.set_setting(BACKUP_PROBLEM_KEY, problems[0])
+            audit.record("backup.create", "backup", file, None, after)
+
+    @property
+    def problem(self) -> str:
+        return self._store.setting(BACKUP_PROBLEM_KEY) or ""
+
+    def remember_problem(self, message: str) -> None:
+        """An automatic backup failed: kept for the dashboard until one succeeds."""
+        with self._uow.system_change() as audit:
+            self._store.set_setting(BACKUP_PROBLEM_KEY, message)
+            audit.record("backup.failed", "backup", "", None, {"problem": message})
+
+    def due(self, now: datetime, *, last_attempt: datetime | None = None) -> bool:
+        return backup_due(self.current, self.last, now, last_attempt=last_attempt)
+
+    def due_at_closing(self) -> bool:
+        last = self.last
+        kinds = self._audit.kinds_after(last.audit_count)[1] if last is not None and self._audit else []
+        return backup_due_at_closing(self.current, last, kinds)
+
+    def status(self, now: datetime) -> BackupStatus:
+        return backup_status(self.current, self.last, now, problem=self.problem)

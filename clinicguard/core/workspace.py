@@ -8,12 +8,15 @@ and every change is audited in its own transaction. Each change is committed as 
 
 from __future__ import annotations
 
+import logging
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from clinicguard.core import keys
+from clinicguard.core.backup_archive import BackupError, Checked, copy_verified, write_backup
 from clinicguard.core.plan import ActionPlan
 from clinicguard.core.audit import HEAD_FILE as AUDIT_HEAD_FILE
 from clinicguard.core.audit import AuditTrail
@@ -27,14 +30,14 @@ from clinicguard.core.people import People
 from clinicguard.core.registers import Registers, register_is_empty
 from clinicguard.core.secrets import hash_secret, secret_kind_for
 from clinicguard.core.permissions import current_actor
-from clinicguard.core.settings import ClinicSettings, checked_clinic_fields
+from clinicguard.core.settings import BackupPreferences, ClinicSettings, checked_clinic_fields
 from clinicguard.core.signoff import SignOffs
 from clinicguard.core.uow import UnitOfWork
 from clinicguard.core.vault import Vault
 from clinicguard.i18n import tr
 from clinicguard.model.catalogue import Catalogue, Structure
 from clinicguard.model.clinic import Clinic
-from clinicguard.model.errors import ClinicGuardError, DatabaseError
+from clinicguard.model.errors import ClinicGuardError, DatabaseError, KeyUnavailable
 from clinicguard.model.people import Actor, Role
 from clinicguard.paths import DATABASE_NAME
 from clinicguard.store.plan_store import ActionStore
@@ -47,6 +50,8 @@ from clinicguard.store.evidence_store import EvidenceStore
 from clinicguard.store.people_store import PersonStore
 from clinicguard.store.register_store import RegisterStore
 from clinicguard.store.signoff_store import SignOffStore
+
+log = logging.getLogger(__name__)
 
 
 def database_path(data_dir: Path) -> Path:
@@ -78,7 +83,10 @@ class Workspace:
         register_store = RegisterStore(db)
         self.checklist = Checklist(assessments, self.uow, catalogue, clinic_store, history,
                                    lambda item_id: register_is_empty(register_store, item_id))
-        self.catalogue_versions = CatalogueVersions(catalogue, history, clinic_store, assessments, self.uow)
+        self.backup_settings = BackupPreferences(clinic_store, self.uow, audit_store)
+        self._unjournaled_backups: list[Checked | str] = []
+        self.catalogue_versions = CatalogueVersions(catalogue, history, clinic_store, assessments, self.uow,
+                                                    before_upgrade=lambda: self.backup_before_change("catalogue"))
         self.plan = ActionPlan(ActionStore(db), self.uow, catalogue, clinic_store, self.checklist)
         self.plan_import = PlanImport(self.plan, catalogue, clinic_store, self.uow)
         self.settings = ClinicSettings(clinic_store, self.uow, self.plan.redate_lines_in)
@@ -137,20 +145,36 @@ class Workspace:
         return ws, recovery
 
     @classmethod
-    def open(cls, data_dir: Path, *, passphrase: str | None = None, catalogue: Catalogue | None = None) -> "Workspace":
+    def open(cls, data_dir: Path, *, passphrase: str | None = None, catalogue: Catalogue | None = None,
+             backup_before_migrating: bool = True) -> "Workspace":
+        """Open a clinic folder; a database from an older ClinicGuard is migrated, after a backup
+        to the chosen destinations when there are some."""
         data_dir = Path(data_dir)
         if not clinic_exists(data_dir):
             raise DatabaseError(
                 tr("No clinic has been set up in {folder}. Run 'clinicguard init' or start the application.",
                    folder=data_dir)
             )
-        db = open_database(database_path(data_dir), create=False)
+        made: list[Checked | str] = []
+        hook = (lambda old_db: made.extend(_backup_before_migrating(data_dir, old_db))) if backup_before_migrating \
+            else None
+        db = open_database(database_path(data_dir), create=False, before_migrating=hook)
         clinic_store = ClinicStore(db)
         if not clinic_store.exists():
             db.close()
             raise DatabaseError(tr("The database in {folder} holds no clinic.", folder=data_dir))
         clinic_keys = keys.ClinicKeys(data_dir, clinic_store.get().uuid, passphrase)
-        return cls(data_dir, db, catalogue or bundled_catalogue(), clinic_keys)
+        ws = cls(data_dir, db, catalogue or bundled_catalogue(), clinic_keys)
+        ws._unjournaled_backups = made
+        try:
+            ws.journal_pending_backups()
+        except KeyUnavailable:  # a passphrase is needed: the front end calls it again once unlocked
+            log.info("the backup made before the migration is journalled once the clinic key is unlocked")
+        return ws
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def close(self) -> None:
         """Close the database; safe to call twice (a window and its owner may both close it)."""
@@ -163,6 +187,36 @@ class Workspace:
                 self.uow.head_stale = True
         self.db.close()
         self._closed = True
+
+    # ---- backups the clinic makes by itself ---------------------------------------------------
+    def journal_pending_backups(self) -> None:
+        """Journal the backup made before a migration (it ran before the clinic key was read)."""
+        while self._unjournaled_backups:
+            item = self._unjournaled_backups[0]
+            if isinstance(item, str):
+                self.backup_settings.remember_problem(item)
+            else:
+                self.backup_settings.record_backup(
+                    None, file=item.path.name, folder=str(item.path.parent), size=item.size, manifest=item.manifest,
+                    reason="migration", copies=tuple(str(p.parent) for p in item.copies), problems=item.problems)
+            self._unjournaled_backups.pop(0)
+
+    def backup_before_change(self, reason: str) -> Checked | None:
+        """A backup to the chosen destinations before ClinicGuard changes the clinic by itself (a
+        catalogue upgrade). A failure does not stop the change: the dashboard says so."""
+        settings = self.backup_settings.current
+        if not settings.destination:
+            return None
+        try:
+            made = _write_to_destinations(self.data_dir, self.db, settings.destinations, self.uow.transaction)
+        except BackupError as exc:
+            log.warning("backup before %s failed: %s", reason, exc)
+            self.backup_settings.remember_problem(str(exc))
+            return None
+        self.backup_settings.record_backup(None, file=made.path.name, folder=str(made.path.parent), size=made.size,
+                                           manifest=made.manifest, reason=reason,
+                                           copies=tuple(str(p.parent) for p in made.copies), problems=made.problems)
+        return made
 
     # ---- what the front ends ask of the folder as a whole ----------------------------------------
     @property
@@ -187,3 +241,37 @@ class Workspace:
     def evidence_counts_by_item(self) -> dict[str, int]:
         """How many evidence files back each recommendation (the checklist's evidence column)."""
         return self.evidence_store.counts_by_item()
+
+
+def _write_to_destinations(data_dir: Path, db: Database, destinations: tuple[str, ...], hold_writes) -> Checked:
+    made = write_backup(data_dir, db, Path(destinations[0]), hold_writes=hold_writes)
+    for second in destinations[1:]:
+        try:
+            made = Checked(made.path, made.manifest, made.size, copies=(*made.copies, copy_verified(made, Path(second))),
+                           problems=made.problems)
+        except BackupError as exc:
+            made = Checked(made.path, made.manifest, made.size, copies=made.copies, problems=(*made.problems, str(exc)))
+    return made
+
+
+def _backup_before_migrating(data_dir: Path, db: Database) -> list[Checked | str]:
+    """Back the clinic up, as it is, before its database is migrated (store/db.open_database's
+    hook): the made backup, or the message of its failure, to journal once the clinic is open."""
+    settings = BackupPreferences(ClinicStore(db), None).current  # reading only: no unit of work yet
+    if not settings.destination:
+        return []
+    tx = WriteTransaction(db)
+
+    @contextmanager
+    def hold_writes():
+        tx.begin()
+        try:
+            yield
+        finally:
+            tx.rollback()
+
+    try:
+        return [_write_to_destinations(data_dir, db, settings.destinations, hold_writes)]
+    except BackupError as exc:
+        log.warning("backup before the migration failed: %s", exc)
+        return [str(exc)]

@@ -8,6 +8,7 @@ ClinicGuard is refused before anything touches it.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -88,8 +89,12 @@ def _backup_before_migration(path: Path, applied: list[str]) -> Path:
     return target
 
 
-def open_database(path: Path | str, *, create: bool = True) -> Database:
-    """Open (or create) a clinic database, migrate it to this version, and return it."""
+def open_database(path: Path | str, *, create: bool = True,
+                  before_migrating: Callable[[Database], None] | None = None) -> Database:
+    """Open (or create) a clinic database, migrate it to this version, and return it.
+
+    `before_migrating(db)` runs on the database as it is, before a migration of an existing clinic
+    (the composition root makes a backup there)."""
     path = Path(path)
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
@@ -105,6 +110,8 @@ def open_database(path: Path | str, *, create: bool = True) -> Database:
         conn = sqlite3.connect(str(path), check_same_thread=False)
         db = Database(conn)
         configure(db)
+        if pending and exists and applied and before_migrating is not None:
+            before_migrating(db)
         if pending:
             migrations.apply(db)
     except sqlite3.DatabaseError as exc:

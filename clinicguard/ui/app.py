@@ -129,16 +129,22 @@ def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
 def open_clinic(data_dir: Path) -> MainWindow | None:
     if not clinic_exists(data_dir):
         setup = SetupDialog(data_dir)
-        if not setup.exec() or setup.result_value is None:
+        if not setup.exec() or (setup.result_value is None and not setup.restored):
             return None
-        ws, recovery = setup.result_value
-        RecoverySheetDialog(recovery_sheet(ws, recovery)).exec()
-        return MainWindow(AppState(ws, ws.people.default_manager().actor))
-    ws = Workspace.open(data_dir)
+        if not setup.restored:  # restored from a backup: it opens below, like any clinic
+            ws, recovery = setup.result_value
+            RecoverySheetDialog(recovery_sheet(ws, recovery)).exec()
+            return MainWindow(AppState(ws, ws.people.default_manager().actor))
+    # off the UI thread: a database from an older version is backed up, then migrated
+    ws = ops.run_blocking(None, tr("Opening the clinic…"), Workspace.open, data_dir)
     if not unlock_clinic_key(ws):
         ws.close()
         return None
-    ws.catalogue_versions.upgrade()  # a newer catalogue shipped with this version: the window says what changed
+    ws.journal_pending_backups()  # a backup made before a migration, once the key is unlocked
+    if ws.catalogue_versions.upgrade_pending():  # a newer catalogue shipped with this version (a backup first);
+        # the window says what changed
+        ops.run_blocking(None, tr("Backing up the clinic, then updating the recommendations catalogue…"),
+                         ws.catalogue_versions.upgrade)
     signin = SignInDialog(ws)
     if not signin.exec() or signin.actor is None:
         ws.close()

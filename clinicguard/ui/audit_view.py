@@ -83,6 +83,12 @@ def kind_labels() -> dict[str, str]:
         "export.checklist": tr("Checklist exported"),
         "export.actions": tr("Action plan exported"),
         "export.catalogue": tr("Catalogue exported"),
+        "backup.create": tr("Backup made and verified"),
+        "backup.verify": tr("Backup verified"),
+        "backup.restore": tr("Clinic restored from a backup"),
+        "backup.rotate": tr("Old backups deleted (rotation)"),
+        "backup.settings": tr("Backup settings changed"),
+        "backup.failed": tr("Automatic backup failed"),
     }
 
 
@@ -93,6 +99,7 @@ def family_labels() -> dict[str, str]:
         "setting": tr("Settings"), "assessment": tr("Assessments"), "action": tr("Actions"),
         "budget-line": tr("Expense lines"), "plan": tr("Action plan"), "evidence": tr("Evidence"),
         "signoff": tr("Sign-offs"), "catalogue": tr("Catalogue"), "export": tr("Exports"),
+        "backup": tr("Backups"),
     }
 
 

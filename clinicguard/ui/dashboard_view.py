@@ -24,6 +24,7 @@ from clinicguard.model.checklist import Status
 from clinicguard.core.checklist import score_formula, summarize
 from clinicguard.core.formatting import format_date
 from clinicguard.i18n import pick, tr
+from clinicguard.ui.backup_ui import BackupCard
 from clinicguard.ui.budget_view import PlanFigures
 from clinicguard.ui.evidence_view import EvidenceFigures
 from clinicguard.ui.registers_view import RegisterFigures
@@ -37,6 +38,7 @@ class DashboardView(QWidget):
     start_review = Signal()  # ... or to go through the recommendations not yet assessed
     open_evidence = Signal()  # ... or to see the evidence that expires
     open_registers = Signal(str)  # ... or a register (its kind) with a deadline or an expiry
+    backup_requested = Signal()  # ... or to make a backup now
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
@@ -105,6 +107,9 @@ class DashboardView(QWidget):
         self.registers_box = RegisterFigures(state)
         self.registers_box.open_registers.connect(self.open_registers)
         self.grid.addWidget(self.registers_box, 4, 0, 1, 2)
+        self.backup_box = BackupCard(state)
+        self.backup_box.backup_requested.connect(self.backup_requested)
+        self.grid.addWidget(self.backup_box, 5, 0, 1, 2)
         self.grid.setColumnStretch(0, 1)
         self.grid.setColumnStretch(1, 1)
 
@@ -133,6 +138,7 @@ class DashboardView(QWidget):
         self.plan_box.refresh()
         self.evidence_box.refresh()
         self.registers_box.refresh()
+        self.backup_box.refresh()
         for status, label in self.count_labels.items():
             label.setText(str(summary.overall.counts[status]))
         self.never_label.setText(tr("{n} recommendations never assessed", n=summary.never_assessed))

@@ -25,6 +25,7 @@ from clinicguard.model.evidence import StartupReport
 from clinicguard.i18n import tr
 from clinicguard.ui import ops
 from clinicguard.ui.audit_view import AuditView
+from clinicguard.ui.backup_ui import BackupController
 from clinicguard.ui.budget_view import BudgetView
 from clinicguard.ui.checklist_view import ChecklistView
 from clinicguard.ui.dashboard_view import DashboardView
@@ -128,6 +129,10 @@ class MainWindow(QMainWindow):
         self.export_action.triggered.connect(lambda: self.open_export_dialog())
         file_menu = self.menuBar().addMenu(tr("&File"))
         file_menu.addAction(self.export_action)
+        # backups (issue 11): Fichier › Sauvegarder, › Vérifier une sauvegarde; automatic ones
+        self.backups = BackupController(self, state)
+        file_menu.addAction(self.backups.backup_action)
+        file_menu.addAction(self.backups.verify_action)
         # for the clinic's IT provider: the technical log (errors and their tracebacks)
         self.log_folder_action = QAction(tr("Open the log folder"), self)
         self.log_folder_action.setObjectName("openLogFolder")
@@ -157,6 +162,7 @@ class MainWindow(QMainWindow):
         dashboard.open_item.connect(self.open_recommendation)
         dashboard.start_review.connect(self.review_not_assessed)
         dashboard.open_evidence.connect(lambda: self.show_page("evidence"))
+        dashboard.backup_requested.connect(self.backups.backup_now)
         # files dropped on an item become its evidence; on an action, its evidence
         evidence.accept_drops_on(checklist.tree, checklist_links)
         evidence.accept_drops_on(plan.table, plan_links)
@@ -204,6 +210,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         """Wait for the work still running (an export, an encryption) before the window goes."""
+        if self.backups.intercept_close(self.close):  # the backup at closing runs first, then closes
+            event.ignore()
+            return
         self.external_timer.stop()
         ops.drain()
         self.state.detach()

@@ -17,6 +17,7 @@ from clinicguard.model.catalogue import Structure
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.i18n import tr, trc
+from clinicguard.ui.backup_ui import BackupSettingsBox
 from clinicguard.ui.state import AppState
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -55,6 +56,8 @@ class SettingsView(QWidget):
         form.addRow("", vat_hint)
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(clinic_box)
+        self.backup_box = BackupSettingsBox(state)
+        self.layout_.addWidget(self.backup_box)
         self.layout_.addWidget(self.message)
         self.layout_.addStretch(1)
 

@@ -32,6 +32,7 @@ from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
 from clinicguard.ui.settings_view import month_names
 from clinicguard.ui.ops import Operation
+from clinicguard.ui.restore_dialog import RestoreDialog
 
 
 class SetupDialog(QDialog):
@@ -41,6 +42,7 @@ class SetupDialog(QDialog):
         super().__init__(parent)
         self.data_dir = data_dir
         self.result_value: tuple[Workspace, str] | None = None
+        self.restored = False  # the clinic came back from a backup instead (issue 11)
         self.setWindowTitle(tr("Set up ClinicGuard"))
         self.name_edit = QLineEdit()
         self.structure_edit = QComboBox()
@@ -90,8 +92,13 @@ class SetupDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        self.restore_button = QPushButton(tr("Restore a backup…"))
+        self.restore_button.setObjectName("restoreBackup")
+        self.restore_button.setToolTip(tr("A new PC: bring the clinic back from its backup and the recovery key."))
+        self.restore_button.clicked.connect(self.restore_backup)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.restore_button, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(form)
         layout.addWidget(hint)
         layout.addWidget(self.error_label)
@@ -125,6 +132,17 @@ class SetupDialog(QDialog):
             manager_name=manager, manager_secret=secret, fiscal_year_start_month=self.month_edit.currentIndex() + 1,
             passphrase=self.passphrase_edit.text() if self.needs_passphrase else None, success=self._created,
         ).failure(self._failed).run()
+
+    def restore_backup(self) -> RestoreDialog:
+        """Beside creating a clinic: restore one from a backup; the clinic then opens as usual."""
+        dialog = RestoreDialog(self.data_dir, self)
+        dialog.accepted.connect(self._was_restored)
+        dialog.open()
+        return dialog
+
+    def _was_restored(self) -> None:
+        self.restored = True
+        self.accept()
 
     def _created(self, result) -> None:
         self.result_value = result

@@ -1,0 +1,527 @@
+"""The backup file itself: one age-encrypted tar holding a consistent copy of a clinic folder,
+written beside its destination and read back in full before it gets its final name.
+
+The file is `age` (to the clinic key and the recovery key) around a plain tar archive, so that
+`age -d -i recovery.key FILE | tar x` reads it without ClinicGuard. The archive holds the SQLite
+snapshot, the vault blobs, the key files (public recipients and the escrowed clinic key), the
+audit-head file and, last, `manifest.json` (path, size and SHA-256 of every entry, the audit
+head, the clinic, the versions and the creation time). Everything streams: memory stays flat
+whatever the size of the vault.
+
+This module knows folders and a database connection, not an open clinic, so that the composition
+root can back a clinic up before migrating its database (core/backup.py holds the operations on
+an open clinic: journalled create, verify, restore, rotate).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import json
+import logging
+import os
+import secrets
+import shutil
+import tarfile
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime as _dt
+from pathlib import Path
+from typing import BinaryIO
+
+import pyrage
+from sqlite_utils import Database
+
+from clinicguard import __version__
+from clinicguard.core import keys
+from clinicguard.core.audit import HEAD_FILE as AUDIT_HEAD_FILE
+from clinicguard.core.clock import utc_now
+from clinicguard.core.fsutil import fsync_dir, replace
+from clinicguard.core.vault.service import VAULT_DIR
+from clinicguard.i18n import tr
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.paths import DATABASE_NAME
+from clinicguard.store.audit_store import AuditStore
+from clinicguard.store.clinic_store import ClinicStore
+from clinicguard.store.db import known_migrations, snapshot
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+SUFFIX = ".cgbackup.age"
+PART = ".part"
+CHUNK = 1 << 20
+PROGRESS_STEP = 4 << 20  # progress is reported every 4 MiB, not for every block
+RECOVERY_KEY_ENV = "CLINICGUARD_RECOVERY_KEY"
+SNAPSHOT_PREFIX = ".backup-"  # the snapshot and head copy made in the clinic folder while a backup runs
+RESTORE_MARK = ".restore-"  # the hidden folder a restore is staged in, beside its target
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+class BackupError(ClinicGuardError):
+    """A backup that cannot be made, read or restored; the message says why."""
+
+
+class WrongBackupKey(BackupError):
+    pass
+
+
+class DamagedBackup(BackupError):
+    pass
+
+
+class NewerBackup(BackupError):
+    pass
+
+
+class DestinationUnavailable(BackupError):
+    """The destination folder is not there (unplugged drive, disconnected share), or is full."""
+
+
+class BackupCancelled(BackupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Checked:
+    path: Path
+    manifest: dict
+    size: int
+    copies: tuple[Path, ...] = field(default=())  # the same file, verified, at the second destination
+    problems: tuple[str, ...] = field(default=())  # what went wrong at a second destination
+
+
+def backup_name(clinic_uuid: str, when: str) -> str:
+    stamp = when.split("+")[0].replace("-", "").replace(":", "").replace(".", "")  # to the microsecond
+    return f"clinicguard-{clinic_uuid[:8]}-{stamp}{SUFFIX}"
+
+
+class _HashingReader:
+    """Hashes what is read through it; `on_read(n)` may report progress or raise to cancel."""
+
+    def __init__(self, raw: BinaryIO, on_read: Callable[[int], None] | None = None):
+        self._raw, self.sha, self._on_read = raw, hashlib.sha256(), on_read
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._raw.read(n)
+        self.sha.update(data)
+        if self._on_read is not None:
+            self._on_read(len(data))
+        return data
+
+
+class _Meter:
+    """Counts bytes, reports progress every few MiB and stops the work when it is cancelled."""
+
+    def __init__(self, progress: Progress | None, cancelled: Cancelled | None, total: int, offset: int = 0,
+                 scale: float = 1.0, grand_total: int | None = None, message: str = ""):
+        self.progress, self.cancelled = progress, cancelled
+        self.total, self.offset, self.scale = total, offset, scale
+        self.grand_total = grand_total if grand_total is not None else total
+        self.done, self._next = 0, 0
+        self.message = message
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.done >= self._next:
+            self._next = self.done + PROGRESS_STEP
+            self.check()
+            if self.progress is not None:
+                self.progress(self.offset + int(min(self.done, self.total) * self.scale), self.grand_total)
+
+    def check(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise BackupCancelled(self.message or tr("Cancelled."))
+
+
+def _pipe_thread(produce: Callable[[BinaryIO], None]) -> tuple[BinaryIO, threading.Thread, list]:
+    """Run `produce(writer)` in a thread writing into a pipe; return the pipe's reader."""
+    r, w = os.pipe()
+    reader, writer = os.fdopen(r, "rb"), os.fdopen(w, "wb")
+    errors: list = []
+
+    def run():
+        try:
+            produce(writer)
+        except BaseException as exc:  # noqa: BLE001 (reported by the caller)
+            errors.append(exc)
+        finally:
+            try:
+                writer.close()
+            except OSError:
+                pass
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return reader, t, errors
+
+
+def _entries(data_dir: Path, snapshot_path: Path) -> list[tuple[str, Path]]:
+    entries = [(DATABASE_NAME, snapshot_path)]
+    for folder in (keys.KEYS_DIR, VAULT_DIR):
+        base = data_dir / folder
+        if base.is_dir():
+            for p in sorted(base.rglob("*")):
+                if p.is_file() and not p.name.endswith((PART, ".lock")) and "quarantine" not in p.parts:
+                    entries.append((p.relative_to(data_dir).as_posix(), p))
+    head = data_dir / AUDIT_HEAD_FILE
+    if head.exists():
+        entries.append((AUDIT_HEAD_FILE, head))
+    return entries
+
+
+def _write_tar(out: BinaryIO, entries: list[tuple[str, Path]], base_manifest: dict, meter: _Meter) -> None:
+    listed = []
+    with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+        tar.copybufsize = CHUNK
+        for name, path in entries:
+            meter.check()
+            with open(path, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                info = tarfile.TarInfo(name)
+                info.size, info.mtime, info.mode = size, int(os.fstat(f.fileno()).st_mtime), 0o600
+                reader = _HashingReader(f, meter)
+                tar.addfile(info, reader)
+            listed.append({"path": name, "size": size, "sha256": reader.sha.hexdigest()})
+        data = json.dumps({**base_manifest, "entries": listed}, indent=2, ensure_ascii=False).encode()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size, info.mode, info.mtime = len(data), 0o600, 0
+        tar.addfile(info, io.BytesIO(data))
+
+
+def _unavailable(destination: Path) -> DestinationUnavailable:
+    return DestinationUnavailable(tr("The backup destination {folder} is not available (unplugged drive or missing "
+                                     "folder?).", folder=destination))
+
+
+def _write_problem(destination: Path, exc: BaseException) -> BackupError:
+    """The message for a write that failed: a full destination and a vanished one are told apart."""
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return DestinationUnavailable(tr("The backup destination {folder} is full: free some space there or choose "
+                                         "another destination. No backup file was left there.", folder=destination))
+    if not destination.is_dir():
+        return DestinationUnavailable(tr("The backup destination {folder} disappeared while the backup was written "
+                                         "(drive unplugged?). No backup was made.", folder=destination))
+    return BackupError(tr("The backup could not be written to {folder}: {error}", folder=destination, error=exc))
+
+
+def _remove(path: Path | None) -> None:
+    if path is None:
+        return
+    try:
+        Path(path).unlink(missing_ok=True)
+    except OSError:  # an unplugged drive: the leftover `.part` is removed at a later start
+        log.warning("could not remove %s", path)
+
+
+def write_backup(data_dir: Path, db: Database, destination: Path, *,
+                 hold_writes: Callable[[], AbstractContextManager], progress: Progress | None = None,
+                 cancelled: Cancelled | None = None) -> Checked:
+    """Write a backup of the clinic folder `data_dir` (database `db`) into `destination` and read it
+    back in full before it gets its final name; return it checked.
+
+    `hold_writes()` keeps other writers out while the database is copied, so the snapshot and the
+    audit-head file agree. The file is also encrypted to a throwaway key made for this backup
+    alone, which reads it back: verifying never needs the clinic key (a backup made before a
+    migration, when no passphrase was asked yet). The throwaway key is never stored.
+    """
+    destination = Path(destination)
+    if not destination.is_dir():
+        raise _unavailable(destination)
+    clinic = ClinicStore(db).get()
+    snap = data_dir / f"{SNAPSHOT_PREFIX}{secrets.token_hex(8)}.sqlite"
+    head_copy = data_dir / f"{SNAPSHOT_PREFIX}{secrets.token_hex(8)}.head"
+    tmp = None
+    cancel_text = tr("The backup was cancelled: no backup file was left at the destination.")
+    try:
+        with hold_writes():
+            snapshot(db, snap)
+            if (data_dir / AUDIT_HEAD_FILE).exists():
+                shutil.copyfile(data_dir / AUDIT_HEAD_FILE, head_copy)
+        snap_db = Database(str(snap))
+        try:
+            head = AuditStore(snap_db).head()
+            migrations = [r[0] for r in snap_db.execute("SELECT name FROM _sqlite_migrations")]
+        finally:
+            snap_db.close()
+        entries = [(n, head_copy if n == AUDIT_HEAD_FILE else p) for n, p in _entries(data_dir, snap)]
+        now = utc_now()
+        manifest = {"format": FORMAT, "app_version": __version__, "catalogue_version": clinic.catalogue_version,
+                    "schema": migrations, "clinic_id": clinic.uuid, "clinic_name": clinic.name,
+                    "created_at": now, "audit_head": {"count": head.count, "hash": head.hash}}
+        total = max(sum(p.stat().st_size for _, p in entries), 1)
+        final = destination / backup_name(clinic.uuid, now)
+        tmp = final.with_name(final.name + PART)
+        meter = _Meter(progress, cancelled, total, grand_total=2 * total, message=cancel_text)
+        check_key = pyrage.x25519.Identity.generate()
+        reader, thread, errors = _pipe_thread(lambda w: _write_tar(w, entries, manifest, meter))
+        try:
+            with open(tmp, "wb") as out:
+                pyrage.encrypt_io(reader, out, [*keys.recipients(data_dir), check_key.to_public()])
+                out.flush()
+                os.fsync(out.fileno())
+        except (OSError, pyrage.EncryptError) as exc:
+            raise _write_problem(destination, exc) from None
+        finally:
+            reader.close()
+            thread.join()
+        if errors:
+            if isinstance(errors[0], BackupError):
+                raise errors[0]
+            raise _write_problem(destination, errors[0])
+        try:
+            size = tmp.stat().st_size
+        except OSError as exc:
+            raise _write_problem(destination, exc) from None
+        checked = _read(tmp, check_key, None, clinic.uuid,
+                        _Meter(progress, cancelled, max(size, 1), offset=total, scale=total / max(size, 1),
+                               grand_total=2 * total, message=cancel_text))
+        try:
+            replace(tmp, final)
+            fsync_dir(destination)
+        except OSError as exc:
+            raise _write_problem(destination, exc) from None
+        tmp = None
+        if progress is not None:
+            progress(2 * total, 2 * total)
+        return Checked(final, checked.manifest, checked.size)
+    finally:
+        for p in (snap, head_copy, tmp):
+            _remove(p)
+
+
+def copy_verified(made: Checked, destination: Path) -> Path:
+    """Copy a verified backup into a second destination: temporary name, fsync, the copy's bytes
+    compared with the original's, then its final name."""
+    destination = Path(destination)
+    if not destination.is_dir():
+        raise _unavailable(destination)
+    final = destination / made.path.name
+    tmp = final.with_name(final.name + PART)
+    try:
+        original, copy = hashlib.sha256(), hashlib.sha256()
+        with open(made.path, "rb") as src, open(tmp, "wb") as out:
+            while chunk := src.read(CHUNK):
+                original.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        with open(tmp, "rb") as back:
+            while chunk := back.read(CHUNK):
+                copy.update(chunk)
+        if copy.digest() != original.digest():
+            raise BackupError(tr("The copy of the backup in {folder} does not read back as written.",
+                                 folder=destination))
+        replace(tmp, final)
+        fsync_dir(destination)
+        tmp = None
+        return final
+    except OSError as exc:
+        raise _write_problem(destination, exc) from None
+    finally:
+        _remove(tmp)
+
+
+def _identity_of(secret: str | pyrage.x25519.Identity) -> pyrage.x25519.Identity:
+    if isinstance(secret, pyrage.x25519.Identity):
+        return secret
+    try:
+        return pyrage.x25519.Identity.from_str(secret.strip())
+    except Exception:  # noqa: BLE001 (pyrage raises several kinds for a malformed key)
+        raise WrongBackupKey(tr("This is not a key: it must start with AGE-SECRET-KEY-1.")) from None
+
+
+class _CountingReader:
+    def __init__(self, raw: BinaryIO, meter: _Meter | None):
+        self._raw, self._meter = raw, meter
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._raw.read(n)
+        if self._meter is not None:
+            self._meter.done += len(data)
+            if self._meter.progress is not None and self._meter.done >= self._meter._next:
+                self._meter._next = self._meter.done + PROGRESS_STEP
+                self._meter.progress(self._meter.offset + int(self._meter.done * self._meter.scale),
+                                     self._meter.grand_total)
+        return data
+
+
+def _read(path: Path, identity, on_entry: Callable[[tarfile.TarInfo, BinaryIO], None] | None,
+          expected_clinic: str | None = None, meter: _Meter | None = None) -> Checked:
+    """Decrypt and walk the archive, checking every entry against the manifest."""
+    path = Path(path)
+    try:
+        src = open(path, "rb")  # noqa: SIM115 (closed by the with block below)
+    except OSError as exc:
+        raise BackupError(tr("The backup {file} cannot be read: {error}", file=path, error=exc)) from None
+    with src:
+        if src.read(len(b"age-encryption.org/v1\n")) != b"age-encryption.org/v1\n":
+            raise DamagedBackup(tr("{file} is not a ClinicGuard backup, or its beginning is damaged.", file=path.name))
+        src.seek(0)
+        size = os.fstat(src.fileno()).st_size
+        ident = _identity_of(identity)
+        counted = _CountingReader(src, meter)
+
+        def produce(w):
+            pyrage.decrypt_io(counted, w, [ident])
+
+        reader, thread, errors = _pipe_thread(produce)
+        seen: dict[str, tuple[int, str]] = {}
+        manifest = None
+        try:
+            with tarfile.open(fileobj=reader, mode="r|") as tar:
+                for info in tar:
+                    if meter is not None:
+                        meter.check()
+                    if not info.isfile():
+                        raise DamagedBackup(tr("{file} holds an unexpected entry.", file=path.name))
+                    f = tar.extractfile(info)
+                    if info.name == MANIFEST:
+                        manifest = json.loads(f.read().decode())
+                        continue
+                    h = _HashingReader(f, (lambda _n: meter.check()) if meter is not None else None)
+                    if on_entry is not None:
+                        on_entry(info, h)
+                    while h.read(CHUNK):
+                        pass
+                    seen[info.name] = (info.size, h.sha.hexdigest())
+            while reader.read(CHUNK):  # to the end, so that age checks the last chunk too
+                pass
+        except (tarfile.TarError, OSError, ValueError, EOFError):
+            pass  # reported below from the decryption error or the manifest
+        finally:
+            reader.close()
+            thread.join()
+        if errors:
+            exc = errors[0]
+            if isinstance(exc, pyrage.DecryptError) and "No matching keys" in str(exc):
+                raise WrongBackupKey(tr("This key does not open the backup {file} (wrong key, or another "
+                                        "clinic's backup).", file=path.name))
+            if isinstance(exc, pyrage.DecryptError) and "Header" in str(exc):
+                raise DamagedBackup(tr("The backup {file} is damaged (its header).", file=path.name))
+            if not isinstance(exc, BrokenPipeError):
+                raise DamagedBackup(tr("The backup {file} is damaged or incomplete (truncated or altered "
+                                       "content).", file=path.name))
+        if manifest is None:
+            raise DamagedBackup(tr("The backup {file} is damaged or incomplete (truncated or altered content).",
+                                   file=path.name))
+        if int(manifest.get("format", 0)) > FORMAT or set(manifest.get("schema", [])) - set(known_migrations()):
+            raise NewerBackup(tr("The backup {file} was made by a newer version of ClinicGuard ({version}): "
+                                 "install it to read this backup.", file=path.name,
+                                 version=manifest.get("app_version", "?")))
+        listed = {e["path"]: (e["size"], e["sha256"]) for e in manifest["entries"]}
+        if listed != seen:
+            raise DamagedBackup(tr("The backup {file} is damaged: its content does not match its manifest.",
+                                   file=path.name))
+        if expected_clinic is not None and manifest["clinic_id"] != expected_clinic:
+            raise BackupError(tr("The backup {file} belongs to another clinic ({name}).", file=path.name,
+                                 name=manifest["clinic_name"]))
+        return Checked(path, manifest, size)
+
+
+def verify(path: Path, identity, *, expected_clinic: str | None = None, progress: Progress | None = None,
+           cancelled: Cancelled | None = None) -> Checked:
+    """Read the whole backup back (decrypt it, check every hash); raise a BackupError naming what is wrong."""
+    try:
+        size = max(Path(path).stat().st_size, 1)
+    except OSError:
+        size = 1
+    meter = _Meter(progress, cancelled, size, message=tr("The verification was cancelled."))
+    checked = _read(path, identity, None, expected_clinic, meter)
+    if progress is not None:
+        progress(size, size)
+    return checked
+
+
+# ---- the folders: which backups are there, which to delete, what a kill left ---------------------
+def list_backups(folder: Path, identity=None) -> list[dict]:
+    """The backups in a folder, newest first; checked in full when an identity is given: state
+    `verified` or `damaged` (with the problem), else `not-verified`."""
+    rows = []
+    for p in sorted(Path(folder).glob(f"*{SUFFIX}"), reverse=True):
+        row = {"file": p.name, "folder": str(Path(folder)), "size": p.stat().st_size, "state": "not-verified"}
+        if identity is not None:
+            try:
+                c = verify(p, identity)
+                row.update(state="verified", created_at=c.manifest["created_at"], clinic=c.manifest["clinic_name"])
+            except BackupError as exc:
+                row.update(state="damaged", problem=str(exc))
+        rows.append(row)
+    return rows
+
+
+def _stamp_of(name: str) -> str | None:
+    """The creation stamp in a backup's name (YYYYMMDDTHHMMSS...), or None for another file."""
+    parts = name[: -len(SUFFIX)].split("-")
+    return parts[-1] if len(parts) >= 3 and len(parts[-1]) >= 15 and parts[-1][8] == "T" else None
+
+
+def rotation_plan(names: list[str], *, daily: int = 7, weekly: int = 4, monthly: int = 12,
+                  last_verified: str | None = None) -> list[str]:
+    """Which backups to delete: keep the newest of each of the last `daily` days, `weekly` ISO
+    weeks and `monthly` months, and always `last_verified`."""
+    dated = sorted(((s, n) for n in names if (s := _stamp_of(n))), reverse=True)
+    keep: set[str] = {last_verified} if last_verified else set()
+    for count, key in ((daily, lambda d: d.date()), (weekly, lambda d: d.isocalendar()[:2]),
+                       (monthly, lambda d: (d.year, d.month))):
+        seen: list = []
+        for stamp, name in dated:
+            k = key(_dt.strptime(stamp[:15], "%Y%m%dT%H%M%S"))
+            if k not in seen:
+                if len(seen) >= count:
+                    break
+                seen.append(k)
+                keep.add(name)
+    return [n for _, n in dated if n not in keep]
+
+
+LEFTOVER_AGE_S = 600  # a leftover younger than this may belong to a backup still running elsewhere
+
+
+def remove_leftovers(data_dir: Path, destinations: tuple[str, ...] | list[str] = (), *,
+                     older_than_s: float = LEFTOVER_AGE_S) -> list[Path]:
+    """Remove what a killed backup or restore left: the snapshot copies in the clinic folder, the
+    `.part` files at the destinations and the hidden `.NAME.restore-*` folders a restore into this
+    clinic's folder was staged in.
+    Only what is older than `older_than_s` goes, so a backup running in another process (the
+    CLI) keeps its files. Returns what was removed."""
+    data_dir = Path(data_dir)
+    limit = time.time() - older_than_s
+    removed: list[Path] = []
+
+    def old(p: Path) -> bool:
+        try:
+            return p.stat().st_mtime < limit
+        except OSError:
+            return False
+
+    candidates: list[Path] = []
+    if data_dir.is_dir():
+        candidates += [p for p in data_dir.glob(f"{SNAPSHOT_PREFIX}*") if p.is_file()]
+    if data_dir.parent.is_dir():
+        candidates += [p for p in data_dir.parent.glob(f".{data_dir.name}{RESTORE_MARK}*") if p.is_dir()]
+    for folder in destinations:
+        if folder and Path(folder).is_dir():
+            candidates += [p for p in Path(folder).glob(f"*{SUFFIX}{PART}") if p.is_file()]
+    for p in candidates:
+        if not old(p):
+            continue
+        try:
+            if p.is_dir():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
+            removed.append(p)
+        except OSError:
+            log.warning("could not remove the leftover %s", p)
+    if removed:
+        log.info("removed what an interrupted backup or restore left: %s", [str(p) for p in removed])
+    return removed
