@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from clinicguard.core import clock
 
+from clinicguard.core import clock
 from clinicguard.core.clock import utc_now
 from clinicguard.core.uow import UnitOfWork
 from clinicguard.model.catalogue import (

@@ -337,6 +337,10 @@ def m010_budget_invoices(db: Database) -> None:
             payment_date TEXT,
             PRIMARY KEY (line_id, fiscal_year)
         );
+        """
+    )
+
+
 @migrations()
 def m011_registers(db: Database) -> None:
     # The registers of issue 13: processing activities (GDPR art. 30), processors and hosts
