@@ -219,7 +219,7 @@ def method_section(catalogue: Catalogue) -> dict:
 def labels() -> dict[str, str]:
     """The fixed words of the layout, in the report's language."""
     return {
-        "report": tr("Compliance report"), "clinic": tr("Clinic"), "structure": tr("Type of structure"),
+        "report": tr("Compliance report"), "clinic": tr("Clinic name"), "structure": tr("Type of structure"),
         "date": tr("Date of the report"), "catalogue": tr("Catalogue version"), "produced_by": tr("Produced by"),
         "audit_head": tr("Audit trail head"), "audit_hint": tr("Keep this head: 'clinicguard audit verify "
                                                                "--expect-head' shows later whether any entry up to it "
