@@ -30,6 +30,7 @@ from clinicguard.ui.checklist_view import ChecklistView
 from clinicguard.ui.dashboard_view import DashboardView
 from clinicguard.ui.evidence_view import EvidenceView, checklist_links, plan_links
 from clinicguard.ui.export_dialog import ExportDialog
+from clinicguard.ui.report_dialog import ReportDialog
 from clinicguard.ui.people_view import PeopleView
 from clinicguard.ui.plan_view import PlanView
 from clinicguard.ui.settings_view import SettingsView
@@ -126,6 +127,12 @@ class MainWindow(QMainWindow):
         self.export_action.triggered.connect(lambda: self.open_export_dialog())
         file_menu = self.menuBar().addMenu(tr("&File"))
         file_menu.addAction(self.export_action)
+        # The compliance report and the inspection pack (issue 14): File menu and Ctrl+R
+        self.report_action = QAction(tr("Report for the DPO or the inspector…"), self)
+        self.report_action.setObjectName("reportForInspector")
+        self.report_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.report_action.triggered.connect(lambda: self.open_report_dialog())
+        file_menu.addAction(self.report_action)
         # for the clinic's IT provider: the technical log (errors and their tracebacks)
         self.log_folder_action = QAction(tr("Open the log folder"), self)
         self.log_folder_action.setObjectName("openLogFolder")
@@ -236,6 +243,12 @@ class MainWindow(QMainWindow):
             page = self.nav.currentItem().data(Qt.ItemDataRole.UserRole) if self.nav.currentItem() else ""
             kind = {"checklist": "checklist", "plan": "actions"}.get(page, "budget")
         dialog = ExportDialog(self.state, kind, self)
+        dialog.open()
+        return dialog
+
+    def open_report_dialog(self, kind: str = "pdf"):
+        """Open the dialog that makes the compliance report (PDF) or the inspection pack (zip)."""
+        dialog = ReportDialog(self.state, kind, self)
         dialog.open()
         return dialog
 
