@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from clinicguard.core.formatting import format_date, format_money
-from clinicguard.i18n import language, tr
+from clinicguard.i18n import language, pick, tr
 from clinicguard.model.audit import AuditEntry
 from clinicguard.model.budget import Category, Nature
 from clinicguard.model.checklist import Status
@@ -152,8 +152,6 @@ class JournalNames:
 
 def journal_names(sources: Any) -> JournalNames:
     """The current names from a workspace (or any object with the same services); what it lacks stays empty."""
-    from clinicguard.i18n import pick
-
     names = JournalNames()
     catalogue = getattr(sources, "catalogue", None)
     if catalogue is not None:
