@@ -50,7 +50,7 @@ def test_the_journal_workbook_reads_in_words_and_keeps_the_raw_entry(workspace, 
     header, *rows = list(load_workbook(out).worksheets[0].iter_rows(values_only=True))
     row = dict(zip(header, rows[0]))
     assert row[tr("What happened")] == "Ligne de dépense ajoutée"
-    assert row[tr("About")] == "Ligne de dépense « Rédaction matrice des droits »"
+    assert row[tr("Concerning")] == "Ligne de dépense « Rédaction matrice des droits »"
     assert "Date de la dépense : 02/05/2026" in row[tr("Change")]
     assert row[tr("Kind (code)")] == "budget-line.create" and row[tr("Object (code)")] == "budget-line"
     assert json.loads(row[tr("After (raw)")])["expense_date"] == "2026-05-02"

@@ -133,3 +133,17 @@ def test_the_registers_section_appears_once_the_registers_give_a_summary(clinic,
     text = squeezed(pdf_text(export_report(clinic, manager, tmp_path / "r.pdf")))
     assert "Registres" in text and "Traitements au registre" in text
 
+
+
+def test_no_text_runs_past_the_page_edge_even_with_long_words(clinic, manager, tmp_path):
+    """Hashes and pasted links have no space to break at: the layout still keeps them on the page."""
+    long_word = "https://intranet.example/procedures/sauvegarde-" + "0123456789abcdef" * 4
+    clinic.checklist.set_assessment(manager, "SEC-BACKUP-02", status="partial", comment=long_word,
+                                    responsible="Responsable-informatique-du-cabinet-medical-des-Tilleuls")
+    out = export_report(clinic, manager, tmp_path / "r.pdf")
+    boxes = subprocess.run(["pdftotext", "-bbox", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    pages = re.findall(r'<page width="([\d.]+)"', boxes)
+    right_edges = [float(x) for x in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"', boxes)]
+    assert pages and right_edges
+    margin = 1.8 / 2.54 * 72  # the report's side margin, in points
+    assert max(right_edges) <= float(pages[0]) - margin + 1

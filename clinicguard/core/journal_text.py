@@ -261,6 +261,9 @@ def value_text(field_name: str, value, family: str = "", names: JournalNames | N
 # What a record is called comes first, then the fields in the order of field_labels (the JSON of an
 # entry is stored with its keys sorted, which puts "account" before "label").
 _FIRST = ("title", "label", "name", "action_id", "status", "expense_date")
+# Internal values that tell a reader nothing (the blob's random name; the adder's id, whose name
+# is recorded beside it). They stay in the raw entry.
+_HIDDEN = frozenset({"blob", "added_by"})
 
 
 def ordered(keys: Iterable[str]) -> list[str]:
@@ -273,7 +276,8 @@ def fields_text(values: dict, family: str = "", only: set | None = None, names: 
     labels = field_labels()
     sep = " : " if language() == "fr" else ": "
     return "; ".join(f"{labels.get(k, k)}{sep}{value_text(k, values[k], family, names)}" for k in ordered(values)
-                     if (only is None or k in only) and not (skip_empty and values[k] in (None, "", [])))
+                     if (only is None or k in only) and k not in _HIDDEN
+                     and not (skip_empty and values[k] in (None, "", [])))
 
 
 def side_text(entry: AuditEntry, side: str, names: JournalNames | None = None) -> str:
@@ -302,7 +306,7 @@ def change_summary(entry: AuditEntry, names: JournalNames | None = None) -> str:
         sep = " : " if language() == "fr" else ": "
         lines = [f"{labels.get(k, k)}{sep}{value_text(k, before.get(k), family, names)} → "
                  f"{value_text(k, after.get(k), family, names)}"
-                 for k in ordered(dict.fromkeys([*before, *after])) if before.get(k) != after.get(k)]
+                 for k in ordered(dict.fromkeys([*before, *after])) if before.get(k) != after.get(k) and k not in _HIDDEN]
         return "\n".join(lines)
     old, new = side_text(entry, "before", names), side_text(entry, "after", names)
     return f"{old} → {new}" if old and new else old or new

@@ -77,7 +77,7 @@ def build_journal(data: JournalData, progress: Progress | None = None, cancelled
     sheet.title = sheet_title(tr("Audit trail"))
     # First what a reader needs, in words and at local time; then the raw entry (UTC, codes, JSON,
     # hash) that `audit verify` checks, for whoever verifies.
-    headers = [tr("No."), tr("Date and time (local)"), tr("Person"), tr("What happened"), tr("About"), tr("Change"),
+    headers = [tr("No."), tr("Date and time (local)"), tr("Person"), tr("What happened"), tr("Concerning"), tr("Change"),
                tr("Date (UTC)"), tr("Kind (code)"), tr("Object (code)"), tr("Identifier"), tr("Before (raw)"),
                tr("After (raw)"), tr("Hash")]
     widths = (7, 19, 22, 30, 40, 60, 28, 22, 14, 16, 40, 40, 20)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from clinicguard.core.checklist import score_formula, summarize
 from clinicguard.core.formatting import format_date, format_money
+from clinicguard.core.journal_text import journal_names, readable_rows
 from clinicguard.i18n import language, pick, set_language, tr, trn
 from clinicguard.model.catalogue import Catalogue, Structure
 from clinicguard.model.checklist import ChecklistRow, Status
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 # Statuses in the order the report counts them.
 STATUS_ORDER = (Status.COMPLIANT, Status.PARTIAL, Status.NON_COMPLIANT, Status.NOT_ASSESSED, Status.NOT_APPLICABLE)
 TREND_POINTS = 24  # at most this many bars in the trend chart (by day, else by month)
+JOURNAL_ROWS = 40  # the latest entries the report shows in words (the journal workbook has them all)
+CHANGE_CHARS = 300  # a longer change is cut in the report (the workbook keeps it whole)
 
 
 @contextmanager
@@ -59,6 +62,20 @@ def local_time(ts: str | None) -> str:
 def local_day(ts: str) -> date:
     moment = datetime.fromisoformat(ts)
     return (moment.astimezone() if moment.tzinfo is not None else moment).date()
+
+
+LONG_TOKEN = 28  # characters without a space above which the layout may break a word (hashes, links)
+_ZWSP = "\u200b"
+
+
+def breakable(text: str, every: int = 16) -> str:
+    """Let the layout break words longer than LONG_TOKEN (a SHA-256, a pasted link), which would
+    otherwise run past the page's edge; shorter words are left exactly as typed."""
+    if not text or len(text) <= LONG_TOKEN:
+        return text
+    words = text.split(" ")
+    return " ".join(_ZWSP.join(w[i:i + every] for i in range(0, len(w), every)) if len(w) > LONG_TOKEN else w
+                    for w in words)
 
 
 def percent_text(value: float | None) -> str:
@@ -124,7 +141,7 @@ def evidence_line(ev: Evidence, today: date) -> dict:
         validity = tr("valid from {start} to {end}", start=format_date(ev.valid_from), end=format_date(ev.expires_on))
     else:
         validity = tr("valid from {start}, no end date", start=format_date(ev.valid_from))
-    return {"id": ev.id, "title": ev.title or ev.original_name, "validity": validity, "state": state.value,
+    return {"id": ev.id, "title": breakable(ev.title or ev.original_name), "validity": validity, "state": state.value,
             "state_label": state.label, "expired": state is ExpiryState.EXPIRED, "sha256": ev.sha256}
 
 
@@ -132,7 +149,7 @@ def item_block(row: ChecklistRow, evidence: list[Evidence], signoffs, names: dic
     a = row.assessment
     block = {
         "id": row.item.id, "title": pick(row.item.title), "status": row.status.value, "status_label": row.status.label,
-        "severity": row.item.severity, "comment": a.comment, "responsible": a.responsible,
+        "severity": row.item.severity, "comment": breakable(a.comment), "responsible": breakable(a.responsible),
         "last_reviewed": format_date(a.last_reviewed), "next_review": format_date(a.next_review),
         "overdue_review": bool(a.next_review and a.next_review < today.isoformat()),
         "assessed_by": names.get(a.updated_by, "") if a.updated_by is not None else "",
@@ -151,7 +168,7 @@ def item_block(row: ChecklistRow, evidence: list[Evidence], signoffs, names: dic
 
 
 def action_line(action: Action, today: date) -> dict:
-    return {"id": action.id, "title": action.title, "owner": action.owner, "status": action.status_enum.label,
+    return {"id": action.id, "title": breakable(action.title), "owner": breakable(action.owner), "status": action.status_enum.label,
             "due": format_date(action.due_date), "overdue": action.is_overdue(today),
             "items": ", ".join(action.item_ids)}
 
@@ -216,6 +233,19 @@ def method_section(catalogue: Catalogue) -> dict:
     }
 
 
+def journal_section(ws: Workspace, head_count: int) -> dict:
+    entries = ws.audit.search(limit=JOURNAL_ROWS, newest_first=True)
+    rows = []
+    for when, person, what, about, change in readable_rows(entries, journal_names(ws)):
+        change = change.replace("\n", "; ")
+        change = change if len(change) <= CHANGE_CHARS else change[:CHANGE_CHARS - 1] + "…"
+        rows.append([when, breakable(person), what, breakable(about), breakable(change)])
+    return {"rows": rows,
+            "note": tr("The latest {shown} of the journal's {total} entries, newest first, at local time. The whole "
+                       "journal, with each entry as recorded, is in its workbook (Journal page, Export to Excel).",
+                       shown=len(rows), total=head_count)}
+
+
 def labels() -> dict[str, str]:
     """The fixed words of the layout, in the report's language."""
     return {
@@ -241,6 +271,8 @@ def labels() -> dict[str, str]:
         "sources": tr("Sources and their status"), "source": tr("Source"), "used_by": tr("Used by"),
         "catalogue_sources": tr("What the catalogue restates"), "page": tr("Page"),
         "colon": " : " if language() == "fr" else ": ",
+        "journal": tr("Journal"), "when": tr("Date and time (local)"), "person": tr("Person"),
+        "what": tr("What happened"), "about": tr("Concerning"), "change": tr("Change"),
     }
 
 
@@ -318,6 +350,7 @@ def _content(ws: Workspace, actor: Actor, today: date) -> dict:
         "actions_count": trn("{n} open action", "{n} open actions", len(actions)),
         "budget": budget,
         "registers": registers_section(ws),
+        "journal": journal_section(ws, head.count),
         "method": method_section(catalogue),
         "status_names": {s.value: s.label for s in Status},
         "action_statuses": {s.value: s.label for s in ActionStatus},
