@@ -150,15 +150,16 @@ class JournalNames:
                 "evidence": self.evidence, "person": self.people}.get(object_type, {})
 
 
-def journal_names(sources: Any) -> JournalNames:
-    """The current names from a workspace (or any object with the same services); what it lacks stays empty."""
+def journal_names(sources: Any, actions: Iterable | None = None) -> JournalNames:
+    """The current names from a workspace (or any object with the same services); what it lacks stays
+    empty. `actions`: the plan's actions when the caller has read them already."""
     names = JournalNames()
     catalogue = getattr(sources, "catalogue", None)
     if catalogue is not None:
         names.recommendations = {item.id: pick(item.title) for item in catalogue.items}
     plan = getattr(sources, "plan", None)
     if plan is not None:
-        names.actions = {str(a.id): a.title for a in plan.actions()}
+        names.actions = {str(a.id): a.title for a in (plan.actions() if actions is None else actions)}
         names.lines = {str(line.id): line.label for line in plan.lines()}
     store = getattr(sources, "evidence_store", None)
     if store is not None:

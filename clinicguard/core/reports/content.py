@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 STATUS_ORDER = (Status.COMPLIANT, Status.PARTIAL, Status.NON_COMPLIANT, Status.NOT_ASSESSED, Status.NOT_APPLICABLE)
 TREND_POINTS = 24  # at most this many bars in the trend chart (by day, else by month)
 JOURNAL_ROWS = 40  # the latest entries the report shows in words (the journal workbook has them all)
+ACTION_ROWS = 500  # the most urgent open actions the report lists (the action plan workbook has them all)
 CHANGE_CHARS = 300  # a longer change is cut in the report (the workbook keeps it whole)
 
 
@@ -233,10 +234,10 @@ def method_section(catalogue: Catalogue) -> dict:
     }
 
 
-def journal_section(ws: Workspace, head_count: int) -> dict:
+def journal_section(ws: Workspace, head_count: int, actions: list[Action]) -> dict:
     entries = ws.audit.search(limit=JOURNAL_ROWS, newest_first=True)
     rows = []
-    for when, person, what, about, change in readable_rows(entries, journal_names(ws)):
+    for when, person, what, about, change in readable_rows(entries, journal_names(ws, actions)):
         change = change.replace("\n", "; ")
         change = change if len(change) <= CHANGE_CHARS else change[:CHANGE_CHARS - 1] + "…"
         rows.append([when, breakable(person), what, breakable(about), breakable(change)])
@@ -311,8 +312,10 @@ def _content(ws: Workspace, actor: Actor, today: date) -> dict:
                       for r in domain_rows],
         })
 
-    actions = [a for a in ws.plan.actions() if a.status_enum.open]
-    actions.sort(key=lambda a: (a.due_date or "9999-12-31", a.id or 0))
+    every_action = ws.plan.actions()
+    actions = [a for a in every_action if a.status_enum.open]
+    actions.sort(key=lambda a: (a.due_date or "9999-12-31", a.id or 0))  # overdue first, then by due date
+    listed = actions[:ACTION_ROWS]
     budget = []
     for s in ws.plan.summaries(today):
         t = s.total
@@ -346,11 +349,14 @@ def _content(ws: Workspace, actor: Actor, today: date) -> dict:
             "trend": trend,
         },
         "domains": domains,
-        "actions": [action_line(a, today) for a in actions],
+        "actions": [action_line(a, today) for a in listed],
         "actions_count": trn("{n} open action", "{n} open actions", len(actions)),
+        "actions_note": "" if len(listed) == len(actions) else tr(
+            "The {shown} most urgent are listed here; the action plan workbook (Export to Excel) has them all.",
+            shown=len(listed)),
         "budget": budget,
         "registers": registers_section(ws),
-        "journal": journal_section(ws, head.count),
+        "journal": journal_section(ws, head.count, every_action),
         "method": method_section(catalogue),
         "status_names": {s.value: s.label for s in Status},
         "action_statuses": {s.value: s.label for s in ActionStatus},
