@@ -28,6 +28,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clinicguard.core import exports as workbooks
 from clinicguard.core.exports.checklist import prepare_checklist
 from clinicguard.core.exports.pipeline import (
     Cancelled,
@@ -121,6 +122,7 @@ class PreparedPack:
     lang: str
     decrypt_copy: object  # Vault.decrypt_copy (no database access)
     actor: Actor
+    registers: PreparedExport | None = None  # the registers workbook, once the registers exist
     files: list[dict] = field(default_factory=list)  # filled by write_pack_draft: path, size, sha256
 
 
@@ -138,11 +140,15 @@ def prepare_pack(ws: Workspace, actor: Actor, choice: EvidenceChoice = EvidenceC
             raise PackError(tr("Unknown recommendation {id!r}.", id=unknown[0]))
         choice = EvidenceChoice(items, choice.current_only, choice.since, choice.until)
     report = prepare_report(ws, current, lang)
+    # The registers' workbook joins the pack once the registers feature provides
+    # `core.exports.prepare_registers(sources, actor)` (issue 13); until then the pack has none.
+    prepare_registers = getattr(workbooks, "prepare_registers", None)
     with in_language(lang):
         checklist = prepare_checklist(ws, current)
+        registers = prepare_registers(ws, current) if callable(prepare_registers) else None
     return PreparedPack(report, checklist, choose_evidence(ws.evidence_store.all(), choice), items, password,
                         report.details["audit_head"], ws.settings.clinic.name, current.name, report.details["language"],
-                        ws.vault.decrypt_copy, current)
+                        ws.vault.decrypt_copy, current, registers=registers)
 
 
 # ---- building ------------------------------------------------------------------------------------------
@@ -225,9 +231,16 @@ def write_pack_draft(pack: PreparedPack, out: Path | str, progress: Progress | N
                 report_name, checklist_name = tr("compliance-report.pdf"), tr("checklist.xlsx")
                 book = io.BytesIO()
                 pack.checklist.build().save(book)
+                registers = None
+                if pack.registers is not None:
+                    registers = io.BytesIO()
+                    pack.registers.build().save(registers)
+                registers_name = tr("registers.xlsx")
             _add_bytes(archive, pack, report_name, pack.report.build())
             step(1)
             _add_bytes(archive, pack, checklist_name, book.getvalue())
+            if registers is not None:
+                _add_bytes(archive, pack, registers_name, registers.getvalue())
             step(1)
             for ev in pack.evidence:
                 plain = pack.decrypt_copy(pack.actor, ev, scratch.path)  # checked against its SHA-256
