@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import shutil
 import subprocess
 import zipfile
 
@@ -122,3 +123,18 @@ def test_pack_refuses_an_unknown_item_and_a_short_password(clinic_dir, tmp_path,
     assert main(["report", "pack", "--data-dir", str(clinic_dir), "--out", str(out), "--encrypt"]) == 1
     assert "10 caractères" in capsys.readouterr().err
     assert not out.exists() and not list(tmp_path.glob(".pack*"))
+
+
+def test_seven_zip_opens_the_encrypted_pack_with_its_password_only(clinic_dir, tmp_path, monkeypatch):
+    """7-Zip is what an inspector on Windows opens an AES archive with (Debian's 7zip: `7zz`)."""
+    monkeypatch.setenv("CLINICGUARD_PACK_PASSWORD", PACK_PASSWORD)
+    out = tmp_path / "inspection.zip"
+    assert main(["report", "pack", "--data-dir", str(clinic_dir), "--out", str(out), "--encrypt"]) == 0
+    seven = shutil.which("7zz") or shutil.which("7z")
+    assert seven, "7-Zip is needed (Debian package 7zip)"
+    good = subprocess.run([seven, "t", f"-p{PACK_PASSWORD}", str(out)], check=False, capture_output=True, text=True)
+    assert good.returncode == 0 and "Everything is Ok" in good.stdout, good.stdout + good.stderr
+    listing = subprocess.run([seven, "l", "-slt", str(out)], check=True, capture_output=True, text=True).stdout
+    assert "AES-256" in listing
+    bad = subprocess.run([seven, "t", "-pwrong-password", str(out)], check=False, capture_output=True, text=True)
+    assert bad.returncode != 0
