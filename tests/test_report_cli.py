@@ -16,6 +16,8 @@ from clinicguard.cli import main
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import set_language
 
+POPPLER = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+SEVEN_ZIP = shutil.which("7zz") or shutil.which("7z")
 SECRET = "Secret-Manager-2026"
 PACK_PASSWORD = "Inspection-ARS-2026"
 
@@ -50,6 +52,7 @@ def pdf_text(path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
+@POPPLER
 def test_report_pdf_writes_a_french_report_and_journals_it(clinic_dir, tmp_path, capsys):
     out = tmp_path / "rapport.pdf"
     assert main(["report", "pdf", "--data-dir", str(clinic_dir), "--out", str(out)]) == 0
@@ -63,6 +66,7 @@ def test_report_pdf_writes_a_french_report_and_journals_it(clinic_dir, tmp_path,
         ws.close()
 
 
+@POPPLER
 def test_report_pdf_in_english(clinic_dir, tmp_path):
     out = tmp_path / "report.pdf"
     assert main(["report", "pdf", "--data-dir", str(clinic_dir), "--out", str(out), "--lang", "en"]) == 0
@@ -125,13 +129,13 @@ def test_pack_refuses_an_unknown_item_and_a_short_password(clinic_dir, tmp_path,
     assert not out.exists() and not list(tmp_path.glob(".pack*"))
 
 
+@pytest.mark.skipif(SEVEN_ZIP is None, reason="7-Zip is not installed (Debian package 7zip)")
 def test_seven_zip_opens_the_encrypted_pack_with_its_password_only(clinic_dir, tmp_path, monkeypatch):
     """7-Zip is what an inspector on Windows opens an AES archive with (Debian's 7zip: `7zz`)."""
     monkeypatch.setenv("CLINICGUARD_PACK_PASSWORD", PACK_PASSWORD)
     out = tmp_path / "inspection.zip"
     assert main(["report", "pack", "--data-dir", str(clinic_dir), "--out", str(out), "--encrypt"]) == 0
-    seven = shutil.which("7zz") or shutil.which("7z")
-    assert seven, "7-Zip is needed (Debian package 7zip)"
+    seven = SEVEN_ZIP
     good = subprocess.run([seven, "t", f"-p{PACK_PASSWORD}", str(out)], check=False, capture_output=True, text=True)
     assert good.returncode == 0 and "Everything is Ok" in good.stdout, good.stdout + good.stderr
     listing = subprocess.run([seven, "l", "-slt", str(out)], check=True, capture_output=True, text=True).stdout

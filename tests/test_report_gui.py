@@ -4,12 +4,15 @@ name or a password is refused."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 
+import pytest
 import pyzipper
 from PySide6.QtCore import Qt
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
 def test_the_report_from_the_file_menu(qtbot, main_window, workspace, manager, tmp_path):
     workspace.checklist.set_assessment(manager, "GOV-ROLES-01", status="compliant", comment="[vu] *ok*")
     action = main_window.findChild(type(main_window.report_action), "reportForInspector")
