@@ -12,6 +12,7 @@ import pytest
 
 from clinicguard.core.reports import NotAPdfName, export_report, score_trend
 from clinicguard.core.reports.content import report_content
+from clinicguard.core.status import status_object
 from clinicguard.model.audit import AuditEntry
 from clinicguard.model.errors import ClinicGuardError
 
@@ -71,6 +72,9 @@ def test_the_report_names_every_recommendation_with_its_status_and_the_audit_hea
     entry = clinic.audit.search(kind="export.report")[-1]
     assert entry.after["audit_head"] in flat
     assert entry.after["file"] == "rapport.pdf"
+    assert entry.after["score"] == status_object(clinic)["overall"]["score"]
+    overall = f"{entry.after['score']:.1f}".replace(".", ",")
+    assert re.search(r"Score global\s+(Recommandations par statut\s+)?" + overall + r"\s%", text)  # as status --json
     assert "Dr Karim Benali" in flat  # the sign-off
     assert "Charte informatique 2026" in flat and "(expirée)" in flat  # the expired certificate
     assert "Tester la restauration *vite*" in flat and "Claire <Martin>" in flat

@@ -339,6 +339,7 @@ def _content(ws: Workspace, actor: Actor, today: date) -> dict:
         "summary": {
             "overall": percent_text(summary.overall.percent),
             "overall_value": summary.overall.percent or 0.0,
+            "overall_percent": summary.overall.percent,  # None when nothing applies, as in `status --json`
             "counts": [{"status": s.value, "label": s.label, "n": counts.get(s.value, 0)} for s in STATUS_ORDER],
             "reviews_overdue": trn("{n} review overdue", "{n} reviews overdue", len(summary.overdue_reviews)),
             "evidence": trn("{n} evidence file", "{n} evidence files", len(files)),

@@ -80,7 +80,7 @@ def prepare_report(ws: Workspace, actor: Actor, lang: str | None = None) -> Prep
     current = authorised(ws, actor)
     content = report_content(ws, current, lang)
     details = {"language": content["lang"], "audit_head": content["cover"]["audit_head"],
-               "score": content["summary"]["overall_value"]}
+               "score": content["summary"]["overall_percent"]}
     return PreparedExport("report", partial(render_pdf, content), details)
 
 
