@@ -40,6 +40,10 @@ def test_the_inspection_pack_of_the_ticked_items_with_a_password(qtbot, main_win
     dialog.items_list.item(1).setCheckState(Qt.CheckState.Unchecked)  # only GOV-ROLES-01's evidence
     out = tmp_path / "dossier.zip"
     dialog.path_edit.setText(str(out))
+    dialog.since_edit.edit.setText("pas une date")
+    dialog.export_button.click()
+    assert not out.exists() and "pas une date" in dialog.message.text()  # the date is refused, in words
+    dialog.since_edit.edit.setText("01/01/2020")
     dialog.password_edit.setText("Mot-de-passe-ARS")
     dialog.password_again.setText("autre chose")
     dialog.export_button.click()

@@ -89,7 +89,8 @@ class ReportDialog(QDialog):
         tick_row.addStretch(1)
         self.current_only = QCheckBox(tr("Only the evidence still valid today"))
         self.since_edit = DateField()
-        self.since_edit.setAccessibleName(tr("Valid from (earliest)"))
+        self.since_edit.setAccessibleName(tr("Evidence dated from"))
+        self.since_edit.setToolTip(tr("Only the evidence valid from this day or later (empty: any date)"))
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setPlaceholderText(tr("optional, at least {n} characters", n=reports.pack.MIN_PASSWORD_LENGTH))
@@ -101,7 +102,7 @@ class ReportDialog(QDialog):
         pack_form.addRow(tr("Evidence of"), self.items_list)
         pack_form.addRow("", tick_row)
         pack_form.addRow("", self.current_only)
-        pack_form.addRow(tr("Valid from, at the earliest"), self.since_edit)
+        pack_form.addRow(tr("Evidence dated from"), self.since_edit)
         pack_form.addRow(tr("Password"), self.password_edit)
         pack_form.addRow(tr("Password again"), self.password_again)
         hint = QLabel(tr("With a password the archive is encrypted (AES-256): the inspector opens it with 7-Zip, "
