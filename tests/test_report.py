@@ -100,7 +100,8 @@ def test_the_report_is_pdf_a_with_every_font_embedded(clinic, manager, tmp_path)
     check = subprocess.run(["qpdf", "--check", str(out)], check=False, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     raw = out.read_bytes()
-    assert b"<pdfaid:part>2</pdfaid:part>" in raw and b"<pdfaid:conformance>B</pdfaid:conformance>" in raw
+    assert b"<pdfaid:part>2</pdfaid:part>" in raw and b"<pdfaid:conformance>A</pdfaid:conformance>" in raw
+    assert b"<pdfuaid:part>1</pdfuaid:part>" in raw and b"/StructTreeRoot" in raw  # tagged, accessible
     assert b"/OutputIntents" in raw and b"GTS_PDFA1" in raw
 
 
@@ -118,6 +119,14 @@ def test_a_name_not_ending_in_pdf_is_refused_and_nothing_is_written(clinic, mana
     with pytest.raises(ClinicGuardError):
         export_report(clinic, manager, tmp_path / "missing-folder" / "r.pdf")
     assert list(tmp_path.glob("*.pdf")) == [] and not clinic.audit.search(kind="export.report")
+
+
+@POPPLER
+def test_a_clinic_with_nothing_answered_still_gets_its_report(workspace, manager, tmp_path):
+    out = export_report(workspace, manager, tmp_path / "vide.pdf")
+    text = squeezed(pdf_text(out))
+    assert "Aucune évaluation n'a encore été enregistrée." in text and "Aucune action en cours." in text
+    assert b"<pdfaid:conformance>A</pdfaid:conformance>" in out.read_bytes()
 
 
 def _entry(n, ts, item, status):
@@ -165,3 +174,20 @@ def test_no_text_runs_past_the_page_edge_even_with_long_words(clinic, manager, t
     assert pages and right_edges
     margin = 1.8 / 2.54 * 72  # the report's side margin, in points
     assert max(right_edges) <= float(pages[0]) - margin + 1
+
+
+def test_content_that_breaks_the_stricter_standards_still_gives_an_archival_pdf(clinic, manager, tmp_path,
+                                                                                 monkeypatch, caplog):
+    import typst
+
+    real = typst.compile
+
+    def strict_refuses(*args, pdf_standards=(), **kwargs):
+        if "ua-1" in pdf_standards:
+            raise RuntimeError("PDF/UA-1 error: (simulated)")
+        return real(*args, pdf_standards=pdf_standards, **kwargs)
+
+    monkeypatch.setattr(typst, "compile", strict_refuses)
+    raw = export_report(clinic, manager, tmp_path / "r.pdf").read_bytes()
+    assert b"<pdfaid:conformance>B</pdfaid:conformance>" in raw and b"pdfuaid" not in raw
+    assert "PDF/UA-1 error" in caplog.text

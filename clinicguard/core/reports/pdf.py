@@ -1,7 +1,7 @@
-"""The compliance report as an archival PDF (PDF/A-2b, fonts embedded), made without Qt.
+"""The compliance report as an archival PDF (PDF/A-2a and PDF/UA-1, fonts embedded), made without Qt.
 
 Typst (the `typst` Python binding) lays out resources/reports/report.typ over the JSON made by
-content.py. It was chosen because it writes PDF/A-2b itself and refuses to finish a file that
+content.py. It was chosen because it writes PDF/A (and PDF/UA) itself and refuses to finish a file that
 breaks the standard, embeds (and subsets) its fonts, carries its own fonts inside the wheel (the
 same output on every PC, no system fonts read), has wheels for Windows, and takes data as JSON
 values, so text typed by users is never interpreted as markup.
@@ -15,6 +15,7 @@ moves the file into place in one transaction.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from functools import partial
@@ -39,8 +40,13 @@ if TYPE_CHECKING:
     from clinicguard.core.workspace import Workspace
     from clinicguard.model.people import Actor
 
-PDF_STANDARD = "a-2b"
+# PDF/A-2a (archival, tagged: the text's structure and reading order are in the file) and PDF/UA-1
+# (accessible); should some content ever break the stricter rules, PDF/A-2b (archival, the
+# appearance kept exactly) is still made, and the log says why.
+PDF_STANDARDS = ["a-2a", "ua-1"]
+FALLBACK_STANDARDS = ["a-2b"]
 TEMPLATE = ("reports", "report.typ")
+log = logging.getLogger(__name__)
 
 
 class NotAPdfName(ClinicGuardError):
@@ -68,8 +74,13 @@ def render_pdf(content: dict) -> bytes:
 
     data = json.dumps(content, ensure_ascii=False)
     try:
-        return typst.compile(str(template_path()), sys_inputs={"data": data}, pdf_standards=[PDF_STANDARD],
-                             ignore_system_fonts=True)
+        try:
+            return typst.compile(str(template_path()), sys_inputs={"data": data}, pdf_standards=PDF_STANDARDS,
+                                 ignore_system_fonts=True)
+        except RuntimeError as exc:  # typst.TypstError, with the layout's diagnostics
+            log.warning("the report breaks %s (%s): made as %s", PDF_STANDARDS, exc, FALLBACK_STANDARDS)
+            return typst.compile(str(template_path()), sys_inputs={"data": data}, pdf_standards=FALLBACK_STANDARDS,
+                                 ignore_system_fonts=True)
     except Exception as exc:  # typst raises its own error type with the layout's diagnostics
         raise ReportFailed(tr("The report could not be laid out: {error}", error=str(exc).splitlines()[0]
                               if str(exc) else type(exc).__name__)) from exc
