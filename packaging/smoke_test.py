@@ -4,14 +4,15 @@
     python packaging/smoke_test.py "%LOCALAPPDATA%\\Programs\\ClinicGuard"   (an installed copy)
 
 It runs the console program (clinicguard-cli) with a clinic in a temporary folder: --version, init,
-checklist set, status --json, evidence add, evidence verify, backup create, backup verify, and a
-restore of that backup into a new folder with the recovery key from the printed sheet (its status
-and evidence must match); then the window program on a temporary demo clinic until its first paint
-(CLINICGUARD_SMOKE_EXIT_AFTER_PAINT=1). That start is measured as the performance benchmarks do:
-the median of three starts, as a ratio to a bare PySide6 window's first paint measured in the same
-run by the Python running this script (when it has PySide6). `--headless` skips the window.
-The clinic key goes to the system keyring when it has a secure backend (Windows Credential
-Manager); elsewhere set CLINICGUARD_PASSPHRASE. Exits non-zero on any failure.
+checklist set, status --json, evidence add, evidence verify, report pdf (a PDF/A file), report pack
+(encrypted), backup create, backup verify, and a restore of that backup into a new folder with the
+recovery key from the printed sheet (its status and evidence must match); then the window program on
+a temporary demo clinic until its first paint (CLINICGUARD_SMOKE_EXIT_AFTER_PAINT=1). That start is
+measured as the performance benchmarks do: the median of three starts, as a ratio to a bare PySide6
+window's first paint measured in the same run by the Python running this script (when it has
+PySide6). `--headless` skips the window. The clinic key goes to the system keyring when it has a
+secure backend (Windows Credential Manager); elsewhere set CLINICGUARD_PASSPHRASE. Exits non-zero on
+any failure.
 """
 
 from __future__ import annotations
@@ -110,6 +111,17 @@ def main(argv: list[str]) -> int:
         proof.write_text("Charte informatique du cabinet (test)\n", encoding="utf-8")
         run([str(cli), "evidence", "add", *common, "--as", "Gérante", str(proof), "--item", "GOV-ROLES-01"], env)
         run([str(cli), "evidence", "verify", *common], env)
+        # The report's layout (resources/reports/report.typ) and Typst's native module must be in
+        # the build; the pack needs pyzipper's AES.
+        report = Path(tmp) / "rapport.pdf"
+        run([str(cli), "report", "pdf", *common, "--as", "Gérante", "--out", str(report)], env)
+        if not report.read_bytes().startswith(b"%PDF-") or b"pdfaid:part" not in report.read_bytes():
+            raise SystemExit("FAILED: the report is not a PDF/A file")
+        pack = Path(tmp) / "dossier.zip"
+        run([str(cli), "report", "pack", *common, "--as", "Gérante", "--out", str(pack), "--encrypt"],
+            dict(env, CLINICGUARD_PACK_PASSWORD="smoke-pack-password-2718"))
+        if not pack.is_file():
+            raise SystemExit("FAILED: the inspection pack was not written")
         backup_round_trip(cli, common, Path(tmp), env, status)
 
         if not with_gui:

@@ -15,15 +15,16 @@ from clinicguard.i18n import set_language, tr
 from clinicguard.core.keys import PASSPHRASE_ENV, PassphraseRequired, configure_frozen_keyring
 from clinicguard.core.logs import configure_logging
 from clinicguard.cli import (
-    accounting, audit, backup, checklist, clinic, evidence, exports as export_commands, people, plan, registers, signoff,
+    accounting, audit, backup, checklist, clinic, evidence, exports as export_commands, people, plan, registers, report,
+    signoff,
 )
 from clinicguard.cli.common import SECRET_ENV, log
 from clinicguard.cli.parsing import ArgumentParser, translate_argparse_message
 from clinicguard.cli.clinic import cmd_gui
 
 # The command areas, in the order `clinicguard --help` lists them; each adds its subcommands.
-COMMAND_AREAS = (clinic, checklist, plan, evidence, people, signoff, registers, audit, export_commands, accounting,
-                 backup)
+COMMAND_AREAS = (clinic, checklist, plan, evidence, people, signoff, registers, audit, export_commands, report,
+                 accounting, backup)
 __all__ = ["main", "build_parser", "translate_argparse_message"]
 
 

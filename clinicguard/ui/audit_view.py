@@ -3,7 +3,6 @@ a button that verifies the whole trail and one that exports the selection to Exc
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
@@ -21,15 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicguard.model.plan import ActionStatus
 from clinicguard.model.audit import AuditEntry
 from clinicguard.core.exports import export_journal
-from clinicguard.model.budget import Category, Nature
-from clinicguard.model.checklist import Status
+from clinicguard.core.journal_text import (
+    JournalNames, change_summary, journal_names, kind_label, local_time, object_label, side_text,
+)
 from clinicguard.model.errors import ClinicGuardError
-from clinicguard.core.formatting import format_date, format_money, parse_date
-from clinicguard.model.people import Permission, Role
-from clinicguard.i18n import language, tr
+from clinicguard.core.formatting import parse_date
+from clinicguard.model.people import Permission
+from clinicguard.i18n import tr
 from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
@@ -39,185 +38,13 @@ MAX_ROWS = 20000  # the newest; the export and the verification always cover eve
 MAX_TEXT = 200
 
 
-def kind_labels() -> dict[str, str]:
-    """A readable name for each kind of entry; built on each call so that it follows the language."""
-    return {
-        "session.sign-in": tr("Signed in"),
-        "session.sign-in-failed": tr("Wrong password or PIN"),
-        "session.sign-in-refused": tr("Sign-in refused (profile locked)"),
-        "session.sign-out": tr("Signed out"),
-        "clinic.create": tr("Clinic created"),
-        "clinic.update": tr("Clinic details changed"),
-        "person.create": tr("Profile added"),
-        "person.change-role": tr("Role changed"),
-        "person.deactivate": tr("Profile deactivated"),
-        "person.reactivate": tr("Profile reactivated"),
-        "person.reset-secret": tr("Password or PIN reset by a manager"),
-        "person.change-secret": tr("Own password or PIN changed"),
-        "person.unlock": tr("Profile unlocked"),
-        "setting.update": tr("Setting changed"),
-        "assessment.update": tr("Recommendation assessed"),
-        "assessment.review": tr("Answer sent back to review by a catalogue change"),
-        "action.create": tr("Action added"),
-        "action.update": tr("Action changed"),
-        "action.delete": tr("Action deleted"),
-        "budget-line.create": tr("Expense line added"),
-        "budget-line.update": tr("Expense line changed"),
-        "budget-line.delete": tr("Expense line deleted"),
-        "budget-line.redate": tr("Expense lines moved to another financial year"),
-        "plan.import": tr("Action plan imported"),
-        "evidence.add": tr("Evidence added"),
-        "evidence.update": tr("Evidence details changed"),
-        "evidence.delete": tr("Evidence deleted"),
-        "evidence.open": tr("Evidence opened"),
-        "evidence.export": tr("Evidence copied out of the vault"),
-        "evidence.link": tr("Evidence linked"),
-        "evidence.unlink": tr("Evidence unlinked"),
-        "signoff.confirm": tr("Sign-off given"),
-        "signoff.withdraw": tr("Sign-off withdrawn"),
-        "signoff.request": tr("Sign-off requested"),
-        "signoff.request-cancel": tr("Sign-off request cancelled"),
-        "catalogue.upgrade": tr("Catalogue updated"),
-        "export.audit": tr("Audit trail exported"),
-        "export.budget": tr("Budget exported"),
-        "export.checklist": tr("Checklist exported"),
-        "export.actions": tr("Action plan exported"),
-        "export.catalogue": tr("Catalogue exported"),
-        "backup.create": tr("Backup made and verified"),
-        "backup.verify": tr("Backup verified"),
-        "backup.restore": tr("Clinic restored from a backup"),
-        "backup.rotate": tr("Old backups deleted (rotation)"),
-        "backup.settings": tr("Backup settings changed"),
-        "backup.failed": tr("Automatic backup failed"),
-    }
-
-
-def family_labels() -> dict[str, str]:
-    """The filter also offers each family of kinds ("person" matches every "person.…")."""
-    return {
-        "session": tr("Sign-ins and sign-outs"), "clinic": tr("Clinic"), "person": tr("Profiles"),
-        "setting": tr("Settings"), "assessment": tr("Assessments"), "action": tr("Actions"),
-        "budget-line": tr("Expense lines"), "plan": tr("Action plan"), "evidence": tr("Evidence"),
-        "signoff": tr("Sign-offs"), "catalogue": tr("Catalogue"), "export": tr("Exports"),
-        "backup": tr("Backups"),
-    }
-
-
-def kind_label(kind: str) -> str:
-    """The readable name, or the code itself for a kind this version does not know."""
-    if kind in kind_labels():
-        return kind_labels()[kind]
-    family = family_labels().get(kind)
-    return tr("{family} (all)", family=family) if family else kind
-
-
-def field_labels() -> dict[str, str]:
-    return {
-        "status": tr("Status"), "comment": tr("Comment"), "responsible": tr("Responsible"),
-        "last_reviewed": tr("Last review"), "next_review": tr("Next review"), "title": tr("Title"),
-        "name": tr("Name"), "role": tr("Role"), "note": tr("Note"), "person": tr("Person"),
-        "active": tr("Active"), "locked": tr("Locked"), "secret_kind": tr("Signs in with"),
-        "signed_at": tr("Signed on"), "requested_at": tr("Requested"), "requested_by": tr("Requested by"),
-        "description": tr("Description"), "owner": tr("Owner"), "due_date": tr("Due date"),
-        "label": tr("Label"), "supplier": tr("Supplier"), "category": tr("Category"), "nature": tr("Nature"),
-        "planned_ht": tr("Planned excl. VAT"), "committed_ht": tr("Committed excl. VAT"),
-        "actual_ht": tr("Actual excl. VAT"), "vat_rate_bp": tr("VAT rate"), "invoice_ref": tr("Invoice reference"),
-        "invoice_date": tr("Invoice date"), "items": tr("Recommendations"), "item_ids": tr("Recommendations"),
-        "actions": tr("Actions"), "file": tr("File"), "reason": tr("Reason"), "value": tr("Value"),
-        "failed_attempts": tr("Wrong tries"), "locked_until": tr("Waiting until"),
-    }
-
-
-def _enum_label(field: str, family: str, value):
-    """The label a user saw for a coded value (status, role...), or None."""
-    enum = {("status", "assessment"): Status, ("status", "action"): ActionStatus, ("role", "person"): Role,
-            ("category", "budget-line"): Category, ("nature", "budget-line"): Nature}.get((field, family))
-    if enum is None and field == "role":
-        enum = Role
-    try:
-        return enum(value).label if enum is not None else None
-    except ValueError:
-        return None
-
-
-def local_time(ts: str) -> str:
-    """A UTC timestamp as the clinic's wall clock shows it: 29/11/2026 16:18:59."""
-    try:
-        moment = datetime.fromisoformat(ts)
-    except ValueError:
-        return ts
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone().strftime("%d/%m/%Y %H:%M:%S")
-
-
-def value_text(field: str, value, family: str = "") -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return tr("Yes") if value else tr("No")
-    label = _enum_label(field, family, value) if isinstance(value, str) else None
-    if label is not None:
-        return label
-    if field == "secret_kind":
-        return tr("PIN") if value == "pin" else tr("Password")
-    if isinstance(value, int) and field.endswith("_ht"):
-        return format_money(value)
-    if isinstance(value, int) and field.endswith("_bp"):
-        return f"{value / 100:g}".replace(".", "," if language() == "fr" else ".") + "\u202f%"
-    if isinstance(value, str) and field.endswith("_at") and "T" in value:
-        return local_time(value)
-    if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
-        try:
-            return format_date(value)
-        except ValueError:
-            return value
-    if isinstance(value, list):
-        return ", ".join(value_text("", v, family) for v in value)
-    if isinstance(value, dict):
-        return "(" + fields_text(value, family) + ")"
-    return str(value)
-
-
-def fields_text(values: dict, family: str = "", only: set | None = None) -> str:
-    labels = field_labels()
-    sep = " : " if language() == "fr" else ": "
-    return "; ".join(f"{labels.get(k, k)}{sep}{value_text(k, v, family)}" for k, v in values.items()
-                     if only is None or k in only)
-
-
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
 
 
-def change_text(entry: AuditEntry, side: str) -> str:
-    """One side of an entry as a person reads it: "Status: Compliant", with no JSON; when both
-    sides are records, only the fields that changed."""
-    value = entry.before if side == "before" else entry.after
-    if value is None:
-        return ""
-    family = entry.kind.split(".")[0]
-    if not isinstance(value, dict):
-        return _clip(value_text("", value, family))
-    other = entry.after if side == "before" else entry.before
-    only = None
-    if isinstance(other, dict):
-        changed = {k for k in set(value) | set(other) if value.get(k) != other.get(k)}
-        only = changed or None
-    return _clip(fields_text(value, family, only))
-
-
-def change_summary(entry: AuditEntry) -> str:
-    """What changed, one field a line ("Status: Compliant → Partly compliant"), for the tooltip."""
-    before, after = entry.before, entry.after
-    if isinstance(before, dict) and isinstance(after, dict):
-        family, labels = entry.kind.split(".")[0], field_labels()
-        sep = " : " if language() == "fr" else ": "
-        lines = [f"{labels.get(k, k)}{sep}{value_text(k, before.get(k), family)} → {value_text(k, after.get(k), family)}"
-                 for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
-        return "\n".join(lines)
-    old, new = change_text(entry, "before"), change_text(entry, "after")
-    return f"{old} → {new}" if old and new else old or new
+def change_text(entry: AuditEntry, side: str, names: JournalNames | None = None) -> str:
+    """One side of an entry in words (core/journal_text.py), clipped for a table cell."""
+    return _clip(side_text(entry, side, names))
 
 
 class AuditModel(RowsTableModel):
@@ -225,6 +52,7 @@ class AuditModel(RowsTableModel):
 
     def __init__(self):
         super().__init__([tr("No."), tr("Date"), tr("Person"), tr("Kind"), tr("Object"), tr("Before"), tr("After")])
+        self.names = JournalNames()  # what each object is called now (set with the rows)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -238,12 +66,14 @@ class AuditModel(RowsTableModel):
                 return tr("{time} UTC", time=e.ts[:19].replace("T", " "))
             if column == 3:
                 return e.kind  # the code, as the filter and the Excel export name it
+            if column == 4:
+                return f"{e.object_type} {e.object_id}"  # the code, as the filter and the export name it
             if column in (5, 6):
-                return plain_tooltip(change_summary(e))
+                return plain_tooltip(change_summary(e, self.names))
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.EditRole):
             return None
-        text = [str(e.id), local_time(e.ts), e.actor_name, kind_label(e.kind), f"{e.object_type} {e.object_id}",
-                change_text(e, "before"), change_text(e, "after")][column]
+        text = [str(e.id), local_time(e.ts), e.actor_name, kind_label(e.kind), object_label(e, self.names),
+                change_text(e, "before", self.names), change_text(e, "after", self.names)][column]
         return plain_tooltip(text) if role == Qt.ItemDataRole.ToolTipRole else text
 
 
@@ -350,6 +180,7 @@ class AuditView(QWidget):
         except ClinicGuardError as error:
             self.result_label.setText(str(error))
             return
+        self.model.names = journal_names(self.state.ws)
         self.model.set_rows(rows)
         self._apply_permissions()
 

@@ -31,6 +31,7 @@ from clinicguard.ui.checklist_view import ChecklistView
 from clinicguard.ui.dashboard_view import DashboardView
 from clinicguard.ui.evidence_view import EvidenceView, checklist_links, plan_links
 from clinicguard.ui.export_dialog import ExportDialog
+from clinicguard.ui.report_dialog import ReportDialog
 from clinicguard.ui.people_view import PeopleView
 from clinicguard.ui.plan_view import PlanView
 from clinicguard.ui.registers_view import RegistersView
@@ -133,6 +134,12 @@ class MainWindow(QMainWindow):
         self.backups = BackupController(self, state)
         file_menu.addAction(self.backups.backup_action)
         file_menu.addAction(self.backups.verify_action)
+        # The compliance report and the inspection pack (issue 14): File menu and Ctrl+R
+        self.report_action = QAction(tr("Report for the DPO or the inspector…"), self)
+        self.report_action.setObjectName("reportForInspector")
+        self.report_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.report_action.triggered.connect(lambda: self.open_report_dialog())
+        file_menu.addAction(self.report_action)
         # for the clinic's IT provider: the technical log (errors and their tracebacks)
         self.log_folder_action = QAction(tr("Open the log folder"), self)
         self.log_folder_action.setObjectName("openLogFolder")
@@ -253,6 +260,12 @@ class MainWindow(QMainWindow):
             page = self.nav.currentItem().data(Qt.ItemDataRole.UserRole) if self.nav.currentItem() else ""
             kind = {"checklist": "checklist", "plan": "actions", "registers": "registers"}.get(page, "budget")
         dialog = ExportDialog(self.state, kind, self)
+        dialog.open()
+        return dialog
+
+    def open_report_dialog(self, kind: str = "pdf"):
+        """Open the dialog that makes the compliance report (PDF) or the inspection pack (zip)."""
+        dialog = ReportDialog(self.state, kind, self)
         dialog.open()
         return dialog
 

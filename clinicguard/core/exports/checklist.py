@@ -5,7 +5,8 @@ formulas over the recommendations (equal to the app's own scores, core/checklist
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
@@ -24,10 +25,12 @@ from clinicguard.core.exports.pipeline import (
     Cancelled, Context, ExportSources, PreparedExport, Progress, authorised, context_for, run_export, tick,
 )
 from clinicguard.core.exports.xlsx import (
-    BOLD, DATE, INTEGER, NUMBER, SCORE, TEXT, WRAP, Column, TableSheet, fit_rows, formula, header_row, label,
+    BOLD, DATE, DATETIME, INTEGER, NUMBER, SCORE, TEXT, WRAP, Column, TableSheet, fit_rows, formula, header_row, label,
     print_setup, put, set_widths, sheet_title, sumifs, title,
 )
+from clinicguard.core.formatting import format_date
 from clinicguard.i18n import pick, tr
+from clinicguard.model.evidence import ExpiryState
 from clinicguard.model.people import Actor
 
 
@@ -47,6 +50,58 @@ class ChecklistData:
     rows: tuple[ChecklistRow, ...]
     evidence_counts: dict[str, int]
     actions_by_item: dict[str, tuple[str, ...]]  # item id -> "#3 title" texts
+    # Who answered and who confirmed (issue 14); empty when the sources cannot tell.
+    assessors: dict[int, str] = field(default_factory=dict)  # person id -> name
+    signoffs_by_item: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "name, 29/11/2026 14:05"
+    evidence_by_item: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "title (valid until ...)"
+
+
+def local_moment(ts: str | None) -> datetime | None:
+    """A UTC timestamp of the database as a local, naive date and time for a spreadsheet cell."""
+    if not ts:
+        return None
+    moment = datetime.fromisoformat(ts)
+    return (moment.astimezone() if moment.tzinfo is not None else moment).replace(tzinfo=None, microsecond=0)
+
+
+def evidence_texts(files: Iterable, today: date | None = None) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
+    """Per recommendation: how many evidence files still count (not expired), and every file's
+    title with its validity; expired files are listed, marked, and no longer counted."""
+    today = today or date.today()
+    counts: dict[str, int] = {}
+    texts: dict[str, list[str]] = {}
+    for ev in sorted(files, key=lambda e: e.id):
+        state = ev.expiry_state(today)
+        if ev.expires_on:
+            validity = tr("expired on {date}", date=format_date(ev.expires_on)) if state is ExpiryState.EXPIRED \
+                else tr("valid until {date}", date=format_date(ev.expires_on))
+        else:
+            validity = tr("no end date")
+        for item_id in ev.items:
+            if state is not ExpiryState.EXPIRED:
+                counts[item_id] = counts.get(item_id, 0) + 1
+            texts.setdefault(item_id, []).append(f"{ev.title or ev.original_name} ({validity})")
+    return counts, {item_id: tuple(t) for item_id, t in texts.items()}
+
+
+def signoff_texts(overview: dict) -> dict[str, tuple[str, ...]]:
+    """Per recommendation, the sign-offs that count ("name, date"), then the outdated ones, marked."""
+    result = {}
+    for item_id, s in overview.items():
+        texts = [f"{c.person_name}, {local_moment(c.signed_at):%d/%m/%Y %H:%M}" for c in s.confirmed]
+        texts += [tr("{name} (outdated: asked again since)", name=c.person_name) for c in s.outdated]
+        if texts:
+            result[item_id] = tuple(texts)
+    return result
+
+
+def not_applicable_reason(row: ChecklistRow) -> str:
+    if row.status is not Status.NOT_APPLICABLE:
+        return ""
+    reasons = [tr("Outside the scope of this type of structure.")] if not row.applies else []
+    if row.assessment.updated_at and row.assessment.comment:  # the clinic's own reason, as typed
+        reasons.append(row.assessment.comment)
+    return "\n".join(reasons)
 
 
 def linked_actions(actions: Iterable[Action]) -> dict[str, tuple[str, ...]]:
@@ -61,8 +116,19 @@ def linked_actions(actions: Iterable[Action]) -> dict[str, tuple[str, ...]]:
 def prepare_checklist(sources: ExportSources, actor: Actor) -> PreparedExport:
     """The checklist workbook (every recommendation with its assessment, and the scores), ready to build."""
     current = authorised(sources, actor)
-    data = ChecklistData(context_for(sources, current), sources.catalogue, tuple(sources.checklist.rows()),
-                         sources.evidence_counts_by_item(), linked_actions(sources.plan.actions()))
+    rows = tuple(sources.checklist.rows())
+    counts, evidence, signoffs, assessors = sources.evidence_counts_by_item(), {}, {}, {}
+    # The workspace also gives the files, the sign-offs and the people (issue 14); any other
+    # source keeps the plain counts.
+    evidence_store, signoff_service = getattr(sources, "evidence_store", None), getattr(sources, "signoffs", None)
+    if evidence_store is not None:
+        counts, evidence = evidence_texts(evidence_store.all())
+    if signoff_service is not None:
+        signoffs = signoff_texts(signoff_service.overview([r.item.id for r in rows]))
+    if hasattr(sources.people, "all"):
+        assessors = {p.id: p.name for p in sources.people.all()}
+    data = ChecklistData(context_for(sources, current), sources.catalogue, rows, counts,
+                         linked_actions(sources.plan.actions()), assessors, signoffs, evidence)
     overall = score(list(data.rows))
     details = {"recommendations": len(data.rows), "score": overall.percent, "audit_head": data.context.audit_head}
     return PreparedExport("checklist", partial(build_checklist, data), details)
@@ -82,7 +148,10 @@ def build_checklist(data: ChecklistData, progress: Progress | None = None,
         [(tr("Number of recommendations"), INTEGER, len(data.rows))],
         [(names["items"], tr("One row per recommendation: domain, theme, identifier, question, status, comment, "
                              "responsible, last and next review, number of evidence files, linked actions, guidance "
-                             "and references. Statuses are coloured.")),
+                             "and references. Statuses are coloured.")
+                         + " " + tr("Also who assessed each item and when, the sign-offs (who, when), the evidence "
+                                    "titles with their validity, and why an item does not apply. Expired evidence "
+                                    "is listed but not counted.")),
          (names["scores"], tr("The score of each domain and the overall score, as formulas over the recommendations."))],
         [score_formula()],
     )
@@ -91,7 +160,10 @@ def build_checklist(data: ChecklistData, progress: Progress | None = None,
         Column(tr("Recommendation"), WRAP, 36), Column(tr("Question"), WRAP, 44), Column(tr("Severity"), INTEGER, 9),
         Column(tr("Status"), WRAP, 16), Column(tr("Comment"), WRAP, 36), Column(tr("Responsible"), WRAP, 18),
         Column(tr("Last review"), DATE, 12), Column(tr("Next review"), DATE, 12),
-        Column(tr("Evidence files"), INTEGER, 10), Column(tr("Linked actions"), WRAP, 30),
+        Column(tr("Evidence files"), INTEGER, 10), Column(tr("Evidence (validity)"), WRAP, 36),
+        Column(tr("Assessed by"), WRAP, 18), Column(tr("Assessed on"), DATETIME, 16),
+        Column(tr("Sign-offs (who, when)"), WRAP, 30), Column(tr("Reason for not applicable"), WRAP, 30),
+        Column(tr("Linked actions"), WRAP, 30),
         Column(tr("Why it matters"), WRAP, 50), Column(tr("How to check"), WRAP, 50),
         Column(tr("Expected evidence"), WRAP, 40), Column(tr("References"), WRAP, 40),
         Column(tr("Kind of source"), WRAP, 24),
@@ -104,7 +176,10 @@ def build_checklist(data: ChecklistData, progress: Progress | None = None,
         table.append([
             catalogue.domain_title(item.domain), catalogue.theme_title(item.theme), item.id, pick(item.title),
             pick(item.question), item.severity, row.status.label, a.comment, a.responsible, a.last_reviewed,
-            a.next_review, data.evidence_counts.get(item.id, 0), "\n".join(data.actions_by_item.get(item.id, ())),
+            a.next_review, data.evidence_counts.get(item.id, 0), "\n".join(data.evidence_by_item.get(item.id, ())),
+            data.assessors.get(a.updated_by, "") if a.updated_by is not None else "", local_moment(a.updated_at),
+            "\n".join(data.signoffs_by_item.get(item.id, ())), not_applicable_reason(row),
+            "\n".join(data.actions_by_item.get(item.id, ())),
             pick(item.why), pick(item.how_to_check), pick(item.evidence), references_text(item),
             item.source_status_label,
         ])

@@ -7,7 +7,7 @@ own audit entry recorded in the transaction that moves the file into place.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -18,7 +18,10 @@ from openpyxl import Workbook
 from clinicguard.core.exports.pipeline import (
     Cancelled, ExportSources, PreparedExport, Progress, authorised, run_export, tick,
 )
-from clinicguard.core.exports.xlsx import INTEGER, TEXT, label, new_cell, put, set_widths, sheet_title
+from clinicguard.core.exports.xlsx import (
+    INTEGER, TEXT, WRAP, label, new_cell, put, set_row_height, set_widths, sheet_title, wrapped_lines,
+)
+from clinicguard.core.journal_text import JournalNames, journal_names, readable_rows
 from clinicguard.i18n import tr
 from clinicguard.model.people import Actor
 
@@ -36,6 +39,7 @@ class JournalData:
     intact: bool
     filters: dict[str, Any]  # only the filters given
     entries: tuple["AuditEntry", ...]
+    names: JournalNames = field(default_factory=JournalNames)  # what each object is called now
 
 
 def value_text(value: Any) -> str:
@@ -54,7 +58,7 @@ def prepare_journal(sources: ExportSources, actor: Actor, **filters: Any) -> Pre
     check = trail.verify()
     active = {k: v for k, v in filters.items() if v}
     data = JournalData(sources.settings.clinic.name, current.name, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                       trail.head_text(), check.message, check.ok, active, entries)
+                       trail.head_text(), check.message, check.ok, active, entries, journal_names(sources))
     details = {"entries": len(entries), "head": data.head, "intact": check.ok, "filters": active}
     return PreparedExport("audit", partial(build_journal, data), details)
 
@@ -71,20 +75,29 @@ def build_journal(data: JournalData, progress: Progress | None = None, cancelled
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_title(tr("Audit trail"))
-    headers = [tr("No."), tr("Date (UTC)"), tr("Person"), tr("Kind"), tr("Object"), tr("Identifier"),
-               tr("Before"), tr("After"), tr("Hash")]
+    # First what a reader needs, in words and at local time; then the raw entry (UTC, codes, JSON,
+    # hash) that `audit verify` checks, for whoever verifies.
+    headers = [tr("No."), tr("Date and time (local)"), tr("Person"), tr("What happened"), tr("Concerning"), tr("Change"),
+               tr("Date (UTC)"), tr("Kind (code)"), tr("Object (code)"), tr("Identifier"), tr("Before (raw)"),
+               tr("After (raw)"), tr("Hash")]
+    widths = (7, 19, 22, 30, 40, 60, 28, 22, 14, 16, 40, 40, 20)
     for col, text in enumerate(headers, 1):
         label(sheet, 1, col, text)
     total = len(data.entries)
-    for n, e in enumerate(data.entries, 1):
+    readable = readable_rows(data.entries, data.names)
+    for n, (e, words) in enumerate(zip(data.entries, readable), 1):
         # Every value but the number is a text cell: names, comments and values typed by people
         # must never become formulas.
-        sheet.append([new_cell(sheet, INTEGER, e.id)] + [
-            new_cell(sheet, TEXT, v) for v in (e.ts, e.actor_name, e.kind, e.object_type, e.object_id,
-                                               value_text(e.before), value_text(e.after), e.hash)])
+        sheet.append([new_cell(sheet, INTEGER, e.id)]
+                     + [new_cell(sheet, WRAP if i >= 2 else TEXT, v) for i, v in enumerate(words)]
+                     + [new_cell(sheet, TEXT, v) for v in (e.ts, e.kind, e.object_type, e.object_id,
+                                                           value_text(e.before), value_text(e.after), e.hash)])
+        lines = max(wrapped_lines(words[i], widths[i + 1]) for i in (2, 3, 4))
+        if lines > 1:
+            set_row_height(sheet, n + 1, min(lines, 20))
         tick(progress, cancelled, n, total)
-    sheet.freeze_panes = "A2"
-    set_widths(sheet, (7, 28, 22, 24, 16, 18, 50, 50, 20))
+    sheet.freeze_panes = "B2"
+    set_widths(sheet, widths)
     about = book.create_sheet(sheet_title(tr("About")))
     rows = [
         (tr("Clinic"), data.clinic_name),
@@ -93,6 +106,8 @@ def build_journal(data: JournalData, progress: Progress | None = None, cancelled
         (tr("Audit trail head"), data.head),
         (tr("Verification"), data.verification),
         (tr("Entries in this export"), str(total)),
+        (tr("Times"), tr("Columns B to F give each entry in words, at this computer's local time. Columns G to M "
+                         "keep the entry as recorded (UTC time, codes, raw values, hash) for verification.")),
         (tr("Filters"), value_text(data.filters) if data.filters else tr("none")),
         (tr("How to check"), tr("Keep this head: 'clinicguard audit verify --expect-head {head}' shows later whether "
                                 "any entry up to it was changed or removed.", head=data.head)),
