@@ -1,16 +1,16 @@
 """The inspection pack in the core: choosing evidence, a damaged file or a cancel leaving nothing, the
-registers' workbook joining the pack once the registers exist."""
+registers' workbook in the pack."""
 
 from __future__ import annotations
 
+import io
 import zipfile
 from datetime import date
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import load_workbook
 
-from clinicguard.core import exports
-from clinicguard.core.exports import ExportCancelled, PreparedExport
+from clinicguard.core.exports import ExportCancelled
 from clinicguard.core.reports import EvidenceChoice, choose_evidence, export_pack
 from clinicguard.core.vault.errors import EvidenceDamaged
 
@@ -57,21 +57,13 @@ def test_a_cancelled_pack_writes_nothing_and_records_nothing(workspace, manager,
     assert list(out.iterdir()) == [] and len(workspace.audit.entries()) == entries
 
 
-def test_the_registers_workbook_joins_the_pack_once_the_registers_provide_it(workspace, manager, files, tmp_path,
-                                                                                monkeypatch):
-    def prepare_registers(sources, actor):
-        def build(progress=None, cancelled=None):
-            book = Workbook()
-            book.active["A1"] = "Registre des traitements"
-            return book
-        return PreparedExport("registers", build)
-
-    export_pack(workspace, manager, tmp_path / "without.zip")
-    with zipfile.ZipFile(tmp_path / "without.zip") as z:
-        assert "registres.xlsx" not in z.namelist()
-    monkeypatch.setattr(exports, "prepare_registers", prepare_registers, raising=False)
-    export_pack(workspace, manager, tmp_path / "with.zip")
-    with zipfile.ZipFile(tmp_path / "with.zip") as z:
+def test_the_registers_workbook_is_in_the_pack_and_in_its_index(workspace, manager, files, tmp_path):
+    workspace.registers.add_from_template(manager, "patient-records")
+    export_pack(workspace, manager, tmp_path / "pack.zip")
+    with zipfile.ZipFile(tmp_path / "pack.zip") as z:
         assert "registres.xlsx" in z.namelist()
         index = z.read("index.csv").decode("utf-8-sig")
+        book = load_workbook(io.BytesIO(z.read("registres.xlsx")))
     assert "registres.xlsx" in index
+    cells = [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value]
+    assert any("dossier" in c.lower() for c in cells)  # the patient-records activity

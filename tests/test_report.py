@@ -148,17 +148,15 @@ def test_the_last_trend_point_is_todays_score(clinic, manager):
 
 
 @POPPLER
-def test_the_registers_section_appears_once_the_registers_give_a_summary(clinic, manager, tmp_path, monkeypatch):
-    assert report_content(clinic, manager)["registers"] is None
-
-    class Registers:
-        def summary(self):
-            return {"Traitements au registre": 12, "Violations notées": 1}
-
-    monkeypatch.setattr(clinic, "registers", Registers(), raising=False)
+def test_the_registers_section_says_where_each_register_stands(clinic, manager, tmp_path):
+    clinic.registers.add_from_template(manager, "patient-records")
+    clinic.registers.add_incident(manager, title="Hameçonnage du secrétariat", discovered_at="2026-11-20 08:00")
+    rows = dict(map(tuple, report_content(clinic, manager)["registers"]["rows"]))
+    assert rows["Traitements inscrits au registre"] == "1"
+    assert rows["Incidents enregistrés (notifiés ou non)"] == "1"
+    assert "Hameçonnage du secrétariat" in rows["Incidents ayant dépassé le délai de notification de 72 heures"]
     text = squeezed(pdf_text(export_report(clinic, manager, tmp_path / "r.pdf")))
-    assert "Registres" in text and "Traitements au registre" in text
-
+    assert "Registres" in text and "Hameçonnage du secrétariat" in text
 
 
 @POPPLER

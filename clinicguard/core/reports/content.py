@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from clinicguard.core.checklist import score_formula, summarize
 from clinicguard.core.formatting import format_date, format_money
@@ -21,6 +21,7 @@ from clinicguard.model.catalogue import Catalogue, Structure
 from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.model.evidence import Evidence, ExpiryState
 from clinicguard.model.plan import Action, ActionStatus
+from clinicguard.model.registers import RegisterSummary
 
 if TYPE_CHECKING:
     from clinicguard.core.workspace import Workspace
@@ -174,23 +175,33 @@ def action_line(action: Action, today: date) -> dict:
             "items": ", ".join(action.item_ids)}
 
 
-def registers_section(ws: Any) -> dict | None:
-    """The registers' summary, when the registers feature provides one (`ws.registers.summary()`).
+def registers_section(summary: RegisterSummary) -> dict:
+    """Where the registers stand (GDPR art. 30, 28, 33(5); training and the IT charter), in words."""
+    def names(people: Iterable[str]) -> str:
+        people = list(people)
+        return ", ".join(breakable(p) for p in people) if people else tr("none")
 
-    Expected: a mapping of label to value, or a list of (label, value) pairs; anything else is
-    shown as one line. Until the registers exist, the report simply has no such section.
-    """
-    registers = getattr(ws, "registers", None)
-    summary = getattr(registers, "summary", None)
-    if not callable(summary):
-        return None
-    value = summary()
-    if isinstance(value, dict):
-        rows = [[str(k), str(v)] for k, v in value.items()]
-    elif isinstance(value, (list, tuple)):
-        rows = [[str(r[0]), str(r[1])] if isinstance(r, (list, tuple)) and len(r) == 2 else [str(r), ""] for r in value]
+    rows = [
+        [tr("Processing activities in the register"), str(summary.processing)],
+        [tr("Activities whose need for a DPIA is not yet decided"), str(summary.activities_without_dpia_decision)],
+        [tr("Processors and hosts"), str(summary.processors)],
+        [tr("Contracts missing art. 28(3) clauses"),
+         names(p.name for p in summary.incomplete_contracts)],
+        [tr("Contracts and HDS certificates ending within 60 days"),
+         names(f"{e.processor} ({e.label}, {format_date(e.on)})" for e in summary.expiring)],
+        [tr("Incidents recorded (notified or not)"), str(summary.incidents)],
+        [tr("Incidents awaiting a CNIL decision or an ARS report"), str(len(summary.open_incidents))],
+        [tr("Incidents past the 72-hour notification deadline"),
+         names(i.title for i in summary.overdue_incidents)],
+        [tr("Training sessions"), str(summary.trainings)],
+        [trn("Active people without training in the last {n} month", "Active people without training in the last {n} months",
+             summary.training_months), names(summary.untrained)],
+    ]
+    if summary.charter_version is None:
+        rows.append([tr("IT charter"), tr("no version recorded")])
     else:
-        rows = [[str(value), ""]]
+        rows.append([tr("Active people who have not acknowledged IT charter {version}", version=summary.charter_version),
+                     names(summary.without_charter)])
     return {"title": tr("Registers"), "rows": rows}
 
 
@@ -356,7 +367,7 @@ def _content(ws: Workspace, actor: Actor, today: date) -> dict:
             "The {shown} most urgent are listed here; the action plan workbook (Export to Excel) has them all.",
             shown=len(listed)),
         "budget": budget,
-        "registers": registers_section(ws),
+        "registers": registers_section(ws.registers.summary()),
         "journal": journal_section(ws, head.count, every_action),
         "method": method_section(catalogue),
         "status_names": {s.value: s.label for s in Status},

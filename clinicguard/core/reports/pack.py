@@ -28,8 +28,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clinicguard.core import exports as workbooks
 from clinicguard.core.exports.checklist import prepare_checklist
+from clinicguard.core.exports.registers import prepare_registers
 from clinicguard.core.exports.pipeline import (
     Cancelled,
     Progress,
@@ -140,12 +140,9 @@ def prepare_pack(ws: Workspace, actor: Actor, choice: EvidenceChoice = EvidenceC
             raise PackError(tr("Unknown recommendation {id!r}.", id=unknown[0]))
         choice = EvidenceChoice(items, choice.current_only, choice.since, choice.until)
     report = prepare_report(ws, current, lang)
-    # The registers' workbook joins the pack once the registers feature provides
-    # `core.exports.prepare_registers(sources, actor)` (issue 13); until then the pack has none.
-    prepare_registers = getattr(workbooks, "prepare_registers", None)
     with in_language(lang):
         checklist = prepare_checklist(ws, current)
-        registers = prepare_registers(ws, current) if callable(prepare_registers) else None
+        registers = prepare_registers(ws, current)
     return PreparedPack(report, checklist, choose_evidence(ws.evidence_store.all(), choice), items, password,
                         report.details["audit_head"], ws.settings.clinic.name, current.name, report.details["language"],
                         ws.vault.decrypt_copy, current, registers=registers)
