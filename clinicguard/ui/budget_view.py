@@ -224,6 +224,10 @@ class BudgetView(QWidget):
         state.changed.connect(lambda c: (c.budget or c.plan or c.clinic) and self.reload())
         self.reload()
 
+    def current_year(self) -> int | None:
+        """The fiscal year shown (the export dialog opens on it)."""
+        return self.year_choice.currentData()
+
     @staticmethod
     def _table(model) -> QTableView:
         table = QTableView()
@@ -252,7 +256,9 @@ class BudgetView(QWidget):
 
     def show_year(self, year: int | None = None) -> None:
         if year is not None:
-            self.year_choice.setCurrentIndex(self.year_choice.findData(year))
+            index = self.year_choice.findData(year)
+            if index >= 0:
+                self.year_choice.setCurrentIndex(index)
             return
         year = self.year_choice.currentData()
         summary = self._summaries.get(year)

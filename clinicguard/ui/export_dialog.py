@@ -48,7 +48,8 @@ def default_folder() -> Path:
 class ExportDialog(QDialog):
     open_url = staticmethod(QDesktopServices.openUrl)  # replaced in tests: no program is launched
 
-    def __init__(self, state: AppState, kind: str = "budget", parent: QWidget | None = None):
+    def __init__(self, state: AppState, kind: str = "budget", parent: QWidget | None = None, *,
+                 year: int | None = None):
         super().__init__(parent)
         self.state = state
         self.setWindowTitle(tr("Export to Excel"))
@@ -63,7 +64,8 @@ class ExportDialog(QDialog):
             self.kind_edit.addItem(text, key)
         self.year_edit = QComboBox()
         start = ws.settings.clinic.fiscal_year_start_month
-        current = ws.plan.current_fiscal_year()
+        # the fiscal year being looked at (the budget page's), else the current one
+        current = year if year is not None else ws.plan.current_fiscal_year()
         for summary in ws.plan.summaries():
             self.year_edit.addItem(fiscal_year_label(summary.fiscal_year, start), summary.fiscal_year)
         self.year_edit.setCurrentIndex(max(0, self.year_edit.findData(current)))

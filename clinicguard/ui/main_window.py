@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         checklist.item_selected.connect(plan.set_selected_item)
         checklist.plan_requested.connect(lambda item_id: self.show_page("plan").create_from_gap(item_id))
         plan.go_to_checklist.connect(lambda: self.show_page("checklist"))
+        plan.line_saved.connect(budget.show_year)  # the budget page moves to where the line landed
         budget.go_to_plan.connect(lambda: self.show_page("plan"))
         budget.export_requested.connect(lambda: self.open_export_dialog("budget"))
         # the selected item's evidence, from the checklist
@@ -235,7 +236,9 @@ class MainWindow(QMainWindow):
         if kind is None:
             page = self.nav.currentItem().data(Qt.ItemDataRole.UserRole) if self.nav.currentItem() else ""
             kind = {"checklist": "checklist", "plan": "actions"}.get(page, "budget")
-        dialog = ExportDialog(self.state, kind, self)
+        budget = self.pages.get("budget")
+        year = budget.current_year() if kind == "budget" and budget is not None else None
+        dialog = ExportDialog(self.state, kind, self, year=year)
         dialog.open()
         return dialog
 

@@ -596,8 +596,23 @@ class ImportDialog(QDialog):
 
 
 # ---- the page --------------------------------------------------------------------------------------
+def ask_existing_action(parent: QWidget, item_id: str, titles: list[str]) -> str:
+    """A gap that already has an action: "open" it (the default), "create" another one, or ""."""
+    box = QMessageBox(QMessageBox.Icon.Question, "ClinicGuard",
+                      tr("The gap {item} already has an action ({titles}). Open it rather than create a duplicate?",
+                         item=item_id, titles=", ".join(titles)), parent=parent)
+    open_button = box.addButton(tr("Open the action"), QMessageBox.ButtonRole.AcceptRole)
+    create_button = box.addButton(tr("Create another action"), QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(open_button)
+    box.exec()
+    clicked = box.clickedButton()
+    return "open" if clicked is open_button else "create" if clicked is create_button else ""
+
+
 class PlanView(QWidget):
     go_to_checklist = Signal()  # "assess the recommendations" when no gap is known yet
+    line_saved = Signal(int)  # a budget line was saved in this fiscal year: the budget page shows it
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
@@ -936,6 +951,15 @@ class PlanView(QWidget):
         if not item_id:
             return None
         ws = self.state.ws
+        existing = next((g.action_ids for g in ws.plan.gaps() if g.row.item.id == item_id and g.has_action), ())
+        if existing:
+            titles = {a.id: a.title for a in ws.plan.actions()}
+            answer = ask_existing_action(self, item_id, [titles.get(i, "") for i in existing])
+            if answer == "open":
+                self._show_action(existing[0])
+                return None
+            if answer != "create":
+                return None
         try:
             draft = ws.plan.draft_from_gap(item_id)
         except ClinicGuardError as exc:
@@ -982,6 +1006,16 @@ class PlanView(QWidget):
         self.select_action(action.id)
         return action
 
+    def _show_action(self, action_id: int) -> None:
+        """Select an action, clearing the filters that hide it."""
+        if not self.select_action(action_id):
+            self.search.clear()
+            for combo in (self.owner_filter, self.status_filter, self.priority_filter, self.year_filter):
+                combo.setCurrentIndex(0)
+            self.overdue_filter.setChecked(False)
+            self.select_action(action_id)
+        self.table.setFocus()
+
     def _clear_filters_hiding(self, action: Action) -> None:
         if not self.proxy.criteria:
             return
@@ -996,9 +1030,11 @@ class PlanView(QWidget):
         if action is None or not self.state.can(Permission.EDIT_BUDGET):
             return None
         ws = self.state.ws
-        dialog = BudgetLineDialog(self, vat_recoverable=ws.settings.clinic.vat_recoverable,
-                                  expense_date=action.due_date or action.start_date, suggestion=suggestion)
+        # dated today: the day the quote is entered (the user changes it for a later payment)
+        dialog = BudgetLineDialog(self, vat_recoverable=ws.settings.clinic.vat_recoverable, suggestion=suggestion)
         line = self._run_dialog(dialog, lambda v: ws.plan.add_line(self.state.actor, action.id, **v))
+        if line is not None:
+            self.line_saved.emit(line.fiscal_year)  # type: ignore[union-attr]
         return line  # type: ignore[return-value]
 
     def edit_line(self) -> BudgetLine | None:
@@ -1007,6 +1043,8 @@ class PlanView(QWidget):
             return None
         dialog = BudgetLineDialog(self, line=current)
         line = self._run_dialog(dialog, lambda v: self.state.ws.plan.update_line(self.state.actor, current.id, **v))
+        if line is not None:
+            self.line_saved.emit(line.fiscal_year)  # type: ignore[union-attr]
         return line  # type: ignore[return-value]
 
     def import_plan(self) -> object | None:

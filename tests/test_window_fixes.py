@@ -1,0 +1,165 @@
+"""pytest-qt on the real main window: what a new user hit (issue 16, item 4) — the export follows
+the budget year on screen, a new budget line is dated today and the budget page follows it, the
+checklist form never shows a hidden item, a gap with an action opens it instead of a duplicate."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QDialog
+
+from clinicguard.ui import plan_view
+from clinicguard.ui.checklist_model import ROW_ROLE
+from clinicguard.ui.export_dialog import ExportDialog
+from clinicguard.ui.plan_view import ActionDialog, BudgetLineDialog
+
+
+@pytest.fixture
+def fill_dialogs(monkeypatch):
+    """Answer the next dialogs as a user would: each entry fills the fields, then clicks OK."""
+    answers: list = []
+
+    def exec_(dialog):
+        if not answers:
+            return QDialog.DialogCode.Rejected
+        answers.pop(0)(dialog)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ActionDialog, "exec", exec_)
+    monkeypatch.setattr(BudgetLineDialog, "exec", exec_)
+    return answers
+
+
+def visible_items(view) -> list[str]:
+    found: list[str] = []
+
+    def walk(parent):
+        for r in range(view.proxy.rowCount(parent)):
+            index = view.proxy.index(r, 0, parent)
+            row = index.data(ROW_ROLE)
+            if row is None:
+                walk(index)
+            else:
+                found.append(row.item.id)
+
+    walk(QModelIndex())
+    return found
+
+
+def test_the_budget_export_opens_on_the_fiscal_year_being_viewed(qtbot, main_window, workspace, manager):
+    plan = workspace.plan
+    this_year = plan.current_fiscal_year()
+    action = plan.create_action(manager, title="Pare-feu")
+    plan.add_line(manager, action.id, label="Boîtier", planned_ht=50_000,
+                  expense_date=date(this_year + 1, 6, 15).isoformat())
+    budget = main_window.show_page("budget")
+    budget.show_year(this_year + 1)
+    assert budget.current_year() == this_year + 1
+    qtbot.mouseClick(budget.export_button, Qt.MouseButton.LeftButton)
+    (dialog,) = main_window.findChildren(ExportDialog)
+    assert dialog.kind == "budget" and dialog.year_edit.currentData() == this_year + 1
+    assert str(this_year + 1) in dialog.path_edit.text()
+    dialog.reject()
+    # Ctrl+E from the budget page too
+    budget.show_year(this_year)
+    again = main_window.open_export_dialog()
+    qtbot.addWidget(again)
+    assert again.year_edit.currentData() == this_year
+
+
+def test_a_new_budget_line_is_dated_today_and_the_budget_page_follows_it(qtbot, main_window, workspace, manager,
+                                                                        fill_dialogs):
+    plan = workspace.plan
+    due = date.today() + timedelta(days=800)  # an action due in two years or so
+    action = plan.create_action(manager, title="Renouveler les postes", due_date=due.isoformat())
+    budget = main_window.pages["budget"]
+    assert budget.current_year() == plan.current_fiscal_year()
+    page = main_window.show_page("plan")
+    assert page.select_action(action.id)
+    seen = {}
+
+    def fill(dialog):
+        seen["date"] = dialog.expense_date_edit.value()
+        dialog.label_edit.setText("Trois postes")
+        dialog.planned_edit.setText("2400")
+        dialog.expense_date_edit.set_value(due.isoformat())  # paid when the action is done
+
+    fill_dialogs.append(fill)
+    qtbot.mouseClick(page.add_line_button, Qt.MouseButton.LeftButton)
+    assert seen["date"] == date.today().isoformat()  # not the action's due date
+    (line,) = plan.lines(action.id)
+    assert line.fiscal_year == plan.fiscal_year_for(due) != plan.current_fiscal_year()
+    assert budget.current_year() == line.fiscal_year  # the budget page shows where it landed
+    main_window.show_page("budget")
+    assert budget.lines_model.rowCount() == 1
+
+
+def test_the_form_never_shows_an_item_the_filter_hides(qtbot, main_window):
+    view = main_window.show_page("checklist")
+    assert view.select_item("GOV-ROLES-01")
+    assert "GOV-ROLES-01" in view.title.text() and view.form_widget.isEnabled()
+    view.status_filter.setCurrentIndex(view.status_filter.findData("compliant"))
+    assert "GOV-ROLES-01" not in visible_items(view)
+    assert "GOV-ROLES-01" not in view.title.text() and not view.form_widget.isEnabled()
+    view.search.setText("sauvegarde")  # a search hiding it does the same
+    view.clear_filters()
+    assert view.select_item("GOV-ROLES-01")
+    view.search.setText("introuvable xyz")
+    assert view.current_row() is None and not view.form_widget.isEnabled()
+
+
+def test_last_review_shows_today_after_answering_with_a_key(qtbot, main_window, workspace):
+    view = main_window.show_page("checklist")
+    view.select_item("GOV-ROLES-02")
+    assert view.last_review_edit.value() is None
+    view.tree.setFocus()
+    qtbot.keyClick(view.tree, Qt.Key.Key_2)
+    assert workspace.checklist.store.get("GOV-ROLES-02").last_reviewed == date.today().isoformat()
+    assert view.current_row().item.id == "GOV-ROLES-02"
+    assert view.last_review_edit.value() == date.today().isoformat()
+
+
+def test_a_gap_with_an_action_offers_to_open_it_rather_than_a_duplicate(qtbot, main_window, workspace, manager,
+                                                                      monkeypatch, fill_dialogs):
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant")
+    first = workspace.plan.create_action(manager, title="Disque chiffré", item_ids=["SEC-BACKUP-01"])
+    workspace.plan.create_action(manager, title="Autre chose")
+    asked = []
+    monkeypatch.setattr(plan_view, "ask_existing_action",
+                        lambda parent, item, titles: asked.append((item, titles)) or "open")
+    checklist = main_window.show_page("checklist")
+    plan = main_window.pages["plan"]
+    plan.search.setText("Autre")  # a filter hides the existing action
+    checklist.select_item("SEC-BACKUP-01")
+    qtbot.mouseClick(checklist.plan_button, Qt.MouseButton.LeftButton)
+    assert asked == [("SEC-BACKUP-01", ["Disque chiffré"])]
+    assert main_window.stack.currentWidget() is plan
+    assert plan.current_action().id == first.id and plan.search.text() == ""
+    assert len(workspace.plan.actions()) == 2  # no duplicate
+    # "create another" still makes one, when the user really wants it
+    monkeypatch.setattr(plan_view, "ask_existing_action", lambda parent, item, titles: "create")
+    fill_dialogs.append(lambda d: d.title_edit.setText("Deuxième disque"))
+    plan.create_from_gap("SEC-BACKUP-01")
+    assert len(workspace.plan.actions()) == 3
+
+
+def test_a_gap_answered_during_the_review_stays_within_reach(qtbot, main_window, workspace, fill_dialogs):
+    view = main_window.show_page("checklist")
+    view.review_not_assessed()
+    assert view.current_row().item.id == "GOV-ROLES-01"
+    qtbot.keyClick(view.tree, Qt.Key.Key_4)  # not compliant: the filter hides it, the review goes on
+    assert "GOV-ROLES-01" not in visible_items(view)
+    assert view.answered_bar.isVisible() and "GOV-ROLES-01" in view.answered_label.text()
+    fill_dialogs.append(lambda d: None)  # the action prefilled from the catalogue, as it is
+    qtbot.mouseClick(view.answered_plan_button, Qt.MouseButton.LeftButton)
+    (action,) = workspace.plan.actions()
+    assert action.item_ids == ("GOV-ROLES-01",)
+    main_window.show_page("checklist")
+    qtbot.mouseClick(view.answered_show_button, Qt.MouseButton.LeftButton)
+    assert view.current_row().item.id == "GOV-ROLES-01" and not view.answered_bar.isVisible()
+    # a compliant answer is no gap: nothing to keep in reach
+    view.review_not_assessed()
+    qtbot.keyClick(view.tree, Qt.Key.Key_2)
+    assert not view.answered_bar.isVisible()
