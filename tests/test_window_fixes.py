@@ -163,3 +163,128 @@ def test_a_gap_answered_during_the_review_stays_within_reach(qtbot, main_window,
     view.review_not_assessed()
     qtbot.keyClick(view.tree, Qt.Key.Key_2)
     assert not view.answered_bar.isVisible()
+
+
+def test_setup_messages_never_overlap_the_advice_and_never_offer_a_pin_to_the_manager(qtbot, tmp_path):
+    from clinicguard.ui.setup_dialog import SetupDialog
+
+    dialog = SetupDialog(tmp_path / "new")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.name_edit.setText("Cabinet des Lilas")
+    dialog.manager_edit.setText("Claire Martin")
+    for edit in (dialog.secret_edit, dialog.secret_again):
+        edit.setText("soleil2026")  # too weak: the refusal must not suggest a PIN
+    dialog.passphrase_edit.setText("une phrase de passe assez longue 2026")
+    dialog.submit()
+    message = dialog.error_label.text()
+    assert "gestionnaire" in message and "12 caractères" in message
+    assert not message.startswith("Choisissez un code PIN")  # the setup's advice and its refusal agree
+    assert dialog.hint.text().startswith(message.split(";")[0])
+    label, hint, buttons = dialog.error_label.geometry(), dialog.hint.geometry(), dialog.buttons.geometry()
+    assert label.height() >= dialog.error_label.heightForWidth(label.width())  # every line of it shown
+    assert not label.intersects(hint) and not label.intersects(buttons)
+
+
+def test_one_word_for_the_manager_everywhere(main_window, workspace):
+    from clinicguard.model.people import Role
+
+    assert Role.MANAGER.label == "Gestionnaire"
+    assert "(Gestionnaire)" in main_window.person_label.text()
+
+
+def test_default_sorts_newest_evidence_and_journal_first_people_a_to_z(qtbot, main_window, workspace, manager,
+                                                                       tmp_path):
+    for name in ("b-ancien.pdf", "a-recent.pdf"):
+        path = tmp_path / name
+        path.write_bytes(b"%PDF-1.4 " + name.encode())
+        workspace.vault.add(manager, path)
+    for name in ("zoé Petit", "Émilie Durand", "bernard Roy"):
+        workspace.people.add(manager, name, "practitioner", "2468")
+    evidence = main_window.show_page("evidence")
+    evidence.reload()
+    shown = [evidence.proxy.index(r, 1).data() for r in range(evidence.proxy.rowCount())]
+    assert shown == ["a-recent.pdf", "b-ancien.pdf"]  # the last one attached on top
+    people = main_window.show_page("people")
+    names = [people.proxy.index(r, 0).data() for r in range(people.proxy.rowCount())]
+    assert names == ["bernard Roy", "Claire Martin", "Émilie Durand", "zoé Petit"]
+    journal = main_window.show_page("journal")
+    journal.refresh()
+    numbers = [int(journal.proxy.index(r, 0).data()) for r in range(journal.proxy.rowCount())]
+    assert numbers == sorted(numbers, reverse=True) and len(numbers) > 3
+
+
+def test_disabled_buttons_say_why(main_window, workspace):
+    plan = main_window.show_page("plan")
+    assert not plan.edit_button.isEnabled()
+    assert "Sélectionnez une action" in plan.edit_button.toolTip()
+    action = workspace.plan.create_action(main_window.state.actor, title="Chiffrer les postes")
+    assert plan.select_action(action.id)
+    assert plan.edit_button.isEnabled() and "Sélectionnez" not in plan.edit_button.toolTip()
+    assert "Sélectionnez une ligne" in plan.edit_line_button.toolTip()
+    checklist = main_window.show_page("checklist")
+    checklist.select_item("GOV-ROLES-01")
+    assert not checklist.evidence_button.isEnabled() and "Aucune preuve" in checklist.evidence_button.toolTip()
+    evidence = main_window.show_page("evidence")
+    assert not evidence.open_button.isEnabled() and "Sélectionnez un fichier" in evidence.open_button.toolTip()
+
+
+def test_open_says_so_when_no_program_opens_the_file(qtbot, main_window, workspace, manager, tmp_path, monkeypatch):
+    from clinicguard.ui.evidence_view import EvidenceView
+
+    path = tmp_path / "plan.odg"
+    path.write_bytes(b"not a common kind of file")
+    ev = workspace.vault.add(manager, path)
+    monkeypatch.setattr(EvidenceView, "open_url", staticmethod(lambda url: False))  # nothing reads it here
+    view = main_window.show_page("evidence")
+    view.reload()
+    assert view.select_evidence(ev.id)
+    qtbot.mouseClick(view.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not view.busy, timeout=10000)
+    assert "Aucun programme" in view.status.text() and "plan.odg" in view.status.text()
+    view.temp.cleanup()
+
+
+def test_saving_the_recovery_sheet_says_where_it_went(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from clinicguard.ui.setup_dialog import RecoverySheetDialog
+
+    dialog = RecoverySheetDialog("Clé de secours : AGE-SECRET-KEY-1TEST")
+    qtbot.addWidget(dialog)
+    out = tmp_path / "feuille de secours.txt"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    dialog.save()
+    assert out.read_text(encoding="utf-8").endswith("AGE-SECRET-KEY-1TEST")
+    assert str(out) in dialog.saved_label.text()
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("x")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(blocked / "x.txt"), ""))
+    dialog.save()  # a place that cannot be written: said, not a traceback
+    assert "n'a pas pu" in dialog.saved_label.text() and blocked.read_text() == "x"
+
+
+def test_the_demo_banner_never_breaks_a_password_across_lines(qtbot, workspace, manager):
+    from PySide6.QtGui import QTextDocument
+
+    from clinicguard.core.demo import DEMO_MANAGER_SECRET
+    from clinicguard.ui.main_window import MainWindow
+    from clinicguard.ui.state import AppState
+
+    text = "Clinique de démonstration, gardée dans un dossier temporaire au nom très long. " * 2 + \
+        f"Pour vous reconnecter : profil Claire Martin, mot de passe {DEMO_MANAGER_SECRET} ; autres profils."
+    window = MainWindow(AppState(workspace, manager), banner=text, keep_together=[DEMO_MANAGER_SECRET])
+    qtbot.addWidget(window)
+    assert window.banner.isVisibleTo(window)
+    for width in range(150, 700, 7):  # wherever the line ends, the password stays whole
+        document = QTextDocument()
+        document.setHtml(window.banner.text())
+        document.setTextWidth(width)
+        document.size()  # lays the text out
+        found = document.find(DEMO_MANAGER_SECRET.replace("-", "-\u2060"))  # as shown: the same glyphs
+        assert not found.isNull()
+        block = found.block()
+        layout = block.layout()
+        first = layout.lineForTextPosition(found.selectionStart() - block.position()).lineNumber()
+        last = layout.lineForTextPosition(found.selectionEnd() - 1 - block.position()).lineNumber()
+        assert first >= 0 and first == last, width

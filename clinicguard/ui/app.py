@@ -123,7 +123,8 @@ def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
              tr("Demo clinic with made-up answers, kept in {folder}.", folder=data_dir))
     banner = where + " " + tr("To sign in again: profile {name}, password {secret}; other profiles and their PINs: "
                               "{others}.", name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET, others=others)
-    return MainWindow(AppState(ws, manager), banner=banner)
+    keep = [DEMO_MANAGER, DEMO_MANAGER_SECRET, *(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)]
+    return MainWindow(AppState(ws, manager), banner=banner, keep_together=keep)
 
 
 def open_clinic(data_dir: Path) -> MainWindow | None:

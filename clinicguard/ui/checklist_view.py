@@ -31,6 +31,7 @@ from clinicguard.i18n import pick, tr, trc
 from clinicguard.ui.checklist_model import ROW_ROLE, ChecklistFilter, ChecklistModel
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
+from clinicguard.ui.widgets import enable, not_allowed, why_not
 
 class ChecklistView(QWidget):
     item_selected = Signal(str)
@@ -390,8 +391,11 @@ class ChecklistView(QWidget):
     def _show_evidence_buttons(self, row) -> None:
         count = self.model.evidence_counts.get(row.item.id, 0) if row else 0
         self.evidence_button.setText(tr("See its evidence ({n})", n=count))
-        self.evidence_button.setEnabled(count > 0)
-        self.attach_button.setEnabled(row is not None and not row.retired and self.state.can(Permission.ADD_EVIDENCE))
+        enable(self.evidence_button, why_not((count > 0, tr("No evidence is attached to this recommendation yet."))))
+        enable(self.attach_button, why_not(
+            (row is not None, tr("Select a recommendation first.")),
+            (row is None or not row.retired, tr("This recommendation was withdrawn from the catalogue: read-only.")),
+            (self.state.can(Permission.ADD_EVIDENCE), not_allowed())))
 
     def _request(self, signal) -> None:
         row = self.current_row()

@@ -191,12 +191,13 @@ class ExportDialog(QDialog):
         self.open_file_button.setFocus()
 
     def open_workbook(self) -> None:
-        if self.written is not None:
-            self.open_url(QUrl.fromLocalFile(str(self.written)))
+        if self.written is not None and not self.open_url(QUrl.fromLocalFile(str(self.written))):
+            self.message.setText(tr("No program on this PC could open {name}: install a spreadsheet (Excel, "
+                                    "LibreOffice) or send the file as it is.", name=self.written.name))
 
     def open_folder(self) -> None:
-        if self.written is not None:
-            self.open_url(QUrl.fromLocalFile(str(self.written.parent)))
+        if self.written is not None and not self.open_url(QUrl.fromLocalFile(str(self.written.parent))):
+            self.message.setText(tr("The folder could not be opened: {folder}", folder=self.written.parent))
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))

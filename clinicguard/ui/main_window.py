@@ -3,7 +3,9 @@ the signed-in person always visible at the top."""
 
 from __future__ import annotations
 
+import html
 import logging
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -61,7 +63,7 @@ def page_factories():
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, state: AppState, *, banner: str = ""):
+    def __init__(self, state: AppState, *, banner: str = "", keep_together: Sequence[str] = ()):
         super().__init__()
         self.state = state
         self.setWindowTitle("ClinicGuard")
@@ -80,11 +82,12 @@ class MainWindow(QMainWindow):
         header.addWidget(self.person_label)
         header.addWidget(self.switch_button)
 
-        self.banner = QLabel(banner)
+        self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff4ce; padding: 6px; border: 1px solid #e0c060;")
-        self.banner.setVisible(bool(banner))
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self._keep_together = [k for k in keep_together if k]
+        self.set_banner(banner)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -216,7 +219,7 @@ class MainWindow(QMainWindow):
         upgrades = history.upgrades(unseen_only=True)
         if not upgrades:
             return
-        lines = [self.banner.text()] if self.banner.text() else []
+        lines = [self.banner_text] if self.banner_text else []
         for change in upgrades:
             parts = [tr("The recommendations catalogue moved from version {old} to {new}.",
                         old=change.from_version, new=change.to_version)]
@@ -227,9 +230,20 @@ class MainWindow(QMainWindow):
             if change.removed:
                 parts.append(tr("Withdrawn (answers kept, read-only): {ids}.", ids=", ".join(change.removed)))
             lines.append(" ".join(parts))
-        self.banner.setText("\n".join(lines))
-        self.banner.setVisible(True)
+        self.set_banner("\n".join(lines))
         history.mark_seen()
+
+    def set_banner(self, text: str) -> None:
+        """Show a message above the pages (plain text); the `keep_together` parts (a password, a
+        PIN) are never broken across two lines, so they can be read and typed as they are."""
+        self.banner_text = text
+        shown = html.escape(text)
+        for part in sorted(self._keep_together, key=len, reverse=True):
+            # Qt breaks after a hyphen even in <nobr>: a word joiner (invisible) forbids it
+            joined = html.escape(part).replace("-", "-\u2060")
+            shown = shown.replace(html.escape(part), f"<nobr>{joined}</nobr>")
+        self.banner.setText(shown.replace("\n", "<br>"))
+        self.banner.setVisible(bool(text))
 
     def open_export_dialog(self, kind: str | None = None):
         """Open the export dialog on the workbook that fits the current page."""

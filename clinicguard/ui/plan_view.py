@@ -48,7 +48,7 @@ from clinicguard.ui.date_field import DateField
 from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
-from clinicguard.ui.widgets import show_error
+from clinicguard.ui.widgets import enable, not_allowed, show_error, why_not
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -882,15 +882,16 @@ class PlanView(QWidget):
     def _apply_permissions(self) -> None:
         plan, budget = self.state.can(Permission.EDIT_PLAN), self.state.can(Permission.EDIT_BUDGET)
         has_action = self.current_action() is not None
+        pick_action = (has_action, tr("Select an action in the table first."))
+        pick_line = (self.current_line() is not None, tr("Select a budget line first."))
         for button in (self.new_button, self.gap_button):
-            button.setEnabled(plan)
-        self.import_button.setEnabled(plan and budget)
-        self.edit_button.setEnabled(plan and has_action)
-        self.delete_button.setEnabled(plan and has_action)
-        self.add_line_button.setEnabled(budget and has_action)
-        has_line = self.current_line() is not None
-        self.edit_line_button.setEnabled(budget and has_line)
-        self.delete_line_button.setEnabled(budget and has_line)
+            enable(button, why_not((plan, not_allowed())))
+        enable(self.import_button, why_not((plan and budget, not_allowed())))
+        enable(self.edit_button, why_not((plan, not_allowed()), pick_action))
+        enable(self.delete_button, why_not((plan, not_allowed()), pick_action))
+        enable(self.add_line_button, why_not((budget, not_allowed()), pick_action))
+        enable(self.edit_line_button, why_not((budget, not_allowed()), pick_line))
+        enable(self.delete_line_button, why_not((budget, not_allowed()), pick_line))
 
     # ---- selection -------------------------------------------------------------------------
     def current_action(self) -> Action | None:
