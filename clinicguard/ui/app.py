@@ -22,6 +22,7 @@ from clinicguard.i18n import language, tr
 from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.paths import default_data_dir
 from clinicguard.ui import ops
+from clinicguard.ui.look import install_style
 from clinicguard.ui.main_window import MainWindow
 from clinicguard.ui.setup_dialog import RecoverySheetDialog, SetupDialog
 from clinicguard.ui.signin_dialog import SignInDialog
@@ -38,6 +39,7 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ClinicGuard")
     app.setOrganizationName("ClinicGuard")
+    install_style(app)  # the same light look on every PC, dark mode or not
     QLocale.setDefault(QLocale(QLocale.Language.French if language() == "fr" else QLocale.Language.English))
     global _qt_translator
     if language() == "fr" and _qt_translator is None:

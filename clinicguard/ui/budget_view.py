@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,6 +29,7 @@ from clinicguard.model.accounts import account_label
 from clinicguard.model.budget import Category, Nature
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
+from clinicguard.ui.columns import fit_columns
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel
 
@@ -182,7 +183,9 @@ class BudgetView(QWidget):
             value.setObjectName(f"budget-{key}")
             value.setStyleSheet("font-weight: bold;")
             self.figures[key] = value
-            grid.addWidget(QLabel(label), n // 2, (n % 2) * 2)
+            name = QLabel(label)
+            name.setWordWrap(True)  # two lines rather than a window wider than the screen
+            grid.addWidget(name, n // 2, (n % 2) * 2)
             grid.addWidget(value, n // 2, (n % 2) * 2 + 1)
         self.vat_note = QLabel()
         self.vat_note.setWordWrap(True)
@@ -235,11 +238,34 @@ class BudgetView(QWidget):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.verticalHeader().setVisible(False)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, model.columnCount()):  # headers such as "Engagé HT" never cut
-            table.setColumnWidth(column, max(100, header.sectionSizeHint(column)))
+        money = [format_money(88_888_888)]  # 888 888,88 €; larger totals widen the column when shown
+        if isinstance(model, YearLinesModel):
+            fit_columns(table, stretch=1, widths={0: 150, 2: 100},
+                        samples={3: [c.label for c in Category], **{c: money for c in range(5, model.columnCount())}},
+                        optional=(2, 4, 7, 9, 0))  # supplier, account, committed, variance, action
+        else:  # headers such as "Engagé HT" and the money never cut; incl. VAT and committed first to go
+            fit_columns(table, stretch=0, samples={c: money for c in range(1, model.columnCount())},
+                        optional=(2, 5, 3), min_stretch=160)
         return table
+
+    @staticmethod
+    def _widen_for_money(table: QTableView) -> None:
+        """A column never narrower than its widest figure: money is never cut ("1 250,5…")."""
+        model, metrics = table.model(), table.fontMetrics()
+        bold = QFont(table.font())
+        bold.setBold(True)
+        bold_metrics = QFontMetrics(bold)
+        for column in range(model.columnCount()):
+            if table.horizontalHeader().sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
+                continue
+            if not model.rowCount() or not int(model.index(0, column).data(Qt.ItemDataRole.TextAlignmentRole) or 0) \
+                    & int(Qt.AlignmentFlag.AlignRight):
+                continue  # text columns elide (whole in the tooltip); only figures must show whole
+            widest = max((max(metrics.horizontalAdvance(str(model.index(r, column).data() or "")),
+                              bold_metrics.horizontalAdvance(str(model.index(r, column).data() or "")))
+                          for r in range(model.rowCount())), default=0) + 16
+            if widest > table.columnWidth(column):
+                table.setColumnWidth(column, widest)
 
     def reload(self) -> None:
         ws = self.state.ws
@@ -299,6 +325,8 @@ class BudgetView(QWidget):
             [(ActionStatus(k).label, summary.by_action_status[k]) for k in (s.value for s in ActionStatus)
              if k in summary.by_action_status], t)
         self.lines_model.load(summary.entries, {a.id: a.title for a in actions}, overdue)  # type: ignore[misc]
+        for index in range(self.tabs.count()):
+            self._widen_for_money(self.tabs.widget(index))  # type: ignore[arg-type]
         self.empty_box.setVisible(not summary.entries)
 
 

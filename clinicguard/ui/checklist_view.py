@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.core.changes import Changes
+from clinicguard.core.formatting import format_date
 from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.i18n import pick, tr, trc
 from clinicguard.ui.checklist_model import ROW_ROLE, ChecklistFilter, ChecklistModel
+from clinicguard.ui.columns import fit_columns
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
 from clinicguard.ui.widgets import enable, not_allowed, why_not
@@ -44,6 +46,7 @@ class ChecklistView(QWidget):
         self.state = state
         self._loading = False
         self._current_id: str | None = None
+        self._columns_fitted = False
 
         self.model = ChecklistModel(self)
         self.proxy = ChecklistFilter(self)
@@ -61,6 +64,9 @@ class ChecklistView(QWidget):
         for combo, label in ((self.status_filter, tr("Status")), (self.domain_filter, tr("Domain")),
                              (self.responsible_filter, tr("Responsible"))):
             combo.setAccessibleName(label)
+            # as wide as the room allows, not as the longest domain title: the window fits 1024 px
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
         filters.addWidget(self.status_filter, 1)
@@ -165,6 +171,7 @@ class ChecklistView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([640, 400])  # the list wider than the form, at any window size
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -213,8 +220,16 @@ class ChecklistView(QWidget):
         self.model.load(rows, ws.catalogue, self._evidence_counts(), retired)
         self._fill_filter_choices(rows)
         self._expand_and_span()
-        for column, width in ((0, 190), (1, 330), (2, 140)):
-            self.tree.setColumnWidth(column, width)
+        if not self._columns_fitted:  # once: then the user's widths (remembered) stay
+            self._columns_fitted = True
+            ids = [item.id for item in ws.catalogue.items] or ["GOV-ACCESS-01"]
+            self.tree.ensurePolished()
+            depth = 3 * self.tree.indentation() + 14  # (root) > domain > theme > recommendation
+            fit_columns(self.tree, stretch=1,
+                        widths={0: depth + max(self.tree.fontMetrics().horizontalAdvance(i) for i in ids)},
+                        samples={2: [s.label for s in Status], 3: ["Dr Karim Benali"],
+                                 4: [format_date("2026-12-28")], 5: [format_date("2026-12-28")]},
+                        optional=(6, 5, 4, 3))
         self._apply_filters()
         if not (self._current_id and self.select_item(self._current_id)):
             self._current_id = None

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import NamedTuple
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,8 +26,9 @@ from PySide6.QtWidgets import (
 from clinicguard.core.changes import Changes
 from clinicguard.core.logs import log_dir
 from clinicguard.model.evidence import StartupReport
-from clinicguard.i18n import tr
-from clinicguard.ui import ops
+from clinicguard.i18n import tr, trn
+from clinicguard.model.checklist import Status
+from clinicguard.ui import look, ops, window_memory
 from clinicguard.ui.audit_view import AuditView
 from clinicguard.ui.budget_view import BudgetView
 from clinicguard.ui.checklist_view import ChecklistView
@@ -44,22 +47,51 @@ log = logging.getLogger(__name__)
 EXTERNAL_POLL_MS = 1000  # changes made by the CLI or a script show within about a second
 
 
-def page_factories():
-    """The pages in navigation order: (key, title, factory(state) -> QWidget).
+class Page(NamedTuple):
+    """One entry of the navigation: its key, title, factory(state) -> QWidget, the Lucide icon
+    of resources/icons/lucide, and badge(state) -> the live count shown beside the title ("")."""
 
-    Each feature adds its page here; a page's widget is built once, when the window opens.
-    """
-    return [
-        ("dashboard", tr("Dashboard"), DashboardView),
-        ("checklist", tr("Recommendations"), ChecklistView),
-        ("plan", tr("Action plan"), PlanView),
-        ("budget", tr("Budget"), BudgetView),
-        ("evidence", tr("Evidence"), EvidenceView),
-        ("signoff", tr("Sign-off"), SignOffView),
-        ("journal", tr("Audit trail"), AuditView),
-        ("people", tr("People"), PeopleView),
-        ("settings", tr("Settings"), SettingsView),
-    ]
+    key: str
+    title: str
+    factory: Callable[[AppState], QWidget]
+    icon: str = "layout-dashboard"
+    badge: Callable[[AppState], str] | None = None
+
+
+def _to_assess(state: AppState) -> str:
+    n = sum(1 for r in state.ws.checklist.rows() if r.status is Status.NOT_ASSESSED)
+    return trn("{n} to assess", "{n} to assess", n) if n else ""
+
+
+def _overdue(state: AppState) -> str:
+    n = len(state.ws.plan.overdue(date.today()))
+    return trn("{n} overdue", "{n} overdue", n) if n else ""
+
+
+def _expired(state: AppState) -> str:
+    n = len(state.ws.vault.summary()["evidence_expired"])
+    return trn("{n} expired", "{n} expired", n) if n else ""
+
+
+def _to_confirm(state: AppState) -> str:
+    n = len(state.ws.signoffs.pending(state.actor)) if state.actor else 0
+    return trn("{n} to confirm", "{n} to confirm", n) if n else ""
+
+
+def page_factories() -> list[Page]:
+    """The pages in navigation order. Each feature adds its page here, in one line (a plain
+    (key, title, factory) tuple works too: it gets the default icon and no count)."""
+    return [Page(*entry) for entry in (
+        Page("dashboard", tr("Dashboard"), DashboardView, "layout-dashboard"),
+        Page("checklist", tr("Recommendations"), ChecklistView, "list-checks", _to_assess),
+        Page("plan", tr("Action plan"), PlanView, "clipboard-list", _overdue),
+        Page("budget", tr("Budget"), BudgetView, "wallet"),
+        Page("evidence", tr("Evidence"), EvidenceView, "folder-lock", _expired),
+        Page("signoff", tr("Sign-off"), SignOffView, "signature", _to_confirm),
+        Page("journal", tr("Audit trail"), AuditView, "scroll-text"),
+        Page("people", tr("People"), PeopleView, "users"),
+        Page("settings", tr("Settings"), SettingsView, "settings"),
+    )]
 
 
 class MainWindow(QMainWindow):
@@ -67,16 +99,20 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.state = state
         self.setWindowTitle("ClinicGuard")
-        self.resize(1280, 800)
+        self.memory = window_memory.settings()
 
         self.clinic_label = QLabel()
         self.clinic_label.setObjectName("clinicName")
-        self.clinic_label.setStyleSheet("font-weight: bold; font-size: 15px;")
         self.person_label = QLabel()
         self.person_label.setObjectName("signedInPerson")
         self.switch_button = QToolButton(text=tr("Switch user"))
+        self.switch_button.setIcon(look.icon("repeat"))
+        self.switch_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.switch_button.setVisible(False)
-        header = QHBoxLayout()
+        header_box = QWidget()
+        header_box.setObjectName("header")
+        header = QHBoxLayout(header_box)
+        header.setContentsMargins(10, 6, 10, 6)
         header.addWidget(self.clinic_label)
         header.addStretch(1)
         header.addWidget(self.person_label)
@@ -92,28 +128,45 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(tr("Navigation"))
-        self.nav.setFixedWidth(200)
+        self.nav.setIconSize(QSize(18, 18))
+        self.nav.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
-        for key, title, factory in page_factories():
-            widget = factory(state)
-            widget.setObjectName(f"page-{key}")
-            self.pages[key] = widget
+        self.specs: dict[str, Page] = {}
+        for spec in page_factories():
+            widget = spec.factory(state)
+            widget.setObjectName(f"page-{spec.key}")
+            self.pages[spec.key] = widget
+            self.specs[spec.key] = spec
             self.stack.addWidget(widget)
-            item = QListWidgetItem(title)
-            item.setData(Qt.ItemDataRole.UserRole, key)
+            item = QListWidgetItem(look.icon(spec.icon, selected=look.ON_ACCENT), spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
+            window_memory.restore_page(self.memory, spec.key, widget)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.refresh_badges()
+        # wide enough for the longest entry with its count ("Plan d'action · 12 en retard")
+        self.nav.setFixedWidth(max(180, self._nav_width()))
 
         body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
         body.addWidget(self.nav)
-        body.addWidget(self.stack, 1)
+        page_area = QVBoxLayout()
+        page_area.setContentsMargins(8, 6, 8, 6)
+        page_area.addWidget(self.banner)
+        page_area.addWidget(self.stack, 1)
+        body.addLayout(page_area, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.addLayout(header)
-        layout.addWidget(self.banner)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header_box)
         layout.addLayout(body, 1)
         self.setCentralWidget(central)
+        if not window_memory.restore_window(self.memory, self):
+            window_memory.apply_default_geometry(self)
 
         # Alt+1..9 jump to a page, from anywhere
         for n in range(min(9, self.nav.count())):
@@ -137,8 +190,9 @@ class MainWindow(QMainWindow):
 
         self._connect_pages()
         self._show_catalogue_changes()
-        state.actor_changed.connect(lambda _: self.refresh_header())
+        state.actor_changed.connect(lambda _: (self.refresh_header(), self.refresh_badges()))
         state.changed.connect(lambda changes: changes.clinic and self.refresh_header())
+        state.changed.connect(self._badges_for)
         self.refresh_header()
         self.nav.setCurrentRow(0)
         self.session = SessionGuard(self)  # switch user, and lock after inactivity
@@ -202,11 +256,47 @@ class MainWindow(QMainWindow):
         return changes
 
     def closeEvent(self, event) -> None:  # noqa: N802
-        """Wait for the work still running (an export, an encryption) before the window goes."""
+        """Wait for the work still running (an export, an encryption) before the window goes;
+        remember its size and the pages' splitters and columns."""
         self.external_timer.stop()
+        self.save_layout()
         ops.drain()
         self.state.detach()
         super().closeEvent(event)
+
+    def save_layout(self) -> None:
+        window_memory.save_window(self.memory, self)
+        for key, widget in self.pages.items():
+            window_memory.save_page(self.memory, key, widget)
+        self.memory.sync()
+
+    # ---- navigation --------------------------------------------------------------------------
+    def page_keys(self) -> list[str]:
+        return [self.nav.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.nav.count())]
+
+    def _badges_for(self, changes: Changes) -> None:
+        if changes.checklist or changes.plan or changes.evidence or changes.signoff or changes.catalogue \
+                or changes.people:
+            self.refresh_badges()
+
+    def refresh_badges(self) -> None:
+        """Each entry's live count: "Plan d'action · 2 en retard"; said in full to screen readers."""
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            spec = self.specs[item.data(Qt.ItemDataRole.UserRole)]
+            badge = spec.badge(self.state) if spec.badge else ""
+            item.setText(f"{spec.title} · {badge}" if badge else spec.title)
+            item.setToolTip(f"{spec.title} (Alt+{row + 1})" + (f" — {badge}" if badge else "") if row < 9 else "")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{spec.title}, {badge}" if badge else spec.title)
+
+    def _nav_width(self) -> int:
+        """Room for the longest title with a two-digit count; a longer one is elided (whole in its tooltip)."""
+        self.nav.ensurePolished()  # the style sheet's font, not the default one
+        metrics = self.nav.fontMetrics()
+        widest_badge = max(metrics.horizontalAdvance(trn(s, s, 88)) for s in
+                           ("{n} to assess", "{n} overdue", "{n} expired", "{n} to confirm"))
+        longest = max((metrics.horizontalAdvance(f"{spec.title} · ") for spec in self.specs.values()), default=150)
+        return min(205, longest + widest_badge + 18 + 44)  # at most 205 px: the pages must fit 1024 px
 
     def open_log_folder(self) -> None:
         folder = log_dir()

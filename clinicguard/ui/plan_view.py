@@ -44,6 +44,7 @@ from clinicguard.model.people import Permission
 from clinicguard.core.plan_import import ImportPreview, write_template
 from clinicguard.model.checklist import Status
 from clinicguard.i18n import pick, tr, trn
+from clinicguard.ui.columns import fit_columns
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
@@ -54,14 +55,6 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 OVERDUE_BACKGROUND = QColor("#fde7e7")
 OVERDUE_TEXT = QColor("#b3261e")
-
-
-def _fit_columns(table: QTableView, widths: tuple[int, ...]) -> None:
-    """Give each column its preferred width, but never less than its header's text needs."""
-    header = table.horizontalHeader()
-    for column in range(table.model().columnCount()):
-        preferred = widths[column] if column < len(widths) else 0
-        table.setColumnWidth(column, max(preferred, header.sectionSizeHint(column)))
 
 
 # ---- the table of actions ------------------------------------------------------------------------
@@ -679,7 +672,11 @@ class PlanView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        _fit_columns(self.table, (70, 330, 130, 90, 85, 75, 80, 110, 110, 140))
+        money = [format_money(8_888_888)]  # 88 888,88 €: an action's total, never cut
+        fit_columns(self.table, stretch=1, widths={0: 64, 2: 120, 5: 70, 9: 110},
+                    samples={3: [s.label for s in ActionStatus], 4: [format_date("2026-12-28")], 6: ["2026-2027"],
+                             7: money, 8: money},
+                    optional=(9, 6, 5, 8, 2))  # recommendations, fiscal year, progress, actual, owner: when there is room
         self.table.setAccessibleName(tr("Action plan"))
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
@@ -695,7 +692,7 @@ class PlanView(QWidget):
         self.gaps_list.setWordWrap(True)
         self.gaps_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.gaps_list.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.gaps_list.setMinimumWidth(180)
+        self.gaps_list.setMinimumWidth(150)
         self.gaps_hint = QLabel()
         self.gaps_hint.setWordWrap(True)
         self.gaps_hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -719,7 +716,10 @@ class PlanView(QWidget):
         self.lines_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.lines_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.lines_table.verticalHeader().setVisible(False)
-        _fit_columns(self.lines_table, (260,))
+        fit_columns(self.lines_table, stretch=0, widths={1: 110},
+                    samples={2: [c.label for c in Category], 3: [n.label for n in Nature], 4: ["2026-2027"],
+                             **{c: money for c in (5, 7, 8, 9, 10)}},
+                    optional=(6, 4, 3, 10, 8, 1))
         line_buttons = QHBoxLayout()
         for button in (self.add_line_button, self.edit_line_button, self.delete_line_button):
             line_buttons.addWidget(button)
@@ -744,7 +744,7 @@ class PlanView(QWidget):
         splitter.addWidget(gaps_box)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 320])
+        splitter.setSizes([1000, 250])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
