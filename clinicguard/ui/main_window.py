@@ -143,7 +143,6 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(look.icon(spec.icon, selected=look.ON_ACCENT), spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
-            window_memory.restore_page(self.memory, spec.key, widget)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.refresh_badges()
         # wide enough for the longest entry with its count ("Plan d'action · 12 en retard")
@@ -231,6 +230,11 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._vault_checked:
             self._vault_checked = True
+            # the pages' splitters and columns once the window has its size (a splitter restored
+            # earlier would share out the later growth by its stretch factors)
+            self.centralWidget().layout().activate()
+            for key, widget in self.pages.items():
+                window_memory.restore_page(self.memory, key, widget)
             QTimer.singleShot(0, self.check_vault)
 
     def check_vault(self) -> ops.Operation | None:
@@ -293,8 +297,9 @@ class MainWindow(QMainWindow):
         """Room for the longest title with a two-digit count; a longer one is elided (whole in its tooltip)."""
         self.nav.ensurePolished()  # the style sheet's font, not the default one
         metrics = self.nav.fontMetrics()
-        widest_badge = max(metrics.horizontalAdvance(trn(s, s, 88)) for s in
-                           ("{n} to assess", "{n} overdue", "{n} expired", "{n} to confirm"))
+        widest_badge = max(metrics.horizontalAdvance(text) for text in (
+            trn("{n} to assess", "{n} to assess", 88), trn("{n} overdue", "{n} overdue", 88),
+            trn("{n} expired", "{n} expired", 88), trn("{n} to confirm", "{n} to confirm", 88)))
         longest = max((metrics.horizontalAdvance(f"{spec.title} · ") for spec in self.specs.values()), default=150)
         return min(205, longest + widest_badge + 18 + 44)  # at most 205 px: the pages must fit 1024 px
 

@@ -22,10 +22,10 @@ def settings() -> QSettings:
 
 
 def default_geometry(available: QRect) -> QRect:
-    """The first start's size: most of the screen's free area (taskbar excluded), never more
-    than 1440 x 900 (wider lines are harder to read), centred."""
-    width = min(1440, max(800, int(available.width() * 0.92)), available.width())
-    height = min(900, max(560, int(available.height() * 0.92)), available.height())
+    """The first start's size: all of a small screen's free area (taskbar excluded), most of a
+    larger one's, never more than 1440 x 900 (wider lines are harder to read), centred."""
+    width = available.width() if available.width() <= 1280 else min(1440, int(available.width() * 0.92))
+    height = available.height() if available.height() <= 800 else min(900, int(available.height() * 0.92))
     x = available.x() + (available.width() - width) // 2
     y = available.y() + (available.height() - height) // 2
     return QRect(x, y, width, height)

@@ -1,0 +1,159 @@
+"""pytest-qt on the real main window: the sidebar's icons and live counts, a window that fits the
+screen and remembers its layout, tables without a horizontal scrollbar at 1366 x 768 with money
+never cut and long text elided with a tooltip, and the screenshot script (issue 16)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtGui import QHelpEvent, QImage
+from PySide6.QtWidgets import QApplication, QSplitter, QTableView, QToolTip, QTreeView
+
+from clinicguard.core.formatting import format_money
+from clinicguard.paths import resources_dir
+from clinicguard.ui.columns import full_text_if_cut
+from clinicguard.ui.main_window import MainWindow, page_factories
+from clinicguard.ui.state import AppState
+from clinicguard.ui.window_memory import default_geometry
+
+ROOT = Path(__file__).resolve().parent.parent
+MAIN_PAGES = ("checklist", "plan", "budget", "evidence", "signoff", "journal", "people")
+
+
+def nav_text(window, key: str) -> str:
+    row = window.page_keys().index(key)
+    return window.nav.item(row).text()
+
+
+def settle(window, width: int, height: int) -> None:
+    window.resize(width, height)
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def test_the_sidebar_has_an_icon_per_page_and_live_counts(qtbot, main_window, workspace, manager):
+    for row in range(main_window.nav.count()):
+        assert not main_window.nav.item(row).icon().isNull()
+    assert nav_text(main_window, "plan") == "Plan d'action"  # nothing late: no count
+    assert nav_text(main_window, "checklist") == "Recommandations · 3 à évaluer"
+    workspace.plan.create_action(manager, title="Registre", due_date=(date.today() - timedelta(days=3)).isoformat())
+    assert nav_text(main_window, "plan") == "Plan d'action · 1 en retard"
+    workspace.checklist.set_assessment(manager, "GOV-ROLES-01", status="compliant")
+    assert nav_text(main_window, "checklist") == "Recommandations · 2 à évaluer"
+    row = main_window.page_keys().index("plan")
+    assert main_window.nav.item(row).data(Qt.ItemDataRole.AccessibleTextRole) == "Plan d'action, 1 en retard"
+
+
+def test_every_page_icon_and_the_icons_licence_are_shipped():
+    folder = resources_dir() / "icons" / "lucide"
+    assert "ISC License" in (folder / "LICENSE").read_text(encoding="utf-8")
+    for spec in page_factories():
+        assert (folder / f"{spec.icon}.svg").is_file(), spec.key
+    spec_file = (ROOT / "packaging" / "clinicguard.spec").read_text(encoding="utf-8")
+    assert '"styles"' in spec_file and '"lucide"' in spec_file  # the frozen build checks they are there
+
+
+def test_the_first_size_follows_the_available_screen():
+    laptop = default_geometry(QRect(0, 0, 1366, 728))  # 1366 x 768 less the taskbar
+    assert QRect(0, 0, 1366, 728).contains(laptop) and laptop.width() >= 1200 and laptop.height() >= 640
+    large = default_geometry(QRect(0, 0, 2560, 1400))
+    assert (large.width(), large.height()) == (1440, 900)  # never wider than is comfortable to read
+    assert large.center() == QRect(0, 0, 2560, 1400).center()
+    small = default_geometry(QRect(0, 0, 1024, 700))
+    assert (small.width(), small.height()) == (1024, 700)
+
+
+def test_size_splitters_and_column_widths_are_remembered(qtbot, workspace, manager, window_settings):
+    first = MainWindow(AppState(workspace, manager))
+    qtbot.addWidget(first)
+    first.show()
+    # as narrow as the window can be: the test platform's screen (800 px) cannot show it wider
+    width = first.minimumSizeHint().width()
+    settle(first, width, 650)
+    checklist = first.show_page("checklist")
+    splitter = checklist.findChild(QSplitter)
+    splitter.setSizes([700, 300])
+    remembered_sizes = splitter.sizes()
+    plan = first.show_page("plan")
+    plan.table.setColumnWidth(3, 171)
+    first.close()
+    assert (window_settings / "window.ini").is_file()
+
+    second = MainWindow(AppState(workspace, manager))
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.width(), second.height()) == (width, 650)
+    second.show_page("checklist")
+    QApplication.processEvents()
+    assert second.pages["checklist"].findChild(QSplitter).sizes() == remembered_sizes
+    assert second.pages["plan"].table.columnWidth(3) == 171
+    second.close()
+
+
+def test_main_tables_fit_1366_by_768_and_money_is_never_cut(qtbot, main_window, workspace, manager):
+    plan = workspace.plan
+    for n in range(3):
+        action = plan.create_action(manager, title=f"Renouveler le parc informatique du cabinet, lot {n}",
+                                    owner="Dr Karim Benali", due_date=date.today().isoformat())
+        plan.add_line(manager, action.id, label="Postes de travail et écrans", planned_ht=123_456_789,
+                      actual_ht=123_450_000, category="hardware", expense_date=date.today().isoformat())
+    settle(main_window, 1366, 768)
+    for key in MAIN_PAGES:
+        page = main_window.show_page(key)
+        QApplication.processEvents()
+        views = [v for v in page.findChildren(QTableView) + page.findChildren(QTreeView) if v.isVisible()]
+        assert views or key in ("evidence", "signoff"), key  # (no evidence, no request: an empty state)
+        for view in views:
+            assert view.horizontalScrollBar().maximum() == 0, (key, view.accessibleName())
+    budget = main_window.show_page("budget")
+    QApplication.processEvents()
+    for index in range(budget.tabs.count()):
+        table = budget.tabs.widget(index)
+        budget.tabs.setCurrentIndex(index)
+        QApplication.processEvents()
+        model = table.model()
+        for row in range(model.rowCount()):
+            for column in range(1, model.columnCount()):
+                cell = model.index(row, column)
+                text = str(cell.data() or "")
+                if "€" in text and not table.isColumnHidden(column):
+                    assert not full_text_if_cut(table, cell), (budget.tabs.tabText(index), text)
+    assert format_money(3 * 123_456_789) in [budget.group_models["category"].index(r, 1).data()
+                                               for r in range(budget.group_models["category"].rowCount())]
+
+
+def test_long_text_is_elided_with_a_tooltip(qtbot, main_window, workspace, manager):
+    title = "Mettre en place une sauvegarde externalisée chiffrée, testée chaque trimestre avec le prestataire"
+    workspace.plan.create_action(manager, title=title)
+    settle(main_window, 1024, 700)
+    plan = main_window.show_page("plan")
+    QApplication.processEvents()
+    cell = plan.proxy.index(0, 1)
+    assert full_text_if_cut(plan.table, cell) == title
+    rect = plan.table.visualRect(cell)
+    viewport = plan.table.viewport()
+    event = QHelpEvent(QEvent.Type.ToolTip, rect.center(), viewport.mapToGlobal(rect.center()))
+    QApplication.sendEvent(viewport, event)
+    assert QToolTip.text() == title
+    QToolTip.hideText()
+    assert plan.table.textElideMode() == Qt.TextElideMode.ElideRight
+
+
+def test_the_screenshot_script_renders_every_page_at_both_sizes(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(ROOT / "packaging" / "screenshots.py"), str(tmp_path)],
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    keys = [spec.key for spec in page_factories()]
+    for width, height in ((1366, 768), (1024, 700)):
+        files = sorted((tmp_path / f"{width}x{height}").glob("*.png"))
+        assert [f.stem.split("-", 1)[1] for f in files] == keys
+        for file in files:
+            image = QImage(str(file))
+            # the window never had to grow past the screen for a page
+            assert (image.width(), image.height()) == (width, height), file.name
