@@ -107,15 +107,19 @@ def test_main_tables_fit_1366_by_768_and_money_is_never_cut(qtbot, main_window, 
         page = main_window.show_page(key)
         QApplication.processEvents()
         views = [v for v in page.findChildren(QTableView) + page.findChildren(QTreeView) if v.isVisible()]
-        assert views or key in ("evidence", "signoff"), key  # (no evidence, no request: an empty state)
+        # (no evidence, no request: an empty state; the budget opens on its chart, its tables below)
+        assert views or key in ("evidence", "signoff", "budget"), key
         for view in views:
             assert view.horizontalScrollBar().maximum() == 0, (key, view.accessibleName())
     budget = main_window.show_page("budget")
     QApplication.processEvents()
     for index in range(budget.tabs.count()):
         table = budget.tabs.widget(index)
+        if not isinstance(table, QTableView):
+            continue  # the chart: its figures are in the tables
         budget.tabs.setCurrentIndex(index)
         QApplication.processEvents()
+        assert table.horizontalScrollBar().maximum() == 0, budget.tabs.tabText(index)
         model = table.model()
         for row in range(model.rowCount()):
             for column in range(1, model.columnCount()):
@@ -157,3 +161,43 @@ def test_the_screenshot_script_renders_every_page_at_both_sizes(tmp_path):
             image = QImage(str(file))
             # the window never had to grow past the screen for a page
             assert (image.width(), image.height()) == (width, height), file.name
+
+
+def test_the_score_trend_is_replayed_from_the_journal(workspace, manager):
+    from clinicguard.core.checklist import score
+    from clinicguard.core.score_history import ANSWER_KIND, score_history
+
+    assert score_history(workspace.checklist.rows(), workspace.audit.search(kind=ANSWER_KIND)) == []
+    workspace.checklist.set_assessment(manager, "GOV-ROLES-01", status="compliant")
+    workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="partial")
+    rows = workspace.checklist.rows()
+    entries = workspace.audit.search(kind=ANSWER_KIND)
+    (point,) = score_history(rows, entries)  # one day of answers: one point
+    assert point.percent == score(rows).percent  # the last point is today's score
+    # the same answers spread over two days: two points, rising
+    first, second = entries
+    moved = [first.__class__(**{**first.__dict__, "ts": "2026-01-05T09:00:00+00:00"}), second]
+    points = score_history(rows, moved)
+    assert [p.day for p in points] == ["2026-01-05", second.ts[:10]]
+    assert points[0].percent < points[1].percent == score(rows).percent
+
+
+def test_dashboard_and_budget_charts_give_their_figures_as_text(qtbot, main_window, workspace, manager):
+    workspace.checklist.set_assessment(manager, "GOV-ROLES-01", status="compliant")
+    dashboard = main_window.show_page("dashboard")
+    domains = dashboard.domains_chart.figures()
+    assert len(domains) == len(workspace.catalogue.domains)
+    assert any(line.endswith("%") for line in domains)
+    assert dashboard.domains_chart.toolTip().startswith("Score par domaine")
+    assert "Score par domaine" in dashboard.domains_chart.accessibleDescription()
+    trend = dashboard.trend_chart.figures()
+    assert len(trend) == 1 and trend[0].startswith(date.today().strftime("%d/%m/%Y"))
+
+    action = workspace.plan.create_action(manager, title="NAS")
+    workspace.plan.add_line(manager, action.id, label="NAS", planned_ht=89_900, actual_ht=92_000,
+                            category="hardware", expense_date=date.today().isoformat())
+    budget = main_window.show_page("budget")
+    assert budget.tabs.tabText(0) == "Graphique"
+    lines = budget.category_chart.figures()
+    assert lines == ["Matériel : prévu 899,00\u202f€, réalisé 920,00\u202f€"]
+    assert any("prévu 899,00" in line for line in budget.quarter_chart.figures())

@@ -29,6 +29,7 @@ from clinicguard.model.accounts import account_label
 from clinicguard.model.budget import Category, Nature
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
+from clinicguard.ui.charts import PlannedActualChart
 from clinicguard.ui.columns import fit_columns
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel
@@ -184,7 +185,8 @@ class BudgetView(QWidget):
             value.setStyleSheet("font-weight: bold;")
             self.figures[key] = value
             name = QLabel(label)
-            name.setWordWrap(True)  # two lines rather than a window wider than the screen
+            name.setWordWrap(True)  # two lines rather than a window wider than the screen (1024 px)
+            name.setMinimumWidth(min(name.sizeHint().width(), 160))
             grid.addWidget(name, n // 2, (n % 2) * 2)
             grid.addWidget(value, n // 2, (n % 2) * 2 + 1)
         self.vat_note = QLabel()
@@ -203,6 +205,16 @@ class BudgetView(QWidget):
         self.lines_table = self._table(self.lines_model)
         self.lines_table.setSortingEnabled(False)
         self.tabs.addTab(self.lines_table, tr("Budget lines"))
+        # planned against actual, drawn; the "By quarter" and "By category" tabs give the figures
+        self.quarter_chart = PlannedActualChart(tr("Planned and actual by quarter"))
+        self.category_chart = PlannedActualChart(tr("Planned and actual by category"))
+        charts = QWidget()
+        charts.setObjectName("budgetCharts")
+        charts_layout = QHBoxLayout(charts)
+        charts_layout.addWidget(self.quarter_chart, 1)
+        charts_layout.addWidget(self.category_chart, 1)
+        self.tabs.insertTab(0, charts, tr("Chart"))
+        self.tabs.setCurrentIndex(0)
 
         self.empty_label = QLabel(tr("No budget line for this fiscal year yet. A budget line belongs to an action: "
                                      "open the action plan, select an action (or create one from a gap) and click "
@@ -326,7 +338,12 @@ class BudgetView(QWidget):
              if k in summary.by_action_status], t)
         self.lines_model.load(summary.entries, {a.id: a.title for a in actions}, overdue)  # type: ignore[misc]
         for index in range(self.tabs.count()):
-            self._widen_for_money(self.tabs.widget(index))  # type: ignore[arg-type]
+            if isinstance(self.tabs.widget(index), QTableView):
+                self._widen_for_money(self.tabs.widget(index))  # type: ignore[arg-type]
+        self.quarter_chart.set_groups([(quarter_label(k), v.planned_ht, v.actual_ht or 0)
+                                       for k, v in sorted(summary.by_quarter.items())])
+        self.category_chart.set_groups([(Category(k).label, v.planned_ht, v.actual_ht or 0)
+                                        for k, v in summary.by_category.items() if v.lines])
         self.empty_box.setVisible(not summary.entries)
 
 

@@ -90,3 +90,38 @@ def install_style(app: QApplication) -> None:
     app.setStyle("Fusion")
     app.setPalette(light_palette())
     app.setStyleSheet(style_sheet_path().read_text(encoding="utf-8"))
+
+
+# The main buttons' icons, by page and attribute: set once the page is built (main_window), so
+# that the views stay free of presentation details. A page or button not listed keeps its text.
+BUTTON_ICONS: dict[str, dict[str, str]] = {
+    "dashboard": {"review_button": "play"},
+    "checklist": {"attach_button": "paperclip", "evidence_button": "eye", "plan_button": "clipboard-list",
+                  "answered_plan_button": "clipboard-list", "answered_show_button": "eye"},
+    "plan": {"new_button": "plus", "edit_button": "pencil", "delete_button": "trash-2", "import_button": "file-up",
+             "add_line_button": "plus", "edit_line_button": "pencil", "delete_line_button": "trash-2",
+             "gap_button": "clipboard-list", "to_checklist_button": "list-checks"},
+    "budget": {"export_button": "file-spreadsheet", "plan_button": "clipboard-list"},
+    "evidence": {"add_button": "paperclip", "edit_button": "pencil", "open_button": "folder-open",
+                 "export_button": "save", "verify_button": "shield-check", "delete_button": "trash-2",
+                 "cancel_button": "x"},
+    "signoff": {"confirm_button": "circle-check", "withdraw_button": "undo-2", "request_button": "send",
+                "cancel_button": "circle-x"},
+    "journal": {"verify_button": "shield-check", "export_button": "file-spreadsheet"},
+    "people": {"add_button": "user-plus", "role_button": "user-cog", "active_button": "user-x",
+               "reset_button": "key-round", "unlock_button": "unlock", "own_secret_button": "key-round"},
+}
+PRIMARY_BUTTONS = {("dashboard", "review_button"), ("plan", "gap_button"), ("budget", "export_button"),
+                   ("checklist", "plan_button"), ("evidence", "add_button")}
+
+
+def decorate(key: str, page) -> None:
+    """Give a page's main buttons their icons (and the one main action its accent colour)."""
+    for attribute, name in BUTTON_ICONS.get(key, {}).items():
+        button = getattr(page, attribute, None)
+        if isinstance(button, QAbstractButton):
+            primary = (key, attribute) in PRIMARY_BUTTONS
+            button.setIcon(icon(name, ON_ACCENT) if primary else icon(name))
+            button.setIconSize(QSize(16, 16))
+            if primary:
+                button.setProperty("primary", True)

@@ -129,7 +129,8 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(tr("Navigation"))
         self.nav.setIconSize(QSize(18, 18))
-        self.nav.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.nav.setWordWrap(True)  # "Recommandations · 13 à évaluer" on two lines rather than cut
+        self.nav.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         for spec in page_factories():
             widget = spec.factory(state)
             widget.setObjectName(f"page-{spec.key}")
+            look.decorate(spec.key, widget)
             self.pages[spec.key] = widget
             self.specs[spec.key] = spec
             self.stack.addWidget(widget)
@@ -301,7 +303,7 @@ class MainWindow(QMainWindow):
             trn("{n} to assess", "{n} to assess", 88), trn("{n} overdue", "{n} overdue", 88),
             trn("{n} expired", "{n} expired", 88), trn("{n} to confirm", "{n} to confirm", 88)))
         longest = max((metrics.horizontalAdvance(f"{spec.title} · ") for spec in self.specs.values()), default=150)
-        return min(205, longest + widest_badge + 18 + 44)  # at most 205 px: the pages must fit 1024 px
+        return min(200, longest + widest_badge + 18 + 44)  # at most 200 px: the pages must fit 1024 px
 
     def open_log_folder(self) -> None:
         folder = log_dir()

@@ -661,7 +661,9 @@ class PlanView(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.count_label = QLabel()
-        buttons.addWidget(self.count_label)
+        self.count_label.setWordWrap(True)  # two lines rather than a window wider than 1024 px
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        buttons.addWidget(self.count_label, 1)
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -710,6 +712,7 @@ class PlanView(QWidget):
 
         self.lines_title = QLabel()
         self.lines_title.setStyleSheet("font-weight: bold;")
+        self.lines_title.setWordWrap(True)
         self.lines_table = QTableView()
         self.lines_table.setModel(self.lines_model)
         self.lines_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
