@@ -59,10 +59,10 @@ def test_every_page_icon_and_the_icons_licence_are_shipped():
 
 
 def test_the_first_size_follows_the_available_screen():
-    laptop = default_geometry(QRect(0, 0, 1366, 728))  # 1366 x 768 less the taskbar
-    assert QRect(0, 0, 1366, 728).contains(laptop) and laptop.width() >= 1200 and laptop.height() >= 640
+    laptop = default_geometry(QRect(0, 0, 1366, 728))  # 1366 x 768 less the taskbar: all of it
+    assert laptop == QRect(0, 0, 1366, 728)
     large = default_geometry(QRect(0, 0, 2560, 1400))
-    assert (large.width(), large.height()) == (1440, 900)  # never wider than is comfortable to read
+    assert (large.width(), large.height()) == (1600, 1000)  # a comfortable part of a large screen
     assert large.center() == QRect(0, 0, 2560, 1400).center()
     small = default_geometry(QRect(0, 0, 1024, 700))
     assert (small.width(), small.height()) == (1024, 700)

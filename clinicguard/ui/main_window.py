@@ -280,16 +280,24 @@ class MainWindow(QMainWindow):
     def page_keys(self) -> list[str]:
         return [self.nav.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.nav.count())]
 
-    def _badges_for(self, changes: Changes) -> None:
-        if changes.checklist or changes.plan or changes.evidence or changes.signoff or changes.catalogue \
-                or changes.people:
-            self.refresh_badges()
+    # which counts a change can move (each count is a query: only those are asked again)
+    BADGE_CHANGES = {"checklist": ("checklist", "catalogue", "clinic"), "plan": ("plan",),
+                     "evidence": ("evidence",), "signoff": ("signoff", "people", "checklist")}
 
-    def refresh_badges(self) -> None:
+    def _badges_for(self, changes: Changes) -> None:
+        keys = [key for key, flags in self.BADGE_CHANGES.items() if any(getattr(changes, f) for f in flags)]
+        if changes != Changes(journal=True):  # a page added later, with a count: asked at each change
+            keys += [k for k, spec in self.specs.items() if spec.badge and k not in self.BADGE_CHANGES]
+        if keys:
+            self.refresh_badges(keys)
+
+    def refresh_badges(self, keys: Sequence[str] | None = None) -> None:
         """Each entry's live count: "Plan d'action · 2 en retard"; said in full to screen readers."""
         for row in range(self.nav.count()):
             item = self.nav.item(row)
             spec = self.specs[item.data(Qt.ItemDataRole.UserRole)]
+            if keys is not None and spec.key not in keys:
+                continue
             badge = spec.badge(self.state) if spec.badge else ""
             item.setText(f"{spec.title} · {badge}" if badge else spec.title)
             item.setToolTip(f"{spec.title} (Alt+{row + 1})" + (f" — {badge}" if badge else "") if row < 9 else "")

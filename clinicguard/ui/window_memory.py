@@ -22,10 +22,11 @@ def settings() -> QSettings:
 
 
 def default_geometry(available: QRect) -> QRect:
-    """The first start's size: all of a small screen's free area (taskbar excluded), most of a
-    larger one's, never more than 1440 x 900 (wider lines are harder to read), centred."""
-    width = available.width() if available.width() <= 1280 else min(1440, int(available.width() * 0.92))
-    height = available.height() if available.height() <= 800 else min(900, int(available.height() * 0.92))
+    """The first start's size: all of a laptop's free area (taskbar excluded: 1366 x 768 is common
+    in practices), a comfortable part of a large screen (lines wider than that are harder to
+    read), centred."""
+    width = available.width() if available.width() <= 1440 else max(1440, min(1600, int(available.width() * 0.7)))
+    height = available.height() if available.height() <= 900 else max(900, min(1000, int(available.height() * 0.8)))
     x = available.x() + (available.width() - width) // 2
     y = available.y() + (available.height() - height) // 2
     return QRect(x, y, width, height)
