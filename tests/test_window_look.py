@@ -201,3 +201,19 @@ def test_dashboard_and_budget_charts_give_their_figures_as_text(qtbot, main_wind
     lines = budget.category_chart.figures()
     assert lines == ["Matériel : prévu 899,00\u202f€, réalisé 920,00\u202f€"]
     assert any("prévu 899,00" in line for line in budget.quarter_chart.figures())
+
+
+def test_the_look_is_light_on_any_pc_and_comes_from_one_style_sheet(qapp):
+    from clinicguard.ui.look import install_style, style_sheet_path
+
+    saved = (qapp.palette(), qapp.styleSheet())
+    try:
+        install_style(qapp)
+        window, text = qapp.palette().color(qapp.palette().ColorRole.Window), qapp.palette().color(
+            qapp.palette().ColorRole.WindowText)
+        assert window.lightness() > 230 and text.lightness() < 60  # dark mode or not: dark text on light
+        assert qapp.styleSheet() == style_sheet_path().read_text(encoding="utf-8")
+        assert "#navigation" in qapp.styleSheet()
+    finally:
+        qapp.setPalette(saved[0])
+        qapp.setStyleSheet(saved[1])
