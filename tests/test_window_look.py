@@ -27,7 +27,7 @@ MAIN_PAGES = ("checklist", "plan", "budget", "evidence", "signoff", "journal", "
 
 def nav_text(window, key: str) -> str:
     row = window.page_keys().index(key)
-    return window.nav.item(row).text()
+    return window.nav.item(row).text().replace("\n", " ")  # (a long entry takes two lines)
 
 
 def settle(window, width: int, height: int) -> None:

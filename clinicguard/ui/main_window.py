@@ -129,7 +129,6 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(tr("Navigation"))
         self.nav.setIconSize(QSize(18, 18))
-        self.nav.setWordWrap(True)  # "Recommandations · 13 à évaluer" on two lines rather than cut
         self.nav.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
@@ -146,9 +145,9 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.refresh_badges()
         # wide enough for the longest entry with its count ("Plan d'action · 12 en retard")
         self.nav.setFixedWidth(max(180, self._nav_width()))
+        self.refresh_badges()
 
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
@@ -299,9 +298,18 @@ class MainWindow(QMainWindow):
             if keys is not None and spec.key not in keys:
                 continue
             badge = spec.badge(self.state) if spec.badge else ""
-            item.setText(f"{spec.title} · {badge}" if badge else spec.title)
+            item.setText(self._entry_text(spec.title, badge))
             item.setToolTip(f"{spec.title} (Alt+{row + 1})" + (f" — {badge}" if badge else "") if row < 9 else "")
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{spec.title}, {badge}" if badge else spec.title)
+
+    def _entry_text(self, title: str, badge: str) -> str:
+        """ "Plan d'action · 2 en retard", on two lines when one is too narrow (never cut)."""
+        if not badge:
+            return title
+        one_line = f"{title} · {badge}"
+        room = self.nav.width() - self.nav.iconSize().width() - 46  # the item's padding and margins
+        self.nav.ensurePolished()
+        return one_line if self.nav.fontMetrics().horizontalAdvance(one_line) <= room else f"{title} ·\n{badge}"
 
     def _nav_width(self) -> int:
         """Room for the longest title with a two-digit count; a longer one is elided (whole in its tooltip)."""
