@@ -217,3 +217,17 @@ def test_the_look_is_light_on_any_pc_and_comes_from_one_style_sheet(qapp):
     finally:
         qapp.setPalette(saved[0])
         qapp.setStyleSheet(saved[1])
+
+
+def test_every_icon_only_button_has_an_accessible_name(main_window):
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit
+
+    def qt_own(button) -> bool:  # a line edit's clear button, the menu bar's overflow: Qt names them
+        return isinstance(button.parent(), QLineEdit) or button.objectName() == "qt_menubar_ext_button"
+
+    unnamed = [(button.objectName(), button.toolTip()) for button in main_window.findChildren(QAbstractButton)
+               if not button.text().strip() and not button.icon().isNull() and not button.accessibleName()
+               and not qt_own(button)]
+    assert unnamed == []
+    shown_with_icons = [b for b in main_window.findChildren(QAbstractButton) if not b.icon().isNull()]
+    assert len(shown_with_icons) > 20  # the main buttons of every page carry an icon

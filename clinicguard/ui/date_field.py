@@ -65,6 +65,12 @@ class DateField(QWidget):
         popup_layout = QVBoxLayout(self.popup)
         popup_layout.setContentsMargins(0, 0, 0, 0)
         popup_layout.addWidget(self.calendar)
+        # the calendar's arrows are icons only: named for screen readers
+        for name, text in (("qt_calendar_prevmonth", tr("Previous month")), ("qt_calendar_nextmonth", tr("Next month"))):
+            arrow = self.calendar.findChild(QToolButton, name)
+            if arrow is not None:
+                arrow.setAccessibleName(text)
+                arrow.setToolTip(text)
 
         self._committed: str | None = None
         self.edit.textChanged.connect(lambda _: self._show_validity())
