@@ -231,3 +231,37 @@ def test_every_icon_only_button_has_an_accessible_name(main_window):
     assert unnamed == []
     shown_with_icons = [b for b in main_window.findChildren(QAbstractButton) if not b.icon().isNull()]
     assert len(shown_with_icons) > 20  # the main buttons of every page carry an icon
+
+
+def _contrast(a: str, b: str) -> float:
+    from PySide6.QtGui import QColor
+
+    def luminance(colour: str) -> float:
+        c = QColor(colour)
+        channels = []
+        for v in (c.redF(), c.greenF(), c.blueF()):
+            channels.append(v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_status_colours_pass_wcag_aa_and_always_come_with_their_words(main_window):
+    from clinicguard.model.checklist import Status
+    from clinicguard.ui import look
+    from clinicguard.ui.checklist_model import STATUS_COLOURS
+
+    text = look.light_palette().color(look.light_palette().ColorRole.Text).name()
+    for status, background in STATUS_COLOURS.items():
+        assert _contrast(text, background) >= 4.5, status  # the status's words on its colour
+    for colour in (look.ALERT, look.OK, look.INK):
+        assert _contrast(colour, "#ffffff") >= 4.5 and _contrast(colour, "#f6f8fb") >= 4.5, colour
+    assert _contrast("#ffffff", "#1f5f8b") >= 4.5  # the selected navigation entry
+    # the colour is never alone: the status column says the status in words
+    checklist = main_window.show_page("checklist")
+    statuses = {checklist.proxy.index(r, 2, checklist.proxy.index(t, 0, checklist.proxy.index(d, 0))).data()
+                for d in range(checklist.proxy.rowCount())
+                for t in range(checklist.proxy.rowCount(checklist.proxy.index(d, 0)))
+                for r in range(checklist.proxy.rowCount(checklist.proxy.index(t, 0, checklist.proxy.index(d, 0))))}
+    assert statuses and statuses <= {s.label for s in Status}
