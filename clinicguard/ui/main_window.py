@@ -135,10 +135,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self.specs: dict[str, Page] = {}
         for spec in page_factories():
-            widget = spec.factory(state)
-            widget.setObjectName(f"page-{spec.key}")
-            look.decorate(spec.key, widget)
-            self.pages[spec.key] = widget
+            widget = self.build_page(spec)
             self.specs[spec.key] = spec
             self.stack.addWidget(widget)
             item = QListWidgetItem(look.icon(spec.icon, selected=look.ON_ACCENT), spec.title)
@@ -268,6 +265,17 @@ class MainWindow(QMainWindow):
         ops.drain()
         self.state.detach()
         super().closeEvent(event)
+
+    def build_page(self, spec: Page) -> QWidget:
+        """Make a page's widget and dress it: its icons, and its splitters and columns as the user
+        left them (when the window is already on screen; else at its first show)."""
+        widget = spec.factory(self.state)
+        widget.setObjectName(f"page-{spec.key}")
+        look.decorate(spec.key, widget)
+        self.pages[spec.key] = widget
+        if getattr(self, "_vault_checked", False):  # built after the first show (a page built on demand)
+            window_memory.restore_page(self.memory, spec.key, widget)
+        return widget
 
     def save_layout(self) -> None:
         window_memory.save_window(self.memory, self)
