@@ -7,7 +7,7 @@ import html
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
         return [self.nav.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.nav.count())]
 
     # which counts a change can move (each count is a query: only those are asked again)
-    BADGE_CHANGES = {"checklist": ("checklist", "catalogue", "clinic"), "plan": ("plan",),
+    BADGE_CHANGES: ClassVar[dict[str, tuple[str, ...]]] = {"checklist": ("checklist", "catalogue", "clinic"), "plan": ("plan",),
                      "evidence": ("evidence",), "signoff": ("signoff", "people", "checklist")}
 
     def _badges_for(self, changes: Changes) -> None:
