@@ -56,6 +56,15 @@ def memory_keyring(monkeypatch):
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def window_settings(tmp_path, monkeypatch):
+    """The window's remembered layout (QSettings) in the test's own folder: never the developer's,
+    and never carried from one test to the next."""
+    folder = tmp_path / "ui-settings"
+    monkeypatch.setenv("CLINICGUARD_UI_SETTINGS", str(folder))
+    return folder
+
+
 @pytest.fixture
 def small_catalogue():
     return load_catalogue(DATA / "catalogue_small.toml")

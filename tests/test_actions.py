@@ -256,7 +256,7 @@ def test_clinic_change_and_redating_are_one_transaction(workspace, manager, monk
     ({"fiscal_year_start_month": 0}, "entre 1 et 12"),
     ({"fiscal_year_start_month": "juillet"}, "entre 1 et 12"),
     ({"name": "  "}, "nom de la structure"),
-    ({"manager_name": ""}, "direction"),
+    ({"manager_name": ""}, "gestionnaire"),
     ({"structure": "hospital"}, "hospital"),
 ])
 def test_invalid_clinic_settings_are_refused_with_a_clear_message(workspace, manager, changes, message):

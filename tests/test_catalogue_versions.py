@@ -103,7 +103,7 @@ def test_main_window_shows_what_changed_and_the_withdrawn_item_read_only(qtbot, 
     window = MainWindow(AppState(ws, actor))
     qtbot.addWidget(window)
     assert window.banner.isVisibleTo(window)
-    assert "SEC-BACKUP-03" in window.banner.text() and "SEC-BACKUP-02" in window.banner.text()
+    assert "SEC-BACKUP-03" in window.banner_text and "SEC-BACKUP-02" in window.banner_text
     view = window.show_page("checklist")
     assert view.select_item("SEC-BACKUP-02")
     assert view.current_row().retired

@@ -94,9 +94,22 @@ def secret_kind_for_prepared(prepared: PreparedSecret, role: Role) -> str:
     return prepared.kind
 
 
+def manager_password_rule() -> str:
+    """What a manager's password must be: the same words in the setup's advice and its refusal."""
+    return tr("A manager signs in with a password of at least 12 characters mixing upper case, lower case, digits "
+              "and symbols (or 14 characters of three kinds, 20 characters with at least 8 different ones of two "
+              "kinds other than spaces, or a passphrase of 7 words of 3 letters or more, at least 5 of them "
+              "different); a PIN is not allowed for a manager.")
+
+
 def secret_kind_for(secret: str, role: Role) -> str:
     """secret_kind(), refusing a PIN for a manager: a locked manager could leave nobody to unlock."""
-    kind = secret_kind(secret)
+    try:
+        kind = secret_kind(secret)
+    except WeakSecret:
+        if Role(role) is Role.MANAGER:  # never advise a PIN to someone who may not use one
+            raise WeakSecret(manager_password_rule()) from None
+        raise
     if kind == "pin" and Role(role) is Role.MANAGER:
         raise WeakSecret(tr("A manager must use a password, not a PIN: a locked PIN could leave nobody able "
                             "to unlock the profiles."))

@@ -22,6 +22,7 @@ from clinicguard.i18n import language, tr
 from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.paths import default_data_dir
 from clinicguard.ui import ops
+from clinicguard.ui.look import install_style
 from clinicguard.ui.main_window import MainWindow
 from clinicguard.ui.setup_dialog import RecoverySheetDialog, SetupDialog
 from clinicguard.ui.signin_dialog import SignInDialog
@@ -38,6 +39,7 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ClinicGuard")
     app.setOrganizationName("ClinicGuard")
+    install_style(app)  # the same light look on every PC, dark mode or not
     QLocale.setDefault(QLocale(QLocale.Language.French if language() == "fr" else QLocale.Language.English))
     global _qt_translator
     if language() == "fr" and _qt_translator is None:
@@ -123,7 +125,8 @@ def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
              tr("Demo clinic with made-up answers, kept in {folder}.", folder=data_dir))
     banner = where + " " + tr("To sign in again: profile {name}, password {secret}; other profiles and their PINs: "
                               "{others}.", name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET, others=others)
-    return MainWindow(AppState(ws, manager), banner=banner)
+    keep = [DEMO_MANAGER, DEMO_MANAGER_SECRET, *(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)]
+    return MainWindow(AppState(ws, manager), banner=banner, keep_together=keep)
 
 
 def open_clinic(data_dir: Path) -> MainWindow | None:

@@ -32,7 +32,7 @@ from clinicguard.i18n import tr
 from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
-from clinicguard.ui.widgets import show_error
+from clinicguard.ui.widgets import enable, not_allowed, show_error, why_not
 
 MAX_ROWS = 20000  # the newest; the export and the verification always cover everything
 MAX_TEXT = 200
@@ -185,8 +185,8 @@ class AuditView(QWidget):
         self._apply_permissions()
 
     def _apply_permissions(self) -> None:
-        self.verify_button.setEnabled(self.state.can(Permission.READ))
-        self.export_button.setEnabled(self.state.can(Permission.EXPORT))
+        enable(self.verify_button, why_not((self.state.can(Permission.READ), not_allowed())))
+        enable(self.export_button, why_not((self.state.can(Permission.EXPORT), not_allowed())))
 
     def verify(self):
         """Check the whole trail off the UI thread; `verified` carries the result."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +34,8 @@ from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.ui.invoice_fields import YearInvoiceDialog
 from clinicguard.ui.purchase_journal_dialog import PurchaseJournalDialog
+from clinicguard.ui.charts import PlannedActualChart
+from clinicguard.ui.columns import fit_columns
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel
 
@@ -197,7 +199,10 @@ class BudgetView(QWidget):
             value.setObjectName(f"budget-{key}")
             value.setStyleSheet("font-weight: bold;")
             self.figures[key] = value
-            grid.addWidget(QLabel(label), n // 2, (n % 2) * 2)
+            name = QLabel(label)
+            name.setWordWrap(True)  # two lines rather than a window wider than the screen (1024 px)
+            name.setMinimumWidth(min(name.sizeHint().width(), 160))
+            grid.addWidget(name, n // 2, (n % 2) * 2)
             grid.addWidget(value, n // 2, (n % 2) * 2 + 1)
         self.vat_note = QLabel()
         self.vat_note.setWordWrap(True)
@@ -215,6 +220,16 @@ class BudgetView(QWidget):
         self.lines_table = self._table(self.lines_model)
         self.lines_table.setSortingEnabled(False)
         self.tabs.addTab(self.lines_table, tr("Budget lines"))
+        # planned against actual, drawn; the "By quarter" and "By category" tabs give the figures
+        self.quarter_chart = PlannedActualChart(tr("Planned and actual by quarter"))
+        self.category_chart = PlannedActualChart(tr("Planned and actual by category"))
+        charts = QWidget()
+        charts.setObjectName("budgetCharts")
+        charts_layout = QHBoxLayout(charts)
+        charts_layout.addWidget(self.quarter_chart, 1)
+        charts_layout.addWidget(self.category_chart, 1)
+        self.tabs.insertTab(0, charts, tr("Chart"))
+        self.tabs.setCurrentIndex(0)
 
         self.empty_label = QLabel(tr("No budget line for this fiscal year yet. A budget line belongs to an action: "
                                      "open the action plan, select an action (or create one from a gap) and click "
@@ -242,6 +257,10 @@ class BudgetView(QWidget):
         state.changed.connect(lambda c: (c.budget or c.plan or c.clinic) and self.reload())
         self.reload()
 
+    def current_year(self) -> int | None:
+        """The fiscal year shown (the export dialog opens on it)."""
+        return self.year_choice.currentData()
+
     @staticmethod
     def _table(model) -> QTableView:
         table = QTableView()
@@ -249,11 +268,34 @@ class BudgetView(QWidget):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.verticalHeader().setVisible(False)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, model.columnCount()):  # headers such as "Engagé HT" never cut
-            table.setColumnWidth(column, max(100, header.sectionSizeHint(column)))
+        money = [format_money(88_888_888)]  # 888 888,88 €; larger totals widen the column when shown
+        if isinstance(model, YearLinesModel):
+            fit_columns(table, stretch=1, widths={0: 150, 2: 100},
+                        samples={3: [c.label for c in Category], **{c: money for c in range(5, model.columnCount())}},
+                        optional=(2, 4, 7, 9, 0))  # supplier, account, committed, variance, action
+        else:  # headers such as "Engagé HT" and the money never cut; incl. VAT and committed first to go
+            fit_columns(table, stretch=0, samples={c: money for c in range(1, model.columnCount())},
+                        optional=(2, 5, 3), min_stretch=160)
         return table
+
+    @staticmethod
+    def _widen_for_money(table: QTableView) -> None:
+        """A column never narrower than its widest figure: money is never cut ("1 250,5…")."""
+        model, metrics = table.model(), table.fontMetrics()
+        bold = QFont(table.font())
+        bold.setBold(True)
+        bold_metrics = QFontMetrics(bold)
+        for column in range(model.columnCount()):
+            if table.horizontalHeader().sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
+                continue
+            if not model.rowCount() or not int(model.index(0, column).data(Qt.ItemDataRole.TextAlignmentRole) or 0) \
+                    & int(Qt.AlignmentFlag.AlignRight):
+                continue  # text columns elide (whole in the tooltip); only figures must show whole
+            widest = max((max(metrics.horizontalAdvance(str(model.index(r, column).data() or "")),
+                              bold_metrics.horizontalAdvance(str(model.index(r, column).data() or "")))
+                          for r in range(model.rowCount())), default=0) + 16
+            if widest > table.columnWidth(column):
+                table.setColumnWidth(column, widest)
 
     def reload(self) -> None:
         ws = self.state.ws
@@ -270,7 +312,9 @@ class BudgetView(QWidget):
 
     def show_year(self, year: int | None = None) -> None:
         if year is not None:
-            self.year_choice.setCurrentIndex(self.year_choice.findData(year))
+            index = self.year_choice.findData(year)
+            if index >= 0:
+                self.year_choice.setCurrentIndex(index)
             return
         year = self.year_choice.currentData()
         summary = self._summaries.get(year)
@@ -317,6 +361,13 @@ class BudgetView(QWidget):
             [(ActionStatus(k).label, summary.by_action_status[k]) for k in (s.value for s in ActionStatus)
              if k in summary.by_action_status], t)
         self.lines_model.load(summary.entries, {a.id: a.title for a in actions}, overdue)  # type: ignore[misc]
+        for index in range(self.tabs.count()):
+            if isinstance(self.tabs.widget(index), QTableView):
+                self._widen_for_money(self.tabs.widget(index))  # type: ignore[arg-type]
+        self.quarter_chart.set_groups([(quarter_label(k), v.planned_ht, v.actual_ht or 0)
+                                       for k, v in sorted(summary.by_quarter.items())])
+        self.category_chart.set_groups([(Category(k).label, v.planned_ht, v.actual_ht or 0)
+                                        for k, v in summary.by_category.items() if v.lines])
         self.empty_box.setVisible(not summary.entries)
 
 

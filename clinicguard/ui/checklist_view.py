@@ -24,13 +24,16 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.core.changes import Changes
+from clinicguard.core.formatting import format_date
 from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.i18n import pick, tr, trc
 from clinicguard.ui.checklist_model import ROW_ROLE, ChecklistFilter, ChecklistModel
+from clinicguard.ui.columns import fit_columns
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
+from clinicguard.ui.widgets import enable, not_allowed, why_not
 
 class ChecklistView(QWidget):
     item_selected = Signal(str)
@@ -43,6 +46,7 @@ class ChecklistView(QWidget):
         self.state = state
         self._loading = False
         self._current_id: str | None = None
+        self._columns_fitted = False
 
         self.model = ChecklistModel(self)
         self.proxy = ChecklistFilter(self)
@@ -60,6 +64,9 @@ class ChecklistView(QWidget):
         for combo, label in ((self.status_filter, tr("Status")), (self.domain_filter, tr("Domain")),
                              (self.responsible_filter, tr("Responsible"))):
             combo.setAccessibleName(label)
+            # as wide as the room allows, not as the longest domain title: the window fits 1024 px
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
         filters.addWidget(self.status_filter, 1)
@@ -94,6 +101,22 @@ class ChecklistView(QWidget):
         no_match_layout.addStretch(1)
         self.no_match.setVisible(False)
         left_layout.addWidget(self.no_match)
+        # answered while filtered (the review of "not assessed"): the gap just found leaves the
+        # list, but stays one click away, to make its action or to look at it again
+        self.answered_label = QLabel()
+        self.answered_label.setWordWrap(True)
+        self.answered_plan_button = QPushButton(tr("Create an action"))
+        self.answered_show_button = QPushButton(tr("Show it"))
+        self.answered_bar = QWidget()
+        self.answered_bar.setObjectName("answeredBar")
+        answered_layout = QHBoxLayout(self.answered_bar)
+        answered_layout.setContentsMargins(0, 0, 0, 0)
+        answered_layout.addWidget(self.answered_label, 1)
+        answered_layout.addWidget(self.answered_plan_button)
+        answered_layout.addWidget(self.answered_show_button)
+        self.answered_bar.setVisible(False)
+        self._answered_id: str | None = None
+        left_layout.addWidget(self.answered_bar)
         left_layout.addWidget(self.count_label)
         left_layout.addWidget(self.keys_label)
 
@@ -148,6 +171,7 @@ class ChecklistView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([640, 400])  # the list wider than the form, at any window size
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -177,6 +201,9 @@ class ChecklistView(QWidget):
         for child in self.form_widget.findChildren(QWidget):
             child.installEventFilter(self)
         self.plan_button.clicked.connect(lambda: self._request(self.plan_requested))
+        self.answered_plan_button.clicked.connect(
+            lambda: self._answered_id and self.plan_requested.emit(self._answered_id))
+        self.answered_show_button.clicked.connect(lambda: self._answered_id and self.show_answered())
         self.attach_button.clicked.connect(lambda: self._request(self.attach_requested))
         self.evidence_button.clicked.connect(lambda: self._request(self.evidence_requested))
         self._saving = False
@@ -193,12 +220,19 @@ class ChecklistView(QWidget):
         self.model.load(rows, ws.catalogue, self._evidence_counts(), retired)
         self._fill_filter_choices(rows)
         self._expand_and_span()
-        for column, width in ((0, 190), (1, 330), (2, 140)):
-            self.tree.setColumnWidth(column, width)
+        if not self._columns_fitted:  # once: then the user's widths (remembered) stay
+            self._columns_fitted = True
+            ids = [item.id for item in ws.catalogue.items] or ["GOV-ACCESS-01"]
+            self.tree.ensurePolished()
+            depth = 3 * self.tree.indentation() + 14  # (root) > domain > theme > recommendation
+            fit_columns(self.tree, stretch=1,
+                        widths={0: depth + max(self.tree.fontMetrics().horizontalAdvance(i) for i in ids)},
+                        samples={2: [s.label for s in Status], 3: ["Dr Karim Benali"],
+                                 4: [format_date("2026-12-28")], 5: [format_date("2026-12-28")]},
+                        optional=(6, 5, 4, 3))
         self._apply_filters()
-        if self._current_id:
-            self.select_item(self._current_id)
-        else:
+        if not (self._current_id and self.select_item(self._current_id)):
+            self._current_id = None
             self._show(None)
         self._apply_permissions()
 
@@ -238,6 +272,16 @@ class ChecklistView(QWidget):
         )
         self._expand_and_span()
         self._update_count()
+        self._forget_hidden_current()
+
+    def _forget_hidden_current(self) -> None:
+        """The form never shows (nor saves into) an item the filters now hide."""
+        if self._current_id and not self.proxy.mapFromSource(self.model.index_of_item(self._current_id)).isValid():
+            self._flush_comment()
+            self.tree.selectionModel().clearCurrentIndex()
+            self.tree.clearSelection()
+            self._current_id = None
+            self._show(None)
 
     def _update_count(self) -> None:
         shown = self._count_leaves(self.proxy, QModelIndex())
@@ -351,11 +395,22 @@ class ChecklistView(QWidget):
             self._loading = False
         self._apply_permissions()
 
+    def _show_dates(self, row) -> None:
+        self._loading = True
+        try:
+            self.last_review_edit.set_value(row.assessment.last_reviewed)
+            self.next_review_edit.set_value(row.assessment.next_review)
+        finally:
+            self._loading = False
+
     def _show_evidence_buttons(self, row) -> None:
         count = self.model.evidence_counts.get(row.item.id, 0) if row else 0
         self.evidence_button.setText(tr("See its evidence ({n})", n=count))
-        self.evidence_button.setEnabled(count > 0)
-        self.attach_button.setEnabled(row is not None and not row.retired and self.state.can(Permission.ADD_EVIDENCE))
+        enable(self.evidence_button, why_not((count > 0, tr("No evidence is attached to this recommendation yet."))))
+        enable(self.attach_button, why_not(
+            (row is not None, tr("Select a recommendation first.")),
+            (row is None or not row.retired, tr("This recommendation was withdrawn from the catalogue: read-only.")),
+            (self.state.can(Permission.ADD_EVIDENCE), not_allowed())))
 
     def _request(self, signal) -> None:
         row = self.current_row()
@@ -453,10 +508,35 @@ class ChecklistView(QWidget):
         self._update_count()
         if row is not None and self._current_id == item_id:
             self._show_plan_button(row)
+            self._show_dates(row)  # an answer sets "Last review" to today: the form shows it
         elif not self.proxy.mapFromSource(self.model.index_of_item(item_id)).isValid():
             # answered while filtered (e.g. "not assessed"): go on with the next item still shown
             self._select_next_visible(order, item_id)
+            if row is not None:
+                self._show_answered(row)
         return True
+
+    def _show_answered(self, row) -> None:
+        """Keep the item just answered (and now hidden by the filters) within reach."""
+        gap = row.status in (Status.PARTIAL, Status.NON_COMPLIANT)
+        if not gap:
+            self.answered_bar.setVisible(False)
+            self._answered_id = None
+            return
+        self._answered_id = row.item.id
+        self.answered_label.setText(tr("{id} answered: {status}.", id=row.item.id, status=row.status.label))
+        self.answered_label.setToolTip(pick(row.item.title))
+        self.answered_plan_button.setVisible(self.receivers(SIGNAL("plan_requested(QString)")) > 0)
+        self.answered_bar.setVisible(True)
+
+    def show_answered(self) -> None:
+        """Show the item answered last, whatever the filters hid."""
+        item_id = self._answered_id
+        if item_id:
+            self.clear_filters()
+            self.select_item(item_id)
+            self.tree.setFocus()
+            self.answered_bar.setVisible(False)
 
     def _select_next_visible(self, order: list[str], after: str) -> None:
         position = order.index(after) if after in order else -1

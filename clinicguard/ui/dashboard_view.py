@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -25,7 +24,9 @@ from clinicguard.core.checklist import score_formula, summarize
 from clinicguard.core.formatting import format_date
 from clinicguard.i18n import pick, tr
 from clinicguard.ui.backup_ui import BackupCard
+from clinicguard.core.score_history import ANSWER_KIND, score_history
 from clinicguard.ui.budget_view import PlanFigures
+from clinicguard.ui.charts import DomainScoresChart, ScoreTrendChart
 from clinicguard.ui.evidence_view import EvidenceFigures
 from clinicguard.ui.registers_view import RegisterFigures
 from clinicguard.ui.state import AppState
@@ -55,10 +56,17 @@ class DashboardView(QWidget):
         overall = QGroupBox(tr("Overall compliance"))
         overall_layout = QVBoxLayout(overall)
         overall_layout.addWidget(self.score_label)
+        self.trend_chart = ScoreTrendChart()
+        self.trend_chart.setObjectName("scoreTrend")
+        self.trend_chart.setMinimumHeight(120)
+        overall_layout.addWidget(self.trend_chart)
         overall_layout.addWidget(self.formula_label)
 
         self.domains_box = QGroupBox(tr("By domain"))
-        self.domains_layout = QGridLayout(self.domains_box)
+        self.domains_layout = QVBoxLayout(self.domains_box)
+        self.domains_chart = DomainScoresChart()
+        self.domains_chart.setObjectName("domainScores")
+        self.domains_layout.addWidget(self.domains_chart)
 
         self.counts_box = QGroupBox(tr("Recommendations by status"))
         self.counts_layout = QGridLayout(self.counts_box)
@@ -144,21 +152,10 @@ class DashboardView(QWidget):
         self.never_label.setText(tr("{n} recommendations never assessed", n=summary.never_assessed))
         self.review_button.setVisible(summary.never_assessed > 0)
 
-        while self.domains_layout.count():
-            widget = self.domains_layout.takeAt(0).widget()
-            if widget is not None:
-                widget.deleteLater()
-        for n, domain in enumerate(ws.catalogue.domains):
-            score = summary.by_domain.get(domain.id)
-            if score is None:
-                continue
-            bar = QProgressBar()
-            bar.setObjectName(f"domain-{domain.id}")
-            bar.setRange(0, 100)
-            bar.setValue(round(score.percent or 0))
-            bar.setFormat(score.text)
-            self.domains_layout.addWidget(QLabel(pick(domain.title)), n, 0)
-            self.domains_layout.addWidget(bar, n, 1)
+        self.domains_chart.set_scores([(pick(domain.title), summary.by_domain[domain.id].percent)
+                                       for domain in ws.catalogue.domains if domain.id in summary.by_domain])
+        history = score_history(rows, ws.audit.search(kind=ANSWER_KIND))
+        self.trend_chart.set_points([(p.day, p.percent) for p in history])
 
         # the most severe gaps first: not compliant, then not assessed, then partly compliant
         order = {Status.NON_COMPLIANT: 0, Status.NOT_ASSESSED: 1, Status.PARTIAL: 2}

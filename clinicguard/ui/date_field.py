@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QCalendarWidget, QFrame, QHBoxLayout, QLineEdit, Q
 from clinicguard.model.errors import InvalidValue
 from clinicguard.core.formatting import format_date, parse_date
 from clinicguard.i18n import tr
+from clinicguard.ui import look
 
 INVALID_STYLE = "QLineEdit { color: #b3261e; border: 1px solid #b3261e; }"
 
@@ -45,7 +46,7 @@ class DateField(QWidget):
         self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance("00/00/00000") + 16)
         self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("00/00/0000") * 2)
         self.calendar_button = QToolButton()
-        self.calendar_button.setText("📅")
+        self.calendar_button.setIcon(look.icon("calendar"))  # an SVG icon: an emoji shows as a box without its font
         self.calendar_button.setToolTip(tr("Choose in a calendar"))
         self.calendar_button.setAccessibleName(tr("Choose in a calendar"))
         self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -64,6 +65,12 @@ class DateField(QWidget):
         popup_layout = QVBoxLayout(self.popup)
         popup_layout.setContentsMargins(0, 0, 0, 0)
         popup_layout.addWidget(self.calendar)
+        # the calendar's arrows are icons only: named for screen readers
+        for name, text in (("qt_calendar_prevmonth", tr("Previous month")), ("qt_calendar_nextmonth", tr("Next month"))):
+            arrow = self.calendar.findChild(QToolButton, name)
+            if arrow is not None:
+                arrow.setAccessibleName(text)
+                arrow.setToolTip(text)
 
         self._committed: str | None = None
         self.edit.textChanged.connect(lambda _: self._show_validity())

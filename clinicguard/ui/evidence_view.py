@@ -57,7 +57,7 @@ from clinicguard.ui.plan_view import ROW_ROLE as PLAN_ROW_ROLE
 from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
-from clinicguard.ui.widgets import show_error
+from clinicguard.ui.widgets import enable, not_allowed, show_error, why_not
 
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -101,7 +101,7 @@ class EvidenceModel(RowsTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(ev.description)
         if role == Qt.ItemDataRole.UserRole:  # sort key
-            return {"size": ev.size, "added": ev.added_at, "valid_from": ev.valid_from,
+            return {"size": ev.size, "added": f"{ev.added_at}|{ev.id:012d}", "valid_from": ev.valid_from,
                     "expires_on": ev.expires_on or "9999"}.get(column, self.data(index))
         if role != Qt.ItemDataRole.DisplayRole:
             return None
@@ -413,6 +413,11 @@ class EvidenceDialog(QDialog):
 
 
 class EvidenceView(QWidget):
+    @staticmethod
+    def open_url(url: QUrl) -> bool:
+        """Open with the PC's program for the file: False when there is none."""
+        return QDesktopServices.openUrl(url)
+
     def __init__(self, state: AppState):
         super().__init__()
         self.state = state
@@ -460,6 +465,8 @@ class EvidenceView(QWidget):
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        # newest first: the file just attached is at the top (Qt would start on the title, Z to A)
+        self.table.sortByColumn(EvidenceModel.COLUMNS.index("added"), Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -552,14 +559,18 @@ class EvidenceView(QWidget):
         self.attention.setVisible(bool(messages))
 
     def _apply_permissions(self) -> None:
-        busy = self._task is not None
-        selected = self.selected() is not None
-        self.add_button.setEnabled(not busy and self.state.can(Permission.ADD_EVIDENCE))
-        self.edit_button.setEnabled(not busy and selected and self.state.can(Permission.ADD_EVIDENCE))
-        self.open_button.setEnabled(not busy and selected and self.state.can(Permission.READ))
-        self.export_button.setEnabled(not busy and selected and self.state.can(Permission.EXPORT))
-        self.delete_button.setEnabled(not busy and selected and self.state.can(Permission.DELETE_EVIDENCE))
-        self.verify_button.setEnabled(not busy and bool(self.model.rows))
+        idle = (self._task is None, tr("Wait until the current work is finished."))
+        chosen = (self.selected() is not None, tr("Select a file in the list first."))
+
+        def allowed(permission: Permission) -> tuple[bool, str]:
+            return self.state.can(permission), not_allowed()
+
+        enable(self.add_button, why_not(idle, allowed(Permission.ADD_EVIDENCE)))
+        enable(self.edit_button, why_not(idle, allowed(Permission.ADD_EVIDENCE), chosen))
+        enable(self.open_button, why_not(idle, allowed(Permission.READ), chosen))
+        enable(self.export_button, why_not(idle, allowed(Permission.EXPORT), chosen))
+        enable(self.delete_button, why_not(idle, allowed(Permission.DELETE_EVIDENCE), chosen))
+        enable(self.verify_button, why_not(idle, (bool(self.model.rows), tr("The vault holds no file yet."))))
 
     def selected(self) -> Evidence | None:
         indexes = self.table.selectionModel().selectedRows()
@@ -759,7 +770,10 @@ class EvidenceView(QWidget):
                 self.status.setText("")
                 show_error(self, error)
                 return
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            if not self.open_url(QUrl.fromLocalFile(str(path))):
+                self.status.setText(tr("No program on this PC could open {name}: install one that reads this kind "
+                                       "of file, or export the file and open it elsewhere.", name=ev.original_name))
+                return
             self.status.setText(tr("{name} opened from a private temporary folder, removed when ClinicGuard closes.",
                                    name=ev.original_name))
 

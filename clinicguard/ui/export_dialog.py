@@ -48,7 +48,8 @@ def default_folder() -> Path:
 class ExportDialog(QDialog):
     open_url = staticmethod(QDesktopServices.openUrl)  # replaced in tests: no program is launched
 
-    def __init__(self, state: AppState, kind: str = "budget", parent: QWidget | None = None):
+    def __init__(self, state: AppState, kind: str = "budget", parent: QWidget | None = None, *,
+                 year: int | None = None):
         super().__init__(parent)
         self.state = state
         self.setWindowTitle(tr("Export to Excel"))
@@ -64,7 +65,8 @@ class ExportDialog(QDialog):
             self.kind_edit.addItem(text, key)
         self.year_edit = QComboBox()
         start = ws.settings.clinic.fiscal_year_start_month
-        current = ws.plan.current_fiscal_year()
+        # the fiscal year being looked at (the budget page's), else the current one
+        current = year if year is not None else ws.plan.current_fiscal_year()
         for summary in ws.plan.summaries():
             self.year_edit.addItem(fiscal_year_label(summary.fiscal_year, start), summary.fiscal_year)
         self.year_edit.setCurrentIndex(max(0, self.year_edit.findData(current)))
@@ -193,12 +195,13 @@ class ExportDialog(QDialog):
         self.open_file_button.setFocus()
 
     def open_workbook(self) -> None:
-        if self.written is not None:
-            self.open_url(QUrl.fromLocalFile(str(self.written)))
+        if self.written is not None and not self.open_url(QUrl.fromLocalFile(str(self.written))):
+            self.message.setText(tr("No program on this PC could open {name}: install a spreadsheet (Excel, "
+                                    "LibreOffice) or send the file as it is.", name=self.written.name))
 
     def open_folder(self) -> None:
-        if self.written is not None:
-            self.open_url(QUrl.fromLocalFile(str(self.written.parent)))
+        if self.written is not None and not self.open_url(QUrl.fromLocalFile(str(self.written.parent))):
+            self.message.setText(tr("The folder could not be opened: {folder}", folder=self.written.parent))
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))

@@ -3,9 +3,13 @@ the signed-in person always visible at the top."""
 
 from __future__ import annotations
 
+import html
 import logging
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import ClassVar, NamedTuple
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,8 +26,9 @@ from PySide6.QtWidgets import (
 from clinicguard.core.changes import Changes
 from clinicguard.core.logs import log_dir
 from clinicguard.model.evidence import StartupReport
-from clinicguard.i18n import tr
-from clinicguard.ui import ops
+from clinicguard.i18n import tr, trn
+from clinicguard.model.checklist import Status
+from clinicguard.ui import look, ops, window_memory
 from clinicguard.ui.audit_view import AuditView
 from clinicguard.ui.backup_ui import BackupController
 from clinicguard.ui.budget_view import BudgetView
@@ -45,76 +50,130 @@ log = logging.getLogger(__name__)
 EXTERNAL_POLL_MS = 1000  # changes made by the CLI or a script show within about a second
 
 
-def page_factories():
-    """The pages in navigation order: (key, title, factory(state) -> QWidget).
+class Page(NamedTuple):
+    """One entry of the navigation: its key, title, factory(state) -> QWidget, the Lucide icon
+    of resources/icons/lucide, and badge(state) -> the live count shown beside the title ("")."""
 
-    Each feature adds its page here; a page's widget is built once, when the window opens.
-    """
-    return [
-        ("dashboard", tr("Dashboard"), DashboardView),
-        ("checklist", tr("Recommendations"), ChecklistView),
-        ("plan", tr("Action plan"), PlanView),
-        ("budget", tr("Budget"), BudgetView),
-        ("evidence", tr("Evidence"), EvidenceView),
-        ("signoff", tr("Sign-off"), SignOffView),
-        ("registers", tr("Registers"), RegistersView),
-        ("journal", tr("Audit trail"), AuditView),
-        ("people", tr("People"), PeopleView),
-        ("settings", tr("Settings"), SettingsView),
-    ]
+    key: str
+    title: str
+    factory: Callable[[AppState], QWidget]
+    icon: str = "layout-dashboard"
+    badge: Callable[[AppState], str] | None = None
+
+
+def _to_assess(state: AppState) -> str:
+    n = sum(1 for r in state.ws.checklist.rows() if r.status is Status.NOT_ASSESSED)
+    return trn("{n} to assess", "{n} to assess", n) if n else ""
+
+
+def _overdue(state: AppState) -> str:
+    n = len(state.ws.plan.overdue(date.today()))
+    return trn("{n} overdue", "{n} overdue", n) if n else ""
+
+
+def _expired(state: AppState) -> str:
+    n = len(state.ws.vault.summary()["evidence_expired"])
+    return trn("{n} expired", "{n} expired", n) if n else ""
+
+
+def _to_confirm(state: AppState) -> str:
+    n = len(state.ws.signoffs.pending(state.actor)) if state.actor else 0
+    return trn("{n} to confirm", "{n} to confirm", n) if n else ""
+
+
+def _registers_due(state: AppState) -> str:
+    summary = state.ws.registers.summary()
+    n = len(summary.overdue_incidents) + len(summary.expiring)
+    return trn("{n} due", "{n} due", n) if n else ""
+
+
+def page_factories() -> list[Page]:
+    """The pages in navigation order. Each feature adds its page here, in one line (a plain
+    (key, title, factory) tuple works too: it gets the default icon and no count)."""
+    return [Page(*entry) for entry in (
+        Page("dashboard", tr("Dashboard"), DashboardView, "layout-dashboard"),
+        Page("checklist", tr("Recommendations"), ChecklistView, "list-checks", _to_assess),
+        Page("plan", tr("Action plan"), PlanView, "clipboard-list", _overdue),
+        Page("budget", tr("Budget"), BudgetView, "wallet"),
+        Page("evidence", tr("Evidence"), EvidenceView, "folder-lock", _expired),
+        Page("signoff", tr("Sign-off"), SignOffView, "signature", _to_confirm),
+        Page("registers", tr("Registers"), RegistersView, "notebook-tabs", _registers_due),
+        Page("journal", tr("Audit trail"), AuditView, "scroll-text"),
+        Page("people", tr("People"), PeopleView, "users"),
+        Page("settings", tr("Settings"), SettingsView, "settings"),
+    )]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, state: AppState, *, banner: str = ""):
+    def __init__(self, state: AppState, *, banner: str = "", keep_together: Sequence[str] = ()):
         super().__init__()
         self.state = state
         self.setWindowTitle("ClinicGuard")
-        self.resize(1280, 800)
+        self.memory = window_memory.settings()
 
         self.clinic_label = QLabel()
         self.clinic_label.setObjectName("clinicName")
-        self.clinic_label.setStyleSheet("font-weight: bold; font-size: 15px;")
         self.person_label = QLabel()
         self.person_label.setObjectName("signedInPerson")
         self.switch_button = QToolButton(text=tr("Switch user"))
+        self.switch_button.setIcon(look.icon("repeat"))
+        self.switch_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.switch_button.setVisible(False)
-        header = QHBoxLayout()
+        header_box = QWidget()
+        header_box.setObjectName("header")
+        header = QHBoxLayout(header_box)
+        header.setContentsMargins(10, 6, 10, 6)
         header.addWidget(self.clinic_label)
         header.addStretch(1)
         header.addWidget(self.person_label)
         header.addWidget(self.switch_button)
 
-        self.banner = QLabel(banner)
+        self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff4ce; padding: 6px; border: 1px solid #e0c060;")
-        self.banner.setVisible(bool(banner))
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self._keep_together = [k for k in keep_together if k]
+        self.set_banner(banner)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(tr("Navigation"))
-        self.nav.setFixedWidth(200)
+        self.nav.setIconSize(QSize(18, 18))
+        self.nav.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
-        for key, title, factory in page_factories():
-            widget = factory(state)
-            widget.setObjectName(f"page-{key}")
-            self.pages[key] = widget
+        self.specs: dict[str, Page] = {}
+        for spec in page_factories():
+            widget = self.build_page(spec)
+            self.specs[spec.key] = spec
             self.stack.addWidget(widget)
-            item = QListWidgetItem(title)
-            item.setData(Qt.ItemDataRole.UserRole, key)
+            item = QListWidgetItem(look.icon(spec.icon, selected=look.ON_ACCENT), spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        # wide enough for the longest entry with its count ("Plan d'action · 12 en retard")
+        self.nav.setFixedWidth(max(180, self._nav_width()))
+        self.refresh_badges()
 
         body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
         body.addWidget(self.nav)
-        body.addWidget(self.stack, 1)
+        page_area = QVBoxLayout()
+        page_area.setContentsMargins(8, 6, 8, 6)
+        page_area.addWidget(self.banner)
+        page_area.addWidget(self.stack, 1)
+        body.addLayout(page_area, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.addLayout(header)
-        layout.addWidget(self.banner)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header_box)
         layout.addLayout(body, 1)
         self.setCentralWidget(central)
+        if not window_memory.restore_window(self.memory, self):
+            window_memory.apply_default_geometry(self)
 
         # Alt+1..9 jump to a page, from anywhere
         for n in range(min(9, self.nav.count())):
@@ -148,8 +207,9 @@ class MainWindow(QMainWindow):
 
         self._connect_pages()
         self._show_catalogue_changes()
-        state.actor_changed.connect(lambda _: self.refresh_header())
+        state.actor_changed.connect(lambda _: (self.refresh_header(), self.refresh_badges()))
         state.changed.connect(lambda changes: changes.clinic and self.refresh_header())
+        state.changed.connect(self._badges_for)
         self.refresh_header()
         self.nav.setCurrentRow(0)
         self.session = SessionGuard(self)  # switch user, and lock after inactivity
@@ -177,6 +237,7 @@ class MainWindow(QMainWindow):
         checklist.item_selected.connect(plan.set_selected_item)
         checklist.plan_requested.connect(lambda item_id: self.show_page("plan").create_from_gap(item_id))
         plan.go_to_checklist.connect(lambda: self.show_page("checklist"))
+        plan.line_saved.connect(budget.show_year)  # the budget page moves to where the line landed
         budget.go_to_plan.connect(lambda: self.show_page("plan"))
         budget.export_requested.connect(lambda: self.open_export_dialog("budget"))
         # the selected item's evidence, from the checklist
@@ -191,6 +252,11 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._vault_checked:
             self._vault_checked = True
+            # the pages' splitters and columns once the window has its size (a splitter restored
+            # earlier would share out the later growth by its stretch factors)
+            self.centralWidget().layout().activate()
+            for key, widget in self.pages.items():
+                window_memory.restore_page(self.memory, key, widget)
             QTimer.singleShot(0, self.check_vault)
 
     def check_vault(self) -> ops.Operation | None:
@@ -216,14 +282,79 @@ class MainWindow(QMainWindow):
         return changes
 
     def closeEvent(self, event) -> None:  # noqa: N802
-        """Wait for the work still running (an export, an encryption) before the window goes."""
+        """Wait for the work still running (an export, an encryption) before the window goes;
+        remember its size and the pages' splitters and columns."""
         if self.backups.intercept_close(self.close):  # the backup at closing runs first, then closes
             event.ignore()
             return
         self.external_timer.stop()
+        self.save_layout()
         ops.drain()
         self.state.detach()
         super().closeEvent(event)
+
+    def build_page(self, spec: Page) -> QWidget:
+        """Make a page's widget and dress it: its icons, and its splitters and columns as the user
+        left them (when the window is already on screen; else at its first show)."""
+        widget = spec.factory(self.state)
+        widget.setObjectName(f"page-{spec.key}")
+        look.decorate(spec.key, widget)
+        self.pages[spec.key] = widget
+        if getattr(self, "_vault_checked", False):  # built after the first show (a page built on demand)
+            window_memory.restore_page(self.memory, spec.key, widget)
+        return widget
+
+    def save_layout(self) -> None:
+        window_memory.save_window(self.memory, self)
+        for key, widget in self.pages.items():
+            window_memory.save_page(self.memory, key, widget)
+        self.memory.sync()
+
+    # ---- navigation --------------------------------------------------------------------------
+    def page_keys(self) -> list[str]:
+        return [self.nav.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.nav.count())]
+
+    # which counts a change can move (each count is a query: only those are asked again)
+    BADGE_CHANGES: ClassVar[dict[str, tuple[str, ...]]] = {"checklist": ("checklist", "catalogue", "clinic"), "plan": ("plan",),
+                     "evidence": ("evidence",), "signoff": ("signoff", "people", "checklist")}
+
+    def _badges_for(self, changes: Changes) -> None:
+        keys = [key for key, flags in self.BADGE_CHANGES.items() if any(getattr(changes, f) for f in flags)]
+        if changes != Changes(journal=True):  # a page added later, with a count: asked at each change
+            keys += [k for k, spec in self.specs.items() if spec.badge and k not in self.BADGE_CHANGES]
+        if keys:
+            self.refresh_badges(keys)
+
+    def refresh_badges(self, keys: Sequence[str] | None = None) -> None:
+        """Each entry's live count: "Plan d'action · 2 en retard"; said in full to screen readers."""
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            spec = self.specs[item.data(Qt.ItemDataRole.UserRole)]
+            if keys is not None and spec.key not in keys:
+                continue
+            badge = spec.badge(self.state) if spec.badge else ""
+            item.setText(self._entry_text(spec.title, badge))
+            item.setToolTip(f"{spec.title} (Alt+{row + 1})" + (f" — {badge}" if badge else "") if row < 9 else "")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{spec.title}, {badge}" if badge else spec.title)
+
+    def _entry_text(self, title: str, badge: str) -> str:
+        """ "Plan d'action · 2 en retard", on two lines when one is too narrow (never cut)."""
+        if not badge:
+            return title
+        one_line = f"{title} · {badge}"
+        room = self.nav.width() - self.nav.iconSize().width() - 46  # the item's padding and margins
+        self.nav.ensurePolished()
+        return one_line if self.nav.fontMetrics().horizontalAdvance(one_line) <= room else f"{title} ·\n{badge}"
+
+    def _nav_width(self) -> int:
+        """Room for the longest title with a two-digit count; a longer one is elided (whole in its tooltip)."""
+        self.nav.ensurePolished()  # the style sheet's font, not the default one
+        metrics = self.nav.fontMetrics()
+        widest_badge = max(metrics.horizontalAdvance(text) for text in (
+            trn("{n} to assess", "{n} to assess", 88), trn("{n} overdue", "{n} overdue", 88),
+            trn("{n} expired", "{n} expired", 88), trn("{n} to confirm", "{n} to confirm", 88)))
+        longest = max((metrics.horizontalAdvance(f"{spec.title} · ") for spec in self.specs.values()), default=150)
+        return min(200, longest + widest_badge + 18 + 44)  # at most 200 px: the pages must fit 1024 px
 
     def open_log_folder(self) -> None:
         folder = log_dir()
@@ -236,7 +367,7 @@ class MainWindow(QMainWindow):
         upgrades = history.upgrades(unseen_only=True)
         if not upgrades:
             return
-        lines = [self.banner.text()] if self.banner.text() else []
+        lines = [self.banner_text] if self.banner_text else []
         for change in upgrades:
             parts = [tr("The recommendations catalogue moved from version {old} to {new}.",
                         old=change.from_version, new=change.to_version)]
@@ -250,16 +381,29 @@ class MainWindow(QMainWindow):
             if change.removed:
                 parts.append(tr("Withdrawn (answers kept, read-only): {ids}.", ids=", ".join(change.removed)))
             lines.append(" ".join(parts))
-        self.banner.setText("\n".join(lines))
-        self.banner.setVisible(True)
+        self.set_banner("\n".join(lines))
         history.mark_seen()
+
+    def set_banner(self, text: str) -> None:
+        """Show a message above the pages (plain text); the `keep_together` parts (a password, a
+        PIN) are never broken across two lines, so they can be read and typed as they are."""
+        self.banner_text = text
+        shown = html.escape(text)
+        for part in sorted(self._keep_together, key=len, reverse=True):
+            # Qt breaks after a hyphen even in <nobr>: a word joiner (invisible) forbids it
+            joined = html.escape(part).replace("-", "-\u2060")
+            shown = shown.replace(html.escape(part), f"<nobr>{joined}</nobr>")
+        self.banner.setText(shown.replace("\n", "<br>"))
+        self.banner.setVisible(bool(text))
 
     def open_export_dialog(self, kind: str | None = None):
         """Open the export dialog on the workbook that fits the current page."""
         if kind is None:
             page = self.nav.currentItem().data(Qt.ItemDataRole.UserRole) if self.nav.currentItem() else ""
             kind = {"checklist": "checklist", "plan": "actions", "registers": "registers"}.get(page, "budget")
-        dialog = ExportDialog(self.state, kind, self)
+        budget = self.pages.get("budget")
+        year = budget.current_year() if kind == "budget" and budget is not None else None
+        dialog = ExportDialog(self.state, kind, self, year=year)
         dialog.open()
         return dialog
 

@@ -3,6 +3,8 @@ one's own password or PIN."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +34,16 @@ from clinicguard.ui.ops import Operation
 from clinicguard.ui.signin_dialog import ChangeSecretDialog
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel
-from clinicguard.ui.widgets import WaitCursor, show_error
+from clinicguard.ui.widgets import WaitCursor, enable, not_allowed, show_error, why_not
+
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 5
+
+
+def sort_key(text: str) -> str:
+    """Case and accents ignored (then the text itself breaks ties)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return f"{plain.casefold()}\x00{text}"
 
 
 class PeopleModel(RowsTableModel):
@@ -47,6 +58,8 @@ class PeopleModel(RowsTableModel):
         person = self.rows[index.row()]
         if role == Qt.ItemDataRole.UserRole:
             return person.id
+        if role == SORT_ROLE:  # A to Z as a person reads it: "émilie" beside "Emma", whatever the PC's locale
+            return sort_key(str(self.data(index)))
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if index.column() == 0:
@@ -104,7 +117,9 @@ class PeopleView(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.proxy.setSortRole(SORT_ROLE)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # A to Z (Qt would start Z to A)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setAccessibleName(tr("Profiles"))
@@ -185,11 +200,14 @@ class PeopleView(QWidget):
     def _apply_permissions(self) -> None:
         manage = self.state.can(Permission.MANAGE_PEOPLE)
         person = self.selected()
-        self.add_button.setEnabled(manage)
+        allowed = (manage, not_allowed())
+        chosen = (person is not None, tr("Select a profile in the list first."))
+        enable(self.add_button, why_not(allowed))
         for b in (self.role_button, self.active_button, self.reset_button):
-            b.setEnabled(manage and person is not None)
-        self.unlock_button.setEnabled(manage and person is not None and
-                                      (person.locked or bool(person.locked_until) or person.failed_attempts > 0))
+            enable(b, why_not(allowed, chosen))
+        enable(self.unlock_button, why_not(allowed, chosen, (
+            person is not None and (person.locked or bool(person.locked_until) or person.failed_attempts > 0),
+            tr("This profile is not locked."))))
         self.active_button.setText(tr("&Reactivate") if person is not None and not person.active else tr("&Deactivate"))
         self.auto_lock.setEnabled(self.state.can(Permission.EDIT_SETTINGS))
         self.own_secret_button.setEnabled(self.state.actor is not None)

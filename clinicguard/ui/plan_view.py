@@ -46,25 +46,18 @@ from clinicguard.model.people import Permission
 from clinicguard.core.plan_import import ImportPreview, write_template
 from clinicguard.model.checklist import Status
 from clinicguard.i18n import pick, tr, trn
+from clinicguard.ui.columns import fit_columns
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.invoice_fields import InvoiceFields, PeriodFields
 from clinicguard.ui.ops import Operation
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
-from clinicguard.ui.widgets import show_error
+from clinicguard.ui.widgets import enable, not_allowed, show_error, why_not
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 OVERDUE_BACKGROUND = QColor("#fde7e7")
 OVERDUE_TEXT = QColor("#b3261e")
-
-
-def _fit_columns(table: QTableView, widths: tuple[int, ...]) -> None:
-    """Give each column its preferred width, but never less than its header's text needs."""
-    header = table.horizontalHeader()
-    for column in range(table.model().columnCount()):
-        preferred = widths[column] if column < len(widths) else 0
-        table.setColumnWidth(column, max(preferred, header.sectionSizeHint(column)))
 
 
 # ---- the table of actions ------------------------------------------------------------------------
@@ -631,8 +624,23 @@ class ImportDialog(QDialog):
 
 
 # ---- the page --------------------------------------------------------------------------------------
+def ask_existing_action(parent: QWidget, item_id: str, titles: list[str]) -> str:
+    """A gap that already has an action: "open" it (the default), "create" another one, or ""."""
+    box = QMessageBox(QMessageBox.Icon.Question, "ClinicGuard",
+                      tr("The gap {item} already has an action ({titles}). Open it rather than create a duplicate?",
+                         item=item_id, titles=", ".join(titles)), parent=parent)
+    open_button = box.addButton(tr("Open the action"), QMessageBox.ButtonRole.AcceptRole)
+    create_button = box.addButton(tr("Create another action"), QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(open_button)
+    box.exec()
+    clicked = box.clickedButton()
+    return "open" if clicked is open_button else "create" if clicked is create_button else ""
+
+
 class PlanView(QWidget):
     go_to_checklist = Signal()  # "assess the recommendations" when no gap is known yet
+    line_saved = Signal(int)  # a budget line was saved in this fiscal year: the budget page shows it
 
     def __init__(self, state: AppState, parent=None):
         super().__init__(parent)
@@ -688,7 +696,9 @@ class PlanView(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.count_label = QLabel()
-        buttons.addWidget(self.count_label)
+        self.count_label.setWordWrap(True)  # two lines rather than a window wider than 1024 px
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        buttons.addWidget(self.count_label, 1)
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -699,7 +709,11 @@ class PlanView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        _fit_columns(self.table, (70, 330, 130, 90, 85, 75, 80, 110, 110, 140))
+        money = [format_money(8_888_888)]  # 88 888,88 €: an action's total, never cut
+        fit_columns(self.table, stretch=1, widths={0: 64, 2: 120, 5: 70, 9: 110},
+                    samples={3: [s.label for s in ActionStatus], 4: [format_date("2026-12-28")], 6: ["2026-2027"],
+                             7: money, 8: money},
+                    optional=(9, 6, 5, 8, 2))  # recommendations, fiscal year, progress, actual, owner: when there is room
         self.table.setAccessibleName(tr("Action plan"))
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
@@ -715,7 +729,7 @@ class PlanView(QWidget):
         self.gaps_list.setWordWrap(True)
         self.gaps_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.gaps_list.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.gaps_list.setMinimumWidth(180)
+        self.gaps_list.setMinimumWidth(150)
         self.gaps_hint = QLabel()
         self.gaps_hint.setWordWrap(True)
         self.gaps_hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -733,13 +747,17 @@ class PlanView(QWidget):
 
         self.lines_title = QLabel()
         self.lines_title.setStyleSheet("font-weight: bold;")
+        self.lines_title.setWordWrap(True)
         self.lines_table = QTableView()
         self.lines_table.setModel(self.lines_model)
         self.lines_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.lines_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.lines_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.lines_table.verticalHeader().setVisible(False)
-        _fit_columns(self.lines_table, (260,))
+        fit_columns(self.lines_table, stretch=0, widths={1: 110},
+                    samples={2: [c.label for c in Category], 3: [n.label for n in Nature], 4: ["2026-2027"],
+                             **{c: money for c in (5, 7, 8, 9, 10)}},
+                    optional=(6, 4, 3, 10, 8, 1))
         line_buttons = QHBoxLayout()
         for button in (self.add_line_button, self.edit_line_button, self.delete_line_button):
             line_buttons.addWidget(button)
@@ -764,7 +782,7 @@ class PlanView(QWidget):
         splitter.addWidget(gaps_box)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 320])
+        splitter.setSizes([1000, 250])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -902,15 +920,16 @@ class PlanView(QWidget):
     def _apply_permissions(self) -> None:
         plan, budget = self.state.can(Permission.EDIT_PLAN), self.state.can(Permission.EDIT_BUDGET)
         has_action = self.current_action() is not None
+        pick_action = (has_action, tr("Select an action in the table first."))
+        pick_line = (self.current_line() is not None, tr("Select a budget line first."))
         for button in (self.new_button, self.gap_button):
-            button.setEnabled(plan)
-        self.import_button.setEnabled(plan and budget)
-        self.edit_button.setEnabled(plan and has_action)
-        self.delete_button.setEnabled(plan and has_action)
-        self.add_line_button.setEnabled(budget and has_action)
-        has_line = self.current_line() is not None
-        self.edit_line_button.setEnabled(budget and has_line)
-        self.delete_line_button.setEnabled(budget and has_line)
+            enable(button, why_not((plan, not_allowed())))
+        enable(self.import_button, why_not((plan and budget, not_allowed())))
+        enable(self.edit_button, why_not((plan, not_allowed()), pick_action))
+        enable(self.delete_button, why_not((plan, not_allowed()), pick_action))
+        enable(self.add_line_button, why_not((budget, not_allowed()), pick_action))
+        enable(self.edit_line_button, why_not((budget, not_allowed()), pick_line))
+        enable(self.delete_line_button, why_not((budget, not_allowed()), pick_line))
 
     # ---- selection -------------------------------------------------------------------------
     def current_action(self) -> Action | None:
@@ -979,6 +998,15 @@ class PlanView(QWidget):
         if not item_id:
             return None
         ws = self.state.ws
+        existing = next((g.action_ids for g in ws.plan.gaps() if g.row.item.id == item_id and g.has_action), ())
+        if existing:
+            titles = {a.id: a.title for a in ws.plan.actions()}
+            answer = ask_existing_action(self, item_id, [titles.get(i, "") for i in existing])
+            if answer == "open":
+                self._show_action(existing[0])
+                return None
+            if answer != "create":
+                return None
         try:
             draft = ws.plan.draft_from_gap(item_id)
         except ClinicGuardError as exc:
@@ -1025,6 +1053,16 @@ class PlanView(QWidget):
         self.select_action(action.id)
         return action
 
+    def _show_action(self, action_id: int) -> None:
+        """Select an action, clearing the filters that hide it."""
+        if not self.select_action(action_id):
+            self.search.clear()
+            for combo in (self.owner_filter, self.status_filter, self.priority_filter, self.year_filter):
+                combo.setCurrentIndex(0)
+            self.overdue_filter.setChecked(False)
+            self.select_action(action_id)
+        self.table.setFocus()
+
     def _clear_filters_hiding(self, action: Action) -> None:
         if not self.proxy.criteria:
             return
@@ -1039,10 +1077,12 @@ class PlanView(QWidget):
         if action is None or not self.state.can(Permission.EDIT_BUDGET):
             return None
         ws = self.state.ws
-        dialog = BudgetLineDialog(self, vat_recoverable=ws.settings.clinic.vat_recoverable,
-                                  expense_date=action.due_date or action.start_date, suggestion=suggestion,
+        # dated today: the day the quote is entered (the user changes it for a later payment)
+        dialog = BudgetLineDialog(self, vat_recoverable=ws.settings.clinic.vat_recoverable, suggestion=suggestion,
                                   evidence=ws.vault.store.all())
         line = self._run_dialog(dialog, lambda v: ws.plan.add_line(self.state.actor, action.id, **v))
+        if line is not None:
+            self.line_saved.emit(line.fiscal_year)  # type: ignore[union-attr]
         return line  # type: ignore[return-value]
 
     def edit_line(self) -> BudgetLine | None:
@@ -1051,6 +1091,8 @@ class PlanView(QWidget):
             return None
         dialog = BudgetLineDialog(self, line=current, evidence=self.state.ws.vault.store.all())
         line = self._run_dialog(dialog, lambda v: self.state.ws.plan.update_line(self.state.actor, current.id, **v))
+        if line is not None:
+            self.line_saved.emit(line.fiscal_year)  # type: ignore[union-attr]
         return line  # type: ignore[return-value]
 
     def import_plan(self) -> object | None:

@@ -27,12 +27,13 @@ from clinicguard.model.catalogue import Structure
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.model.people import Role
-from clinicguard.core.secrets import WeakSecret, secret_kind_for
+from clinicguard.core.secrets import WeakSecret, manager_password_rule, secret_kind_for
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
 from clinicguard.ui.settings_view import month_names
 from clinicguard.ui.ops import Operation
 from clinicguard.ui.restore_dialog import RestoreDialog
+from clinicguard.ui.widgets import show_message
 
 
 class SetupDialog(QDialog):
@@ -73,9 +74,8 @@ class SetupDialog(QDialog):
             why.setWordWrap(True)
             why.setStyleSheet("color: #555;")
             form.addRow("", why)
-        hint = QLabel(tr("The manager signs in with a password of at least 12 characters mixing upper case, lower "
-                         "case, digits and symbols (or a long passphrase). Other profiles, added later, may use a "
-                         "PIN of 4 to 8 digits."))
+        self.hint = hint = QLabel(manager_password_rule() + " " + tr("Other profiles, added later, may use a PIN of 4 to 8 "
+                                                           "digits."))
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
         self.error_label = QLabel()
@@ -122,7 +122,7 @@ class SetupDialog(QDialog):
             except WeakSecret as exc:
                 problem = str(exc)
         if problem:
-            self.error_label.setText(problem)
+            show_message(self, self.error_label, problem)  # the dialog grows: nothing overlaps
             return
         self.error_label.setText("")
         self.buttons.setEnabled(False)
@@ -152,8 +152,8 @@ class SetupDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.progress.setVisible(False)
         self.buttons.setEnabled(True)
-        self.error_label.setText(str(error) if isinstance(error, ClinicGuardError)
-                                 else tr("The clinic could not be created: {error}", error=error))
+        show_message(self, self.error_label, str(error) if isinstance(error, ClinicGuardError)
+                     else tr("The clinic could not be created: {error}", error=error))
 
 
 class RecoverySheetDialog(QDialog):
@@ -184,6 +184,11 @@ class RecoverySheetDialog(QDialog):
         buttons.addWidget(save)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("sheetSaved")
+        self.saved_label.setWordWrap(True)
+        self.saved_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.saved_label)
         layout.addWidget(done, alignment=Qt.AlignmentFlag.AlignRight)
         self.resize(640, 360)
 
@@ -191,8 +196,18 @@ class RecoverySheetDialog(QDialog):
         path, _ = QFileDialog.getSaveFileName(self, tr("Save the recovery sheet"),
                                               str(Path.home() / (tr("recovery-sheet") + ".txt")),
                                               tr("Text files (*.txt)"))
-        if path:
+        if not path:
+            return
+        try:
             atomic_write_bytes(Path(path), self.sheet.encode("utf-8"))
+        except OSError as exc:
+            self.saved_label.setStyleSheet("color: #b3261e;")
+            self.saved_label.setText(tr("The sheet could not be saved to {file}: {error}", file=path,
+                                        error=exc.strerror or exc))
+            return
+        self.saved_label.setStyleSheet("color: #2e7d32;")
+        self.saved_label.setText(tr("Sheet saved: {file}. Print it, then keep it away from the PC (not on it).",
+                                    file=path))
 
     def print_sheet(self) -> None:
         # Qt's print support loads only when printing (start-up speed)

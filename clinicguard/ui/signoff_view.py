@@ -27,7 +27,7 @@ from clinicguard.model.signoff import ItemSignOffs, SignOffRequest
 from clinicguard.i18n import pick, tr, trn
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
-from clinicguard.ui.widgets import show_error
+from clinicguard.ui.widgets import enable, not_allowed, show_error, why_not
 
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -249,13 +249,15 @@ class SignOffView(QWidget):
 
     def _apply_permissions(self) -> None:
         chosen = bool(self.selected_items())
-        self.confirm_button.setEnabled(chosen and self.state.can(Permission.SIGN_OFF))
-        self.withdraw_button.setEnabled(chosen and self.state.can(Permission.SIGN_OFF))
+        picked = (chosen, tr("Select one or more recommendations first."))
+        sign = (self.state.can(Permission.SIGN_OFF), not_allowed())
+        enable(self.confirm_button, why_not(sign, picked))
+        enable(self.withdraw_button, why_not(sign, picked))
         can_request = self.state.can(Permission.REQUEST_SIGN_OFF)
         self.request_button.setVisible(can_request)
         self.cancel_button.setVisible(can_request)
-        self.request_button.setEnabled(chosen and can_request)
-        self.cancel_button.setEnabled(chosen and can_request)
+        enable(self.request_button, why_not(picked))
+        enable(self.cancel_button, why_not(picked))
         self.only_pending.setVisible(self.is_practitioner())
 
     def _each(self, change) -> bool:

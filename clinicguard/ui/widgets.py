@@ -38,3 +38,23 @@ def show_message(dialog: QDialog, label: QLabel, text: str) -> None:
     needed = dialog.layout().totalHeightForWidth(dialog.width()) if dialog.layout().hasHeightForWidth() else 0
     if needed > dialog.height():
         dialog.resize(dialog.width(), needed)
+
+
+def why_not(*checks: tuple[bool, str]) -> str:
+    """The first reason whose condition fails, or "" when every condition holds."""
+    return next((reason for ok, reason in checks if not ok), "")
+
+
+def not_allowed() -> str:
+    return tr("Your profile is not allowed to do this.")
+
+
+def enable(widget: QWidget, reason: str) -> None:
+    """Enable the widget when `reason` is empty; else disable it and say why in its tooltip
+    (a greyed button that does not say why looks broken). Its own tooltip comes back once enabled."""
+    normal = widget.property("normalToolTip")
+    if normal is None:
+        normal = widget.toolTip()
+        widget.setProperty("normalToolTip", normal)
+    widget.setEnabled(not reason)
+    widget.setToolTip(f"{normal}\n{reason}".strip() if reason else normal)
