@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from clinicguard.model.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
-from clinicguard.core.formatting import format_money
+from clinicguard.core.formatting import MAX_YEAR, MIN_YEAR, date_problem, format_money, text_problem
 from clinicguard.i18n import language, tr
 from clinicguard.model.accounts import LOW_VALUE_THRESHOLD_CENTS, account_problem
 from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature, fiscal_year_bounds, fiscal_year_label, fiscal_year_of, format_rate
@@ -128,6 +128,19 @@ def validate_line(line: BudgetLine) -> list[str]:
     problems = []
     if not line.label.strip():
         problems.append(tr("the expense needs a label"))
+    for word, text in ((tr("the label"), line.label), (tr("the supplier"), line.supplier),
+                       (tr("the invoice reference"), line.invoice_ref)):
+        problem = text_problem(text)
+        if problem:
+            problems.append(tr("{field}: {problem}", field=word, problem=problem))
+    for day in (line.expense_date, line.invoice_date):
+        problem = date_problem(day)
+        if problem:
+            problems.append(problem)
+    for year in (line.fiscal_year, line.recurring_until):
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            problems.append(tr("the fiscal year {year} is outside the years {first} to {last}", year=year,
+                               first=MIN_YEAR, last=MAX_YEAR))
     if line.nature not in {n.value for n in Nature}:
         problems.append(tr("unknown nature {value!r}", value=line.nature))
     if line.category not in {c.value for c in Category}:
