@@ -229,3 +229,28 @@ def test_the_import_preview_names_the_ignored_columns(workspace, tmp_path):
     preview = workspace.plan_import.preview(path)
     assert preview.ok and preview.ignored == ("Remarque",)
     assert "Remarque" in preview.ignored_note()
+
+
+def test_control_characters_are_refused_by_every_service(workspace, manager, tmp_path):
+    from clinicguard.model.errors import ClinicGuardError
+
+    (tmp_path / "preuve.txt").write_bytes(b"x")
+    with pytest.raises(ClinicGuardError, match="U\\+0000"):
+        workspace.vault.add(manager, tmp_path / "preuve.txt", title="titre\x00caché")
+    evidence = workspace.vault.add(manager, tmp_path / "preuve.txt")
+    with pytest.raises(ClinicGuardError, match="U\\+001B"):
+        workspace.vault.update(manager, evidence.id, description="\x1b[2J")
+    with pytest.raises(ClinicGuardError, match="U\\+0007"):
+        workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", comment="bip\x07")
+    with pytest.raises(ClinicGuardError, match="U\\+DCFF"):
+        workspace.people.add(manager, "Nom\udcff", "practitioner", "Mot-de-passe-long-2026")
+    with pytest.raises(ClinicGuardError, match="U\\+0085"):
+        workspace.settings.update(manager, name="Cabinet\x85Nouveau")
+
+
+def test_undecodable_bytes_on_the_command_line_are_one_line(cli_clinic_dir, capsys):
+    # Python hands undecodable argv bytes over as lone surrogates (b"caf\xe9" -> "caf\udce9").
+    code = cli.main(["checklist", "set", "--data-dir", cli_clinic_dir, "SEC-BACKUP-01", "compliant",
+                     "--comment", "caf\udce9 latin-1"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err and "U+DCE9" in err and err.count("\n") == 1

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 
+from clinicguard.core.formatting import check_text
 from clinicguard.model.errors import ClinicGuardError, NotFound, PermissionDenied
 from clinicguard.i18n import tr, trn
 from clinicguard.model.people import Actor, Permission, Person, Role
@@ -33,6 +34,7 @@ def clean_name(name: str) -> str:
     name = " ".join(str(name).split())
     if not name:
         raise ClinicGuardError(tr("Enter the person's name."))
+    check_text(name, tr("the person's name"))
     if len(name) > NAME_MAX_LENGTH or any(ord(c) < 32 for c in name):
         raise ClinicGuardError(tr("A name has at most {n} characters.", n=NAME_MAX_LENGTH))
     return name

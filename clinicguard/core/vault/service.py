@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 import pyrage
 
+from clinicguard.core.formatting import check_text
 from clinicguard.core import keys
 from clinicguard.core.clock import utc_now
 from clinicguard.core.formatting import parse_date
@@ -257,6 +258,8 @@ class Vault:
         items, actions, valid_from, expires_on = self._check_links_and_dates(items, actions, valid_from, expires_on)
         name = staged.original_name
         title = (title or "").strip() or Path(name).stem or name
+        check_text(title, tr("the title"))
+        check_text(description, tr("the description"))
         return Evidence(
             id=0, blob=staged.blob, title=title, description=(description or "").strip(), original_name=name,
             media_type=staged.media_type, size=staged.size, sha256=staged.sha256, added_by=actor.id,
@@ -316,6 +319,9 @@ class Vault:
             changes["title"] = (changes["title"] or "").strip()
             if not changes["title"]:
                 raise VaultError(tr("Give the evidence a title."))
+        for field, word in (("title", tr("the title")), ("description", tr("the description"))):
+            if changes.get(field):
+                check_text(changes[field], word)
         for field in ("valid_from", "expires_on"):
             if field in changes:
                 changes[field] = parse_date(changes[field]) if changes[field] else None
