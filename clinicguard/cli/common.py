@@ -46,7 +46,10 @@ def read_secret(prompt: str) -> str:
 
 
 def open_workspace(args: argparse.Namespace):
-    return Workspace.open(data_dir_of(args))
+    ws = Workspace.open(data_dir_of(args))
+    for path in ws.left_behind:
+        print(tr("Removed {file}, left by an interrupted export.", file=path), file=sys.stderr)
+    return ws
 
 
 def acting(ws, args: argparse.Namespace) -> Actor:

@@ -26,6 +26,7 @@ from clinicguard.core.plan_import import PlanImport
 from clinicguard.core.people import People
 from clinicguard.core.secrets import hash_secret, secret_kind_for
 from clinicguard.core.permissions import current_actor
+from clinicguard.core.pending import PendingWrites
 from clinicguard.core.settings import ClinicSettings, checked_clinic_fields
 from clinicguard.core.signoff import SignOffs
 from clinicguard.core.uow import UnitOfWork
@@ -64,6 +65,7 @@ class Workspace:
         self.catalogue = catalogue
         self.keys = clinic_keys
         self._closed = False
+        self.left_behind: list[Path] = []  # temporary files of an interrupted write, removed at open
         clinic_store, person_store = ClinicStore(db), PersonStore(db)
         assessments, history, audit_store = AssessmentStore(db), CatalogueStore(db), AuditStore(db)
         self.evidence_store = EvidenceStore(db)
@@ -79,8 +81,10 @@ class Workspace:
         self.plan_import = PlanImport(self.plan, catalogue, clinic_store, self.uow)
         self.settings = ClinicSettings(clinic_store, self.uow, self.plan.redate_lines_in)
         self.signoffs = SignOffs(SignOffStore(db), self.uow, self.people, catalogue, clinic_store)
+        # Temporary files written in user folders, recorded before they exist (core/pending.py).
+        self.pending = PendingWrites(self.data_dir)
         self.vault = Vault(self.data_dir, self.evidence_store, self.uow, identity=lambda: clinic_keys.identity,
-                           catalogue=catalogue,
+                           catalogue=catalogue, pending=self.pending,
                            applicable_item_ids=lambda: [row.item.id for row in self.checklist.rows() if row.applies])
 
     # ---- opening -------------------------------------------------------------------------
@@ -145,7 +149,11 @@ class Workspace:
             db.close()
             raise DatabaseError(tr("The database in {folder} holds no clinic.", folder=data_dir))
         clinic_keys = keys.ClinicKeys(data_dir, clinic_store.get().uuid, passphrase)
-        return cls(data_dir, db, catalogue or bundled_catalogue(), clinic_keys)
+        ws = cls(data_dir, db, catalogue or bundled_catalogue(), clinic_keys)
+        # At every start, commands and window alike: remove what an interrupted export left in a
+        # user folder (a decrypted .part, a half workbook).
+        ws.left_behind = ws.pending.clean()
+        return ws
 
     def close(self) -> None:
         """Close the database; safe to call twice (a window and its owner may both close it)."""
