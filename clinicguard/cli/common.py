@@ -31,6 +31,14 @@ class UsageError(ClinicGuardError):
     pass
 
 
+# Who may read without a secret (documented in the README, "Reading without a secret"): these
+# commands read the lists and summaries that the PC's user account can already read in the clinic's
+# folder; they write nothing to the clinic, and no evidence content leaves the vault. Every other
+# command acts as a profile (`acting`), with that profile's secret and the window's session rules.
+READING_COMMANDS = ("status", "checklist list", "checklist show", "people list", "evidence list", "evidence verify",
+                    "audit verify", "signoff status", "backup list")
+
+
 # ---- shared helpers -------------------------------------------------------------------------
 def data_dir_of(args: argparse.Namespace) -> Path:
     return Path(args.data_dir) if args.data_dir else default_data_dir()
@@ -56,6 +64,7 @@ def acting(ws, args: argparse.Namespace) -> Actor:
     """Sign in as the profile named by --as (default: the clinic's manager)."""
     name = getattr(args, "as_name", None) or ws.people.default_manager().name
     actor = ws.people.sign_in(name, read_secret(tr("Password or PIN for {name}: ", name=name)))
+    ws.people.require_own_secret(actor)  # the window's rule too: a secret set by a manager is changed first
     changes = ws.catalogue_versions.upgrade()
     if changes is not None:
         print(catalogue_changes_text(changes), file=sys.stderr)

@@ -17,7 +17,7 @@ from clinicguard.core.secrets import (
     PIN_MAX_FAILURES, PreparedSecret, WeakSecret, hash_secret, password_delay,
     secret_kind_for, secret_kind_for_prepared,
 )
-from clinicguard.core.session import SecretChange, SignInAttempt
+from clinicguard.core.session import SecretChange, SignInAttempt, UnknownProfileAttempt, WrongSecret
 from clinicguard.core.uow import UnitOfWork
 from clinicguard.store.clinic_store import ClinicStore
 from clinicguard.store.people_store import PersonStore
@@ -107,9 +107,10 @@ class People:
 
     def begin_sign_in(self, name: str) -> "SignInAttempt":
         """Step 1: find the profile and refuse a locked or waiting one (audited)."""
-        person = self.store.by_name(" ".join(str(name).split()))
+        typed = " ".join(str(name).split())
+        person = self.store.by_name(typed)
         if person is None:
-            raise PermissionDenied(tr("Unknown profile {name!r}.", name=name))
+            return UnknownProfileAttempt(typed)
         if not person.active:
             raise PermissionDenied(tr("The profile {name} has been deactivated.", name=person.name))
         refusal = self._refusal(person)
@@ -117,7 +118,9 @@ class People:
             with self._uow.transaction():
                 self._record_refusal(person)
             raise PermissionDenied(refusal)
-        return SignInAttempt(person, self.store.secret_hash(person.id))
+        attempt = SignInAttempt(person, self.store.secret_hash(person.id))
+        attempt.typed_name = typed
+        return attempt
 
     def finish_sign_in(self, attempt: "SignInAttempt") -> Actor:
         """Step 3: record the success or the failure (with PIN lock or password delay).
@@ -127,6 +130,8 @@ class People:
         locked meanwhile refuses even the right secret.
         """
         attempt.finish()
+        if isinstance(attempt, UnknownProfileAttempt):
+            raise WrongSecret(attempt.typed_name)
         name = attempt.person.name
         refusal = None
         with self._uow.transaction():
@@ -137,7 +142,7 @@ class People:
                 # reset or changed since step 1: this attempt proves nothing either way
                 refusal = tr("The password or PIN of {name} has just been changed: try again.", name=name)
             elif not attempt.proved():
-                refusal = self._record_failure(person)
+                refusal = self._record_failure(person, getattr(attempt, "typed_name", name))
             else:
                 refusal = self._refusal(person)
                 if refusal:
@@ -146,11 +151,13 @@ class People:
                     if person.failed_attempts or person.locked_until:
                         self.store.update(person.id, failed_attempts=0, locked_until=None)
                     self._uow.record(person.actor, "session.sign-in", "person", person.id)
+        if isinstance(refusal, WrongSecret):
+            raise refusal
         if refusal:
             raise PermissionDenied(refusal)
         return person.actor
 
-    def _record_failure(self, person: Person) -> str:
+    def _record_failure(self, person: Person, typed_name: str) -> str | WrongSecret:
         """Count one wrong secret on the row itself, lock or delay from the new count; the message."""
         now = self.clock()
         failures = self.store.add_failure(person.id)
@@ -170,10 +177,10 @@ class People:
             return tr("Wrong password for {name}. Too many attempts: wait {seconds} seconds before trying again.",
                       name=person.name, seconds=int(delay.total_seconds()))
         if pin:
-            return trn("Wrong PIN for {name}: {n} attempt left before the profile locks.",
-                       "Wrong PIN for {name}: {n} attempts left before the profile locks.",
-                       PIN_MAX_FAILURES - failures, name=person.name)
-        return tr("Wrong password or PIN for {name}.", name=person.name)
+            return WrongSecret(typed_name, trn("Wrong PIN for {name}: {n} attempt left before the profile locks.",
+                                              "Wrong PIN for {name}: {n} attempts left before the profile locks.",
+                                              PIN_MAX_FAILURES - failures, name=person.name))
+        return WrongSecret(typed_name, tr("Wrong password or PIN for {name}.", name=person.name))
 
     def sign_in(self, name: str, secret: str) -> Actor:
         """Check a person's secret; record the sign-in, the failure or the refusal in the audit trail."""
@@ -190,6 +197,14 @@ class People:
         """True when a manager set this person's secret: CNIL asks that they choose their own."""
         person = self.store.get(actor.id) if actor.id is not None else None
         return bool(person and person.must_change_secret)
+
+    def require_own_secret(self, actor: Actor) -> None:
+        """The session rule shared by the window and the commands: a profile whose secret a manager
+        set may do nothing but change it."""
+        if self.must_change_secret(actor):
+            raise PermissionDenied(tr("The password or PIN of {name} was set by a manager: choose your own first "
+                                      "(in the window, or with 'clinicguard people change-secret --as NAME').",
+                                      name=actor.name))
 
     # ---- managing profiles (manager only)
     def add(self, actor: Actor, name: str, role: Role | str, secret: str | PreparedSecret) -> Person:

@@ -52,6 +52,7 @@ class SignInAttempt:
 
     def __init__(self, person: "Person", stored_hash: str):
         self.person = person
+        self.typed_name = person.name if person is not None else ""  # the name as the user typed it
         self._stored_hash = stored_hash
         self._digest: bytes | None = None
         self._checked = False
@@ -79,6 +80,38 @@ class SignInAttempt:
     def proved(self) -> bool:
         """Whether the secret checked matched the hash (the digest kept from the check)."""
         return self._checked and digest_matches(self._digest, self._stored_hash)
+
+
+class WrongSecret(PermissionDenied):
+    """A sign-in refused for a wrong secret OR an unknown profile: both give the same message, so
+    that a name typed at the command line cannot be probed. `detail` adds what only a known
+    profile's owner needs (PIN attempts left); the window, whose list shows the profiles anyway,
+    shows it."""
+
+    def __init__(self, name: str, detail: str | None = None):
+        super().__init__(tr("Unknown profile or wrong password or PIN for {name}.", name=name))
+        self.detail = detail or str(self)
+
+
+_DUMMY_HASH: list[str] = []
+
+
+class UnknownProfileAttempt(SignInAttempt):
+    """An attempt on a name no profile has: it costs the same slow check, then fails as a wrong
+    secret would (same message, same time)."""
+
+    def __init__(self, name: str):
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hash_secret("no profile has this secret"))
+        super().__init__(None, _DUMMY_HASH[0])  # type: ignore[arg-type]
+        self.typed_name = name
+
+    def check(self, secret: str) -> bool:
+        super().check(secret)
+        return False
+
+    def proved(self) -> bool:
+        return False
 
 
 @dataclass(frozen=True)
