@@ -8,6 +8,8 @@ and every change is audited in its own transaction. Each change is committed as 
 
 from __future__ import annotations
 
+import dataclasses
+
 import uuid
 from pathlib import Path
 
@@ -26,12 +28,14 @@ from clinicguard.core.plan_import import PlanImport
 from clinicguard.core.people import People
 from clinicguard.core.secrets import hash_secret, secret_kind_for
 from clinicguard.core.permissions import current_actor
+from clinicguard.core import data_check
 from clinicguard.core.pending import PendingWrites
 from clinicguard.core.settings import ClinicSettings, checked_clinic_fields
 from clinicguard.core.signoff import SignOffs
 from clinicguard.core.uow import UnitOfWork
 from clinicguard.core.vault import Vault
 from clinicguard.i18n import tr
+from clinicguard.model.audit import Verification
 from clinicguard.model.catalogue import Catalogue, Structure
 from clinicguard.model.clinic import Clinic
 from clinicguard.model.errors import ClinicGuardError, DatabaseError
@@ -50,6 +54,26 @@ from clinicguard.store.signoff_store import SignOffStore
 
 def database_path(data_dir: Path) -> Path:
     return Path(data_dir) / DATABASE_NAME
+
+
+def verify_journal_and_data(db: Database, trail: AuditTrail, expected_head=None) -> Verification:
+    """Verify the chain; if it holds, replay it against the rows (core/data_check.py): an answer,
+    action, budget line or evidence row edited by hand is named, with the entry it contradicts."""
+    result = trail.verify(expected_head)
+    if not result.ok:
+        return result
+    actions = ActionStore(db)
+    mismatches = data_check.compare(
+        data_check.expected_state(trail.entries()),
+        data_check.current_state(AssessmentStore(db).all(), actions.actions(), actions.lines(),
+                                 EvidenceStore(db).all()))
+    if not mismatches:
+        return result
+    problem = "; ".join(m.message for m in mismatches[:5])
+    if len(mismatches) > 5:
+        problem += " " + tr("(and {n} more)", n=len(mismatches) - 5)
+    return dataclasses.replace(result, ok=False, kind="data-edited", problem=problem,
+                               bad_entry=mismatches[0].entry)
 
 
 def clinic_exists(data_dir: Path) -> bool:
@@ -181,11 +205,15 @@ class Workspace:
         def verify(expected_head=None):
             db = open_read_only(path)
             try:
-                return AuditTrail(AuditStore(db), key, head_path).verify(expected_head)
+                return verify_journal_and_data(db, AuditTrail(AuditStore(db), key, head_path), expected_head)
             finally:
                 db.close()
 
         return verify
+
+    def verify_journal(self, expected_head=None) -> Verification:
+        """The journal's chain and head, then the data against what the journal records."""
+        return verify_journal_and_data(self.db, self.audit, expected_head)
 
     def evidence_counts_by_item(self) -> dict[str, int]:
         """How many evidence files back each recommendation (the checklist's evidence column)."""
