@@ -189,7 +189,8 @@ def create(ws: Workspace, actor: Actor | None, destination: Path, *, progress: P
         tmp = final.with_name(final.name + PART)
         reader, thread, errors = _pipe_thread(lambda w: _write_tar(w, entries, manifest, progress, total))
         try:
-            with open(tmp, "wb") as out:
+            # Encrypted, and still readable by its owner only (0600), like the database it holds.
+            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
                 pyrage.encrypt_io(reader, out, keys.recipients(ws.data_dir))
                 out.flush()
                 os.fsync(out.fileno())

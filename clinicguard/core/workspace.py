@@ -46,7 +46,7 @@ from clinicguard.store.audit_store import AuditStore
 from clinicguard.store.catalogue_store import CatalogueStore
 from clinicguard.store.checklist_store import AssessmentStore
 from clinicguard.store.clinic_store import ClinicStore
-from clinicguard.store.db import WriteTransaction, open_database, open_read_only
+from clinicguard.store.db import WriteTransaction, make_private, open_database, open_read_only
 from clinicguard.store.evidence_store import EvidenceStore
 from clinicguard.store.people_store import PersonStore
 from clinicguard.store.signoff_store import SignOffStore
@@ -135,7 +135,7 @@ class Workspace:
         if clinic_exists(data_dir):
             raise ClinicGuardError(tr("A clinic already exists in {folder}.", folder=data_dir))
         catalogue = catalogue or bundled_catalogue()
-        data_dir.mkdir(parents=True, exist_ok=True)
+        make_private(data_dir, folder=True)  # the data folder: its owner only (0700 on POSIX)
         clinic = Clinic(uuid=str(uuid.uuid4()), name=fields["name"], structure=Structure(fields["structure"]),
                         fiscal_year_start_month=fields["fiscal_year_start_month"],
                         manager_name=fields["manager_name"], catalogue_version=catalogue.version,
