@@ -52,8 +52,11 @@ class People:
     """
 
     def __init__(self, store: PersonStore, settings: ClinicStore, uow: UnitOfWork,
-                 clock: Callable[[], datetime] | None = None):
+                 clock: Callable[[], datetime] | None = None, pepper: Callable[[], bytes | None] | None = None):
+        """`pepper()` gives the key mixed into every secret's hash (the clinic key's; see
+        core/secrets.py); without it hashes are made as before the pepper."""
         self.store = store
+        self.pepper = pepper or (lambda: None)
         self._settings = settings
         self._uow = uow
         self.clock = clock or (lambda: datetime.now(timezone.utc))
@@ -118,7 +121,7 @@ class People:
             with self._uow.transaction():
                 self._record_refusal(person)
             raise PermissionDenied(refusal)
-        attempt = SignInAttempt(person, self.store.secret_hash(person.id))
+        attempt = SignInAttempt(person, self.store.secret_hash(person.id), self.pepper())
         attempt.typed_name = typed
         return attempt
 
@@ -150,6 +153,9 @@ class People:
                 else:
                     if person.failed_attempts or person.locked_until:
                         self.store.update(person.id, failed_attempts=0, locked_until=None)
+                    if attempt.upgraded_hash:  # a hash from before the pepper, replaced now it is proved
+                        self.store.set_secret(person.id, person.secret_kind, attempt.upgraded_hash,
+                                              must_change=person.must_change_secret)
                     self._uow.record(person.actor, "session.sign-in", "person", person.id)
         if isinstance(refusal, WrongSecret):
             raise refusal
@@ -217,7 +223,7 @@ class People:
             raise ClinicGuardError(
                 tr("A profile named {name} already exists.", name=existing.name) if existing.active else
                 tr("A deactivated profile named {name} already exists: reactivate it instead.", name=existing.name))
-        secret_hash = prepared.secret_hash if prepared else hash_secret(secret)
+        secret_hash = prepared.secret_hash if prepared else hash_secret(secret, self.pepper())
         with self._uow.writing(actor, Permission.MANAGE_PEOPLE) as audit:
             person_id = self.store.insert(name=name, role=role, secret_kind=kind, secret_hash=secret_hash,
                                           created_at=self.clock().isoformat(timespec="microseconds"),
@@ -271,7 +277,7 @@ class People:
         if isinstance(new_secret, PreparedSecret):
             kind, secret_hash = secret_kind_for_prepared(new_secret, person.role), new_secret.secret_hash
         else:
-            kind, secret_hash = secret_kind_for(new_secret, person.role), hash_secret(new_secret)
+            kind, secret_hash = secret_kind_for(new_secret, person.role), hash_secret(new_secret, self.pepper())
         with self._uow.writing(actor, Permission.MANAGE_PEOPLE) as audit:
             person = self.get(person.id)
             self.store.set_secret(person.id, kind, secret_hash, must_change=person.id != actor.id)
@@ -297,7 +303,7 @@ class People:
         if actor is None or actor.id is None:
             raise PermissionDenied(tr("Sign in first."))
         person = self.get(actor.id)
-        return SecretChange(person, self.store.secret_hash(person.id))
+        return SecretChange(person, self.store.secret_hash(person.id), self.pepper())
 
     def finish_secret_change(self, actor: Actor, change: "SecretChange", prepared: tuple[str, str]) -> Person:
         """Step 3: store the new hash prepared by `SecretChange.prepare`, audited."""

@@ -98,7 +98,7 @@ class Workspace:
                               lambda: clinic_keys.identity)
         self.external_changes = ExternalChanges(audit_store)
         self.uow.add_listener(self.external_changes.mark_seen)
-        self.people = People(person_store, clinic_store, self.uow)
+        self.people = People(person_store, clinic_store, self.uow, pepper=clinic_keys.secret_pepper)
         self.checklist = Checklist(assessments, self.uow, catalogue, clinic_store, history)
         self.catalogue_versions = CatalogueVersions(catalogue, history, clinic_store, assessments, self.uow)
         self.plan = ActionPlan(ActionStore(db), self.uow, catalogue, clinic_store, self.checklist)
@@ -148,7 +148,7 @@ class Workspace:
             clinic_store.insert(clinic)
             CatalogueStore(db).snapshot(catalogue)
             person_id = person_store.insert(name=clinic.manager_name, role=Role.MANAGER, secret_kind=kind,
-                                            secret_hash=hash_secret(manager_secret), created_at=clinic.created_at)
+                                            secret_hash=hash_secret(manager_secret, keys.secret_pepper(identity)), created_at=clinic.created_at)
             actor = Actor(person_id, clinic.manager_name, Role.MANAGER)
             after = {"uuid": clinic.uuid, "name": clinic.name, "structure": clinic.structure.value,
                      "fiscal_year_start_month": clinic.fiscal_year_start_month, "manager_name": clinic.manager_name,
