@@ -254,3 +254,30 @@ def test_undecodable_bytes_on_the_command_line_are_one_line(cli_clinic_dir, caps
                      "--comment", "caf\udce9 latin-1"])
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err and "U+DCE9" in err and err.count("\n") == 1
+
+
+def test_the_import_window_names_the_ignored_columns_and_refuses_a_hostile_file(main_window, qtbot, tmp_path,
+                                                                              monkeypatch):
+    """The real main window's import dialog: the same core rules, said before anything is written."""
+    from PySide6.QtWidgets import QDialog
+
+    from clinicguard.ui.plan_view import ImportDialog
+
+    kept = csv_file(tmp_path / "plan.csv", [["Action", "à garder"]], header=["Titre", "Remarque"])
+    hostile = csv_file(tmp_path / "dates.csv", [["Action", "31/12/9999"]], header=["Titre", "Échéance"])
+    seen = {}
+
+    def exec_(dialog):
+        dialog.load(hostile)
+        qtbot.waitUntil(lambda: "n'a pas été importé" in dialog.summary_label.text(), timeout=10000)
+        seen["hostile"] = (dialog.import_button.isEnabled(), dialog.table.model().index(0, 4).data())
+        dialog.load(kept)
+        qtbot.waitUntil(dialog.import_button.isEnabled, timeout=10000)
+        seen["note"] = dialog.summary_label.text()
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ImportDialog, "exec", exec_)
+    main_window.show_page("plan").import_plan()
+    enabled, problem = seen["hostile"]
+    assert not enabled and "1900" in str(problem)
+    assert "Colonne non importée" in seen["note"] and "'Remarque'" in seen["note"]
