@@ -35,8 +35,7 @@ def _child(code: str, **kw) -> subprocess.Popen:
         from tests.conftest import MemoryKeyring
         keyring.set_keyring(MemoryKeyring())
         from clinicguard.core.catalogue import load_catalogue
-        from clinicguard.core.vault import EvidenceDamaged
-from clinicguard.core.workspace import Workspace
+        from clinicguard.core.workspace import Workspace
         catalogue = load_catalogue({str(DATA / 'catalogue_small.toml')!r})
         def kill():
             os.kill(os.getpid(), signal.SIGKILL)
