@@ -229,7 +229,10 @@ def test_export_command_refuses_a_name_that_is_not_a_workbook(workspace, tmp_pat
 
 
 def test_an_accountant_can_export_the_budget(workspace, manager, plan, tmp_path, monkeypatch):
-    workspace.people.add(manager, "Mme Roux", "accountant", "Comptable-Roux-2026")
+    workspace.people.add(manager, "Mme Roux", "accountant", "Provisoire-Roux-2026")
+    # a secret set by a manager must be changed before its profile may act (issue 19)
+    workspace.people.change_own_secret(workspace.people.sign_in("Mme Roux", "Provisoire-Roux-2026"),
+                                       "Provisoire-Roux-2026", "Comptable-Roux-2026")
     monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", "Comptable-Roux-2026")
     out = tmp_path / "budget.xlsx"
     assert main(["export", "budget", "--data-dir", str(workspace.data_dir), "--year", "2026", "--out", str(out),

@@ -33,9 +33,15 @@ def clinic(tmp_path, monkeypatch, capsys, small_catalogue):
     monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", MANAGER_SECRET)
     assert main(["init", "--data-dir", str(data), "--clinic-name", "Cabinet Rivière", "--structure",
                  "group-practice", "--manager", MANAGER]) == 0
-    for name, role in ((PRACTITIONER, "practitioner"), (ACCOUNTANT, "accountant")):
-        monkeypatch.setenv("CLINICGUARD_NEW_SECRET", SECRETS[name])
+    for name, role, first in ((PRACTITIONER, "practitioner", "1357"), (ACCOUNTANT, "accountant", "Provisoire-Roux-2026")):
+        monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", MANAGER_SECRET)
+        monkeypatch.setenv("CLINICGUARD_NEW_SECRET", first)
         assert main(["people", "add", name, "--role", role, "--as", MANAGER, "--data-dir", str(data)]) == 0
+        # a secret set by a manager must be changed before its profile may act (issue 19)
+        monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", first)
+        monkeypatch.setenv("CLINICGUARD_NEW_SECRET", SECRETS[name])
+        assert main(["people", "change-secret", "--as", name, "--data-dir", str(data)]) == 0
+    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", MANAGER_SECRET)
     monkeypatch.delenv("CLINICGUARD_NEW_SECRET")
     capsys.readouterr()
     return data

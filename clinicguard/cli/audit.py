@@ -18,7 +18,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     expected = Head.parse(args.expect_head) if args.expect_head else None
     ws = open_workspace(args)
     try:
-        result = ws.audit.verify(expected)
+        result = ws.verify_journal(expected)  # the chain, then the data against what it records
     finally:
         ws.close()
     if args.json:

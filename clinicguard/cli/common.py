@@ -31,6 +31,14 @@ class UsageError(ClinicGuardError):
     pass
 
 
+# Who may read without a secret (documented in the README, "Reading without a secret"): these
+# commands read the lists and summaries that the PC's user account can already read in the clinic's
+# folder; they write nothing to the clinic, and no evidence content leaves the vault. Every other
+# command acts as a profile (`acting`), with that profile's secret and the window's session rules.
+READING_COMMANDS = ("status", "checklist list", "checklist show", "people list", "evidence list", "evidence verify",
+                    "audit verify", "signoff status", "backup list")
+
+
 # ---- shared helpers -------------------------------------------------------------------------
 def data_dir_of(args: argparse.Namespace) -> Path:
     return Path(args.data_dir) if args.data_dir else default_data_dir()
@@ -46,7 +54,10 @@ def read_secret(prompt: str) -> str:
 
 
 def open_workspace(args: argparse.Namespace):
-    return Workspace.open(data_dir_of(args))
+    ws = Workspace.open(data_dir_of(args))
+    for path in ws.left_behind:
+        print(tr("Removed {file}, left by an interrupted export.", file=path), file=sys.stderr)
+    return ws
 
 
 def acting(ws, args: argparse.Namespace) -> Actor:
@@ -54,6 +65,7 @@ def acting(ws, args: argparse.Namespace) -> Actor:
     name = getattr(args, "as_name", None) or ws.people.default_manager().name
     actor = ws.people.sign_in(name, read_secret(tr("Password or PIN for {name}: ", name=name)))
     ws.journal_pending_backups()  # a backup made before a migration (the key is read by now)
+    ws.people.require_own_secret(actor)  # the window's rule too: a secret set by a manager is changed first
     changes = ws.catalogue_versions.upgrade()
     if changes is not None:
         print(catalogue_changes_text(changes), file=sys.stderr)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from clinicguard.i18n import tr
 from clinicguard.model.errors import InvalidValue
-from clinicguard.core.formatting import parse_date
+from clinicguard.core.formatting import MAX_YEAR, MIN_YEAR, parse_date
 
 
 # ---- argparse in the user's language -------------------------------------------------------------
@@ -168,6 +168,6 @@ def date_value(text: str) -> str:
 
 def year_value(text: str) -> int:
     """A fiscal year written in full (2026)."""
-    if not text.strip().isdigit() or not 1900 <= int(text) <= 2200:
+    if not text.strip().isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
         raise argparse.ArgumentTypeError(tr("{value!r} is not a year: write it in full, e.g. 2026.", value=text))
     return int(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from clinicguard.i18n import tr, trn
@@ -27,6 +28,8 @@ def cmd_import_actions(args: argparse.Namespace) -> int:
         preview = ws.plan_import.preview(Path(args.file), confirm_durations=args.confirm_durations)
         if not preview.ok:
             raise preview.refusal()
+        if preview.ignored:
+            print(preview.ignored_note(), file=sys.stderr)
         actor = acting(ws, args)
         result = ws.plan_import.apply(actor, preview)
     finally:

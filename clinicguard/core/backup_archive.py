@@ -264,7 +264,8 @@ def write_backup(data_dir: Path, db: Database, destination: Path, *,
         check_key = pyrage.x25519.Identity.generate()
         reader, thread, errors = _pipe_thread(lambda w: _write_tar(w, entries, manifest, meter))
         try:
-            with open(tmp, "wb") as out:
+            # Encrypted, and still readable by its owner only (0600), like the database it holds.
+            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
                 pyrage.encrypt_io(reader, out, [*keys.recipients(data_dir), check_key.to_public()])
                 out.flush()
                 os.fsync(out.fileno())
@@ -308,7 +309,8 @@ def copy_verified(made: Checked, destination: Path) -> Path:
     tmp = final.with_name(final.name + PART)
     try:
         original, copy = hashlib.sha256(), hashlib.sha256()
-        with open(made.path, "rb") as src, open(tmp, "wb") as out:
+        with open(made.path, "rb") as src, os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+                                                     "wb") as out:
             while chunk := src.read(CHUNK):
                 original.update(chunk)
                 out.write(chunk)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from clinicguard.core.formatting import format_date, format_money
+from clinicguard.core.formatting import MAX_YEAR, MIN_YEAR, date_problem, format_date, format_money, text_problem
 from clinicguard.i18n import language, tr
 from clinicguard.model.accounts import LOW_VALUE_THRESHOLD_CENTS, account_problem
 from clinicguard.model.budget import (
@@ -146,6 +146,19 @@ def validate_line(line: BudgetLine) -> list[str]:
     problems = []
     if not line.label.strip():
         problems.append(tr("the expense needs a label"))
+    for word, text in ((tr("the label"), line.label), (tr("the supplier"), line.supplier),
+                       (tr("the invoice reference"), line.invoice_ref)):
+        problem = text_problem(text)
+        if problem:
+            problems.append(tr("{field}: {problem}", field=word, problem=problem))
+    for day in (line.expense_date, line.invoice_date):
+        problem = date_problem(day)
+        if problem:
+            problems.append(problem)
+    for year in (line.fiscal_year, line.recurring_until):
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            problems.append(tr("the fiscal year {year} is outside the years {first} to {last}", year=year,
+                               first=MIN_YEAR, last=MAX_YEAR))
     if line.nature not in {n.value for n in Nature}:
         problems.append(tr("unknown nature {value!r}", value=line.nature))
     if line.category not in {c.value for c in Category}:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from clinicguard.core.formatting import check_text
 from clinicguard.model.catalogue import Catalogue, Recommendation, Structure
 from clinicguard.i18n import tr
 from clinicguard.core import clock
@@ -117,6 +118,9 @@ class Checklist:
                     tr("Unknown status {value!r}: use one of {allowed}.", value=changes["status"],
                        allowed=", ".join(s.value for s in Status))
                 ) from None
+        for field, word in (("comment", tr("the comment")), ("responsible", tr("the responsible"))):
+            if changes.get(field):
+                check_text(str(changes[field]), word)
         for field in ("last_reviewed", "next_review"):
             if changes.get(field):
                 changes[field] = parse_date(changes[field])

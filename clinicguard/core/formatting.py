@@ -35,23 +35,78 @@ def format_money(cents: int | None, *, symbol: bool = True) -> str:
     return f"{text}{NBSP}€" if symbol else text
 
 
+# The one range of dates accepted anywhere (dialogs, commands, imports, services): every date a
+# clinic deals with fits, and every fiscal year around it (a July year starting in 2200 ends in
+# 2201) stays inside what Python's dates hold, so no summary or export can fail on a typing slip
+# such as 9999 or 0001.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+
+
 def parse_date(value: Any) -> str:
-    """Read a date typed or imported by a user (a date, ISO YYYY-MM-DD or DD/MM/YYYY) as ISO text."""
+    """Read a date typed or imported by a user (a date, ISO YYYY-MM-DD or DD/MM/YYYY) as ISO text;
+    a date outside MIN_YEAR..MAX_YEAR is refused."""
     if hasattr(value, "date") and callable(value.date):  # a datetime from a spreadsheet
         value = value.date()
     if isinstance(value, date):
-        return value.isoformat()
+        return _in_range(value, value.isoformat())
     text = str(value).strip()
     try:
         if "-" in text:
-            return date.fromisoformat(text).isoformat()
+            return _in_range(date.fromisoformat(text), text)
         parts = text.replace(".", "/").split("/")
         if len(parts) != 3 or len(parts[2]) != 4:
             raise ValueError(text)
         day, month, year = (int(p) for p in parts)
-        return date(year, month, day).isoformat()
-    except (ValueError, IndexError):
+        return _in_range(date(year, month, day), text)
+    except (ValueError, IndexError, OverflowError):
         raise InvalidValue(tr("Unreadable date {value!r}: use DD/MM/YYYY.", value=text)) from None
+
+
+def _in_range(day: date, text: str) -> str:
+    problem = date_problem(day)
+    if problem:
+        raise InvalidValue(problem[:1].upper() + problem[1:] + ".")
+    return day.isoformat()
+
+
+def date_problem(value: str | date | None) -> str | None:
+    """Why this date (ISO text or a date) is not accepted, or None: the shared range rule."""
+    if not value:
+        return None
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return tr("unreadable date {value!r}", value=str(value))
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        return tr("the date {value} is outside the years {first} to {last}", value=day.isoformat(),
+                  first=MIN_YEAR, last=MAX_YEAR)
+    return None
+
+
+# Characters refused in any text a user types or imports: C0 and C1 control characters (NUL
+# among them) other than tab and line breaks, lone surrogates (undecodable bytes on a command
+# line), and the non-characters U+FFFE/U+FFFF. They are invisible, cut texts short in other
+# programs, or cannot even be stored.
+_BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def text_problem(value: str | None) -> str | None:
+    """Why this text is not accepted (a control character), or None: the shared text rule."""
+    if not value:
+        return None
+    found = _BAD_TEXT.search(value)
+    if found is None:
+        return None
+    return tr("it holds an invisible control character (U+{code:04X}) at position {position}",
+              code=ord(found.group()), position=found.start() + 1)
+
+
+def check_text(value: str | None, field: str) -> None:
+    """Raise InvalidValue naming `field` (translated) when `value` breaks the text rule."""
+    problem = text_problem(value)
+    if problem:
+        raise InvalidValue(tr("{field}: {problem}.", field=field, problem=problem))
 
 
 _COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")

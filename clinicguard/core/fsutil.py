@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 # Windows-only paths are taken on this flag, which tests set to run them on any system with the
 # operating-system call patched at its boundary.
@@ -52,17 +52,30 @@ def replace(src: Path, dst: Path, attempts: int = 20) -> None:
             time.sleep(0.05 * (attempt + 1))
 
 
+class Reservations(Protocol):
+    """Where temporary files in user folders are recorded before they exist (core/pending.py)."""
+
+    def reserve(self, final: Path, suffix: str) -> Path: ...
+    def release(self, temp: Path) -> None: ...
+
+
 @contextmanager
-def atomic_path(path: Path, suffix: str = ".part") -> Iterator[Path]:
+def atomic_path(path: Path, suffix: str = ".part", pending: Reservations | None = None) -> Iterator[Path]:
     """Yield a temporary path next to `path` for the caller to fill; on success fsync it and move it
-    into place. On any error the temporary file is removed and `path` is left as it was."""
+    into place. On any error the temporary file is removed and `path` is left as it was.
+
+    With `pending` (a file outside the data folder), the temporary name is recorded before the file
+    is created, so that the next start removes it if a kill skips the cleanup here."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # The temporary name (".NAME.XXXXXXXX.part") must fit the file system's limit too.
-    room = MAX_NAME_BYTES - len(suffix.encode("utf-8")) - _TEMP_RANDOM - 2
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{fit_bytes(path.name, room)}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    if pending is not None:
+        tmp = pending.reserve(path, suffix)
+    else:
+        # The temporary name (".NAME.XXXXXXXX.part") must fit the file system's limit too.
+        room = MAX_NAME_BYTES - len(suffix.encode("utf-8")) - _TEMP_RANDOM - 2
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{fit_bytes(path.name, room)}.", suffix=suffix, dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
     try:
         yield tmp
         # Reopened for writing because Windows refuses to fsync a read-only handle.
@@ -73,12 +86,15 @@ def atomic_path(path: Path, suffix: str = ".part") -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        if pending is not None:
+            pending.release(tmp)
 
 
 @contextmanager
-def atomic_output(path: Path, suffix: str = ".part") -> Iterator[BinaryIO]:
+def atomic_output(path: Path, suffix: str = ".part", pending: Reservations | None = None) -> Iterator[BinaryIO]:
     """Yield a temporary file next to `path` to write into; see `atomic_path`."""
-    with atomic_path(path, suffix) as tmp, open(tmp, "wb") as fh:
+    with atomic_path(path, suffix, pending) as tmp, open(tmp, "wb") as fh:
         yield fh
 
 
@@ -87,10 +103,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
-def atomic_write_with(path: Path, writer: Callable[[Path], None], suffix: str = ".part") -> None:
+def atomic_write_with(path: Path, writer: Callable[[Path], None], suffix: str = ".part",
+                      pending: Reservations | None = None) -> None:
     """Let `writer` produce a file at a temporary path (e.g. openpyxl's save), then move it into place.
 
     The temporary name keeps `path`'s extension, which some writers look at."""
     path = Path(path)
-    with atomic_path(path, suffix + path.suffix) as tmp:
+    with atomic_path(path, suffix + path.suffix, pending) as tmp:
         writer(tmp)

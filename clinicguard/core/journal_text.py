@@ -53,6 +53,8 @@ def kind_labels() -> dict[str, str]:
         "evidence.delete": tr("Evidence deleted"),
         "evidence.open": tr("Evidence opened"),
         "evidence.export": tr("Evidence copied out of the vault"),
+        "evidence.export.start": tr("Evidence being copied out of the vault"),
+        "evidence.export.abandoned": tr("Copy of evidence abandoned (no file written)"),
         "evidence.link": tr("Evidence linked"),
         "evidence.unlink": tr("Evidence unlinked"),
         "signoff.confirm": tr("Sign-off given"),

@@ -251,6 +251,14 @@ def audit_mac_key(identity: pyrage.x25519.Identity) -> bytes:
     )
 
 
+def secret_pepper(identity: pyrage.x25519.Identity) -> bytes:
+    """The key mixed into every password and PIN hash (core/secrets.py), derived from the clinic
+    identity and never stored: a copied database gives no offline guess without the clinic key."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"clinicguard secret pepper v1").derive(
+        str(identity).encode()
+    )
+
+
 class ClinicKeys:
     """The clinic key of one clinic folder, read from the keyring or the passphrase file the first
     time a change or a decryption needs it (reading the trail or the checklist never does)."""
@@ -286,3 +294,6 @@ class ClinicKeys:
 
     def audit_mac_key(self) -> bytes:
         return audit_mac_key(self.identity)
+
+    def secret_pepper(self) -> bytes:
+        return secret_pepper(self.identity)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 
+from clinicguard.core.formatting import check_text
 from clinicguard.model.errors import ClinicGuardError, NotFound, PermissionDenied
 from clinicguard.i18n import tr, trn
 from clinicguard.model.people import Actor, Permission, Person, Role
@@ -16,7 +17,7 @@ from clinicguard.core.secrets import (
     PIN_MAX_FAILURES, PreparedSecret, WeakSecret, hash_secret, password_delay,
     secret_kind_for, secret_kind_for_prepared,
 )
-from clinicguard.core.session import SecretChange, SignInAttempt
+from clinicguard.core.session import SecretChange, SignInAttempt, UnknownProfileAttempt, WrongSecret
 from clinicguard.core.uow import UnitOfWork
 from clinicguard.store.clinic_store import ClinicStore
 from clinicguard.store.people_store import PersonStore
@@ -33,6 +34,7 @@ def clean_name(name: str) -> str:
     name = " ".join(str(name).split())
     if not name:
         raise ClinicGuardError(tr("Enter the person's name."))
+    check_text(name, tr("the person's name"))
     if len(name) > NAME_MAX_LENGTH or any(ord(c) < 32 for c in name):
         raise ClinicGuardError(tr("A name has at most {n} characters.", n=NAME_MAX_LENGTH))
     return name
@@ -50,8 +52,11 @@ class People:
     """
 
     def __init__(self, store: PersonStore, settings: ClinicStore, uow: UnitOfWork,
-                 clock: Callable[[], datetime] | None = None):
+                 clock: Callable[[], datetime] | None = None, pepper: Callable[[], bytes | None] | None = None):
+        """`pepper()` gives the key mixed into every secret's hash (the clinic key's; see
+        core/secrets.py); without it hashes are made as before the pepper."""
         self.store = store
+        self.pepper = pepper or (lambda: None)
         self._settings = settings
         self._uow = uow
         self.clock = clock or (lambda: datetime.now(timezone.utc))
@@ -105,9 +110,10 @@ class People:
 
     def begin_sign_in(self, name: str) -> "SignInAttempt":
         """Step 1: find the profile and refuse a locked or waiting one (audited)."""
-        person = self.store.by_name(" ".join(str(name).split()))
+        typed = " ".join(str(name).split())
+        person = self.store.by_name(typed)
         if person is None:
-            raise PermissionDenied(tr("Unknown profile {name!r}.", name=name))
+            return UnknownProfileAttempt(typed)
         if not person.active:
             raise PermissionDenied(tr("The profile {name} has been deactivated.", name=person.name))
         refusal = self._refusal(person)
@@ -115,7 +121,9 @@ class People:
             with self._uow.transaction():
                 self._record_refusal(person)
             raise PermissionDenied(refusal)
-        return SignInAttempt(person, self.store.secret_hash(person.id))
+        attempt = SignInAttempt(person, self.store.secret_hash(person.id), self.pepper())
+        attempt.typed_name = typed
+        return attempt
 
     def finish_sign_in(self, attempt: "SignInAttempt") -> Actor:
         """Step 3: record the success or the failure (with PIN lock or password delay).
@@ -125,6 +133,8 @@ class People:
         locked meanwhile refuses even the right secret.
         """
         attempt.finish()
+        if isinstance(attempt, UnknownProfileAttempt):
+            raise WrongSecret(attempt.typed_name)
         name = attempt.person.name
         refusal = None
         with self._uow.transaction():
@@ -135,7 +145,7 @@ class People:
                 # reset or changed since step 1: this attempt proves nothing either way
                 refusal = tr("The password or PIN of {name} has just been changed: try again.", name=name)
             elif not attempt.proved():
-                refusal = self._record_failure(person)
+                refusal = self._record_failure(person, getattr(attempt, "typed_name", name))
             else:
                 refusal = self._refusal(person)
                 if refusal:
@@ -143,12 +153,17 @@ class People:
                 else:
                     if person.failed_attempts or person.locked_until:
                         self.store.update(person.id, failed_attempts=0, locked_until=None)
+                    if attempt.upgraded_hash:  # a hash from before the pepper, replaced now it is proved
+                        self.store.set_secret(person.id, person.secret_kind, attempt.upgraded_hash,
+                                              must_change=person.must_change_secret)
                     self._uow.record(person.actor, "session.sign-in", "person", person.id)
+        if isinstance(refusal, WrongSecret):
+            raise refusal
         if refusal:
             raise PermissionDenied(refusal)
         return person.actor
 
-    def _record_failure(self, person: Person) -> str:
+    def _record_failure(self, person: Person, typed_name: str) -> str | WrongSecret:
         """Count one wrong secret on the row itself, lock or delay from the new count; the message."""
         now = self.clock()
         failures = self.store.add_failure(person.id)
@@ -168,10 +183,10 @@ class People:
             return tr("Wrong password for {name}. Too many attempts: wait {seconds} seconds before trying again.",
                       name=person.name, seconds=int(delay.total_seconds()))
         if pin:
-            return trn("Wrong PIN for {name}: {n} attempt left before the profile locks.",
-                       "Wrong PIN for {name}: {n} attempts left before the profile locks.",
-                       PIN_MAX_FAILURES - failures, name=person.name)
-        return tr("Wrong password or PIN for {name}.", name=person.name)
+            return WrongSecret(typed_name, trn("Wrong PIN for {name}: {n} attempt left before the profile locks.",
+                                              "Wrong PIN for {name}: {n} attempts left before the profile locks.",
+                                              PIN_MAX_FAILURES - failures, name=person.name))
+        return WrongSecret(typed_name, tr("Wrong password or PIN for {name}.", name=person.name))
 
     def sign_in(self, name: str, secret: str) -> Actor:
         """Check a person's secret; record the sign-in, the failure or the refusal in the audit trail."""
@@ -189,6 +204,14 @@ class People:
         person = self.store.get(actor.id) if actor.id is not None else None
         return bool(person and person.must_change_secret)
 
+    def require_own_secret(self, actor: Actor) -> None:
+        """The session rule shared by the window and the commands: a profile whose secret a manager
+        set may do nothing but change it."""
+        if self.must_change_secret(actor):
+            raise PermissionDenied(tr("The password or PIN of {name} was set by a manager: choose your own first "
+                                      "(in the window, or with 'clinicguard people change-secret --as NAME').",
+                                      name=actor.name))
+
     # ---- managing profiles (manager only)
     def add(self, actor: Actor, name: str, role: Role | str, secret: str | PreparedSecret) -> Person:
         """Add a profile; `secret` may come already prepared (see prepare_secret) by a GUI worker."""
@@ -200,7 +223,7 @@ class People:
             raise ClinicGuardError(
                 tr("A profile named {name} already exists.", name=existing.name) if existing.active else
                 tr("A deactivated profile named {name} already exists: reactivate it instead.", name=existing.name))
-        secret_hash = prepared.secret_hash if prepared else hash_secret(secret)
+        secret_hash = prepared.secret_hash if prepared else hash_secret(secret, self.pepper())
         with self._uow.writing(actor, Permission.MANAGE_PEOPLE) as audit:
             person_id = self.store.insert(name=name, role=role, secret_kind=kind, secret_hash=secret_hash,
                                           created_at=self.clock().isoformat(timespec="microseconds"),
@@ -254,7 +277,7 @@ class People:
         if isinstance(new_secret, PreparedSecret):
             kind, secret_hash = secret_kind_for_prepared(new_secret, person.role), new_secret.secret_hash
         else:
-            kind, secret_hash = secret_kind_for(new_secret, person.role), hash_secret(new_secret)
+            kind, secret_hash = secret_kind_for(new_secret, person.role), hash_secret(new_secret, self.pepper())
         with self._uow.writing(actor, Permission.MANAGE_PEOPLE) as audit:
             person = self.get(person.id)
             self.store.set_secret(person.id, kind, secret_hash, must_change=person.id != actor.id)
@@ -280,7 +303,7 @@ class People:
         if actor is None or actor.id is None:
             raise PermissionDenied(tr("Sign in first."))
         person = self.get(actor.id)
-        return SecretChange(person, self.store.secret_hash(person.id))
+        return SecretChange(person, self.store.secret_hash(person.id), self.pepper())
 
     def finish_secret_change(self, actor: Actor, change: "SecretChange", prepared: tuple[str, str]) -> Person:
         """Step 3: store the new hash prepared by `SecretChange.prepare`, audited."""

@@ -23,7 +23,7 @@ from clinicguard.core.budget import (
 from clinicguard.model.invoice import normal_identifier
 from clinicguard.model.checklist import ChecklistRow, Status
 from clinicguard.model.errors import ClinicGuardError, NotFound
-from clinicguard.core.formatting import format_date, parse_date
+from clinicguard.core.formatting import date_problem, format_date, parse_date, text_problem
 from clinicguard.model.people import Actor, Permission
 from clinicguard.core.permissions import require
 from clinicguard.i18n import pick, tr
@@ -73,6 +73,15 @@ def validate_action(action: Action) -> list[str]:
         problems.append(tr("unknown action status {value!r}", value=action.status))
     if not 0 <= action.progress <= 100:
         problems.append(tr("the progress must be between 0 and 100 %"))
+    for word, text in ((tr("the title"), action.title), (tr("the description"), action.description),
+                       (tr("the responsible"), action.owner)):
+        problem = text_problem(text)
+        if problem:
+            problems.append(tr("{field}: {problem}", field=word, problem=problem))
+    for day in (action.start_date, action.due_date, action.done_date):
+        problem = date_problem(day)
+        if problem:
+            problems.append(problem)
     if action.start_date and action.due_date and action.due_date < action.start_date:
         problems.append(tr("the due date {due} is before the start date {start}",
                            due=format_date(action.due_date), start=format_date(action.start_date)))

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from clinicguard.core.formatting import parse_date
+from clinicguard.core.formatting import parse_date, text_problem
 from clinicguard.model.plan import Action, ActionStatus
 from clinicguard.core.formatting import fold
 from clinicguard.core.plan_vocabulary import priority_value, status_value
@@ -126,15 +126,39 @@ _NATURES, _CATEGORIES = _word_map(_NATURE_WORDS), _word_map(_CATEGORY_WORDS)
 
 
 # ---- reading the file ------------------------------------------------------------------------
+# What a file may hold before anything is read in full: far above any clinic's action plan (a few
+# hundred rows), far below what would exhaust the PC's memory. An .xlsx is a zip archive whose
+# content can expand a thousandfold, so its uncompressed size is read from the archive's directory
+# and capped BEFORE openpyxl opens it.
+MAX_ROWS = 10_000
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 32_767  # what one Excel cell holds
+MAX_CSV_BYTES = 20 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED = 64 * 1024 * 1024
+MAX_XLSX_MEMBERS = 2_000
+_CSV_FIELD_LIMIT = 131_072  # the csv module's own default, not changed process-wide
+
+# An unknown column whose title says it holds money: refused rather than dropped, so an amount is
+# never lost without a word.
+_AMOUNT_WORDS = ("montant", "amount", "prix", "price", "cout", "cost", "ttc", "tva", "vat", "total", "eur",
+                 "euro", "euros")
+
+
 @dataclass(frozen=True)
 class Table:
     headers: tuple[str, ...]  # the file's own header texts
     keys: tuple[str | None, ...]  # the column each header was recognised as
     rows: tuple[tuple[int, tuple[Any, ...]], ...]  # (row number as in Excel, cells)
 
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """The titles of the columns the importer does not know (their cells are not imported)."""
+        return tuple(h for h, k in zip(self.headers, self.keys) if h and k is None)
+
 
 def read_table(path: Path) -> Table:
-    """Read the first sheet of an .xlsx, or a UTF-8 .csv with ';' or ',', into a Table."""
+    """Read the first sheet of an .xlsx, or a .csv (UTF-8, UTF-16 with its mark, or Windows-1252)
+    with ';' or ',', into a Table; a file too large, too long or unreadable is refused in one line."""
     path = Path(path)
     suffix = path.suffix.lower()
     try:
@@ -148,11 +172,18 @@ def read_table(path: Path) -> Table:
         raise ImportRefused(tr("The file {file} was not found.", file=path)) from None
     except ImportRefused:
         raise
+    except MemoryError:
+        raise ImportRefused(tr("The file {file} is too large to be imported.", file=path.name)) from None
     except Exception as exc:  # a damaged or mislabelled file: openpyxl and csv raise many kinds
         raise ImportRefused(tr("The file {file} cannot be read: {error}", file=path.name, error=exc)) from None
     if not raw_rows or not any(_text(c) for c in raw_rows[0]):
         raise ImportRefused(tr("The file {file} is empty: its first row must hold the column titles.", file=path.name))
     headers = tuple(_text(c) for c in raw_rows[0])
+    for header in headers:
+        problem = text_problem(header)
+        if problem:
+            raise ImportRefused(tr("Row 1 of {file}: the column title {column!r}: {problem}.", file=path.name,
+                                   column=header, problem=problem))
     keys = tuple(_HEADER_INDEX.get(_header_key(h)) if h else None for h in headers)
     if "title" not in keys:
         raise ImportRefused(tr("The first row of {file} has no 'Titre' column: start from the template "
@@ -164,30 +195,111 @@ def read_table(path: Path) -> Table:
         if key is not None:
             seen.add(key)
     rows = tuple((n, tuple(cells)) for n, cells in enumerate(raw_rows[1:], start=2) if any(_text(c) for c in cells))
-    return Table(headers, keys, rows)
+    table = Table(headers, keys, rows)
+    for header in table.ignored:
+        if set(_header_key(header).replace("%", " ").split()) & set(_AMOUNT_WORDS) or "€" in header:
+            raise ImportRefused(tr(
+                "The column {column!r} of {file} looks like an amount, but it is not a column the importer knows: "
+                "put the amount in Montant HT, Montant engagé HT or Montant réel HT, or remove the column; "
+                "nothing was imported.", column=header, file=path.name))
+    return table
 
 
 def _xlsx_rows(path: Path) -> list[tuple]:
+    import zipfile
+
     import openpyxl
 
+    # The archive's directory says how large each part is once expanded: refuse a file that would
+    # expand beyond the cap before any part is decompressed (zipfile also stops a part that lies).
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        expanded = sum(m.file_size for m in members)
+    if len(members) > MAX_XLSX_MEMBERS or expanded > MAX_XLSX_UNCOMPRESSED:
+        raise ImportRefused(tr(
+            "{file} would expand to {size} MiB once opened, more than the {limit} MiB an action plan may take: "
+            "it was not opened. Save the plan alone in a new workbook, or as CSV.", file=path.name,
+            size=expanded // (1024 * 1024), limit=MAX_XLSX_UNCOMPRESSED // (1024 * 1024)))
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook["Plan"] if "Plan" in workbook.sheetnames else workbook.worksheets[0]
-        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        rows = []
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            rows.append(tuple(row))
+            if len(rows) > MAX_ROWS + 1:
+                raise _too_many_rows(path)
+        return rows
     finally:
         workbook.close()
 
 
+def _too_many_rows(path: Path) -> ImportRefused:
+    return ImportRefused(tr("{file} has more than {n} rows: an action plan is imported in files of at most {n} rows; "
+                            "nothing was imported.", file=path.name, n=MAX_ROWS))
+
+
 def _csv_rows(path: Path) -> list[tuple]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel's "CSV (point-virgule)" on a French Windows writes Windows-1252, not UTF-8.
-        text = data.decode("cp1252", errors="strict")
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise ImportRefused(tr("{file} is {size} MiB, more than the {limit} MiB an action plan may take; "
+                               "nothing was imported.", file=path.name, size=size // (1024 * 1024),
+                               limit=MAX_CSV_BYTES // (1024 * 1024)))
+    text = _decoded(path, path.read_bytes())
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return [tuple(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows: list[tuple] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            # The reader stops at the row it could not read: name that row, as Excel numbers it.
+            if "field larger than field limit" in str(exc):
+                raise ImportRefused(tr(
+                    "Row {row} of {file}: a cell is longer than {limit} characters, or a quote (\") opened in it is "
+                    "never closed; nothing was imported.", row=len(rows) + 1, file=path.name,
+                    limit=_CSV_FIELD_LIMIT)) from None
+            raise ImportRefused(tr("Row {row} of {file} cannot be read: {error}; nothing was imported.",
+                                   row=len(rows) + 1, file=path.name, error=exc)) from None
+        rows.append(tuple(row[:MAX_COLUMNS]))
+        if len(rows) > MAX_ROWS + 1:
+            raise _too_many_rows(path)
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
+         (b"\xfe\xff", "utf-16-be"), (b"\xef\xbb\xbf", "utf-8"))
+
+
+def _decoded(path: Path, data: bytes) -> str:
+    """The text of a CSV file: UTF-8, or the UTF-16/32 Excel writes as "Unicode text" (found by its
+    byte-order mark, or by the zero bytes of ASCII letters when the mark is missing), or the
+    Windows-1252 Excel's "CSV (point-virgule)" writes on a French Windows."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode(path, data[len(bom):], encoding)
+    if b"\x00" in data[:4096]:
+        head = data[:4096]
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd > len(head) // 4 and even == 0:
+            return _decode(path, data, "utf-16-le")
+        if even > len(head) // 4 and odd == 0:
+            return _decode(path, data, "utf-16-be")
+        # A stray NUL in UTF-8 text: decoded, then refused with its row and column by the row check.
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode(path, data, "cp1252")
+
+
+def _decode(path: Path, data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(tr("{file} is not valid {encoding} text (byte {position}): save it from Excel as "
+                               "CSV UTF-8.", file=path.name, encoding=encoding.upper(),
+                               position=exc.start + 1)) from None
 
 
 def _text(value: Any) -> str:
@@ -232,6 +344,15 @@ class ImportPreview:
     rows: list[PreviewRow]
     actions: list[PlannedAction]
     confirm_durations: bool = False  # depreciation periods outside 1-10 years confirmed (--confirm-durations)
+    ignored: tuple[str, ...] = ()  # the titles of the columns not imported
+
+    def ignored_note(self) -> str:
+        """One line naming the columns the import leaves out, or "" when it reads them all."""
+        if not self.ignored:
+            return ""
+        return trn("Column not imported (unknown to ClinicGuard): {columns}.",
+                   "Columns not imported (unknown to ClinicGuard): {columns}.", len(self.ignored),
+                   columns=", ".join(repr(h) for h in self.ignored))
 
     @property
     def bad_rows(self) -> list[PreviewRow]:
@@ -270,7 +391,7 @@ def _preview(plan: ActionPlan, catalogue: Catalogue, clinic: Clinic, path: Path 
         _check_row(preview, values, actions, existing, catalogue, clinic.fiscal_year_start_month,
                    clinic.vat_recoverable, today, confirm_durations)
     return ImportPreview(path, hashlib.sha256(path.read_bytes()).hexdigest(), rows, list(actions.values()),
-                         confirm_durations)
+                         confirm_durations, table.ignored)
 
 
 def _header(key: str) -> str:
@@ -281,6 +402,17 @@ def _check_row(preview: PreviewRow, values: dict[str, Any], actions: dict[str, P
                catalogue: Catalogue, start_month: int, vat_default: bool, today: date,
                confirm_durations: bool = False) -> None:
     problems = preview.problems
+    # Every cell first: a control character or an over-long text makes the row bad whatever it is.
+    for key, raw in values.items():
+        if not isinstance(raw, str):
+            continue
+        problem = text_problem(raw)
+        if problem is None and len(raw) > MAX_CELL_CHARS:
+            problem = tr("{n} characters, more than the {max} a cell may hold", n=len(raw), max=MAX_CELL_CHARS)
+        if problem:
+            problems.append(tr("{column}: {problem}", column=_header(key), problem=problem))
+    if problems:
+        return
 
     def read(key: str, parse):
         raw = values.get(key)

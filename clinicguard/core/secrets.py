@@ -14,6 +14,7 @@ Secrets are stored only as slow salted scrypt hashes (CNIL délibération 2022-1
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import os
 import re
@@ -124,26 +125,51 @@ class PreparedSecret:
     secret_hash: str
 
 
-def prepare_secret(secret: str, role: Role | str) -> PreparedSecret:
+def prepare_secret(secret: str, role: Role | str, pepper: bytes | None = None) -> PreparedSecret:
     """Check a new secret against the role's rules and hash it (pure; about a tenth of a second)."""
-    return PreparedSecret(secret_kind_for(secret, Role(role)), hash_secret(secret))
+    return PreparedSecret(secret_kind_for(secret, Role(role)), hash_secret(secret, pepper))
 
 
-def hash_secret(secret: str) -> str:
+# A four-digit PIN falls to an offline search in minutes whatever the hash's cost, so a hash is made
+# useless without the clinic key: the secret is first keyed with a pepper derived from that key
+# (keys.secret_pepper, never stored), then salted and stretched with scrypt. Hashes made before
+# the pepper ("scrypt$...") still check, and are replaced by a peppered one at the next sign-in.
+PEPPERED = "scrypt-pepper"
+
+
+def _keyed(secret: str, pepper: bytes | None) -> bytes:
+    if pepper is None:
+        return secret.encode()
+    return hmac.new(pepper, secret.encode(), hashlib.sha256).digest()
+
+
+def hash_secret(secret: str, pepper: bytes | None = None) -> str:
     salt = os.urandom(16)
-    digest = Scrypt(salt=salt, length=32, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P).derive(secret.encode())
-    return "scrypt${}${}${}${}${}".format(
-        _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
+    digest = Scrypt(salt=salt, length=32, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P).derive(_keyed(secret, pepper))
+    return "{}${}${}${}${}${}".format(
+        PEPPERED if pepper is not None else "scrypt", _SCRYPT_N, _SCRYPT_R, _SCRYPT_P,
+        base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
     )
 
 
-def derive_digest(secret: str, stored: str) -> bytes | None:
-    """The digest `secret` gives with the stored hash's salt and parameters (None: unreadable hash)."""
+def is_peppered(stored: str) -> bool:
+    return stored.startswith(PEPPERED + "$")
+
+
+def derive_digest(secret: str, stored: str, pepper: bytes | None = None) -> bytes | None:
+    """The digest `secret` gives with the stored hash's salt and parameters (None: unreadable hash,
+    or a peppered hash and no pepper)."""
     try:
         scheme, n, r, p, salt, _digest = stored.split("$")
-        if scheme != "scrypt":
+        if scheme == PEPPERED:
+            if pepper is None:
+                return None
+            material = _keyed(secret, pepper)
+        elif scheme == "scrypt":
+            material = secret.encode()
+        else:
             return None
-        return Scrypt(salt=base64.b64decode(salt), length=32, n=int(n), r=int(r), p=int(p)).derive(secret.encode())
+        return Scrypt(salt=base64.b64decode(salt), length=32, n=int(n), r=int(r), p=int(p)).derive(material)
     except (ValueError, TypeError):
         return None
 
@@ -157,8 +183,8 @@ def digest_matches(digest: bytes | None, stored: str) -> bool:
         return False
 
 
-def check_secret(secret: str, stored: str) -> bool:
-    return digest_matches(derive_digest(secret, stored), stored)
+def check_secret(secret: str, stored: str, pepper: bytes | None = None) -> bool:
+    return digest_matches(derive_digest(secret, stored, pepper), stored)
 
 
 def password_delay(failures: int) -> timedelta | None:

@@ -9,7 +9,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from clinicguard.core.secrets import WeakSecret, check_secret, derive_digest, digest_matches, hash_secret, secret_kind_for
+from clinicguard.core.secrets import (
+    WeakSecret, check_secret, derive_digest, digest_matches, hash_secret, is_peppered, secret_kind_for,
+)
 from clinicguard.i18n import tr
 from clinicguard.model.errors import PermissionDenied
 from clinicguard.model.people import Person
@@ -50,8 +52,11 @@ class SignInAttempt:
     nor reuse one attempt for several secrets.
     """
 
-    def __init__(self, person: "Person", stored_hash: str):
+    def __init__(self, person: "Person", stored_hash: str, pepper: bytes | None = None):
         self.person = person
+        self._pepper = pepper
+        self.upgraded_hash: str | None = None  # a peppered hash replacing an older one, once proved
+        self.typed_name = person.name if person is not None else ""  # the name as the user typed it
         self._stored_hash = stored_hash
         self._digest: bytes | None = None
         self._checked = False
@@ -61,8 +66,11 @@ class SignInAttempt:
         if self._checked:
             raise RuntimeError("a sign-in attempt checks one secret only")
         self._checked = True  # before the slow work, so that a second check cannot overlap it
-        self._digest = derive_digest(secret, self._stored_hash)
-        return digest_matches(self._digest, self._stored_hash)
+        self._digest = derive_digest(secret, self._stored_hash, self._pepper)
+        ok = digest_matches(self._digest, self._stored_hash)
+        if ok and self._pepper is not None and not is_peppered(self._stored_hash):
+            self.upgraded_hash = hash_secret(secret, self._pepper)  # still off the UI thread
+        return ok
 
     def finish(self) -> None:
         """Mark the attempt as decided: it is checked once and finished once."""
@@ -81,18 +89,51 @@ class SignInAttempt:
         return self._checked and digest_matches(self._digest, self._stored_hash)
 
 
+class WrongSecret(PermissionDenied):
+    """A sign-in refused for a wrong secret OR an unknown profile: both give the same message, so
+    that a name typed at the command line cannot be probed. `detail` adds what only a known
+    profile's owner needs (PIN attempts left); the window, whose list shows the profiles anyway,
+    shows it."""
+
+    def __init__(self, name: str, detail: str | None = None):
+        super().__init__(tr("Unknown profile or wrong password or PIN for {name}.", name=name))
+        self.detail = detail or str(self)
+
+
+_DUMMY_HASH: list[str] = []
+
+
+class UnknownProfileAttempt(SignInAttempt):
+    """An attempt on a name no profile has: it costs the same slow check, then fails as a wrong
+    secret would (same message, same time)."""
+
+    def __init__(self, name: str):
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hash_secret("no profile has this secret"))
+        super().__init__(None, _DUMMY_HASH[0])  # type: ignore[arg-type]
+        self.typed_name = name
+
+    def check(self, secret: str) -> bool:
+        super().check(secret)
+        return False
+
+    def proved(self) -> bool:
+        return False
+
+
 @dataclass(frozen=True)
 class SecretChange:
     """A person changing their own secret; `prepare` is pure (no database) and slow on purpose."""
 
     person: "Person"
     stored_hash: str
+    pepper: bytes | None = None
 
     def prepare(self, current_secret: str, new_secret: str) -> tuple[str, str]:
         """Check the current secret and hash the new one: (kind, hash)."""
-        if not check_secret(current_secret, self.stored_hash):
+        if not check_secret(current_secret, self.stored_hash, self.pepper):
             raise PermissionDenied(tr("The current password or PIN is wrong."))
         kind = secret_kind_for(new_secret, self.person.role)
-        if check_secret(new_secret, self.stored_hash):
+        if check_secret(new_secret, self.stored_hash, self.pepper):
             raise WeakSecret(tr("Choose a secret different from the current one."))
-        return kind, hash_secret(new_secret)
+        return kind, hash_secret(new_secret, self.pepper)

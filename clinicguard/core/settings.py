@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from clinicguard.core.formatting import check_text
 from clinicguard.core.uow import Audited, UnitOfWork
 from clinicguard.i18n import tr
 from clinicguard.model.backup import (
@@ -34,6 +35,7 @@ def checked_clinic_fields(fields: dict[str, Any]) -> dict[str, Any]:
     for key, message in (("name", tr("Enter the clinic's name.")), ("manager_name", tr("Enter the manager's name."))):
         if key in checked:
             checked[key] = str(checked[key] or "").strip()
+            check_text(checked[key], tr("the clinic's name") if key == "name" else tr("the manager's name"))
             if not checked[key]:
                 raise ClinicGuardError(message)
     if "structure" in checked:

@@ -8,6 +8,7 @@ and every change is audited in its own transaction. Each change is committed as 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from contextlib import contextmanager
@@ -30,11 +31,14 @@ from clinicguard.core.people import People
 from clinicguard.core.registers import Registers, register_is_empty
 from clinicguard.core.secrets import hash_secret, secret_kind_for
 from clinicguard.core.permissions import current_actor
+from clinicguard.core import data_check
+from clinicguard.core.pending import PendingWrites
 from clinicguard.core.settings import BackupPreferences, ClinicSettings, checked_clinic_fields
 from clinicguard.core.signoff import SignOffs
 from clinicguard.core.uow import UnitOfWork
 from clinicguard.core.vault import Vault
 from clinicguard.i18n import tr
+from clinicguard.model.audit import Verification
 from clinicguard.model.catalogue import Catalogue, Structure
 from clinicguard.model.clinic import Clinic
 from clinicguard.model.errors import ClinicGuardError, DatabaseError, KeyUnavailable
@@ -45,7 +49,7 @@ from clinicguard.store.audit_store import AuditStore
 from clinicguard.store.catalogue_store import CatalogueStore
 from clinicguard.store.checklist_store import AssessmentStore
 from clinicguard.store.clinic_store import ClinicStore
-from clinicguard.store.db import WriteTransaction, open_database, open_read_only
+from clinicguard.store.db import WriteTransaction, make_private, open_database, open_read_only
 from clinicguard.store.evidence_store import EvidenceStore
 from clinicguard.store.people_store import PersonStore
 from clinicguard.store.register_store import RegisterStore
@@ -56,6 +60,26 @@ log = logging.getLogger(__name__)
 
 def database_path(data_dir: Path) -> Path:
     return Path(data_dir) / DATABASE_NAME
+
+
+def verify_journal_and_data(db: Database, trail: AuditTrail, expected_head=None) -> Verification:
+    """Verify the chain; if it holds, replay it against the rows (core/data_check.py): an answer,
+    action, budget line or evidence row edited by hand is named, with the entry it contradicts."""
+    result = trail.verify(expected_head)
+    if not result.ok:
+        return result
+    actions = ActionStore(db)
+    mismatches = data_check.compare(
+        data_check.expected_state(trail.entries()),
+        data_check.current_state(AssessmentStore(db).all(), actions.actions(), actions.lines(),
+                                 EvidenceStore(db).all()))
+    if not mismatches:
+        return result
+    problem = "; ".join(m.message for m in mismatches[:5])
+    if len(mismatches) > 5:
+        problem += " " + tr("(and {n} more)", n=len(mismatches) - 5)
+    return dataclasses.replace(result, ok=False, kind="data-edited", problem=problem,
+                               bad_entry=mismatches[0].entry)
 
 
 def clinic_exists(data_dir: Path) -> bool:
@@ -71,6 +95,7 @@ class Workspace:
         self.catalogue = catalogue
         self.keys = clinic_keys
         self._closed = False
+        self.left_behind: list[Path] = []  # temporary files of an interrupted write, removed at open
         clinic_store, person_store = ClinicStore(db), PersonStore(db)
         assessments, history, audit_store = AssessmentStore(db), CatalogueStore(db), AuditStore(db)
         self.evidence_store = EvidenceStore(db)
@@ -79,7 +104,7 @@ class Workspace:
                               lambda: clinic_keys.identity)
         self.external_changes = ExternalChanges(audit_store)
         self.uow.add_listener(self.external_changes.mark_seen)
-        self.people = People(person_store, clinic_store, self.uow)
+        self.people = People(person_store, clinic_store, self.uow, pepper=clinic_keys.secret_pepper)
         register_store = RegisterStore(db)
         self.checklist = Checklist(assessments, self.uow, catalogue, clinic_store, history,
                                    lambda item_id: register_is_empty(register_store, item_id))
@@ -91,8 +116,10 @@ class Workspace:
         self.plan_import = PlanImport(self.plan, catalogue, clinic_store, self.uow)
         self.settings = ClinicSettings(clinic_store, self.uow, self.plan.redate_lines_in)
         self.signoffs = SignOffs(SignOffStore(db), self.uow, self.people, catalogue, clinic_store)
+        # Temporary files written in user folders, recorded before they exist (core/pending.py).
+        self.pending = PendingWrites(self.data_dir)
         self.vault = Vault(self.data_dir, self.evidence_store, self.uow, identity=lambda: clinic_keys.identity,
-                           catalogue=catalogue,
+                           catalogue=catalogue, pending=self.pending,
                            applicable_item_ids=lambda: [row.item.id for row in self.checklist.rows() if row.applies])
         self.registers = Registers(register_store, self.uow, clinic_store, self.people, catalogue)
 
@@ -120,7 +147,7 @@ class Workspace:
         if clinic_exists(data_dir):
             raise ClinicGuardError(tr("A clinic already exists in {folder}.", folder=data_dir))
         catalogue = catalogue or bundled_catalogue()
-        data_dir.mkdir(parents=True, exist_ok=True)
+        make_private(data_dir, folder=True)  # the data folder: its owner only (0700 on POSIX)
         clinic = Clinic(uuid=str(uuid.uuid4()), name=fields["name"], structure=Structure(fields["structure"]),
                         fiscal_year_start_month=fields["fiscal_year_start_month"],
                         manager_name=fields["manager_name"], catalogue_version=catalogue.version,
@@ -133,7 +160,7 @@ class Workspace:
             clinic_store.insert(clinic)
             CatalogueStore(db).snapshot(catalogue)
             person_id = person_store.insert(name=clinic.manager_name, role=Role.MANAGER, secret_kind=kind,
-                                            secret_hash=hash_secret(manager_secret), created_at=clinic.created_at)
+                                            secret_hash=hash_secret(manager_secret, keys.secret_pepper(identity)), created_at=clinic.created_at)
             actor = Actor(person_id, clinic.manager_name, Role.MANAGER)
             after = {"uuid": clinic.uuid, "name": clinic.name, "structure": clinic.structure.value,
                      "fiscal_year_start_month": clinic.fiscal_year_start_month, "manager_name": clinic.manager_name,
@@ -165,6 +192,9 @@ class Workspace:
             raise DatabaseError(tr("The database in {folder} holds no clinic.", folder=data_dir))
         clinic_keys = keys.ClinicKeys(data_dir, clinic_store.get().uuid, passphrase)
         ws = cls(data_dir, db, catalogue or bundled_catalogue(), clinic_keys)
+        # At every start, commands and window alike: remove what an interrupted export left in a
+        # user folder (a decrypted .part, a half workbook).
+        ws.left_behind = ws.pending.clean()
         ws._unjournaled_backups = made
         try:
             ws.journal_pending_backups()
@@ -232,11 +262,15 @@ class Workspace:
         def verify(expected_head=None):
             db = open_read_only(path)
             try:
-                return AuditTrail(AuditStore(db), key, head_path).verify(expected_head)
+                return verify_journal_and_data(db, AuditTrail(AuditStore(db), key, head_path), expected_head)
             finally:
                 db.close()
 
         return verify
+
+    def verify_journal(self, expected_head=None) -> Verification:
+        """The journal's chain and head, then the data against what the journal records."""
+        return verify_journal_and_data(self.db, self.audit, expected_head)
 
     def evidence_counts_by_item(self) -> dict[str, int]:
         """How many evidence files back each recommendation (the checklist's evidence column)."""

@@ -63,6 +63,9 @@ class Verification:
         if self.ok:
             text = tr("The audit trail is intact: {n} entries, head {head}.", n=self.count, head=f"{self.count}:{self.head}")
             return text + (" " + self.note if self.note else "")
+        if self.kind == "data-edited":
+            return tr("The journal is intact, but the data were changed outside ClinicGuard: {problem}.",
+                      problem=self.problem)
         if self.kind == "head-missing":
             return tr("The audit trail cannot be trusted: {problem}.", problem=self.problem)
         return tr("The audit trail has been tampered with: {problem}.", problem=self.problem)

@@ -7,6 +7,7 @@ ClinicGuard is refused before anything touches it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -73,10 +74,31 @@ def configure(db: Database) -> None:
     db.conn.execute("PRAGMA busy_timeout=5000")
 
 
+def make_private(path: Path, *, folder: bool = False) -> None:
+    """Create `path` (empty) if it does not exist, readable and writable by its owner only (0600;
+    0700 for a folder), and take the group's and others' rights off it if it exists (the owner's
+    own rights are left alone: a folder made read-only stays read-only). SQLite gives the -wal and -shm files the
+    database's own mode, so they follow. On Windows modes do not apply: the per-user folder the
+    data lives in (%APPDATA%) has an ACL that admits only that user, SYSTEM and administrators."""
+    path = Path(path)
+    if folder:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if os.name != "nt":
+        try:
+            mode = path.stat().st_mode & 0o7777
+            if mode & 0o077:
+                os.chmod(path, mode & ~0o077)
+        except PermissionError:  # another user's file (read-only access): leave it as it is
+            pass
+
+
 def _backup_before_migration(path: Path, applied: list[str]) -> Path:
     """Copy the database aside (a consistent snapshot) before changing its schema."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.stem}.before-{len(applied):03d}-{stamp}{path.suffix}")
+    make_private(target)
     source = sqlite3.connect(str(path))
     try:
         dest = sqlite3.connect(str(target))
@@ -103,7 +125,11 @@ def open_database(path: Path | str, *, create: bool = True,
     pending = [name for name in known_migrations() if name not in applied]
     if exists and applied and pending:
         _backup_before_migration(path, applied)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private(path.parent, folder=True)
+    make_private(path)  # before SQLite opens it: its WAL and shared-memory files take its mode
+    for companion in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if companion.exists():
+            make_private(companion)
     try:
         # The GUI hands the connection from a worker (setup, sign-in) back to the UI thread, never
         # using it from two threads at once, so the same-thread check is off.

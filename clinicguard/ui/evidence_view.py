@@ -4,6 +4,7 @@ reason. Long work runs off the UI thread."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -790,6 +791,9 @@ class EvidenceView(QWidget):
         actor = self.state.actor
         try:
             self.state.ws.keys.unlock()  # read the key here, not on the worker thread
+            # Journaled as started, with its destination, before any byte leaves the vault.
+            target = self.vault.destination(ev, Path(folder))
+            self.vault.record_export_started(actor, ev, target)
         except Exception as error:  # noqa: BLE001
             show_error(self, error)
             return
@@ -801,8 +805,8 @@ class EvidenceView(QWidget):
                 show_error(self, error)
             self.status.setText(tr("Decrypted copy written to {file}.", file=dest))
 
-        self._start(tr("Decrypting {name}…", name=ev.original_name), self.vault.decrypt_copy, actor, ev,
-                    Path(folder), on_done=done)
+        self._start(tr("Decrypting {name}…", name=ev.original_name),
+                    functools.partial(self.vault.decrypt_copy, decided=True), actor, ev, target, on_done=done)
 
     def verify(self) -> None:
         if self._task is not None:

@@ -4,6 +4,7 @@ Once written, the dialog stays open to say where, and offers to open the workboo
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -170,6 +171,7 @@ class ExportDialog(QDialog):
             task, self.task = self.task, None
             if task is not None and task.cancelled:  # cancelled after the last check of the worker
                 draft.unlink(missing_ok=True)
+                self.state.ws.pending.release(draft)
                 self._failed(exports.ExportCancelled(tr("Export cancelled: no file was written.")))
                 return
             try:
@@ -181,7 +183,8 @@ class ExportDialog(QDialog):
                 return
             self._succeeded(path)
 
-        self.task = Operation(self, exports.write_draft, prepared, out, success=done) \
+        write = functools.partial(exports.write_draft, pending=self.state.ws.pending)
+        self.task = Operation(self, write, prepared, out, success=done) \
             .failure(self._failed).on_progress(self._progress).run()
 
     def _succeeded(self, path: Path) -> None:

@@ -252,7 +252,7 @@ class PeopleView(QWidget):
             self.finished.emit(None)
 
         self.setEnabled(False)
-        Operation(self, prepare_secret, secret, role, success=added).failure(failed).run()
+        Operation(self, prepare_secret, secret, role, self.state.ws.people.pepper(), success=added).failure(failed).run()
 
     def on_change_role(self) -> None:
         person = self.selected()
@@ -295,7 +295,7 @@ class PeopleView(QWidget):
             self.finished.emit(None)
 
         self.setEnabled(False)
-        Operation(self, prepare_secret, secret, person.role, success=prepared).failure(failed).run()
+        Operation(self, prepare_secret, secret, person.role, self.state.ws.people.pepper(), success=prepared).failure(failed).run()
 
     def on_change_own_secret(self) -> None:
         if self.state.actor is not None and ChangeSecretDialog(self.state.ws, self.state.actor, self).exec():

@@ -610,6 +610,9 @@ class ImportDialog(QDialog):
             self.summary_label.setText(tr("{actions} and {lines} ready to import.",
                                           actions=trn("{n} action", "{n} actions", len(self.preview.actions)),
                                           lines=trn("{n} budget line", "{n} budget lines", self.preview.line_count)))
+        note = self.preview.ignored_note()
+        if note:  # said before the import, so no amount is dropped without a word
+            self.summary_label.setText(f"{self.summary_label.text()}\n{note}")
         self.import_button.setEnabled(self.preview.ok and self.state.can(Permission.EDIT_PLAN))
 
     def run_import(self) -> None:

@@ -82,7 +82,8 @@ class SignInDialog(QDialog):
     def _refused(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)
         self.secret.clear()
-        show_message(self, self.error_label, str(error))
+        # A wrong secret's detail (PIN attempts left): the list above shows the profiles anyway.
+        show_message(self, self.error_label, getattr(error, "detail", None) or str(error))
 
     def _checked(self, attempt, secret: str) -> None:
         try:
@@ -96,6 +97,12 @@ class SignInDialog(QDialog):
         if self.ws.people.must_change_secret(actor):
             ChangeSecretDialog(self.ws, actor, self, current=secret,
                                reason=tr("Your password or PIN was set by a manager: choose your own.")).exec()
+            try:  # closed without changing it: no session (the commands refuse the same way)
+                self.ws.people.require_own_secret(actor)
+            except ClinicGuardError as error:
+                self.actor = None
+                self._refused(error)
+                return
         self.accept()
 
 

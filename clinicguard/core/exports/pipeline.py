@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ContextManager, Protocol
 
-from clinicguard.core.fsutil import fsync_dir, replace
+from clinicguard.core.fsutil import Reservations, fsync_dir, replace
 from clinicguard.core.permissions import require
 from clinicguard.core.uow import Audited
 from clinicguard.i18n import tr
@@ -192,18 +192,23 @@ def _build(prepared: PreparedExport, progress: Progress | None, cancelled: Cance
 
 
 def write_draft(prepared: PreparedExport, out: Path | str, progress: Progress | None = None,
-                cancelled: Cancelled | None = None) -> Path:
+                cancelled: Cancelled | None = None, pending: Reservations | None = None) -> Path:
     """Build the workbook into a hidden temporary file beside `out` and return that file.
 
     Safe on a worker thread (no database access). Nothing appears at `out` until `publish_export`
-    has recorded the export in the audit trail; a cancel or a failure leaves no draft.
+    has recorded the export in the audit trail; a cancel or a failure leaves no draft. With
+    `pending` (the clinic's `PendingWrites`), the draft's name is recorded before it is created, so
+    that a kill before `publish_export` leaves nothing the next start does not remove.
     """
     out = check_out_path(out)
     check_folder(out)
     book = _build(prepared, progress, cancelled)
-    fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part.xlsx", dir=out.parent)
-    os.close(fd)
-    draft = Path(name)
+    if pending is not None:
+        draft = pending.reserve(out, ".part.xlsx")
+    else:
+        fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part.xlsx", dir=out.parent)
+        os.close(fd)
+        draft = Path(name)
     try:
         book.save(draft)
         with open(draft, "rb+") as fh:
@@ -212,6 +217,8 @@ def write_draft(prepared: PreparedExport, out: Path | str, progress: Progress | 
             raise cancelled_error()
     except BaseException:
         draft.unlink(missing_ok=True)
+        if pending is not None:
+            pending.release(draft)
         raise
     return draft
 
@@ -236,6 +243,10 @@ def publish_export(sources: ExportSources, actor: Actor, prepared: PreparedExpor
             out.unlink(missing_ok=True)
         draft.unlink(missing_ok=True)
         raise
+    finally:
+        pending = getattr(sources, "pending", None)
+        if pending is not None:  # the draft is in place or removed: its record goes
+            pending.release(draft)
     fsync_dir(out.parent)
     return out
 
@@ -244,7 +255,8 @@ def run_export(sources: ExportSources, actor: Actor, prepared: PreparedExport, o
                progress: Progress | None = None, cancelled: Cancelled | None = None) -> Path:
     """Build, record and publish an export on the calling thread (the CLI, the export_* functions)."""
     out = check_out_path(out)
-    return publish_export(sources, actor, prepared, write_draft(prepared, out, progress, cancelled), out)
+    draft = write_draft(prepared, out, progress, cancelled, getattr(sources, "pending", None))
+    return publish_export(sources, actor, prepared, draft, out)
 
 
 def write_export(prepared: PreparedExport, out: Path | str, progress: Progress | None = None,

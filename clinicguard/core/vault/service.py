@@ -10,6 +10,7 @@ building the vault.
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import os
 import secrets
@@ -24,10 +25,11 @@ from typing import BinaryIO
 
 import pyrage
 
+from clinicguard.core.formatting import check_text
 from clinicguard.core import keys
 from clinicguard.core.clock import utc_now
 from clinicguard.core.formatting import parse_date
-from clinicguard.core.fsutil import atomic_output, fsync_dir, replace
+from clinicguard.core.fsutil import Reservations, atomic_output, fsync_dir, replace
 from clinicguard.core.permissions import require
 from clinicguard.core.uow import UnitOfWork
 from clinicguard.core.vault.errors import EvidenceDamaged, EvidenceMissing, OperationCancelled, VaultError
@@ -57,6 +59,8 @@ LOCK_SUFFIX = ".lock"
 # An unlocked lock file this old belongs to no running ingest.
 _STALE_LOCK_SECONDS = 3600
 
+log = logging.getLogger(__name__)
+
 
 # ---- the vault -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -83,8 +87,9 @@ class Vault:
 
     def __init__(self, data_dir: Path, store: EvidenceStore, uow: UnitOfWork, *,
                  identity: Callable[[], pyrage.x25519.Identity], catalogue: Container[str],
-                 applicable_item_ids: Callable[[], Iterable[str]]):
+                 applicable_item_ids: Callable[[], Iterable[str]], pending: Reservations | None = None):
         self._data_dir = Path(data_dir)
+        self._pending = pending  # where the decrypted copies' temporary names are recorded first
         self.store = store
         self._uow = uow
         self._identity = identity
@@ -257,6 +262,8 @@ class Vault:
         items, actions, valid_from, expires_on = self._check_links_and_dates(items, actions, valid_from, expires_on)
         name = staged.original_name
         title = (title or "").strip() or Path(name).stem or name
+        check_text(title, tr("the title"))
+        check_text(description, tr("the description"))
         return Evidence(
             id=0, blob=staged.blob, title=title, description=(description or "").strip(), original_name=name,
             media_type=staged.media_type, size=staged.size, sha256=staged.sha256, added_by=actor.id,
@@ -316,6 +323,9 @@ class Vault:
             changes["title"] = (changes["title"] or "").strip()
             if not changes["title"]:
                 raise VaultError(tr("Give the evidence a title."))
+        for field, word in (("title", tr("the title")), ("description", tr("the description"))):
+            if changes.get(field):
+                check_text(changes[field], word)
         for field in ("valid_from", "expires_on"):
             if field in changes:
                 changes[field] = parse_date(changes[field]) if changes[field] else None
@@ -399,30 +409,48 @@ class Vault:
 
     def export(self, actor: Actor | None, evidence_id: int, out: Path, *, progress: Progress | None = None,
                cancelled: Cancelled | None = None) -> Path:
-        """Write a decrypted copy into a folder (original name, sanitised) or to a chosen file name."""
+        """Write a decrypted copy into a folder (original name, sanitised) or to a chosen file name.
+
+        Journaled twice: as started (with its destination) before any byte leaves the vault, then as
+        done once the file is in place; a failure is journaled as abandoned (no file written)."""
         evidence = self.get(evidence_id)
-        dest = self.decrypt_copy(actor, evidence, out, progress=progress, cancelled=cancelled)
+        dest = self.destination(evidence, out)
+        self.record_export_started(actor, evidence, dest)
+        try:
+            dest = self.decrypt_copy(actor, evidence, dest, progress=progress, cancelled=cancelled, decided=True)
+        except BaseException as exc:
+            try:
+                self.record_export_abandoned(actor, evidence, dest, exc)
+            except Exception:  # noqa: BLE001  (the first error is the one to report)
+                log.warning("could not journal the abandoned export of evidence %s", evidence.id)
+            raise
         self.record_export(actor, evidence, dest)
         return dest
 
+    def destination(self, evidence: Evidence, out: Path) -> Path:
+        """Where `export` writes: a free name in a folder (the original name, sanitised), or the
+        sanitised file name given."""
+        out = Path(out)
+        if out.is_dir():
+            return free_name(out / safe_file_name(evidence.original_name))
+        if not out.parent.is_dir():
+            raise NotFound(tr("The folder {folder} does not exist.", folder=out.parent))
+        return out.parent / safe_file_name(out.name)
+
     def decrypt_copy(self, actor: Actor | None, evidence: Evidence, out: Path, *, progress: Progress | None = None,
-                     cancelled: Cancelled | None = None) -> Path:
+                     cancelled: Cancelled | None = None, decided: bool = False) -> Path:
         """The decrypting half of `export`, without database access (safe on a worker thread).
+
+        `decided`: `out` is the file name `destination` chose (journaled as started), used as is.
 
         The checked file is copied, not moved, into the destination: a new file there takes the
         folder's permissions (a moved one would keep the private folder's owner-only rights on
         Windows), and the private folder may be on another drive.
         """
         require(actor, Permission.EXPORT)
-        out = Path(out)
-        if out.is_dir():
-            dest = free_name(out / safe_file_name(evidence.original_name))
-        else:
-            if not out.parent.is_dir():
-                raise NotFound(tr("The folder {folder} does not exist.", folder=out.parent))
-            dest = out.parent / safe_file_name(out.name)
+        dest = Path(out) if decided else self.destination(evidence, out)
         with self._checked_plaintext(evidence, self._scratch_folder(), progress, cancelled) as plain, \
-                open(plain, "rb") as src, atomic_output(dest) as copy:
+                open(plain, "rb") as src, atomic_output(dest, pending=self._pending) as copy:
             shutil.copyfileobj(src, copy, PROGRESS_STEP)
         return dest
 
@@ -431,8 +459,21 @@ class Vault:
             self._scratch = PrivateTemp()
         return self._scratch.path
 
+    def record_export_started(self, actor: Actor | None, evidence: Evidence, dest: Path) -> None:
+        """Note in the audit trail, before the file appears, that a decrypted copy is being written
+        and where: a kill after the copy leaves no decrypted file the journal does not mention."""
+        with self._uow.writing(actor, Permission.EXPORT) as audit:
+            audit.record("evidence.export.start", "evidence", evidence.id, None,
+                         {"name": evidence.original_name, "sha256": evidence.sha256, "to": str(dest)})
+
+    def record_export_abandoned(self, actor: Actor | None, evidence: Evidence, dest: Path,
+                                reason: BaseException) -> None:
+        with self._uow.writing(actor, Permission.EXPORT) as audit:
+            audit.record("evidence.export.abandoned", "evidence", evidence.id, None,
+                         {"name": evidence.original_name, "to": str(dest), "reason": type(reason).__name__})
+
     def record_export(self, actor: Actor | None, evidence: Evidence, dest: Path) -> None:
-        """Note in the audit trail that a decrypted copy left the vault, and where to."""
+        """Note in the audit trail that a decrypted copy left the vault, and where to (done)."""
         with self._uow.writing(actor, Permission.EXPORT) as audit:
             audit.record("evidence.export", "evidence", evidence.id, None,
                          {"name": evidence.original_name, "sha256": evidence.sha256, "to": str(dest)})
