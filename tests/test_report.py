@@ -13,8 +13,10 @@ import pytest
 from clinicguard.core.reports import NotAPdfName, export_report, score_trend
 from clinicguard.core.reports.content import report_content
 from clinicguard.core.status import status_object
+from clinicguard.core.workspace import Workspace
 from clinicguard.model.audit import AuditEntry
 from clinicguard.model.errors import ClinicGuardError
+from tests.conftest import MANAGER, MANAGER_SECRET
 
 # poppler-utils and qpdf read the PDF as an inspector's tools would (CI installs them; where they
 # are missing, as on the Windows runner, these tests are skipped like the LibreOffice ones).
@@ -189,3 +191,18 @@ def test_content_that_breaks_the_stricter_standards_still_gives_an_archival_pdf(
     raw = export_report(clinic, manager, tmp_path / "r.pdf").read_bytes()
     assert b"<pdfaid:conformance>B</pdfaid:conformance>" in raw and b"pdfuaid" not in raw
     assert "PDF/UA-1 error" in caplog.text
+
+
+def test_each_recommendation_says_what_kind_of_source_it_rests_on(tmp_path):
+    """Catalogue 2026.1 marks each item law, regulation, référentiel, recommendation, good practice
+    or draft: the report says it beside the item, so a recommendation never reads as a legal duty."""
+    ws, _ = Workspace.create(tmp_path / "clinic", clinic_name="Cabinet Source", structure="group-practice",
+                             manager_name=MANAGER, manager_secret=MANAGER_SECRET)
+    try:
+        manager = ws.people.sign_in(MANAGER, MANAGER_SECRET)
+        blocks = {b["id"]: b for dom in report_content(ws, manager)["domains"] for b in dom["items"]}
+        assert blocks["GOV-ROLES-03"]["source_status"] == "Loi (ou règlement européen)"
+        assert blocks["GOV-ROLES-01"]["source_status"] == "Recommandation d'une autorité"
+        assert all(b["source_status"] for b in blocks.values())
+    finally:
+        ws.close()
