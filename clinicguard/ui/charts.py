@@ -185,7 +185,8 @@ class PlannedActualChart(_Chart):
         values = QValueAxis()
         top = max([max(g[1], g[2]) for g in groups] + [100]) / 100
         values.setRange(0, top * 1.1)
-        values.setTickCount(4)
+        values.setTickCount(5)
+        values.applyNiceNumbers()  # 0, 1000, 2000... rather than 0, 1199, 2398
         values.setLabelFormat("%.0f")  # (printf formats take no "€": the axis title says it)
         values.setTitleText(tr("€ excl. VAT"))
         values.setTitleFont(self._font())

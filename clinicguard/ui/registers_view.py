@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -59,6 +58,7 @@ from clinicguard.model.registers import (
     RegisterKind,
     art28_clauses,
 )
+from clinicguard.ui.columns import fit_columns
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
@@ -104,6 +104,17 @@ COLUMNS: dict[RegisterKind, list[str]] = {
     RegisterKind.INCIDENT: ["id", "title", "discovered_at", "cnil_deadline", "countdown", "cnil_decision",
                             "ars_state", "evidence"],
     RegisterKind.TRAINING: ["id", "held_on", "topic", "trainer", "duration_minutes", "attendees", "evidence"],
+}
+
+# How each register's table fits the window: (the long-text column, minimum widths, the columns
+# hidden first when there is no room).
+FIT: dict[RegisterKind, tuple[str, dict[str, int], tuple[str, ...]]] = {
+    RegisterKind.PROCESSING: ("purpose", {"id": 48, "name": 240, "legal_basis": 150, "retention": 160},
+                              ("updated_at", "evidence", "retention", "dpia")),
+    RegisterKind.PROCESSOR: ("service", {"id": 48, "name": 180}, ("evidence", "next_review", "hds_expiry")),
+    RegisterKind.INCIDENT: ("title", {"id": 48, "discovered_at": 130, "cnil_deadline": 130},
+                            ("evidence", "ars_state", "cnil_decision")),
+    RegisterKind.TRAINING: ("topic", {"id": 48, "held_on": 90}, ("evidence", "duration_minutes", "trainer")),
 }
 
 # What a file of the vault can prove for an entry of each register (the first is the default).
@@ -392,8 +403,14 @@ class RegisterTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        # Like every main table: the long text takes the room left (elided, whole in a tooltip), the
+        # others what they need, and the less needed step aside on a narrow screen (no scrollbar).
+        stretch, widths, optional = FIT[kind]
+        fit_columns(self.table, stretch=COLUMNS[kind].index(stretch),
+                    widths={COLUMNS[kind].index(c): w for c, w in widths.items()},
+                    optional=[COLUMNS[kind].index(c) for c in optional])
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.search = QLineEdit()
         self.search.setPlaceholderText(tr("Search"))
@@ -456,9 +473,6 @@ class RegisterTab(QWidget):
         self.model.set_rows(self.state.ws.registers.records(self.kind))
         self.model.tick()
         self.empty_label.setVisible(not self.model.rows)
-        self.table.resizeColumnsToContents()
-        for column in range(self.model.columnCount()):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 320))
         self._rights()
 
     def _rights(self) -> None:
