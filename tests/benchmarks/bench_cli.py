@@ -1,0 +1,87 @@
+"""Benchmark: how long the commands take from the shell, against `python -c "import sqlite3"`
+measured in the same run (the cost of starting Python at all).
+
+Run: .venv/bin/python tests/benchmarks/bench_cli.py [--repeat 9] [--actions 10000]
+Each command runs in a fresh process, as a script or a user would run it; the samples are
+interleaved with the baseline's so that other load on the machine hits both alike; medians.
+Targets (issue 18): `--version` at most 3x; `status --json` at most 8x on a small clinic (the demo)
+and at most 15x with 10,000 actions and 20,000 budget lines. Prints ratios; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import keyring  # noqa: E402
+
+from tests.conftest import MemoryKeyring  # noqa: E402
+from tests.benchmarks.clinics import build_clinic  # noqa: E402
+
+BASELINE = [sys.executable, "-c", "import sqlite3"]
+
+
+def child_env(log_dir: str) -> dict:
+    return dict(os.environ, CLINICGUARD_LOG_DIR=log_dir, CLINICGUARD_LANG="fr")
+
+
+def run_once(cmd: list[str], env: dict) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def measure(commands: dict[str, list[str]], env: dict, repeat: int) -> dict[str, float]:
+    """Median seconds of each command (and of the baseline), samples interleaved."""
+    samples: dict[str, list[float]] = {"baseline": [], **{k: [] for k in commands}}
+    for cmd in [BASELINE, *commands.values()]:
+        run_once(cmd, env)  # warm the file cache once
+    for _ in range(repeat):
+        samples["baseline"].append(run_once(BASELINE, env))
+        for name, cmd in commands.items():
+            samples[name].append(run_once(cmd, env))
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--actions", type=int, default=10_000)
+    args = parser.parse_args()
+    keyring.set_keyring(MemoryKeyring())
+    from clinicguard.core.demo import create_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = child_env(tmp)
+        small, *_ = create_demo(Path(tmp) / "demo")
+        small.close()
+        big, _ = build_clinic(Path(tmp) / "big", args.actions)
+        big.close()
+        clinicguard = [sys.executable, "-m", "clinicguard"]
+        commands = {
+            "--version": [*clinicguard, "--version"],
+            "status --json, demo clinic": [*clinicguard, "status", "--json", "--data-dir", str(Path(tmp) / "demo")],
+            f"status --json, {args.actions} actions": [*clinicguard, "status", "--json", "--data-dir",
+                                                       str(Path(tmp) / "big")],
+        }
+        figures = measure(commands, env, args.repeat)
+    targets = {"--version": 3, "status --json, demo clinic": 8}
+    base = figures["baseline"]
+    print(f"baseline (python -c 'import sqlite3'): {base * 1000:.0f} ms")
+    for name in commands:
+        target = targets.get(name, 15)
+        ratio = figures[name] / base
+        print(f"{name:34s} {figures[name] * 1000:7.0f} ms  ratio {ratio:5.1f}x  (target: at most {target}x)")
+
+
+if __name__ == "__main__":
+    main()
