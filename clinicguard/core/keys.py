@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyrage
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.core.fsutil import atomic_write_bytes
@@ -242,6 +240,10 @@ def recover(data_dir: Path, clinic_uuid: str, recovery_secret: str, passphrase: 
 
 def audit_mac_key(identity: pyrage.x25519.Identity) -> bytes:
     """The audit trail's HMAC key, derived from the clinic identity (never stored)."""
+    # Imported here: cryptography's bindings cost about 20 ms, which commands that only read pay otherwise.
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"clinicguard audit mac v1").derive(
         str(identity).encode()
     )

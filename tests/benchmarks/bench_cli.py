@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import keyring  # noqa: E402
+import keyring
 
-from tests.conftest import MemoryKeyring  # noqa: E402
-from tests.benchmarks.clinics import build_clinic  # noqa: E402
+from tests.benchmarks.clinics import build_clinic
+from tests.conftest import MemoryKeyring
 
 BASELINE = [sys.executable, "-c", "import sqlite3"]
 

@@ -10,16 +10,15 @@ from pathlib import Path
 MANAGER = "Claire Martin"
 MANAGER_SECRET = "Secret-Manager-2026"
 PASSPHRASE = "une phrase de passe assez longue"
-WORDS = ("sauvegarde chiffrement poste formation registre assurance mot de passe messagerie antivirus "
-         "pare-feu contrat sous-traitant affichage patients accès dossier médical NAS disque clé").split()
+WORDS = ["sauvegarde", "chiffrement", "poste", "formation", "registre", "assurance", "mot", "de", "passe", "messagerie", "antivirus", "pare-feu", "contrat", "sous-traitant", "affichage", "patients", "accès", "dossier", "médical", "NAS", "disque", "clé"]
 OWNERS = ["Claire Martin", "Dr Karim Benali", "Sophie Leroy", "Dr Anne Dubois", "Éric Petit"]
 
 
 def build_clinic(folder: Path, n_actions: int, lines_per_action: int = 2, *, passphrase: str | None = None,
                  quiet: bool = False):
     """Create the clinic in `folder`; return (workspace, signed-in manager). The keyring must be set."""
-    from clinicguard.model.people import Permission
     from clinicguard.core.workspace import Workspace
+    from clinicguard.model.people import Permission
 
     ws, _ = Workspace.create(folder, clinic_name="Cabinet des Tilleuls", structure="group-practice",
                              manager_name=MANAGER, manager_secret=MANAGER_SECRET, passphrase=passphrase)
