@@ -1,9 +1,14 @@
 """The main window: navigation on the left, the selected page on the right, and the clinic and
-the signed-in person always visible at the top."""
+the signed-in person always visible at the top.
+
+A page is built the first time it is shown or asked for (`window.pages[key]`), not when the window
+opens: the window paints after building the dashboard alone, and a page never opened never reads
+the plan (issue 18)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator, Mapping
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -28,7 +33,7 @@ from clinicguard.ui.audit_view import AuditView
 from clinicguard.ui.budget_view import BudgetView
 from clinicguard.ui.checklist_view import ChecklistView
 from clinicguard.ui.dashboard_view import DashboardView
-from clinicguard.ui.evidence_view import EvidenceView, checklist_links, plan_links
+from clinicguard.ui.evidence_view import DropOnto, EvidenceView, checklist_links, plan_links
 from clinicguard.ui.export_dialog import ExportDialog
 from clinicguard.ui.people_view import PeopleView
 from clinicguard.ui.plan_view import PlanView
@@ -45,7 +50,7 @@ EXTERNAL_POLL_MS = 1000  # changes made by the CLI or a script show within about
 def page_factories():
     """The pages in navigation order: (key, title, factory(state) -> QWidget).
 
-    Each feature adds its page here; a page's widget is built once, when the window opens.
+    Each feature adds its page here; a page's widget is built once, when it is first shown.
     """
     return [
         ("dashboard", tr("Dashboard"), DashboardView),
@@ -58,6 +63,30 @@ def page_factories():
         ("people", tr("People"), PeopleView),
         ("settings", tr("Settings"), SettingsView),
     ]
+
+
+class Pages(Mapping[str, QWidget]):
+    """The window's pages by key, in navigation order; each built the first time it is asked for."""
+
+    def __init__(self, keys: list[str], build: Callable[[str], QWidget]):
+        self._keys, self._build, self._built = keys, build, {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self._built:
+            if key not in self._keys:
+                raise KeyError(key)
+            self._built[key] = self._build(key)
+        return self._built[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def built(self, key: str) -> QWidget | None:
+        """The page if it has been built, without building it."""
+        return self._built.get(key)
 
 
 class MainWindow(QMainWindow):
@@ -91,16 +120,17 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName(tr("Navigation"))
         self.nav.setFixedWidth(200)
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
+        factories = {}
         for key, title, factory in page_factories():
-            widget = factory(state)
-            widget.setObjectName(f"page-{key}")
-            self.pages[key] = widget
-            self.stack.addWidget(widget)
+            factories[key] = factory
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self._factories = factories
+        self._selected_item: str | None = None  # the checklist's selection, for the plan page
+        self._vault_report: StartupReport | None = None  # for the evidence page, once built
+        self.pages = Pages(list(factories), self._build_page)
+        self.nav.currentRowChanged.connect(self._show_row)
 
         body = QHBoxLayout()
         body.addWidget(self.nav)
@@ -132,7 +162,6 @@ class MainWindow(QMainWindow):
         self.log_folder_action.triggered.connect(self.open_log_folder)
         self.menuBar().addMenu(tr("&Help")).addAction(self.log_folder_action)
 
-        self._connect_pages()
         self._show_catalogue_changes()
         state.actor_changed.connect(lambda _: self.refresh_header())
         state.changed.connect(lambda changes: changes.clinic and self.refresh_header())
@@ -147,26 +176,52 @@ class MainWindow(QMainWindow):
         self.external_timer.start()
         self._vault_checked = False
 
-    def _connect_pages(self) -> None:
-        """Pages never call each other: they ask, by a signal, and the window does it."""
-        pages = self.pages
-        dashboard, checklist, plan = pages["dashboard"], pages["checklist"], pages["plan"]
-        evidence, budget = pages["evidence"], pages["budget"]
-        dashboard.open_item.connect(self.open_recommendation)
-        dashboard.start_review.connect(self.review_not_assessed)
-        dashboard.open_evidence.connect(lambda: self.show_page("evidence"))
-        # files dropped on an item become its evidence; on an action, its evidence
-        evidence.accept_drops_on(checklist.tree, checklist_links)
-        evidence.accept_drops_on(plan.table, plan_links)
-        # "Create an action for this gap" in the checklist opens the plan on that gap
-        checklist.item_selected.connect(plan.set_selected_item)
-        checklist.plan_requested.connect(lambda item_id: self.show_page("plan").create_from_gap(item_id))
-        plan.go_to_checklist.connect(lambda: self.show_page("checklist"))
-        budget.go_to_plan.connect(lambda: self.show_page("plan"))
-        budget.export_requested.connect(lambda: self.open_export_dialog("budget"))
-        # the selected item's evidence, from the checklist
-        checklist.attach_requested.connect(evidence.attach_for_item)
-        checklist.evidence_requested.connect(lambda item_id: self.show_page("evidence").show_for_item(item_id))
+    def _build_page(self, key: str) -> QWidget:
+        widget = self._factories[key](self.state)
+        widget.setObjectName(f"page-{key}")
+        self.stack.addWidget(widget)
+        self._connect_page(key, widget)
+        return widget
+
+    def _show_row(self, row: int) -> None:
+        item = self.nav.item(row)
+        if item is not None:
+            self.stack.setCurrentWidget(self.pages[item.data(Qt.ItemDataRole.UserRole)])
+
+    def _connect_page(self, key: str, page: QWidget) -> None:
+        """Pages never call each other: they ask, by a signal, and the window does it (building
+        the other page if it is not built yet)."""
+        def evidence() -> EvidenceView:  # built when a file is dropped or attached
+            return self.pages["evidence"]
+
+        if key == "dashboard":
+            page.open_item.connect(self.open_recommendation)
+            page.start_review.connect(self.review_not_assessed)
+            page.open_evidence.connect(lambda: self.show_page("evidence"))
+        elif key == "checklist":
+            DropOnto(evidence, page.tree, checklist_links)  # files dropped on an item become its evidence
+            # "Create an action for this gap" in the checklist opens the plan on that gap
+            page.item_selected.connect(self._item_selected)
+            page.plan_requested.connect(lambda item_id: self.show_page("plan").create_from_gap(item_id))
+            # the selected item's evidence, from the checklist
+            page.attach_requested.connect(lambda item_id: evidence().attach_for_item(item_id))
+            page.evidence_requested.connect(lambda item_id: self.show_page("evidence").show_for_item(item_id))
+        elif key == "plan":
+            DropOnto(evidence, page.table, plan_links)  # files dropped on an action become its evidence
+            if self._selected_item is not None:
+                page.set_selected_item(self._selected_item)
+            page.go_to_checklist.connect(lambda: self.show_page("checklist"))
+        elif key == "budget":
+            page.go_to_plan.connect(lambda: self.show_page("plan"))
+            page.export_requested.connect(lambda: self.open_export_dialog("budget"))
+        elif key == "evidence" and self._vault_report is not None:
+            page.show_startup_report(self._vault_report)
+
+    def _item_selected(self, item_id: str) -> None:
+        self._selected_item = item_id
+        plan = self.pages.built("plan")
+        if plan is not None:
+            plan.set_selected_item(item_id)
 
     # ---- background work and changes ---------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -184,7 +239,10 @@ class MainWindow(QMainWindow):
             .with_progress(tr("Checking the evidence vault…")).run()
 
     def _vault_checked_report(self, report: StartupReport) -> None:
-        self.pages["evidence"].show_startup_report(report)
+        self._vault_report = report
+        evidence = self.pages.built("evidence")
+        if evidence is not None:
+            evidence.show_startup_report(report)
         self.state.broadcast(Changes(evidence=True))
 
     def poll_external_changes(self) -> Changes:

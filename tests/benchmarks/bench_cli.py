@@ -1,7 +1,9 @@
 """Benchmark: how long the commands take from the shell, against `python -c "import sqlite3"`
 measured in the same run (the cost of starting Python at all).
 
-Run: .venv/bin/python tests/benchmarks/bench_cli.py [--repeat 9] [--actions 10000]
+Run: .venv/bin/python tests/benchmarks/bench_cli.py [--repeat 9] [--actions 10000] [--before DIR]
+With --before DIR (a checkout of another version, e.g. `git archive main | tar -x -C DIR`), each
+command also runs from DIR in the same rounds, to print before -> after side by side.
 Each command runs in a fresh process, as a script or a user would run it; the samples are
 interleaved with the baseline's so that other load on the machine hits both alike; medians.
 Targets (issue 18): `--version` at most 3x; `status --json` at most 8x on a small clinic (the demo)
@@ -34,21 +36,26 @@ def child_env(log_dir: str) -> dict:
     return dict(os.environ, CLINICGUARD_LOG_DIR=log_dir, CLINICGUARD_LANG="fr")
 
 
-def run_once(cmd: list[str], env: dict) -> float:
+def run_once(cmd: list[str], env: dict, cwd: Path = ROOT) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start
 
 
-def measure(commands: dict[str, list[str]], env: dict, repeat: int) -> dict[str, float]:
-    """Median seconds of each command (and of the baseline), samples interleaved."""
-    samples: dict[str, list[float]] = {"baseline": [], **{k: [] for k in commands}}
-    for cmd in [BASELINE, *commands.values()]:
-        run_once(cmd, env)  # warm the file cache once
+def measure(commands: dict[str, list[str]], env: dict, repeat: int, before: Path | None) -> dict[str, float]:
+    """Median seconds of each command (and of the baseline), samples interleaved; with `before`,
+    also of each command run from that checkout (key "before: NAME")."""
+    runs = {name: (cmd, ROOT) for name, cmd in commands.items()}
+    if before is not None:
+        runs.update({f"before: {name}": (cmd, before) for name, cmd in commands.items()})
+    samples: dict[str, list[float]] = {"baseline": [], **{k: [] for k in runs}}
+    run_once(BASELINE, env)
+    for cmd, cwd in runs.values():
+        run_once(cmd, env, cwd)  # warm the file cache (and write the .pyc files) once
     for _ in range(repeat):
         samples["baseline"].append(run_once(BASELINE, env))
-        for name, cmd in commands.items():
-            samples[name].append(run_once(cmd, env))
+        for name, (cmd, cwd) in runs.items():
+            samples[name].append(run_once(cmd, env, cwd))
     return {k: statistics.median(v) for k, v in samples.items()}
 
 
@@ -56,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--actions", type=int, default=10_000)
+    parser.add_argument("--before", type=Path, help="a checkout of the version to compare with")
     args = parser.parse_args()
     keyring.set_keyring(MemoryKeyring())
     from clinicguard.core.demo import create_demo
@@ -73,14 +81,17 @@ def main() -> None:
             f"status --json, {args.actions} actions": [*clinicguard, "status", "--json", "--data-dir",
                                                        str(Path(tmp) / "big")],
         }
-        figures = measure(commands, env, args.repeat)
+        figures = measure(commands, env, args.repeat, args.before)
     targets = {"--version": 3, "status --json, demo clinic": 8}
     base = figures["baseline"]
     print(f"baseline (python -c 'import sqlite3'): {base * 1000:.0f} ms")
     for name in commands:
         target = targets.get(name, 15)
         ratio = figures[name] / base
-        print(f"{name:34s} {figures[name] * 1000:7.0f} ms  ratio {ratio:5.1f}x  (target: at most {target}x)")
+        was = ""
+        if args.before is not None:
+            was = f"  (before: {figures['before: ' + name] * 1000:.0f} ms, {figures['before: ' + name] / base:.1f}x)"
+        print(f"{name:34s} {figures[name] * 1000:7.0f} ms  ratio {ratio:5.1f}x  (target: at most {target}x){was}")
 
 
 if __name__ == "__main__":
