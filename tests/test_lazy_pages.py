@@ -10,7 +10,7 @@ from clinicguard.ui import ops
 
 def test_the_window_opens_on_the_dashboard_alone(main_window):
     pages = main_window.pages
-    assert list(pages)[0] == "dashboard" and pages.built("dashboard") is not None
+    assert next(iter(pages)) == "dashboard" and pages.built("dashboard") is not None
     assert [key for key in pages if pages.built(key) is not None] == ["dashboard"]
     assert main_window.stack.currentWidget() is pages.built("dashboard")
     plan = main_window.show_page("plan")
