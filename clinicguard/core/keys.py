@@ -19,6 +19,7 @@ from pathlib import Path
 import pyrage
 
 from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
+from clinicguard.core import age_passphrase
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.i18n import tr
 
@@ -148,7 +149,8 @@ def _store_identity(paths: KeyPaths, clinic_uuid: str, identity: str, passphrase
                "the clinic key.")
         )
     check_new_passphrase(passphrase)
-    atomic_write_bytes(paths.passphrase_file, pyrage.passphrase.encrypt(identity.encode(), passphrase))
+    # a standard age file, with the fixed work factor documented in age_passphrase.py
+    atomic_write_bytes(paths.passphrase_file, age_passphrase.encrypt(identity.encode(), passphrase))
 
 
 def store_identity(data_dir: Path, clinic_uuid: str, identity: str, passphrase: str | None = None) -> None:

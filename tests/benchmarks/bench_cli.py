@@ -33,7 +33,10 @@ BASELINE = [sys.executable, "-c", "import sqlite3"]
 
 
 def child_env(log_dir: str) -> dict:
-    return dict(os.environ, CLINICGUARD_LOG_DIR=log_dir, CLINICGUARD_LANG="fr")
+    """As installed: compiled modules are kept (.pyc), so a start does not compile every module."""
+    env = dict(os.environ, CLINICGUARD_LOG_DIR=log_dir, CLINICGUARD_LANG="fr")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def run_once(cmd: list[str], env: dict, cwd: Path = ROOT) -> float:

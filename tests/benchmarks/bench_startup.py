@@ -151,6 +151,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         log_env = {"CLINICGUARD_LOG_DIR": str(tmp / "logs")}
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: a start does not compile every module
         clinics = {}
         for name, n, passphrase in (("small clinic, key in the keyring", 20, None),
                                     ("small clinic, passphrase file", 20, PASSPHRASE),

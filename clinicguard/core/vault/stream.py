@@ -12,8 +12,7 @@ import pyrage
 from clinicguard.core.vault.errors import OperationCancelled, VaultError
 from clinicguard.i18n import tr
 
-# Report progress about once per MiB: pyrage reads 8 KiB at a time, and a signal per read
-# would flood the GUI's event loop.
+# Report progress about once per MiB: a signal per read would flood the GUI's event loop.
 PROGRESS_STEP = 1 << 20
 
 Progress = Callable[[int, int], None]
@@ -55,15 +54,38 @@ class Meter:
             self._progress(done, max(self._total, done))
 
 
+# The source is read, hashed and checked for a cancel 1 MiB at a time; pyrage's 8 KiB reads are
+# served from that block. Per 8 KiB read (131,072 per GiB) the hash call, the cancel check and the
+# system call each cost more than the slice that replaces them (bench_evidence.py, issue 18).
+READ_BLOCK = 1 << 20
+
+
 class _MeteredReader:
     def __init__(self, raw: BinaryIO, meter: Meter):
         self._raw, self._meter = raw, meter
+        self._block, self._pos = memoryview(b""), 0
+
+    def _next_block(self, size: int = READ_BLOCK) -> bool:
+        data = self._raw.read(size)
+        if not data:
+            return False
+        self._meter.feed(data)
+        self._block, self._pos = memoryview(data), 0
+        return True
 
     def read(self, n: int = -1) -> bytes:
-        data = self._raw.read(n)
-        if data:
-            self._meter.feed(data)
-        return data
+        if self._pos >= len(self._block) and not self._next_block():
+            return b""
+        if n is None or n < 0:  # the rest of the file
+            rest = [self._block[self._pos:].tobytes()]
+            while self._next_block():
+                rest.append(self._block.tobytes())
+            self._pos = len(self._block)
+            return b"".join(rest)
+        end = min(self._pos + n, len(self._block))
+        piece = self._block[self._pos:end].tobytes()
+        self._pos = end
+        return piece
 
 
 class _MeteredWriter:
