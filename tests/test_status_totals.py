@@ -24,6 +24,7 @@ def test_status_totals_and_counts_equal_the_full_summaries(workspace, manager):
             for k in range(rng.randint(0, 3)):
                 planned = rng.randint(0, 900_000)
                 fields = {"label": f"Ligne {n}.{k}", "planned_ht": planned, "vat_rate_bp": rng.choice(VAT_RATES_BP),
+                          "vat_recoverable": rng.random() < 0.4,
                           "expense_date": f"{rng.randint(2024, 2027)}-{rng.randint(1, 12):02d}-10"}
                 if rng.random() < 0.3:
                     fields.update(nature="running", recurring=True,
@@ -45,6 +46,8 @@ def test_status_totals_and_counts_equal_the_full_summaries(workspace, manager):
         t = summary.total
         assert (shown["planned_ht"], shown["planned_ttc"], shown["actual_ht"], shown["actual_ttc"]) == (
             t.planned_ht, t.planned_ttc, t.actual_ht, t.actual_ttc), summary.fiscal_year
+        fast = workspace.plan.standing(today).totals[summary.fiscal_year]
+        assert (fast.planned_real, fast.actual_real) == (t.planned_real, t.actual_real), summary.fiscal_year
         assert (shown["label"], shown["start"], shown["end"]) == (
             summary.label, summary.bounds[0].isoformat(), summary.bounds[1].isoformat())
     actions = workspace.plan.actions()

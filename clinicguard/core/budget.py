@@ -408,12 +408,14 @@ def summarize_year(lines: Iterable[BudgetLine], action_status: Mapping[int, str]
 
 @dataclass
 class HeadlineTotals:
-    """A fiscal year's four headline totals in cents, as `summarize_year(...).total` has them."""
+    """A fiscal year's headline totals in cents, as `summarize_year(...).total` has them."""
 
     planned_ht: int = 0
     planned_vat: int = 0
     actual_ht: int = 0
     actual_vat: int = 0
+    planned_real: int = 0  # excl. VAT where the VAT is recovered, incl. VAT otherwise
+    actual_real: int = 0
 
     @property
     def planned_ttc(self) -> int:
@@ -439,11 +441,15 @@ def headline_totals(lines: Iterable[LineAmounts], action_status: Mapping[int, st
         for year in line.years_active(first, last):
             t = totals[year]
             if not dropped:
+                vat = vat_cents(line.planned_ht, line.vat_rate_bp)
                 t.planned_ht += line.planned_ht
-                t.planned_vat += vat_cents(line.planned_ht, line.vat_rate_bp)
+                t.planned_vat += vat
+                t.planned_real += line.planned_ht + (0 if line.vat_recoverable else vat)
             if line.actual_ht is not None and year == line.fiscal_year:
+                vat = vat_cents(line.actual_ht, line.vat_rate_bp)
                 t.actual_ht += line.actual_ht
-                t.actual_vat += vat_cents(line.actual_ht, line.vat_rate_bp)
+                t.actual_vat += vat
+                t.actual_real += line.actual_ht + (0 if line.vat_recoverable else vat)
     return totals
 
 

@@ -196,6 +196,7 @@ class LineAmounts(NamedTuple):
     actual_ht: int | None
     recurring: bool
     recurring_until: int | None
+    vat_recoverable: bool
 
     def years_active(self, first: int, last: int) -> list[int]:
         return years_active(self.fiscal_year, self.recurring, self.recurring_until, first, last)

@@ -104,8 +104,8 @@ class ActionStore:
     def line_amounts(self) -> list[LineAmounts]:
         """The amounts of every line, for the yearly headline totals (one query, no BudgetLine built)."""
         sql = f"SELECT {', '.join(LineAmounts._fields)} FROM budget_line"
-        return [LineAmounts(a, y, rate, planned, actual, bool(recurring), until)
-                for a, y, rate, planned, actual, recurring, until in self._db.execute(sql)]
+        return [LineAmounts(a, y, rate, planned, actual, bool(recurring), until, bool(recoverable))
+                for a, y, rate, planned, actual, recurring, until, recoverable in self._db.execute(sql)]
 
     def line(self, line_id: int) -> BudgetLine | None:
         row = self._db.execute(f"SELECT {', '.join(_LINE_COLUMNS)} FROM budget_line WHERE id = ?", [line_id]).fetchone()
