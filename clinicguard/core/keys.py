@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -261,6 +262,9 @@ class ClinicKeys:
         self._uuid = clinic_uuid
         self._passphrase = passphrase
         self._identity = identity
+        # The window unlocks the passphrase file on a worker while the sign-in dialog is shown: a
+        # reader on the UI thread (the sign-in's audit entry) waits for it instead of unlocking twice.
+        self._lock = threading.Lock()
 
     @property
     def loaded(self) -> bool:
@@ -268,15 +272,20 @@ class ClinicKeys:
 
     @property
     def identity(self) -> pyrage.x25519.Identity:
-        if self._identity is None:
-            self._identity = load_identity(self.data_dir, self._uuid, self._passphrase)
-        return self._identity
+        with self._lock:
+            if self._identity is None:
+                self._identity = load_identity(self.data_dir, self._uuid, self._passphrase)
+            return self._identity
 
     def unlock(self, passphrase: str | None = None) -> None:
-        """Read the clinic key now (raises KeyUnavailable with a clear message if it cannot)."""
-        if passphrase is not None:
-            self._passphrase = passphrase
-        self.identity  # noqa: B018 (reading it is the point)
+        """Read the clinic key now (raises KeyUnavailable with a clear message if it cannot).
+        A passphrase that does not open the file is not kept."""
+        with self._lock:
+            if self._identity is None:
+                chosen = passphrase if passphrase is not None else self._passphrase
+                self._identity = load_identity(self.data_dir, self._uuid, chosen)
+            if passphrase is not None:
+                self._passphrase = passphrase
 
     def recover(self, recovery_secret: str, passphrase: str | None = None) -> None:
         """Bring the clinic key back with the recovery key (lost keyring entry, new PC)."""
