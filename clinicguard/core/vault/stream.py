@@ -4,7 +4,9 @@ plaintext as it goes by, reporting progress and stopping when the user cancels."
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO
 
 import pyrage
@@ -22,9 +24,13 @@ Cancelled = Callable[[], bool]
 class Meter:
     """Hashes the plaintext as it streams by, reports progress, and stops when asked.
 
-    The hash runs inline: pyrage holds the GIL while it encrypts, so a hashing thread was measured
-    slower (4.1 s against 3.7 s per GiB), not faster.
+    The hash runs inline, except for an encryption (`hash_in_background`): there the source comes
+    in 1 MiB blocks, and hashlib releases the GIL for a block that large, so a thread of its own
+    hashes beside pyrage's encryption. (Fed 8 KiB at a time, a hashing thread was measured slower:
+    4.1 s against 3.7 s per GiB.)
     """
+
+    BACKLOG = 4  # blocks waiting for the hashing thread, at most (4 MiB)
 
     def __init__(self, progress: Progress | None, cancelled: Cancelled | None, total: int, done: int = 0):
         self._sha = hashlib.sha256()
@@ -32,13 +38,30 @@ class Meter:
         self._progress, self._cancelled = progress, cancelled
         self._total, self._base, self._reported = total, done, done
         self.was_cancelled = False
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: deque[Future] = deque()
+
+    def hash_in_background(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidence-hash")
+
+    def join(self) -> None:
+        """Wait until every block fed so far is hashed."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+            self._pending.clear()
 
     def feed(self, data: bytes) -> None:
         if self._cancelled is not None and self._cancelled():
             self.was_cancelled = True
             # pyrage turns this into an I/O error; `was_cancelled` tells the caller why.
             raise OperationCancelled(tr("Cancelled."))
-        self._sha.update(data)
+        if self._pool is None:
+            self._sha.update(data)
+        else:  # one worker: the blocks are hashed in the order they were read
+            self._pending.append(self._pool.submit(self._sha.update, data))
+            while len(self._pending) > self.BACKLOG:
+                self._pending.popleft().result()
         self.size += len(data)
         done = self._base + self.size
         if self._progress is not None and done - self._reported >= PROGRESS_STEP:
@@ -46,6 +69,7 @@ class Meter:
             self._progress(done, max(self._total, done))
 
     def hexdigest(self) -> str:
+        self.join()
         return self._sha.hexdigest()
 
     def finish(self) -> None:
@@ -107,12 +131,15 @@ class _MeteredWriter:
 
 def encrypt(source: BinaryIO, out: BinaryIO, recipients: Sequence[pyrage.x25519.Recipient], meter: Meter) -> None:
     """Encrypt `source` into `out` as an age v1 file; raises OperationCancelled or VaultError."""
+    meter.hash_in_background()
     try:
         pyrage.encrypt_io(_MeteredReader(source, meter), out, list(recipients))
     except (pyrage.EncryptError, OSError, ValueError) as exc:
+        meter.join()
         if meter.was_cancelled:
             raise OperationCancelled(tr("Adding the file was cancelled; nothing was kept.")) from None
         raise VaultError(tr("The file could not be encrypted: {error}", error=exc)) from None
+    meter.join()
 
 
 def decrypt(src: BinaryIO, out: BinaryIO | None, identity: pyrage.x25519.Identity, meter: Meter) -> bool:
