@@ -1,6 +1,8 @@
 """Start-up: unlocking the clinic key with a passphrase, or with the recovery key when the
 credential store lost it (dialogs patched at the boundary)."""
 
+from typing import ClassVar
+
 import keyring
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtWidgets import QInputDialog, QMessageBox
@@ -110,3 +112,64 @@ def test_a_lock_left_by_another_computer_can_be_taken_over(qtbot, tmp_path, monk
     lock = app.acquire_clinic_folder(folder)
     assert lock is not None
     lock.unlock()
+
+
+# ---- the passphrase file is unlocked while the sign-in dialog is shown (issue 18) ----------------
+class SignInWhileUnlocking:
+    """The sign-in dialog, answered at the boundary: it notes whether the key was still being
+    unlocked when it appeared, then waits a moment (the user typing) and signs the manager in,
+    unless a wrong passphrase closed it first."""
+
+    shown: ClassVar[list] = []
+
+    def __init__(self, ws):
+        self.ws, self.actor, self.rejected = ws, None, False
+
+    def reject(self) -> None:
+        self.rejected = True
+
+    def exec(self) -> bool:
+        from PySide6.QtCore import QCoreApplication, QThread
+
+        self.shown.append(self.ws.keys.loaded)
+        for _ in range(50):  # about half a second of typing, the events flowing
+            QCoreApplication.processEvents()
+            QThread.msleep(10)
+            if self.rejected:
+                return False
+        self.actor = self.ws.people.sign_in(MANAGER, MANAGER_SECRET)
+        return True
+
+
+def test_the_passphrase_unlock_runs_while_the_sign_in_dialog_is_shown(qtbot, tmp_path, small_catalogue,
+                                                                       monkeypatch):
+    from clinicguard.ui import app
+
+    keyring.set_keyring(FailKeyring())
+    make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
+    monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
+    monkeypatch.setattr(app, "SignInDialog", SignInWhileUnlocking)
+    SignInWhileUnlocking.shown = []
+    answers(monkeypatch, "correct horse battery staple")
+    window = app.open_clinic(tmp_path / "c")
+    qtbot.addWidget(window)
+    assert SignInWhileUnlocking.shown == [False]  # the dialog came up before the key was open
+    assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
+    window.state.ws.close()
+
+
+def test_a_wrong_passphrase_typed_before_signing_in_is_asked_again(qtbot, tmp_path, small_catalogue, monkeypatch):
+    from clinicguard.ui import app
+
+    keyring.set_keyring(FailKeyring())
+    make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
+    monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
+    monkeypatch.setattr(app, "SignInDialog", SignInWhileUnlocking)
+    SignInWhileUnlocking.shown = []
+    asked = answers(monkeypatch, "wrong passphrase!!", "correct horse battery staple")
+    window = app.open_clinic(tmp_path / "c")
+    qtbot.addWidget(window)
+    assert len(asked) == 2 and "incorrecte" in asked[1]  # asked again, saying why
+    assert len(SignInWhileUnlocking.shown) == 2  # signed in after the passphrase was corrected
+    assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
+    window.state.ws.close()

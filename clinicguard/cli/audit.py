@@ -8,7 +8,7 @@ from pathlib import Path
 
 from clinicguard.i18n import tr
 from clinicguard.model.audit import Head
-from clinicguard.core.exports import export_journal
+from clinicguard.core import exports  # its names load on first use: openpyxl only for an export
 from clinicguard.cli.parsing import date_value
 from clinicguard.cli.checklist import suggestion
 from clinicguard.cli.common import UsageError, EXIT_OK, EXIT_PROBLEM_FOUND, acting, open_workspace, print_json
@@ -40,7 +40,7 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
             names = [person.name for person in ws.people.all()]
             if args.person.casefold() not in {name.casefold() for name in names}:
                 raise UsageError(tr("Unknown profile {name!r}.", name=args.person) + suggestion(args.person, names))
-        n = export_journal(ws, actor, Path(args.out), person=args.person, since=args.since, until=args.until,
+        n = exports.export_journal(ws, actor, Path(args.out), person=args.person, since=args.since, until=args.until,
                            kind=args.kind, object_type=args.object_type, object_id=args.object_id)
         print(tr("{n} audit entries written to {file}.", n=n, file=args.out))
     finally:

@@ -6,9 +6,8 @@ import argparse
 from pathlib import Path
 
 from clinicguard.i18n import tr
-from clinicguard.core import exports
+from clinicguard.core import exports  # its names load on first use: openpyxl only for an export
 from clinicguard.core.catalogue import bundled_catalogue
-from clinicguard.core.exports import export_catalogue, prepare_actions, prepare_budget, prepare_checklist
 from clinicguard.cli.parsing import year_value
 from clinicguard.cli.common import EXIT_OK, acting, open_workspace
 
@@ -26,19 +25,19 @@ def _export_with(args: argparse.Namespace, prepare) -> int:
 
 
 def cmd_export_budget(args: argparse.Namespace) -> int:
-    return _export_with(args, lambda ws, actor: prepare_budget(ws, actor, args.year))
+    return _export_with(args, lambda ws, actor: exports.prepare_budget(ws, actor, args.year))
 
 
 def cmd_export_checklist(args: argparse.Namespace) -> int:
-    return _export_with(args, prepare_checklist)
+    return _export_with(args, exports.prepare_checklist)
 
 
 def cmd_export_actions(args: argparse.Namespace) -> int:
-    return _export_with(args, prepare_actions)
+    return _export_with(args, exports.prepare_actions)
 
 
 def cmd_catalogue_export(args: argparse.Namespace) -> int:
-    out = export_catalogue(bundled_catalogue(), Path(args.out))
+    out = exports.export_catalogue(bundled_catalogue(), Path(args.out))
     print(tr("Workbook written to {file}.", file=out))
     return EXIT_OK
 

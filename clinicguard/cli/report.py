@@ -10,24 +10,18 @@ import sys
 
 from clinicguard.cli.common import EXIT_OK, UsageError, acting, open_workspace
 from clinicguard.cli.parsing import date_value
-from clinicguard.core.reports import (
-    EvidenceChoice,
-    check_pdf_path,
-    check_zip_path,
-    export_pack,
-    export_report,
-)
+from clinicguard.core import reports  # loaded when a report is made (Typst, openpyxl)
 from clinicguard.i18n import language, tr, trn
 
 PACK_PASSWORD_ENV = "CLINICGUARD_PACK_PASSWORD"
 
 
 def cmd_report_pdf(args: argparse.Namespace) -> int:
-    out = check_pdf_path(args.out)
+    out = reports.check_pdf_path(args.out)
     ws = open_workspace(args)
     try:
         actor = acting(ws, args)
-        export_report(ws, actor, out, args.report_lang or language())
+        reports.export_report(ws, actor, out, args.report_lang or language())
     finally:
         ws.close()
     print(tr("Report written to {file}.", file=out))
@@ -49,14 +43,14 @@ def read_pack_password() -> str:
 
 
 def cmd_report_pack(args: argparse.Namespace) -> int:
-    out = check_zip_path(args.out)
+    out = reports.check_zip_path(args.out)
     items = tuple(i for i in args.items.split(",") if i.strip()) if args.items else None
-    choice = EvidenceChoice(items, args.current, args.since, args.until)
+    choice = reports.EvidenceChoice(items, args.current, args.since, args.until)
     password = read_pack_password() if args.encrypt else None
     ws = open_workspace(args)
     try:
         actor = acting(ws, args)
-        pack = export_pack(ws, actor, out, choice, password, args.report_lang or language())
+        pack = reports.export_pack(ws, actor, out, choice, password, args.report_lang or language())
     finally:
         ws.close()
     print(tr("Inspection pack written to {file}: {files}.", file=out,

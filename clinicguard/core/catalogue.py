@@ -2,10 +2,17 @@
 
 A malformed catalogue is refused as a whole with a message that names the file, the item and
 the field, so whoever edits the content knows exactly what to fix.
+
+The JSON-schema check (jsonschema's import and its walk cost about 140 ms) runs once per content,
+not at each start: `catalogue.validated` beside the bundled file holds the SHA-256 of the schema
+and the catalogue that passed it (`packaging/stamp_catalogue.py` writes it after a full check;
+tests/test_catalogue_stamp.py fails while it is out of date). Any other content, an edited file
+or a stale stamp, is checked in full as before. The checks of ids and references always run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tomllib
 from functools import lru_cache
@@ -21,11 +28,23 @@ from clinicguard.model.catalogue import (
 from clinicguard.paths import resources_dir
 
 CATALOGUE_FILE = "catalogue.toml"
+SCHEMA_FILE = "schema.json"
+VALIDATED_STAMP = "catalogue.validated"
+
+
+def catalogue_folder() -> Path:
+    return resources_dir() / "catalogue"
+
+
+def content_digest(catalogue_bytes: bytes) -> str:
+    """What the stamp records: the schema and the catalogue, hashed together."""
+    schema = (catalogue_folder() / SCHEMA_FILE).read_bytes()
+    return hashlib.sha256(schema + b"\0" + catalogue_bytes).hexdigest()
 
 
 @lru_cache(maxsize=1)
 def _schema() -> dict:
-    return json.loads((resources_dir() / "catalogue" / "schema.json").read_text(encoding="utf-8"))
+    return json.loads((catalogue_folder() / SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
 def _where(raw: dict, path: list) -> tuple[str, str]:
@@ -41,18 +60,28 @@ def _where(raw: dict, path: list) -> tuple[str, str]:
     return (str(path[0]) if path else tr("top level")), ".".join(str(p) for p in path[1:])
 
 
-def load_catalogue(path: Path | str | None = None) -> Catalogue:
-    """Read, validate and return a catalogue; raise CatalogueError naming file, item and field."""
-    path = Path(path) if path else resources_dir() / "catalogue" / CATALOGUE_FILE
+def load_catalogue(path: Path | str | None = None, *, validated_digest: str | None = None) -> Catalogue:
+    """Read, validate and return a catalogue; raise CatalogueError naming file, item and field.
+
+    `validated_digest`: the `content_digest` of a content known to pass the schema; a file with
+    exactly that content skips the schema walk (every other check still runs)."""
+    path = Path(path) if path else catalogue_folder() / CATALOGUE_FILE
     try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
+        data = path.read_bytes()
+        raw = tomllib.loads(data.decode())
     except FileNotFoundError:
         raise CatalogueError(tr("Catalogue file {file} was not found.", file=path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(tr("Catalogue file {file} is not valid TOML: {error}", file=path, error=exc)) from None
 
-    import jsonschema  # lazily: only a catalogue being loaded needs its validator
+    if validated_digest is None or content_digest(data) != validated_digest:
+        schema_check(raw, path)
+    return _checked_catalogue(raw, path)
+
+
+def schema_check(raw: dict, path: Path) -> None:
+    """Check the parsed file against the JSON schema; raise CatalogueError for its first problem."""
+    import jsonschema  # lazily: only a catalogue being checked needs its validator
 
     validator = jsonschema.Draft202012Validator(_schema())
     # report the first problem in file order (items.2 before items.10)
@@ -79,6 +108,10 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
             tr("Catalogue {file}: {item}, field {field}: {problem}", file=path, item=item, field=fld or "-", problem=problem)
         )
 
+
+
+def _checked_catalogue(raw: dict, path: Path) -> Catalogue:
+    """The ids and references checks, then the Catalogue (the schema has been checked)."""
     def fail(item: str, fld: str, problem: str) -> CatalogueError:
         return CatalogueError(tr("Catalogue {file}: {item}, field {field}: {problem}", file=path, item=item, field=fld, problem=problem))
 
@@ -141,6 +174,23 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     )
 
 
+def validated_stamp() -> str | None:
+    """The digest recorded in the bundled `catalogue.validated` (None when it is missing)."""
+    try:
+        return (catalogue_folder() / VALIDATED_STAMP).read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+def write_validated_stamp() -> str:
+    """Check the bundled catalogue in full, then record its digest (packaging/stamp_catalogue.py)."""
+    path = catalogue_folder() / CATALOGUE_FILE
+    load_catalogue(path)  # raises CatalogueError: nothing is stamped
+    digest = content_digest(path.read_bytes())
+    (catalogue_folder() / VALIDATED_STAMP).write_text(digest + "\n", encoding="ascii")
+    return digest
+
+
 @lru_cache(maxsize=1)
 def bundled_catalogue() -> Catalogue:
-    return load_catalogue()
+    return load_catalogue(validated_digest=validated_stamp())

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyrage
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
+from clinicguard.core import age_passphrase
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.i18n import tr
 
@@ -154,7 +154,8 @@ def _store_identity(paths: KeyPaths, clinic_uuid: str, identity: str, passphrase
                "the clinic key.")
         )
     check_new_passphrase(passphrase)
-    atomic_write_bytes(paths.passphrase_file, pyrage.passphrase.encrypt(identity.encode(), passphrase))
+    # a standard age file, with the fixed work factor documented in age_passphrase.py
+    atomic_write_bytes(paths.passphrase_file, age_passphrase.encrypt(identity.encode(), passphrase))
 
 
 def store_identity(data_dir: Path, clinic_uuid: str, identity: str, passphrase: str | None = None) -> None:
@@ -244,19 +245,24 @@ def recover(data_dir: Path, clinic_uuid: str, recovery_secret: str, passphrase: 
     return pyrage.x25519.Identity.from_str(secret)
 
 
+def _derived_key(identity: pyrage.x25519.Identity, info: bytes) -> bytes:
+    """A 32-byte key derived from the clinic identity for one purpose (HKDF-SHA256)."""
+    # Imported here: cryptography's bindings cost about 20 ms, which commands that only read pay otherwise.
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(str(identity).encode())
+
+
 def audit_mac_key(identity: pyrage.x25519.Identity) -> bytes:
     """The audit trail's HMAC key, derived from the clinic identity (never stored)."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"clinicguard audit mac v1").derive(
-        str(identity).encode()
-    )
+    return _derived_key(identity, b"clinicguard audit mac v1")
 
 
 def secret_pepper(identity: pyrage.x25519.Identity) -> bytes:
     """The key mixed into every password and PIN hash (core/secrets.py), derived from the clinic
     identity and never stored: a copied database gives no offline guess without the clinic key."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"clinicguard secret pepper v1").derive(
-        str(identity).encode()
-    )
+    return _derived_key(identity, b"clinicguard secret pepper v1")
 
 
 class ClinicKeys:
@@ -269,6 +275,9 @@ class ClinicKeys:
         self._uuid = clinic_uuid
         self._passphrase = passphrase
         self._identity = identity
+        # The window unlocks the passphrase file on a worker while the sign-in dialog is shown: a
+        # reader on the UI thread (the sign-in's audit entry) waits for it instead of unlocking twice.
+        self._lock = threading.Lock()
 
     @property
     def loaded(self) -> bool:
@@ -276,15 +285,20 @@ class ClinicKeys:
 
     @property
     def identity(self) -> pyrage.x25519.Identity:
-        if self._identity is None:
-            self._identity = load_identity(self.data_dir, self._uuid, self._passphrase)
-        return self._identity
+        with self._lock:
+            if self._identity is None:
+                self._identity = load_identity(self.data_dir, self._uuid, self._passphrase)
+            return self._identity
 
     def unlock(self, passphrase: str | None = None) -> None:
-        """Read the clinic key now (raises KeyUnavailable with a clear message if it cannot)."""
-        if passphrase is not None:
-            self._passphrase = passphrase
-        self.identity  # noqa: B018 (reading it is the point)
+        """Read the clinic key now (raises KeyUnavailable with a clear message if it cannot).
+        A passphrase that does not open the file is not kept."""
+        with self._lock:
+            if self._identity is None:
+                chosen = passphrase if passphrase is not None else self._passphrase
+                self._identity = load_identity(self.data_dir, self._uuid, chosen)
+            if passphrase is not None:
+                self._passphrase = passphrase
 
     def recover(self, recovery_secret: str, passphrase: str | None = None) -> None:
         """Bring the clinic key back with the recovery key (lost keyring entry, new PC)."""

@@ -17,8 +17,8 @@ from typing import Any
 from clinicguard.core.clock import utc_now
 from clinicguard.model.budget import BudgetLine, Nature, YearInvoice, fiscal_year_of, vat_cents
 from clinicguard.core.budget import (
-    BudgetSummary, InvalidValue, budget_years, check_depreciation_duration, parse_amount, summarize_year,
-    validate_line,
+    BudgetSummary, HeadlineTotals, InvalidValue, budget_years, check_depreciation_duration, headline_totals,
+    parse_amount, summarize_year, validate_line,
 )
 from clinicguard.model.invoice import normal_identifier
 from clinicguard.model.checklist import ChecklistRow, Status
@@ -27,7 +27,7 @@ from clinicguard.core.formatting import date_problem, format_date, parse_date, t
 from clinicguard.model.people import Actor, Permission
 from clinicguard.core.permissions import require
 from clinicguard.i18n import pick, tr
-from clinicguard.model.plan import DUE_SOON_DAYS, Action, ActionStatus
+from clinicguard.model.plan import DUE_SOON_DAYS, Action, ActionStatus, is_due_soon, is_overdue
 from clinicguard.core.plan_filter import PlanRow, plan_rows
 from clinicguard.core.plan_vocabulary import guess_category, priority_value, status_value
 from clinicguard.core.checklist import Checklist
@@ -117,6 +117,17 @@ class ActionDraft:
     suggested_min_ht: int | None = None  # bottom of the catalogue's cost band, in cents
 
 
+@dataclass(frozen=True)
+class PlanStanding:
+    """Where the plan stands in a few numbers (`clinicguard status`)."""
+
+    actions: int
+    overdue: int
+    due_soon: int
+    start_month: int
+    totals: dict[int, HeadlineTotals]  # by fiscal year, the years `summaries` covers
+
+
 _ACTION_FIELDS = {"title", "description", "owner", "priority", "status", "start_date", "due_date", "done_date",
                   "progress", "item_ids"}
 _LINE_FIELDS = {"label", "supplier", "nature", "category", "vat_rate_bp", "vat_recoverable", "planned_ht",
@@ -163,7 +174,8 @@ class ActionPlan:
         return self.store.titles()
 
     def rows(self) -> list[PlanRow]:
-        return plan_rows(self.actions(), self.lines())
+        # the lines' amounts suffice for the table's figures: no BudgetLine built for 20,000 lines
+        return plan_rows(self.actions(), self.store.line_amounts())
 
     def gaps(self) -> list[Gap]:
         """Every recommendation partly or not compliant, most severe first, with its actions."""
@@ -194,6 +206,22 @@ class ActionPlan:
         start = self._clinic.get().fiscal_year_start_month
         return [summarize_year(lines, statuses, y, start)  # type: ignore[arg-type]
                 for y in budget_years(lines, self.current_fiscal_year(today))]
+
+    def standing(self, today: date | None = None) -> PlanStanding:
+        """The plan's counts and each fiscal year's headline totals, as `status` prints them: one
+        query per table and one pass, without building every action and line."""
+        today = today or date.today()
+        actions = self.store.statuses_and_due_dates()
+        lines = self.store.line_amounts()
+        statuses = {action_id: status for action_id, status, _due in actions}
+        years = budget_years(lines, self.current_fiscal_year(today))
+        return PlanStanding(
+            actions=len(actions),
+            overdue=sum(1 for _id, status, due in actions if is_overdue(status, due, today)),
+            due_soon=sum(1 for _id, status, due in actions if is_due_soon(status, due, today)),
+            start_month=self._clinic.get().fiscal_year_start_month,
+            totals=headline_totals(lines, statuses, years),
+        )
 
     def draft_from_gap(self, item_id: str, suggestion: int = 0) -> ActionDraft:
         """An action prefilled from the catalogue's suggested action for this gap."""

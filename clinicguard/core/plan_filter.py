@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from clinicguard.core.formatting import fold
-from clinicguard.model.budget import BudgetLine
+from clinicguard.model.budget import BudgetLine, LineAmounts
 from clinicguard.model.plan import Action
 
 
@@ -24,7 +24,7 @@ class PlanRow:
     search_text: str  # folded title, description, owner and item ids
 
 
-def plan_rows(actions: Sequence[Action], lines: Iterable[BudgetLine]) -> list[PlanRow]:
+def plan_rows(actions: Sequence[Action], lines: Iterable[BudgetLine | LineAmounts]) -> list[PlanRow]:
     years: dict[int, set[int]] = {}
     planned: dict[int, int] = {}
     actual: dict[int, int] = {}

@@ -34,8 +34,8 @@ from clinicguard.core.budget import (
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor, Permission
 from clinicguard.core.permissions import require
+from clinicguard.core import exports
 from clinicguard.i18n import tr, trn
-from clinicguard.core.exports.xlsx import Column as SheetColumn, TEXT, TableSheet, WRAP, column_range, put, save_atomically
 
 
 
@@ -647,10 +647,14 @@ def write_template(path: Path | str) -> None:
     The drop-down lists point at ranges of a hidden 'Listes' sheet: a list written inline in the
     validation is split at every comma, which would cut '5,5 %' into '5' and '5 %'.
     """
+    # openpyxl and the sheet helpers load here, not with the module: opening a clinic (every
+    # command, the window) must not pay for them (core/exports/__init__.py loads lazily).
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    xlsx = exports.xlsx
+    SheetColumn, TEXT, TableSheet, WRAP, put = xlsx.Column, xlsx.TEXT, xlsx.TableSheet, xlsx.WRAP, xlsx.put
 
     workbook = Workbook()
     columns = [SheetColumn(c.header, TEXT, c.width) for c in COLUMNS]
@@ -675,12 +679,12 @@ def write_template(path: Path | str) -> None:
         put(lists, 1, n, TEXT, _header(key))
         for row, value in enumerate(allowed, 2):
             put(lists, row, n, TEXT, value)
-        validation = DataValidation(type="list", formula1=column_range(LISTS_SHEET, n, 2, len(allowed) + 1),
+        validation = DataValidation(type="list", formula1=xlsx.column_range(LISTS_SHEET, n, 2, len(allowed) + 1),
                                     allow_blank=True)
         validation.add(f"{letters[key]}2:{letters[key]}{TEMPLATE_ROWS}")
         plan.sheet.add_data_validation(validation)
     plan.finish()
-    save_atomically(workbook, Path(path))
+    xlsx.save_atomically(workbook, Path(path))
 
 
 _EXAMPLE_ROWS = [

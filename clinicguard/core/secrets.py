@@ -21,8 +21,6 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
 from clinicguard.i18n import tr
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Role
@@ -128,6 +126,14 @@ class PreparedSecret:
 def prepare_secret(secret: str, role: Role | str, pepper: bytes | None = None) -> PreparedSecret:
     """Check a new secret against the role's rules and hash it (pure; about a tenth of a second)."""
     return PreparedSecret(secret_kind_for(secret, Role(role)), hash_secret(secret, pepper))
+
+
+def Scrypt(**parameters):  # stands for cryptography's class
+    """cryptography's Scrypt, imported when a secret is really hashed: a command that only reads
+    never pays for cryptography's bindings."""
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt as scrypt
+
+    return scrypt(**parameters)
 
 
 # A four-digit PIN falls to an offline search in minutes whatever the hash's cost, so a hash is made

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from clinicguard.core.plan import ActionPlan
+from clinicguard.model.budget import fiscal_year_bounds, fiscal_year_label
 from clinicguard.core.checklist import score_formula, summarize
 from clinicguard.core.exports import last_exports
 from clinicguard.core.workspace import Workspace
@@ -46,22 +47,21 @@ def status_object(ws: Workspace) -> dict:
 
 
 def plan_status(plan: ActionPlan, today: date | None = None) -> dict:
-    """The plan's keys of `clinicguard status --json`: counts, and per fiscal year the totals in cents."""
-    today = today or date.today()
-
-    actions = plan.actions()
+    """The plan's keys of `clinicguard status --json`: counts, and per fiscal year the totals in cents
+    (one pass over the amounts: the full yearly summaries are not needed for four totals)."""
+    standing = plan.standing(today)
     budget = {}
-    for summary in plan.summaries(today):
-        t = summary.total
-        budget[str(summary.fiscal_year)] = {
-            "label": summary.label, "start": summary.bounds[0].isoformat(), "end": summary.bounds[1].isoformat(),
+    for year, t in standing.totals.items():
+        start, end = fiscal_year_bounds(year, standing.start_month)
+        budget[str(year)] = {
+            "label": fiscal_year_label(year, standing.start_month), "start": start.isoformat(), "end": end.isoformat(),
             "planned_ht": t.planned_ht, "planned_ttc": t.planned_ttc,
             "actual_ht": t.actual_ht, "actual_ttc": t.actual_ttc,
         }
     return {
-        "actions": len(actions),
-        "overdue_actions": sum(1 for a in actions if a.is_overdue(today)),
-        "actions_due_30_days": sum(1 for a in actions if a.is_due_soon(today)),
+        "actions": standing.actions,
+        "overdue_actions": standing.overdue,
+        "actions_due_30_days": standing.due_soon,
         "gaps_without_action": [g.row.item.id for g in plan.gaps_without_action()],
         "budget_by_fiscal_year": budget,
     }

@@ -8,6 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from clinicguard.i18n import language, tr
 from clinicguard.model.accounts import default_account
@@ -284,7 +285,28 @@ class BudgetLine:
 
     def years_active(self, first: int, last: int) -> list[int]:
         """The fiscal years in [first, last] in which this line costs something."""
-        if not self.recurring:
-            return [self.fiscal_year] if first <= self.fiscal_year <= last else []
-        end = last if self.recurring_until is None else min(last, self.recurring_until)
-        return list(range(max(first, self.fiscal_year), end + 1))
+        return years_active(self.fiscal_year, self.recurring, self.recurring_until, first, last)
+
+
+def years_active(fiscal_year: int, recurring: bool, recurring_until: int | None, first: int, last: int) -> list[int]:
+    if not recurring:
+        return [fiscal_year] if first <= fiscal_year <= last else []
+    end = last if recurring_until is None else min(last, recurring_until)
+    return list(range(max(first, fiscal_year), end + 1))
+
+
+class LineAmounts(NamedTuple):
+    """What a year's headline totals need of a budget line (`status` on 10,000 actions reads these,
+    not whole BudgetLines)."""
+
+    action_id: int
+    fiscal_year: int
+    vat_rate_bp: int
+    planned_ht: int
+    actual_ht: int | None
+    recurring: bool
+    recurring_until: int | None
+    vat_recoverable: bool
+
+    def years_active(self, first: int, last: int) -> list[int]:
+        return years_active(self.fiscal_year, self.recurring, self.recurring_until, first, last)

@@ -65,10 +65,19 @@ class Action:
         return ActionStatus(self.status)
 
     def is_overdue(self, today: date) -> bool:
-        return bool(self.due_date) and self.status_enum.open and self.due_date < today.isoformat()  # type: ignore[operator]
+        return is_overdue(self.status, self.due_date, today)
 
     def is_due_soon(self, today: date, days: int = DUE_SOON_DAYS) -> bool:
-        """Open and due between today and `days` days from now (inclusive)."""
-        if not self.due_date or not self.status_enum.open:
-            return False
-        return today.isoformat() <= self.due_date <= (today + timedelta(days=days)).isoformat()
+        return is_due_soon(self.status, self.due_date, today, days)
+
+
+# The two rules by status and due date alone, so that a count (`status`) needs no Action objects.
+def is_overdue(status: str, due_date: str | None, today: date) -> bool:
+    return bool(due_date) and ActionStatus(status).open and due_date < today.isoformat()  # type: ignore[operator]
+
+
+def is_due_soon(status: str, due_date: str | None, today: date, days: int = DUE_SOON_DAYS) -> bool:
+    """Open and due between today and `days` days from now (inclusive)."""
+    if not due_date or not ActionStatus(status).open:
+        return False
+    return today.isoformat() <= due_date <= (today + timedelta(days=days)).isoformat()

@@ -7,7 +7,7 @@ import json
 from sqlite_utils import Database
 
 from clinicguard.model.plan import Action
-from clinicguard.model.budget import BudgetLine, YearInvoice
+from clinicguard.model.budget import BudgetLine, LineAmounts, YearInvoice
 
 _ACTION_COLUMNS = ("id", "title", "description", "owner", "priority", "status", "start_date", "due_date", "done_date",
                    "progress", "created_at", "updated_at")
@@ -54,6 +54,10 @@ class ActionStore:
 
     def count(self) -> int:
         return self._db.execute("SELECT count(*) FROM action").fetchone()[0]
+
+    def statuses_and_due_dates(self) -> list[tuple[int, str, str | None]]:
+        """(id, status, due date) of every action: what counts and totals need, without whole actions."""
+        return self._db.execute("SELECT id, status, due_date FROM action").fetchall()
 
     def titles(self) -> dict[str, int]:
         return {title: action_id for action_id, title in self._db.execute("SELECT id, title FROM action")}
@@ -117,6 +121,12 @@ class ActionStore:
         invoices = self._year_invoices()
         lines = [self._line_from_row(row) for row in self._db.execute(sql + " ORDER BY id", params)]
         return [line.changed(year_invoices=invoices[line.id]) if line.id in invoices else line for line in lines]
+
+    def line_amounts(self) -> list[LineAmounts]:
+        """The amounts of every line, for the yearly headline totals (one query, no BudgetLine built)."""
+        sql = f"SELECT {', '.join(LineAmounts._fields)} FROM budget_line"
+        return [LineAmounts(a, y, rate, planned, actual, bool(recurring), until, bool(recoverable))
+                for a, y, rate, planned, actual, recurring, until, recoverable in self._db.execute(sql)]
 
     def line(self, line_id: int) -> BudgetLine | None:
         row = self._db.execute(f"SELECT {', '.join(_LINE_COLUMNS)} FROM budget_line WHERE id = ?", [line_id]).fetchone()

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QSysInfo, QTimer, QTranslator
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QLockFile, QSysInfo, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from clinicguard.core import keys
@@ -101,6 +101,10 @@ def unlock_clinic_key(ws: Workspace, parent=None) -> bool:
     except KeyUnavailable as exc:
         QMessageBox.critical(parent, "ClinicGuard", str(exc))
         return False
+    return _ask_passphrase_until_unlocked(ws, parent, message)
+
+
+def _ask_passphrase_until_unlocked(ws: Workspace, parent, message: str) -> bool:
     while True:  # the key is in a passphrase-protected file
         passphrase = _ask_secret(parent, tr("Passphrase"), message)
         if passphrase is None:
@@ -140,19 +144,76 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
             return MainWindow(AppState(ws, ws.people.default_manager().actor))
     # off the UI thread: a database from an older version is backed up, then migrated
     ws = ops.run_blocking(None, tr("Opening the clinic…"), Workspace.open, data_dir)
-    if not unlock_clinic_key(ws):
+    unlocking = _start_passphrase_unlock(ws)
+    if unlocking is _CANCELLED or (unlocking is None and not unlock_clinic_key(ws)):
         ws.close()
         return None
+    while True:
+        signin = SignInDialog(ws)
+        if unlocking is not None:  # a wrong passphrase closes the dialog: it is asked again below
+            unlocking.on_wrong = signin.reject
+        signed_in = signin.exec() and signin.actor is not None
+        if unlocking is not None and unlocking.wait() is not None:
+            if not _ask_passphrase_until_unlocked(ws, None, str(unlocking.error)):
+                ws.close()
+                return None
+            unlocking = None
+            if not signed_in:
+                continue  # the sign-in was interrupted by the wrong passphrase: sign in again
+        if not signed_in:
+            ws.close()
+            return None
+        break
     ws.journal_pending_backups()  # a backup made before a migration, once the key is unlocked
     if ws.catalogue_versions.upgrade_pending():  # a newer catalogue shipped with this version (a backup first);
         # the window says what changed
         ops.run_blocking(None, tr("Backing up the clinic, then updating the recommendations catalogue…"),
                          ws.catalogue_versions.upgrade)
-    signin = SignInDialog(ws)
-    if not signin.exec() or signin.actor is None:
-        ws.close()
-        return None
     return MainWindow(AppState(ws, signin.actor))
+
+
+class _PassphraseUnlock:
+    """The passphrase file's scrypt unlock, run on a worker while the sign-in dialog is shown."""
+
+    def __init__(self, ws: Workspace, passphrase: str):
+        self.error: BaseException | None = None
+        self.on_wrong = lambda: None
+        self._done = False
+        self.operation = ops.Operation(None, ws.keys.unlock, passphrase, success=lambda _: None) \
+            .failure(self._failed).finally_(self._finished).run()
+
+    def _failed(self, error: BaseException) -> None:
+        self.error = error
+        self.on_wrong()
+
+    def _finished(self) -> None:
+        self._done = True
+
+    def wait(self) -> BaseException | None:
+        """Wait for the unlock (the events keep flowing); its error, None when the key is open."""
+        if not self._done:
+            loop = QEventLoop()
+            timer = QTimer()
+            timer.timeout.connect(lambda: self._done and loop.quit())
+            timer.start(20)
+            loop.exec()
+            timer.stop()
+        return self.error
+
+
+_CANCELLED = object()  # the user closed the passphrase prompt
+
+
+def _start_passphrase_unlock(ws: Workspace):
+    """For a key kept in the passphrase file: ask the passphrase and start unlocking it in the
+    background (a _PassphraseUnlock, or _CANCELLED); None when the key is elsewhere or the
+    passphrase comes from the environment (the caller unlocks as before)."""
+    if not keys.uses_passphrase(ws.data_dir) or os.environ.get(keys.PASSPHRASE_ENV) or ws.keys.loaded:
+        return None
+    passphrase = _ask_secret(None, tr("Passphrase"), tr("The clinic key is protected by a passphrase: enter it."))
+    if passphrase is None:
+        return _CANCELLED
+    return _PassphraseUnlock(ws, passphrase)
 
 
 def lock_clinic_folder(data_dir: Path) -> QLockFile | None:

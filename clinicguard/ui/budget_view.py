@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from clinicguard.model.plan import ActionStatus
 from clinicguard.core.budget import BudgetSummary, Totals, YearEntry, accounting_warnings, entry_real_cost, year_views
 from clinicguard.model.accounts import account_label
-from clinicguard.model.budget import Category, Nature
+from clinicguard.model.budget import Category, Nature, fiscal_year_label
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
 from clinicguard.model.errors import ClinicGuardError
@@ -417,17 +417,17 @@ class PlanFigures(QGroupBox):
     def refresh(self) -> None:
         plan = self.state.ws.plan
         today = date.today()
-        overdue, soon = plan.overdue(today), plan.due_soon(today)
-        self.overdue_label.setText(str(len(overdue)))
-        self.overdue_label.setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if overdue else ""))
-        self.due_label.setText(str(len(soon)))
-        summary = plan.summary(today=today)
-        t = summary.total
+        standing = plan.standing(today)  # counts and totals in one pass, without building every action
+        self.overdue_label.setText(str(standing.overdue))
+        self.overdue_label.setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if standing.overdue else ""))
+        self.due_label.setText(str(standing.due_soon))
+        year = plan.current_fiscal_year(today)
+        t, label = standing.totals[year], fiscal_year_label(year, standing.start_month)
         if t.planned_real:
             percent = round(100 * t.actual_real / t.planned_real)
             text = tr("{used} of {planned} ({percent} %), real cost, fiscal year {year}", used=_money(t.actual_real),
-                      planned=_money(t.planned_real), percent=percent, year=summary.label)
+                      planned=_money(t.planned_real), percent=percent, year=label)
         else:
             text = tr("{used} spent, fiscal year {year} (no budget planned)", used=_money(t.actual_real),
-                      year=summary.label)
+                      year=label)
         self.budget_label.setText(text)

@@ -159,15 +159,22 @@ class DropOnto(QObject):
     """Lets files be dropped on another view's row (a recommendation, an action) to attach them to it.
 
     `links_at(index)` returns (item ids, action ids) for the row under the pointer, or None.
+    `evidence` is the evidence page, or a function giving it (the main window builds its pages
+    when first needed).
     """
 
-    def __init__(self, evidence: "EvidenceView", target: QAbstractItemView,
+    def __init__(self, evidence: "EvidenceView | Callable[[], EvidenceView]", target: QAbstractItemView,
                  links_at: Callable[[QModelIndex], tuple[tuple[str, ...], tuple[int, ...]] | None]):
         super().__init__(target)
-        self._evidence, self._target, self._links_at = evidence, target, links_at
+        self._target, self._links_at = target, links_at
+        self._page = evidence if callable(evidence) else (lambda: evidence)
         target.setAcceptDrops(True)
         target.viewport().setAcceptDrops(True)
         target.viewport().installEventFilter(self)
+
+    @property
+    def _evidence(self) -> EvidenceView:
+        return self._page()
 
     def _links(self, event):
         if not _local_files(event.mimeData()) or not self._evidence.state.can(Permission.ADD_EVIDENCE):

@@ -1,11 +1,15 @@
 """The main window: navigation on the left, the selected page on the right, and the clinic and
-the signed-in person always visible at the top."""
+the signed-in person always visible at the top.
+
+A page is built the first time it is shown or asked for (`window.pages[key]`), not when the window
+opens: the window paints after building the dashboard alone, and a page never opened never reads
+the plan (issue 18)."""
 
 from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import ClassVar, NamedTuple
 
@@ -34,7 +38,7 @@ from clinicguard.ui.backup_ui import BackupController
 from clinicguard.ui.budget_view import BudgetView
 from clinicguard.ui.checklist_view import ChecklistView
 from clinicguard.ui.dashboard_view import DashboardView
-from clinicguard.ui.evidence_view import EvidenceView, checklist_links, plan_links
+from clinicguard.ui.evidence_view import DropOnto, EvidenceView, checklist_links, plan_links
 from clinicguard.ui.export_dialog import ExportDialog
 from clinicguard.ui.report_dialog import ReportDialog
 from clinicguard.ui.people_view import PeopleView
@@ -89,7 +93,8 @@ def _registers_due(state: AppState) -> str:
 
 def page_factories() -> list[Page]:
     """The pages in navigation order. Each feature adds its page here, in one line (a plain
-    (key, title, factory) tuple works too: it gets the default icon and no count)."""
+    (key, title, factory) tuple works too: it gets the default icon and no count). A page's widget
+    is built once, when it is first shown or asked for."""
     return [Page(*entry) for entry in (
         Page("dashboard", tr("Dashboard"), DashboardView, "layout-dashboard"),
         Page("checklist", tr("Recommendations"), ChecklistView, "list-checks", _to_assess),
@@ -102,6 +107,35 @@ def page_factories() -> list[Page]:
         Page("people", tr("People"), PeopleView, "users"),
         Page("settings", tr("Settings"), SettingsView, "settings"),
     )]
+
+
+class Pages(Mapping[str, QWidget]):
+    """The window's pages by key, in navigation order; each built the first time it is asked for."""
+
+    def __init__(self, keys: list[str], build: Callable[[str], QWidget]):
+        self._keys, self._build, self._built = keys, build, {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self._built:
+            if key not in self._keys:
+                raise KeyError(key)
+            self._built[key] = self._build(key)
+        return self._built[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def built(self, key: str) -> QWidget | None:
+        """The page if it has been built, without building it."""
+        return self._built.get(key)
+
+    def built_items(self) -> list[tuple[str, QWidget]]:
+        """The pages built so far, in navigation order (their layout is remembered; the others
+        have none to save)."""
+        return [(key, self._built[key]) for key in self._keys if key in self._built]
 
 
 class MainWindow(QMainWindow):
@@ -142,16 +176,16 @@ class MainWindow(QMainWindow):
         self.nav.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
         self.specs: dict[str, Page] = {}
         for spec in page_factories():
-            widget = self.build_page(spec)
             self.specs[spec.key] = spec
-            self.stack.addWidget(widget)
             item = QListWidgetItem(look.icon(spec.icon, selected=look.ON_ACCENT), spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self._selected_item: str | None = None  # the checklist's selection, for the plan page
+        self._vault_report: StartupReport | None = None  # for the evidence page, once built
+        self.pages = Pages(list(self.specs), self._build_page)
+        self.nav.currentRowChanged.connect(self._show_row)
         # wide enough for the longest entry with its count ("Plan d'action · 12 en retard")
         self.nav.setFixedWidth(max(180, self._nav_width()))
         self.refresh_badges()
@@ -205,7 +239,6 @@ class MainWindow(QMainWindow):
         self.log_folder_action.triggered.connect(self.open_log_folder)
         self.menuBar().addMenu(tr("&Help")).addAction(self.log_folder_action)
 
-        self._connect_pages()
         self._show_catalogue_changes()
         state.actor_changed.connect(lambda _: (self.refresh_header(), self.refresh_badges()))
         state.changed.connect(lambda changes: changes.clinic and self.refresh_header())
@@ -221,31 +254,58 @@ class MainWindow(QMainWindow):
         self.external_timer.start()
         self._vault_checked = False
 
-    def _connect_pages(self) -> None:
-        """Pages never call each other: they ask, by a signal, and the window does it."""
-        pages = self.pages
-        dashboard, checklist, plan = pages["dashboard"], pages["checklist"], pages["plan"]
-        evidence, budget = pages["evidence"], pages["budget"]
-        dashboard.open_item.connect(self.open_recommendation)
-        dashboard.start_review.connect(self.review_not_assessed)
-        dashboard.open_evidence.connect(lambda: self.show_page("evidence"))
-        dashboard.backup_requested.connect(self.backups.backup_now)
-        # files dropped on an item become its evidence; on an action, its evidence
-        evidence.accept_drops_on(checklist.tree, checklist_links)
-        evidence.accept_drops_on(plan.table, plan_links)
-        # "Create an action for this gap" in the checklist opens the plan on that gap
-        checklist.item_selected.connect(plan.set_selected_item)
-        checklist.plan_requested.connect(lambda item_id: self.show_page("plan").create_from_gap(item_id))
-        plan.go_to_checklist.connect(lambda: self.show_page("checklist"))
-        plan.line_saved.connect(budget.show_year)  # the budget page moves to where the line landed
-        budget.go_to_plan.connect(lambda: self.show_page("plan"))
-        budget.export_requested.connect(lambda: self.open_export_dialog("budget"))
-        # the selected item's evidence, from the checklist
-        checklist.attach_requested.connect(evidence.attach_for_item)
-        checklist.evidence_requested.connect(lambda item_id: self.show_page("evidence").show_for_item(item_id))
-        # the registers (issue 13): the dashboard's alerts open them, their page exports them
-        dashboard.open_registers.connect(lambda kind: self.show_page("registers").show_register(kind))
-        pages["registers"].export_requested.connect(lambda: self.open_export_dialog("registers"))
+    def _build_page(self, key: str) -> QWidget:
+        widget = self.build_page(self.specs[key])
+        self.stack.addWidget(widget)
+        self._connect_page(key, widget)
+        return widget
+
+    def _show_row(self, row: int) -> None:
+        item = self.nav.item(row)
+        if item is not None:
+            self.stack.setCurrentWidget(self.pages[item.data(Qt.ItemDataRole.UserRole)])
+
+    def _connect_page(self, key: str, page: QWidget) -> None:
+        """Pages never call each other: they ask, by a signal, and the window does it (building
+        the other page if it is not built yet)."""
+        def evidence() -> EvidenceView:  # built when a file is dropped or attached
+            return self.pages["evidence"]
+
+        if key == "dashboard":
+            page.open_item.connect(self.open_recommendation)
+            page.start_review.connect(self.review_not_assessed)
+            page.open_evidence.connect(lambda: self.show_page("evidence"))
+            page.backup_requested.connect(lambda: self.backups.backup_now())
+            # the registers (issue 13): the dashboard's alerts open them
+            page.open_registers.connect(lambda kind: self.show_page("registers").show_register(kind))
+        elif key == "checklist":
+            DropOnto(evidence, page.tree, checklist_links)  # files dropped on an item become its evidence
+            # "Create an action for this gap" in the checklist opens the plan on that gap
+            page.item_selected.connect(self._item_selected)
+            page.plan_requested.connect(lambda item_id: self.show_page("plan").create_from_gap(item_id))
+            # the selected item's evidence, from the checklist
+            page.attach_requested.connect(lambda item_id: evidence().attach_for_item(item_id))
+            page.evidence_requested.connect(lambda item_id: self.show_page("evidence").show_for_item(item_id))
+        elif key == "plan":
+            DropOnto(evidence, page.table, plan_links)  # files dropped on an action become its evidence
+            if self._selected_item is not None:
+                page.set_selected_item(self._selected_item)
+            page.go_to_checklist.connect(lambda: self.show_page("checklist"))
+            # the budget page moves to where the line landed
+            page.line_saved.connect(lambda year: self.pages["budget"].show_year(year))
+        elif key == "budget":
+            page.go_to_plan.connect(lambda: self.show_page("plan"))
+            page.export_requested.connect(lambda: self.open_export_dialog("budget"))
+        elif key == "registers":
+            page.export_requested.connect(lambda: self.open_export_dialog("registers"))
+        elif key == "evidence" and self._vault_report is not None:
+            page.show_startup_report(self._vault_report)
+
+    def _item_selected(self, item_id: str) -> None:
+        self._selected_item = item_id
+        plan = self.pages.built("plan")
+        if plan is not None:
+            plan.set_selected_item(item_id)
 
     # ---- background work and changes ---------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -255,7 +315,7 @@ class MainWindow(QMainWindow):
             # the pages' splitters and columns once the window has its size (a splitter restored
             # earlier would share out the later growth by its stretch factors)
             self.centralWidget().layout().activate()
-            for key, widget in self.pages.items():
+            for key, widget in self.pages.built_items():
                 window_memory.restore_page(self.memory, key, widget)
             QTimer.singleShot(0, self.check_vault)
 
@@ -268,7 +328,10 @@ class MainWindow(QMainWindow):
             .with_progress(tr("Checking the evidence vault…")).run()
 
     def _vault_checked_report(self, report: StartupReport) -> None:
-        self.pages["evidence"].show_startup_report(report)
+        self._vault_report = report
+        evidence = self.pages.built("evidence")
+        if evidence is not None:
+            evidence.show_startup_report(report)
         self.state.broadcast(Changes(evidence=True))
 
     def poll_external_changes(self) -> Changes:
@@ -299,14 +362,13 @@ class MainWindow(QMainWindow):
         widget = spec.factory(self.state)
         widget.setObjectName(f"page-{spec.key}")
         look.decorate(spec.key, widget)
-        self.pages[spec.key] = widget
         if getattr(self, "_vault_checked", False):  # built after the first show (a page built on demand)
             window_memory.restore_page(self.memory, spec.key, widget)
         return widget
 
     def save_layout(self) -> None:
         window_memory.save_window(self.memory, self)
-        for key, widget in self.pages.items():
+        for key, widget in self.pages.built_items():
             window_memory.save_page(self.memory, key, widget)
         self.memory.sync()
 
@@ -401,7 +463,7 @@ class MainWindow(QMainWindow):
         if kind is None:
             page = self.nav.currentItem().data(Qt.ItemDataRole.UserRole) if self.nav.currentItem() else ""
             kind = {"checklist": "checklist", "plan": "actions", "registers": "registers"}.get(page, "budget")
-        budget = self.pages.get("budget")
+        budget = self.pages.built("budget")
         year = budget.current_year() if kind == "budget" and budget is not None else None
         dialog = ExportDialog(self.state, kind, self, year=year)
         dialog.open()

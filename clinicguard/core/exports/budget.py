@@ -28,7 +28,7 @@ from clinicguard.core.exports.pipeline import (
     Cancelled, Context, ExportSources, PreparedExport, Progress, authorised, context_for, run_export, tick,
 )
 from clinicguard.core.exports.xlsx import (
-    BOLD, DATE, INTEGER, MONEY, PERCENT, TEXT, WRAP, Column, TableSheet, enum_label, fit_rows, formula, header_row,
+    BOLD, DATE, INTEGER, MONEY, PERCENT, TEXT, WRAP, CellMaker, Column, TableSheet, enum_label, fit_rows, formula, header_row,
     label, print_setup, put, set_widths, sheet_title, sumifs, title, yes_no,
 )
 from clinicguard.core.formatting import format_date, format_money
@@ -126,9 +126,12 @@ def export_budget(sources: ExportSources, actor: Actor, year: int | None, out: P
 def money_width(summary: BudgetSummary) -> int:
     """A money column wide enough for the largest total the workbook can show, so that no total is
     ever shown as ###: the sum of the absolute amounts of each measure bounds every SUMIFS over it."""
-    largest = 0
-    for measure in MEASURES:
-        largest = max(largest, sum(abs(entry_amounts(e)[measure] or 0) for e in summary.entries))
+    sums = dict.fromkeys(MEASURES, 0)
+    for entry in summary.entries:  # one pass: each entry's amounts are worked out once
+        amounts = entry_amounts(entry)
+        for measure in MEASURES:
+            sums[measure] += abs(amounts[measure] or 0)
+    largest = max(sums.values(), default=0)
     # The text as displayed ("1 234 567,89 €"), one unit of room per character plus a margin.
     return max(15, len(format_money(largest)) + 3)
 
@@ -314,16 +317,14 @@ def _planned_vs_actual(sheet, summary: BudgetSummary, actions: dict[int, Action]
     headers = [tr("Action no."), tr("Action"), tr("Action status"), tr("Due date")] + [money[m] for m in measures]
     header_row(sheet, 1, headers)
     action_ids = sorted({e.line.action_id for e in summary.entries})
-    row = 1
-    for action_id in action_ids:
-        row += 1
+    make = CellMaker(sheet)  # one pass, row by row, with the styles worked out once
+    for row, action_id in enumerate(action_ids, 2):
         action = actions.get(action_id)
-        put(sheet, row, 1, INTEGER, action_id)
-        put(sheet, row, 2, TEXT, action.title if action else "")
-        put(sheet, row, 3, TEXT, action.status_enum.label if action else "")
-        put(sheet, row, 4, DATE, action.due_date if action else None)
-        for col, measure in enumerate(measures, 5):
-            formula(sheet, row, col, "=" + sumifs(ranges[measure], (ranges["action_id"], f"$A{row}")))
+        sheet.append([make(INTEGER, action_id), make(TEXT, action.title if action else ""),
+                      make(TEXT, action.status_enum.label if action else ""),
+                      make(DATE, action.due_date if action else None),
+                      *(make.formula("=" + sumifs(ranges[m], (ranges["action_id"], f"$A{row}"))) for m in measures)])
+    row = 1 + len(action_ids)
     if not action_ids:
         row += 1
         put(sheet, row, 2, TEXT, tr("No budget line in this fiscal year."))
@@ -338,7 +339,7 @@ def _planned_vs_actual(sheet, summary: BudgetSummary, actions: dict[int, Action]
         CellIsRule(operator="greaterThan", formula=["0"], font=Font(color="B3261E", bold=True)))
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{row - 1}"
     set_widths(sheet, [8, 40, 14, 12] + [max(16, width)] * len(measures))
-    fit_rows(sheet)
+    fit_rows(sheet, 1, 1)  # only the headers wrap: the action rows are one line each
     sheet.freeze_panes = "C2"
     print_setup(sheet, title_rows="1:1")
 

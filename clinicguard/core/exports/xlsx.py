@@ -236,9 +236,11 @@ def height_for(lines: int, font_size: float = 11) -> float:
 
 def set_row_height(sheet: Worksheet, row: int, lines: int, font_size: float = 11) -> None:
     """Make `row` high enough for `lines` lines (never lower than it already is)."""
+    if lines <= 1:  # asking row_dimensions creates a row record: none for the 10,000 one-line rows
+        return
     height = height_for(lines, font_size)
     current = sheet.row_dimensions[row].height
-    if lines > 1 and (current is None or current < height):
+    if current is None or current < height:
         sheet.row_dimensions[row].height = height
 
 
@@ -360,6 +362,14 @@ class CellMaker:
         if kind in (INTEGER, SCORE) and not isinstance(value, str):
             return Cell(self.sheet, value=value, style_array=self.styles[kind])
         return self._top(fill(Cell(self.sheet), kind, value))
+
+    def formula(self, expression: str, kind: str = MONEY) -> Cell:
+        """A formula the program built (never from user text), as `formula` makes it."""
+        if not expression.startswith("="):
+            raise ValueError("a formula starts with '='")
+        cell = Cell(self.sheet, value=expression, style_array=self.styles[kind])
+        cell.data_type = "f"
+        return cell
 
 
 class TableSheet:
