@@ -157,16 +157,17 @@ def build_checklist(data: ChecklistData, progress: Progress | None = None,
     )
     columns = [
         Column(tr("Domain"), WRAP, 16), Column(tr("Theme"), WRAP, 16), Column(tr("Identifier"), TEXT, 16),
-        Column(tr("Recommendation"), WRAP, 36), Column(tr("Question"), WRAP, 44), Column(tr("Severity"), INTEGER, 9),
+        Column(tr("Recommendation"), WRAP, 36), Column(tr("Question"), WRAP, 40), Column(tr("Severity"), INTEGER, 9),
         Column(tr("Status"), WRAP, 16), Column(tr("Comment"), WRAP, 36), Column(tr("Responsible"), WRAP, 18),
         Column(tr("Last review"), DATE, 12), Column(tr("Next review"), DATE, 12),
         Column(tr("Evidence files"), INTEGER, 10), Column(tr("Evidence (validity)"), WRAP, 36),
         Column(tr("Assessed by"), WRAP, 18), Column(tr("Assessed on"), DATETIME, 16),
         Column(tr("Sign-offs (who, when)"), WRAP, 30), Column(tr("Reason for not applicable"), WRAP, 30),
         Column(tr("Linked actions"), WRAP, 30),
-        Column(tr("Why it matters"), WRAP, 50), Column(tr("How to check"), WRAP, 50),
-        Column(tr("Expected evidence"), WRAP, 40), Column(tr("References"), WRAP, 40),
-        Column(tr("Kind of source"), WRAP, 24),
+        # the catalogue's guidance: narrower, so that the printed table stays three pages wide
+        Column(tr("Why it matters"), WRAP, 40), Column(tr("How to check"), WRAP, 40),
+        Column(tr("Expected evidence"), WRAP, 34), Column(tr("References"), WRAP, 34),
+        Column(tr("Kind of source"), WRAP, 16),
     ]
     table = TableSheet(book.create_sheet(names["items"]), columns)
     catalogue = data.catalogue
