@@ -172,7 +172,10 @@ def test_audit_export_keeps_every_user_text_as_text_and_carries_the_head(clinic,
     sheet = book.worksheets[0]
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row[1:]]
     assert all(c.data_type == "s" for c in cells if c.value is not None)
-    created = [json.loads(r[7].value)["name"] for r in sheet.iter_rows(min_row=2) if r[3].value == "person.create"]
+    # the raw columns (kind code, after) sit right of the entry in words: found by their heading
+    heading = [c.value for c in sheet[1]]
+    kind, after = heading.index("Type (code)"), heading.index("Après (brut)")
+    created = [json.loads(r[after].value)["name"] for r in sheet.iter_rows(min_row=2) if r[kind].value == "person.create"]
     assert created[-len(names):] == names
     with zipfile.ZipFile(out) as z:
         assert all(b"<f>" not in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
