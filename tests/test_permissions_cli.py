@@ -187,7 +187,7 @@ def test_audit_export_keeps_every_user_text_as_text_and_carries_the_head(clinic,
     run_as(monkeypatch, capsys, ACCOUNTANT, clinic, "audit", "export", "--kind", "export",
            "--out", str(tmp_path / "exports.xlsx"))
     rows = list(openpyxl.load_workbook(tmp_path / "exports.xlsx").worksheets[0].iter_rows(min_row=2, values_only=True))
-    assert [(r[2], r[3]) for r in rows] == [(ACCOUNTANT, "export.audit")]
+    assert [(r[2], r[kind]) for r in rows] == [(ACCOUNTANT, "export.audit")]  # who, and the kind's code
 
 
 def test_new_secret_is_required_from_the_environment_or_a_terminal(clinic, monkeypatch, capsys):
