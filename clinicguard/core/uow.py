@@ -107,10 +107,13 @@ class UnitOfWork:
                 yield
             if outermost:
                 self._tx.commit()
-        except BaseException:
+        except BaseException as exc:
             if outermost:
                 self._kinds = []
                 self._tx.rollback()
+            problem = self._tx.problem(exc)  # a full disk: said so, not as a raw SQLite error
+            if problem is not None:
+                raise problem from None
             raise
         if outermost:
             try:

@@ -8,6 +8,7 @@ ClinicGuard is refused before anything touches it.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -43,6 +44,24 @@ def _applied_names(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set=?", (migrations.name,))]
 
 
+def disk_full_error(path: Path | str, exc: BaseException) -> DatabaseError | None:
+    """A clear message when SQLite failed because the disk holding the database is full (it says
+    "database or disk is full", or only "disk I/O error" when it could not even create its WAL),
+    or None for any other failure."""
+    text = str(exc).lower()
+    folder = Path(path).parent
+    full = "database or disk is full" in text
+    if not full and "disk i/o error" in text:
+        try:
+            full = shutil.disk_usage(folder).free < 1 << 20
+        except OSError:
+            full = False
+    if not full:
+        return None
+    return DatabaseError(tr("The disk holding {folder} is full: free some space and try again; nothing that was "
+                            "saved has been lost.", folder=folder))
+
+
 def check_version(path: Path) -> list[str]:
     """Read which migrations a database file has, without writing a byte to it.
 
@@ -61,7 +80,8 @@ def check_version(path: Path) -> list[str]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(tr("The database {file} cannot be read: {error}", file=path, error=exc)) from None
+        raise disk_full_error(path, exc) or DatabaseError(
+            tr("The database {file} cannot be read: {error}", file=path, error=exc)) from None
     unknown = sorted(set(applied) - set(known_migrations()))
     if unknown:
         raise NewerDatabaseError(
@@ -148,7 +168,8 @@ def open_database(path: Path | str, *, create: bool = True,
         if pending:
             migrations.apply(db)
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(tr("The database {file} cannot be opened: {error}", file=path, error=exc)) from None
+        raise disk_full_error(path, exc) or DatabaseError(
+            tr("The database {file} cannot be opened: {error}", file=path, error=exc)) from None
     return db
 
 
@@ -173,10 +194,20 @@ class WriteTransaction:
     def active(self) -> bool:
         return self._db.conn.in_transaction
 
+    def problem(self, exc: BaseException) -> DatabaseError | None:
+        """What the user is told when a statement of this transaction failed for a reason of the
+        computer (a full disk), rather than the raw SQLite error; None for anything else."""
+        if not isinstance(exc, sqlite3.DatabaseError):
+            return None
+        return disk_full_error(self._db.execute("PRAGMA database_list").fetchone()[2], exc)
+
     def begin(self) -> None:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            full = disk_full_error(self._db.execute("PRAGMA database_list").fetchone()[2], exc)
+            if full is not None:
+                raise full from None
             raise DatabaseError(tr("The clinic's database is busy (another ClinicGuard window or command is "
                                    "writing): try again in a moment. ({error})", error=exc)) from None
 
@@ -204,6 +235,7 @@ def snapshot(db: Database, target: Path) -> None:
         finally:
             dest.close()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(tr("The database {file} cannot be read: {error}", file=path, error=exc)) from None
+        raise disk_full_error(path, exc) or DatabaseError(
+            tr("The database {file} cannot be read: {error}", file=path, error=exc)) from None
     finally:
         source.close()
