@@ -209,10 +209,10 @@ class MainWindow(QMainWindow):
         if not window_memory.restore_window(self.memory, self):
             window_memory.apply_default_geometry(self)
 
-        # Alt+1..9 jump to a page, from anywhere
-        for n in range(min(9, self.nav.count())):
+        # Alt+1..9, then Alt+0 for the tenth, jump to a page from anywhere
+        for n in range(min(10, self.nav.count())):
             action = QAction(self)
-            action.setShortcut(QKeySequence(f"Alt+{n + 1}"))
+            action.setShortcut(QKeySequence(f"Alt+{(n + 1) % 10}"))
             action.triggered.connect(lambda _=False, row=n: self.nav.setCurrentRow(row))
             self.addAction(action)
 
