@@ -58,3 +58,23 @@ def test_alt_and_a_number_opens_every_page(main_window, qtbot):
     for row in range(main_window.nav.count()):
         shortcuts[f"Alt+{(row + 1) % 10}"].trigger()
         assert main_window.nav.currentRow() == row
+
+
+def test_no_label_shows_the_ampersand_of_its_shortcut(main_window):
+    """A label's "&D" underlines D and moves to its field (Alt+D) only when the label has a buddy;
+    without one the user reads "&Dossier"."""
+    import re
+
+    from PySide6.QtWidgets import QLabel
+
+    main_window.resize(1366, 768)
+    shown = []
+    for row in range(main_window.nav.count()):
+        page = main_window.show_page(main_window.nav.item(row).data(Qt.ItemDataRole.UserRole))
+        QApplication.processEvents()
+        for label in page.findChildren(QLabel):
+            text = label.text()
+            if label.isVisible() and label.textFormat() != Qt.TextFormat.RichText and label.buddy() is None \
+                    and re.search(r"(?<!&)&(?![&\s]|[a-z]+;|#\d+;)", text):
+                shown.append(text)
+    assert shown == []

@@ -269,9 +269,15 @@ class BackupSettingsBox(QGroupBox):
         form = QFormLayout(self)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("", hint)
-        form.addRow(tr("&Destination folder"), row(self.destination_edit, self.choose_button))
-        form.addRow(tr("&Second destination (optional)"), row(self.second_edit, self.choose_second_button,
-                                                               self.clear_second_button))
+        def label_for(text, edit):  # a row holding a layout gets no buddy from the form: give it one,
+            label = QLabel(text)    # so that the mnemonic works and its "&" is not shown
+            label.setBuddy(edit)
+            return label
+
+        form.addRow(label_for(tr("&Destination folder"), self.destination_edit),
+                    row(self.destination_edit, self.choose_button))
+        form.addRow(label_for(tr("&Second destination (optional)"), self.second_edit),
+                    row(self.second_edit, self.choose_second_button, self.clear_second_button))
         form.addRow(tr("&Automatic backup"), self.schedule_edit)
         form.addRow("", self.closing_edit)
         form.addRow(tr("Daily backups kept"), self.daily_edit)
