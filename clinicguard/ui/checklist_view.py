@@ -67,11 +67,15 @@ class ChecklistView(QWidget):
             # as wide as the room allows, not as the longest domain title: the window fits 1024 px
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(10)
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
-        filters.addWidget(self.status_filter, 1)
-        filters.addWidget(self.domain_filter, 1)
-        filters.addWidget(self.responsible_filter, 1)
+        # the search on its own line, the three filters under it: on a 1024-pixel screen the
+        # filters keep their words ("Tous les domaines") and the search its hint
+        filters = QVBoxLayout()
+        filters.addWidget(self.search)
+        combos = QHBoxLayout()
+        combos.addWidget(self.status_filter, 1)
+        combos.addWidget(self.domain_filter, 1)
+        combos.addWidget(self.responsible_filter, 1)
+        filters.addLayout(combos)
         self.count_label = QLabel()
         self.keys_label = QLabel(tr("Keys 1 to 5 in the list set the status: 1 not assessed, 2 compliant, 3 partly "
                                     "compliant, 4 not compliant, 5 not applicable (Ctrl+1 to 5 from the form)."))
