@@ -6,7 +6,7 @@ its parser, must not pay for (tests/test_cheap_imports.py)."""
 
 from __future__ import annotations
 
-import importlib
+from clinicguard.core.lazy import lazy_package
 
 _NAMES = {
     "content": ("report_content", "score_trend"),
@@ -15,20 +15,4 @@ _NAMES = {
     "pdf": ("NotAPdfName", "ReportFailed", "check_pdf_path", "export_report", "prepare_report", "render_pdf",
             "write_report_draft"),
 }
-_MODULE_OF = {name: module for module, names in _NAMES.items() for name in names}
-__all__ = sorted(_MODULE_OF)
-
-
-def __getattr__(name: str):
-    if name in _NAMES:
-        return importlib.import_module(f"{__name__}.{name}")
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # looked up once
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_package(__name__, _NAMES)
