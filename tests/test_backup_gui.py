@@ -5,7 +5,6 @@ backs up on its schedule and when it closes."""
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -90,12 +89,10 @@ def test_a_full_destination_is_told_in_french_and_leaves_no_partial_file(qtbot, 
     usb.mkdir()
     workspace.backup_settings.update(manager, destination=str(usb), at_closing=False)
 
-    def fills_up(reader, out, recipients):  # the drive fills up half-way through
-        out.write(b"age-encryption.org/v1\n" + b"x" * 4096)
-        out.flush()
-        raise OSError(errno.ENOSPC, "No space left on device")
+    from tests.test_backup_rules import FillsUp
 
-    monkeypatch.setattr(backup_archive.pyrage, "encrypt_io", fills_up)
+    real = backup_archive._open_private  # the drive fills up half-way through
+    monkeypatch.setattr(backup_archive, "_open_private", lambda path: FillsUp(real(path), room=4096))
     main_window.backups.backup_now()
     assert isinstance(_finish(qtbot, main_window), backup.DestinationUnavailable)
     assert messages[-1][0] == "warning" and "est pleine" in messages[-1][1]

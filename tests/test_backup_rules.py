@@ -141,21 +141,39 @@ def test_an_unplugged_drive_gives_a_clear_message_and_no_file(workspace, manager
     assert not list(workspace.data_dir.glob(".backup-*"))
 
 
+class FillsUp:
+    """A file on a drive with `room` bytes free: writes past it fail as a full disk does."""
+
+    def __init__(self, raw, room: int):
+        self._raw, self._room = raw, room
+
+    def write(self, data) -> int:
+        if len(data) > self._room:
+            self._raw.write(bytes(data)[: self._room])
+            self._room = 0
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self._room -= len(data)
+        return self._raw.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._raw.close()
+
+
 def test_a_full_destination_gives_a_clear_message_and_no_partial_file(workspace, manager, tmp_path, monkeypatch):
     dest = tmp_path / "full"
     dest.mkdir()
-    real = backup_archive.pyrage.encrypt_io
-
-    def fills_up(reader, out, recipients):
-        out.write(b"age-encryption.org/v1\n" + b"x" * 1000)
-        out.flush()
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(backup_archive.pyrage, "encrypt_io", fills_up)
+    real = backup_archive._open_private
+    monkeypatch.setattr(backup_archive, "_open_private", lambda path: FillsUp(real(path), room=100_000))
     with pytest.raises(backup.DestinationUnavailable, match="pleine"):
         backup.create(workspace, manager, dest)
     assert list(dest.iterdir()) == []
-    monkeypatch.setattr(backup_archive.pyrage, "encrypt_io", real)
+    monkeypatch.setattr(backup_archive, "_open_private", real)
     assert backup.create(workspace, manager, dest).path.exists()  # space freed: it works again
 
 

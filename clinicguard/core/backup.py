@@ -41,6 +41,7 @@ from clinicguard.core.backup_archive import (  # noqa: F401 (the names the CLI a
 )
 from clinicguard.core.fsutil import fsync_dir, replace
 from clinicguard.core.permissions import require
+from clinicguard.core.serial import Serial
 from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
 from clinicguard.model.audit import Head
@@ -110,6 +111,13 @@ def verify_recorded(ws: Workspace, actor: Actor | None, path: Path, *, progress:
     return checked
 
 
+def _close_synced(out) -> None:
+    try:
+        os.fsync(out.fileno())
+    finally:
+        out.close()
+
+
 def restore(path: Path, into: Path, secret: str, *, passphrase: str | None = None,
             progress: Progress | None = None, cancelled: Cancelled | None = None,
             allow_present: tuple[str, ...] = ()) -> Checked:
@@ -129,28 +137,37 @@ def restore(path: Path, into: Path, secret: str, *, passphrase: str | None = Non
     stage = into.parent / f".{into.name}{RESTORE_MARK}{secrets.token_hex(6)}"
     stage.mkdir(mode=0o700)
     try:
+        def cannot_write(exc: OSError) -> BackupError:  # a full or unplugged disk, not a damaged backup
+            return BackupError(tr("The clinic could not be restored into {folder}: {error}", folder=into, error=exc))
+
         def extract(info: tarfile.TarInfo, reader) -> None:
             rel = Path(info.name)
             if rel.is_absolute() or ".." in rel.parts:
                 raise DamagedBackup(tr("{file} holds an unexpected entry.", file=Path(path).name))
             target = stage / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                with open(target, "wb") as out:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                out = open(target, "wb", buffering=0)  # noqa: SIM115 (closed on the writing thread)
+                try:
                     while chunk := reader.read(CHUNK):
-                        out.write(chunk)
-                    out.flush()
-                    os.fsync(out.fileno())
-            except OSError as exc:  # a full or unplugged disk, not a damaged backup
-                raise BackupError(tr("The clinic could not be restored into {folder}: {error}", folder=into,
-                                     error=exc)) from None
+                        writing.submit(out.write, chunk)
+                finally:
+                    writing.submit(_close_synced, out)
+            except OSError as exc:
+                raise cannot_write(exc) from None
 
         try:
             size = max(Path(path).stat().st_size, 1)
         except OSError:
             size = 1
-        checked = _read(path, ident, extract, None, _Meter(progress, cancelled, size, message=tr(
-            "The restore was cancelled: nothing was written to {folder}.", folder=into)))
+        # The files are written on a thread of their own while the next blocks are decrypted.
+        with Serial("restore-write", backlog=8) as writing:
+            checked = _read(path, ident, extract, None, _Meter(progress, cancelled, size, message=tr(
+                "The restore was cancelled: nothing was written to {folder}.", folder=into)))
+            try:
+                writing.drain()
+            except OSError as exc:
+                raise cannot_write(exc) from None
         m = checked.manifest
         recipient = str(ident.to_public())
         paths = keys.KeyPaths(stage)

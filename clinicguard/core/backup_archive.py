@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import io
 import json
 import logging
 import os
 import secrets
 import shutil
 import tarfile
-import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -37,10 +35,11 @@ import pyrage
 from sqlite_utils import Database
 
 from clinicguard import __version__
-from clinicguard.core import keys
+from clinicguard.core import agefile, keys
 from clinicguard.core.audit import HEAD_FILE as AUDIT_HEAD_FILE
 from clinicguard.core.clock import utc_now
 from clinicguard.core.fsutil import fsync_dir, replace
+from clinicguard.core.serial import BackgroundWriter, Serial
 from clinicguard.core.vault.service import VAULT_DIR
 from clinicguard.i18n import tr
 from clinicguard.model.errors import ClinicGuardError
@@ -104,14 +103,18 @@ def backup_name(clinic_uuid: str, when: str) -> str:
 
 
 class _HashingReader:
-    """Hashes what is read through it; `on_read(n)` may report progress or raise to cancel."""
+    """Hashes what is read through it (on `hashing`'s thread when given); `on_read(n)` may report
+    progress or raise to cancel."""
 
-    def __init__(self, raw: BinaryIO, on_read: Callable[[int], None] | None = None):
-        self._raw, self.sha, self._on_read = raw, hashlib.sha256(), on_read
+    def __init__(self, raw: BinaryIO, on_read: Callable[[int], None] | None = None, hashing: Serial | None = None):
+        self._raw, self.sha, self._on_read, self._hashing = raw, hashlib.sha256(), on_read, hashing
 
     def read(self, n: int = -1) -> bytes:
         data = self._raw.read(n)
-        self.sha.update(data)
+        if self._hashing is None:
+            self.sha.update(data)
+        elif data:
+            self._hashing.submit(self.sha.update, data)
         if self._on_read is not None:
             self._on_read(len(data))
         return data
@@ -141,28 +144,6 @@ class _Meter:
             raise BackupCancelled(self.message or tr("Cancelled."))
 
 
-def _pipe_thread(produce: Callable[[BinaryIO], None]) -> tuple[BinaryIO, threading.Thread, list]:
-    """Run `produce(writer)` in a thread writing into a pipe; return the pipe's reader."""
-    r, w = os.pipe()
-    reader, writer = os.fdopen(r, "rb"), os.fdopen(w, "wb")
-    errors: list = []
-
-    def run():
-        try:
-            produce(writer)
-        except BaseException as exc:  # noqa: BLE001 (reported by the caller)
-            errors.append(exc)
-        finally:
-            try:
-                writer.close()
-            except OSError:
-                pass
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return reader, t, errors
-
-
 def _entries(data_dir: Path, snapshot_path: Path) -> list[tuple[str, Path]]:
     entries = [(DATABASE_NAME, snapshot_path)]
     for folder in (keys.KEYS_DIR, VAULT_DIR):
@@ -177,23 +158,49 @@ def _entries(data_dir: Path, snapshot_path: Path) -> list[tuple[str, Path]]:
     return entries
 
 
-def _write_tar(out: BinaryIO, entries: list[tuple[str, Path]], base_manifest: dict, meter: _Meter) -> None:
+def _tar_header(name: str, size: int, mtime: int) -> bytes:
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = size, mtime, 0o600
+    return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+
+
+def _write_tar(out: agefile.Encryptor, entries: list[tuple[str, Path]], base_manifest: dict, meter: _Meter,
+               hashing: Serial) -> None:
+    """A POSIX (pax) tar of `entries` then `manifest.json`, streamed into `out` 1 MiB at a time,
+    each entry hashed on `hashing`'s thread as it is read (tarfile's own writer would copy every
+    block twice more)."""
     listed = []
-    with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-        tar.copybufsize = CHUNK
-        for name, path in entries:
-            meter.check()
-            with open(path, "rb") as f:
-                size = os.fstat(f.fileno()).st_size
-                info = tarfile.TarInfo(name)
-                info.size, info.mtime, info.mode = size, int(os.fstat(f.fileno()).st_mtime), 0o600
-                reader = _HashingReader(f, meter)
-                tar.addfile(info, reader)
-            listed.append({"path": name, "size": size, "sha256": reader.sha.hexdigest()})
-        data = json.dumps({**base_manifest, "entries": listed}, indent=2, ensure_ascii=False).encode()
-        info = tarfile.TarInfo(MANIFEST)
-        info.size, info.mode, info.mtime = len(data), 0o600, 0
-        tar.addfile(info, io.BytesIO(data))
+    written = 0
+    for name, path in entries:
+        meter.check()
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            header = _tar_header(name, st.st_size, int(st.st_mtime))
+            out.write(header)
+            sha, left = hashlib.sha256(), st.st_size
+            while left > 0:
+                block = f.read(min(CHUNK, left))
+                if not block:  # the file shrank while it was read: not a consistent copy
+                    raise BackupError(tr("{file} changed while it was backed up; try again.", file=name))
+                hashing.submit(sha.update, block)
+                out.write(block)
+                left -= len(block)
+                meter(len(block))
+            pad = -st.st_size % tarfile.BLOCKSIZE
+            out.write(b"\0" * pad)
+            written += len(header) + st.st_size + pad
+        entry = {"path": name, "size": st.st_size}
+        hashing.submit(lambda entry=entry, sha=sha: entry.update(sha256=sha.hexdigest()))
+        listed.append(entry)
+    hashing.drain()
+    data = json.dumps({**base_manifest, "entries": listed}, indent=2, ensure_ascii=False).encode()
+    header = _tar_header(MANIFEST, len(data), 0)
+    pad = -len(data) % tarfile.BLOCKSIZE
+    out.write(header + data + b"\0" * pad)
+    written += len(header) + len(data) + pad
+    end = 2 * tarfile.BLOCKSIZE  # two empty blocks close the archive, padded to a whole record as tar does
+    end += -(written + end) % tarfile.RECORDSIZE
+    out.write(b"\0" * end)
 
 
 def _unavailable(destination: Path) -> DestinationUnavailable:
@@ -220,6 +227,11 @@ def _remove(path: Path | None) -> None:
         Path(path).unlink(missing_ok=True)
     except OSError:  # an unplugged drive: the leftover `.part` is removed at a later start
         log.warning("could not remove %s", path)
+
+
+def _open_private(path: Path) -> BinaryIO:
+    """A new file readable by its owner only (0600), unbuffered: the encryptor writes 1 MiB at a time."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb", buffering=0)
 
 
 def write_backup(data_dir: Path, db: Database, destination: Path, *,
@@ -262,22 +274,17 @@ def write_backup(data_dir: Path, db: Database, destination: Path, *,
         tmp = final.with_name(final.name + PART)
         meter = _Meter(progress, cancelled, total, grand_total=2 * total, message=cancel_text)
         check_key = pyrage.x25519.Identity.generate()
-        reader, thread, errors = _pipe_thread(lambda w: _write_tar(w, entries, manifest, meter))
         try:
             # Encrypted, and still readable by its owner only (0600), like the database it holds.
-            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
-                pyrage.encrypt_io(reader, out, [*keys.recipients(data_dir), check_key.to_public()])
-                out.flush()
+            with _open_private(tmp) as out, Serial("backup-write") as writing, Serial("backup-hash") as hashing:
+                enc = agefile.Encryptor(BackgroundWriter(out, writing), [*keys.recipients(data_dir),
+                                                                         check_key.to_public()])
+                _write_tar(enc, entries, manifest, meter, hashing)
+                enc.close()
+                writing.drain()
                 os.fsync(out.fileno())
-        except (OSError, pyrage.EncryptError) as exc:
+        except OSError as exc:
             raise _write_problem(destination, exc) from None
-        finally:
-            reader.close()
-            thread.join()
-        if errors:
-            if isinstance(errors[0], BackupError):
-                raise errors[0]
-            raise _write_problem(destination, errors[0])
         try:
             size = tmp.stat().st_size
         except OSError as exc:
@@ -342,18 +349,33 @@ def _identity_of(secret: str | pyrage.x25519.Identity) -> pyrage.x25519.Identity
 
 
 class _CountingReader:
+    """Counts the encrypted bytes read, for the progress of a read-back, a verify or a restore."""
+
     def __init__(self, raw: BinaryIO, meter: _Meter | None):
         self._raw, self._meter = raw, meter
 
     def read(self, n: int = -1) -> bytes:
         data = self._raw.read(n)
-        if self._meter is not None:
-            self._meter.done += len(data)
-            if self._meter.progress is not None and self._meter.done >= self._meter._next:
-                self._meter._next = self._meter.done + PROGRESS_STEP
-                self._meter.progress(self._meter.offset + int(self._meter.done * self._meter.scale),
-                                     self._meter.grand_total)
+        meter = self._meter
+        if meter is not None:
+            meter.done += len(data)
+            if meter.progress is not None and meter.done >= meter._next:
+                meter._next = meter.done + PROGRESS_STEP
+                meter.progress(meter.offset + int(meter.done * meter.scale), meter.grand_total)
         return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        return self._raw.readline(limit)
+
+
+def _decryption_problem(exc: agefile.AgeError, path: Path) -> BackupError:
+    if isinstance(exc, agefile.NoMatch):
+        return WrongBackupKey(tr("This key does not open the backup {file} (wrong key, or another clinic's backup).",
+                                 file=path.name))
+    if isinstance(exc, (agefile.HeaderError, agefile.MacError)):
+        return DamagedBackup(tr("The backup {file} is damaged (its header).", file=path.name))
+    return DamagedBackup(tr("The backup {file} is damaged or incomplete (truncated or altered content).",
+                            file=path.name))
 
 
 def _read(path: Path, identity, on_entry: Callable[[tarfile.TarInfo, BinaryIO], None] | None,
@@ -361,57 +383,46 @@ def _read(path: Path, identity, on_entry: Callable[[tarfile.TarInfo, BinaryIO], 
     """Decrypt and walk the archive, checking every entry against the manifest."""
     path = Path(path)
     try:
-        src = open(path, "rb")  # noqa: SIM115 (closed by the with block below)
+        src = open(path, "rb", buffering=CHUNK)  # noqa: SIM115 (closed by the with block below)
     except OSError as exc:
         raise BackupError(tr("The backup {file} cannot be read: {error}", file=path, error=exc)) from None
     with src:
-        if src.read(len(b"age-encryption.org/v1\n")) != b"age-encryption.org/v1\n":
+        if src.read(len(agefile.VERSION_LINE)) != agefile.VERSION_LINE:
             raise DamagedBackup(tr("{file} is not a ClinicGuard backup, or its beginning is damaged.", file=path.name))
         src.seek(0)
         size = os.fstat(src.fileno()).st_size
         ident = _identity_of(identity)
-        counted = _CountingReader(src, meter)
-
-        def produce(w):
-            pyrage.decrypt_io(counted, w, [ident])
-
-        reader, thread, errors = _pipe_thread(produce)
         seen: dict[str, tuple[int, str]] = {}
         manifest = None
         try:
-            with tarfile.open(fileobj=reader, mode="r|") as tar:
-                for info in tar:
-                    if meter is not None:
-                        meter.check()
-                    if not info.isfile():
-                        raise DamagedBackup(tr("{file} holds an unexpected entry.", file=path.name))
-                    f = tar.extractfile(info)
-                    if info.name == MANIFEST:
-                        manifest = json.loads(f.read().decode())
-                        continue
-                    h = _HashingReader(f, (lambda _n: meter.check()) if meter is not None else None)
-                    if on_entry is not None:
-                        on_entry(info, h)
-                    while h.read(CHUNK):
-                        pass
-                    seen[info.name] = (info.size, h.sha.hexdigest())
-            while reader.read(CHUNK):  # to the end, so that age checks the last chunk too
-                pass
-        except (tarfile.TarError, OSError, ValueError, EOFError):
-            pass  # reported below from the decryption error or the manifest
-        finally:
-            reader.close()
-            thread.join()
-        if errors:
-            exc = errors[0]
-            if isinstance(exc, pyrage.DecryptError) and "No matching keys" in str(exc):
-                raise WrongBackupKey(tr("This key does not open the backup {file} (wrong key, or another "
-                                        "clinic's backup).", file=path.name))
-            if isinstance(exc, pyrage.DecryptError) and "Header" in str(exc):
-                raise DamagedBackup(tr("The backup {file} is damaged (its header).", file=path.name))
-            if not isinstance(exc, BrokenPipeError):
-                raise DamagedBackup(tr("The backup {file} is damaged or incomplete (truncated or altered "
-                                       "content).", file=path.name))
+            with Serial("backup-check") as hashing:
+                plain = agefile.DecryptingReader(_CountingReader(src, meter), [ident])
+                with tarfile.open(fileobj=plain, mode="r|", bufsize=CHUNK) as tar:
+                    for info in tar:
+                        if meter is not None:
+                            meter.check()
+                        if not info.isfile():
+                            raise DamagedBackup(tr("{file} holds an unexpected entry.", file=path.name))
+                        f = tar.extractfile(info)
+                        if info.name == MANIFEST:
+                            manifest = json.loads(f.read().decode())
+                            continue
+                        h = _HashingReader(f, (lambda _n: meter.check()) if meter is not None else None, hashing)
+                        if on_entry is not None:
+                            on_entry(info, h)
+                        while h.read(CHUNK):
+                            pass
+                        hashing.submit(lambda name=info.name, size=info.size, sha=h.sha: seen.__setitem__(
+                            name, (size, sha.hexdigest())))
+                while plain.read(CHUNK):  # to the end, so that the last chunk is authenticated too
+                    pass
+        except agefile.AgeError as exc:
+            raise _decryption_problem(exc, path) from None
+        except (tarfile.TarError, ValueError, EOFError, UnicodeDecodeError):
+            raise DamagedBackup(tr("The backup {file} is damaged or incomplete (truncated or altered content).",
+                                   file=path.name)) from None
+        except OSError as exc:
+            raise BackupError(tr("The backup {file} cannot be read: {error}", file=path, error=exc)) from None
         if manifest is None:
             raise DamagedBackup(tr("The backup {file} is damaged or incomplete (truncated or altered content).",
                                    file=path.name))

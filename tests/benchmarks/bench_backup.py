@@ -1,9 +1,10 @@
 """Benchmark: backup create and restore against `tar c | age -r R1 -r R2` and `age -d | tar x` of
 the same clinic folder, in the same run, and the peak memory of each for two vault sizes.
 
-Run: .venv/bin/python tests/benchmarks/bench_backup.py [--mib 1024] [--small-mib 10]
+Run: .venv/bin/python tests/benchmarks/bench_backup.py [--mib 1024] [--small-mib 10] [--repeat 3]
 Needs the `age` and `tar` programs. Each measured step runs in a child process so that its peak
-memory (ru_maxrss) is its own. Targets (issue 11): create and restore at most 1.3x their baseline;
+memory (ru_maxrss) is its own; the steps are interleaved and repeated, and the medians printed
+(the peak memory: the largest sample). Targets (issue 11): create and restore at most 1.3x their baseline;
 peak memory the same within 32 MiB for the small and the large vault. Prints ratios; asserts nothing.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -70,7 +72,7 @@ def run(cmd, env=None, shell=False) -> tuple[float, float, str]:
     return seconds, usage.ru_maxrss / 1024, out
 
 
-def bench(mib: int, work: Path) -> dict:
+def bench(mib: int, work: Path, repeat: int) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     clinic = work / f"clinic-{mib}"
     _, _, out = run([sys.executable, "-c", CHILD, "setup", str(clinic), str(mib)], env)
@@ -79,28 +81,39 @@ def bench(mib: int, work: Path) -> dict:
     (work / "recovery.key").write_text(recovery + "\n")
     r1 = (clinic / "keys" / "clinic.recipient").read_text().strip()
     r2 = (clinic / "keys" / "recovery.recipient").read_text().strip()
-    dest = work / f"dest-{mib}"
-    dest.mkdir()
-    c_s, c_mem, out = run([sys.executable, "-c", CHILD, "create", str(clinic), str(dest)], env)
-    made = Path(out.strip())
-    b_s, _, _ = run(f"tar c -C '{clinic}' . | age -r {r1} -r {r2} > '{work}/base-{mib}.age'", shell=True)
-    r_s, r_mem, _ = run([sys.executable, "-c", CHILD, "restore", str(made), str(work / f"restored-{mib}"), recovery],
-                        {**env, "BENCH_CLINIC_KEY": ""})
-    (work / f"plain-{mib}").mkdir()
-    rb_s, _, _ = run(f"age -d -i '{work}/recovery.key' '{made}' | tar x -C '{work}/plain-{mib}'", shell=True)
-    for p in (clinic, dest, work / f"restored-{mib}", work / f"plain-{mib}", work / f"base-{mib}.age"):
-        shutil.rmtree(p, ignore_errors=True) if Path(p).is_dir() else Path(p).unlink(missing_ok=True)
-    return {"create": c_s, "create_base": b_s, "restore": r_s, "restore_base": rb_s, "create_mem": c_mem,
-            "restore_mem": r_mem}
+    samples: dict[str, list[float]] = {k: [] for k in ("create", "create_base", "restore", "restore_base",
+                                                       "create_mem", "restore_mem")}
+    for i in range(repeat):  # interleaved, so that a busy moment of the machine hits both sides alike
+        dest = work / f"dest-{mib}-{i}"
+        dest.mkdir()
+        c_s, c_mem, out = run([sys.executable, "-c", CHILD, "create", str(clinic), str(dest)], env)
+        made = Path(out.strip())
+        b_s, _, _ = run(f"tar c -C '{clinic}' . | age -r {r1} -r {r2} > '{work}/base-{mib}.age'", shell=True)
+        restored = work / f"restored-{mib}"
+        r_s, r_mem, _ = run([sys.executable, "-c", CHILD, "restore", str(made), str(restored), recovery],
+                            {**env, "BENCH_CLINIC_KEY": ""})
+        plain = work / f"plain-{mib}"
+        plain.mkdir()
+        rb_s, _, _ = run(f"age -d -i '{work}/recovery.key' '{made}' | tar x -C '{plain}'", shell=True)
+        for key, value in (("create", c_s), ("create_base", b_s), ("restore", r_s), ("restore_base", rb_s),
+                           ("create_mem", c_mem), ("restore_mem", r_mem)):
+            samples[key].append(value)
+        for p in (dest, restored, plain, work / f"base-{mib}.age"):
+            shutil.rmtree(p, ignore_errors=True) if Path(p).is_dir() else Path(p).unlink(missing_ok=True)
+    shutil.rmtree(clinic, ignore_errors=True)
+    result = {k: statistics.median(v) for k, v in samples.items()}
+    result["create_mem"], result["restore_mem"] = max(samples["create_mem"]), max(samples["restore_mem"])
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mib", type=int, default=1024)
     parser.add_argument("--small-mib", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3, help="samples of each step (medians are printed)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        small, large = bench(args.small_mib, Path(tmp)), bench(args.mib, Path(tmp))
+        small, large = bench(args.small_mib, Path(tmp), args.repeat), bench(args.mib, Path(tmp), args.repeat)
     for name, r in ((f"{args.small_mib} MiB", small), (f"{args.mib} MiB", large)):
         print(f"{name}: create {r['create']:.2f}s vs tar|age {r['create_base']:.2f}s = "
               f"{r['create'] / r['create_base']:.2f}x; restore {r['restore']:.2f}s vs age -d|tar x "

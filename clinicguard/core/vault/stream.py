@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO
 
-import pyrage
-
+from clinicguard.core import agefile
+from clinicguard.core.serial import BackgroundWriter, Serial
 from clinicguard.core.vault.errors import OperationCancelled, VaultError
 from clinicguard.i18n import tr
 
@@ -24,10 +24,10 @@ Cancelled = Callable[[], bool]
 class Meter:
     """Hashes the plaintext as it streams by, reports progress, and stops when asked.
 
-    The hash runs inline, except for an encryption (`hash_in_background`): there the source comes
-    in 1 MiB blocks, and hashlib releases the GIL for a block that large, so a thread of its own
-    hashes beside pyrage's encryption. (Fed 8 KiB at a time, a hashing thread was measured slower:
-    4.1 s against 3.7 s per GiB.)
+    The hash runs inline, or on a thread of its own (`hash_in_background`): the data comes in
+    blocks of about 1 MiB, and hashlib releases the GIL for a block that large, so the hash runs
+    beside the encryption or decryption. (Fed 8 KiB at a time, a hashing thread was measured
+    slower: 4.1 s against 3.7 s per GiB.)
     """
 
     BACKLOG = 4  # blocks waiting for the hashing thread, at most (4 MiB)
@@ -54,7 +54,6 @@ class Meter:
     def feed(self, data: bytes) -> None:
         if self._cancelled is not None and self._cancelled():
             self.was_cancelled = True
-            # pyrage turns this into an I/O error; `was_cancelled` tells the caller why.
             raise OperationCancelled(tr("Cancelled."))
         if self._pool is None:
             self._sha.update(data)
@@ -78,80 +77,53 @@ class Meter:
             self._progress(done, max(self._total, done))
 
 
-# The source is read, hashed and checked for a cancel 1 MiB at a time; pyrage's 8 KiB reads are
-# served from that block. Per 8 KiB read (131,072 per GiB) the hash call, the cancel check and the
-# system call each cost more than the slice that replaces them (bench_evidence.py, issue 18).
+# The source is read, hashed and checked for a cancel 1 MiB at a time.
 READ_BLOCK = 1 << 20
 
 
-class _MeteredReader:
-    def __init__(self, raw: BinaryIO, meter: Meter):
-        self._raw, self._meter = raw, meter
-        self._block, self._pos = memoryview(b""), 0
+def encrypt(source: BinaryIO, out: BinaryIO, recipients: Sequence, meter: Meter) -> None:
+    """Encrypt `source` into `out` as an age v1 file; raises OperationCancelled or VaultError.
 
-    def _next_block(self, size: int = READ_BLOCK) -> bool:
-        data = self._raw.read(size)
-        if not data:
-            return False
-        self._meter.feed(data)
-        self._block, self._pos = memoryview(data), 0
-        return True
-
-    def read(self, n: int = -1) -> bytes:
-        if self._pos >= len(self._block) and not self._next_block():
-            return b""
-        if n is None or n < 0:  # the rest of the file
-            rest = [self._block[self._pos:].tobytes()]
-            while self._next_block():
-                rest.append(self._block.tobytes())
-            self._pos = len(self._block)
-            return b"".join(rest)
-        end = min(self._pos + n, len(self._block))
-        piece = self._block[self._pos:end].tobytes()
-        self._pos = end
-        return piece
-
-
-class _MeteredWriter:
-    """Writes the plaintext through the meter; with no file, only counts and hashes (verify)."""
-
-    def __init__(self, raw: BinaryIO | None, meter: Meter):
-        self._raw, self._meter = raw, meter
-
-    def write(self, data) -> int:
-        self._meter.feed(data)
-        if self._raw is not None:
-            self._raw.write(data)
-        return len(data)
-
-    def flush(self) -> None:
-        if self._raw is not None:
-            self._raw.flush()
-
-
-def encrypt(source: BinaryIO, out: BinaryIO, recipients: Sequence[pyrage.x25519.Recipient], meter: Meter) -> None:
-    """Encrypt `source` into `out` as an age v1 file; raises OperationCancelled or VaultError."""
+    Three things overlap on a two-core PC: the plaintext is hashed on the meter's thread, the
+    ciphertext written on another, and encrypted on this one (core/agefile.py; bench_evidence.py).
+    """
     meter.hash_in_background()
     try:
-        pyrage.encrypt_io(_MeteredReader(source, meter), out, list(recipients))
-    except (pyrage.EncryptError, OSError, ValueError) as exc:
+        with Serial("evidence-write") as writing:
+            enc = agefile.Encryptor(BackgroundWriter(out, writing), recipients)
+            while block := source.read(READ_BLOCK):
+                meter.feed(block)
+                enc.write(block)
+            enc.close()
+            writing.drain()
+    except OperationCancelled:
         meter.join()
-        if meter.was_cancelled:
-            raise OperationCancelled(tr("Adding the file was cancelled; nothing was kept.")) from None
+        raise OperationCancelled(tr("Adding the file was cancelled; nothing was kept.")) from None
+    except (OSError, ValueError) as exc:
+        meter.join()
         raise VaultError(tr("The file could not be encrypted: {error}", error=exc)) from None
     meter.join()
 
 
-def decrypt(src: BinaryIO, out: BinaryIO | None, identity: pyrage.x25519.Identity, meter: Meter) -> bool:
+def decrypt(src: BinaryIO, out: BinaryIO | None, identity, meter: Meter) -> bool:
     """Decrypt `src` into `out` (or nowhere); False if the blob does not decrypt (damaged, foreign).
 
     The caller still compares `meter.size` and `meter.hexdigest()` with the record: a blob that
-    decrypts may be another evidence's.
+    decrypts may be another evidence's. Only authenticated plaintext reaches `out`.
     """
+    meter.hash_in_background()
     try:
-        pyrage.decrypt_io(src, _MeteredWriter(out, meter), [identity])
-    except (pyrage.DecryptError, OSError, ValueError):
-        if meter.was_cancelled:
-            raise OperationCancelled(tr("Cancelled.")) from None
+        with Serial("evidence-read") as writing:
+            for piece in agefile.decrypt_chunks(src, [identity]):
+                meter.feed(piece)
+                if out is not None:
+                    writing.submit(out.write, piece)
+            writing.drain()
+    except OperationCancelled:
+        meter.join()
+        raise OperationCancelled(tr("Cancelled.")) from None
+    except (agefile.AgeError, OSError, ValueError):
+        meter.join()
         return False
+    meter.join()
     return True
