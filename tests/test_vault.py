@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import random
@@ -620,3 +621,20 @@ def test_private_folders_left_by_a_crash_are_removed_at_start(workspace, manager
     assert (temp.path / "owner.pid").read_text() == str(os.getpid())
     temp.cleanup()
     reopened.close()
+
+
+def test_a_full_disk_while_decrypting_is_told_as_such_not_as_damage(workspace, manager, tmp_path):
+    from clinicguard.core.vault import stream
+
+    ev = workspace.vault.add(manager, write(tmp_path / "scan.bin", os.urandom(3 * MIB)))
+
+    class FullDisk:
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with open(workspace.vault.blob_path(ev.blob), "rb") as src, \
+            pytest.raises(VaultError, match="n'a pas pu être écrite") as caught:
+        stream.decrypt(src, FullDisk(), workspace.keys.identity, stream.Meter(None, None, ev.size))
+    assert not isinstance(caught.value, EvidenceDamaged)
+    with open(workspace.vault.blob_path(ev.blob), "rb") as src:  # the blob itself is fine
+        assert stream.decrypt(src, None, workspace.keys.identity, stream.Meter(None, None, ev.size))

@@ -117,13 +117,30 @@ def decrypt(src: BinaryIO, out: BinaryIO | None, identity, meter: Meter) -> bool
             for piece in agefile.decrypt_chunks(src, [identity]):
                 meter.feed(piece)
                 if out is not None:
-                    writing.submit(out.write, piece)
+                    writing.submit(_write, out, piece)
             writing.drain()
     except OperationCancelled:
         meter.join()
         raise OperationCancelled(tr("Cancelled.")) from None
+    except _WriteFailed as failed:  # a full or unplugged disk where the copy goes: not a damaged blob
+        meter.join()
+        raise VaultError(tr("The decrypted copy could not be written: {error}",
+                            error=failed.error.strerror or failed.error)) from None
     except (agefile.AgeError, OSError, ValueError):
         meter.join()
         return False
     meter.join()
     return True
+
+
+class _WriteFailed(Exception):
+    def __init__(self, error: OSError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _write(out: BinaryIO, data: bytes) -> None:
+    try:
+        out.write(data)
+    except OSError as exc:
+        raise _WriteFailed(exc) from None
