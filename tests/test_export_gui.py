@@ -149,13 +149,13 @@ def test_a_successful_export_says_where_and_offers_to_open_the_workbook_or_its_f
 
 def test_the_default_folder_exists_and_a_missing_folder_is_never_created(qtbot, workspace, manager, tmp_path,
                                                                          monkeypatch):
-    from clinicguard.ui import export_dialog
+    from clinicguard.ui import file_output
 
-    assert export_dialog.default_folder().is_dir()
-    monkeypatch.setattr(export_dialog.QStandardPaths, "writableLocation",
+    assert file_output.default_folder().is_dir()
+    monkeypatch.setattr(file_output.QStandardPaths, "writableLocation",
                         staticmethod(lambda _location: str(tmp_path / "Documents")))  # not there
-    monkeypatch.setattr(export_dialog.Path, "home", staticmethod(lambda: tmp_path))
-    assert export_dialog.default_folder() == tmp_path
+    monkeypatch.setattr(file_output.Path, "home", staticmethod(lambda: tmp_path))
+    assert file_output.default_folder() == tmp_path
     window = open_window(qtbot, workspace, manager)
     window.show_page("checklist")
     dialog = window.open_export_dialog()

@@ -28,6 +28,12 @@ def test_the_report_from_the_file_menu(qtbot, main_window, workspace, manager, t
     text = subprocess.run(["pdftotext", str(out), "-"], check=True, capture_output=True, text=True).stdout
     assert "GOV-ROLES-01" in text and "[vu] *ok*" in text
     assert workspace.audit.entries()[-1].kind == "export.report"
+    opened = []
+    dialog.open_url = lambda url: opened.append(url.toLocalFile()) and False  # no PDF reader on this PC
+    dialog.open_file_button.click()
+    assert opened == [str(out)] and "lecteur de PDF" in dialog.message.text()
+    dialog.open_folder_button.click()
+    assert opened[-1] == str(tmp_path)
 
 
 def test_the_inspection_pack_of_the_ticked_items_with_a_password(qtbot, main_window, workspace, manager, tmp_path):

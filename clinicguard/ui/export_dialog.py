@@ -1,63 +1,32 @@
 """The "Export to Excel" dialog: choose the workbook (budget of a fiscal year, checklist, action
-plan) and the file; the workbook is built off the UI thread, with progress and a cancel button.
-Once written, the dialog stays open to say where, and offers to open the workbook or its folder."""
+plan, registers) and the file; the workbook is built off the UI thread, with progress and a cancel
+button. Once written, the dialog stays open to say where, and offers to open the workbook or its
+folder (ui/file_output.py holds what it shares with the report dialog)."""
 
 from __future__ import annotations
 
 import functools
-import logging
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
 from clinicguard.core import exports
+from clinicguard.i18n import tr
 from clinicguard.model.budget import fiscal_year_label
 from clinicguard.model.errors import ClinicGuardError
-from clinicguard.model.people import Permission
-from clinicguard.i18n import tr
+from clinicguard.ui.file_output import FileRow, WorkerFileDialog, default_folder
 from clinicguard.ui.state import AppState
-from clinicguard.ui.ops import Operation
-
-log = logging.getLogger(__name__)
 
 KINDS = ("budget", "checklist", "actions", "registers")
 
-
-def default_folder() -> Path:
-    """The user's Documents folder when there is one, else the home folder (never a folder to create)."""
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    if folder and Path(folder).is_dir():
-        return Path(folder)
-    return Path.home()
+__all__ = ["KINDS", "ExportDialog", "default_folder"]
 
 
-class ExportDialog(QDialog):
-    open_url = staticmethod(QDesktopServices.openUrl)  # replaced in tests: no program is launched
-
+class ExportDialog(WorkerFileDialog):
     def __init__(self, state: AppState, kind: str = "budget", parent: QWidget | None = None, *,
                  year: int | None = None):
-        super().__init__(parent)
-        self.state = state
-        self.setWindowTitle(tr("Export to Excel"))
-        self.task = None
-        self.written: Path | None = None
+        super().__init__(state, tr("Export to Excel"), parent, open_file_text=tr("Open the workbook"))
         ws = state.ws
-
         self.kind_edit = QComboBox()
         for key, text in (("budget", tr("Budget of a fiscal year (for the accountant)")),
                           ("checklist", tr("Checklist with the scores (for the DPO or an inspector)")),
@@ -71,54 +40,20 @@ class ExportDialog(QDialog):
         for summary in ws.plan.summaries():
             self.year_edit.addItem(fiscal_year_label(summary.fiscal_year, start), summary.fiscal_year)
         self.year_edit.setCurrentIndex(max(0, self.year_edit.findData(current)))
-        self.path_edit = QLineEdit()
-        self.path_edit.setAccessibleName(tr("File"))
-        browse = QPushButton(tr("Choose…"))
-        browse.clicked.connect(self.choose_file)
-        path_row = QHBoxLayout()
-        path_row.addWidget(self.path_edit, 1)
-        path_row.addWidget(browse)
+        self.file_row = FileRow(self, lambda: tr("Export to Excel"), lambda: tr("Excel workbook (*.xlsx)"),
+                                lambda: ".xlsx")
+        self.path_edit = self.file_row.edit
 
         form = QFormLayout()
         form.addRow(tr("Workbook"), self.kind_edit)
         form.addRow(tr("Fiscal year"), self.year_edit)
-        form.addRow(tr("File"), path_row)
-        self.progress = QProgressBar()
-        self.progress.setVisible(False)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox()
-        self.export_button = self.buttons.addButton(tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.export_button.clicked.connect(self.start)
-        self.cancel_button.clicked.connect(self.cancel)
-        # Shown once a workbook is written: the manager usually wants to look at it or send it.
-        self.open_file_button = QPushButton(tr("Open the workbook"))
-        self.open_folder_button = QPushButton(tr("Open the folder"))
-        self.open_file_button.clicked.connect(self.open_workbook)
-        self.open_folder_button.clicked.connect(self.open_folder)
-        self.done_row = QWidget()
-        done_layout = QHBoxLayout(self.done_row)
-        done_layout.setContentsMargins(0, 0, 0, 0)
-        done_layout.addWidget(self.open_file_button)
-        done_layout.addWidget(self.open_folder_button)
-        done_layout.addStretch(1)
-        self.done_row.setVisible(False)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.message)
-        layout.addWidget(self.done_row)
-        layout.addWidget(self.buttons)
+        form.addRow(tr("File"), self.file_row)
+        self.finish_layout(form)
 
         self.kind_edit.currentIndexChanged.connect(self._kind_changed)
         self.year_edit.currentIndexChanged.connect(lambda _: self._suggest_name())
         self.kind_edit.setCurrentIndex(max(0, self.kind_edit.findData(kind)))
         self._kind_changed()
-        if not state.can(Permission.EXPORT):
-            self.export_button.setEnabled(False)
-            self.message.setText(tr("Your profile is not allowed to export."))
 
     @property
     def kind(self) -> str:
@@ -134,12 +69,6 @@ class ExportDialog(QDialog):
                  "registers": tr("registers.xlsx")}
         folder = Path(self.path_edit.text()).parent if self.path_edit.text() else default_folder()
         self.path_edit.setText(str(folder / names[self.kind]))
-
-    def choose_file(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, tr("Export to Excel"), self.path_edit.text(),
-                                              tr("Excel workbook (*.xlsx)"))
-        if name:
-            self.path_edit.setText(name if name.lower().endswith(".xlsx") else name + ".xlsx")
 
     def _prepare(self) -> exports.PreparedExport:
         ws, actor = self.state.ws, self.state.actor
@@ -160,75 +89,20 @@ class ExportDialog(QDialog):
         except ClinicGuardError as exc:
             self.message.setText(str(exc))
             return
-        self.done_row.setVisible(False)
-        self.export_button.setEnabled(False)
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
-        self.message.setText(tr("Writing the workbook…"))
-
-        def done(draft: Path) -> None:
-            # The audit entry and the move into place happen here, on the database's thread, together.
-            task, self.task = self.task, None
-            if task is not None and task.cancelled:  # cancelled after the last check of the worker
-                draft.unlink(missing_ok=True)
-                self.state.ws.pending.release(draft)
-                self._failed(exports.ExportCancelled(tr("Export cancelled: no file was written.")))
-                return
-            try:
-                path = exports.publish_export(self.state.ws, self.state.actor, prepared, draft, out)
-            except Exception as exc:
-                if not isinstance(exc, ClinicGuardError):
-                    log.exception("publishing the export failed")
-                self._failed(exc)
-                return
-            self._succeeded(path)
-
         write = functools.partial(exports.write_draft, pending=self.state.ws.pending)
-        self.task = Operation(self, write, prepared, out, success=done) \
-            .failure(self._failed).on_progress(self._progress).run()
+        self.run(write, lambda draft: exports.publish_export(self.state.ws, self.state.actor, prepared, draft, out),
+                 tr("Writing the workbook…"), prepared, out)
 
-    def _succeeded(self, path: Path) -> None:
-        self.written = path
-        self.progress.setVisible(False)
-        self.message.setText(tr("Workbook saved: {file}", file=path))
-        self.done_row.setVisible(True)
-        self.export_button.setEnabled(True)  # another workbook can be exported from here
-        self.cancel_button.setText(tr("Close"))
-        self.open_file_button.setDefault(True)
-        self.open_file_button.setFocus()
+    def discard(self, draft: Path) -> None:
+        super().discard(draft)
+        self.state.ws.pending.release(draft)
 
-    def open_workbook(self) -> None:
-        if self.written is not None and not self.open_url(QUrl.fromLocalFile(str(self.written))):
-            self.message.setText(tr("No program on this PC could open {name}: install a spreadsheet (Excel, "
-                                    "LibreOffice) or send the file as it is.", name=self.written.name))
+    def saved_message(self, path: Path) -> str:
+        return tr("Workbook saved: {file}", file=path)
 
-    def open_folder(self) -> None:
-        if self.written is not None and not self.open_url(QUrl.fromLocalFile(str(self.written.parent))):
-            self.message.setText(tr("The folder could not be opened: {folder}", folder=self.written.parent))
+    def failed_message(self, error: BaseException) -> str:
+        return tr("The workbook could not be written: {error}. Nothing was changed.", error=error)
 
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
-    def _failed(self, error: BaseException) -> None:
-        self.task = None
-        self.progress.setVisible(False)
-        self.export_button.setEnabled(True)
-        if isinstance(error, ClinicGuardError):
-            self.message.setText(str(error))
-        else:
-            self.message.setText(tr("The workbook could not be written: {error}. Nothing was changed.", error=error))
-
-    def reject(self) -> None:
-        """Escape or the window's close button during an export cancel it, like Cancel does."""
-        if self.task is not None:
-            self.cancel()
-            return
-        super().reject()
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()  # the worker stops at its next step; no file is written
-            self.message.setText(tr("Cancelling…"))
-            return
-        self.reject()
+    def no_program_message(self, name: str) -> str:
+        return tr("No program on this PC could open {name}: install a spreadsheet (Excel, LibreOffice) or send "
+                  "the file as it is.", name=name)

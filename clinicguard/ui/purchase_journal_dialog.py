@@ -11,12 +11,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +25,7 @@ from clinicguard.core.formatting import format_money
 from clinicguard.i18n import tr, trn
 from clinicguard.model.budget import fiscal_year_label
 from clinicguard.model.errors import ClinicGuardError
-from clinicguard.ui.export_dialog import default_folder
+from clinicguard.ui.file_output import FileRow, default_folder
 from clinicguard.ui.state import AppState
 
 
@@ -51,13 +47,8 @@ class PurchaseJournalDialog(QDialog):
         self.encoding_edit.addItem(tr("Windows-1252 (older accounting software)"), "cp1252")
         self.year_end_edit = QCheckBox(tr("add the year-end entries (journal OD): depreciation of the year and "
                                           "prepaid expenses"))
-        self.path_edit = QLineEdit()
-        self.path_edit.setAccessibleName(tr("File"))
-        browse = QPushButton(tr("Choose…"))
-        browse.clicked.connect(self.choose_file)
-        path_row = QHBoxLayout()
-        path_row.addWidget(self.path_edit, 1)
-        path_row.addWidget(browse)
+        self.file_row = FileRow(self, lambda: tr("Save the purchase journal"), lambda: tr("CSV file (*.csv)"))
+        self.path_edit = self.file_row.edit
         self.notice = QLabel(import_file_notice() + " " + tr(
             "One balanced entry per invoice of the year: the expense or asset account, the deductible VAT, the "
             "supplier account; semicolons, dates as DD/MM/YYYY, decimal commas."))
@@ -67,7 +58,7 @@ class PurchaseJournalDialog(QDialog):
         form = QFormLayout()
         form.addRow(tr("Fiscal year"), self.year_edit)
         form.addRow(tr("File encoding"), self.encoding_edit)
-        form.addRow(tr("File"), path_row)
+        form.addRow(tr("File"), self.file_row)
         form.addRow("", self.year_end_edit)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.write_button = self.buttons.addButton(tr("Write the file"), QDialogButtonBox.ButtonRole.ActionRole)
@@ -84,12 +75,6 @@ class PurchaseJournalDialog(QDialog):
     def _suggest_name(self) -> None:
         year = self.year_edit.currentData()
         self.path_edit.setText(str(default_folder() / tr("purchase-journal-{year}.csv", year=year)))
-
-    def choose_file(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, tr("Save the purchase journal"), self.path_edit.text(),
-                                              tr("CSV file (*.csv)"))
-        if name:
-            self.path_edit.setText(name)
 
     def write(self) -> Path | None:
         """Write the file; the outcome (or the refusal, in one line) is shown in the dialog."""

@@ -6,51 +6,34 @@ into place happen back here, together."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from clinicguard.core import reports
-from clinicguard.core.exports import ExportCancelled, check_folder, publish_export
+from clinicguard.core.exports import check_folder, publish_export
 from clinicguard.i18n import language, pick, tr
 from clinicguard.model.errors import ClinicGuardError
-from clinicguard.model.people import Permission
 from clinicguard.ui.date_field import DateField
-from clinicguard.ui.export_dialog import default_folder
-from clinicguard.ui.ops import Operation
+from clinicguard.ui.file_output import FileRow, WorkerFileDialog, default_folder
 from clinicguard.ui.state import AppState
 
-log = logging.getLogger(__name__)
 
-
-class ReportDialog(QDialog):
-    open_url = staticmethod(QDesktopServices.openUrl)  # replaced in tests: no program is launched
-
+class ReportDialog(WorkerFileDialog):
     def __init__(self, state: AppState, kind: str = "pdf", parent: QWidget | None = None):
-        super().__init__(parent)
-        self.state = state
-        self.setWindowTitle(tr("Report for the DPO or the inspector"))
-        self.task = None
-        self.written: Path | None = None
+        super().__init__(state, tr("Report for the DPO or the inspector"), parent)
         ws = state.ws
 
         self.kind_edit = QComboBox()
@@ -60,13 +43,10 @@ class ReportDialog(QDialog):
         self.lang_edit.addItem("Français", "fr")  # each language named in itself
         self.lang_edit.addItem("English", "en")
         self.lang_edit.setCurrentIndex(max(0, self.lang_edit.findData(language())))
-        self.path_edit = QLineEdit()
-        self.path_edit.setAccessibleName(tr("File"))
-        browse = QPushButton(tr("Choose…"))
-        browse.clicked.connect(self.choose_file)
-        path_row = QHBoxLayout()
-        path_row.addWidget(self.path_edit, 1)
-        path_row.addWidget(browse)
+        self.file_row = FileRow(self, self.windowTitle,
+                                lambda: tr("PDF document (*.pdf)") if self.kind == "pdf" else tr("Zip archive (*.zip)"),
+                                lambda: ".pdf" if self.kind == "pdf" else ".zip")
+        self.path_edit = self.file_row.edit
 
         # What goes into the pack: the evidence of the ticked recommendations (all by default).
         self.items_list = QListWidget()
@@ -113,44 +93,13 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         form.addRow(tr("Document to make"), self.kind_edit)
         form.addRow(tr("Language of the report"), self.lang_edit)
-        form.addRow(tr("File"), path_row)
-        self.progress = QProgressBar()
-        self.progress.setVisible(False)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox()
-        self.export_button = self.buttons.addButton(tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.export_button.clicked.connect(self.start)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.open_file_button = QPushButton(tr("Open the file"))
-        self.open_folder_button = QPushButton(tr("Open the folder"))
-        self.open_file_button.clicked.connect(lambda: self.written and self.open_url(QUrl.fromLocalFile(str(self.written))))
-        self.open_folder_button.clicked.connect(
-            lambda: self.written and self.open_url(QUrl.fromLocalFile(str(self.written.parent))))
-        self.done_row = QWidget()
-        done_layout = QHBoxLayout(self.done_row)
-        done_layout.setContentsMargins(0, 0, 0, 0)
-        done_layout.addWidget(self.open_file_button)
-        done_layout.addWidget(self.open_folder_button)
-        done_layout.addStretch(1)
-        self.done_row.setVisible(False)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.pack_box)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.message)
-        layout.addWidget(self.done_row)
-        layout.addWidget(self.buttons)
+        form.addRow(tr("File"), self.file_row)
+        self.finish_layout(form, self.pack_box)
 
         self.kind_edit.currentIndexChanged.connect(self._kind_changed)
         self.lang_edit.currentIndexChanged.connect(lambda _: self._suggest_name())
         self.kind_edit.setCurrentIndex(max(0, self.kind_edit.findData(kind)))
         self._kind_changed()
-        if not state.can(Permission.EXPORT):
-            self.export_button.setEnabled(False)
-            self.message.setText(tr("Your profile is not allowed to export."))
 
     @property
     def kind(self) -> str:
@@ -178,14 +127,6 @@ class ReportDialog(QDialog):
         folder = Path(self.path_edit.text()).parent if self.path_edit.text() else default_folder()
         self.path_edit.setText(str(folder / names[self.kind]))
 
-    def choose_file(self) -> None:
-        pdf = self.kind == "pdf"
-        name, _ = QFileDialog.getSaveFileName(self, self.windowTitle(), self.path_edit.text(),
-                                              tr("PDF document (*.pdf)") if pdf else tr("Zip archive (*.zip)"))
-        if name:
-            suffix = ".pdf" if pdf else ".zip"
-            self.path_edit.setText(name if name.lower().endswith(suffix) else name + suffix)
-
     def _prepare(self, out: Path):
         """Read everything on this thread; returns (work for the worker, publish on this thread)."""
         ws, actor, lang = self.state.ws, self.state.actor, self.lang_edit.currentData()
@@ -211,64 +152,14 @@ class ReportDialog(QDialog):
         except ClinicGuardError as exc:
             self.message.setText(str(exc))
             return
-        self.done_row.setVisible(False)
-        self.export_button.setEnabled(False)
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
-        self.message.setText(tr("Writing the report…") if self.kind == "pdf" else tr("Writing the inspection pack…"))
-
-        def done(draft: Path) -> None:
-            task, self.task = self.task, None
-            if task is not None and task.cancelled:
-                draft.unlink(missing_ok=True)
-                self._failed(ExportCancelled(tr("Export cancelled: no file was written.")))
-                return
-            try:
-                path = publish(draft)
-            except Exception as exc:
-                if not isinstance(exc, ClinicGuardError):
-                    log.exception("publishing the report failed")
-                self._failed(exc)
-                return
-            self._succeeded(path)
 
         def run(progress=None, cancelled=None):
             return work(progress, cancelled)
 
-        self.task = Operation(self, run, success=done).failure(self._failed).on_progress(self._progress).run()
+        self.run(run, publish, tr("Writing the report…") if self.kind == "pdf" else tr("Writing the inspection pack…"))
 
-    def _succeeded(self, path: Path) -> None:
-        self.written = path
-        self.progress.setVisible(False)
-        self.message.setText(tr("Saved: {file}", file=path))
-        self.done_row.setVisible(True)
-        self.export_button.setEnabled(True)
-        self.cancel_button.setText(tr("Close"))
-        self.open_file_button.setDefault(True)
-        self.open_file_button.setFocus()
-
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-
-    def _failed(self, error: BaseException) -> None:
-        self.task = None
-        self.progress.setVisible(False)
-        self.export_button.setEnabled(True)
-        if isinstance(error, ClinicGuardError):
-            self.message.setText(str(error))
-        else:
-            self.message.setText(tr("The file could not be written: {error}. Nothing was changed.", error=error))
-
-    def reject(self) -> None:
-        if self.task is not None:
-            self.cancel()
-            return
-        super().reject()
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            self.message.setText(tr("Cancelling…"))
-            return
-        self.reject()
+    def no_program_message(self, name: str) -> str:
+        if self.kind == "pdf":
+            return tr("No program on this PC could open {name}: install a PDF reader or send the file as it is.",
+                      name=name)
+        return super().no_program_message(name)
