@@ -23,20 +23,16 @@ before it was authenticated).
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 import os
+import types
 from collections.abc import Iterable, Iterator
 from hashlib import sha256
-from typing import BinaryIO, Self
+from typing import TYPE_CHECKING, BinaryIO, Self
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.x25519 import (
-    X25519PrivateKey,
-    X25519PublicKey,
-)
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 VERSION_LINE = b"age-encryption.org/v1\n"
 CHUNK = 64 * 1024  # plaintext bytes per STREAM chunk (fixed by the format)
@@ -65,6 +61,23 @@ class MacError(AgeError):
 
 class PayloadError(AgeError):
     pass
+
+
+@functools.cache
+def _crypto() -> types.SimpleNamespace:
+    """cryptography's primitives, imported at first use: its bindings cost about 20 ms, which the
+    commands that encrypt nothing (`--help`, `status`) do not pay."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.x25519 import (
+        X25519PrivateKey,
+        X25519PublicKey,
+    )
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return types.SimpleNamespace(InvalidTag=InvalidTag, hashes=hashes, X25519PrivateKey=X25519PrivateKey,
+                                 X25519PublicKey=X25519PublicKey, ChaCha20Poly1305=ChaCha20Poly1305, HKDF=HKDF)
 
 
 # ---- bech32 (BIP 173), as age encodes its keys ----------------------------------------------------
@@ -123,7 +136,8 @@ def identity_bytes(identity) -> bytes:
 
 # ---- helpers --------------------------------------------------------------------------------------
 def _hkdf(ikm: bytes, salt: bytes | None, info: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
+    c = _crypto()
+    return c.HKDF(algorithm=c.hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
 
 
 def _b64(data: bytes) -> bytes:
@@ -151,11 +165,12 @@ def _nonce(counter: int, last: bool) -> bytes:
 
 # ---- encryption -----------------------------------------------------------------------------------
 def _x25519_stanza(recipient: bytes, file_key: bytes) -> bytes:
-    ephemeral = X25519PrivateKey.generate()
+    c = _crypto()
+    ephemeral = c.X25519PrivateKey.generate()
     share = ephemeral.public_key().public_bytes_raw()
-    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient))
+    shared = ephemeral.exchange(c.X25519PublicKey.from_public_bytes(recipient))
     wrap = _hkdf(shared, share + recipient, X25519_LABEL)
-    body = _b64(ChaCha20Poly1305(wrap).encrypt(b"\x00" * 12, file_key, None))
+    body = _b64(c.ChaCha20Poly1305(wrap).encrypt(b"\x00" * 12, file_key, None))
     lines = [body[i:i + 64] for i in range(0, len(body), 64)]
     if not lines or len(lines[-1]) == 64:
         lines.append(b"")
@@ -179,7 +194,7 @@ class Encryptor:
         mac = hmac.new(_hkdf(file_key, None, b"header"), header, sha256).digest()
         nonce = os.urandom(16)
         out.write(header + b" " + _b64(mac) + b"\n" + nonce)
-        self._aead = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
+        self._aead = _crypto().ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
         self._counter = 0
         self._pending = bytearray()  # plaintext not sealed yet: at most one chunk, which may be the last
         self._sealed: list[bytes] = []
@@ -294,14 +309,15 @@ def _unwrap_x25519(identity: bytes, public: bytes, args: list[bytes], body: byte
     share = _unb64(args[1])
     if len(share) != 32 or len(body) != 32:
         raise HeaderError("malformed X25519 stanza")
+    c = _crypto()
     try:
-        shared = X25519PrivateKey.from_private_bytes(identity).exchange(X25519PublicKey.from_public_bytes(share))
+        shared = c.X25519PrivateKey.from_private_bytes(identity).exchange(c.X25519PublicKey.from_public_bytes(share))
     except ValueError:  # a low-order share gives the all-zero secret
         raise HeaderError("X25519 share of low order") from None
     wrap = _hkdf(shared, share + public, X25519_LABEL)
     try:
-        return ChaCha20Poly1305(wrap).decrypt(b"\x00" * 12, body, None)
-    except InvalidTag:
+        return c.ChaCha20Poly1305(wrap).decrypt(b"\x00" * 12, body, None)
+    except c.InvalidTag:
         return None
 
 
@@ -309,7 +325,7 @@ def _file_key(stanzas, identities: list[bytes]) -> bytes:
     if any(args[0] == b"scrypt" for args, _ in stanzas) and len(stanzas) != 1:
         raise HeaderError("an scrypt stanza must be alone")
     for identity in identities:
-        public = X25519PrivateKey.from_private_bytes(identity).public_key().public_bytes_raw()
+        public = _crypto().X25519PrivateKey.from_private_bytes(identity).public_key().public_bytes_raw()
         for args, body in stanzas:
             if args[0] != b"X25519":
                 continue
@@ -348,10 +364,11 @@ def decrypt_chunks(src: BinaryIO, identities: Iterable) -> Iterator[bytes]:
     nonce = _read_full(src, 16)
     if len(nonce) != 16:
         raise HeaderError("no payload nonce")
-    return _payload(src, ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload")))
+    return _payload(src, _crypto().ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload")))
 
 
 def _payload(src: BinaryIO, aead: ChaCha20Poly1305) -> Iterator[bytes]:
+    invalid_tag = _crypto().InvalidTag
     counter = 0
     block = _read_full(src, BATCH * ENC_CHUNK)
     if not block:
@@ -366,7 +383,7 @@ def _payload(src: BinaryIO, aead: ChaCha20Poly1305) -> Iterator[bytes]:
             problem = None
             try:
                 plain = aead.decrypt(_nonce(counter, at_end), piece, None) if len(piece) >= TAG else None
-            except InvalidTag:
+            except invalid_tag:
                 plain = None
             if plain is None and len(piece) == ENC_CHUNK:
                 # A full chunk may be marked otherwise than its place says: a last chunk followed by
@@ -374,7 +391,7 @@ def _payload(src: BinaryIO, aead: ChaCha20Poly1305) -> Iterator[bytes]:
                 try:
                     plain = aead.decrypt(_nonce(counter, not at_end), piece, None)
                     problem = "data after the last chunk" if not at_end else "cut after a full chunk"
-                except InvalidTag:
+                except invalid_tag:
                     pass
             if plain is None:
                 problem = "damaged, truncated or altered content"
