@@ -11,6 +11,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -37,6 +38,7 @@ from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.ui import ops
 from clinicguard.ui.backup_text import local_time, size_text
+from clinicguard.ui.backups_dialog import BackupsDialog
 from clinicguard.ui.state import AppState
 from clinicguard.ui.widgets import show_error
 
@@ -66,6 +68,10 @@ class BackupController(QObject):
         self.verify_action = QAction(tr("&Verify a backup…"), window)
         self.verify_action.setObjectName("verifyBackup")
         self.verify_action.triggered.connect(lambda: self.verify_file())
+        self.list_action = QAction(tr("Bac&kups…"), window)
+        self.list_action.setObjectName("listBackups")
+        self.list_action.triggered.connect(lambda: self.show_backups())
+        self.backups_dialog: BackupsDialog | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(SCHEDULE_CHECK_MS)
         self.timer.timeout.connect(self.backup_if_due)
@@ -181,6 +187,17 @@ class BackupController(QObject):
             show_error(self.window, exc)
         self.finished.emit(exc)
 
+    def show_backups(self) -> BackupsDialog:
+        """Fichier › Sauvegardes…: the backups at the destinations and their state."""
+        if self.backups_dialog is not None and shiboken6.isValid(self.backups_dialog) and self.backups_dialog.isVisible():
+            self.backups_dialog.reload()
+        else:
+            self.backups_dialog = BackupsDialog(self.state, self, self.window)
+        self.backups_dialog.show()
+        self.backups_dialog.raise_()
+        self.backups_dialog.activateWindow()
+        return self.backups_dialog
+
     # ---- automatic --------------------------------------------------------------------------
     def backup_if_due(self) -> ops.Operation | None:
         """The timer's look: a quiet backup in the background when the core says one is due."""
@@ -194,6 +211,8 @@ class BackupController(QObject):
         """At closing: True when a backup was started instead (the window closes when it ends,
         `close_again()`); False when the window may close now. Closing never fails because of it."""
         try:
+            if self.backups_dialog is not None and shiboken6.isValid(self.backups_dialog):
+                self.backups_dialog.close()  # its reading of the backups stops: closing does not wait for it
             return self._start_closing_backup(close_again)
         except Exception:  # the window must close whatever happens here
             log.exception("the backup at closing could not start")
