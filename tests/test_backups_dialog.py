@@ -87,19 +87,25 @@ def test_the_dialog_lists_the_backups_with_their_state_and_marks_the_last_verifi
 
 
 def test_verify_the_chosen_backup_with_progress_updates_its_state_and_the_journal(qtbot, main_window, workspace,
-                                                                                  manager, usb):
+                                                                                  manager, usb, monkeypatch):
     made = backup.create(workspace, manager, usb)
     dialog = _open_from_the_menu(main_window)
     qtbot.waitUntil(lambda: _all_read(dialog), timeout=60_000)
     assert _states(dialog) == ["vérifiée (la dernière vérifiée)"]
     _flip_a_byte(made.path)  # the drive damages it after it was listed
+    seen = []
+    real = backup.verify_recorded
+
+    def reporting(ws, actor, path, *, progress, cancelled):  # what the core reports to the progress dialog
+        return real(ws, actor, path, progress=lambda done, total: (seen.append((done, total)), progress(done, total)),
+                    cancelled=cancelled)
+
+    monkeypatch.setattr(backup, "verify_recorded", reporting)
     dialog.table.selectRow(0)
     dialog.verify_button.click()
     op = dialog.verify_op
     assert op is not None and op.dialog is not None  # the progress dialog, with its cancel button
     assert op.dialog.labelText() == "Vérification de la sauvegarde…" and op.dialog.findChild(QPushButton)
-    seen = []
-    op.signals.progress.connect(lambda done, total: seen.append((done, total)))
     qtbot.waitUntil(lambda: not op.running, timeout=60_000)
     assert seen and all(0 <= done <= total for done, total in seen)
     assert _states(dialog)[0].startswith("endommagée : ")
@@ -149,8 +155,11 @@ def test_a_missing_destination_is_reported_without_the_window_waiting(qtbot, mai
     answer = threading.Event()
     real = backup.destination_available
 
+    looks = []
+
     def slow_share(folder):
         if str(folder) == str(share):
+            looks.append(folder)
             assert answer.wait(60)
         return real(folder)
 
@@ -162,6 +171,9 @@ def test_a_missing_destination_is_reported_without_the_window_waiting(qtbot, mai
         assert dialog.busy_label.isVisible() and str(share) in dialog.busy_label.text()
         assert "Recherche des sauvegardes" in dialog.busy_label.text()
         assert not dialog.missing_label.isVisible()
+        dialog.reload()  # "Refresh" while the share has not answered: it is not asked twice
+        qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=60_000)
+        assert looks == [str(share)] and "Recherche des sauvegardes" in dialog.busy_label.text()
     finally:
         answer.set()
     qtbot.waitUntil(lambda: dialog.missing_label.isVisible(), timeout=60_000)

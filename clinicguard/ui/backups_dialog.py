@@ -136,8 +136,9 @@ class BackupsDialog(QDialog):
         self.setObjectName("backupsDialog")
         self.setWindowTitle(tr("Backups"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._generation = 0  # a listing's answers arriving after a newer listing began are dropped
-        self._pending: set[str] = set()  # folders still being looked at
+        self._generation = 0  # a reading's answer arriving after a newer listing began is dropped
+        self._pending: set[str] = set()  # the folders this listing still waits for
+        self._finding: dict[str, ops.Operation] = {}  # folder -> the look at it under way
         self.missing: list[str] = []
         self._known: dict[tuple[str, str, int], dict] = {}  # read back while this dialog is open
         self._tried: set[tuple[str, str]] = set()
@@ -242,9 +243,10 @@ class BackupsDialog(QDialog):
 
     # ---- listing ------------------------------------------------------------------------------
     def reload(self) -> None:
-        """Look at the destinations again, each off the UI thread; the rows come as each answers."""
+        """Look at the destinations again, each off the UI thread; the rows come as each answers.
+        A folder still being looked at (a share that takes its time) is not asked twice: the
+        answer on its way serves."""
         self._generation += 1
-        generation = self._generation
         self._stop_check()
         self._auto = True
         self._tried.clear()
@@ -255,21 +257,27 @@ class BackupsDialog(QDialog):
         last = self.ws.backup_settings.last
         self._pending = set(folders)
         for folder in folders:
-            ops.Operation(self, backup.find_backups, [folder], last_verified=last.file if last else None) \
-                .success(lambda found, folder=folder: self._found(generation, folder, found)) \
-                .failure(lambda exc, folder=folder: self._find_failed(generation, folder, exc)).run()
+            if self._busy(self._finding.get(folder)):
+                continue
+            self._finding[folder] = ops.Operation(self, backup.find_backups, [folder],
+                                                  last_verified=last.file if last else None) \
+                .success(lambda found, folder=folder: self._found(folder, found)) \
+                .failure(lambda exc, folder=folder: self._find_failed(folder, exc)).run()
         self._update_busy()
         self._update_buttons()
 
-    def _found(self, generation: int, folder: str, found: backup.Found) -> None:
-        if generation != self._generation:
+    def _found(self, folder: str, found: backup.Found) -> None:
+        if folder not in self._pending:  # closed, or no longer a destination
             return
         self._pending.discard(folder)
         self.missing += found.missing
         self._show_missing()
         order = list(self.ws.backup_settings.current.destinations)
+        last = self.ws.backup_settings.last
         chosen = self.selected_row()
-        rows = self.model.rows + [self._known.get((r["folder"], r["file"], r["size"]), r) for r in found.rows]
+        new = [{**self._known.get((r["folder"], r["file"], r["size"]), r),
+                "last_verified": last is not None and r["file"] == last.file} for r in found.rows]
+        rows = self.model.rows + new
         rows.sort(key=lambda r: (r.get("created_at") or "", -order.index(r["folder"]) if r["folder"] in order else 0),
                   reverse=True)
         self.model.set_rows(rows)
@@ -281,8 +289,8 @@ class BackupsDialog(QDialog):
         self._update_buttons()
         self._check_next()
 
-    def _find_failed(self, generation: int, folder: str, exc: BaseException) -> None:
-        if generation != self._generation:
+    def _find_failed(self, folder: str, exc: BaseException) -> None:
+        if folder not in self._pending:
             return
         self._pending.discard(folder)
         log.warning("could not look for backups in %s: %s", folder, exc)
@@ -505,6 +513,7 @@ class BackupsDialog(QDialog):
 
     def closeEvent(self, event) -> None:
         self._generation += 1  # what is still on its way is dropped
+        self._pending.clear()
         self._auto = False
         self._stop_check()
         if self._busy(self.verify_op):
