@@ -259,3 +259,44 @@ def test_closing_the_window_stops_the_reading_of_the_backups(qtbot, open_main_wi
     assert not window.isVisible()
     assert ops.drain()
     assert len(read) <= 1  # at most the one under way: closing does not wait for all of them
+
+
+def test_the_dialog_closes_when_the_window_locks(qtbot, main_window, workspace, manager, usb):
+    backup.create(workspace, manager, usb)
+    dialog = _open_from_the_menu(main_window)
+    main_window.state.set_actor(None)  # what the inactivity lock does
+    assert not dialog.isVisible()
+
+
+def test_escape_closes_the_dialog_and_stops_the_reading(qtbot, main_window, workspace, manager, usb, tmp_path,
+                                                        monkeypatch):
+    big = tmp_path / "scan.bin"
+    big.write_bytes(os.urandom(12 << 20))  # a backup read in several steps
+    workspace.vault.add(manager, big, title="Scan")
+    backup.create(workspace, manager, usb)
+    started, closed, outcome = threading.Event(), threading.Event(), []
+    real = backup.check_backup
+
+    def reading(row, identity, *, progress, cancelled):
+        def step(done, total):
+            started.set()
+            assert closed.wait(60)  # the user presses Escape while it is being read
+            progress(done, total)
+        try:
+            result = real(row, identity, progress=step, cancelled=cancelled)
+        except backup.BackupCancelled:
+            outcome.append("cancelled")
+            raise
+        outcome.append("read to the end")
+        return result
+
+    monkeypatch.setattr(backup, "check_backup", reading)
+    dialog = _open_from_the_menu(main_window)
+    try:
+        qtbot.waitUntil(started.is_set, timeout=60_000)
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        assert not dialog.isVisible()
+    finally:
+        closed.set()
+    assert ops.drain()
+    assert outcome == ["cancelled"]

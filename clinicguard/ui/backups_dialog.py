@@ -235,6 +235,7 @@ class BackupsDialog(QDialog):
         layout.addLayout(buttons)
         self.resize(900, 440)
         controller.finished.connect(self._backup_finished)
+        state.actor_changed.connect(self._actor_changed)
         self.reload()
 
     @property
@@ -498,6 +499,12 @@ class BackupsDialog(QDialog):
         if self.isVisible():
             self.reload()
 
+    def _actor_changed(self, actor) -> None:
+        if actor is None:  # locked, or another person is choosing their profile: the list goes
+            self.close()
+        else:
+            self._update_buttons()
+
     def open_folder(self) -> None:
         row = self.selected_row()
         folder = row["folder"] if row is not None else self.ws.backup_settings.current.destination
@@ -511,11 +518,19 @@ class BackupsDialog(QDialog):
             self.message.setStyleSheet(f"color: {RED};")
             self.message.setText(tr("The folder could not be opened: {folder}", folder=folder))
 
-    def closeEvent(self, event) -> None:
+    def _stop_all(self) -> None:
+        """Closed (its button, Escape, the window closing or locking): nothing more is read."""
         self._generation += 1  # what is still on its way is dropped
         self._pending.clear()
         self._auto = False
         self._stop_check()
         if self._busy(self.verify_op):
             self.verify_op.cancel()
+
+    def closeEvent(self, event) -> None:
+        self._stop_all()
         super().closeEvent(event)
+
+    def done(self, result: int) -> None:  # Escape: QDialog.reject does not go through closeEvent
+        self._stop_all()
+        super().done(result)
