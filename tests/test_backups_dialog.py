@@ -300,3 +300,17 @@ def test_escape_closes_the_dialog_and_stops_the_reading(qtbot, main_window, work
         closed.set()
     assert ops.drain()
     assert outcome == ["cancelled"]
+
+
+def test_enter_on_a_row_verifies_it(qtbot, main_window, workspace, manager, usb):
+    backup.create(workspace, manager, usb)
+    dialog = _open_from_the_menu(main_window)
+    qtbot.waitUntil(lambda: _all_read(dialog), timeout=60_000)
+    entries = len(workspace.audit.entries())
+    dialog.table.setFocus()
+    dialog.table.setCurrentIndex(dialog.model.index(0, 0))
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
+    assert dialog.verify_op is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.verify_op is None, timeout=60_000)
+    assert "est complète" in dialog.message.text()
+    assert [e.kind for e in workspace.audit.entries()[entries:]] == ["backup.verify"]  # once

@@ -219,6 +219,9 @@ class BackupsDialog(QDialog):
         self.refresh_button.clicked.connect(lambda: self.reload())
         close = QPushButton(tr("Close"))
         close.clicked.connect(self.close)
+        for b in (self.verify_button, self.backup_button, self.folder_button, self.refresh_button, close,
+                  self.stop_button):
+            b.setAutoDefault(False)  # Enter on a row verifies it (the table's activated), nothing else
         buttons = QHBoxLayout()
         for b in (self.verify_button, self.backup_button, self.folder_button, self.refresh_button):
             buttons.addWidget(b)
