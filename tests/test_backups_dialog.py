@@ -109,7 +109,8 @@ def test_verify_the_chosen_backup_with_progress_updates_its_state_and_the_journa
     qtbot.waitUntil(lambda: not op.running, timeout=60_000)
     assert seen and all(0 <= done <= total for done, total in seen)
     assert _states(dialog)[0].startswith("endommagée : ")
-    assert "endommagée" in dialog.message.text()
+    assert dialog.message.text() == "Relue à l'instant : endommagée."
+    assert "endommagée ou incomplète" in dialog.details.text() and made.path.name in dialog.details.text()
     entry = workspace.audit.entries()[-1]
     assert entry.kind == "backup.verify" and entry.after["ok"] is False
     # a good one again: verified, said, journalled

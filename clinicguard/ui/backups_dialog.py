@@ -190,7 +190,7 @@ class BackupsDialog(QDialog):
                     optional=(BackupsModel.FILE, BackupsModel.FOLDER))
         self._folder_delegate = _MiddleElided(self.table)
         self.table.setItemDelegateForColumn(BackupsModel.FOLDER, self._folder_delegate)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._chosen())
         self.model.dataChanged.connect(lambda *_: self._update_buttons())  # the chosen one's state came
         self.table.activated.connect(lambda _index: self.verify_selected())
 
@@ -407,6 +407,11 @@ class BackupsDialog(QDialog):
         if index.isValid():
             self.table.selectRow(index.row())
 
+    def _chosen(self) -> None:
+        if not self._busy(self.verify_op):
+            self.message.setText("")  # a result said about another row
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
         row = self.selected_row()
         if row is None:
@@ -466,11 +471,14 @@ class BackupsDialog(QDialog):
             show_error(self, exc)
             return
         row = self._row(key)
+        self.message.setStyleSheet(f"color: {RED};")
         if row is not None and isinstance(exc, backup.BackupError):
             damaged = {**row, "state": "damaged", "problem": str(exc)}
             self._known[(damaged["folder"], damaged["file"], damaged["size"])] = damaged
             self.model.replace(damaged)
-        self.message.setStyleSheet(f"color: {RED};")
+            if self.selected_row() is not None and row_key(self.selected_row()) == key:  # the problem is
+                self.message.setText(tr("Read back just now: {state}.", state=backup.state_text("damaged")))
+                return  # written just above, under the list
         self.message.setText(str(exc))
 
     def _verify_ended(self) -> None:
