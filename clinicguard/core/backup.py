@@ -11,7 +11,7 @@ import os
 import secrets
 import shutil
 import tarfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -221,9 +221,6 @@ def rotate(ws: Workspace, actor: Actor | None, folder: Path, *, daily: int = 7, 
 
 
 # ---- what the destinations hold (the rules `backup list` and the window's Backups dialog share) --
-STATES = ("verified", "not-verified", "damaged")
-
-
 def state_text(state: str) -> str:
     """A backup's state as the user reads it."""
     return {"verified": tr("verified"), "not-verified": tr("not verified"), "damaged": tr("damaged")}[state]
@@ -307,7 +304,7 @@ def check_backup(row: dict, identity, *, progress: Progress | None = None,
     return checked
 
 
-def backups_at(folders: Iterable[str | Path], identity: Callable | object | None = None, *,
+def backups_at(folders: Iterable[str | Path], identity=None, *,
                last_verified: str | None = None) -> Found:
     """`backup list`: the backups in `folders`, each one read back in full when the clinic key is
     given (verified or damaged), else not verified."""
