@@ -264,6 +264,39 @@ def test_cli_create_verify_list_and_restore(tmp_path, monkeypatch, capsys):
     assert Workspace.open(tmp_path / "new").people.sign_in("Claire Martin", "Secret-Manager-2026")
 
 
+def test_cli_list_at_the_destinations_gives_each_state_and_names_a_missing_folder(tmp_path, monkeypatch, capsys):
+    import json
+
+    from clinicguard.cli import main
+    folder = tmp_path / "clinic"
+    ws, _recovery = Workspace.create(folder, clinic_name="Cabinet CLI", structure="group-practice",
+                                     manager_name="Claire Martin", manager_secret="Secret-Manager-2026")
+    ws.close()
+    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", "Secret-Manager-2026")
+    usb, nas = tmp_path / "usb", tmp_path / "nas"
+    usb.mkdir()
+    nas.mkdir()
+    assert main(["backup", "settings", "--data-dir", str(folder), "--destination", str(usb),
+                 "--second-destination", str(nas)]) == 0
+    assert main(["backup", "create", "--data-dir", str(folder), "--to", str(usb)]) == 0
+    (older,) = usb.glob(f"*{backup.SUFFIX}")
+    _damaged(older, older, "middle")
+    assert main(["backup", "create", "--data-dir", str(folder), "--to", str(usb)]) == 0
+    (newer,) = set(usb.glob(f"*{backup.SUFFIX}")) - {older}
+    nas.rmdir()  # the share is gone
+    capsys.readouterr()
+    assert main(["backup", "list", "--data-dir", str(folder), "--json"]) == 0
+    out = capsys.readouterr()
+    rows = json.loads(out.out)
+    assert [(r["file"], r["state"], r["last_verified"]) for r in rows] == \
+        [(newer.name, "verified", True), (older.name, "damaged", False)]
+    assert "endommagée" in rows[1]["problem"] and rows[1]["created_at"] < rows[0]["created_at"]
+    assert f"Le dossier de sauvegarde {nas} est introuvable" in out.err
+    assert main(["backup", "list", "--data-dir", str(folder)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("\tvérifiée") and "\tendommagée\t" in lines[1]
+
+
 def test_rotation_keeps_daily_weekly_monthly_and_the_last_verified():
     names = [f"clinicguard-abcdef12-2026{m:02d}{d:02d}T120000{backup.SUFFIX}" for m in (1, 2, 3) for d in (1, 2, 3, 10, 20)]
     doomed = backup.rotation_plan(names, daily=2, weekly=1, monthly=2)

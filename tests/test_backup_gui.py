@@ -77,8 +77,8 @@ def test_an_unplugged_drive_is_told_in_french_and_leaves_no_file(qtbot, main_win
     assert messages[-1][0] == "warning" and "clé USB débranchée" in messages[-1][1]
     assert not usb.exists() and not list(workspace.data_dir.glob(".backup-*"))
     card = main_window.pages["dashboard"].backup_box
-    card.refresh()
-    assert "introuvable" in card.warnings.text()
+    card.refresh()  # the folder is looked for off the UI thread: the warning comes when it answers
+    qtbot.waitUntil(lambda: "introuvable" in card.warnings.text())
 
 
 def test_a_full_destination_is_told_in_french_and_leaves_no_partial_file(qtbot, main_window, workspace, manager,

@@ -74,26 +74,28 @@ def cmd_backup_restore(args: argparse.Namespace) -> int:
 def cmd_backup_list(args: argparse.Namespace) -> int:
     """The backups in --dir, or at the clinic's destinations; each one read back in full with the
     clinic key when the clinic is on this PC (state verified or damaged), else not verified."""
-    identity, folders = None, [args.dir] if args.dir else []
+    identity, folders, last = None, [args.dir] if args.dir else [], None
     if clinic_exists(data_dir_of(args)):
         ws = open_workspace(args)
         try:
             folders = folders or list(ws.backup_settings.current.destinations)
             identity = ws.keys.identity
+            last = ws.backup_settings.last
         finally:
             ws.close()
     if not folders:
         raise UsageError(tr("No backup folder: give --dir, or choose a destination with 'clinicguard backup "
                             "settings --destination DIR'."))
-    rows = [row for folder in folders for row in backup.list_backups(Path(folder), identity)]
+    found = backup.backups_at(folders, identity, last_verified=last.file if last else None)
+    for folder in found.missing:
+        print(backup.missing_destination_text(folder), file=sys.stderr)
     if args.json:
-        print_json(rows)
+        print_json(found.rows)
     else:
-        for row in rows:
-            state = {"verified": tr("verified"), "not-verified": tr("not verified"), "damaged": tr("damaged")}
-            line = f"{row['folder']}{os.sep}{row['file']}\t{row['size']}\t{state[row['state']]}"
+        for row in found.rows:
+            line = f"{row['folder']}{os.sep}{row['file']}\t{row['size']}\t{backup.state_text(row['state'])}"
             print(line + (f"\t{row['problem']}" if row.get("problem") else ""))
-    return EXIT_OK
+    return EXIT_OK  # a missing folder is said on stderr; the others are still listed
 
 
 def _settings_text(s: BackupSettings) -> list[str]:

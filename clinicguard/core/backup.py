@@ -11,6 +11,9 @@ import os
 import secrets
 import shutil
 import tarfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from clinicguard.core import keys
@@ -32,6 +35,7 @@ from clinicguard.core.backup_archive import (  # noqa: F401 (the names the CLI a
     _identity_of,
     _Meter,
     _read,
+    _stamp_of,
     copy_verified,
     list_backups,
     remove_leftovers,
@@ -231,3 +235,97 @@ def rotate(ws: Workspace, actor: Actor | None, folder: Path, *, daily: int = 7, 
     with writing as change:
         change.record("backup.rotate", "backup", str(folder), None, {"deleted": doomed, "kept_verified": last_verified})
     return doomed
+
+
+# ---- what the destinations hold (the rules `backup list` and the window's Backups dialog share) --
+def state_text(state: str) -> str:
+    """A backup's state as the user reads it."""
+    return {"verified": tr("verified"), "not-verified": tr("not verified"), "damaged": tr("damaged")}[state]
+
+
+def destination_available(folder: str | Path) -> bool:
+    """Is the backup folder there? (May take seconds on a disconnected share: never on a UI thread.)"""
+    try:
+        return Path(folder).is_dir()
+    except OSError:
+        return False
+
+
+def missing_destination_text(folder: str | Path) -> str:
+    return tr("The backup folder {folder} cannot be found: plug in the drive or reconnect the share.",
+              folder=folder)
+
+
+def created_at_of(name: str) -> str | None:
+    """The creation time a backup's name carries (UTC ISO, as in its manifest), or None."""
+    stamp = _stamp_of(name)
+    if stamp is None:
+        return None
+    try:
+        when = datetime.strptime(stamp[:15], "%Y%m%dT%H%M%S")
+    except ValueError:
+        return None
+    micro = stamp[15:21]
+    if micro.isdigit():
+        when = when.replace(microsecond=int(micro.ljust(6, "0")))
+    return when.replace(tzinfo=UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class Found:
+    """The backups found at some folders (newest first) and the folders that are not there."""
+
+    rows: list[dict]
+    missing: tuple[str, ...] = field(default=())
+
+
+def find_backups(folders: Iterable[str | Path], *, last_verified: str | None = None) -> Found:
+    """The backups in `folders`, not read yet (state `not-verified`, date from the name), newest
+    first; `last_verified`, the name of the last backup known to verify, is marked on its rows
+    (the copies at both destinations). A folder that is not there is named in `missing`."""
+    rows: list[dict] = []
+    missing: list[str] = []
+    for folder in folders:
+        if not destination_available(folder):
+            missing.append(str(folder))
+            continue
+        try:
+            found = list_backups(Path(folder))
+        except OSError:  # unplugged while it was read
+            missing.append(str(folder))
+            continue
+        for row in found:
+            row["created_at"] = created_at_of(row["file"]) or ""
+            row["last_verified"] = row["file"] == last_verified
+        rows += found
+    rows.sort(key=lambda r: r["created_at"], reverse=True)  # stable: the first destination first
+    return Found(rows, tuple(missing))
+
+
+def check_backup(row: dict, identity, *, progress: Progress | None = None,
+                 cancelled: Cancelled | None = None) -> dict:
+    """A found backup read back in full with the clinic key: the same row, state `verified` (date
+    and clinic from its manifest) or `damaged` with the problem. `identity` may be a function
+    giving the key, so that it is read where the work runs. A cancelled check raises BackupCancelled."""
+    ident = identity() if callable(identity) else identity
+    checked = dict(row)
+    checked.pop("problem", None)
+    try:
+        c = verify(Path(row["folder"]) / row["file"], ident, progress=progress, cancelled=cancelled)
+    except BackupCancelled:
+        raise
+    except BackupError as exc:
+        checked.update(state="damaged", problem=str(exc))
+        return checked
+    checked.update(state="verified", created_at=c.manifest["created_at"], clinic=c.manifest["clinic_name"])
+    return checked
+
+
+def backups_at(folders: Iterable[str | Path], identity=None, *,
+               last_verified: str | None = None) -> Found:
+    """`backup list`: the backups in `folders`, each one read back in full when the clinic key is
+    given (verified or damaged), else not verified."""
+    found = find_backups(folders, last_verified=last_verified)
+    if identity is None:
+        return found
+    return Found([check_backup(row, identity) for row in found.rows], found.missing)

@@ -275,5 +275,9 @@ class BackupPreferences:
         kinds = self._audit.kinds_after(last.audit_count)[1] if last is not None and self._audit else []
         return backup_due_at_closing(self.current, last, kinds)
 
-    def status(self, now: datetime) -> BackupStatus:
-        return backup_status(self.current, self.last, now, problem=self.problem)
+    def status(self, now: datetime, *, folder_exists: Callable[[str], bool] | None = None) -> BackupStatus:
+        """`folder_exists` answers whether the destination is there (the window passes what it last
+        learnt off the UI thread: on a disconnected share the question takes seconds)."""
+        if folder_exists is None:
+            return backup_status(self.current, self.last, now, problem=self.problem)
+        return backup_status(self.current, self.last, now, problem=self.problem, folder_exists=folder_exists)

@@ -11,6 +11,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -31,12 +32,13 @@ from PySide6.QtWidgets import (
 
 from clinicguard.core import backup
 from clinicguard.core.changes import Changes
-from clinicguard.core.formatting import format_date
-from clinicguard.i18n import language, tr, trn
+from clinicguard.i18n import tr, trn
 from clinicguard.model.backup import BackupStatus, BackupWarning
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.ui import ops
+from clinicguard.ui.backup_text import local_time, size_text
+from clinicguard.ui.backups_dialog import BackupsDialog
 from clinicguard.ui.state import AppState
 from clinicguard.ui.widgets import show_error
 
@@ -47,19 +49,6 @@ SCHEDULE_CHECK_MS = 60_000  # the window looks once a minute whether an automati
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def size_text(n: int) -> str:
-    for unit, scale in ((tr("GB"), 1 << 30), (tr("MB"), 1 << 20), (tr("KB"), 1 << 10)):
-        if n >= scale:
-            number = f"{n / scale:.1f}"
-            return f"{number.replace('.', ',') if language() == 'fr' else number}\u00a0{unit}"
-    return tr("{n} bytes", n=n)
-
-
-def _local_time(stamp: str) -> str:
-    when = datetime.fromisoformat(stamp).astimezone()
-    return tr("{date} at {time}", date=format_date(when.date()), time=when.strftime("%H:%M"))
 
 
 class BackupController(QObject):
@@ -79,6 +68,10 @@ class BackupController(QObject):
         self.verify_action = QAction(tr("&Verify a backup…"), window)
         self.verify_action.setObjectName("verifyBackup")
         self.verify_action.triggered.connect(lambda: self.verify_file())
+        self.list_action = QAction(tr("Bac&kups…"), window)
+        self.list_action.setObjectName("listBackups")
+        self.list_action.triggered.connect(lambda: self.show_backups())
+        self.backups_dialog: BackupsDialog | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(SCHEDULE_CHECK_MS)
         self.timer.timeout.connect(self.backup_if_due)
@@ -183,7 +176,7 @@ class BackupController(QObject):
 
     def _verified(self, checked: backup.Checked) -> None:
         text = tr("The backup {file} is complete: every entry matches its manifest ({date}).",
-                  file=checked.path.name, date=_local_time(checked.manifest["created_at"]))
+                  file=checked.path.name, date=local_time(checked.manifest["created_at"]))
         QMessageBox.information(self.window, "ClinicGuard", text)
         self.finished.emit(checked)
 
@@ -193,6 +186,17 @@ class BackupController(QObject):
         else:
             show_error(self.window, exc)
         self.finished.emit(exc)
+
+    def show_backups(self) -> BackupsDialog:
+        """Fichier › Sauvegardes…: the backups at the destinations and their state."""
+        if self.backups_dialog is not None and shiboken6.isValid(self.backups_dialog) and self.backups_dialog.isVisible():
+            self.backups_dialog.reload()
+        else:
+            self.backups_dialog = BackupsDialog(self.state, self, self.window)
+        self.backups_dialog.show()
+        self.backups_dialog.raise_()
+        self.backups_dialog.activateWindow()
+        return self.backups_dialog
 
     # ---- automatic --------------------------------------------------------------------------
     def backup_if_due(self) -> ops.Operation | None:
@@ -207,6 +211,8 @@ class BackupController(QObject):
         """At closing: True when a backup was started instead (the window closes when it ends,
         `close_again()`); False when the window may close now. Closing never fails because of it."""
         try:
+            if self.backups_dialog is not None and shiboken6.isValid(self.backups_dialog):
+                self.backups_dialog.close()  # its reading of the backups stops: closing does not wait for it
             return self._start_closing_backup(close_again)
         except Exception:  # the window must close whatever happens here
             log.exception("the backup at closing could not start")
@@ -369,23 +375,56 @@ class BackupCard(QGroupBox):
         line.addStretch(1)
         layout.addLayout(line)
         self.status: BackupStatus | None = None
+        self._present: dict[str, bool] = {}  # destination -> there, as last learnt off the UI thread
+        self._checking: set[str] = set()
+        self._again: set[str] = set()
         self.refresh()
 
     def refresh(self) -> None:
-        status = self.state.ws.backup_settings.status(_now())
+        """The facts at once; whether the destination is there when the check off the UI thread
+        answers (a disconnected share takes seconds to say so)."""
+        self._show()
+        self._check_destination()
+
+    def _check_destination(self) -> None:
+        folder = self.state.ws.backup_settings.current.destination
+        if not folder:
+            return
+        if folder in self._checking:  # asked again while a check runs: once more when it answers
+            self._again.add(folder)
+            return
+        self._checking.add(folder)
+        ops.Operation(self, backup.destination_available, folder) \
+            .success(lambda present: self._checked(folder, present)) \
+            .failure(lambda exc: log.warning("could not look for the backup folder: %s", exc)) \
+            .finally_(lambda: self._check_done(folder)).run()
+
+    def _checked(self, folder: str, present: bool) -> None:
+        self._present[folder] = present
+        if not self.state.ws.closed:
+            self._show()
+
+    def _check_done(self, folder: str) -> None:
+        self._checking.discard(folder)
+        if folder in self._again and not self.state.ws.closed:
+            self._again.discard(folder)
+            self._check_destination()
+
+    def _show(self) -> None:
+        # not known yet: no warning until the check says the folder is missing
+        status = self.state.ws.backup_settings.status(_now(), folder_exists=lambda f: self._present.get(f, True))
         self.status = status
         last = status.last
         if last is None:
             self.summary.setText(tr("No backup has been made yet."))
         else:
             self.summary.setText(tr("Last verified backup: {when}, in {folder} ({size}).",
-                                    when=_local_time(last.created_at), folder=last.folder, size=size_text(last.size)))
+                                    when=local_time(last.created_at), folder=last.folder, size=size_text(last.size)))
         texts = {
             BackupWarning.NEVER: tr("Make a first backup: without one, a broken or stolen PC loses the clinic's "
                                     "evidence."),
             BackupWarning.NO_DESTINATION: tr("No backup folder is chosen: choose one in Settings."),
-            BackupWarning.DESTINATION_MISSING: tr("The backup folder {folder} cannot be found: plug in the drive or "
-                                                  "reconnect the share.", folder=status.settings.destination),
+            BackupWarning.DESTINATION_MISSING: backup.missing_destination_text(status.settings.destination),
             BackupWarning.TOO_OLD: trn("The last backup is {n} day old.", "The last backup is {n} days old.",
                                        status.age_days or 0),
             BackupWarning.LAST_FAILED: tr("The last automatic backup failed: {problem}", problem=status.problem),

@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
         self.backups = BackupController(self, state)
         file_menu.addAction(self.backups.backup_action)
         file_menu.addAction(self.backups.verify_action)
+        file_menu.addAction(self.backups.list_action)
         # The compliance report and the inspection pack (issue 14): File menu and Ctrl+R
         self.report_action = QAction(tr("Report for the DPO or the inspector…"), self)
         self.report_action.setObjectName("reportForInspector")
