@@ -8,17 +8,29 @@ import argparse
 import sys
 
 from clinicguard import __version__
-from clinicguard.i18n import set_language, tr
-from clinicguard.core.keys import configure_frozen_keyring
-from clinicguard.core.logs import configure_logging
 from clinicguard.cli import (
-    accounting, audit, backup, checklist, clinic, evidence, exports as export_commands, people, plan, registers, report,
+    accounting,
+    audit,
+    backup,
+    checklist,
+    clinic,
+    evidence,
+    people,
+    plan,
+    registers,
+    report,
     signoff,
 )
+from clinicguard.cli import (
+    exports as export_commands,
+)
+from clinicguard.cli.clinic import cmd_gui
 from clinicguard.cli.common import SECRET_ENV
 from clinicguard.cli.parsing import ArgumentParser, translate_argparse_message
-from clinicguard.cli.clinic import cmd_gui
 from clinicguard.cli.running import environment_problem_text, run_command
+from clinicguard.core.keys import configure_frozen_keyring
+from clinicguard.core.logs import configure_logging
+from clinicguard.i18n import set_language, tr
 
 # The command areas, in the order `clinicguard --help` lists them; each adds its subcommands.
 COMMAND_AREAS = (clinic, checklist, plan, evidence, people, signoff, registers, audit, export_commands, report,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyrage
 
-from clinicguard.model.errors import PASSPHRASE_ENV, ClinicGuardError, KeyUnavailable, PassphraseRequired  # noqa: F401  (re-exported)
+from clinicguard.model.errors import PASSPHRASE_ENV, ClinicGuardError, KeyUnavailable, PassphraseRequired
 from clinicguard.core import age_passphrase
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.i18n import tr
