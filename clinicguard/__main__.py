@@ -2,7 +2,9 @@
 
 `clinicguard --version` answers here, before the commands and their parser are loaded: a script
 checking the installed version should not pay for the start-up of every command (issue 18).
-tests/test_cheap_imports.py checks that it prints what the parser's own --version prints."""
+tests/test_cheap_imports.py checks that it prints what the parser's own --version prints.
+`clinicguard status [--json] [--data-dir DIR]`, the command scripts poll, is answered by
+cli/status.py before the parser is loaded too, when the clinic can be read as it is."""
 
 import sys
 
@@ -10,9 +12,16 @@ from clinicguard import __version__
 
 
 def run() -> int:
-    if sys.argv[1:] == ["--version"]:
+    argv = sys.argv[1:]
+    if argv == ["--version"]:
         print(f"ClinicGuard {__version__}")  # the same line as the parser's --version
         return 0
+    if argv[:1] == ["status"]:
+        from clinicguard.cli.status import quick_main
+
+        code = quick_main(argv)
+        if code is not None:
+            return code
     from clinicguard.cli import main
 
     return main()

@@ -24,10 +24,9 @@ fr.toml holds three kinds of entry:
 from __future__ import annotations
 
 import os
-import tomllib
 from functools import lru_cache
 
-from clinicguard.paths import resources_dir
+from clinicguard.paths import read_bundled_toml, resources_dir
 
 LANGUAGES = ("fr", "en")
 _env_lang = os.environ.get("CLINICGUARD_LANG", "fr")
@@ -84,13 +83,13 @@ def merge_catalogues(parts: list[tuple[str, dict]]) -> dict:
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict:
-    """All of `lang`'s translation files, merged as read from TOML (empty for English, the source)."""
+    """All of `lang`'s translation files, merged as read from TOML (empty for English, the source);
+    each file from its parsed copy while it is unchanged (paths.read_bundled_toml)."""
     if lang == "en":
         return {}
     parts, folder = [], resources_dir() / "translations"
     for path in translation_files(lang):
-        with open(path, "rb") as fh:
-            parts.append((path.relative_to(folder).as_posix(), tomllib.load(fh)))
+        parts.append((path.relative_to(folder).as_posix(), read_bundled_toml(path)))
     return merge_catalogues(parts)
 
 

@@ -9,17 +9,15 @@ import sys
 from pathlib import Path
 
 from clinicguard.model.catalogue import Structure
-from clinicguard.model.checklist import Status
-from clinicguard.core.checklist import score_formula
 from clinicguard.core.recovery_sheet import recovery_sheet
-from clinicguard.model.evidence import EXPIRY_WARNING_DAYS
 from clinicguard.core.status import status_object
-from clinicguard.i18n import tr, trn
+from clinicguard.i18n import tr
 from clinicguard.core.workspace import Workspace
 from clinicguard.core import keys
 from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
 from clinicguard.core.fsutil import atomic_write_bytes
-from clinicguard.cli.common import EXIT_OK, data_dir_of, open_workspace, print_json, read_secret
+from clinicguard.cli.common import EXIT_OK, data_dir_of, open_workspace, read_secret
+from clinicguard.cli.status import print_status
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -60,30 +58,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    """`status` the full way: the clinic opened as a Workspace (migrated if need be); the short way
+    in is cli/status.py's `quick_main`, and both print through `print_status`."""
     ws = open_workspace(args)
     try:
         status = status_object(ws)
     finally:
         ws.close()
-    if args.json:
-        print_json(status)
-        return EXIT_OK
-    print(f"{status['clinic']['name']} — {Structure(status['clinic']['structure']).label}")
-    overall = status["overall"]["score"]
-    print(tr("Overall score: {score}", score="—" if overall is None else f"{overall:.0f} %"))
-    for domain in status["domains"].values():
-        score = domain["score"]
-        print("  " + tr("{title}: {score}", title=domain["title"], score="—" if score is None else f"{score:.0f} %"))
-    for key, count in status["overall"]["counts"].items():
-        print("  " + tr("{title}: {score}", title=Status(key).label, score=count))
-    print(tr("Reviews due within 30 days: {n}", n=len(status["reviews_due_30_days"])))
-    print(tr("Actions: {n} ({overdue} overdue, {soon} due within 30 days)", n=status["actions"],
-             overdue=status["overdue_actions"], soon=status["actions_due_30_days"]))
-    print(tr("Evidence files: {n} ({expiring} expiring within {days} days, {expired})",
-             n=status["evidence_files"], days=EXPIRY_WARNING_DAYS,
-             expiring=len(status[f"evidence_expiring_{EXPIRY_WARNING_DAYS}_days"]),
-             expired=trn("{n} expired", "{n} expired", len(status["evidence_expired"]))))
-    print(score_formula())
+    print_status(status, args.json)
     return EXIT_OK
 
 

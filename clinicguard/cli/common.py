@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
-import logging
 import os
 import sys
-from pathlib import Path
 
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor
 from clinicguard.i18n import tr, trn
-from clinicguard.paths import default_data_dir
 from clinicguard.core.workspace import Workspace
+from clinicguard.cli.running import (  # noqa: F401  (re-exported: every command uses them)
+    EXIT_OK, EXIT_PROBLEM_FOUND, EXIT_REFUSED, EXIT_USAGE, data_dir_of, print_json,
+)
 
 
-log = logging.getLogger(__name__)
 SECRET_ENV = "CLINICGUARD_PROFILE_SECRET"
 
-# Exit statuses, so that a script can tell the outcomes apart (documented in the README).
-EXIT_OK = 0                # done
-EXIT_REFUSED = 1           # refused by a rule, or bad data (a one-line message says why)
-EXIT_USAGE = 2             # bad arguments (argparse's own status)
-EXIT_PROBLEM_FOUND = 3     # a verification ran and found a problem (journal, vault, backup)
 
 
 class UsageError(ClinicGuardError):
@@ -40,10 +33,6 @@ READING_COMMANDS = ("status", "checklist list", "checklist show", "people list",
 
 
 # ---- shared helpers -------------------------------------------------------------------------
-def data_dir_of(args: argparse.Namespace) -> Path:
-    return Path(args.data_dir) if args.data_dir else default_data_dir()
-
-
 def read_secret(prompt: str) -> str:
     secret = os.environ.get(SECRET_ENV)
     if secret:
@@ -82,11 +71,6 @@ def catalogue_changes_text(changes) -> str:
     if changes.review:
         text += " " + tr("Meaning changed, back to review: {ids}.", ids=", ".join(changes.review))
     return text
-
-
-def print_json(value) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, sort_keys=False)
-    sys.stdout.write("\n")
 
 
 NEW_SECRET_ENV = "CLINICGUARD_NEW_SECRET"

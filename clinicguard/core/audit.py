@@ -252,6 +252,10 @@ class AuditTrail:
         return self._store.search(person=person, since=since, until=until, kind=kind, object_type=object_type,
                                   object_id=object_id, limit=limit, newest_first=newest_first)
 
+    def last_of_each_kind(self, family: str) -> list[AuditEntry]:
+        """The last entry of each kind of a family ("export": "export.budget"...), in journal order."""
+        return self._store.last_of_each_kind(family)
+
     def distinct(self, column: str) -> list[str]:
         """The values present in one column, for the journal's filter lists."""
         return self._store.distinct(column)

@@ -20,14 +20,14 @@ from clinicguard.model.budget import (
     VAT_RATES_BP,
     BudgetLine,
     Category,
-    LineAmounts,
+    HeadlineTotals,  # noqa: F401  (re-exported: the yearly totals of `status`, computed in the model)
     Nature,
+    budget_years,  # noqa: F401  (re-exported)
     fiscal_year_bounds,
     fiscal_year_label,
     fiscal_year_of,
     format_rate,
     rate_refusal,
-    vat_cents,
 )
 from clinicguard.model.errors import ClinicGuardError, InvalidValue  # noqa: F401  (InvalidValue: re-exported)
 from clinicguard.model.invoice import (
@@ -524,66 +524,6 @@ def summarize_year(lines: Iterable[BudgetLine], action_status: Mapping[int, str]
         by_status.setdefault(entry.action_status, Totals()).add(entry)
     over = tuple(e.line for e in entries if e.over_budget)
     return BudgetSummary(year, start_month, total, by_category, by_nature, by_quarter, by_status, tuple(entries), over)
-
-
-@dataclass
-class HeadlineTotals:
-    """A fiscal year's headline totals in cents, as `summarize_year(...).total` has them."""
-
-    planned_ht: int = 0
-    planned_vat: int = 0
-    actual_ht: int = 0
-    actual_vat: int = 0
-    planned_real: int = 0  # excl. VAT where the VAT is recovered, incl. VAT otherwise
-    actual_real: int = 0
-
-    @property
-    def planned_ttc(self) -> int:
-        return self.planned_ht + self.planned_vat
-
-    @property
-    def actual_ttc(self) -> int:
-        return self.actual_ht + self.actual_vat
-
-
-def headline_totals(lines: Iterable[LineAmounts], action_status: Mapping[int, str],
-                    years: list[int]) -> dict[int, HeadlineTotals]:
-    """Each year's planned and actual totals in one pass over the lines' amounts, by the rules of
-    `year_entries` (a dropped action's line keeps only its invoice; an invoice counts in the line's
-    own year; a recurring line's plan counts every year it runs). tests/test_status_totals.py checks
-    they equal the full summaries'."""
-    totals = {year: HeadlineTotals() for year in years}
-    if not years:
-        return totals
-    first, last = years[0], years[-1]
-    for line in lines:
-        dropped = action_status.get(line.action_id, "todo") == "dropped"
-        for year in line.years_active(first, last):
-            t = totals[year]
-            if not dropped:
-                vat = vat_cents(line.planned_ht, line.vat_rate_bp)
-                t.planned_ht += line.planned_ht
-                t.planned_vat += vat
-                t.planned_real += line.planned_ht + (0 if line.vat_recoverable else vat)
-            if line.actual_ht is not None and year == line.fiscal_year:
-                vat = vat_cents(line.actual_ht, line.vat_rate_bp)
-                t.actual_ht += line.actual_ht
-                t.actual_vat += vat
-                t.actual_real += line.actual_ht + (0 if line.vat_recoverable else vat)
-    return totals
-
-
-def budget_years(lines: Iterable[BudgetLine | LineAmounts], current_year: int) -> list[int]:
-    """The fiscal years worth showing: from the first line's year to the last, and the current one.
-
-    Recurring lines without an end reach the later of the last line's year and the current year.
-    """
-    years = {current_year}
-    for line in lines:
-        years.add(line.fiscal_year)
-        if line.recurring and line.recurring_until is not None:
-            years.add(line.recurring_until)
-    return list(range(min(years), max(years) + 1))
 
 
 # ---- service periods: the part prepaid at the year end ----------------------------------------

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from functools import lru_cache
 from pathlib import Path
-
 
 from clinicguard.model.errors import CatalogueError
 from clinicguard.i18n import tr
@@ -25,7 +23,7 @@ from clinicguard.model.catalogue import (
     Catalogue, Domain, Theme, bilingual,
     recommendation_from_raw, version_key,
 )
-from clinicguard.paths import resources_dir
+from clinicguard.paths import read_bundled_toml, resources_dir
 
 CATALOGUE_FILE = "catalogue.toml"
 SCHEMA_FILE = "schema.json"
@@ -68,10 +66,15 @@ def load_catalogue(path: Path | str | None = None, *, validated_digest: str | No
     path = Path(path) if path else catalogue_folder() / CATALOGUE_FILE
     try:
         data = path.read_bytes()
-        raw = tomllib.loads(data.decode())
+        if path == catalogue_folder() / CATALOGUE_FILE:  # the bundled file: from its parsed copy while unchanged
+            raw = read_bundled_toml(path)
+        else:
+            import tomllib  # here: the bundled catalogue's parsed copy spares its import (issue 18)
+
+            raw = tomllib.loads(data.decode())
     except FileNotFoundError:
         raise CatalogueError(tr("Catalogue file {file} was not found.", file=path)) from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # tomllib.TOMLDecodeError, or bytes that are not UTF-8
         raise CatalogueError(tr("Catalogue file {file} is not valid TOML: {error}", file=path, error=exc)) from None
 
     if validated_digest is None or content_digest(data) != validated_digest:

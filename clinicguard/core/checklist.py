@@ -1,19 +1,13 @@
-"""The checklist: each recommendation's status, and the compliance score built from them.
-
-Score (shown to the user and in the README): over the items that apply to the clinic (status
-not "not applicable"), each weighted by its severity (1 to 4), compliant counts 1, partly
-compliant 0.5, not compliant and not yet assessed 0. Score = weighted sum / total weight, as a
-percentage. Unassessed items count as gaps so that an untouched checklist never looks good.
-"""
+"""The checklist: each recommendation's status, changed one at a time; the compliance score built
+from them is in core/scoring.py (its formula is explained there)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
 from typing import Any
 
 from clinicguard.core.formatting import check_text
-from clinicguard.model.catalogue import Catalogue, Recommendation, Structure
+from clinicguard.model.catalogue import Catalogue
 from clinicguard.i18n import tr
 from clinicguard.core import clock
 from clinicguard.core.formatting import parse_date
@@ -23,63 +17,10 @@ from clinicguard.model.people import Actor, Permission
 from clinicguard.store.catalogue_store import CatalogueStore
 from clinicguard.store.checklist_store import AssessmentStore
 from clinicguard.store.clinic_store import ClinicStore
-from clinicguard.model.checklist import Assessment, ChecklistRow, ChecklistSummary, Score, Status
-
-REVIEW_HORIZON_DAYS = 30
-
-
-SCORE_FORMULA = (
-    "Score = sum of (severity x credit) / sum of severities, over the recommendations that apply; "
-    "credit: compliant 1, partly compliant 0.5, not compliant or not assessed 0."
+from clinicguard.model.checklist import Assessment, ChecklistRow, Status
+from clinicguard.core.scoring import (  # noqa: F401  (re-exported: the score is the checklist's)
+    REVIEW_HORIZON_DAYS, SCORE_FORMULA, effective_status, rows, score, score_formula, summarize,
 )
-
-
-def score_formula() -> str:
-    return tr(SCORE_FORMULA)
-
-
-def effective_status(item: Recommendation, assessment: Assessment | None, structure: Structure) -> Status:
-    """The stored answer, or 'not applicable' for an item outside the structure's scope."""
-    if assessment is not None and assessment.updated_at:
-        return Status(assessment.status)
-    return Status.NOT_ASSESSED if item.applies(structure) else Status.NOT_APPLICABLE
-
-
-def rows(catalogue: Catalogue, assessments: dict[str, Assessment], structure: Structure) -> list[ChecklistRow]:
-    result = []
-    for item in catalogue.items:
-        assessment = assessments.get(item.id) or Assessment(item.id)
-        result.append(ChecklistRow(item, assessment, effective_status(item, assessment, structure), item.applies(structure)))
-    return result
-
-
-def score(checklist_rows: list[ChecklistRow]) -> Score:
-    counts = {s.value: 0 for s in Status}
-    weight, earned = 0, 0.0
-    for row in checklist_rows:
-        counts[row.status.value] += 1
-        if row.status is Status.NOT_APPLICABLE:
-            continue
-        weight += row.item.severity
-        earned += row.item.severity * row.status.credit
-    return Score(round(100.0 * earned / weight, 1) if weight else None, weight, counts)
-
-
-def summarize(checklist_rows: list[ChecklistRow], today: date | None = None) -> ChecklistSummary:
-    today = today or date.today()
-    horizon = (today + timedelta(days=REVIEW_HORIZON_DAYS)).isoformat()
-    by_domain: dict[str, list[ChecklistRow]] = {}
-    for row in checklist_rows:
-        by_domain.setdefault(row.item.domain, []).append(row)
-    due = [r for r in checklist_rows if r.assessment.next_review and today.isoformat() <= r.assessment.next_review <= horizon]
-    overdue = [r for r in checklist_rows if r.assessment.next_review and r.assessment.next_review < today.isoformat()]
-    return ChecklistSummary(
-        overall=score(checklist_rows),
-        by_domain={domain: score(domain_rows) for domain, domain_rows in by_domain.items()},
-        never_assessed=sum(1 for r in checklist_rows if r.status is Status.NOT_ASSESSED),
-        reviews_due=sorted(due, key=lambda r: r.assessment.next_review or ""),
-        overdue_reviews=sorted(overdue, key=lambda r: r.assessment.next_review or ""),
-    )
 
 
 class Checklist:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyrage
 
-from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
+from clinicguard.model.errors import PASSPHRASE_ENV, ClinicGuardError, KeyUnavailable, PassphraseRequired
 from clinicguard.core import age_passphrase
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.i18n import tr
@@ -34,15 +34,10 @@ CLINIC_RECIPIENT = "clinic.recipient"
 RECOVERY_RECIPIENT = "recovery.recipient"
 ESCROW = "clinic-identity.recovery.age"
 PASSPHRASE_FILE = "clinic-identity.passphrase.age"
-PASSPHRASE_ENV = "CLINICGUARD_PASSPHRASE"
 
 
 class NoKeyringEntry(KeyUnavailable):
     """The keyring works but holds no clinic key (new Windows profile, reinstalled PC)."""
-
-
-class PassphraseRequired(KeyUnavailable):
-    pass
 
 
 class WrongPassphrase(KeyUnavailable):

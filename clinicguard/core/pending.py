@@ -23,9 +23,10 @@ from pathlib import Path
 
 from clinicguard.core.fsutil import MAX_NAME_BYTES, atomic_write_bytes, fit_bytes
 from clinicguard.core.vault.scratch import _process_running
+from clinicguard.paths import PENDING_WRITES_FOLDER
 
 log = logging.getLogger(__name__)
-PENDING_FOLDER = "pending-writes"
+PENDING_FOLDER = PENDING_WRITES_FOLDER  # named in paths.py: `status` looks for records without importing this module
 _RANDOM = 8
 _OURS: dict[Path, Path] = {}  # this process's temporary files being written -> their records
 _LOCK = threading.Lock()

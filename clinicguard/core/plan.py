@@ -17,17 +17,17 @@ from typing import Any
 from clinicguard.core.clock import utc_now
 from clinicguard.model.budget import BudgetLine, Nature, YearInvoice, fiscal_year_of, vat_cents
 from clinicguard.core.budget import (
-    BudgetSummary, HeadlineTotals, InvalidValue, budget_years, check_depreciation_duration, headline_totals,
-    parse_amount, summarize_year, validate_line,
+    BudgetSummary, InvalidValue, budget_years, check_depreciation_duration, parse_amount, summarize_year, validate_line,
 )
+from clinicguard.core.plan_standing import GAP_STATUSES, Gap, PlanStanding, gaps, plan_standing
 from clinicguard.model.invoice import normal_identifier
-from clinicguard.model.checklist import ChecklistRow, Status
+from clinicguard.model.checklist import Status
 from clinicguard.model.errors import ClinicGuardError, NotFound
 from clinicguard.core.formatting import date_problem, format_date, parse_date, text_problem
 from clinicguard.model.people import Actor, Permission
 from clinicguard.core.permissions import require
 from clinicguard.i18n import pick, tr
-from clinicguard.model.plan import DUE_SOON_DAYS, Action, ActionStatus, is_due_soon, is_overdue
+from clinicguard.model.plan import DUE_SOON_DAYS, Action, ActionStatus
 from clinicguard.core.plan_filter import PlanRow, plan_rows
 from clinicguard.core.plan_vocabulary import guess_category, priority_value, status_value
 from clinicguard.core.checklist import Checklist
@@ -37,7 +37,6 @@ from clinicguard.store.plan_store import ActionStore
 from clinicguard.store.clinic_store import ClinicStore
 
 
-GAP_STATUSES = (Status.PARTIAL, Status.NON_COMPLIANT)
 
 
 def priority_label(priority: int) -> str:
@@ -89,18 +88,6 @@ def validate_action(action: Action) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Gap:
-    """A recommendation partly or not compliant, and the actions that address it."""
-
-    row: ChecklistRow
-    action_ids: tuple[int, ...]
-
-    @property
-    def has_action(self) -> bool:
-        return bool(self.action_ids)
-
-
-@dataclass(frozen=True)
 class ActionDraft:
     """An action prefilled from a gap, for the user to complete before saving."""
 
@@ -115,17 +102,6 @@ class ActionDraft:
     suggested_label: str = ""  # the catalogue's suggested action, as the budget line's label
     suggested_category: str = "other"
     suggested_min_ht: int | None = None  # bottom of the catalogue's cost band, in cents
-
-
-@dataclass(frozen=True)
-class PlanStanding:
-    """Where the plan stands in a few numbers (`clinicguard status`)."""
-
-    actions: int
-    overdue: int
-    due_soon: int
-    start_month: int
-    totals: dict[int, HeadlineTotals]  # by fiscal year, the years `summaries` covers
 
 
 _ACTION_FIELDS = {"title", "description", "owner", "priority", "status", "start_date", "due_date", "done_date",
@@ -179,10 +155,7 @@ class ActionPlan:
 
     def gaps(self) -> list[Gap]:
         """Every recommendation partly or not compliant, most severe first, with its actions."""
-        linked = self.store.actions_by_item()
-        gaps = [Gap(row, tuple(linked.get(row.item.id, ()))) for row in self._checklist.rows()
-                if row.status in GAP_STATUSES]
-        return sorted(gaps, key=lambda g: (-g.row.item.severity, g.row.status is Status.PARTIAL, g.row.item.id))
+        return gaps(self._checklist.rows(), self.store.actions_by_item())
 
     def gaps_without_action(self) -> list[Gap]:
         return [g for g in self.gaps() if not g.has_action]
@@ -208,20 +181,9 @@ class ActionPlan:
                 for y in budget_years(lines, self.current_fiscal_year(today))]
 
     def standing(self, today: date | None = None) -> PlanStanding:
-        """The plan's counts and each fiscal year's headline totals, as `status` prints them: one
-        query per table and one pass, without building every action and line."""
-        today = today or date.today()
-        actions = self.store.statuses_and_due_dates()
-        lines = self.store.line_amounts()
-        statuses = {action_id: status for action_id, status, _due in actions}
-        years = budget_years(lines, self.current_fiscal_year(today))
-        return PlanStanding(
-            actions=len(actions),
-            overdue=sum(1 for _id, status, due in actions if is_overdue(status, due, today)),
-            due_soon=sum(1 for _id, status, due in actions if is_due_soon(status, due, today)),
-            start_month=self._clinic.get().fiscal_year_start_month,
-            totals=headline_totals(lines, statuses, years),
-        )
+        """The plan's counts and each fiscal year's headline totals, as `status` prints them: two
+        aggregate queries, without building every action and line (core/plan_standing.py)."""
+        return plan_standing(self.store, self._clinic.get().fiscal_year_start_month, today or date.today())
 
     def draft_from_gap(self, item_id: str, suggestion: int = 0) -> ActionDraft:
         """An action prefilled from the catalogue's suggested action for this gap."""

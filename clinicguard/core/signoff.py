@@ -18,7 +18,9 @@ from clinicguard.core.uow import UnitOfWork
 from clinicguard.model.catalogue import Catalogue
 from clinicguard.store.clinic_store import ClinicStore
 from clinicguard.store.signoff_store import SignOffStore
-from clinicguard.model.signoff import COMMENT_MAX_LENGTH, ItemSignOffs, SignOff, SignOffRequest
+from clinicguard.model.signoff import (
+    COMMENT_MAX_LENGTH, ItemSignOffs, SignOff, SignOffRequest, sign_off_overview,
+)
 
 
 
@@ -124,20 +126,5 @@ class SignOffs:
 
     def overview(self, item_ids: list[str] | None = None) -> dict[str, ItemSignOffs]:
         """Per item (default: every item with a request or a confirmation): who has confirmed and who has not."""
-        requests = self.store.requests()
-        by_item: dict[str, list[SignOff]] = {}
-        for s in self.store.sign_offs():
-            by_item.setdefault(s.item_id, []).append(s)
-        if item_ids is None:
-            item_ids = sorted(set(requests) | set(by_item))
-        practitioners = self._people.active_practitioners()
-        result = {}
-        for item_id in item_ids:
-            request = requests.get(item_id)
-            signed = by_item.get(item_id, [])
-            confirmed = [s for s in signed if request is None or s.signed_at >= request.requested_at]
-            outdated = [s for s in signed if s not in confirmed]
-            done = {s.person_id for s in confirmed}
-            result[item_id] = ItemSignOffs(item_id, request, confirmed, outdated,
-                                           [p for p in practitioners if p.id not in done])
-        return result
+        return sign_off_overview(self.store.requests(), self.store.sign_offs(), self._people.active_practitioners(),
+                                 item_ids)

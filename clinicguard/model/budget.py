@@ -310,3 +310,78 @@ class LineAmounts(NamedTuple):
 
     def years_active(self, first: int, last: int) -> list[int]:
         return years_active(self.fiscal_year, self.recurring, self.recurring_until, first, last)
+
+
+class LineGroup(NamedTuple):
+    """Budget lines summed by what the headline totals tell apart (`ActionStore.line_groups`): one
+    row per fiscal year, recurrence, VAT rate and recovery, and whether the action is dropped. The
+    VAT sums are of each line's VAT, rounded per line as `vat_cents` rounds it."""
+
+    fiscal_year: int
+    recurring: bool
+    recurring_until: int | None
+    vat_recoverable: bool
+    vat_rate_bp: int
+    dropped: bool
+    planned_ht: int
+    planned_vat: int
+    invoiced: int  # how many of the lines have an actual amount
+    actual_ht: int
+    actual_vat: int
+
+
+@dataclass
+class HeadlineTotals:
+    """A fiscal year's headline totals in cents, as `summarize_year(...).total` has them."""
+
+    planned_ht: int = 0
+    planned_vat: int = 0
+    actual_ht: int = 0
+    actual_vat: int = 0
+    planned_real: int = 0  # excl. VAT where the VAT is recovered, incl. VAT otherwise
+    actual_real: int = 0
+
+    @property
+    def planned_ttc(self) -> int:
+        return self.planned_ht + self.planned_vat
+
+    @property
+    def actual_ttc(self) -> int:
+        return self.actual_ht + self.actual_vat
+
+
+def budget_years(lines, current_year: int) -> list[int]:
+    """The fiscal years worth showing: from the first line's year to the last, and the current one.
+
+    Recurring lines without an end reach the later of the last line's year and the current year.
+    `lines`: BudgetLines, LineAmounts or LineGroups (anything with the three attributes read)."""
+    years = {current_year}
+    for line in lines:
+        years.add(line.fiscal_year)
+        if line.recurring and line.recurring_until is not None:
+            years.add(line.recurring_until)
+    return list(range(min(years), max(years) + 1))
+
+
+def headline_totals(groups, years: list[int]) -> dict[int, HeadlineTotals]:
+    """Each year's planned and actual totals from the lines' groups (`LineGroup`), by the rules of
+    `year_entries` in core/budget.py: a dropped action's line keeps only its invoice; an invoice
+    counts in the line's own year; a recurring line's plan counts every year it runs.
+    tests/test_status_totals.py checks they equal the full yearly summaries'."""
+    totals = {year: HeadlineTotals() for year in years}
+    if not years:
+        return totals
+    first, last = years[0], years[-1]
+    for g in groups:
+        vat_cents(0, g.vat_rate_bp)  # a rate French law does not have is refused, as line by line
+        for year in years_active(g.fiscal_year, g.recurring, g.recurring_until, first, last):
+            t = totals[year]
+            if not g.dropped:
+                t.planned_ht += g.planned_ht
+                t.planned_vat += g.planned_vat
+                t.planned_real += g.planned_ht + (0 if g.vat_recoverable else g.planned_vat)
+            if g.invoiced and year == g.fiscal_year:
+                t.actual_ht += g.actual_ht
+                t.actual_vat += g.actual_vat
+                t.actual_real += g.actual_ht + (0 if g.vat_recoverable else g.actual_vat)
+    return totals

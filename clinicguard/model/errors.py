@@ -31,3 +31,12 @@ class InvalidValue(ClinicGuardError):
 
 class KeyUnavailable(ClinicGuardError):
     """The clinic key cannot be read: no keyring entry, no passphrase, or a wrong one."""
+
+
+# Where an unattended command reads the passphrase of a clinic key kept in a passphrase file
+# (core/keys.py); the CLI names it when one is missing.
+PASSPHRASE_ENV = "CLINICGUARD_PASSPHRASE"
+
+
+class PassphraseRequired(KeyUnavailable):
+    """The clinic key is in a passphrase file and no passphrase was given (core/keys.py)."""

@@ -49,3 +49,25 @@ class ItemSignOffs:
     @property
     def complete(self) -> bool:
         return not self.missing
+
+
+def sign_off_overview(requests: dict[str, SignOffRequest], sign_offs: list[SignOff], practitioners: list[Person],
+                      item_ids: list[str] | None = None) -> dict[str, ItemSignOffs]:
+    """Per item (default: every item with a request or a confirmation): who has confirmed since the
+    latest request, whose confirmation is older, and which of `practitioners` (the active ones)
+    have not confirmed."""
+    by_item: dict[str, list[SignOff]] = {}
+    for s in sign_offs:
+        by_item.setdefault(s.item_id, []).append(s)
+    if item_ids is None:
+        item_ids = sorted(set(requests) | set(by_item))
+    result = {}
+    for item_id in item_ids:
+        request = requests.get(item_id)
+        signed = by_item.get(item_id, [])
+        confirmed = [s for s in signed if request is None or s.signed_at >= request.requested_at]
+        outdated = [s for s in signed if s not in confirmed]
+        done = {s.person_id for s in confirmed}
+        result[item_id] = ItemSignOffs(item_id, request, confirmed, outdated,
+                                       [p for p in practitioners if p.id not in done])
+    return result

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from clinicguard.model.audit import GENESIS, AuditEntry, Head
+
+if TYPE_CHECKING:  # the stores read through sqlite-utils' Database or store.db.ReadConnection
+    from sqlite_utils import Database
 
 _COLUMNS = ("id", "ts", "actor_id", "actor_name", "kind", "object_type", "object_id", "before", "after",
             "prev_hash", "hash", "mac")
@@ -89,6 +91,13 @@ class AuditStore:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [_entry(r) for r in self._db.execute(sql, params)]
+
+    def last_of_each_kind(self, family: str) -> list[AuditEntry]:
+        """The last entry of each kind of a family ("export": "export.budget", "export.checklist"...),
+        in journal order; through the kind index, without reading the whole journal."""
+        sql = (f"SELECT {_ENTRY} FROM audit_entry WHERE id IN (SELECT max(id) FROM audit_entry "
+               f"WHERE kind = ? OR (kind >= ? AND kind < ?) GROUP BY kind) ORDER BY id")
+        return [_entry(r) for r in self._db.execute(sql, [family, family + ".", family + "/"])]  # "/" follows "."
 
     def distinct(self, column: str) -> list[str]:
         """The values present in one column, for the journal's filter lists."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from clinicguard.model.catalogue import (
     Catalogue, CatalogueChanges, Recommendation, recommendation_from_raw, recommendation_to_raw, version_key,
 )
+
+if TYPE_CHECKING:  # the stores read through sqlite-utils' Database or store.db.ReadConnection
+    from sqlite_utils import Database
 
 
 class CatalogueStore:

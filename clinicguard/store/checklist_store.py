@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from clinicguard.model.checklist import Assessment
+
+if TYPE_CHECKING:  # the stores read through sqlite-utils' Database or store.db.ReadConnection
+    from sqlite_utils import Database
 
 _COLUMNS = ("item_id", "status", "comment", "responsible", "last_reviewed", "next_review", "catalogue_version",
             "updated_at", "updated_by")

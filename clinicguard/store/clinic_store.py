@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from clinicguard.model.catalogue import Structure
 from clinicguard.model.clinic import Clinic
+
+if TYPE_CHECKING:  # the stores read through sqlite-utils' Database or store.db.ReadConnection
+    from sqlite_utils import Database
 
 _COLUMNS = ("uuid", "name", "structure", "fiscal_year_start_month", "manager_name", "catalogue_version",
             "vat_recoverable", "created_at")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from clinicguard.model.evidence import Evidence
 from clinicguard.store.db import quick_check
+
+if TYPE_CHECKING:  # the stores read through sqlite-utils' Database or store.db.ReadConnection
+    from sqlite_utils import Database
 
 _COLUMNS = ("id", "blob", "title", "description", "original_name", "media_type", "size", "sha256", "added_by",
             "added_by_name", "added_at", "valid_from", "expires_on")

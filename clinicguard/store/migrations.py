@@ -1,14 +1,46 @@
 """The append-only list of schema migrations. Never edit one that has landed: add the next.
 
-Each migration is named mNNN_what; a database that holds a name this list does not know was
-written by a newer ClinicGuard and is refused (see store/db.py).
+Each migration is named mNNN_what and registered with `@_migration`; a database that holds a name
+this list does not know was written by a newer ClinicGuard and is refused (see store/db.py).
+`migrations`, the sqlite-utils set that applies them, is built on first use, so that importing this
+list (every store does, through store/db.py) does not import sqlite-utils.
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-migrations = Migrations("clinicguard")
+if TYPE_CHECKING:
+    from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "clinicguard"
+_REGISTERED: list[Callable[[Database], None]] = []
+
+
+def _migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    _REGISTERED.append(fn)
+    return fn
+
+
+def migration_names() -> list[str]:
+    """The names of the migrations listed here, in order, read without loading sqlite-utils (a
+    reading command checks that a database has exactly these before it reads it)."""
+    return [fn.__name__ for fn in _REGISTERED]
+
+
+def __getattr__(name: str) -> Migrations:
+    """`migrations`, sqlite-utils' migration set of the functions below, built when first used:
+    importing sqlite-utils costs 60 to 130 ms, which a reading command does not pay (issue 18)."""
+    if name != "migrations":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from sqlite_utils import Migrations
+
+    built = Migrations(MIGRATION_SET)
+    for fn in _REGISTERED:
+        built()(fn)
+    globals()["migrations"] = built  # built once
+    return built
 
 
 def _run(db: Database, script: str) -> None:
@@ -18,7 +50,7 @@ def _run(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-@migrations()
+@_migration
 def m001_foundation(db: Database) -> None:
     _run(
         db,
@@ -82,7 +114,7 @@ def m001_foundation(db: Database) -> None:
     )
 
 
-@migrations()
+@_migration
 def m002_catalogue_versions(db: Database) -> None:
     # A snapshot of every catalogue version the clinic has used, so that an item dropped by a
     # newer catalogue keeps its wording and its answer, read-only; and the record of each upgrade.
@@ -109,7 +141,7 @@ def m002_catalogue_versions(db: Database) -> None:
     )
 
 
-@migrations()
+@_migration
 def m003_actions_budget(db: Database) -> None:
     # Item ids carry no foreign key: the catalogue is a file, not a table.
     _run(
@@ -172,7 +204,7 @@ def m003_actions_budget(db: Database) -> None:
     )
 
 
-@migrations()
+@_migration
 def m004_evidence(db: Database) -> None:
     _run(
         db,
@@ -210,7 +242,7 @@ def m004_evidence(db: Database) -> None:
     )
 
 
-@migrations()
+@_migration
 def m005_people_signoff(db: Database) -> None:
     _run(
         db,
@@ -247,7 +279,7 @@ def m005_people_signoff(db: Database) -> None:
         )
 
 
-@migrations()
+@_migration
 def m008_budget_accounting(db: Database) -> None:
     # The Plan comptable général account of a budget line, when it differs from the default of its
     # category and nature (model/accounts.py); NULL: the default.
@@ -264,7 +296,7 @@ def m008_budget_accounting(db: Database) -> None:
 _VAT_RATES_SQL = "(2000, 1300, 1000, 850, 550, 210, 175, 105, 90, 0)"
 
 
-@migrations()
+@_migration
 def m010_budget_invoices(db: Database) -> None:
     # Invoices as printed (typed VAT and TTC, several rates, credit notes, a partial deduction, the
     # supplier's identity, payment date, the invoice file), the depreciation's dates and the service
@@ -341,7 +373,7 @@ def m010_budget_invoices(db: Database) -> None:
     )
 
 
-@migrations()
+@_migration
 def m011_registers(db: Database) -> None:
     # The registers of issue 13: processing activities (GDPR art. 30), processors and hosts
     # (art. 28), incidents and breaches (art. 33(5)), training sessions and their attendees, the IT

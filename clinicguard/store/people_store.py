@@ -3,9 +3,12 @@ inside a Person."""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from clinicguard.model.people import Person, Role
+
+if TYPE_CHECKING:  # the stores read through sqlite-utils' Database or store.db.ReadConnection
+    from sqlite_utils import Database
 
 _COLUMNS = ("id", "name", "role", "secret_kind", "failed_attempts", "locked", "active", "created_at",
             "locked_until", "must_change_secret")

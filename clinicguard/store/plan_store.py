@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from clinicguard.model.plan import Action
-from clinicguard.model.budget import BudgetLine, LineAmounts, YearInvoice
+from clinicguard.model.budget import BudgetLine, LineAmounts, LineGroup, YearInvoice
+
+if TYPE_CHECKING:  # the stores read through sqlite-utils' Database or store.db.ReadConnection
+    from sqlite_utils import Database
 
 _ACTION_COLUMNS = ("id", "title", "description", "owner", "priority", "status", "start_date", "due_date", "done_date",
                    "progress", "created_at", "updated_at")
@@ -127,6 +129,37 @@ class ActionStore:
         sql = f"SELECT {', '.join(LineAmounts._fields)} FROM budget_line"
         return [LineAmounts(a, y, rate, planned, actual, bool(recurring), until, bool(recoverable))
                 for a, y, rate, planned, actual, recurring, until, recoverable in self._db.execute(sql)]
+
+    def items_with_actions(self) -> set[str]:
+        """The recommendations at least one action addresses (through the item index)."""
+        return {r[0] for r in self._db.execute("SELECT DISTINCT item_id FROM action_item")}
+
+    def line_groups(self, dropped_status: str) -> list[LineGroup]:
+        """Every line summed into `LineGroup`s, in one query (`status` on 20,000 lines builds no
+        object per line). Each line's VAT is rounded as model.budget.vat_cents rounds it (half away
+        from zero, in integer cents) before it is summed; tests/test_status_totals.py compares."""
+        def vat(column: str) -> str:
+            return (f"CASE WHEN {column} < 0 THEN -((-{column} * vat_rate_bp + 5000) / 10000) "
+                    f"ELSE ({column} * vat_rate_bp + 5000) / 10000 END")
+
+        sql = (f"SELECT fiscal_year, recurring, recurring_until, vat_recoverable, vat_rate_bp, "
+               f"action_id IN (SELECT id FROM action WHERE status = ?) AS dropped, "
+               f"sum(planned_ht), sum({vat('planned_ht')}), count(actual_ht), "
+               f"coalesce(sum(actual_ht), 0), coalesce(sum({vat('actual_ht')}), 0) "
+               f"FROM budget_line GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6")
+        return [LineGroup(year, bool(recurring), until, bool(recoverable), rate, bool(dropped), *sums)
+                for year, recurring, until, recoverable, rate, dropped, *sums in self._db.execute(sql, [dropped_status])]
+
+    def action_counts(self, open_statuses: tuple[str, ...], today: str, horizon: str) -> tuple[int, int, int]:
+        """How many actions there are, how many are open and overdue (due before `today`), and how
+        many are open and due from `today` to `horizon` (ISO dates, inclusive), as model.plan's
+        is_overdue and is_due_soon decide for one action."""
+        marks = ", ".join("?" * len(open_statuses))
+        row = self._db.execute(
+            f"SELECT count(*), coalesce(sum(status IN ({marks}) AND due_date <> '' AND due_date < ?), 0), "
+            f"coalesce(sum(status IN ({marks}) AND due_date >= ? AND due_date <= ?), 0) FROM action",
+            [*open_statuses, today, *open_statuses, today, horizon]).fetchone()
+        return row[0], row[1], row[2]
 
     def line(self, line_id: int) -> BudgetLine | None:
         row = self._db.execute(f"SELECT {', '.join(_LINE_COLUMNS)} FROM budget_line WHERE id = ?", [line_id]).fetchone()

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields, replace
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from clinicguard.model.registers import (
     Acknowledgement,
@@ -20,6 +18,9 @@ from clinicguard.model.registers import (
     RegisterKind,
     TrainingSession,
 )
+
+if TYPE_CHECKING:  # the stores read through sqlite-utils' Database or store.db.ReadConnection
+    from sqlite_utils import Database
 
 _TABLES: dict[RegisterKind, tuple[str, type]] = {
     RegisterKind.PROCESSING: ("processing_activity", ProcessingActivity),

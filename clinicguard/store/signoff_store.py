@@ -3,9 +3,12 @@ manager's requests for them."""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from clinicguard.model.signoff import SignOff, SignOffRequest
+
+if TYPE_CHECKING:  # the stores read through sqlite-utils' Database or store.db.ReadConnection
+    from sqlite_utils import Database
 
 
 class SignOffStore:

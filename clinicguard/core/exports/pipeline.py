@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ContextManager, Protocol
 
 from clinicguard.core.fsutil import Reservations, fsync_dir, replace
 from clinicguard.core.permissions import require
+from clinicguard.core.status import last_exports_in
 from clinicguard.core.uow import Audited
 from clinicguard.i18n import tr
 from clinicguard.model.errors import ClinicGuardError
@@ -276,8 +277,4 @@ def write_export(prepared: PreparedExport, out: Path | str, progress: Progress |
 
 def last_exports(sources: ExportSources) -> dict[str, dict]:
     """When each kind of workbook was last exported, by whom and to which file (for `status --json`)."""
-    result: dict[str, dict] = {}
-    for entry in sources.audit.search(kind="export"):
-        result[entry.kind.partition(".")[2]] = {"at": entry.ts, "by": entry.actor_name,
-                                                "file": (entry.after or {}).get("file")}
-    return result
+    return last_exports_in(sources.audit)
