@@ -552,10 +552,6 @@ class StreamSheet:
     def rows_written(self) -> int:
         return self._written
 
-    @property
-    def max_row(self) -> int:
-        return max(self._written, max(self._buffer, default=0))
-
     # ---- cell by cell, buffered ----
     def cell(self, row: int, column: int) -> Cell:
         if row <= self._written:
