@@ -5,6 +5,7 @@ formats, tables with filters, frozen headers, print setup; and the export comman
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import datetime
 
 import pytest
@@ -444,6 +445,21 @@ def test_a_cancelled_journal_export_writes_nothing_and_records_nothing(workspace
     with pytest.raises(exports.ExportCancelled):
         exports.export_journal(workspace, manager, folder / "journal.xlsx", cancelled=lambda: True)
     assert list(folder.iterdir()) == [] and len(workspace.audit.entries()) == entries
+
+
+def test_a_cancelled_budget_export_leaves_nothing_in_the_folder_nor_in_the_temporary_folder(
+        workspace, manager, plan, tmp_path, monkeypatch):
+    # The budget workbook is written sheet by sheet into temporary files as it is built.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(exports.ExportCancelled):
+        exports.export_budget(workspace, manager, 2026, folder / "budget.xlsx", cancelled=lambda: True)
+    assert list(folder.iterdir()) == []
+    assert list(temporary.iterdir()) == []
+    assert not workspace.audit.search(kind="export")
 
 
 def test_a_journal_export_whose_entry_cannot_be_recorded_leaves_no_file(workspace, manager, tmp_path, monkeypatch):

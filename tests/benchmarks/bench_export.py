@@ -3,16 +3,30 @@ without any style, in the same run.
 
 Run: .venv/bin/python tests/benchmarks/bench_export.py [--lines 10000] [--repeat 3]
 The export is timed whole (reading nothing from a database: building every sheet, styles, tables,
-formulas, atomic save). Two baselines, with plain `append` and `save` and no style at all:
-- "same values": every value of every sheet of the export (formulas included), prepared beforehand;
+formulas, atomic save). Baselines, with plain `append` and `save` and no style at all:
+- "write-only, same values" (issue 18): openpyxl's write-only mode writing every value of every
+  sheet of the export (formulas included, read back from an exported workbook beforehand), and the
+  export itself, each in a fresh child process, samples interleaved; the time of the write alone
+  and its peak memory: the child's whole peak (VmHWM, the input held in memory included) and the
+  rise of its resident memory during the write alone (Linux: the peak is reset just before).
+  The baseline holds every value in memory before writing, as the export holds its input (the
+  year's budget lines). Targets (issue 18): time at most 1.5x, peak memory at most 2x. Also printed,
+  stricter: the peak of write-only reading the values row by row from disk as it writes (what a
+  write-only workbook alone needs), and the memory each write adds to what its process held.
+- "same values" (issue 5, in this process): openpyxl's normal mode, the same values;
 - "detail only": just the budget-line sheet's values, a stricter yardstick.
-Target (issue 5): at most 1.5x against the first. Prints ratios; asserts nothing about time.
+Prints ratios; asserts nothing about time.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import json
+import pickle
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from openpyxl import Workbook  # noqa: E402
+from openpyxl import Workbook, load_workbook  # noqa: E402
 
 from clinicguard.core import exports  # noqa: E402
 from clinicguard.core.exports import xlsx  # noqa: E402
@@ -79,15 +93,20 @@ def detail_values(data: exports.BudgetData) -> list[list]:
     return rows
 
 
-def all_values(data: exports.BudgetData) -> list[tuple[str, list[tuple]]]:
-    """Every sheet's values as the export writes them, without any style."""
-    book = exports.build_budget(data)
-    return [(sheet.title, list(sheet.iter_rows(values_only=True))) for sheet in book.worksheets]
+def all_values(data: exports.BudgetData, folder: Path) -> list[tuple[str, list[tuple]]]:
+    """Every sheet's values as the export writes them (formulas as their text), without any style."""
+    path = folder / "values.xlsx"
+    export(data, path)
+    book = load_workbook(path, read_only=True)
+    sheets = [(sheet.title, list(sheet.iter_rows(values_only=True))) for sheet in book.worksheets]
+    book.close()
+    return sheets
 
 
-def baseline(sheets: list[tuple[str, list]], path: Path) -> None:
-    book = Workbook()
-    book.remove(book.active)
+def baseline(sheets: list[tuple[str, list]], path: Path, write_only: bool = False) -> None:
+    book = Workbook(write_only=write_only)
+    if not write_only:
+        book.remove(book.active)
     for title, rows in sheets:
         sheet = book.create_sheet(title)
         for row in rows:
@@ -105,15 +124,141 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
+# ---- child processes: time and peak memory of one write, its input already in memory ----------
+def _status_kib(field: str) -> int | None:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> bool:
+    """Reset the resident-memory peak (VmHWM) to the current size (Linux only)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _trim() -> None:
+    """Give the memory freed so far back to the system (glibc), so that the resident size measured
+    before a write is what the write's input holds, not what reading it left behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _streamed(values: Path):
+    """The sheets of a values stream: (title, rows) with the rows read from disk one by one."""
+    with open(values, "rb") as fh:
+        while True:
+            try:
+                title, count = pickle.load(fh)
+            except EOFError:
+                return
+            yield title, (pickle.load(fh) for _ in range(count))
+
+
+def child(kind: str, lines: int, values: Path, out: Path) -> None:
+    """Run one write in this (fresh) process and print its figures as JSON.
+
+    writeonly: every value in memory first (the time's yardstick); streamed: the same values read
+    row by row from disk while writing (the peak memory's yardstick: a process that holds no more
+    than the write needs); ours: the export, its input (the clinic's lines) in memory first."""
+    if kind == "writeonly":
+        sheets = [(title, list(rows)) for title, rows in _streamed(values)]
+
+        def job() -> None:
+            baseline(sheets, out, write_only=True)
+    elif kind == "streamed":
+        def job() -> None:
+            baseline(_streamed(values), out, write_only=True)
+    else:
+        data = make_data(lines)
+
+        def job() -> None:
+            export(data, out)
+    gc.collect()
+    _trim()
+    # VmHWM, not ru_maxrss: after exec, ru_maxrss still counts the parent's size at the fork.
+    prepared = _status_kib("VmHWM")
+    reset = _reset_peak()
+    before = _status_kib("VmRSS")
+    seconds = timed(job)
+    peak = _status_kib("VmHWM")
+    if peak is None or prepared is None:  # not Linux
+        peak = prepared = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rise = (peak - before) / 1024 if reset and before is not None else None
+    print(json.dumps({"seconds": seconds, "rise_mib": rise, "process_mib": max(peak, prepared) / 1024}))
+
+
+def run_child(kind: str, lines: int, values: Path, out: Path) -> dict:
+    cmd = [sys.executable, __file__, "--child", kind, "--lines", str(lines), "--values", str(values),
+           "--out", str(out)]
+    done = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def write_only_ratios(sheets: list[tuple[str, list]], lines: int, repeat: int, tmp: Path) -> None:
+    values = tmp / "values.pickle"
+    with open(values, "wb") as fh:
+        for title, rows in sheets:
+            pickle.dump((title, len(rows)), fh)
+            for row in rows:
+                pickle.dump(row, fh)
+    samples: dict[str, list[dict]] = {"writeonly": [], "streamed": [], "ours": []}
+    for _ in range(repeat):  # interleaved: other load on the machine hits all alike
+        for kind, figures in samples.items():
+            figures.append(run_child(kind, lines, values, tmp / f"child-{kind}.xlsx"))
+
+    def best(kind: str, key: str) -> float | None:
+        figures = [s[key] for s in samples[kind] if s[key] is not None]
+        return min(figures) if figures else None
+
+    base_s, ours_s = best("writeonly", "seconds"), best("ours", "seconds")
+    held, streamed, ours_p = (best(k, "process_mib") for k in ("writeonly", "streamed", "ours"))
+    base_r, ours_r = best("streamed", "rise_mib"), best("ours", "rise_mib")
+    print(f"openpyxl write-only, same values in memory:  {base_s:.2f} s, peak {held:.0f} MiB "
+          f"(child processes, best of {repeat})")
+    print(f"ClinicGuard budget workbook, input in memory: {ours_s:.2f} s, peak {ours_p:.0f} MiB")
+    print(f"ratio to openpyxl write-only: time {ours_s / base_s:.2f}x (target: at most 1.5x), "
+          f"peak memory {ours_p / held:.2f}x (target: at most 2x)")
+    print(f"  stricter: peak memory {ours_p / streamed:.2f}x against write-only reading the values from disk as it "
+          f"writes ({streamed:.0f} MiB)" + (f"; memory added by the write alone: {ours_r:.0f} MiB against "
+                                          f"{base_r:.0f} MiB" if base_r is not None and ours_r is not None else ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only-write-only", action="store_true",
+                        help="skip the in-process baselines (normal mode, detail only)")
+    parser.add_argument("--child", choices=("writeonly", "streamed", "ours"), help=argparse.SUPPRESS)
+    parser.add_argument("--values", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args.child, args.lines, args.values, args.out)
+        return
     data = make_data(args.lines)
     rows = detail_values(data)
-    sheets = all_values(data)
     with tempfile.TemporaryDirectory() as tmp:
+        sheets = all_values(data, Path(tmp))
+        cells = sum(v is not None for _, rs in sheets for r in rs for v in r)
+        print(f"budget lines: {len(rows)}; sheets: {len(sheets)}; cells holding a value: {cells}")
+        write_only_ratios(sheets, args.lines, args.repeat, Path(tmp))
+        if args.only_write_only:
+            return
         # Interleaved, best of each: other load on the machine hits all sides alike.
         times: dict[str, list[float]] = {"same": [], "detail": [], "ours": []}
         for _ in range(args.repeat):
@@ -121,8 +266,6 @@ def main() -> None:
             times["detail"].append(timed(lambda: baseline([("detail", rows)], Path(tmp) / "detail.xlsx")))
             times["ours"].append(timed(lambda: export(data, Path(tmp) / "budget.xlsx")))
         same, detail, ours = (min(times[k]) for k in ("same", "detail", "ours"))
-    cells = sum(len(r) for _, rs in sheets for r in rs)
-    print(f"budget lines: {len(rows)}; sheets: {len(sheets)}; cells in the workbook: {cells}")
     print(f"openpyxl, same values, no styles:    {same:.2f} s")
     print(f"openpyxl, detail sheet only:         {detail:.2f} s")
     print(f"ClinicGuard budget workbook:         {ours:.2f} s")

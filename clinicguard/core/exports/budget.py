@@ -25,11 +25,12 @@ from clinicguard.core.exports.cover import cover
 from clinicguard.core.exports.depreciation import depreciation_tables
 from clinicguard.core.exports.invoices import invoices_sheet
 from clinicguard.core.exports.pipeline import (
-    Cancelled, Context, ExportSources, PreparedExport, Progress, authorised, context_for, run_export, tick,
+    Cancelled, Context, ExportSources, PreparedExport, Progress, authorised, context_for, discard, run_export, tick,
 )
 from clinicguard.core.exports.xlsx import (
-    BOLD, DATE, INTEGER, MONEY, PERCENT, TEXT, WRAP, CellMaker, Column, TableSheet, enum_label, fit_rows, formula, header_row,
-    label, print_setup, put, set_widths, sheet_title, sumifs, title, yes_no,
+    BOLD, DATE, FORMULA, INTEGER, MONEY, PERCENT, TEXT, WRAP, Column, StreamSheet, TableSheet, enum_label, fit_rows,
+    formula, header_row, label, print_setup, put, set_widths, sheet_title, stream_sheet, sumifs, title,
+    yes_no,
 )
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
@@ -167,28 +168,83 @@ def detail_columns(width: int = 15) -> list[tuple[str, Column]]:
     return columns
 
 
-def detail_values(entry: YearEntry, action: Action | None, start_month: int = 1) -> dict[str, Any]:
+class _Labels:
+    """The labels a budget line's row repeats (category, nature, quarter, status, account...),
+    translated once per workbook rather than once per line."""
+
+    def __init__(self, start_month: int = 1):
+        self.start_month = start_month
+        self.category = {c.value: c.label for c in Category}
+        self.nature = {n.value: n.label for n in Nature}
+        self.status = {s.value: s.label for s in ActionStatus}
+        self.quarter = {q: quarter_label(q, start_month) for q in (1, 2, 3, 4)}
+        self.yes, self.no = yes_no(True), yes_no(False)
+        self.accounts: dict[str, str] = {}
+        self.items: dict[int, str] = {}
+
+    def account(self, account: str) -> str:
+        text = self.accounts.get(account)
+        if text is None:
+            text = self.accounts[account] = account_label(account)
+        return text
+
+
+def _detail_row(entry: YearEntry, action: Action | None, labels: _Labels) -> list[Any]:
+    """One budget line's row of the detail sheet, in the order of detail_columns()."""
     line = entry.line
-    values: dict[str, Any] = {
-        "line": line.id, "action_id": line.action_id, "action": action.title if action else "",
-        "items": ", ".join(action.item_ids) if action else "", "category": enum_label(Category, line.category),
-        "nature": enum_label(Nature, line.nature), "quarter": quarter_label(entry.quarter, start_month),
-        "expense_date": line.expense_date, "supplier": line.supplier, "label": line.label,
-        "vat_rate": line.vat_rate_bp, "vat_recoverable": yes_no(line.vat_recoverable),
-        "invoice_ref": line.invoice_ref, "invoice_date": line.invoice_date,
-        "action_status": enum_label(ActionStatus, entry.action_status), "due_date": action.due_date if action else None,
-        "recurring": recurring_text(line), "depreciation": line.depreciation_years,
-        "account": line.booked_account, "account_label": account_label(line.booked_account),
-        "accounting_note": " ".join(accounting_warnings(line)),
-    }
-    values.update(entry_amounts(entry))
+    a = entry_amounts(entry)
+    items = ""
+    if action is not None:
+        items = labels.items.get(action.id)
+        if items is None:
+            items = labels.items[action.id] = ", ".join(action.item_ids)
+    category, nature, status = line.category, line.nature, entry.action_status
+    account = line.booked_account
+    return [
+        line.id, line.action_id, action.title if action else "", items,
+        labels.category.get(category) or enum_label(Category, category),
+        labels.nature.get(nature) or enum_label(Nature, nature), account, labels.account(account),
+        labels.quarter.get(entry.quarter) or quarter_label(entry.quarter, labels.start_month),
+        line.expense_date, line.supplier, line.label, line.vat_rate_bp,
+        a["planned_ht"], a["planned_vat"], a["planned_ttc"], a["committed_ht"], a["actual_ht"], a["actual_vat"],
+        a["actual_ttc"], a["variance_ht"], a["remaining_ht"], a["remaining_real"], a["forecast_real"],
+        labels.yes if line.vat_recoverable else labels.no, line.invoice_ref, line.invoice_date,
+        labels.status.get(status) or enum_label(ActionStatus, status), action.due_date if action else None,
+        recurring_text(line), line.depreciation_years, " ".join(accounting_warnings(line)),
+    ]
+
+
+_DETAIL_KEYS = ("line", "action_id", "action", "items", "category", "nature", "account", "account_label", "quarter",
+                "expense_date", "supplier", "label", "vat_rate") + MEASURES + (
+    "vat_recoverable", "invoice_ref", "invoice_date", "action_status", "due_date", "recurring", "depreciation",
+    "accounting_note")
+
+
+def detail_values(entry: YearEntry, action: Action | None, start_month: int = 1) -> dict[str, Any]:
+    """The values of one budget line's row of the detail sheet, by column key (detail_columns())."""
+    values = dict(zip(_DETAIL_KEYS, _detail_row(entry, action, _Labels(start_month))))
+    amounts = entry_amounts(entry)
+    values.update((k, amounts[k]) for k in amounts if k not in values)
     return values
 
 
 def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: Cancelled | None = None) -> Workbook:
+    """The workbook, written as it is built (openpyxl's write-only mode): each row goes to a
+    temporary file as soon as it is made, so that 10,000 lines never sit in memory (nor keep
+    Python's garbage collector busy); saving it only puts those files together. A cancel or a
+    failure removes those files."""
+    book = Workbook(write_only=True)
+    try:
+        _build_budget(book, data, progress, cancelled)
+    except BaseException:
+        discard(book)
+        raise
+    return book
+
+
+def _build_budget(book: Workbook, data: BudgetData, progress: Progress | None, cancelled: Cancelled | None) -> None:
     summary, context = data.summary, data.context
     first, last = summary.bounds
-    book = Workbook()
     names = {
         "detail": sheet_title(tr("Budget lines")), "summary": sheet_title(tr("Summary")),
         "variance": sheet_title(tr("Planned vs actual")), "depreciation": sheet_title(tr("Depreciation")),
@@ -225,28 +281,31 @@ def build_budget(data: BudgetData, progress: Progress | None = None, cancelled: 
          tr("Variance: actual minus planned, on invoiced lines only (positive: over budget).")],
     )
     width = money_width(summary)
-    detail = TableSheet(book.create_sheet(names["detail"]), [c for _, c in detail_columns(width)])
-    keys = [k for k, _ in detail_columns(width)]
-    entries = sorted(summary.entries, key=lambda e: (e.line.expense_date, e.line.id or 0))
-    total = len(entries)
-    for n, entry in enumerate(entries, 1):
-        values = detail_values(entry, data.actions.get(entry.line.action_id), summary.start_month)
-        detail.append([values[k] for k in keys])
-        tick(progress, cancelled, n, total)
+    columns = detail_columns(width)
+    keys = [k for k, _ in columns]
+    if tuple(keys) != _DETAIL_KEYS:
+        raise AssertionError("the detail sheet's columns and its rows disagree")
     # Too wide for one readable page: printed over pages across, each starting with the line
     # number, the action number and the action.
+    detail = TableSheet(stream_sheet(book, names["detail"]), [c for _, c in columns], repeat_columns="A:C")
+    entries = sorted(summary.entries, key=lambda e: (e.line.expense_date, e.line.id or 0))
+    total = len(entries)
+    labels = _Labels(summary.start_month)
+    actions = data.actions
+    for n, entry in enumerate(entries, 1):
+        detail.append(_detail_row(entry, actions.get(entry.line.action_id), labels))
+        tick(progress, cancelled, n, total)
     detail.finish(f"Lignes_{summary.fiscal_year}", repeat_columns="A:C")
-    header_of = dict(detail_columns(width))
+    header_of = dict(columns)
     ranges = {k: detail.range_of(header_of[k].header) for k in keys}
-    _budget_summary(book.create_sheet(names["summary"]), summary, ranges, width)
-    _planned_vs_actual(book.create_sheet(names["variance"]), summary, data.actions, ranges, width)
-    _depreciation(book.create_sheet(names["depreciation"]), summary, data.lines, data.actions)
-    depreciation_tables(book.create_sheet(names["tables"]), summary.fiscal_year, summary.start_month, data.lines,
+    _budget_summary(stream_sheet(book, names["summary"]), summary, ranges, width)
+    _planned_vs_actual(stream_sheet(book, names["variance"]), summary, data.actions, ranges, width)
+    _depreciation(stream_sheet(book, names["depreciation"]), summary, data.lines, data.actions)
+    depreciation_tables(stream_sheet(book, names["tables"]), summary.fiscal_year, summary.start_month, data.lines,
                         data.actions)
-    invoices_sheet(book.create_sheet(names["invoices"]), summary, width)
+    invoices_sheet(stream_sheet(book, names["invoices"]), summary, width)
     if progress is not None:
         progress(total, total)
-    return book
 
 
 def _budget_summary(sheet, summary: BudgetSummary, ranges: dict[str, str], width: int = 15) -> None:
@@ -308,22 +367,28 @@ def _budget_summary(sheet, summary: BudgetSummary, ranges: dict[str, str], width
     fit_rows(sheet)
     sheet.freeze_panes = "B4"
     print_setup(sheet)
+    sheet.close_rows()  # a small sheet: written once whole, from its buffer
 
 
-def _planned_vs_actual(sheet, summary: BudgetSummary, actions: dict[int, Action], ranges: dict[str, str],
-                       width: int = 16) -> None:
+def _planned_vs_actual(sheet: StreamSheet, summary: BudgetSummary, actions: dict[int, Action],
+                       ranges: dict[str, str], width: int = 16) -> None:
     money = measure_headers()
     measures = ("planned_ht", "committed_ht", "actual_ht", "variance_ht", "remaining_ht", "forecast_real")
     headers = [tr("Action no."), tr("Action"), tr("Action status"), tr("Due date")] + [money[m] for m in measures]
+    set_widths(sheet, [8, 40, 14, 12] + [max(16, width)] * len(measures))
+    fit_rows(sheet, 1, 1)  # only the headers wrap: the action rows are one line each
+    sheet.freeze_panes = "C2"
+    print_setup(sheet, title_rows="1:1")
     header_row(sheet, 1, headers)
     action_ids = sorted({e.line.action_id for e in summary.entries})
-    make = CellMaker(sheet)  # one pass, row by row, with the styles worked out once
+    slots = sheet.slots([INTEGER, TEXT, TEXT, DATE] + [(FORMULA, MONEY)] * len(measures))
+    statuses = {s.value: s.label for s in ActionStatus}
     for row, action_id in enumerate(action_ids, 2):
         action = actions.get(action_id)
-        sheet.append([make(INTEGER, action_id), make(TEXT, action.title if action else ""),
-                      make(TEXT, action.status_enum.label if action else ""),
-                      make(DATE, action.due_date if action else None),
-                      *(make.formula("=" + sumifs(ranges[m], (ranges["action_id"], f"$A{row}"))) for m in measures)])
+        sheet.write(slots, [action_id, action.title if action else "",
+                            (statuses.get(action.status) or action.status_enum.label) if action else "",
+                            action.due_date if action else None,
+                            *("=" + sumifs(ranges[m], (ranges["action_id"], f"$A{row}")) for m in measures)])
     row = 1 + len(action_ids)
     if not action_ids:
         row += 1
@@ -333,18 +398,16 @@ def _planned_vs_actual(sheet, summary: BudgetSummary, actions: dict[int, Action]
     for col in range(5, 5 + len(measures)):
         letter = get_column_letter(col)
         formula(sheet, row, col, f"=SUM({letter}2:{letter}{row - 1})").font = BOLD
+    sheet.close_rows()
     variance = get_column_letter(8)
     sheet.conditional_formatting.add(
         f"{variance}2:{variance}{row}",
         CellIsRule(operator="greaterThan", formula=["0"], font=Font(color="B3261E", bold=True)))
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{row - 1}"
-    set_widths(sheet, [8, 40, 14, 12] + [max(16, width)] * len(measures))
-    fit_rows(sheet, 1, 1)  # only the headers wrap: the action rows are one line each
-    sheet.freeze_panes = "C2"
-    print_setup(sheet, title_rows="1:1")
 
 
-def _depreciation(sheet, summary: BudgetSummary, lines: Iterable[BudgetLine], actions: dict[int, Action]) -> None:
+def _depreciation(sheet: StreamSheet, summary: BudgetSummary, lines: Iterable[BudgetLine],
+                  actions: dict[int, Action]) -> None:
     statuses = {a_id: a.status for a_id, a in actions.items()}
     items = depreciations(lines, statuses, summary.fiscal_year, summary.start_month)
     years = sorted({y for d in items for y, _ in d.schedule}) or [summary.fiscal_year]
@@ -352,46 +415,51 @@ def _depreciation(sheet, summary: BudgetSummary, lines: Iterable[BudgetLine], ac
     fixed = [tr("Line no."), tr("Action"), tr("Label"), tr("Supplier"), tr("Fiscal year of purchase"),
              tr("Depreciable base"), tr("Depreciated from"), tr("Years")]
     headers = fixed + [fiscal_year_label(y, summary.start_month) for y in years] + [tr("Total")]
-    header_row(sheet, 1, headers)
     first_year_col = len(fixed) + 1
     total_col = first_year_col + len(years)
-    row = 1
-    for d in items:
-        row += 1
-        action = actions.get(d.line.action_id)
-        put(sheet, row, 1, INTEGER, d.line.id)
-        put(sheet, row, 2, TEXT, action.title if action else "")
-        put(sheet, row, 3, TEXT, d.line.label)
-        put(sheet, row, 4, TEXT, d.line.supplier)
-        put(sheet, row, 5, TEXT, fiscal_year_label(d.schedule[0][0], summary.start_month))
-        put(sheet, row, 6, MONEY, d.base)
-        put(sheet, row, 7, DATE, d.start)
-        put(sheet, row, 8, INTEGER, d.line.depreciation_years)
-        for y, cents in d.schedule:
-            put(sheet, row, first_year_col + years.index(y), MONEY, cents)
-        formula(sheet, row, total_col, f"=SUM({get_column_letter(first_year_col)}{row}:"
-                                       f"{get_column_letter(total_col - 1)}{row})")
-    if not items:
-        row += 1
-        put(sheet, row, 2, TEXT, tr("No investment is being depreciated in this fiscal year."))
-    row += 1
-    label(sheet, row, 1, tr("Total"))
-    for col in [6] + list(range(first_year_col, total_col + 1)):
-        letter = get_column_letter(col)
-        formula(sheet, row, col, f"=SUM({letter}2:{letter}{row - 1})").font = BOLD
-    current = first_year_col + years.index(summary.fiscal_year) if summary.fiscal_year in years else None
-    if current:
-        # The year of this workbook stands out: a darker header (white on it stays readable) and
-        # a light column under it, its figures in the usual black.
-        sheet.cell(row=1, column=current).fill = CURRENT_HEADER_FILL
-        highlight = PatternFill("solid", fgColor="FFF2CC")
-        for r in range(2, row + 1):
-            sheet.cell(row=r, column=current).fill = highlight
     width = max(15, len(format_money(sum(d.base for d in items))) + 3)  # never ### (see money_width)
     set_widths(sheet, [8, 30, 28, 18, 12, width, 12, 8] + [width] * (len(years) + 1))
     fit_rows(sheet, 1, 1)
     sheet.freeze_panes = "C2"
     print_setup(sheet, title_rows="1:1")
+    header_row(sheet, 1, headers)
+    current = first_year_col + years.index(summary.fiscal_year) if summary.fiscal_year in years else None
+    # The year of this workbook stands out: a darker header (white on it stays readable) and
+    # a light column under it, its figures in the usual black.
+    highlight = PatternFill("solid", fgColor="FFF2CC")
+    kinds = (INTEGER, TEXT, TEXT, TEXT, TEXT, MONEY, DATE, INTEGER) + (MONEY,) * len(years) + ((FORMULA, MONEY),)
+    slots = list(sheet.layout(*kinds, top=False))
+    if current:
+        sheet.cell(row=1, column=current).fill = CURRENT_HEADER_FILL
+        slots[current - 1] = sheet.layout(*kinds, top=False, fill=highlight, keep_empty=True)[current - 1]
+    year_labels = {}
+    row = 1
+    first_letter, last_letter = get_column_letter(first_year_col), get_column_letter(total_col - 1)
+    for d in items:
+        row += 1
+        action = actions.get(d.line.action_id)
+        first_year = d.schedule[0][0]
+        if first_year not in year_labels:
+            year_labels[first_year] = fiscal_year_label(first_year, summary.start_month)
+        values = [d.line.id, action.title if action else "", d.line.label, d.line.supplier, year_labels[first_year],
+                  d.base, d.start, d.line.depreciation_years] + [None] * len(years) + [
+                  f"=SUM({first_letter}{row}:{last_letter}{row})"]
+        for y, cents in d.schedule:
+            values[first_year_col - 1 + y - years[0]] = cents
+        sheet.write(slots, values)
+    if not items:
+        row += 1
+        put(sheet, row, 2, TEXT, tr("No investment is being depreciated in this fiscal year."))
+        if current:
+            sheet.cell(row=row, column=current).fill = highlight
+    row += 1
+    label(sheet, row, 1, tr("Total"))
+    for col in [6] + list(range(first_year_col, total_col + 1)):
+        letter = get_column_letter(col)
+        formula(sheet, row, col, f"=SUM({letter}2:{letter}{row - 1})").font = BOLD
+    if current:
+        sheet.cell(row=row, column=current).fill = highlight
+    sheet.close_rows()
 
 
 CURRENT_HEADER_FILL = PatternFill("solid", fgColor="C55A11")

@@ -9,16 +9,21 @@ from typing import Any
 from openpyxl import Workbook
 
 from clinicguard.core.exports.pipeline import Context
-from clinicguard.core.exports.xlsx import DATETIME, TEXT, TOP, WRAP, WRAP_TOP, fit_rows, label, print_setup, put, \
-    set_widths, sheet_title, title
+from clinicguard.core.exports.xlsx import DATETIME, TEXT, TOP, WRAP, WRAP_TOP, StreamSheet, fit_rows, label, \
+    print_setup, put, set_widths, sheet_title, stream_sheet, title
 from clinicguard.i18n import tr
 
 
 def cover(book: Workbook, heading: str, context: Context | None, facts: Sequence[tuple[str, str, Any]],
           contents: Sequence[tuple[str, str]], notes: Sequence[str] = ()) -> None:
-    """Fill the first sheet: `facts` are (label, cell kind, value); `contents` (sheet, description)."""
-    sheet = book.active
-    sheet.title = sheet_title(tr("Cover"))
+    """Fill the first sheet: `facts` are (label, cell kind, value); `contents` (sheet, description).
+    A write-only `book` gets it as its first sheet (call this before creating any other)."""
+    if book.write_only:
+        sheet = stream_sheet(book, sheet_title(tr("Cover")))
+    else:
+        sheet = book.active
+        sheet.title = sheet_title(tr("Cover"))
+    set_widths(sheet, (30, 90))
     title(sheet, 1, heading)
     row = 3
     rows: list[tuple[str, str, Any]] = []
@@ -58,6 +63,7 @@ def cover(book: Workbook, heading: str, context: Context | None, facts: Sequence
         for note in notes:
             put(sheet, row, 2, WRAP, note)
             row += 1
-    set_widths(sheet, (30, 90))
     fit_rows(sheet, 3)
     print_setup(sheet, landscape=False)
+    if isinstance(sheet, StreamSheet):
+        sheet.close_rows()

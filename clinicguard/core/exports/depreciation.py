@@ -20,15 +20,16 @@ from clinicguard.core.budget import Depreciation, depreciations
 from clinicguard.core.exports.xlsx import (
     BOLD,
     DATE,
+    FORMULA,
+    HEADER_FILL,
+    HEADER_FONT,
     INTEGER,
     MONEY,
     PERCENT,
     TEXT,
     WRAP,
+    StreamSheet,
     fit_rows,
-    formula,
-    header_row,
-    label,
     print_setup,
     put,
     set_widths,
@@ -53,11 +54,15 @@ def table_headers() -> list[str]:
             tr("Annuity (depreciation charge)"), tr("Cumulative depreciation"), tr("Net book value")]
 
 
-def depreciation_tables(sheet, fiscal_year: int, start_month: int, lines: Iterable[BudgetLine],
+def depreciation_tables(sheet: StreamSheet, fiscal_year: int, start_month: int, lines: Iterable[BudgetLine],
                         actions: dict[int, Action]) -> list[tuple[Depreciation, int]]:
     """Write one table per asset depreciated in `fiscal_year`; returns (asset, row of its total)."""
     statuses = {a_id: a.status for a_id, a in actions.items()}
     items = depreciations(lines, statuses, fiscal_year, start_month)
+    width = max(15, len(format_money(max((d.base for d in items), default=0))) + 3)
+    set_widths(sheet, [28, 14, 14, 12, 12, width, width, width])
+    fit_rows(sheet, 2, 2)
+    print_setup(sheet, landscape=False)
     title(sheet, 1, tr("Depreciation tables (straight line, pro rata by days)"))
     put(sheet, 2, 1, WRAP, tr(
         "Each annuity, cumulative depreciation and net book value is a formula over the asset's cells: change the "
@@ -68,63 +73,74 @@ def depreciation_tables(sheet, fiscal_year: int, start_month: int, lines: Iterab
     totals = []
     if not items:
         put(sheet, row, 1, TEXT, tr("No investment is being depreciated in this fiscal year."))
+    texts = _Texts()
     for item in items:
-        row, total_row = _asset_table(sheet, row, item, fiscal_year, start_month, actions)
+        row, total_row = _asset_table(sheet, row, item, fiscal_year, start_month, actions, texts)
         totals.append((item, total_row))
-    width = max(15, len(format_money(max((d.base for d in items), default=0))) + 3)
-    set_widths(sheet, [28, 14, 14, 12, 12, width, width, width])
-    fit_rows(sheet, 2, 2)
-    print_setup(sheet, landscape=False)
+    sheet.close_rows()
     return totals
 
 
-def _asset_table(sheet, row: int, item: Depreciation, fiscal_year: int, start_month: int,
-                 actions: dict[int, Action]) -> tuple[int, int]:
+class _Texts:
+    """What every asset's table repeats, translated once: its fact labels and headers, the fiscal
+    years' labels and bounds."""
+
+    def __init__(self):
+        self.facts = (tr("Asset account"), tr("Depreciation account"), tr("Acquisition date"),
+                      tr("Date put into service"), tr("Depreciable base"), tr("Duration (years)"),
+                      tr("Depreciation rate"), tr("Disposal date"))
+        self.headers = table_headers()
+        self.total, self.written_off = tr("Total"), tr("Net book value written off at the disposal")
+        self.years: dict[tuple[int, int], tuple[str, object, object]] = {}
+        self.usual: dict[str, str] = {}
+
+    def year(self, year: int, start_month: int):
+        key = (year, start_month)
+        found = self.years.get(key)
+        if found is None:
+            found = self.years[key] = (fiscal_year_label(year, start_month), *fiscal_year_bounds(year, start_month))
+        return found
+
+    def usual_of(self, category: str) -> str:
+        found = self.usual.get(category)
+        if found is None:
+            found = self.usual[category] = suggested_depreciation_text(category) or ""
+        return found
+
+
+_FACT_KINDS = (TEXT, TEXT, DATE, DATE, MONEY, INTEGER, (FORMULA, PERCENT), DATE)
+_YEAR_KINDS = (TEXT, DATE, DATE, (FORMULA, INTEGER), (FORMULA, INTEGER), (FORMULA, MONEY), (FORMULA, MONEY),
+               (FORMULA, MONEY))
+
+
+def _asset_table(sheet: StreamSheet, row: int, item: Depreciation, fiscal_year: int, start_month: int,
+                 actions: dict[int, Action], texts: _Texts) -> tuple[int, int]:
     line = item.line
     action = actions.get(line.action_id)
     heading = tr("Line {id}: {label}", id=line.id, label=line.label)
     if line.supplier:
         heading += f" ({line.supplier})"
-    label(sheet, row, 1, heading)
-    if action:
-        put(sheet, row, 3, TEXT, action.title)
+    bold, plain = sheet.layout(TEXT, top=False, font=BOLD), sheet.layout(TEXT, TEXT, TEXT, top=False)
+    sheet.write([bold[0], None, plain[2]], [heading, None, action.title if action else None], row=row)
     account = line.booked_account
-    facts = [
-        (tr("Asset account"), TEXT, f"{account} {account_label(account)}".strip()),
-        (tr("Depreciation account"), TEXT, f"{depreciation_account(account)} / 6811"),
-        (tr("Acquisition date"), DATE, (line.invoice_date or line.expense_date)[:10]),
-        (tr("Date put into service"), DATE, item.start),
-        (tr("Depreciable base"), MONEY, item.base),
-        (tr("Duration (years)"), INTEGER, line.depreciation_years),
-        (tr("Depreciation rate"), PERCENT, None),
-        (tr("Disposal date"), DATE, item.disposal),
-    ]
-    cells = {}
-    for n, (name, kind, value) in enumerate(facts, row + 1):
-        label(sheet, n, 1, name, bold=False)
-        if name == tr("Depreciation rate"):
-            formula(sheet, n, 2, f"=1/B{n - 1}", PERCENT)
-        elif value is not None:
-            put(sheet, n, 2, kind, value)
-        cells[name] = f"$B${n}"
-    usual = suggested_depreciation_text(line.category)
-    if usual:
-        put(sheet, row + 6, 3, TEXT, usual)
-    service, base, years = cells[tr("Date put into service")], cells[tr("Depreciable base")], cells[tr("Duration (years)")]
-    disposal = cells[tr("Disposal date")] if item.disposal else None
-    header = row + len(facts) + 2
-    header_row(sheet, header, table_headers())
+    values = (f"{account} {account_label(account)}".strip(), f"{depreciation_account(account)} / 6811",
+              (line.invoice_date or line.expense_date)[:10], item.start, item.base, line.depreciation_years,
+              f"=1/B{row + 6}", item.disposal)
+    usual = texts.usual_of(line.category)
+    for n, (name, kind, value) in enumerate(zip(texts.facts, _FACT_KINDS, values), row + 1):
+        sheet.write(sheet.layout(TEXT, kind, TEXT, top=False), [name, value, usual if n == row + 6 else None])
+    service, base, years = f"$B${row + 4}", f"$B${row + 5}", f"$B${row + 6}"
+    disposal = f"$B${row + 8}" if item.disposal else None
+    header = row + len(values) + 2
+    sheet.write(sheet.layout(*(WRAP,) * 8, top=False, font=HEADER_FONT, fill=HEADER_FILL), texts.headers, row=header)
     first = header + 1
     schedule = item.schedule
+    normal = sheet.layout(*_YEAR_KINDS, top=False)
+    current = sheet.layout(*_YEAR_KINDS, top=False, fill=CURRENT_YEAR_FILL)
     for k, (year, _) in enumerate(schedule):
         r = first + k
-        start, end = fiscal_year_bounds(year, start_month)
-        put(sheet, r, 1, TEXT, fiscal_year_label(year, start_month))
-        put(sheet, r, 2, DATE, start)
-        put(sheet, r, 3, DATE, end)
-        formula(sheet, r, 4, f"=C{r}-B{r}+1", INTEGER)
+        year_label, start, end = texts.year(year, start_month)
         until = f"MIN(C{r},{disposal})" if disposal else f"C{r}"
-        formula(sheet, r, 5, f"=MAX(0,{until}-MAX(B{r},{service})+1)", INTEGER)
         prorata = f"ROUNDDOWN({base}*100*E{r}/({years}*D{r})+{_MARGIN},0)/100"
         left = f"{base}-SUM(F${first}:F{r - 1})" if k else base
         last = k == len(schedule) - 1
@@ -134,18 +150,15 @@ def _asset_table(sheet, row: int, item: Depreciation, fiscal_year: int, start_mo
             annuity = f"={left}"  # the last year takes what is left: the schedule adds up to the base
         else:
             annuity = f"={prorata}"
-        formula(sheet, r, 6, annuity)
-        formula(sheet, r, 7, f"=SUM(F${first}:F{r})")
-        formula(sheet, r, 8, f"={base}-G{r}")
-        if year == fiscal_year:
-            for col in range(1, 9):
-                sheet.cell(row=r, column=col).fill = CURRENT_YEAR_FILL
+        sheet.write(current if year == fiscal_year else normal, [
+            year_label, start, end, f"=C{r}-B{r}+1", f"=MAX(0,{until}-MAX(B{r},{service})+1)", annuity,
+            f"=SUM(F${first}:F{r})", f"={base}-G{r}"])
     total = first + len(schedule)
-    label(sheet, total, 1, tr("Total"))
-    formula(sheet, total, 6, f"=SUM(F{first}:F{total - 1})").font = BOLD
+    money = sheet.layout(None, None, None, None, None, (FORMULA, MONEY), top=False)
+    bold_money = sheet.layout(None, None, None, None, None, (FORMULA, MONEY), top=False, font=BOLD)
+    sheet.write([bold[0], *bold_money[1:]], [texts.total, None, None, None, None, f"=SUM(F{first}:F{total - 1})"])
     if item.disposal:
-        label(sheet, total + 1, 1, tr("Net book value written off at the disposal"), bold=False)
-        formula(sheet, total + 1, 6, f"={base}-F{total}")
+        sheet.write([plain[0], *money[1:]], [texts.written_off, None, None, None, None, f"={base}-F{total}"])
     return total + 3, total
 
 

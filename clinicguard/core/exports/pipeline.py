@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -185,9 +186,29 @@ def check_folder(out: Path) -> None:
         raise NoSuchFolder(tr("The folder {folder} does not exist: choose an existing folder.", folder=out.parent))
 
 
+def discard(book: "Workbook") -> None:
+    """Remove the temporary files the sheets of a write-only `book` were being written to (an
+    export cancelled or failed before its save); nothing to do for an ordinary workbook."""
+    if not getattr(book, "write_only", False):
+        return
+    for ws in book.worksheets:
+        writer = getattr(ws, "_writer", None)  # openpyxl's stream of the sheet, to its own file
+        if writer is None:
+            continue
+        rows = getattr(ws, "_rows", None)
+        # A sheet cut off mid-way may not close cleanly: its file goes anyway.
+        with contextlib.suppress(Exception):
+            if rows is not None:
+                rows.close()
+            writer.close()
+        with contextlib.suppress(OSError, ValueError):  # already saved, hence removed
+            writer.cleanup()
+
+
 def _build(prepared: PreparedExport, progress: Progress | None, cancelled: Cancelled | None) -> "Workbook":
     book = prepared.build(progress=progress, cancelled=cancelled)
     if cancelled is not None and cancelled():
+        discard(book)  # a write-only workbook's sheets wait in temporary files
         raise cancelled_error()
     return book
 
@@ -204,12 +225,16 @@ def write_draft(prepared: PreparedExport, out: Path | str, progress: Progress | 
     out = check_out_path(out)
     check_folder(out)
     book = _build(prepared, progress, cancelled)
-    if pending is not None:
-        draft = pending.reserve(out, ".part.xlsx")
-    else:
-        fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part.xlsx", dir=out.parent)
-        os.close(fd)
-        draft = Path(name)
+    try:
+        if pending is not None:
+            draft = pending.reserve(out, ".part.xlsx")
+        else:
+            fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part.xlsx", dir=out.parent)
+            os.close(fd)
+            draft = Path(name)
+    except BaseException:
+        discard(book)
+        raise
     try:
         book.save(draft)
         with open(draft, "rb+") as fh:
@@ -217,6 +242,7 @@ def write_draft(prepared: PreparedExport, out: Path | str, progress: Progress | 
         if cancelled is not None and cancelled():
             raise cancelled_error()
     except BaseException:
+        discard(book)
         draft.unlink(missing_ok=True)
         if pending is not None:
             pending.release(draft)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -245,7 +246,11 @@ def set_row_height(sheet: Worksheet, row: int, lines: int, font_size: float = 11
 
 
 def fit_rows(sheet: Worksheet, first_row: int = 1, last_row: int | None = None) -> None:
-    """Set the height of each row whose wrapped cells need more than one line (small sheets only)."""
+    """Set the height of each row whose wrapped cells need more than one line (small sheets only;
+    on a write-only sheet, as each of those rows is written)."""
+    if isinstance(sheet, StreamSheet):
+        sheet.fit_rows(first_row, last_row)
+        return
     widths = {}
     merged = {}
     for rng in sheet.merged_cells.ranges:
@@ -373,22 +378,40 @@ class CellMaker:
 
 
 class TableSheet:
-    """A sheet holding one header row and data rows, finished as an Excel table ready to print."""
+    """A sheet holding one header row and data rows, finished as an Excel table ready to print.
 
-    def __init__(self, sheet: Worksheet, columns: Sequence[Column]):
+    On a write-only sheet (StreamSheet) the widths, frozen header and print setup are set before
+    the header row, so `repeat_columns` is given here, and each row is written as it is appended."""
+
+    def __init__(self, sheet: Worksheet, columns: Sequence[Column], repeat_columns: str | None = None):
         self.sheet = sheet
         # Each header fits on at most two lines of its column, and its row is as high as the
         # tallest: a header cut or spilling white text over the first figures is unreadable.
         self.columns = [Column(c.header, c.kind, header_width(c.header, c.width)) for c in columns]
         self.kinds = [c.kind for c in self.columns]
-        self.make = CellMaker(sheet)
+        self.repeat_columns = repeat_columns
         headers = [c.header for c in self.columns]
         if len(set(h.casefold() for h in headers)) != len(headers):
             raise ValueError(f"table headers must be unique: {headers}")
-        sheet.append([self._header_cell(h) for h in headers])
-        set_row_height(sheet, 1, max(wrapped_lines(c.header, c.width, bold=True) for c in self.columns))
         self.wrapped = [(n, c.width) for n, c in enumerate(self.columns) if c.kind == WRAP]
         self.rows = 0
+        self.streamed = isinstance(sheet, StreamSheet)
+        if self.streamed:
+            self._layout()
+            for col, text in enumerate(headers, 1):
+                cell = put(sheet, 1, col, TEXT, text)
+                cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP_TOP
+            self.slots = sheet.slots(self.kinds)
+        else:
+            self.make = CellMaker(sheet)
+            sheet.append([self._header_cell(h) for h in headers])
+        set_row_height(sheet, 1, max(wrapped_lines(c.header, c.width, bold=True) for c in self.columns))
+
+    def _layout(self) -> None:
+        widths = [c.width for c in self.columns]
+        set_widths(self.sheet, widths)
+        self.sheet.freeze_panes = "A2"
+        print_setup(self.sheet, title_rows="1:1", widths=widths, title_columns=self.repeat_columns)
 
     def _header_cell(self, text: str) -> Cell:
         cell = new_cell(self.sheet, TEXT, text)
@@ -402,12 +425,14 @@ class TableSheet:
         return [c.header for c in self.columns].index(header) + 1
 
     def append(self, values: Sequence[Any]) -> None:
+        self.rows += 1
+        lines = max(wrapped_lines(values[n], width) for n, width in self.wrapped) if self.wrapped else 1
+        if self.streamed:
+            self.sheet.write(self.slots, values, height_for(lines) if lines > 1 else None)
+            return
         make = self.make
         self.sheet.append([make(kind, value) for kind, value in zip(self.kinds, values)])
-        self.rows += 1
-        if self.wrapped:
-            lines = max(wrapped_lines(values[n], width) for n, width in self.wrapped)
-            set_row_height(self.sheet, self.rows + 1, lines)
+        set_row_height(self.sheet, self.rows + 1, lines)
 
     @property
     def last_row(self) -> int:
@@ -426,18 +451,294 @@ class TableSheet:
         sheet = self.sheet
         last_col = get_column_letter(len(self.columns))
         ref = f"A1:{last_col}{self.last_row}"
+        if self.streamed:
+            if repeat_columns not in (None, self.repeat_columns):
+                raise ValueError("a write-only table's repeated columns are given when it is made")
+            sheet.close_rows()  # the header row of a table without rows
+            if name:
+                add_stream_table(sheet, name, ref, [c.header for c in self.columns])
+            else:
+                sheet.auto_filter.ref = ref
+            return
         if name:
             table = Table(displayName=table_name(sheet.parent, name), ref=ref)
             table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
             sheet.add_table(table)
         else:
             sheet.auto_filter.ref = ref
-        set_widths(sheet, [c.width for c in self.columns])
-        sheet.freeze_panes = "A2"
-        print_setup(sheet, title_rows="1:1", widths=[c.width for c in self.columns], title_columns=repeat_columns)
+        self.repeat_columns = repeat_columns
+        self._layout()
+
+
+# ---- write-only sheets ------------------------------------------------------------------------
+# A long workbook (the budget of 10,000 lines) is written with openpyxl's write-only mode: each row
+# goes to disk as soon as it is appended, so the workbook is never held in memory. What such a
+# sheet allows, and when:
+# - column widths, frozen panes and the fit-to-page flag are written before the first row: set them
+#   first (StreamSheet refuses a change after its first row);
+# - a row's height is written with the row: worked out from its values before it is appended;
+# - merged cells, auto-filter, tables (their columns named by the program), conditional formatting,
+#   data validation and the page setup are written when the workbook is saved: set them any time.
+# The workbook writer is openpyxl's own; `_StreamCell` only remembers its style's index instead of
+# looking it up cell by cell, and a sheet's rows are handed to the writer as ready cells (through
+# WriteOnlyWorksheet._values_to_row, which would otherwise try each cell as a value first and
+# make a new cell for each styled one: openpyxl is pinned, pyproject.toml).
+class _StreamCell(Cell):
+    """A cell whose style index is worked out once for every cell of its kind (openpyxl looks it up
+    in the workbook's style list for each cell it writes)."""
+
+    __slots__ = ("style_id",)
+
+
+class Slot:
+    """One column of a row layout written again and again: its cells are made once, styled once,
+    and refilled for every row (a write-only row is written as soon as it is appended, so its cells
+    are free again for the next one)."""
+
+    __slots__ = ("cell", "keep", "kind", "prefixed")
+
+    def __init__(self, kind: str, cell: _StreamCell, prefixed: _StreamCell | None, keep: bool = False):
+        self.kind, self.cell, self.prefixed = kind, cell, prefixed
+        self.keep = keep  # an empty value still writes the (styled) cell, as a highlighted column's
+
+
+_DATA_TYPES = {TEXT: "s", WRAP: "s", MONEY: "n", PERCENT: "n", INTEGER: "n", NUMBER: "n", SCORE: "n",
+               DATE: "d", DATETIME: "d"}
+FORMULA = "formula"  # a slot holding a formula the program built: (FORMULA, kind of its format)
+_KINDS = {k: k for k in (TEXT, WRAP, MONEY, DATE, DATETIME, INTEGER, NUMBER, PERCENT, SCORE)}
+_ROW_LIMIT = 4_681  # characters below which text can never reach Excel's limit (see _fits)
+
+
+class StreamSheet:
+    """A write-only worksheet written from top to bottom, for the workbooks too long to hold.
+
+    Cells can still be put anywhere in the rows not written yet (`cell`, hence `put`, `formula`,
+    `label`, `header_row` work as on an ordinary sheet): those rows wait in a small buffer until
+    `flush` writes them, each with its height fitted (`fit_rows`) from its own values. Long tables
+    go through `slots` and `write`, one row of refilled cells at a time. Everything else (widths,
+    frozen panes, page setup, filters, tables...) is the write-only worksheet's own attribute.
+    """
+
+    PAPERSIZE_A4 = Worksheet.PAPERSIZE_A4
+    _OWN = frozenset({"ws", "_buffer", "_written", "_fit", "_layouts"})
+
+    def __init__(self, ws):
+        object.__setattr__(self, "ws", ws)
+        object.__setattr__(self, "_buffer", {})  # row -> {column: cell}, rows not written yet
+        object.__setattr__(self, "_written", 0)  # last row written
+        object.__setattr__(self, "_fit", [])  # (first, last) row ranges whose height is fitted
+        object.__setattr__(self, "_layouts", {})
+        ws._values_to_row = self._cells_to_row  # the rows appended are ready cells (see write)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.ws, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._OWN:
+            object.__setattr__(self, name, value)
+        elif name == "freeze_panes" and self._written:
+            raise ValueError("the frozen panes of a write-only sheet are set before its first row")
+        else:
+            setattr(self.ws, name, value)
+
+    @staticmethod
+    def _cells_to_row(cells, row: int):
+        for cell in cells:
+            if cell is not None:
+                cell.row = row
+                yield cell
+
+    @property
+    def rows_written(self) -> int:
+        return self._written
+
+    # ---- cell by cell, buffered ----
+    def cell(self, row: int, column: int) -> Cell:
+        if row <= self._written:
+            raise ValueError(f"row {row} of a write-only sheet is already written")
+        cells = self._buffer.setdefault(row, {})
+        cell = cells.get(column)
+        if cell is None:
+            cell = cells[column] = Cell(self.ws, row=row, column=column)
+        return cell
+
+    def merge_cells(self, *, start_row: int, start_column: int, end_row: int, end_column: int) -> None:
+        self.ws.merged_cells.add(f"{get_column_letter(start_column)}{start_row}:"
+                                 f"{get_column_letter(end_column)}{end_row}")
+
+    def fit_rows(self, first_row: int = 1, last_row: int | None = None) -> None:
+        """Fit the height of the rows from `first_row` to `last_row` to their wrapped text, as they
+        are written (the column widths must be set by then)."""
+        self._fit.append((first_row, last_row if last_row is not None else math.inf))
+
+    def flush(self, before: int | None = None) -> None:
+        """Write the buffered rows before row `before` (all of them when None), in order."""
+        buffer = self._buffer
+        rows = sorted(r for r in buffer if before is None or r < before)
+        if not rows:
+            return
+        if self._fit:
+            spans = {(rng.min_row, rng.min_col): sum(column_width(self.ws, c)
+                                                     for c in range(rng.min_col, rng.max_col + 1))
+                     for rng in self.ws.merged_cells.ranges}
+            widths: dict[int, float] = {}
+        ws = self.ws
+        for row in rows:
+            cells = buffer.pop(row)
+            if self._fit and any(a <= row <= b for a, b in self._fit):
+                lines = 1
+                for column, cell in cells.items():
+                    value = cell._value
+                    if not isinstance(value, str) or not cell.alignment.wrap_text:
+                        continue
+                    width = spans.get((row, column))
+                    if width is None:
+                        width = widths.setdefault(column, column_width(ws, column))
+                    lines = max(lines, wrapped_lines(value, width, bold=bool(cell.font and cell.font.b)))
+                set_row_height(ws, row, lines)
+            self._skip_to(row)
+            ws.append([cells[c] for c in sorted(cells)])
+            self._written = row
+
+    def _skip_to(self, row: int) -> None:
+        while self._written < row - 1:  # rows left empty
+            self.ws.append(())
+            self._written += 1
+
+    # ---- row by row, refilled ----
+    def layout(self, *kinds: Any, top: bool = True, font: Font | None = None, fill: PatternFill | None = None,
+               keep_empty: bool = False) -> list[Slot | None]:
+        """`slots` of these kinds and style, made once per sheet (the cells are shared: one row at a time)."""
+        key = (kinds, top, font, fill, keep_empty)
+        made = self._layouts.get(key)
+        if made is None:
+            made = self._layouts[key] = self.slots(kinds, top=top, font=font, fill=fill, keep_empty=keep_empty)
+        return made
+
+    def slots(self, kinds: Sequence[Any], *, top: bool = True, font: Font | None = None,
+              fill: PatternFill | None = None, keep_empty: bool = False) -> list[Slot | None]:
+        """The refillable cells of a row layout, one per column from A: each a cell kind, or
+        (FORMULA, kind) for a formula shown in that kind's format, or None for a column left empty.
+        Styled as `fill` styles that kind (`formula` for a formula) and, with `top`, read from the
+        top of the row as CellMaker's cells are; `font` and `fill` added when given."""
+        slots: list[Slot | None] = []
+        for column, kind in enumerate(kinds, 1):
+            if kind is None:
+                slots.append(None)
+                continue
+            shown = kind[1] if isinstance(kind, tuple) else kind
+            kind = FORMULA if isinstance(kind, tuple) else _KINDS[kind]
+            sample = {DATE: date(2000, 1, 1), DATETIME: datetime(2000, 1, 1)}.get(shown, 0)
+            if kind in (TEXT, WRAP):
+                cell = self._slot_cell(kind, shown, "x", column, top, font, fill)
+                prefixed = self._slot_cell(kind, shown, "=", column, top, font, fill)
+                slots.append(Slot(kind, cell, prefixed, keep_empty))
+            else:
+                slots.append(Slot(kind, self._slot_cell(kind, shown, sample, column, top, font, fill), None,
+                                  keep_empty))
+        return slots
+
+    def _slot_cell(self, kind: str, shown: str, sample: Any, column: int, top: bool, font, fill_) -> _StreamCell:
+        template = fill(Cell(self.ws), shown, sample)
+        if top and not template.alignment.wrap_text:
+            template.alignment = TOP
+        if font is not None:
+            template.font = font
+        if fill_ is not None:
+            template.fill = fill_
+        cell = _StreamCell(self.ws, column=column, style_array=template._style)
+        cell.style_id = template.style_id
+        cell.data_type = "f" if kind == FORMULA else _DATA_TYPES[kind]
+        return cell
+
+    def write(self, slots: Sequence[Slot | None], values: Sequence[Any], height: float | None = None,
+              row: int | None = None) -> None:
+        """Append one row (as row `row`, the rows between left empty): each value into its slot's
+        cell, as `fill` would put it (amounts in cents, rates in basis points, dates as ISO text or
+        dates, text made safe), None or "" for an empty cell. The buffer is written first."""
+        if self._buffer:
+            self.flush()
+        if row is not None:
+            if row <= self._written:
+                raise ValueError(f"row {row} of a write-only sheet is already written")
+            self._skip_to(row)
+        cells = []
+        append = cells.append
+        for slot, value in zip(slots, values):
+            if value is None or value == "" or slot is None:
+                if slot is not None and slot.keep:
+                    slot.cell._value = None
+                    append(slot.cell)
+                else:
+                    append(None)
+                continue
+            kind = slot.kind
+            if kind is TEXT or kind is WRAP:
+                if type(value) is not str or len(value) > _ROW_LIMIT or not value.isprintable():
+                    value = safe_text(value)
+                if "_" in value or "\r" in value:
+                    value = ooxml_escape(value)
+                cell = slot.prefixed if value.startswith(DANGEROUS_START) else slot.cell
+                cell._value = value
+            elif kind is MONEY:
+                cell = slot.cell
+                cell._value = int(value) / 100  # the same number as euros(): both round once, exactly
+            elif kind is DATE:
+                cell = slot.cell
+                cell._value = value if type(value) is date else as_date(value)
+            elif kind is FORMULA:
+                cell = slot.cell
+                cell._value = value
+            elif kind is PERCENT:
+                cell = slot.cell
+                cell._value = int(value) / 10000
+            elif kind is DATETIME:
+                cell = slot.cell
+                cell._value = value if isinstance(value, datetime) else as_date(value)
+            else:
+                if isinstance(value, str):
+                    raise TypeError(f"a {kind} cell needs a number, not {value!r}")
+                cell = slot.cell
+                cell._value = value
+            append(cell)
+        row = self._written + 1
+        if height is not None:
+            self.ws.row_dimensions[row].height = height
+        self.ws.append(cells)
+        if height is not None:
+            del self.ws.row_dimensions[row]  # written: no need to keep it
+        self._written = row
+
+    def close_rows(self) -> None:
+        """Write what is left in the buffer."""
+        self.flush()
+
+
+def stream_sheet(book: Workbook, title: str) -> StreamSheet:
+    """A new write-only sheet of a write-only `book`."""
+    return StreamSheet(book.create_sheet(title))
+
+
+def add_stream_table(sheet: StreamSheet, name: str, ref: str, headers: Sequence[str]) -> None:
+    """An Excel table over `ref` of a write-only sheet: its columns named as its header cells
+    hold them (a write-only sheet cannot be read back for them)."""
+    table = Table(displayName=table_name(sheet.parent, name), ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    table._initialise_columns()
+    for column, header in zip(table.tableColumns, headers):
+        column.name = ooxml_escape(safe_text(header))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "In write-only mode you must add table columns manually")
+        sheet.ws.add_table(table)
+
+
+def _before_rows(sheet: Worksheet, what: str) -> None:
+    if isinstance(sheet, StreamSheet) and sheet.rows_written:
+        raise ValueError(f"the {what} of a write-only sheet is set before its first row")
 
 
 def set_widths(sheet: Worksheet, widths: Iterable[float]) -> None:
+    _before_rows(sheet, "column widths")
     for n, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(n)].width = width
 
@@ -455,6 +756,7 @@ def print_setup(sheet: Worksheet, *, title_rows: str | None = None, landscape: b
     """A4, header rows repeated on every page, pages numbered; fitted to the page width when the
     columns fit on one page at a readable size, else spread over as few pages across as keep it
     readable, with `title_columns` repeated on each and pages numbered across before down."""
+    _before_rows(sheet, "page setup")  # fit-to-page is written with the sheet's properties, first
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     across = 1
