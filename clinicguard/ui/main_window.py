@@ -11,7 +11,7 @@ import html
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -29,25 +29,16 @@ from PySide6.QtWidgets import (
 
 from clinicguard.core.changes import Changes
 from clinicguard.core.logs import log_dir
-from clinicguard.model.evidence import StartupReport
 from clinicguard.i18n import tr, trn
 from clinicguard.model.checklist import Status
+from clinicguard.model.evidence import StartupReport
 from clinicguard.ui import look, ops, window_memory
-from clinicguard.ui.audit_view import AuditView
 from clinicguard.ui.backup_ui import BackupController
-from clinicguard.ui.budget_view import BudgetView
-from clinicguard.ui.checklist_view import ChecklistView
-from clinicguard.ui.dashboard_view import DashboardView
-from clinicguard.ui.evidence_view import DropOnto, EvidenceView, checklist_links, plan_links
-from clinicguard.ui.export_dialog import ExportDialog
-from clinicguard.ui.report_dialog import ReportDialog
-from clinicguard.ui.people_view import PeopleView
-from clinicguard.ui.plan_view import PlanView
-from clinicguard.ui.registers_view import RegistersView
-from clinicguard.ui.settings_view import SettingsView
 from clinicguard.ui.signin_dialog import SessionGuard
-from clinicguard.ui.signoff_view import SignOffView
 from clinicguard.ui.state import AppState
+
+if TYPE_CHECKING:
+    from clinicguard.ui.evidence_view import EvidenceView
 
 log = logging.getLogger(__name__)
 
@@ -91,21 +82,74 @@ def _registers_due(state: AppState) -> str:
     return trn("{n} due", "{n} due", n) if n else ""
 
 
+# Each page's module is imported by its factory, when the page is first built: the window's first
+# paint loads the dashboard's code alone, not the workbooks, charts and dialogs of every page
+# (issue 18; the frozen build names every module, packaging/clinicguard.spec).
+def _dashboard(state: AppState) -> QWidget:
+    from clinicguard.ui.dashboard_view import DashboardView
+    return DashboardView(state)
+
+
+def _checklist(state: AppState) -> QWidget:
+    from clinicguard.ui.checklist_view import ChecklistView
+    return ChecklistView(state)
+
+
+def _plan(state: AppState) -> QWidget:
+    from clinicguard.ui.plan_view import PlanView
+    return PlanView(state)
+
+
+def _budget(state: AppState) -> QWidget:
+    from clinicguard.ui.budget_view import BudgetView
+    return BudgetView(state)
+
+
+def _evidence(state: AppState) -> QWidget:
+    from clinicguard.ui.evidence_view import EvidenceView
+    return EvidenceView(state)
+
+
+def _signoff(state: AppState) -> QWidget:
+    from clinicguard.ui.signoff_view import SignOffView
+    return SignOffView(state)
+
+
+def _registers(state: AppState) -> QWidget:
+    from clinicguard.ui.registers_view import RegistersView
+    return RegistersView(state)
+
+
+def _journal(state: AppState) -> QWidget:
+    from clinicguard.ui.audit_view import AuditView
+    return AuditView(state)
+
+
+def _people(state: AppState) -> QWidget:
+    from clinicguard.ui.people_view import PeopleView
+    return PeopleView(state)
+
+
+def _settings(state: AppState) -> QWidget:
+    from clinicguard.ui.settings_view import SettingsView
+    return SettingsView(state)
+
+
 def page_factories() -> list[Page]:
     """The pages in navigation order. Each feature adds its page here, in one line (a plain
     (key, title, factory) tuple works too: it gets the default icon and no count). A page's widget
-    is built once, when it is first shown or asked for."""
+    is built once, when it is first shown or asked for; its factory imports its module then."""
     return [Page(*entry) for entry in (
-        Page("dashboard", tr("Dashboard"), DashboardView, "layout-dashboard"),
-        Page("checklist", tr("Recommendations"), ChecklistView, "list-checks", _to_assess),
-        Page("plan", tr("Action plan"), PlanView, "clipboard-list", _overdue),
-        Page("budget", tr("Budget"), BudgetView, "wallet"),
-        Page("evidence", tr("Evidence"), EvidenceView, "folder-lock", _expired),
-        Page("signoff", tr("Sign-off"), SignOffView, "signature", _to_confirm),
-        Page("registers", tr("Registers"), RegistersView, "notebook-tabs", _registers_due),
-        Page("journal", tr("Audit trail"), AuditView, "scroll-text"),
-        Page("people", tr("People"), PeopleView, "users"),
-        Page("settings", tr("Settings"), SettingsView, "settings"),
+        Page("dashboard", tr("Dashboard"), _dashboard, "layout-dashboard"),
+        Page("checklist", tr("Recommendations"), _checklist, "list-checks", _to_assess),
+        Page("plan", tr("Action plan"), _plan, "clipboard-list", _overdue),
+        Page("budget", tr("Budget"), _budget, "wallet"),
+        Page("evidence", tr("Evidence"), _evidence, "folder-lock", _expired),
+        Page("signoff", tr("Sign-off"), _signoff, "signature", _to_confirm),
+        Page("registers", tr("Registers"), _registers, "notebook-tabs", _registers_due),
+        Page("journal", tr("Audit trail"), _journal, "scroll-text"),
+        Page("people", tr("People"), _people, "users"),
+        Page("settings", tr("Settings"), _settings, "settings"),
     )]
 
 
@@ -270,6 +314,13 @@ class MainWindow(QMainWindow):
         the other page if it is not built yet)."""
         def evidence() -> EvidenceView:  # built when a file is dropped or attached
             return self.pages["evidence"]
+
+        if key in ("checklist", "plan"):
+            from clinicguard.ui.evidence_view import (
+                DropOnto,
+                checklist_links,
+                plan_links,
+            )
 
         if key == "dashboard":
             page.open_item.connect(self.open_recommendation)
@@ -465,12 +516,16 @@ class MainWindow(QMainWindow):
             kind = {"checklist": "checklist", "plan": "actions", "registers": "registers"}.get(page, "budget")
         budget = self.pages.built("budget")
         year = budget.current_year() if kind == "budget" and budget is not None else None
+        from clinicguard.ui.export_dialog import ExportDialog
+
         dialog = ExportDialog(self.state, kind, self, year=year)
         dialog.open()
         return dialog
 
     def open_report_dialog(self, kind: str = "pdf"):
         """Open the dialog that makes the compliance report (PDF) or the inspection pack (zip)."""
+        from clinicguard.ui.report_dialog import ReportDialog
+
         dialog = ReportDialog(self.state, kind, self)
         dialog.open()
         return dialog
