@@ -25,10 +25,8 @@ from clinicguard.core.formatting import format_date
 from clinicguard.i18n import pick, tr
 from clinicguard.ui.backup_ui import BackupCard
 from clinicguard.core.score_history import ANSWER_KIND, score_history
-from clinicguard.ui.budget_view import PlanFigures
 from clinicguard.ui.charts import DomainScoresChart, ScoreTrendChart
-from clinicguard.ui.evidence_view import EvidenceFigures
-from clinicguard.ui.registers_view import RegisterFigures
+from clinicguard.ui.dashboard_cards import EvidenceFigures, PlanFigures, RegisterFigures
 from clinicguard.ui.state import AppState
 
 JOURNAL_ONLY = Changes(journal=True)  # a read or an export was recorded: nothing to show here
