@@ -24,9 +24,9 @@ fr.toml holds three kinds of entry:
 from __future__ import annotations
 
 import os
-import tomllib
 from functools import cache, lru_cache
 
+from clinicguard import toml_cache
 from clinicguard.paths import resources_dir
 
 LANGUAGES = ("fr", "en")
@@ -89,8 +89,8 @@ def catalogue(lang: str) -> dict:
         return {}
     parts, folder = [], resources_dir() / "translations"
     for path in translation_files(lang):
-        with open(path, "rb") as fh:
-            parts.append((path.relative_to(folder).as_posix(), tomllib.load(fh)))
+        name = path.relative_to(folder).as_posix()
+        parts.append((name, toml_cache.loads(f"translations/{name}", path.read_bytes())))
     return merge_catalogues(parts)
 
 

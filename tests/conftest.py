@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["CLINICGUARD_LANG"] = "fr"
 # The log goes to a folder of the test run, never to the developer's own log folder.
 os.environ["CLINICGUARD_LOG_DIR"] = tempfile.mkdtemp(prefix="clinicguard-test-logs-")
+os.environ["CLINICGUARD_CACHE_DIR"] = tempfile.mkdtemp(prefix="clinicguard-test-cache-")  # parsed TOML
 
 import keyring
 import pytest

@@ -15,8 +15,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "clinicguard"
 
-# What each layer may import of the project (leaf modules i18n and paths are open to all).
-LEAVES = {"clinicguard.i18n", "clinicguard.paths"}
+# What each layer may import of the project (leaf modules i18n, paths and toml_cache are open to
+# all; they import only each other).
+LEAVES = {"clinicguard.i18n", "clinicguard.paths", "clinicguard.toml_cache"}
 ALLOWED = {
     "model": {"model"},
     "store": {"model", "store"},

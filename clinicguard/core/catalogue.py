@@ -25,6 +25,7 @@ from clinicguard.model.catalogue import (
     Catalogue, Domain, Theme, bilingual,
     recommendation_from_raw, version_key,
 )
+from clinicguard import toml_cache
 from clinicguard.paths import resources_dir
 
 CATALOGUE_FILE = "catalogue.toml"
@@ -68,7 +69,7 @@ def load_catalogue(path: Path | str | None = None, *, validated_digest: str | No
     path = Path(path) if path else catalogue_folder() / CATALOGUE_FILE
     try:
         data = path.read_bytes()
-        raw = tomllib.loads(data.decode())
+        raw = toml_cache.loads(f"catalogue/{path.name}", data)  # parsed once per content (issue 18)
     except FileNotFoundError:
         raise CatalogueError(tr("Catalogue file {file} was not found.", file=path)) from None
     except tomllib.TOMLDecodeError as exc:
