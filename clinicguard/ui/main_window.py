@@ -32,7 +32,7 @@ from clinicguard.core.logs import log_dir
 from clinicguard.i18n import tr, trn
 from clinicguard.model.checklist import Status
 from clinicguard.model.evidence import StartupReport
-from clinicguard.ui import look, ops, window_memory
+from clinicguard.ui import look, ops, resume_garbage_collector, window_memory
 from clinicguard.ui.backup_ui import BackupController
 from clinicguard.ui.signin_dialog import SessionGuard
 from clinicguard.ui.state import AppState
@@ -368,6 +368,7 @@ class MainWindow(QMainWindow):
             self.centralWidget().layout().activate()
             for key, widget in self.pages.built_items():
                 window_memory.restore_page(self.memory, key, widget)
+            QTimer.singleShot(0, resume_garbage_collector)  # paused since the UI's first import
             QTimer.singleShot(0, self.check_vault)
 
     def check_vault(self) -> ops.Operation | None:
