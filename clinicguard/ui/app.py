@@ -10,13 +10,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QLockFile, QSysInfo, QTimer, QTranslator
+from PySide6.QtCore import (
+    QEventLoop,
+    QLibraryInfo,
+    QLocale,
+    QLockFile,
+    QSysInfo,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from clinicguard.core import keys
-from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
 from clinicguard.core.logs import configure_logging
-from clinicguard.core.recovery_sheet import recovery_sheet
 from clinicguard.core.workspace import Workspace, clinic_exists
 from clinicguard.i18n import language, tr
 from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
@@ -24,7 +30,6 @@ from clinicguard.paths import default_data_dir
 from clinicguard.ui import ops
 from clinicguard.ui.look import install_style
 from clinicguard.ui.main_window import MainWindow
-from clinicguard.ui.setup_dialog import RecoverySheetDialog, SetupDialog
 from clinicguard.ui.signin_dialog import SignInDialog
 from clinicguard.ui.state import AppState
 from clinicguard.ui.widgets import show_error
@@ -122,6 +127,13 @@ def _ask_passphrase_until_unlocked(ws: Workspace, parent, message: str) -> bool:
 
 
 def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
+    from clinicguard.core.demo import (
+        DEMO_MANAGER,
+        DEMO_MANAGER_SECRET,
+        DEMO_PEOPLE,
+        create_demo,
+    )
+
     ws, manager, _recovery = ops.run_blocking(None, tr("Preparing the demo clinic…"), create_demo, data_dir)
     others = ", ".join(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)
     where = (tr("Demo clinic with made-up answers, kept in a temporary folder and deleted when you close the "
@@ -134,7 +146,10 @@ def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
 
 
 def open_clinic(data_dir: Path) -> MainWindow | None:
-    if not clinic_exists(data_dir):
+    if not clinic_exists(data_dir):  # the first-run dialogs are imported on a first run only
+        from clinicguard.core.recovery_sheet import recovery_sheet
+        from clinicguard.ui.setup_dialog import RecoverySheetDialog, SetupDialog
+
         setup = SetupDialog(data_dir)
         if not setup.exec() or (setup.result_value is None and not setup.restored):
             return None
