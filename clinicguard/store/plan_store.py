@@ -128,6 +128,12 @@ class ActionStore:
         return [LineAmounts(a, y, rate, planned, actual, bool(recurring), until, bool(recoverable))
                 for a, y, rate, planned, actual, recurring, until, recoverable in self._db.execute(sql)]
 
+    def line_sums(self) -> list[tuple[int, int, int, int]]:
+        """(action id, fiscal year, planned HT, actual HT) summed over each action's lines of each
+        year: what the plan page's rows show, added up by SQLite rather than line by line."""
+        return self._db.execute("SELECT action_id, fiscal_year, COALESCE(SUM(planned_ht), 0), "
+                                "COALESCE(SUM(actual_ht), 0) FROM budget_line GROUP BY action_id, fiscal_year").fetchall()
+
     def line(self, line_id: int) -> BudgetLine | None:
         row = self._db.execute(f"SELECT {', '.join(_LINE_COLUMNS)} FROM budget_line WHERE id = ?", [line_id]).fetchone()
         if not row:
