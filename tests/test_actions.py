@@ -276,6 +276,8 @@ def test_overdue_and_due_soon(workspace, manager):
     plan.create_action(manager, title="Plus tard", due_date=TODAY + timedelta(days=31))
     plan.create_action(manager, title="Sans date")
     assert [a.id for a in plan.overdue(TODAY)] == [late.id]
+    assert plan.overdue_count(TODAY) == 1  # the sidebar's count, read without building the actions
+    assert plan.overdue_count(TODAY - timedelta(days=11)) == 0
     assert [a.id for a in plan.due_soon(TODAY)] == [soon.id]
 
 

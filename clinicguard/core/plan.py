@@ -528,6 +528,11 @@ class ActionPlan:
         today = today or date.today()
         return sorted((a for a in self.actions() if a.is_overdue(today)), key=lambda a: a.due_date or "")
 
+    def overdue_count(self, today: date | None = None) -> int:
+        """How many actions are overdue (the window's sidebar count), without building them."""
+        today = today or date.today()
+        return sum(1 for _id, status, due in self.store.statuses_and_due_dates() if is_overdue(status, due, today))
+
     def due_soon(self, today: date | None = None, days: int = DUE_SOON_DAYS) -> list[Action]:
         today = today or date.today()
         return sorted((a for a in self.actions() if a.is_due_soon(today, days)), key=lambda a: a.due_date or "")

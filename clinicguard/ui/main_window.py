@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXTERNAL_POLL_MS = 1000  # changes made by the CLI or a script show within about a second
+AFTER_PAINT_AT_LATEST_MS = 500  # a window that is not painted (minimised) still gets its counts
 
 
 class Page(NamedTuple):
@@ -62,7 +63,7 @@ def _to_assess(state: AppState) -> str:
 
 
 def _overdue(state: AppState) -> str:
-    n = len(state.ws.plan.overdue(date.today()))
+    n = state.ws.plan.overdue_count(date.today())
     return trn("{n} overdue", "{n} overdue", n) if n else ""
 
 
@@ -87,7 +88,7 @@ def _registers_due(state: AppState) -> str:
 # (issue 18; the frozen build names every module, packaging/clinicguard.spec).
 def _dashboard(state: AppState) -> QWidget:
     from clinicguard.ui.dashboard_view import DashboardView
-    return DashboardView(state)
+    return DashboardView(state, deferred=True)  # its boxes below the fold once the window has painted
 
 
 def _checklist(state: AppState) -> QWidget:
@@ -226,13 +227,14 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(look.icon(spec.icon, selected=look.ON_ACCENT), spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
+        self._painted = False  # what waits for the first paint has run (_after_first_paint)
         self._selected_item: str | None = None  # the checklist's selection, for the plan page
         self._vault_report: StartupReport | None = None  # for the evidence page, once built
         self.pages = Pages(list(self.specs), self._build_page)
         self.nav.currentRowChanged.connect(self._show_row)
         # wide enough for the longest entry with its count ("Plan d'action · 12 en retard")
         self.nav.setFixedWidth(max(180, self._nav_width()))
-        self.refresh_badges()
+        self.refresh_badges(counts=False)  # the titles; the counts once the window has painted
 
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
@@ -302,6 +304,8 @@ class MainWindow(QMainWindow):
         widget = self.build_page(self.specs[key])
         self.stack.addWidget(widget)
         self._connect_page(key, widget)
+        if self._painted and hasattr(widget, "finish_deferred"):  # built later: nothing waits for the paint
+            widget.finish_deferred()
         return widget
 
     def _show_row(self, row: int) -> None:
@@ -368,8 +372,28 @@ class MainWindow(QMainWindow):
             self.centralWidget().layout().activate()
             for key, widget in self.pages.built_items():
                 window_memory.restore_page(self.memory, key, widget)
-            QTimer.singleShot(0, resume_garbage_collector)  # paused since the UI's first import
-            QTimer.singleShot(0, self.check_vault)
+            # what the first paint does not need runs once it is done (event()), or at the latest:
+            QTimer.singleShot(AFTER_PAINT_AT_LATEST_MS, self._after_first_paint)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.UpdateRequest and self._vault_checked and not self._painted:
+            QTimer.singleShot(0, self._after_first_paint)  # the window has just painted
+        return handled
+
+    def _after_first_paint(self) -> None:
+        """What the window's first paint does not need (issue 18): the sidebar's counts, the
+        dashboard's boxes below the fold, the vault's start-up check (off the UI thread); and the
+        garbage collector paused since the UI's first import runs again."""
+        if self._painted or not self.isVisible():  # done, or closed before it came to run
+            return
+        self._painted = True
+        resume_garbage_collector()
+        self.refresh_badges()
+        for _key, widget in self.pages.built_items():
+            if hasattr(widget, "finish_deferred"):
+                widget.finish_deferred()
+        self.check_vault()
 
     def check_vault(self) -> ops.Operation | None:
         """The vault's start-up check (repairs what a crash left), off the UI thread once the
@@ -439,14 +463,15 @@ class MainWindow(QMainWindow):
         if keys:
             self.refresh_badges(keys)
 
-    def refresh_badges(self, keys: Sequence[str] | None = None) -> None:
-        """Each entry's live count: "Plan d'action · 2 en retard"; said in full to screen readers."""
+    def refresh_badges(self, keys: Sequence[str] | None = None, *, counts: bool = True) -> None:
+        """Each entry's live count: "Plan d'action · 2 en retard"; said in full to screen readers
+        (`counts=False`: the titles alone, as the window opens)."""
         for row in range(self.nav.count()):
             item = self.nav.item(row)
             spec = self.specs[item.data(Qt.ItemDataRole.UserRole)]
             if keys is not None and spec.key not in keys:
                 continue
-            badge = spec.badge(self.state) if spec.badge else ""
+            badge = spec.badge(self.state) if spec.badge and counts else ""
             item.setText(self._entry_text(spec.title, badge))
             item.setToolTip(f"{spec.title} (Alt+{row + 1})" + (f" — {badge}" if badge else "") if row < 9 else "")
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{spec.title}, {badge}" if badge else spec.title)
