@@ -385,10 +385,10 @@ class MainWindow(QMainWindow):
         """What the window's first paint does not need (issue 18): the sidebar's counts, the
         dashboard's boxes below the fold, the vault's start-up check (off the UI thread); and the
         garbage collector paused since the UI's first import runs again."""
+        resume_garbage_collector()  # whatever became of the window
         if self._painted or not self.isVisible():  # done, or closed before it came to run
             return
         self._painted = True
-        resume_garbage_collector()
         self.refresh_badges()
         for _key, widget in self.pages.built_items():
             if hasattr(widget, "finish_deferred"):
