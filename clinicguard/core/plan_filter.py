@@ -34,7 +34,8 @@ def plan_rows(actions: Sequence[Action], lines: Iterable[BudgetLine | LineAmount
 
 
 def plan_rows_from_sums(actions: Sequence[Action], sums: Iterable[tuple[int, int, int, int]]) -> list[PlanRow]:
-    """The rows from each action's (action id, fiscal year, planned HT, actual HT) sums per year."""
+    """The rows from each action's (action id, fiscal year, planned HT, actual HT) sums, one per
+    action and year."""
     years: dict[int, list[int]] = {}
     planned: dict[int, int] = {}
     actual: dict[int, int] = {}
@@ -44,7 +45,7 @@ def plan_rows_from_sums(actions: Sequence[Action], sums: Iterable[tuple[int, int
         actual[action_id] = actual.get(action_id, 0) + actual_ht
     texts = fold_each([" ".join((a.title, a.description, a.owner, *a.item_ids)) for a in actions])
     return [
-        PlanRow(a, tuple(sorted(set(years.get(a.id, ())))), planned.get(a.id, 0), actual.get(a.id, 0), text)  # type: ignore[arg-type]
+        PlanRow(a, tuple(sorted(years.get(a.id, ()))), planned.get(a.id, 0), actual.get(a.id, 0), text)  # type: ignore[arg-type]
         for a, text in zip(actions, texts)
     ]
 
