@@ -71,3 +71,20 @@ def test_the_garbage_collector_paused_for_the_start_runs_again_once_the_window_i
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_the_garbage_collector_runs_again_while_a_first_run_or_a_sign_in_stays_open(qtbot, monkeypatch):
+    import gc
+
+    import clinicguard.ui
+    from clinicguard.ui import app as app_module
+
+    monkeypatch.setattr(clinicguard.ui, "_gc_paused", True)  # as at a start, no window painted yet
+    monkeypatch.setattr(app_module, "GC_PAUSE_AT_MOST_MS", 50)
+    gc.disable()
+    try:
+        app_module.application()
+        qtbot.waitUntil(gc.isenabled, timeout=5000)
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -27,7 +27,7 @@ from clinicguard.core.workspace import Workspace, clinic_exists
 from clinicguard.i18n import language, tr
 from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.paths import default_data_dir
-from clinicguard.ui import ops
+from clinicguard.ui import ops, resume_garbage_collector
 from clinicguard.ui.look import install_style
 from clinicguard.ui.main_window import MainWindow
 from clinicguard.ui.signin_dialog import SignInDialog
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 
 _qt_translator: QTranslator | None = None
+GC_PAUSE_AT_MOST_MS = 5000
 
 
 def application() -> QApplication:
@@ -45,6 +46,9 @@ def application() -> QApplication:
     app.setApplicationName("ClinicGuard")
     app.setOrganizationName("ClinicGuard")
     install_style(app)  # the same light look on every PC, dark mode or not
+    # the garbage collector paused for the start (clinicguard/ui/__init__) runs again at the
+    # window's first paint, or once a first-run setup or a sign-in has been open this long
+    QTimer.singleShot(GC_PAUSE_AT_MOST_MS, resume_garbage_collector)
     QLocale.setDefault(QLocale(QLocale.Language.French if language() == "fr" else QLocale.Language.English))
     global _qt_translator
     if language() == "fr" and _qt_translator is None:
