@@ -17,9 +17,11 @@ from keyring.backend import KeyringBackend
 
 from clinicguard.core.catalogue import load_catalogue
 from clinicguard.core.workspace import Workspace
-from clinicguard.ui import ops
+from clinicguard.ui import ops, resume_garbage_collector
 from clinicguard.ui.main_window import MainWindow
 from clinicguard.ui.state import AppState
+
+resume_garbage_collector()  # paused by the UI's first import until a window paints: tests without one run with it
 
 DATA = Path(__file__).parent / "data"
 MANAGER = "Claire Martin"

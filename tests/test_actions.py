@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from clinicguard.model.plan import ActionStatus
+from clinicguard.core.formatting import fold
 from clinicguard.core.plan_filter import filter_plan, plan_rows
 from clinicguard.core.plan import suggest_priority
 from clinicguard.model.checklist import Status
@@ -275,6 +276,8 @@ def test_overdue_and_due_soon(workspace, manager):
     plan.create_action(manager, title="Plus tard", due_date=TODAY + timedelta(days=31))
     plan.create_action(manager, title="Sans date")
     assert [a.id for a in plan.overdue(TODAY)] == [late.id]
+    assert plan.overdue_count(TODAY) == 1  # the sidebar's count, read without building the actions
+    assert plan.overdue_count(TODAY - timedelta(days=11)) == 0
     assert [a.id for a in plan.due_soon(TODAY)] == [soon.id]
 
 
@@ -298,6 +301,24 @@ def test_filter_plan_by_text_owner_status_priority_and_year(workspace, manager):
     assert ids(filter_plan(rows, fiscal_year=2027)) == [b.id]
     assert ids(filter_plan(rows, overdue_on=date(2026, 6, 1))) == [a.id]
     assert plan_rows(plan.actions(), plan.lines())[0].planned_ht == 100
+
+
+def test_the_plan_rows_summed_in_sql_are_those_of_the_lines(workspace, manager):
+    plan = workspace.plan
+    a = plan.create_action(manager, title="Équipe ß Sécurité", description="Chiffrer\nles postes", owner="Éric Petit")
+    b = plan.create_action(manager, title="NAS", item_ids=["SEC-BACKUP-01"])
+    plan.create_action(manager, title="\u0301Accent d'abord")  # a combining mark opening a title
+    plan.add_line(manager, a.id, label="Licences", planned_ht=12_000, actual_ht=12_500, expense_date="2026-03-15")
+    plan.add_line(manager, a.id, label="Formation", planned_ht=30_000, expense_date="2026-04-15")
+    plan.add_line(manager, a.id, label="Renouvellement", planned_ht=5_000, expense_date="2027-04-15")
+    plan.add_line(manager, b.id, label="Disques", planned_ht=64_900, actual_ht=61_000, expense_date="2026-05-03")
+    rows = plan.rows()
+    assert rows == plan_rows(plan.actions(), plan.lines())
+    first = next(r for r in rows if r.action.id == a.id)
+    assert (first.fiscal_years, first.planned_ht, first.actual_ht) == ((2026, 2027), 47_000, 12_500)
+    assert [r.search_text for r in rows] == [fold(" ".join((r.action.title, r.action.description, r.action.owner,
+                                                             *r.action.item_ids))) for r in rows]
+    assert "equipe ss securite chiffrer\nles postes eric petit" in first.search_text
 
 
 def test_budget_summary_through_the_workspace(workspace, manager):

@@ -49,3 +49,42 @@ def test_the_vault_check_found_before_the_evidence_page_is_built_shows_on_it(qtb
     assert window.pages.built("evidence") is None
     attention = window.pages["evidence"].findChild(QLabel, "vaultAttention")
     assert "quarantaine" in attention.text()
+
+
+def test_the_garbage_collector_paused_for_the_start_runs_again_once_the_window_is_shown(qtbot, open_main_window,
+                                                                                       workspace, manager,
+                                                                                       monkeypatch):
+    import gc
+
+    import clinicguard.ui
+
+    monkeypatch.setattr(clinicguard.ui, "_gc_paused", True)  # as at a start: paused by the UI's first import
+    gc.disable()
+    try:
+        window = open_main_window(workspace, manager)
+        qtbot.waitUntil(gc.isenabled, timeout=5000)
+        assert window.isVisible() and not clinicguard.ui._gc_paused
+        garbage = [[]]
+        garbage[0].append(garbage)  # a cycle made after the start is still collected
+        del garbage
+        assert gc.collect() >= 1
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def test_the_garbage_collector_runs_again_while_a_first_run_or_a_sign_in_stays_open(qtbot, monkeypatch):
+    import gc
+
+    import clinicguard.ui
+    from clinicguard.ui import app as app_module
+
+    monkeypatch.setattr(clinicguard.ui, "_gc_paused", True)  # as at a start, no window painted yet
+    monkeypatch.setattr(app_module, "GC_PAUSE_AT_MOST_MS", 50)
+    gc.disable()
+    try:
+        app_module.application()
+        qtbot.waitUntil(gc.isenabled, timeout=5000)
+    finally:
+        gc.enable()
+        gc.unfreeze()

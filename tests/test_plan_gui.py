@@ -47,7 +47,7 @@ def test_action_from_a_gap_with_budget_lines_updates_budget_and_dashboard(qtbot,
     workspace.checklist.set_assessment(manager, "SEC-BACKUP-01", status="non-compliant")
     window = open_window(qtbot, workspace, manager)
     dashboard = window.pages["dashboard"]
-    assert dashboard.plan_box.overdue_label.text() == "0"
+    qtbot.waitUntil(lambda: dashboard.plan_box.overdue_label.text() == "0")  # filled once the window has painted
     checklist = window.show_page("checklist")
     assert checklist.select_item("SEC-BACKUP-01")
     assert checklist.plan_button.isVisible()  # the gap offers its action
@@ -112,7 +112,7 @@ def test_overdue_action_stands_out_and_dashboard_counts_it(qtbot, workspace, man
     late = workspace.plan.create_action(manager, title="Rédiger le registre", due_date=date.today() - timedelta(days=3))
     workspace.plan.create_action(manager, title="Former l'équipe", due_date=date.today() + timedelta(days=60))
     window = open_window(qtbot, workspace, manager)
-    assert window.pages["dashboard"].plan_box.overdue_label.text() == "1"
+    qtbot.waitUntil(lambda: window.pages["dashboard"].plan_box.overdue_label.text() == "1")  # once painted
     plan = window.show_page("plan")
     rows = {plan.proxy.index(r, 1).data(): r for r in range(plan.proxy.rowCount())}
     assert plan.proxy.index(rows["Rédiger le registre"], 0).data(Qt.ItemDataRole.BackgroundRole) is not None

@@ -139,3 +139,27 @@ def test_area_files_are_merged_and_a_text_translated_twice_is_refused():
     assert merged["plural"]["{n} file"]["other"] == "b" and merged["context"]["x"]["Saved"] == "Enregistrée"
     with pytest.raises(ValueError, match="fr/backup.toml"):
         merge_catalogues([("fr.toml", {"Save": "Enregistrer"}), ("fr/backup.toml", {"Save": "Sauver"})])
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_written_out_plural_rules_are_babels(lang):
+    """The French and English rules are written out (Babel's locale data slowed the window's first
+    count): for whole numbers they give Babel's category, and anything else still goes to Babel."""
+    from babel.core import Locale
+
+    from clinicguard.i18n import plural_rule
+
+    babel = Locale.parse(lang).plural_form
+    numbers = [*range(2_100), *range(999_990, 1_000_011), 2_000_000, 3_500_000, 10**9, 10**12 + 1]
+    assert {n: plural_rule(lang)(n) for n in numbers} == {n: babel(n) for n in numbers}
+    assert plural_rule(lang)(1.5) == babel(1.5)
+
+
+def test_a_million_is_many_in_french_and_counts_read_right(english):
+    set_language("fr")
+    assert trn("{n} file", "{n} files", 0) == "0 fichier"
+    assert trn("{n} file", "{n} files", 2) == "2 fichiers"
+    assert trn("{n} file", "{n} files", 1_000_000) == "1000000 fichiers"  # "many" falls back to "other"
+    set_language("en")
+    assert trn("{n} file", "{n} files", 0) == "0 files"
+    assert trn("{n} file", "{n} files", 1) == "1 file"

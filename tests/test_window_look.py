@@ -39,8 +39,9 @@ def settle(window, width: int, height: int) -> None:
 def test_the_sidebar_has_an_icon_per_page_and_live_counts(qtbot, main_window, workspace, manager):
     for row in range(main_window.nav.count()):
         assert not main_window.nav.item(row).icon().isNull()
+    # the counts are read once the window has painted (issue 18)
+    qtbot.waitUntil(lambda: nav_text(main_window, "checklist") == "Recommandations · 3 à évaluer")
     assert nav_text(main_window, "plan") == "Plan d'action"  # nothing late: no count
-    assert nav_text(main_window, "checklist") == "Recommandations · 3 à évaluer"
     workspace.plan.create_action(manager, title="Registre", due_date=(date.today() - timedelta(days=3)).isoformat())
     assert nav_text(main_window, "plan") == "Plan d'action · 1 en retard"
     workspace.checklist.set_assessment(manager, "GOV-ROLES-01", status="compliant")

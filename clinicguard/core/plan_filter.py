@@ -25,18 +25,41 @@ class PlanRow:
 
 
 def plan_rows(actions: Sequence[Action], lines: Iterable[BudgetLine | LineAmounts]) -> list[PlanRow]:
-    years: dict[int, set[int]] = {}
+    sums: dict[tuple[int, int], list[int]] = {}
+    for line in lines:
+        total = sums.setdefault((line.action_id, line.fiscal_year), [0, 0])
+        total[0] += line.planned_ht
+        total[1] += line.actual_ht or 0
+    return plan_rows_from_sums(actions, [(a, y, p, r) for (a, y), (p, r) in sums.items()])
+
+
+def plan_rows_from_sums(actions: Sequence[Action], sums: Iterable[tuple[int, int, int, int]]) -> list[PlanRow]:
+    """The rows from each action's (action id, fiscal year, planned HT, actual HT) sums, one per
+    action and year."""
+    years: dict[int, list[int]] = {}
     planned: dict[int, int] = {}
     actual: dict[int, int] = {}
-    for line in lines:
-        years.setdefault(line.action_id, set()).add(line.fiscal_year)
-        planned[line.action_id] = planned.get(line.action_id, 0) + line.planned_ht
-        actual[line.action_id] = actual.get(line.action_id, 0) + (line.actual_ht or 0)
+    for action_id, year, planned_ht, actual_ht in sums:
+        years.setdefault(action_id, []).append(year)
+        planned[action_id] = planned.get(action_id, 0) + planned_ht
+        actual[action_id] = actual.get(action_id, 0) + actual_ht
+    texts = fold_each([" ".join((a.title, a.description, a.owner, *a.item_ids)) for a in actions])
     return [
-        PlanRow(a, tuple(sorted(years.get(a.id, ()))), planned.get(a.id, 0), actual.get(a.id, 0),  # type: ignore[arg-type]
-                fold(" ".join((a.title, a.description, a.owner, *a.item_ids))))
-        for a in actions
+        PlanRow(a, tuple(sorted(years.get(a.id, ()))), planned.get(a.id, 0), actual.get(a.id, 0), text)  # type: ignore[arg-type]
+        for a, text in zip(actions, texts)
     ]
+
+
+def fold_each(texts: list[str]) -> list[str]:
+    """fold() of each text, folded in one pass over them all (10,000 calls cost about 60 ms):
+    casefold, decomposition and mark stripping work character by character, never across the
+    separator, which no stored text holds (control characters are refused)."""
+    if any(_SEPARATOR in text for text in texts):
+        return [fold(text) for text in texts]
+    return fold(_SEPARATOR.join(texts)).split(_SEPARATOR) if texts else []
+
+
+_SEPARATOR = "\x00"
 
 
 def search_terms(text: str) -> list[str]:

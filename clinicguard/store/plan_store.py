@@ -161,6 +161,12 @@ class ActionStore:
             [*open_statuses, today, *open_statuses, today, horizon]).fetchone()
         return row[0], row[1], row[2]
 
+    def line_sums(self) -> list[tuple[int, int, int, int]]:
+        """(action id, fiscal year, planned HT, actual HT) summed over each action's lines of each
+        year: what the plan page's rows show, added up by SQLite rather than line by line."""
+        return self._db.execute("SELECT action_id, fiscal_year, COALESCE(SUM(planned_ht), 0), "
+                                "COALESCE(SUM(actual_ht), 0) FROM budget_line GROUP BY action_id, fiscal_year").fetchall()
+
     def line(self, line_id: int) -> BudgetLine | None:
         row = self._db.execute(f"SELECT {', '.join(_LINE_COLUMNS)} FROM budget_line WHERE id = ?", [line_id]).fetchone()
         if not row:

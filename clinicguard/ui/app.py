@@ -10,21 +10,26 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QLockFile, QSysInfo, QTimer, QTranslator
+from PySide6.QtCore import (
+    QEventLoop,
+    QLibraryInfo,
+    QLocale,
+    QLockFile,
+    QSysInfo,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from clinicguard.core import keys
-from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
 from clinicguard.core.logs import configure_logging
-from clinicguard.core.recovery_sheet import recovery_sheet
 from clinicguard.core.workspace import Workspace, clinic_exists
 from clinicguard.i18n import language, tr
 from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.paths import default_data_dir
-from clinicguard.ui import ops
+from clinicguard.ui import ops, resume_garbage_collector
 from clinicguard.ui.look import install_style
 from clinicguard.ui.main_window import MainWindow
-from clinicguard.ui.setup_dialog import RecoverySheetDialog, SetupDialog
 from clinicguard.ui.signin_dialog import SignInDialog
 from clinicguard.ui.state import AppState
 from clinicguard.ui.widgets import show_error
@@ -33,6 +38,7 @@ log = logging.getLogger(__name__)
 
 
 _qt_translator: QTranslator | None = None
+GC_PAUSE_AT_MOST_MS = 5000
 
 
 def application() -> QApplication:
@@ -40,6 +46,9 @@ def application() -> QApplication:
     app.setApplicationName("ClinicGuard")
     app.setOrganizationName("ClinicGuard")
     install_style(app)  # the same light look on every PC, dark mode or not
+    # the garbage collector paused for the start (clinicguard/ui/__init__) runs again at the
+    # window's first paint, or once a first-run setup or a sign-in has been open this long
+    QTimer.singleShot(GC_PAUSE_AT_MOST_MS, resume_garbage_collector)
     QLocale.setDefault(QLocale(QLocale.Language.French if language() == "fr" else QLocale.Language.English))
     global _qt_translator
     if language() == "fr" and _qt_translator is None:
@@ -122,6 +131,13 @@ def _ask_passphrase_until_unlocked(ws: Workspace, parent, message: str) -> bool:
 
 
 def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
+    from clinicguard.core.demo import (
+        DEMO_MANAGER,
+        DEMO_MANAGER_SECRET,
+        DEMO_PEOPLE,
+        create_demo,
+    )
+
     ws, manager, _recovery = ops.run_blocking(None, tr("Preparing the demo clinic…"), create_demo, data_dir)
     others = ", ".join(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)
     where = (tr("Demo clinic with made-up answers, kept in a temporary folder and deleted when you close the "
@@ -134,7 +150,10 @@ def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
 
 
 def open_clinic(data_dir: Path) -> MainWindow | None:
-    if not clinic_exists(data_dir):
+    if not clinic_exists(data_dir):  # the first-run dialogs are imported on a first run only
+        from clinicguard.core.recovery_sheet import recovery_sheet
+        from clinicguard.ui.setup_dialog import RecoverySheetDialog, SetupDialog
+
         setup = SetupDialog(data_dir)
         if not setup.exec() or (setup.result_value is None and not setup.restored):
             return None

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from clinicguard.model.plan import ActionStatus
 from clinicguard.core.budget import BudgetSummary, Totals, YearEntry, accounting_warnings, entry_real_cost, year_views
 from clinicguard.model.accounts import account_label
-from clinicguard.model.budget import Category, Nature, fiscal_year_label
+from clinicguard.model.budget import Category, Nature
 from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import tr
 from clinicguard.model.errors import ClinicGuardError
@@ -393,41 +393,3 @@ class BudgetView(QWidget):
         return dialog
 
 
-class PlanFigures(QGroupBox):
-    """The dashboard's plan box: overdue actions, actions due within 30 days, budget used this year."""
-
-    def __init__(self, state: AppState, parent=None):
-        super().__init__(tr("Action plan"), parent)
-        self.state = state
-        grid = QGridLayout(self)
-        self.overdue_label = QLabel()
-        self.overdue_label.setObjectName("plan-overdue")
-        self.due_label = QLabel()
-        self.due_label.setObjectName("plan-due-soon")
-        self.budget_label = QLabel()
-        self.budget_label.setObjectName("plan-budget-used")
-        self.budget_label.setWordWrap(True)
-        for n, (text, value) in enumerate(((tr("Overdue actions"), self.overdue_label),
-                                           (tr("Actions due within 30 days"), self.due_label),
-                                           (tr("Budget used this fiscal year"), self.budget_label))):
-            value.setStyleSheet("font-weight: bold;")
-            grid.addWidget(QLabel(text), n, 0)
-            grid.addWidget(value, n, 1)
-
-    def refresh(self) -> None:
-        plan = self.state.ws.plan
-        today = date.today()
-        standing = plan.standing(today)  # counts and totals in one pass, without building every action
-        self.overdue_label.setText(str(standing.overdue))
-        self.overdue_label.setStyleSheet("font-weight: bold;" + (" color: #b3261e;" if standing.overdue else ""))
-        self.due_label.setText(str(standing.due_soon))
-        year = plan.current_fiscal_year(today)
-        t, label = standing.totals[year], fiscal_year_label(year, standing.start_month)
-        if t.planned_real:
-            percent = round(100 * t.actual_real / t.planned_real)
-            text = tr("{used} of {planned} ({percent} %), real cost, fiscal year {year}", used=_money(t.actual_real),
-                      planned=_money(t.planned_real), percent=percent, year=label)
-        else:
-            text = tr("{used} spent, fiscal year {year} (no budget planned)", used=_money(t.actual_real),
-                      year=label)
-        self.budget_label.setText(text)

@@ -25,10 +25,8 @@ from clinicguard.core.formatting import format_date
 from clinicguard.i18n import pick, tr
 from clinicguard.ui.backup_ui import BackupCard
 from clinicguard.core.score_history import ANSWER_KIND, score_history
-from clinicguard.ui.budget_view import PlanFigures
 from clinicguard.ui.charts import DomainScoresChart, ScoreTrendChart
-from clinicguard.ui.evidence_view import EvidenceFigures
-from clinicguard.ui.registers_view import RegisterFigures
+from clinicguard.ui.dashboard_cards import EvidenceFigures, PlanFigures, RegisterFigures
 from clinicguard.ui.state import AppState
 
 JOURNAL_ONLY = Changes(journal=True)  # a read or an export was recorded: nothing to show here
@@ -41,9 +39,12 @@ class DashboardView(QWidget):
     open_registers = Signal(str)  # ... or a register (its kind) with a deadline or an expiry
     backup_requested = Signal()  # ... or to make a backup now
 
-    def __init__(self, state: AppState, parent=None):
+    def __init__(self, state: AppState, parent=None, *, deferred: bool = False):
+        """`deferred`: fill the boxes below the fold (plan, evidence, registers, backups) only when
+        finish_deferred() is called: the window does it once it has painted (issue 18)."""
         super().__init__(parent)
         self.state = state
+        self.below_the_fold_pending = False
         content = QWidget()
         self.grid = QGridLayout(content)
 
@@ -131,7 +132,11 @@ class DashboardView(QWidget):
 
         # the dashboard sums up every part of the clinic but the journal itself
         state.changed.connect(lambda c: c != JOURNAL_ONLY and self.refresh())
-        self.refresh()
+        if deferred:
+            self.refresh_summary()
+            self.below_the_fold_pending = True
+        else:
+            self.refresh()
 
     def _activated(self, item: QListWidgetItem) -> None:
         item_id = item.data(Qt.ItemDataRole.UserRole)
@@ -139,14 +144,28 @@ class DashboardView(QWidget):
             self.open_item.emit(item_id)
 
     def refresh(self) -> None:
-        ws = self.state.ws
-        rows = ws.checklist.rows()
-        summary = summarize(rows)
-        self.score_label.setText(summary.overall.text)
+        self.refresh_summary()
+        self.refresh_below_the_fold()
+
+    def finish_deferred(self) -> None:
+        """Fill the boxes below the fold if they wait for it (see `deferred`)."""
+        if self.below_the_fold_pending:
+            self.refresh_below_the_fold()
+
+    def refresh_below_the_fold(self) -> None:
+        """The plan, evidence, registers and backup boxes (the plan's totals read every line)."""
+        self.below_the_fold_pending = False
         self.plan_box.refresh()
         self.evidence_box.refresh()
         self.registers_box.refresh()
         self.backup_box.refresh()
+
+    def refresh_summary(self) -> None:
+        """The score, its charts, the counts by status, where to begin and the reviews due."""
+        ws = self.state.ws
+        rows = ws.checklist.rows()
+        summary = summarize(rows)
+        self.score_label.setText(summary.overall.text)
         for status, label in self.count_labels.items():
             label.setText(str(summary.overall.counts[status]))
         self.never_label.setText(tr("{n} recommendations never assessed", n=summary.never_assessed))

@@ -16,7 +16,6 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     QUrl,
-    Signal,
 )
 from PySide6.QtGui import QDesktopServices, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -27,15 +26,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -46,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinicguard.core.changes import Changes
-from clinicguard.model.evidence import EXPIRY_WARNING_DAYS, Evidence, ExpiryState, Integrity, VerifyReport
+from clinicguard.model.evidence import Evidence, ExpiryState, Integrity, VerifyReport
 from clinicguard.core.formatting import format_date
 from clinicguard.model.people import Permission
 from clinicguard.core.vault import OperationCancelled, PrivateTemp
@@ -200,43 +196,6 @@ def checklist_links(index: QModelIndex):
     """The recommendation under a drop on the checklist tree (domain and theme rows take none)."""
     row = index.data(CHECKLIST_ROW_ROLE) if index.isValid() else None
     return ((row.item.id,), ()) if row is not None else None
-
-
-class EvidenceFigures(QGroupBox):
-    """The dashboard's evidence box: items without evidence, evidence expiring soon or expired."""
-
-    open_evidence = Signal()
-
-    def __init__(self, state: AppState, parent=None):
-        super().__init__(tr("Evidence"), parent)
-        self.state = state
-        layout = QVBoxLayout(self)
-        self.without_label = QLabel()
-        self.without_label.setObjectName("evidence-missing")
-        self.without_label.setWordWrap(True)
-        self.expiry_list = QListWidget()
-        self.expiry_list.setObjectName("evidence-expiry")
-        self.expiry_list.setWordWrap(True)
-        self.expiry_list.setMaximumHeight(110)
-        self.expiry_list.itemActivated.connect(lambda _item: self.open_evidence.emit())
-        layout.addWidget(self.without_label)
-        layout.addWidget(self.expiry_list)
-
-    def refresh(self) -> None:
-        summary = self.state.ws.vault.summary()
-        without = summary["items_without_evidence"]
-        self.without_label.setText(trn("{n} applicable recommendation has no evidence yet; {files} in the vault.",
-                                       "{n} applicable recommendations have no evidence yet; {files} in the vault.",
-                                       len(without), files=trn("{n} file", "{n} files", summary["evidence_files"])))
-        self.expiry_list.clear()
-        for ev in summary["evidence_expired"]:
-            item = QListWidgetItem(tr("Expired on {date}: {title}", date=_date(ev["expires_on"]), title=ev["title"]))
-            item.setForeground(Qt.GlobalColor.darkRed)
-            self.expiry_list.addItem(item)
-        for ev in summary[f"evidence_expiring_{EXPIRY_WARNING_DAYS}_days"]:
-            self.expiry_list.addItem(tr("Expires on {date}: {title}", date=_date(ev["expires_on"]), title=ev["title"]))
-        if not self.expiry_list.count():
-            self.expiry_list.addItem(tr("No evidence expires within {n} days.", n=EXPIRY_WARNING_DAYS))
 
 
 def plan_links(index: QModelIndex):

@@ -11,9 +11,9 @@ import html
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -29,29 +29,21 @@ from PySide6.QtWidgets import (
 
 from clinicguard.core.changes import Changes
 from clinicguard.core.logs import log_dir
-from clinicguard.model.evidence import StartupReport
 from clinicguard.i18n import tr, trn
 from clinicguard.model.checklist import Status
-from clinicguard.ui import look, ops, window_memory
-from clinicguard.ui.audit_view import AuditView
+from clinicguard.model.evidence import StartupReport
+from clinicguard.ui import look, ops, resume_garbage_collector, window_memory
 from clinicguard.ui.backup_ui import BackupController
-from clinicguard.ui.budget_view import BudgetView
-from clinicguard.ui.checklist_view import ChecklistView
-from clinicguard.ui.dashboard_view import DashboardView
-from clinicguard.ui.evidence_view import DropOnto, EvidenceView, checklist_links, plan_links
-from clinicguard.ui.export_dialog import ExportDialog
-from clinicguard.ui.report_dialog import ReportDialog
-from clinicguard.ui.people_view import PeopleView
-from clinicguard.ui.plan_view import PlanView
-from clinicguard.ui.registers_view import RegistersView
-from clinicguard.ui.settings_view import SettingsView
 from clinicguard.ui.signin_dialog import SessionGuard
-from clinicguard.ui.signoff_view import SignOffView
 from clinicguard.ui.state import AppState
+
+if TYPE_CHECKING:
+    from clinicguard.ui.evidence_view import EvidenceView
 
 log = logging.getLogger(__name__)
 
 EXTERNAL_POLL_MS = 1000  # changes made by the CLI or a script show within about a second
+AFTER_PAINT_AT_LATEST_MS = 500  # a window that is not painted (minimised) still gets its counts
 
 
 class Page(NamedTuple):
@@ -71,7 +63,7 @@ def _to_assess(state: AppState) -> str:
 
 
 def _overdue(state: AppState) -> str:
-    n = len(state.ws.plan.overdue(date.today()))
+    n = state.ws.plan.overdue_count(date.today())
     return trn("{n} overdue", "{n} overdue", n) if n else ""
 
 
@@ -91,21 +83,74 @@ def _registers_due(state: AppState) -> str:
     return trn("{n} due", "{n} due", n) if n else ""
 
 
+# Each page's module is imported by its factory, when the page is first built: the window's first
+# paint loads the dashboard's code alone, not the workbooks, charts and dialogs of every page
+# (issue 18; the frozen build names every module, packaging/clinicguard.spec).
+def _dashboard(state: AppState) -> QWidget:
+    from clinicguard.ui.dashboard_view import DashboardView
+    return DashboardView(state, deferred=True)  # its boxes below the fold once the window has painted
+
+
+def _checklist(state: AppState) -> QWidget:
+    from clinicguard.ui.checklist_view import ChecklistView
+    return ChecklistView(state)
+
+
+def _plan(state: AppState) -> QWidget:
+    from clinicguard.ui.plan_view import PlanView
+    return PlanView(state)
+
+
+def _budget(state: AppState) -> QWidget:
+    from clinicguard.ui.budget_view import BudgetView
+    return BudgetView(state)
+
+
+def _evidence(state: AppState) -> QWidget:
+    from clinicguard.ui.evidence_view import EvidenceView
+    return EvidenceView(state)
+
+
+def _signoff(state: AppState) -> QWidget:
+    from clinicguard.ui.signoff_view import SignOffView
+    return SignOffView(state)
+
+
+def _registers(state: AppState) -> QWidget:
+    from clinicguard.ui.registers_view import RegistersView
+    return RegistersView(state)
+
+
+def _journal(state: AppState) -> QWidget:
+    from clinicguard.ui.audit_view import AuditView
+    return AuditView(state)
+
+
+def _people(state: AppState) -> QWidget:
+    from clinicguard.ui.people_view import PeopleView
+    return PeopleView(state)
+
+
+def _settings(state: AppState) -> QWidget:
+    from clinicguard.ui.settings_view import SettingsView
+    return SettingsView(state)
+
+
 def page_factories() -> list[Page]:
     """The pages in navigation order. Each feature adds its page here, in one line (a plain
     (key, title, factory) tuple works too: it gets the default icon and no count). A page's widget
-    is built once, when it is first shown or asked for."""
+    is built once, when it is first shown or asked for; its factory imports its module then."""
     return [Page(*entry) for entry in (
-        Page("dashboard", tr("Dashboard"), DashboardView, "layout-dashboard"),
-        Page("checklist", tr("Recommendations"), ChecklistView, "list-checks", _to_assess),
-        Page("plan", tr("Action plan"), PlanView, "clipboard-list", _overdue),
-        Page("budget", tr("Budget"), BudgetView, "wallet"),
-        Page("evidence", tr("Evidence"), EvidenceView, "folder-lock", _expired),
-        Page("signoff", tr("Sign-off"), SignOffView, "signature", _to_confirm),
-        Page("registers", tr("Registers"), RegistersView, "notebook-tabs", _registers_due),
-        Page("journal", tr("Audit trail"), AuditView, "scroll-text"),
-        Page("people", tr("People"), PeopleView, "users"),
-        Page("settings", tr("Settings"), SettingsView, "settings"),
+        Page("dashboard", tr("Dashboard"), _dashboard, "layout-dashboard"),
+        Page("checklist", tr("Recommendations"), _checklist, "list-checks", _to_assess),
+        Page("plan", tr("Action plan"), _plan, "clipboard-list", _overdue),
+        Page("budget", tr("Budget"), _budget, "wallet"),
+        Page("evidence", tr("Evidence"), _evidence, "folder-lock", _expired),
+        Page("signoff", tr("Sign-off"), _signoff, "signature", _to_confirm),
+        Page("registers", tr("Registers"), _registers, "notebook-tabs", _registers_due),
+        Page("journal", tr("Audit trail"), _journal, "scroll-text"),
+        Page("people", tr("People"), _people, "users"),
+        Page("settings", tr("Settings"), _settings, "settings"),
     )]
 
 
@@ -182,13 +227,14 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(look.icon(spec.icon, selected=look.ON_ACCENT), spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
+        self._painted = False  # what waits for the first paint has run (_after_first_paint)
         self._selected_item: str | None = None  # the checklist's selection, for the plan page
         self._vault_report: StartupReport | None = None  # for the evidence page, once built
         self.pages = Pages(list(self.specs), self._build_page)
         self.nav.currentRowChanged.connect(self._show_row)
         # wide enough for the longest entry with its count ("Plan d'action · 12 en retard")
         self.nav.setFixedWidth(max(180, self._nav_width()))
-        self.refresh_badges()
+        self.refresh_badges(counts=False)  # the titles; the counts once the window has painted
 
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
@@ -259,6 +305,8 @@ class MainWindow(QMainWindow):
         widget = self.build_page(self.specs[key])
         self.stack.addWidget(widget)
         self._connect_page(key, widget)
+        if self._painted and hasattr(widget, "finish_deferred"):  # built later: nothing waits for the paint
+            widget.finish_deferred()
         return widget
 
     def _show_row(self, row: int) -> None:
@@ -271,6 +319,13 @@ class MainWindow(QMainWindow):
         the other page if it is not built yet)."""
         def evidence() -> EvidenceView:  # built when a file is dropped or attached
             return self.pages["evidence"]
+
+        if key in ("checklist", "plan"):
+            from clinicguard.ui.evidence_view import (
+                DropOnto,
+                checklist_links,
+                plan_links,
+            )
 
         if key == "dashboard":
             page.open_item.connect(self.open_recommendation)
@@ -318,7 +373,28 @@ class MainWindow(QMainWindow):
             self.centralWidget().layout().activate()
             for key, widget in self.pages.built_items():
                 window_memory.restore_page(self.memory, key, widget)
-            QTimer.singleShot(0, self.check_vault)
+            # what the first paint does not need runs once it is done (event()), or at the latest:
+            QTimer.singleShot(AFTER_PAINT_AT_LATEST_MS, self._after_first_paint)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.UpdateRequest and self._vault_checked and not self._painted:
+            QTimer.singleShot(0, self._after_first_paint)  # the window has just painted
+        return handled
+
+    def _after_first_paint(self) -> None:
+        """What the window's first paint does not need (issue 18): the sidebar's counts, the
+        dashboard's boxes below the fold, the vault's start-up check (off the UI thread); and the
+        garbage collector paused since the UI's first import runs again."""
+        resume_garbage_collector()  # whatever became of the window
+        if self._painted or not self.isVisible():  # done, or closed before it came to run
+            return
+        self._painted = True
+        self.refresh_badges()
+        for _key, widget in self.pages.built_items():
+            if hasattr(widget, "finish_deferred"):
+                widget.finish_deferred()
+        self.check_vault()
 
     def check_vault(self) -> ops.Operation | None:
         """The vault's start-up check (repairs what a crash left), off the UI thread once the
@@ -388,14 +464,15 @@ class MainWindow(QMainWindow):
         if keys:
             self.refresh_badges(keys)
 
-    def refresh_badges(self, keys: Sequence[str] | None = None) -> None:
-        """Each entry's live count: "Plan d'action · 2 en retard"; said in full to screen readers."""
+    def refresh_badges(self, keys: Sequence[str] | None = None, *, counts: bool = True) -> None:
+        """Each entry's live count: "Plan d'action · 2 en retard"; said in full to screen readers
+        (`counts=False`: the titles alone, as the window opens)."""
         for row in range(self.nav.count()):
             item = self.nav.item(row)
             spec = self.specs[item.data(Qt.ItemDataRole.UserRole)]
             if keys is not None and spec.key not in keys:
                 continue
-            badge = spec.badge(self.state) if spec.badge else ""
+            badge = spec.badge(self.state) if spec.badge and counts else ""
             item.setText(self._entry_text(spec.title, badge))
             item.setToolTip(f"{spec.title} (Alt+{row + 1})" + (f" — {badge}" if badge else "") if row < 9 else "")
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{spec.title}, {badge}" if badge else spec.title)
@@ -466,12 +543,16 @@ class MainWindow(QMainWindow):
             kind = {"checklist": "checklist", "plan": "actions", "registers": "registers"}.get(page, "budget")
         budget = self.pages.built("budget")
         year = budget.current_year() if kind == "budget" and budget is not None else None
+        from clinicguard.ui.export_dialog import ExportDialog
+
         dialog = ExportDialog(self.state, kind, self, year=year)
         dialog.open()
         return dialog
 
     def open_report_dialog(self, kind: str = "pdf"):
         """Open the dialog that makes the compliance report (PDF) or the inspection pack (zip)."""
+        from clinicguard.ui.report_dialog import ReportDialog
+
         dialog = ReportDialog(self.state, kind, self)
         dialog.open()
         return dialog

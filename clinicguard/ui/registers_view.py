@@ -1,6 +1,6 @@
 """The registers page: processing activities, processors and hosts, incidents and breaches, training.
 One tab per register, each a table over the core's entries with a form to add or edit one; the
-incidents' CNIL deadline counts down on screen. `RegisterFigures` is the dashboard's box."""
+incidents' CNIL deadline counts down on screen. The dashboard's box is in dashboard_cards."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -44,7 +42,7 @@ from clinicguard.core.registers import (
     format_moment,
     parse_moment,
 )
-from clinicguard.i18n import tr, trn
+from clinicguard.i18n import tr
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Permission
 from clinicguard.model.registers import (
@@ -59,6 +57,7 @@ from clinicguard.model.registers import (
     art28_clauses,
 )
 from clinicguard.ui.columns import fit_columns
+from clinicguard.ui.dashboard_cards import summary_text
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.state import AppState
 from clinicguard.ui.table_model import RowsTableModel, plain_tooltip
@@ -776,76 +775,3 @@ class RegistersView(QWidget):
         tab = self.tab[RegisterKind(kind)]
         self.tabs.setCurrentWidget(tab)
         return tab
-
-
-def summary_text(summary) -> str:
-    parts = [trn("{n} processing activity", "{n} processing activities", summary.processing),
-             trn("{n} processor", "{n} processors", summary.processors),
-             trn("{n} incident", "{n} incidents", summary.incidents),
-             trn("{n} training session", "{n} training sessions", summary.trainings)]
-    return " · ".join(parts)
-
-
-class RegisterFigures(QGroupBox):
-    """The dashboard's registers box: CNIL deadlines running, contracts and HDS certificates
-    ending within 60 days, incomplete contracts, people without recent training."""
-
-    open_registers = Signal(str)
-
-    def __init__(self, state: AppState, parent=None):
-        super().__init__(tr("Registers"), parent)
-        self.state = state
-        layout = QGridLayout(self)
-        self.counts_label = QLabel()
-        self.counts_label.setWordWrap(True)
-        self.alerts = QListWidget()
-        self.alerts.setObjectName("register-alerts")
-        self.alerts.setWordWrap(True)
-        self.alerts.setMaximumHeight(140)
-        self.alerts.itemActivated.connect(
-            lambda item: self.open_registers.emit(item.data(Qt.ItemDataRole.UserRole) or "processing"))
-        layout.addWidget(self.counts_label, 0, 0)
-        layout.addWidget(self.alerts, 1, 0)
-
-    def refresh(self) -> None:
-        registers = self.state.ws.registers
-        summary = registers.summary()
-        now = registers.now()
-        self.counts_label.setText(summary_text(summary))
-        self.alerts.clear()
-
-        def add(text: str, kind: RegisterKind, late: bool = False) -> None:
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, kind.value)
-            if late:
-                item.setForeground(Qt.GlobalColor.darkRed)
-            self.alerts.addItem(item)
-
-        for incident in summary.open_incidents:
-            if incident.cnil_pending:
-                add(tr("Incident “{title}”: CNIL deadline {when} ({left})", title=incident.title,
-                       when=format_moment(incident.cnil_deadline), left=countdown_text(incident.cnil_deadline, now)),
-                    RegisterKind.INCIDENT, incident.cnil_overdue(now))
-            if incident.ars_pending:
-                add(tr("Incident “{title}”: to report to the ARS without delay", title=incident.title),
-                    RegisterKind.INCIDENT, True)
-        for e in summary.expiring:
-            add(tr("{what} of {name} ends on {date}", what=e.label, name=e.processor, date=format_date(e.on)),
-                RegisterKind.PROCESSOR, e.on < now.date().isoformat())
-        for p in summary.incomplete_contracts:
-            add(tr("Contract of {name}: art. 28(3) clauses missing ({letters})", name=p.name,
-                   letters=", ".join(p.missing_clauses)), RegisterKind.PROCESSOR)
-        if summary.untrained:
-            add(trn("{n} person without training in the last {months} months: {names}",
-                    "{n} people without training in the last {months} months: {names}", len(summary.untrained),
-                    months=summary.training_months,
-                    names=", ".join(summary.untrained)), RegisterKind.TRAINING)
-        if summary.without_charter:
-            add(trn("{n} person has not acknowledged the IT charter {version}: {names}",
-                    "{n} people have not acknowledged the IT charter {version}: {names}", len(summary.without_charter),
-                    version=summary.charter_version, names=", ".join(summary.without_charter)), RegisterKind.TRAINING)
-        if not summary.processing:
-            add(tr("The processing register is empty: every health structure must keep one (GDPR art. 30(5))."),
-                RegisterKind.PROCESSING, True)
-        if not self.alerts.count():
-            self.alerts.addItem(tr("Nothing due in the registers."))
