@@ -33,19 +33,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinicguard.core.budget import (
+    DurationNeedsConfirmation,
+    InvalidValue,
+    parse_amount,
+)
 from clinicguard.core.changes import Changes
-from clinicguard.model.plan import Action, ActionStatus
+from clinicguard.core.formatting import format_date, format_money
 from clinicguard.core.plan import ActionDraft, priority_label, priority_rule
 from clinicguard.core.plan_filter import PlanRow, filter_plan, plan_mask
-from clinicguard.model.budget import VAT_RATES_BP, BudgetLine, Category, Nature, fiscal_year_label, format_rate, vat_cents
-from clinicguard.core.budget import DurationNeedsConfirmation, InvalidValue, parse_amount
-from clinicguard.model.accounts import account_label, default_account
-from clinicguard.model.errors import ClinicGuardError
-from clinicguard.core.formatting import format_date, format_money
-from clinicguard.model.people import Permission
 from clinicguard.core.plan_import import ImportPreview, write_template
-from clinicguard.model.checklist import Status
 from clinicguard.i18n import pick, tr, trn
+from clinicguard.model.accounts import account_label, default_account
+from clinicguard.model.budget import (
+    VAT_RATES_BP,
+    BudgetLine,
+    Category,
+    Nature,
+    fiscal_year_label,
+    format_rate,
+    vat_cents,
+)
+from clinicguard.model.checklist import Status
+from clinicguard.model.errors import ClinicGuardError
+from clinicguard.model.people import Permission
+from clinicguard.model.plan import Action, ActionStatus
+from clinicguard.ui import collector_paused
 from clinicguard.ui.columns import fit_columns
 from clinicguard.ui.date_field import DateField
 from clinicguard.ui.invoice_fields import InvoiceFields, PeriodFields
@@ -824,9 +837,10 @@ class PlanView(QWidget):
     def reload(self) -> None:
         ws = self.state.ws
         current = self.current_action()
-        rows = ws.plan.rows()
         start_month = ws.settings.clinic.fiscal_year_start_month
-        self.model.load(rows, start_month)
+        with collector_paused():
+            rows = ws.plan.rows()
+            self.model.load(rows, start_month)
         header = self.table.horizontalHeader()
         if header.sortIndicatorSection() >= 0:
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
