@@ -61,7 +61,9 @@ elif mode == "restore":
 
 
 def run(cmd, env=None, shell=False) -> tuple[float, float, str]:
-    """(seconds, peak MiB, stdout) of one child process."""
+    """(seconds, peak MiB, stdout) of one child process. What earlier steps left to write to the
+    disk is written first, so that no step pays for another's (the baselines do not sync theirs)."""
+    os.sync()
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, shell=shell, stdout=subprocess.PIPE, cwd=ROOT)
     out = proc.stdout.read().decode()
