@@ -23,6 +23,7 @@ import os
 import secrets
 import shutil
 import tarfile
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -39,6 +40,7 @@ from clinicguard.core import agefile, keys
 from clinicguard.core.audit import HEAD_FILE as AUDIT_HEAD_FILE
 from clinicguard.core.clock import utc_now
 from clinicguard.core.fsutil import fsync_dir, replace
+from clinicguard.core.readback import FollowingReader, Landing
 from clinicguard.core.serial import BackgroundWriter, Serial
 from clinicguard.core.vault.service import VAULT_DIR
 from clinicguard.i18n import tr
@@ -124,20 +126,28 @@ class _Meter:
     """Counts bytes, reports progress every few MiB and stops the work when it is cancelled."""
 
     def __init__(self, progress: Progress | None, cancelled: Cancelled | None, total: int, offset: int = 0,
-                 scale: float = 1.0, grand_total: int | None = None, message: str = ""):
+                 scale: float = 1.0, grand_total: int | None = None, message: str = "",
+                 also: Callable[[], int] | None = None):
         self.progress, self.cancelled = progress, cancelled
         self.total, self.offset, self.scale = total, offset, scale
         self.grand_total = grand_total if grand_total is not None else total
         self.done, self._next = 0, 0
         self.message = message
+        self.also = also  # work done beside this meter's, counted in its progress (a read-back)
 
     def __call__(self, n: int) -> None:
         self.done += n
         if self.done >= self._next:
             self._next = self.done + PROGRESS_STEP
             self.check()
-            if self.progress is not None:
-                self.progress(self.offset + int(min(self.done, self.total) * self.scale), self.grand_total)
+            self.report()
+
+    def report(self) -> None:
+        if self.progress is not None:
+            done = self.offset + int(min(self.done, self.total) * self.scale)
+            if self.also is not None:
+                done += self.also()
+            self.progress(min(done, self.grand_total), self.grand_total)
 
     def check(self) -> None:
         if self.cancelled is not None and self.cancelled():
@@ -272,26 +282,11 @@ def write_backup(data_dir: Path, db: Database, destination: Path, *,
         total = max(sum(p.stat().st_size for _, p in entries), 1)
         final = destination / backup_name(clinic.uuid, now)
         tmp = final.with_name(final.name + PART)
-        meter = _Meter(progress, cancelled, total, grand_total=2 * total, message=cancel_text)
         check_key = pyrage.x25519.Identity.generate()
-        try:
-            # Encrypted, and still readable by its owner only (0600), like the database it holds.
-            with _open_private(tmp) as out, Serial("backup-write") as writing, Serial("backup-hash") as hashing:
-                enc = agefile.Encryptor(BackgroundWriter(out, writing), [*keys.recipients(data_dir),
-                                                                         check_key.to_public()])
-                _write_tar(enc, entries, manifest, meter, hashing)
-                enc.close()
-                writing.drain()
-                os.fsync(out.fileno())
-        except OSError as exc:
-            raise _write_problem(destination, exc) from None
-        try:
-            size = tmp.stat().st_size
-        except OSError as exc:
-            raise _write_problem(destination, exc) from None
-        checked = _read(tmp, check_key, None, clinic.uuid,
-                        _Meter(progress, cancelled, max(size, 1), offset=total, scale=total / max(size, 1),
-                               grand_total=2 * total, message=cancel_text))
+        recipients = [*keys.recipients(data_dir), check_key.to_public()]
+        checked = _write_and_read_back(tmp, destination, entries, manifest, recipients, check_key, clinic.uuid,
+                                       total, _Meter(progress, cancelled, total, grand_total=2 * total,
+                                                     message=cancel_text))
         try:
             replace(tmp, final)
             fsync_dir(destination)
@@ -304,6 +299,71 @@ def write_backup(data_dir: Path, db: Database, destination: Path, *,
     finally:
         for p in (snap, head_copy, tmp):
             _remove(p)
+
+
+class _ReadBack(threading.Thread):
+    """Reads the backup being written back in full as it lands on disk (core/readback.py): the
+    read-back overlaps the writing instead of doubling its length."""
+
+    def __init__(self, path: Path, identity, clinic_uuid: str, landing: Landing):
+        super().__init__(name="backup-read-back", daemon=True)
+        self._path, self._identity, self._clinic, self._landing = path, identity, clinic_uuid, landing
+        self.counter = _Meter(None, None, 1)  # encrypted bytes read so far
+        self.checked: Checked | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            with open(self._path, "rb", buffering=0) as raw:
+                source = _CountingReader(FollowingReader(raw, self._landing), self.counter)
+                manifest = _walk(source, self._identity, None, self._path, self._clinic, None)
+            self.checked = Checked(self._path, manifest, self._landing.final or 0)
+        except BaseException as exc:  # noqa: BLE001 (raised in the owner's thread by wait)
+            self.error = exc
+
+    def wait(self, meter: _Meter) -> Checked:
+        """The read-back's result, reporting progress and honouring a cancel meanwhile."""
+        while self.is_alive():
+            self.join(0.05)
+            meter.check()
+            meter.report()
+        if self.error is not None:
+            if isinstance(self.error, OSError):
+                raise BackupError(tr("The backup {file} cannot be read: {error}", file=self._path,
+                                     error=self.error)) from None
+            raise self.error
+        return self.checked
+
+
+def _write_and_read_back(tmp: Path, destination: Path, entries, manifest: dict, recipients, check_key,
+                         clinic_uuid: str, total: int, meter: _Meter) -> Checked:
+    """Write the encrypted archive to `tmp`, synced, and read it back in full (every hash checked)
+    as it lands; the file is complete, synced and checked when this returns."""
+    try:
+        # Encrypted, and still readable by its owner only (0600), like the database it holds.
+        out = _open_private(tmp)
+    except OSError as exc:
+        raise _write_problem(destination, exc) from None
+    with out:
+        landing = Landing(out.fileno())
+        back = _ReadBack(tmp, check_key, clinic_uuid, landing)
+        meter.also = lambda: min(back.counter.done, total)
+        back.start()
+        try:
+            try:
+                with Serial("backup-write") as writing, Serial("backup-hash") as hashing:
+                    enc = agefile.Encryptor(BackgroundWriter(out, writing, landing.wrote), recipients)
+                    _write_tar(enc, entries, manifest, meter, hashing)
+                    enc.close()
+                    writing.drain()
+                os.fsync(out.fileno())
+            except OSError as exc:
+                raise _write_problem(destination, exc) from None
+            landing.finish()
+            return back.wait(meter)
+        finally:
+            landing.abort()  # a reader still waiting for more stops (after a failure or a cancel)
+            back.join()
 
 
 def copy_verified(made: Checked, destination: Path) -> Path:
@@ -391,53 +451,61 @@ def _read(path: Path, identity, on_entry: Callable[[tarfile.TarInfo, BinaryIO], 
             raise DamagedBackup(tr("{file} is not a ClinicGuard backup, or its beginning is damaged.", file=path.name))
         src.seek(0)
         size = os.fstat(src.fileno()).st_size
-        ident = _identity_of(identity)
-        seen: dict[str, tuple[int, str]] = {}
-        manifest = None
-        try:
-            with Serial("backup-check") as hashing:
-                plain = agefile.DecryptingReader(_CountingReader(src, meter), [ident])
-                with tarfile.open(fileobj=plain, mode="r|", bufsize=CHUNK) as tar:
-                    for info in tar:
-                        if meter is not None:
-                            meter.check()
-                        if not info.isfile():
-                            raise DamagedBackup(tr("{file} holds an unexpected entry.", file=path.name))
-                        f = tar.extractfile(info)
-                        if info.name == MANIFEST:
-                            manifest = json.loads(f.read().decode())
-                            continue
-                        h = _HashingReader(f, (lambda _n: meter.check()) if meter is not None else None, hashing)
-                        if on_entry is not None:
-                            on_entry(info, h)
-                        while h.read(CHUNK):
-                            pass
-                        hashing.submit(lambda name=info.name, size=info.size, sha=h.sha: seen.__setitem__(
-                            name, (size, sha.hexdigest())))
-                while plain.read(CHUNK):  # to the end, so that the last chunk is authenticated too
-                    pass
-        except agefile.AgeError as exc:
-            raise _decryption_problem(exc, path) from None
-        except (tarfile.TarError, ValueError, EOFError, UnicodeDecodeError):
-            raise DamagedBackup(tr("The backup {file} is damaged or incomplete (truncated or altered content).",
-                                   file=path.name)) from None
-        except OSError as exc:
-            raise BackupError(tr("The backup {file} cannot be read: {error}", file=path, error=exc)) from None
-        if manifest is None:
-            raise DamagedBackup(tr("The backup {file} is damaged or incomplete (truncated or altered content).",
-                                   file=path.name))
-        if int(manifest.get("format", 0)) > FORMAT or set(manifest.get("schema", [])) - set(known_migrations()):
-            raise NewerBackup(tr("The backup {file} was made by a newer version of ClinicGuard ({version}): "
-                                 "install it to read this backup.", file=path.name,
-                                 version=manifest.get("app_version", "?")))
-        listed = {e["path"]: (e["size"], e["sha256"]) for e in manifest["entries"]}
-        if listed != seen:
-            raise DamagedBackup(tr("The backup {file} is damaged: its content does not match its manifest.",
-                                   file=path.name))
-        if expected_clinic is not None and manifest["clinic_id"] != expected_clinic:
-            raise BackupError(tr("The backup {file} belongs to another clinic ({name}).", file=path.name,
-                                 name=manifest["clinic_name"]))
-        return Checked(path, manifest, size)
+        manifest = _walk(_CountingReader(src, meter), identity, on_entry, path, expected_clinic, meter)
+    return Checked(path, manifest, size)
+
+
+def _walk(source, identity, on_entry: Callable[[tarfile.TarInfo, BinaryIO], None] | None, path: Path,
+          expected_clinic: str | None, meter: _Meter | None) -> dict:
+    """Decrypt the archive read from `source` and walk it, checking every entry against the
+    manifest; the manifest, or a BackupError naming what is wrong."""
+    ident = _identity_of(identity)
+    seen: dict[str, tuple[int, str]] = {}
+    manifest = None
+    try:
+        with Serial("backup-check") as hashing:
+            plain = agefile.DecryptingReader(source, [ident])
+            with tarfile.open(fileobj=plain, mode="r|", bufsize=CHUNK) as tar:
+                for info in tar:
+                    if meter is not None:
+                        meter.check()
+                    if not info.isfile():
+                        raise DamagedBackup(tr("{file} holds an unexpected entry.", file=path.name))
+                    f = tar.extractfile(info)
+                    if info.name == MANIFEST:
+                        manifest = json.loads(f.read().decode())
+                        continue
+                    h = _HashingReader(f, (lambda _n: meter.check()) if meter is not None else None, hashing)
+                    if on_entry is not None:
+                        on_entry(info, h)
+                    while h.read(CHUNK):
+                        pass
+                    hashing.submit(lambda name=info.name, size=info.size, sha=h.sha: seen.__setitem__(
+                        name, (size, sha.hexdigest())))
+            while plain.read(CHUNK):  # to the end, so that the last chunk is authenticated too
+                pass
+    except agefile.AgeError as exc:
+        raise _decryption_problem(exc, path) from None
+    except (tarfile.TarError, ValueError, EOFError, UnicodeDecodeError):
+        raise DamagedBackup(tr("The backup {file} is damaged or incomplete (truncated or altered content).",
+                               file=path.name)) from None
+    except OSError as exc:
+        raise BackupError(tr("The backup {file} cannot be read: {error}", file=path, error=exc)) from None
+    if manifest is None:
+        raise DamagedBackup(tr("The backup {file} is damaged or incomplete (truncated or altered content).",
+                               file=path.name))
+    if int(manifest.get("format", 0)) > FORMAT or set(manifest.get("schema", [])) - set(known_migrations()):
+        raise NewerBackup(tr("The backup {file} was made by a newer version of ClinicGuard ({version}): "
+                             "install it to read this backup.", file=path.name,
+                             version=manifest.get("app_version", "?")))
+    listed = {e["path"]: (e["size"], e["sha256"]) for e in manifest["entries"]}
+    if listed != seen:
+        raise DamagedBackup(tr("The backup {file} is damaged: its content does not match its manifest.",
+                               file=path.name))
+    if expected_clinic is not None and manifest["clinic_id"] != expected_clinic:
+        raise BackupError(tr("The backup {file} belongs to another clinic ({name}).", file=path.name,
+                             name=manifest["clinic_name"]))
+    return manifest
 
 
 def verify(path: Path, identity, *, expected_clinic: str | None = None, progress: Progress | None = None,

@@ -77,13 +77,21 @@ class Serial:
 
 class BackgroundWriter:
     """A write-only file object whose writes happen on a Serial thread (`data` must not change
-    after it is written: bytes, not a reused buffer)."""
+    after it is written: bytes, not a reused buffer); `written(n)`, when given, is called on that
+    thread once `n` more bytes are in the file."""
 
-    def __init__(self, raw: BinaryIO, serial: Serial):
-        self._raw, self._serial = raw, serial
+    def __init__(self, raw: BinaryIO, serial: Serial, written: Callable[[int], None] | None = None):
+        self._raw, self._serial, self._written = raw, serial, written
+
+    def _write(self, data) -> None:
+        view = memoryview(data)
+        while len(view):  # an unbuffered file may take part of a block
+            view = view[self._raw.write(view):]
+        if self._written is not None:
+            self._written(len(data))
 
     def write(self, data) -> int:
-        self._serial.submit(self._raw.write, data)
+        self._serial.submit(self._write, data)
         return len(data)
 
     def flush(self) -> None:
