@@ -106,3 +106,14 @@ def open_main_window(qtbot):
 def main_window(open_main_window, workspace, manager) -> MainWindow:
     """The real main window on the test clinic, its manager signed in."""
     return open_main_window(workspace, manager)
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Message boxes answered at the boundary; what each said is kept as (kind, text)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    seen: list[tuple[str, str]] = []
+    for kind in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(lambda *a, kind=kind: seen.append((kind, a[2]))))
+    return seen

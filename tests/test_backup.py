@@ -285,16 +285,24 @@ def test_cli_list_at_the_destinations_gives_each_state_and_names_a_missing_folde
     (newer,) = set(usb.glob(f"*{backup.SUFFIX}")) - {older}
     nas.rmdir()  # the share is gone
     capsys.readouterr()
-    assert main(["backup", "list", "--data-dir", str(folder), "--json"]) == 0
+    assert main(["backup", "list", "--data-dir", str(folder), "--json"]) == 3  # a folder is missing, a backup damaged
     out = capsys.readouterr()
     rows = json.loads(out.out)
     assert [(r["file"], r["state"], r["last_verified"]) for r in rows] == \
         [(newer.name, "verified", True), (older.name, "damaged", False)]
     assert "endommagée" in rows[1]["problem"] and rows[1]["created_at"] < rows[0]["created_at"]
     assert f"Le dossier de sauvegarde {nas} est introuvable" in out.err
-    assert main(["backup", "list", "--data-dir", str(folder)]) == 0
+    assert main(["backup", "list", "--data-dir", str(folder)]) == 3
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("\tvérifiée") and "\tendommagée\t" in lines[1]
+    older.unlink()
+    nas.mkdir()  # the share is back and the damaged backup deleted: nothing wrong any more
+    capsys.readouterr()
+    assert main(["backup", "list", "--data-dir", str(folder)]) == 0
+    assert capsys.readouterr().err == ""
+    nas.rmdir()
+    assert main(["backup", "list", "--data-dir", str(folder)]) == 3  # only the folder is missing
+    assert capsys.readouterr().out.splitlines()[0].endswith("\tvérifiée")
 
 
 def test_rotation_keeps_daily_weekly_monthly_and_the_last_verified():

@@ -9,22 +9,12 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QFileDialog, QPushButton
 
 from clinicguard.core import backup
 from clinicguard.core.settings import LAST_BACKUP_KEY
 from clinicguard.store.clinic_store import ClinicStore
 from clinicguard.ui import backup_ui, ops
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    """Message boxes answered at the boundary; what they said is kept."""
-    seen: list[tuple[str, str]] = []
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(lambda *a, kind=kind: seen.append((kind, a[2]))))
-    return seen
 
 
 def _backups(folder):

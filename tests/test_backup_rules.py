@@ -291,7 +291,7 @@ def test_the_cli_sets_and_shows_the_backup_settings_and_backs_up_to_them(workspa
     (row,) = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert row["file"] == made.name and row["state"] == "verified"
     made.write_bytes(made.read_bytes()[:-10])
-    assert main(["backup", "list", "--data-dir", str(folder)]) == 0
+    assert main(["backup", "list", "--data-dir", str(folder)]) == 3
     assert "endommagée" in capsys.readouterr().out
 
 

@@ -10,20 +10,12 @@ import threading
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QPushButton
 
 from clinicguard.core import backup
 from clinicguard.ui import ops
 from clinicguard.ui.backup_text import local_time, size_text
 from clinicguard.ui.backups_dialog import BackupsDialog, BackupsModel
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    seen: list[tuple[str, str]] = []
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(lambda *a, kind=kind: seen.append((kind, a[2]))))
-    return seen
 
 
 def _flip_a_byte(path):

@@ -95,7 +95,9 @@ def cmd_backup_list(args: argparse.Namespace) -> int:
         for row in found.rows:
             line = f"{row['folder']}{os.sep}{row['file']}\t{row['size']}\t{backup.state_text(row['state'])}"
             print(line + (f"\t{row['problem']}" if row.get("problem") else ""))
-    return EXIT_OK  # a missing folder is said on stderr; the others are still listed
+    # Every folder found is listed; a script still learns that one is missing or a backup is damaged.
+    problem = found.missing or any(row["state"] == "damaged" for row in found.rows)
+    return EXIT_PROBLEM_FOUND if problem else EXIT_OK
 
 
 def _settings_text(s: BackupSettings) -> list[str]:
