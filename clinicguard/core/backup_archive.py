@@ -36,7 +36,7 @@ import pyrage
 from sqlite_utils import Database
 
 from clinicguard import __version__
-from clinicguard.core import agefile, keys
+from clinicguard.core import agefile, keys, tarstream
 from clinicguard.core.audit import HEAD_FILE as AUDIT_HEAD_FILE
 from clinicguard.core.clock import utc_now
 from clinicguard.core.fsutil import fsync_dir, replace
@@ -464,28 +464,27 @@ def _walk(source, identity, on_entry: Callable[[tarfile.TarInfo, BinaryIO], None
     manifest = None
     try:
         with Serial("backup-check") as hashing:
-            plain = agefile.DecryptingReader(source, [ident])
-            with tarfile.open(fileobj=plain, mode="r|", bufsize=CHUNK) as tar:
-                for info in tar:
-                    if meter is not None:
-                        meter.check()
-                    if not info.isfile():
-                        raise DamagedBackup(tr("{file} holds an unexpected entry.", file=path.name))
-                    f = tar.extractfile(info)
-                    if info.name == MANIFEST:
-                        manifest = json.loads(f.read().decode())
-                        continue
-                    h = _HashingReader(f, (lambda _n: meter.check()) if meter is not None else None, hashing)
-                    if on_entry is not None:
-                        on_entry(info, h)
-                    while h.read(CHUNK):
-                        pass
-                    hashing.submit(lambda name=info.name, size=info.size, sha=h.sha: seen.__setitem__(
-                        name, (size, sha.hexdigest())))
-            while plain.read(CHUNK):  # to the end, so that the last chunk is authenticated too
-                pass
+            blocks = tarstream.Blocks(agefile.decrypt_chunks(source, [ident]))
+            for member in tarstream.members(blocks):
+                if meter is not None:
+                    meter.check()
+                if member.name == MANIFEST:
+                    manifest = json.loads(member.readall().decode())
+                    continue
+                h = _HashingReader(member, (lambda _n: meter.check()) if meter is not None else None, hashing)
+                if on_entry is not None:
+                    info = tarfile.TarInfo(member.name)
+                    info.size = member.size
+                    on_entry(info, h)
+                while h.read(CHUNK):
+                    pass
+                hashing.submit(lambda name=member.name, size=member.size, sha=h.sha: seen.__setitem__(
+                    name, (size, sha.hexdigest())))
+            blocks.drain()  # to the end, so that the last chunk is authenticated too
     except agefile.AgeError as exc:
         raise _decryption_problem(exc, path) from None
+    except tarstream.NotAFile:
+        raise DamagedBackup(tr("{file} holds an unexpected entry.", file=path.name)) from None
     except (tarfile.TarError, ValueError, EOFError, UnicodeDecodeError):
         raise DamagedBackup(tr("The backup {file} is damaged or incomplete (truncated or altered content).",
                                file=path.name)) from None
