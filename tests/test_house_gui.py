@@ -146,3 +146,40 @@ def test_the_help_menu_opens_the_log_folder(qtbot, main_window, monkeypatch):
     entry = next(a for a in help_menu.actions() if a.text() == "Ouvrir le dossier des journaux techniques")
     entry.trigger()
     assert [Path(url.toLocalFile()) for url in opened] == [log_dir()]
+
+
+def test_destinations_that_do_not_answer_never_hold_the_window_s_other_work(qtbot, main_window, workspace, manager,
+                                                                           tmp_path, monkeypatch, messages):
+    from clinicguard.core import backup
+
+    usb, nas = tmp_path / "usb", tmp_path / "nas"
+    usb.mkdir()
+    nas.mkdir()
+    workspace.backup_settings.update(manager, destination=str(usb), second_destination=str(nas))
+    answer, asked = threading.Event(), []
+
+    def dead_share(folders, **kwargs):  # an unplugged drive on Windows can take a minute to answer
+        asked.append(folders)
+        answer.wait(30)
+        return backup.Found([], ())
+
+    monkeypatch.setattr(backup, "find_backups", dead_share)
+    threads = ops.QThreadPool.globalInstance().maxThreadCount()
+    for _ in range(threads):  # more looks at the folders than there are threads for the window's work
+        menu = main_window.menuBar().actions()[0].menu()
+        (action,) = [a for a in menu.actions() if a.text() == "Sauve&gardes…"]
+        action.trigger()
+        main_window.backups.backups_dialog.close()
+    qtbot.waitUntil(lambda: len(asked) >= 2, timeout=5000)
+    done = []
+    ops.Operation(main_window, lambda: "exported", success=done.append).run()  # an export, a save, a report…
+    try:
+        qtbot.waitUntil(lambda: done == ["exported"], timeout=5000)
+        assert not answer.is_set()
+    finally:
+        answer.set()
+    assert ops.drain(10)
+    with qtbot.waitSignal(main_window.backups.finished, timeout=60_000) as closing:
+        main_window.close()  # the backup made at closing reaches both folders
+    assert isinstance(closing.args[0], backup.Checked) and messages == []
+    assert len(list(usb.glob(f"*{backup.SUFFIX}"))) == len(list(nas.glob(f"*{backup.SUFFIX}"))) == 1

@@ -88,7 +88,7 @@ class BackupController(QObject):
             return
         # off the UI thread: a destination on a share may be slow to answer
         ops.Operation(self.window, backup.remove_leftovers, self.ws.data_dir,
-                      self.ws.backup_settings.current.destinations) \
+                      self.ws.backup_settings.current.destinations).elsewhere() \
             .failure(lambda exc: log.warning("could not remove the leftovers of a backup: %s", exc)).run()
 
     def _status(self, text: str) -> None:
@@ -124,7 +124,7 @@ class BackupController(QObject):
         self._last_attempt = _now()
         # a scheduled backup is ClinicGuard's own (it runs while the session is locked, too)
         actor = None if reason == "schedule" else self.state.actor
-        op = ops.Operation(self.window, backup.create_configured, self.ws, actor, reason=reason)
+        op = ops.Operation(self.window, backup.create_configured, self.ws, actor, reason=reason).elsewhere()
         if with_dialog:
             op.with_progress(tr("Backing up the clinic…"), cancellable=True)
         op.success(lambda made: self._made(made, reason, then)).failure(lambda exc: self._failed(exc, reason, then))
@@ -168,7 +168,7 @@ class BackupController(QObject):
                                                   tr("ClinicGuard backups (*.cgbackup.age)"))
             if not path:
                 return None
-        op = ops.Operation(self.window, backup.verify_recorded, self.ws, self.state.actor, Path(path))
+        op = ops.Operation(self.window, backup.verify_recorded, self.ws, self.state.actor, Path(path)).elsewhere()
         op.with_progress(tr("Verifying the backup…"), cancellable=True)
         op.success(self._verified).failure(self._verify_failed)
         self.current = op.run()
@@ -394,7 +394,7 @@ class BackupCard(QGroupBox):
             self._again.add(folder)
             return
         self._checking.add(folder)
-        ops.Operation(self, backup.destination_available, folder) \
+        ops.Operation(self, backup.destination_available, folder).elsewhere() \
             .success(lambda present: self._checked(folder, present)) \
             .failure(lambda exc: log.warning("could not look for the backup folder: %s", exc)) \
             .finally_(lambda: self._check_done(folder)).run()

@@ -264,7 +264,7 @@ class BackupsDialog(QDialog):
             if self._busy(self._finding.get(folder)):
                 continue
             self._finding[folder] = ops.Operation(self, backup.find_backups, [folder],
-                                                  last_verified=last.file if last else None) \
+                                                  last_verified=last.file if last else None).elsewhere() \
                 .success(lambda found, folder=folder: self._found(folder, found)) \
                 .failure(lambda exc, folder=folder: self._find_failed(folder, exc)).run()
         self._update_busy()
@@ -323,7 +323,7 @@ class BackupsDialog(QDialog):
         self._tried.add(key)
         self.model.set_checking(key)
         keys = self.ws.keys
-        self.check_op = ops.Operation(self, backup.check_backup, row, lambda: keys.identity) \
+        self.check_op = ops.Operation(self, backup.check_backup, row, lambda: keys.identity).elsewhere() \
             .on_progress(self._check_progress) \
             .success(lambda checked: self._checked(generation, checked)) \
             .failure(lambda exc: self._check_failed(generation, key, exc)) \
@@ -437,7 +437,7 @@ class BackupsDialog(QDialog):
         key = row_key(row)
         path = Path(row["folder"]) / row["file"]
         self.message.setText("")
-        op = ops.Operation(self, backup.verify_recorded, self.ws, self.state.actor, path)
+        op = ops.Operation(self, backup.verify_recorded, self.ws, self.state.actor, path).elsewhere()
         op.with_progress(tr("Verifying the backup…"), cancellable=True)
         op.success(lambda checked: self._verified(key, checked)).failure(lambda exc: self._verify_failed(key, exc))
         op.finally_(self._verify_ended)

@@ -11,6 +11,10 @@ A failure is shown to the user unless a `failure` callback takes it: a ClinicGua
 own text, anything else with a generic message, its traceback in the log. Callbacks whose parent
 widget is gone are skipped. `drain()` waits until every running operation has delivered its
 result: the main window calls it when it closes, the test fixtures when they tear down.
+
+Work that looks at a backup destination is marked `.elsewhere()`: an unplugged USB drive or a dead
+network share can hold a thread for a minute before it answers, so such work runs on a pool of its
+own and never holds the one the rest of the window's work runs on (one thread per core).
 """
 
 from __future__ import annotations
@@ -66,6 +70,15 @@ class _Runnable(QRunnable):
 
 
 _running: set["Operation"] = set()
+_ELSEWHERE_THREADS = 16  # at most this many folders that do not answer before such work waits
+
+
+def _elsewhere_pool() -> QThreadPool:
+    pool = getattr(_elsewhere_pool, "pool", None)
+    if pool is None:  # the application owns it, and ends its threads when it ends, as the global pool's
+        pool = _elsewhere_pool.pool = QThreadPool(QCoreApplication.instance())
+        pool.setMaxThreadCount(_ELSEWHERE_THREADS)
+    return pool
 
 
 class Operation:
@@ -81,6 +94,7 @@ class Operation:
         self._finally: Callable[[], None] | None = None
         self._label: str | None = None
         self._cancellable = False
+        self._pool = QThreadPool.globalInstance
         self.dialog: QProgressDialog | None = None
         self.signals = _Signals()
         self.cancel_event = threading.Event()
@@ -112,6 +126,12 @@ class Operation:
         self._label, self._cancellable = label, cancellable
         return self
 
+    def elsewhere(self) -> "Operation":
+        """The work reads or writes a folder that may not answer for long (a USB drive, a network
+        share): run it on the pool kept for that (see the module's docstring)."""
+        self._pool = _elsewhere_pool
+        return self
+
     # ---- running
     def run(self) -> "Operation":
         if self._label is not None:
@@ -131,7 +151,7 @@ class Operation:
         self.signals.progress.connect(self._deliver_progress)
         _running.add(self)
         self._runnable = _Runnable(self)  # kept alive here: the pool does not own it
-        QThreadPool.globalInstance().start(self._runnable)
+        self._pool().start(self._runnable)
         return self
 
     def cancel(self) -> None:
