@@ -39,7 +39,7 @@ from clinicguard import __version__
 from clinicguard.core import agefile, keys, tarstream
 from clinicguard.core.audit import HEAD_FILE as AUDIT_HEAD_FILE
 from clinicguard.core.clock import utc_now
-from clinicguard.core.fsutil import fsync_dir, replace
+from clinicguard.core.fsutil import BINARY, fsync_dir, replace
 from clinicguard.core.readback import FollowingReader, Landing
 from clinicguard.core.serial import BackgroundWriter, Serial
 from clinicguard.core.vault.service import VAULT_DIR
@@ -241,7 +241,7 @@ def _remove(path: Path | None) -> None:
 
 def _open_private(path: Path) -> BinaryIO:
     """A new file readable by its owner only (0600), unbuffered: the encryptor writes 1 MiB at a time."""
-    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb", buffering=0)
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | BINARY, 0o600), "wb", buffering=0)
 
 
 def write_backup(data_dir: Path, db: Database, destination: Path, *,
@@ -376,12 +376,12 @@ def copy_verified(made: Checked, destination: Path) -> Path:
     tmp = final.with_name(final.name + PART)
     try:
         original, copy = hashlib.sha256(), hashlib.sha256()
-        with open(made.path, "rb") as src, os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
-                                                     "wb") as out:
+        with open(made.path, "rb") as src, _open_private(tmp) as out:
             while chunk := src.read(CHUNK):
                 original.update(chunk)
-                out.write(chunk)
-            out.flush()
+                view = memoryview(chunk)
+                while len(view):  # unbuffered: a write may take part of the block
+                    view = view[out.write(view):]
             os.fsync(out.fileno())
         with open(tmp, "rb") as back:
             while chunk := back.read(CHUNK):

@@ -14,6 +14,10 @@ from typing import BinaryIO, Protocol
 # operating-system call patched at its boundary.
 WINDOWS = os.name == "nt"
 
+# os.open opens in text mode on Windows unless told otherwise: every "\n" written would become
+# "\r\n". Every os.open of a file passes this (tests/test_binary_open.py checks it).
+BINARY = getattr(os, "O_BINARY", 0)
+
 
 # Most file systems (ext4, NTFS in UTF-16 units, APFS) limit one name to 255 bytes or units; UTF-8
 # bytes are the stricter count, so names are measured in them.

@@ -21,7 +21,7 @@ import secrets
 import threading
 from pathlib import Path
 
-from clinicguard.core.fsutil import MAX_NAME_BYTES, atomic_write_bytes, fit_bytes
+from clinicguard.core.fsutil import BINARY, MAX_NAME_BYTES, atomic_write_bytes, fit_bytes
 from clinicguard.core.vault.scratch import _process_running
 from clinicguard.paths import PENDING_WRITES_FOLDER
 
@@ -52,7 +52,7 @@ class PendingWrites:
             atomic_write_bytes(record, json.dumps({"pid": os.getpid(), "temp": str(temp.absolute()),
                                                    "final": str(final.absolute())}).encode("utf-8"))
             try:
-                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | BINARY, 0o600)
             except FileExistsError:
                 record.unlink(missing_ok=True)
                 continue

@@ -116,7 +116,7 @@ def make_private(path: Path, *, folder: bool = False) -> None:
     if folder:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     elif not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600))
     if os.name != "nt":
         try:
             mode = path.stat().st_mode & 0o7777

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from clinicguard.core.fsutil import BINARY
 from clinicguard.core.vault.errors import VaultError
 from clinicguard.i18n import tr
 
@@ -47,7 +48,7 @@ def _unlock(fd: int) -> None:
 class IngestLock:
     def __init__(self, path: Path):
         self.path = path
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | BINARY, 0o600)
         if not _try_lock(self._fd):  # a random 128-bit id: nobody else can hold it
             os.close(self._fd)
             raise VaultError(tr("The vault file {name} is in use.", name=path.name))
@@ -65,7 +66,7 @@ def held_by_another_ingest(lock_path: Path) -> bool:
     if not lock_path.exists():
         return False
     try:
-        fd = os.open(lock_path, os.O_RDWR)
+        fd = os.open(lock_path, os.O_RDWR | BINARY)
     except OSError:
         return True  # Windows: still open elsewhere
     try:
