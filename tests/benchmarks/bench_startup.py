@@ -65,7 +65,6 @@ class Kept(KeyringBackend):
         pass
 
 keyring.set_keyring(Kept())
-from PySide6.QtCore import QTimer
 from clinicguard.ui.app import application
 try:
     from clinicguard.ui.app import window_class
@@ -75,6 +74,7 @@ except ImportError:  # --before an older version, whose ui/app.py imported the w
         return MainWindow
 from clinicguard.core.workspace import Workspace
 from clinicguard.ui.state import AppState
+from PySide6.QtCore import QTimer  # after the application's modules, as `clinicguard` imports Qt
 app = application()
 ws = Workspace.open(spec["folder"])
 started = time.time()
