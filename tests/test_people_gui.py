@@ -86,6 +86,22 @@ def test_sign_in_dialog_refuses_a_wrong_secret_then_signs_in(qtbot, team):
     assert (dialog.actor.name, dialog.actor.role) == (KARIM, Role.PRACTITIONER)
 
 
+def test_the_work_done_while_the_password_is_checked_does_not_decide_the_sign_in(qtbot, team):
+    # ui/app.py imports the main window meanwhile: once, and a wrong secret is still refused
+    done = []
+    dialog = SignInDialog(team)
+    qtbot.addWidget(dialog)
+    dialog.while_checking = lambda: done.append(dialog.actor)
+    dialog.profile.setCurrentIndex(dialog.profile.findText(KARIM))
+    dialog.secret.setText("0000")
+    submit_and_wait(qtbot, dialog)
+    assert done == [None] and dialog.actor is None and "PIN" in dialog.error_label.text()
+    dialog.secret.setText(KARIM_PIN)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        dialog.submit()
+    assert done == [None] and dialog.actor.name == KARIM
+
+
 def test_a_secret_set_by_a_manager_must_be_changed_at_sign_in(qtbot, workspace, manager, monkeypatch):
     workspace.people.add(manager, "Sophie Leroy", "practitioner", "2222")
 

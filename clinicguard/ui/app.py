@@ -9,6 +9,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QEventLoop,
@@ -29,10 +30,12 @@ from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.paths import default_data_dir
 from clinicguard.ui import ops, resume_garbage_collector
 from clinicguard.ui.look import install_style
-from clinicguard.ui.main_window import MainWindow
 from clinicguard.ui.signin_dialog import SignInDialog
 from clinicguard.ui.state import AppState
 from clinicguard.ui.widgets import show_error
+
+if TYPE_CHECKING:
+    from clinicguard.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,17 @@ def application() -> QApplication:
             app.installTranslator(translator)
             _qt_translator = translator
     return app
+
+
+def window_class() -> type[MainWindow]:
+    """The main window's class, its modules and its first page's (the dashboard) imported. The
+    sign-in dialog has this done while the password check, a deliberately slow hash (about a tenth
+    of a second, core/secrets.py), runs off the UI thread: the check does not hold the interpreter,
+    and these imports do not depend on its result (on a wrong password they are simply kept)."""
+    from clinicguard.ui import dashboard_view  # noqa: F401 (the first page the window builds)
+    from clinicguard.ui.main_window import MainWindow
+
+    return MainWindow
 
 
 def _ask_secret(parent, title: str, label: str) -> str | None:
@@ -146,7 +160,7 @@ def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
     banner = where + " " + tr("To sign in again: profile {name}, password {secret}; other profiles and their PINs: "
                               "{others}.", name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET, others=others)
     keep = [DEMO_MANAGER, DEMO_MANAGER_SECRET, *(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)]
-    return MainWindow(AppState(ws, manager), banner=banner, keep_together=keep)
+    return window_class()(AppState(ws, manager), banner=banner, keep_together=keep)
 
 
 def open_clinic(data_dir: Path) -> MainWindow | None:
@@ -160,7 +174,7 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
         if not setup.restored:  # restored from a backup: it opens below, like any clinic
             ws, recovery = setup.result_value
             RecoverySheetDialog(recovery_sheet(ws, recovery)).exec()
-            return MainWindow(AppState(ws, ws.people.default_manager().actor))
+            return window_class()(AppState(ws, ws.people.default_manager().actor))
     # off the UI thread: a database from an older version is backed up, then migrated
     ws = ops.run_blocking(None, tr("Opening the clinic…"), Workspace.open, data_dir)
     unlocking = _start_passphrase_unlock(ws)
@@ -169,6 +183,7 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
         return None
     while True:
         signin = SignInDialog(ws)
+        signin.while_checking = window_class  # imported while the password is checked off the UI thread
         if unlocking is not None:  # a wrong passphrase closes the dialog: it is asked again below
             unlocking.on_wrong = signin.reject
         signed_in = signin.exec() and signin.actor is not None
@@ -188,7 +203,7 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
         # the window says what changed
         ops.run_blocking(None, tr("Backing up the clinic, then updating the recommendations catalogue…"),
                          ws.catalogue_versions.upgrade)
-    return MainWindow(AppState(ws, signin.actor))
+    return window_class()(AppState(ws, signin.actor))
 
 
 class _PassphraseUnlock:

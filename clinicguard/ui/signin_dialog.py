@@ -7,6 +7,8 @@ thread, while reading and recording the attempt stay on the UI thread with the d
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,6 +41,9 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.ws = ws
         self.actor: Actor | None = None
+        # work for the UI thread while the first password check runs on a worker (ui/app.py:
+        # importing the main window); it does not depend on the check's result
+        self.while_checking: Callable[[], object] | None = None
         self.setWindowTitle(tr("Sign in — {clinic}", clinic=ws.settings.clinic.name))
         self.profile = QComboBox()
         self.profile.addItems(ws.people.names())
@@ -78,6 +83,9 @@ class SignInDialog(QDialog):
         self.error_label.setText(tr("Checking…"))
         Operation(self, attempt.check, secret, success=lambda _ok: self._checked(attempt, secret)) \
             .failure(self._refused).run()
+        if self.while_checking is not None:
+            work, self.while_checking = self.while_checking, None
+            work()
 
     def _refused(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)

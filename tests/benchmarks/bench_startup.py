@@ -50,7 +50,7 @@ app.exec()
 
 # What ui/app.py's open_clinic does once the passphrase and the sign-in are typed.
 APP = """
-import json, os, sys, time
+import json, os, sys, threading, time
 spec = json.loads(os.environ["BENCH_CLINIC"])
 import keyring
 from keyring.backend import KeyringBackend
@@ -65,11 +65,16 @@ class Kept(KeyringBackend):
         pass
 
 keyring.set_keyring(Kept())
-from PySide6.QtCore import QTimer
 from clinicguard.ui.app import application
+try:
+    from clinicguard.ui.app import window_class
+except ImportError:  # --before an older version, whose ui/app.py imported the window at the top
+    def window_class():
+        from clinicguard.ui.main_window import MainWindow
+        return MainWindow
 from clinicguard.core.workspace import Workspace
-from clinicguard.ui.main_window import MainWindow
 from clinicguard.ui.state import AppState
+from PySide6.QtCore import QTimer  # after the application's modules, as `clinicguard` imports Qt
 app = application()
 ws = Workspace.open(spec["folder"])
 started = time.time()
@@ -77,8 +82,14 @@ ws.keys.unlock(spec["passphrase"])
 if spec["passphrase"]:  # ui/app.py runs this unlock on a worker while the sign-in dialog is open
     print("unlock", time.time() - started)
 ws.catalogue_versions.upgrade()
-actor = ws.people.sign_in(spec["manager"], spec["secret"])
-window = MainWindow(AppState(ws, actor))
+# the sign-in dialog's submit: the password checked on a worker while the UI thread imports the window
+attempt = ws.people.begin_sign_in(spec["manager"])
+checking = threading.Thread(target=attempt.check, args=(spec["secret"],))
+checking.start()
+window_class()
+checking.join()
+actor = ws.people.finish_sign_in(attempt)
+window = window_class()(AppState(ws, actor))
 window.show()
 QTimer.singleShot(0, lambda: (print(time.time()), app.quit()))
 app.exec()
