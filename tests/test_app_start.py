@@ -1,9 +1,11 @@
 """Start-up: unlocking the clinic key with a passphrase, or with the recovery key when the
 credential store lost it (dialogs patched at the boundary)."""
 
+import time
 from typing import ClassVar
 
 import keyring
+from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
@@ -172,4 +174,64 @@ def test_a_wrong_passphrase_typed_before_signing_in_is_asked_again(qtbot, tmp_pa
     assert len(asked) == 2 and "incorrecte" in asked[1]  # asked again, saying why
     assert len(SignInWhileUnlocking.shown) == 2  # signed in after the passphrase was corrected
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
+    window.state.ws.close()
+
+
+class SlowKeyring(KeyringBackend):
+    """The credential store, slow to answer as it can be at a Windows session's start."""
+
+    priority = 1
+
+    def __init__(self, secrets):
+        super().__init__()
+        self.secrets = secrets
+
+    def get_password(self, service, username):
+        time.sleep(0.3)
+        return self.secrets.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.secrets.pop((service, username), None)
+
+
+def test_the_credential_store_is_read_while_the_sign_in_dialog_is_shown(qtbot, tmp_path, small_catalogue,
+                                                                        memory_keyring, monkeypatch):
+    from clinicguard.ui import app
+
+    make_clinic(tmp_path / "c", small_catalogue)
+    keyring.set_keyring(SlowKeyring(memory_keyring.secrets))
+    monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
+    monkeypatch.setattr(app, "SignInDialog", SignInWhileUnlocking)
+    SignInWhileUnlocking.shown = []
+    asked = answers(monkeypatch)  # nothing may be asked
+    window = app.open_clinic(tmp_path / "c")
+    qtbot.addWidget(window)
+    assert SignInWhileUnlocking.shown == [False]  # the dialog came up before the key was read
+    assert asked == []
+    assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
+    window.state.ws.close()
+
+
+def test_a_lost_credential_store_entry_interrupts_the_sign_in_for_the_recovery_key(qtbot, tmp_path, small_catalogue,
+                                                                                  memory_keyring, monkeypatch):
+    from clinicguard.ui import app
+
+    recovery = make_clinic(tmp_path / "c", small_catalogue)
+    memory_keyring.secrets.clear()  # a new Windows profile
+    keyring.set_keyring(SlowKeyring(memory_keyring.secrets))
+    monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
+    monkeypatch.setattr(app, "SignInDialog", SignInWhileUnlocking)
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: None))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a: None))
+    SignInWhileUnlocking.shown = []
+    asked = answers(monkeypatch, recovery)
+    window = app.open_clinic(tmp_path / "c")
+    qtbot.addWidget(window)
+    assert len(asked) == 1 and ("secours" in asked[0] or "recovery" in asked[0].lower())
+    assert len(SignInWhileUnlocking.shown) == 2  # the sign-in came back once the key was recovered
+    assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
+    assert any(user.startswith("clinic-") for _, user in memory_keyring.secrets)  # kept for the next start
     window.state.ws.close()

@@ -22,6 +22,9 @@ class SignedIn:
     def exec(self) -> bool:
         return True
 
+    def reject(self) -> None:  # a key that does not open would close the dialog
+        pass
+
 
 def _clinic_with_a_backup(tmp_path, small_catalogue):
     ws, recovery = Workspace.create(tmp_path / "old-pc" / "clinic", clinic_name="Cabinet des Lilas",

@@ -20,6 +20,9 @@ class SignedIn:
     def exec(self) -> bool:
         return True
 
+    def reject(self) -> None:  # a key that does not open would close the dialog
+        pass
+
 
 def test_opening_the_clinic_window_quarantines_an_orphan_blob(qtbot, tmp_path, small_catalogue, monkeypatch):
     data_dir = tmp_path / "clinic"

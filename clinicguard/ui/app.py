@@ -108,9 +108,12 @@ def _wrong_passphrase_choice(parent, message: str) -> str:
     return "retry" if clicked is retry else "recover" if clicked is recover else "cancel"
 
 
-def unlock_clinic_key(ws: Workspace, parent=None) -> bool:
-    """Make the clinic key readable: ask for the passphrase, or the recovery key if it is lost."""
+def unlock_clinic_key(ws: Workspace, parent=None, failed: BaseException | None = None) -> bool:
+    """Make the clinic key readable: ask for the passphrase, or the recovery key if it is lost.
+    `failed`: what an unlock already tried in the background raised (it is not tried again)."""
     try:
+        if failed is not None:
+            raise failed
         ws.keys.unlock()
         return True
     except keys.NoKeyringEntry as exc:
@@ -177,23 +180,27 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
             return window_class()(AppState(ws, ws.people.default_manager().actor))
     # off the UI thread: a database from an older version is backed up, then migrated
     ws = ops.run_blocking(None, tr("Opening the clinic…"), Workspace.open, data_dir)
-    unlocking = _start_passphrase_unlock(ws)
+    unlocking = _start_unlock(ws)
     if unlocking is _CANCELLED or (unlocking is None and not unlock_clinic_key(ws)):
         ws.close()
         return None
     while True:
         signin = SignInDialog(ws)
         signin.while_checking = window_class  # imported while the password is checked off the UI thread
-        if unlocking is not None:  # a wrong passphrase closes the dialog: it is asked again below
+        if unlocking is not None:  # a key that does not open closes the dialog: it is dealt with below
             unlocking.on_wrong = signin.reject
         signed_in = signin.exec() and signin.actor is not None
         if unlocking is not None and unlocking.wait() is not None:
-            if not _ask_passphrase_until_unlocked(ws, None, str(unlocking.error)):
+            if unlocking.passphrase:
+                unlocked = _ask_passphrase_until_unlocked(ws, None, str(unlocking.error))
+            else:  # the credential store said no: the recovery key or the passphrase, as at any start
+                unlocked = unlock_clinic_key(ws, None, failed=unlocking.error)
+            if not unlocked:
                 ws.close()
                 return None
             unlocking = None
             if not signed_in:
-                continue  # the sign-in was interrupted by the wrong passphrase: sign in again
+                continue  # the sign-in was interrupted by the key that did not open: sign in again
         if not signed_in:
             ws.close()
             return None
@@ -206,11 +213,13 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
     return window_class()(AppState(ws, signin.actor))
 
 
-class _PassphraseUnlock:
-    """The passphrase file's scrypt unlock, run on a worker while the sign-in dialog is shown."""
+class _BackgroundUnlock:
+    """The clinic key's unlock, run on a worker while the sign-in dialog is shown: the passphrase
+    file's scrypt, or the read from the credential store (with `import keyring`, about 0.1 s)."""
 
-    def __init__(self, ws: Workspace, passphrase: str):
+    def __init__(self, ws: Workspace, passphrase: str | None):
         self.error: BaseException | None = None
+        self.passphrase = passphrase is not None
         self.on_wrong = lambda: None
         self._done = False
         self.operation = ops.Operation(None, ws.keys.unlock, passphrase, success=lambda _: None) \
@@ -238,16 +247,19 @@ class _PassphraseUnlock:
 _CANCELLED = object()  # the user closed the passphrase prompt
 
 
-def _start_passphrase_unlock(ws: Workspace):
-    """For a key kept in the passphrase file: ask the passphrase and start unlocking it in the
-    background (a _PassphraseUnlock, or _CANCELLED); None when the key is elsewhere or the
-    passphrase comes from the environment (the caller unlocks as before)."""
-    if not keys.uses_passphrase(ws.data_dir) or os.environ.get(keys.PASSPHRASE_ENV) or ws.keys.loaded:
+def _start_unlock(ws: Workspace):
+    """Start unlocking the clinic key in the background (a _BackgroundUnlock): from the credential
+    store, or for a key kept in the passphrase file, once its passphrase is asked (_CANCELLED if the
+    user closes that prompt). None when the key is open already or its passphrase comes from the
+    environment (the caller unlocks as before)."""
+    if ws.keys.loaded or os.environ.get(keys.PASSPHRASE_ENV):
         return None
+    if not keys.uses_passphrase(ws.data_dir):
+        return _BackgroundUnlock(ws, None)
     passphrase = _ask_secret(None, tr("Passphrase"), tr("The clinic key is protected by a passphrase: enter it."))
     if passphrase is None:
         return _CANCELLED
-    return _PassphraseUnlock(ws, passphrase)
+    return _BackgroundUnlock(ws, passphrase)
 
 
 def lock_clinic_folder(data_dir: Path) -> QLockFile | None:
