@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -205,6 +206,38 @@ def test_a_second_destination_that_fails_keeps_the_first_and_says_so(workspace, 
     made = backup.create_configured(workspace, manager)
     assert made.path.exists() and made.problems and "nas" in made.problems[0]
     assert workspace.backup_settings.problem == made.problems[0]
+
+
+def test_with_the_usb_drive_taken_away_the_backup_goes_to_the_second_destination(workspace, manager, tmp_path,
+                                                                                 monkeypatch):
+    from clinicguard.cli import main
+
+    usb, nas = tmp_path / "usb", tmp_path / "nas"
+    nas.mkdir()  # the drive is in a drawer, as the settings page advises; the share is there
+    workspace.backup_settings.update(manager, destination=str(usb), second_destination=str(nas))
+    made = backup.create_configured(workspace, manager, reason="schedule")
+    assert made.path.parent == nas and backup.verify(made.path, workspace.keys.identity)
+    assert made.problems == (backup.missing_destination_text(usb),) and not usb.exists()
+    assert workspace.backup_settings.last.file == made.path.name  # the dashboard shows it, and the missing drive
+    assert workspace.backup_settings.problem == made.problems[0]
+    usb.mkdir()  # plugged back in: both get it again, nothing to say
+    made = backup.create_configured(workspace, manager)
+    assert made.path.parent == usb and [p.parent for p in made.copies] == [nas] and made.problems == ()
+    shutil.rmtree(usb)
+    folder = workspace.data_dir
+    workspace.close()
+    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", MANAGER_SECRET)
+    assert main(["backup", "create", "--data-dir", str(folder), "--as", MANAGER]) == 3  # made, with a problem
+    (newest,) = nas.glob(f"*{backup.SUFFIX}")  # the rotation keeps one a day: the newest
+    assert newest.name > made.path.name and not usb.exists()
+
+
+def test_with_no_destination_there_nothing_is_written_and_the_first_is_named(workspace, manager, tmp_path):
+    workspace.backup_settings.update(manager, destination=str(tmp_path / "usb"),
+                                     second_destination=str(tmp_path / "nas"))
+    with pytest.raises(backup.DestinationUnavailable, match="usb"):
+        backup.create_configured(workspace, manager)
+    assert not (tmp_path / "usb").exists() and not (tmp_path / "nas").exists()  # nothing made up in their place
 
 
 def _with_new_migration(monkeypatch):

@@ -37,11 +37,14 @@ from clinicguard.core.backup_archive import (  # noqa: F401 (the names the CLI a
     _read,
     _stamp_of,
     copy_verified,
+    destination_available,
     list_backups,
+    missing_destination_text,
     remove_leftovers,
     rotation_plan,
     verify,
     write_backup,
+    write_to_destinations,
 )
 from clinicguard.core.fsutil import fsync_dir, replace
 from clinicguard.core.permissions import require
@@ -62,18 +65,13 @@ def _journal_made(ws: Workspace, actor: Actor | None, made: Checked, reason: str
 
 
 def create(ws: Workspace, actor: Actor | None, destination: Path, *, progress: Progress | None = None,
-           cancelled: Cancelled | None = None, second: Path | None = None, reason: str = "manual") -> Checked:
-    """Make a verified backup of the open clinic in `destination` (and a verified copy in
-    `second`, if given); journal it and remember it as the last verified backup."""
+           cancelled: Cancelled | None = None, reason: str = "manual") -> Checked:
+    """Make a verified backup of the open clinic in `destination`; journal it and remember it as
+    the last verified backup."""
     if actor is not None:
         require(actor, Permission.EXPORT)  # before any byte is written
     made = write_backup(ws.data_dir, ws.db, Path(destination), hold_writes=ws.uow.transaction, progress=progress,
                         cancelled=cancelled)
-    if second is not None:
-        try:
-            made = Checked(made.path, made.manifest, made.size, copies=(copy_verified(made, Path(second)),))
-        except BackupError as exc:
-            made = Checked(made.path, made.manifest, made.size, problems=(str(exc),))
     _journal_made(ws, actor, made, reason)
     return made
 
@@ -86,9 +84,12 @@ def create_configured(ws: Workspace, actor: Actor | None, *, progress: Progress 
     if not settings.destination:
         raise BackupError(tr("No backup destination is chosen yet: choose a folder in Settings › Backups "
                              "(a USB drive, a NAS share or a synced folder)."))
+    if actor is not None:
+        require(actor, Permission.EXPORT)  # before any byte is written
     remove_leftovers(ws.data_dir, settings.destinations)  # what an interrupted backup left there
-    made = create(ws, actor, Path(settings.destination), progress=progress, cancelled=cancelled,
-                  second=Path(settings.second_destination) if settings.second_destination else None, reason=reason)
+    made = write_to_destinations(ws.data_dir, ws.db, settings.destinations, hold_writes=ws.uow.transaction,
+                                 progress=progress, cancelled=cancelled)
+    _journal_made(ws, actor, made, reason)
     for copy in (made.path, *made.copies):
         rotate(ws, actor, copy.parent, daily=settings.keep_daily, weekly=settings.keep_weekly,
                monthly=settings.keep_monthly, known_verified=copy.name)
@@ -241,19 +242,6 @@ def rotate(ws: Workspace, actor: Actor | None, folder: Path, *, daily: int = 7, 
 def state_text(state: str) -> str:
     """A backup's state as the user reads it."""
     return {"verified": tr("verified"), "not-verified": tr("not verified"), "damaged": tr("damaged")}[state]
-
-
-def destination_available(folder: str | Path) -> bool:
-    """Is the backup folder there? (May take seconds on a disconnected share: never on a UI thread.)"""
-    try:
-        return Path(folder).is_dir()
-    except OSError:
-        return False
-
-
-def missing_destination_text(folder: str | Path) -> str:
-    return tr("The backup folder {folder} cannot be found: plug in the drive or reconnect the share.",
-              folder=folder)
 
 
 def created_at_of(name: str) -> str | None:

@@ -366,6 +366,41 @@ def _write_and_read_back(tmp: Path, destination: Path, entries, manifest: dict, 
             back.join()
 
 
+def destination_available(folder: str | Path) -> bool:
+    """Is the backup folder there? (May take seconds on a disconnected share: never on a UI thread.)"""
+    try:
+        return Path(folder).is_dir()
+    except OSError:
+        return False
+
+
+def missing_destination_text(folder: str | Path) -> str:
+    return tr("The backup folder {folder} cannot be found: plug in the drive or reconnect the share.",
+              folder=folder)
+
+
+def write_to_destinations(data_dir: Path, db: Database, destinations: tuple[str, ...] | list[str], *,
+                          hold_writes: Callable[[], AbstractContextManager], progress: Progress | None = None,
+                          cancelled: Cancelled | None = None) -> Checked:
+    """A backup written to the first of `destinations` that is there, and a verified copy in each
+    other one that is there. A destination that is missing (the USB drive taken away after use, as
+    advised) or whose copy fails is a problem of the result, not a failure, as long as one of them
+    holds a verified backup; with none there, the first one's absence is the error."""
+    present = [d for d in destinations if destination_available(d)]
+    if not present:
+        raise _unavailable(Path(destinations[0]))
+    problems = tuple(missing_destination_text(d) for d in destinations if d not in present)
+    made = write_backup(data_dir, db, Path(present[0]), hold_writes=hold_writes, progress=progress,
+                        cancelled=cancelled)
+    copies: tuple[Path, ...] = ()
+    for other in present[1:]:
+        try:
+            copies += (copy_verified(made, Path(other)),)
+        except BackupError as exc:
+            problems += (str(exc),)
+    return Checked(made.path, made.manifest, made.size, copies=copies, problems=problems)
+
+
 def copy_verified(made: Checked, destination: Path) -> Path:
     """Copy a verified backup into a second destination: temporary name, fsync, the copy's bytes
     compared with the original's, then its final name."""

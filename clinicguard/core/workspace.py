@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from clinicguard.core import keys
-from clinicguard.core.backup_archive import BackupError, Checked, copy_verified, write_backup
+from clinicguard.core.backup_archive import BackupError, Checked, write_to_destinations
 from clinicguard.core.plan import ActionPlan
 from clinicguard.core.audit import HEAD_FILE as AUDIT_HEAD_FILE
 from clinicguard.core.audit import AuditTrail
@@ -238,7 +238,8 @@ class Workspace:
         if not settings.destination:
             return None
         try:
-            made = _write_to_destinations(self.data_dir, self.db, settings.destinations, self.uow.transaction)
+            made = write_to_destinations(self.data_dir, self.db, settings.destinations,
+                                         hold_writes=self.uow.transaction)
         except BackupError as exc:
             log.warning("backup before %s failed: %s", reason, exc)
             self.backup_settings.remember_problem(str(exc))
@@ -277,17 +278,6 @@ class Workspace:
         return self.evidence_store.counts_by_item()
 
 
-def _write_to_destinations(data_dir: Path, db: Database, destinations: tuple[str, ...], hold_writes) -> Checked:
-    made = write_backup(data_dir, db, Path(destinations[0]), hold_writes=hold_writes)
-    for second in destinations[1:]:
-        try:
-            made = Checked(made.path, made.manifest, made.size, copies=(*made.copies, copy_verified(made, Path(second))),
-                           problems=made.problems)
-        except BackupError as exc:
-            made = Checked(made.path, made.manifest, made.size, copies=made.copies, problems=(*made.problems, str(exc)))
-    return made
-
-
 def _backup_before_migrating(data_dir: Path, db: Database) -> list[Checked | str]:
     """Back the clinic up, as it is, before its database is migrated (store/db.open_database's
     hook): the made backup, or the message of its failure, to journal once the clinic is open."""
@@ -305,7 +295,7 @@ def _backup_before_migrating(data_dir: Path, db: Database) -> list[Checked | str
             tx.rollback()
 
     try:
-        return [_write_to_destinations(data_dir, db, settings.destinations, hold_writes)]
+        return [write_to_destinations(data_dir, db, settings.destinations, hold_writes=hold_writes)]
     except BackupError as exc:
         log.warning("backup before the migration failed: %s", exc)
         return [str(exc)]
