@@ -125,6 +125,31 @@ def test_another_clinic_is_named_when_verifying(demo, tmp_path, memory_keyring):
     assert backup.verify(demo["file"], ident).manifest["clinic_name"] == demo["manifest"]["clinic_name"]
 
 
+def test_a_backup_of_a_database_edited_outside_clinicguard_is_not_restored(tmp_path, memory_keyring):
+    """A well-formed backup whose database was edited by hand (its manifest made to match, as anyone
+    holding the public keys could) is refused at restore: the data does not match the journal."""
+    import sqlite3
+
+    folder = tmp_path / "clinic"
+    ws, manager, recovery = create_demo(folder)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    ws.close()
+    with sqlite3.connect(folder / "clinic.sqlite") as db:  # an answer turned compliant behind the journal's back
+        (item,) = db.execute("SELECT item_id FROM assessment WHERE status != 'compliant' LIMIT 1").fetchone()
+        db.execute("UPDATE assessment SET status = 'compliant' WHERE item_id = ?", (item,))
+    db.close()
+    ws = Workspace.open(folder)
+    made = backup.create(ws, ws.people.sign_in(manager.name, DEMO_MANAGER_SECRET), dest)
+    ws.close()
+    assert backup.verify(made.path, backup._identity_of(recovery))  # the file itself is whole
+    target = tmp_path / "target"
+    with pytest.raises(backup.DamagedBackup, match=f"modifiée en dehors de ClinicGuard.*{item}"):
+        backup.restore(made.path, target, recovery)
+    assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clinic", "dest"]
+
+
 def test_a_newer_backup_is_refused(demo, tmp_path, monkeypatch):
     monkeypatch.setattr(backup_archive, "FORMAT", 0)
     with pytest.raises(backup.NewerBackup):
@@ -330,3 +355,41 @@ def test_rotate_never_deletes_the_last_verified_backup(tmp_path, memory_keyring)
         assert [r["kind"] for r in ws.db["audit_entry"].rows].count("backup.create") == 2
     finally:
         ws.close()
+
+
+def test_a_mistyped_recovery_key_is_told_apart_from_something_that_is_not_a_key(demo, tmp_path):
+    typo = demo["recovery"][:-1] + ("q" if demo["recovery"][-1] != "q" else "p")
+    with pytest.raises(backup.WrongBackupKey, match="faute de frappe"):
+        backup.restore(demo["file"], tmp_path / "target", typo)
+    with pytest.raises(backup.WrongBackupKey, match="doit commencer par AGE-SECRET-KEY-1"):
+        backup.restore(demo["file"], tmp_path / "target", "mot de passe")
+    assert not (tmp_path / "target").exists()
+
+
+def test_verify_names_a_missing_file_or_a_folder_and_says_what_a_whole_backup_holds(tmp_path, monkeypatch, capsys):
+    from clinicguard.cli import main
+    folder = tmp_path / "clinic"
+    ws, _recovery = Workspace.create(folder, clinic_name="Cabinet CLI", structure="group-practice",
+                                     manager_name="Claire Martin", manager_secret="Secret-Manager-2026")
+    ws.close()
+    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", "Secret-Manager-2026")
+    dest = tmp_path / "usb"
+    dest.mkdir()
+    assert main(["backup", "create", "--data-dir", str(folder), "--to", str(dest)]) == 0
+    (made,) = dest.glob(f"*{backup.SUFFIX}")
+    capsys.readouterr()
+    assert main(["backup", "verify", "--data-dir", str(folder), str(made)]) == 0
+    out = capsys.readouterr().out
+    assert "est complète : la base de données, 0 fichier de preuve et le journal de" in out
+    assert "+00:00" not in out  # the creation time in local time, as the window says it
+    def verifications():
+        with sqlite3.connect(folder / "clinic.sqlite") as db:
+            return db.execute("SELECT count(*) FROM audit_entry WHERE kind = 'backup.verify'").fetchone()[0]
+
+    assert verifications() == 1
+    assert main(["backup", "verify", "--data-dir", str(folder), str(dest / "absent.cgbackup.age")]) == 1
+    assert "est introuvable" in capsys.readouterr().err
+    assert main(["backup", "verify", "--data-dir", str(folder), str(dest)]) == 1
+    err = capsys.readouterr().err
+    assert "est un dossier" in err and "Errno" not in err
+    assert verifications() == 1  # nothing was checked: nothing journalled

@@ -49,13 +49,14 @@ def cmd_backup_verify(args: argparse.Namespace) -> int:
         actor = acting(ws, args)
         try:
             checked = backup.verify_recorded(ws, actor, Path(args.file))
+        except backup.BackupNotFound:
+            raise  # a refused argument (status 1), not a damaged backup
         except backup.BackupError as exc:
             print(str(exc), file=sys.stderr)
             return EXIT_PROBLEM_FOUND
     finally:
         ws.close()
-    print(tr("The backup {file} is complete: every entry matches its manifest ({date}).", file=args.file,
-             date=checked.manifest["created_at"]))
+    print(backup.checked_text(Path(args.file).name, checked.manifest))
     return EXIT_OK
 
 

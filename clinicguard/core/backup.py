@@ -25,6 +25,7 @@ from clinicguard.core.backup_archive import (  # noqa: F401 (the names the CLI a
     SUFFIX,
     BackupCancelled,
     BackupError,
+    BackupNotFound,
     Cancelled,
     Checked,
     DamagedBackup,
@@ -36,6 +37,7 @@ from clinicguard.core.backup_archive import (  # noqa: F401 (the names the CLI a
     _Meter,
     _read,
     _stamp_of,
+    checked_text,
     copy_verified,
     destination_available,
     list_backups,
@@ -102,7 +104,7 @@ def verify_recorded(ws: Workspace, actor: Actor | None, path: Path, *, progress:
     try:
         checked = verify(path, ws.keys.identity, expected_clinic=ClinicStore(ws.db).get().uuid, progress=progress,
                          cancelled=cancelled)
-    except BackupCancelled:
+    except (BackupCancelled, BackupNotFound):  # nothing was checked: nothing to journal
         raise
     except BackupError as exc:
         with ws.uow.writing(actor, Permission.READ) as change:
@@ -184,7 +186,13 @@ def restore(path: Path, into: Path, secret: str, *, passphrase: str | None = Non
             raise WrongBackupKey(tr("This key does not belong to the clinic in the backup."))
         ws = Workspace.open(stage, passphrase=passphrase, backup_before_migrating=False)  # the file is that copy
         try:
-            result = ws.audit.verify(Head(m["audit_head"]["count"], m["audit_head"]["hash"]))
+            # the chain against the manifest's head, then the data against what the journal records:
+            # a database edited outside ClinicGuard, even inside a well-formed backup, is refused
+            result = ws.verify_journal(Head(m["audit_head"]["count"], m["audit_head"]["hash"]))
+            if not result.ok and result.kind == "data-edited":
+                raise DamagedBackup(tr("The clinic in the backup {file} was modified outside ClinicGuard: {problem}. "
+                                       "It was not restored; restore an older backup.", file=Path(path).name,
+                                       problem=result.problem))
             if not result.ok:
                 raise DamagedBackup(tr("The journal in the backup does not verify: {problem}", problem=result.problem))
             with ws.uow.system_change() as change:

@@ -43,7 +43,8 @@ from clinicguard.core.fsutil import BINARY, fsync_dir, replace
 from clinicguard.core.readback import FollowingReader, Landing
 from clinicguard.core.serial import BackgroundWriter, Serial
 from clinicguard.core.vault.service import VAULT_DIR
-from clinicguard.i18n import tr
+from clinicguard.core.journal_text import local_time
+from clinicguard.i18n import tr, trn
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.paths import DATABASE_NAME
 from clinicguard.store.audit_store import AuditStore
@@ -76,6 +77,10 @@ class WrongBackupKey(BackupError):
 
 class DamagedBackup(BackupError):
     pass
+
+
+class BackupNotFound(BackupError):
+    """The file to read is not there (or is a folder): nothing was checked."""
 
 
 class NewerBackup(BackupError):
@@ -440,6 +445,9 @@ def _identity_of(secret: str | pyrage.x25519.Identity) -> pyrage.x25519.Identity
     try:
         return pyrage.x25519.Identity.from_str(secret.strip())
     except Exception:  # noqa: BLE001 (pyrage raises several kinds for a malformed key)
+        if secret.strip().upper().startswith("AGE-SECRET-KEY-1"):  # a key, mistyped: its checksum fails
+            raise WrongBackupKey(tr("This recovery key has a typing mistake: check each character against the "
+                                    "printed sheet (the key has 74 characters).")) from None
         raise WrongBackupKey(tr("This is not a key: it must start with AGE-SECRET-KEY-1.")) from None
 
 
@@ -477,8 +485,12 @@ def _read(path: Path, identity, on_entry: Callable[[tarfile.TarInfo, BinaryIO], 
           expected_clinic: str | None = None, meter: _Meter | None = None) -> Checked:
     """Decrypt and walk the archive, checking every entry against the manifest."""
     path = Path(path)
+    if path.is_dir():
+        raise BackupNotFound(tr("{file} is a folder: choose a backup file (.cgbackup.age) in it.", file=path))
     try:
         src = open(path, "rb", buffering=CHUNK)  # noqa: SIM115 (closed by the with block below)
+    except FileNotFoundError:
+        raise BackupNotFound(tr("The backup file {file} cannot be found.", file=path)) from None
     except OSError as exc:
         raise BackupError(tr("The backup {file} cannot be read: {error}", file=path, error=exc)) from None
     with src:
@@ -540,6 +552,16 @@ def _walk(source, identity, on_entry: Callable[[tarfile.TarInfo, BinaryIO], None
         raise BackupError(tr("The backup {file} belongs to another clinic ({name}).", file=path.name,
                              name=manifest["clinic_name"]))
     return manifest
+
+
+def checked_text(name: str, manifest: dict) -> str:
+    """What a verified backup holds, as its check tells it."""
+    files = sum(1 for e in manifest["entries"] if e["path"].startswith(f"{VAULT_DIR}/"))
+    return trn("The backup {file} of {date} is whole: the database, {n} evidence file and the journal of {count} "
+               "entries, each checked against its manifest.",
+               "The backup {file} of {date} is whole: the database, {n} evidence files and the journal of {count} "
+               "entries, each checked against its manifest.", files, file=name,
+               date=local_time(manifest["created_at"]), count=manifest["audit_head"]["count"])
 
 
 def verify(path: Path, identity, *, expected_clinic: str | None = None, progress: Progress | None = None,

@@ -175,9 +175,7 @@ class BackupController(QObject):
         return op
 
     def _verified(self, checked: backup.Checked) -> None:
-        text = tr("The backup {file} is complete: every entry matches its manifest ({date}).",
-                  file=checked.path.name, date=local_time(checked.manifest["created_at"]))
-        QMessageBox.information(self.window, "ClinicGuard", text)
+        QMessageBox.information(self.window, "ClinicGuard", backup.checked_text(checked.path.name, checked.manifest))
         self.finished.emit(checked)
 
     def _verify_failed(self, exc: BaseException) -> None:

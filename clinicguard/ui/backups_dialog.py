@@ -459,8 +459,7 @@ class BackupsDialog(QDialog):
             self.model.replace(done)
             self._mark_last()
         self.message.setStyleSheet(f"color: {GREEN};")
-        self.message.setText(tr("The backup {file} is complete: every entry matches its manifest ({date}).",
-                                file=checked.path.name, date=local_time(checked.manifest["created_at"])))
+        self.message.setText(backup.checked_text(checked.path.name, checked.manifest))
 
     def _verify_failed(self, key: tuple[str, str], exc: BaseException) -> None:
         if isinstance(exc, backup.BackupCancelled):
