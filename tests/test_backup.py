@@ -393,3 +393,25 @@ def test_verify_names_a_missing_file_or_a_folder_and_says_what_a_whole_backup_ho
     err = capsys.readouterr().err
     assert "est un dossier" in err and "Errno" not in err
     assert verifications() == 1  # nothing was checked: nothing journalled
+
+
+def test_cli_restore_on_a_pc_without_a_credential_store_asks_the_passphrase_first(demo, tmp_path, monkeypatch, capsys):
+    import getpass
+
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    from clinicguard.cli import main
+    from clinicguard.core import keys
+    monkeypatch.setattr(keyring, "get_keyring", lambda: FailKeyring())
+    keyring.set_keyring(FailKeyring())
+    answers = [demo["recovery"], "une phrase secrète assez longue", "une phrase secrète assez longue"]
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": answers.pop(0))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.delenv(backup.RECOVERY_KEY_ENV, raising=False)
+    target = tmp_path / "new-pc"
+    assert main(["backup", "restore", str(demo["file"]), "--into", str(target)]) == 0
+    assert answers == [] and keys.uses_passphrase(target)
+    ws = Workspace.open(target, passphrase="une phrase secrète assez longue")
+    assert ws.people.sign_in(DEMO_MANAGER, DEMO_MANAGER_SECRET)
+    ws.close()

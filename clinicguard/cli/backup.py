@@ -17,7 +17,7 @@ from clinicguard.cli.common import (
     open_workspace,
     print_json,
 )
-from clinicguard.core import backup
+from clinicguard.core import backup, keys
 from clinicguard.core.keys import PASSPHRASE_ENV
 from clinicguard.core.settings import checked_backup_settings
 from clinicguard.core.workspace import clinic_exists
@@ -67,7 +67,14 @@ def cmd_backup_restore(args: argparse.Namespace) -> int:
             raise UsageError(tr("No recovery key given: set {env} or run the command in a terminal.",
                                 env=backup.RECOVERY_KEY_ENV))
         key = getpass.getpass(tr("Recovery key: "))
-    checked = backup.restore(Path(args.file), Path(args.into), key, passphrase=os.environ.get(PASSPHRASE_ENV))
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if not passphrase and not keys.secure_keyring_available() and sys.stdin is not None and sys.stdin.isatty():
+        # no credential store on this PC: the clinic key will be kept in a passphrase file (asked
+        # before the work, as `init` asks it, so that a long restore does not end on the question)
+        passphrase = keys.check_new_passphrase(getpass.getpass(tr("Choose a passphrase to protect the clinic key: ")))
+        if getpass.getpass(tr("Type it again: ")) != passphrase:
+            raise UsageError(tr("The two entries differ."))
+    checked = backup.restore(Path(args.file), Path(args.into), key, passphrase=passphrase)
     print(tr("The clinic {name} was restored into {folder}.", name=checked.manifest["clinic_name"], folder=args.into))
     return EXIT_OK
 
