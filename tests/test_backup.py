@@ -415,3 +415,4 @@ def test_cli_restore_on_a_pc_without_a_credential_store_asks_the_passphrase_firs
     ws = Workspace.open(target, passphrase="une phrase secrète assez longue")
     assert ws.people.sign_in(DEMO_MANAGER, DEMO_MANAGER_SECRET)
     ws.close()
+

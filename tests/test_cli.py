@@ -177,3 +177,17 @@ def test_the_cli_touches_no_private_name_of_argparse():
                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                and target.value.id in ("argparse", "gettext")]
     assert not private and not patched, private + patched
+
+
+def test_the_data_folder_given_before_the_command_is_the_one_used(tmp_path, capsys):
+    from clinicguard.core.workspace import Workspace
+
+    folder = tmp_path / "clinic"
+    ws, _recovery = Workspace.create(folder, clinic_name="Cabinet Avant", structure="group-practice",
+                                     manager_name="Claire Martin", manager_secret="Secret-Manager-2026")
+    ws.close()
+    capsys.readouterr()
+    assert main(["--data-dir", str(folder), "people", "list"]) == 0
+    assert "Claire Martin" in capsys.readouterr().out
+    assert main(["people", "list", "--data-dir", str(folder)]) == 0  # after it, as documented
+    assert "Claire Martin" in capsys.readouterr().out

@@ -40,7 +40,10 @@ __all__ = ["COMMAND_AREAS", "build_parser", "environment_problem_text", "main", 
 
 def build_parser() -> argparse.ArgumentParser:
     common = ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="DIR", help=tr("the clinic's data folder (default: the per-user application-data folder)"))
+    # SUPPRESS: not given after the command, the folder given before it (`clinicguard --data-dir DIR
+    # people list`) is kept instead of being reset to the default
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help=tr("the clinic's data folder (default: the per-user application-data folder)"))
     actor = ArgumentParser(add_help=False)
     actor.add_argument("--as", dest="as_name", metavar="NAME",
                        help=tr("act as this profile (secret from {env} or a prompt)", env=SECRET_ENV))
