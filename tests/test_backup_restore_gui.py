@@ -57,6 +57,13 @@ def test_a_new_pc_restores_from_the_first_start_screen_and_opens_the_clinic(qtbo
     data_dir.mkdir(parents=True)
     (data_dir / "window.lock").write_text("1")  # held by the first-start screen
     setup, dialog = _restore_dialog(qtbot, data_dir)
+    from PySide6.QtWidgets import QLabel, QLineEdit
+    labels = {label.text(): label.buddy() for label in dialog.findChildren(QLabel) if label.buddy() is not None}
+    assert labels["&Fichier de sauvegarde"] is dialog.file_edit  # Alt+F goes to the field, "&" not shown
+    assert labels["Clé de &secours"] is dialog.key_edit
+    assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Password
+    dialog.show_key.setChecked(True)  # 74 characters from paper: checked on screen
+    assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Normal
     dialog.file_edit.setText(str(file))
     dialog.key_edit.setText(recovery)
     with qtbot.waitSignal(setup.accepted, timeout=60_000):
@@ -124,10 +131,53 @@ def test_on_a_pc_without_a_credential_store_the_restore_asks_for_a_new_passphras
     dialog.submit()
     assert dialog.error_label.text() and not data_dir.exists()  # too short: refused before anything runs
     dialog.passphrase_edit.setText("correct horse battery staple")
+    dialog.confirm_edit.setText("correct horse battery stapel")
+    dialog.submit()
+    assert dialog.error_label.text() == "Les deux phrases secrètes diffèrent." and not data_dir.exists()
+    dialog.confirm_edit.setText("correct horse battery staple")
     with qtbot.waitSignal(setup.accepted, timeout=60_000):
         dialog.submit()
+    assert setup.restore_passphrase == "correct horse battery staple"  # the clinic opens with it
     ws = Workspace.open(data_dir, passphrase="correct horse battery staple", catalogue=small_catalogue)
     try:
         assert ws.people.sign_in(MANAGER, MANAGER_SECRET).name == MANAGER
     finally:
         ws.close()
+
+
+def test_after_a_restore_the_window_says_what_came_back_and_does_not_ask_the_passphrase_again(
+        qtbot, tmp_path, small_catalogue, monkeypatch):
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from clinicguard.core import backup
+    from clinicguard.ui import setup_dialog
+
+    file, recovery, _ = _clinic_with_a_backup(tmp_path, small_catalogue)
+    keyring.set_keyring(FailKeyring())  # no credential store: the key goes into a passphrase file
+    data_dir = tmp_path / "new-pc" / "ClinicGuard"
+
+    class RestoredSetup:  # the first-start screen, answered: "Restaurer une sauvegarde"
+        def __init__(self, folder):
+            self.folder, self.result_value = folder, None
+
+        def exec(self):
+            self.restored_from = backup.restore(file, self.folder, recovery, passphrase="correct horse battery")
+            self.restored, self.restore_passphrase = True, "correct horse battery"
+            return True
+
+    said, asked = [], []
+    monkeypatch.setattr(setup_dialog, "SetupDialog", RestoredSetup)
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a: said.append(a[2])))
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: asked.append(a[2]) or ("", False)))
+    monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
+    monkeypatch.setattr("clinicguard.ui.app.SignInDialog", SignedIn)
+    window = open_clinic(data_dir)
+    qtbot.addWidget(window)
+    try:
+        assert asked == []  # the passphrase typed in the restore opened the key
+        assert len(said) == 1 and said[0].startswith("La structure a été restaurée.") and "1 fichier de preuve" in said[0]
+        assert window.state.ws.keys.loaded
+    finally:
+        window.state.ws.close()

@@ -166,7 +166,18 @@ def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
     return window_class()(AppState(ws, manager), banner=banner, keep_together=keep)
 
 
+def _say_restored(setup) -> None:
+    """After a restore: from which backup, and what it held, before the sign-in."""
+    from clinicguard.core import backup
+
+    made = setup.restored_from
+    if made is not None:
+        QMessageBox.information(None, "ClinicGuard", tr("The clinic was restored. {contents}",
+                                                        contents=backup.checked_text(made.path.name, made.manifest)))
+
+
 def open_clinic(data_dir: Path) -> MainWindow | None:
+    restored_with = None
     if not clinic_exists(data_dir):  # the first-run dialogs are imported on a first run only
         from clinicguard.core.recovery_sheet import recovery_sheet
         from clinicguard.ui.setup_dialog import RecoverySheetDialog, SetupDialog
@@ -178,8 +189,16 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
             ws, recovery = setup.result_value
             RecoverySheetDialog(recovery_sheet(ws, recovery)).exec()
             return window_class()(AppState(ws, ws.people.default_manager().actor))
+        restored_with = setup
     # off the UI thread: a database from an older version is backed up, then migrated
     ws = ops.run_blocking(None, tr("Opening the clinic…"), Workspace.open, data_dir)
+    if restored_with is not None:  # just restored: the passphrase chosen there opens the key
+        _say_restored(restored_with)
+        if restored_with.restore_passphrase:
+            try:
+                ws.keys.unlock(restored_with.restore_passphrase)
+            except KeyUnavailable:  # asked below, as at any start
+                log.warning("the passphrase chosen at the restore did not open the clinic key")
     unlocking = _start_unlock(ws)
     if unlocking is _CANCELLED or (unlocking is None and not unlock_clinic_key(ws)):
         ws.close()

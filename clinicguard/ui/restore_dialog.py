@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -33,6 +34,7 @@ class RestoreDialog(QDialog):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
         self.restored: backup.Checked | None = None
+        self.passphrase: str | None = None
         self.operation: Operation | None = None
         self.setWindowTitle(tr("Restore a backup"))
         intro = QLabel(tr("Bring a clinic back from its backup file (.cgbackup.age) and the recovery key printed at "
@@ -48,15 +50,32 @@ class RestoreDialog(QDialog):
         self.key_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.key_edit.setObjectName("restoreKey")
         self.key_edit.setPlaceholderText("AGE-SECRET-KEY-1…")
+        # 74 characters copied from paper: the user may check them on screen
+        self.show_key = QCheckBox(tr("S&how the key"))
+        self.show_key.setObjectName("restoreShowKey")
+        self.show_key.toggled.connect(lambda on: self.key_edit.setEchoMode(
+            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_edit, 1)
+        key_row.addWidget(self.show_key)
         self.passphrase_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.passphrase_edit.setPlaceholderText(tr("at least {n} characters", n=keys.PASSPHRASE_MIN_LENGTH))
+        self.confirm_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.needs_passphrase = not keys.secure_keyring_available()
         self.target_label = QLabel(str(self.data_dir))
         self.target_label.setWordWrap(True)
         form = QFormLayout()
-        form.addRow(tr("&Backup file"), file_row)
-        form.addRow(tr("&Recovery key"), self.key_edit)
+
+        def row(text: str, buddy, field) -> None:  # a label whose &-letter moves to its field
+            label = QLabel(text)
+            label.setBuddy(buddy)
+            form.addRow(label, field)
+
+        row(tr("&Backup file"), self.file_edit, file_row)
+        row(tr("&Recovery key"), self.key_edit, key_row)
         if self.needs_passphrase:
-            form.addRow(tr("&New passphrase protecting the clinic key"), self.passphrase_edit)
+            row(tr("&New passphrase protecting the clinic key"), self.passphrase_edit, self.passphrase_edit)
+            row(tr("&Type it again"), self.confirm_edit, self.confirm_edit)
         form.addRow(tr("Restored into"), self.target_label)
         self.error_label = QLabel()
         self.error_label.setObjectName("restoreError")
@@ -89,12 +108,15 @@ class RestoreDialog(QDialog):
             problem = tr("Enter the recovery key (it starts with AGE-SECRET-KEY-1).")
         elif self.needs_passphrase and keys.passphrase_problem(self.passphrase_edit.text()):
             problem = keys.passphrase_problem(self.passphrase_edit.text())
+        elif self.needs_passphrase and self.confirm_edit.text() != self.passphrase_edit.text():
+            problem = tr("The two passphrases differ.")
         if problem:
             self.error_label.setText(problem)
             return None
         self.error_label.setText("")
         self.buttons.setEnabled(False)
         passphrase = self.passphrase_edit.text() if self.needs_passphrase else None
+        self.passphrase = passphrase  # the clinic then opens with it, not asked a second time
         self.operation = Operation(self, backup.restore, Path(path), self.data_dir, key, passphrase=passphrase,
                                    allow_present=(WINDOW_LOCK,), success=self._restored)
         self.operation.failure(self._failed).with_progress(tr("Restoring the clinic…"), cancellable=True).run()

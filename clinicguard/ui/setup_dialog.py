@@ -44,6 +44,8 @@ class SetupDialog(QDialog):
         self.data_dir = data_dir
         self.result_value: tuple[Workspace, str] | None = None
         self.restored = False  # the clinic came back from a backup instead (issue 11)
+        self.restored_from = None  # the backup it came from (backup.Checked)
+        self.restore_passphrase: str | None = None  # the passphrase chosen in the restore, if any
         self.setWindowTitle(tr("Set up ClinicGuard"))
         self.name_edit = QLineEdit()
         self.structure_edit = QComboBox()
@@ -136,12 +138,13 @@ class SetupDialog(QDialog):
     def restore_backup(self) -> RestoreDialog:
         """Beside creating a clinic: restore one from a backup; the clinic then opens as usual."""
         dialog = RestoreDialog(self.data_dir, self)
-        dialog.accepted.connect(self._was_restored)
+        dialog.accepted.connect(lambda: self._was_restored(dialog))
         dialog.open()
         return dialog
 
-    def _was_restored(self) -> None:
+    def _was_restored(self, dialog: RestoreDialog) -> None:
         self.restored = True
+        self.restored_from, self.restore_passphrase = dialog.restored, dialog.passphrase
         self.accept()
 
     def _created(self, result) -> None:
