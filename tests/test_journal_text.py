@@ -68,3 +68,26 @@ def test_the_journal_page_names_the_expense_line(qtbot, main_window, workspace, 
     assert "expense_date" not in model.data(model.index(row, 6))
     from PySide6.QtCore import Qt
     assert model.data(model.index(row, 4), Qt.ItemDataRole.ToolTipRole).startswith("budget-line ")
+
+
+def test_the_backups_entries_read_in_words():
+    from clinicguard.core.journal_text import change_summary, object_label
+    from clinicguard.model.audit import AuditEntry
+
+    def entry(kind, object_type, object_id, before, after):
+        return AuditEntry(id=1, ts="2026-12-03T09:00:00+00:00", actor_id=None, actor_name="ClinicGuard", kind=kind,
+                          object_type=object_type, object_id=object_id, before=before, after=after, hash="")
+
+    made = entry("backup.create", "backup", "clinicguard-x.cgbackup.age", None,
+                 {"folder": "E:\\Sauvegardes", "size": 10, "reason": "manual", "copies": ["\\\\nas\\b"],
+                  "audit_head": {"count": 19, "hash": "ab"}})
+    text = change_summary(made)
+    for raw in ("manual", "folder", "copies", "count :", "audit_head"):
+        assert raw not in text, raw
+    assert "à la demande" in text and "Dossier" in text and "Copies vérifiées" in text
+    settings = entry("backup.settings", "settings", "backup", {"destination": "", "second_destination": ""},
+                     {"destination": "E:\\", "second_destination": "F:\\"})
+    assert object_label(settings) == "Paramètres des sauvegardes"
+    assert "second_destination" not in change_summary(settings) and "Seconde destination" in change_summary(settings)
+    rotated = entry("backup.rotate", "backup", "E:\\", None, {"deleted": ["a"], "kept_verified": "b"})
+    assert "deleted" not in change_summary(rotated) and "kept_verified" not in change_summary(rotated)

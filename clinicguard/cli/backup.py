@@ -115,7 +115,8 @@ def _settings_text(s: BackupSettings) -> list[str]:
     schedule = tr("off") if s.every_hours == 0 else tr("every {n} hours", n=s.every_hours)
     return [
         tr("Destination: {value}", value=s.destination or tr("not chosen yet")),
-        tr("Second destination: {value}", value=s.second_destination or tr("none")),
+        tr("Second destination: {value}", value=s.second_destination) if s.second_destination
+        else tr("Second destination: none"),
         tr("Automatic backup: {value}", value=schedule),
         tr("Backup at closing: {value}", value=yes(s.at_closing)),
         tr("Kept: {daily} daily, {weekly} weekly, {monthly} monthly", daily=s.keep_daily, weekly=s.keep_weekly,

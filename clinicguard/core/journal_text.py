@@ -15,6 +15,7 @@ from clinicguard.core.formatting import format_date, format_money
 from clinicguard.i18n import language, pick, tr
 from clinicguard.model.audit import AuditEntry
 from clinicguard.model.budget import Category, Nature
+from clinicguard.model.catalogue import Structure
 from clinicguard.model.checklist import Status
 from clinicguard.model.people import Role
 from clinicguard.model.plan import ActionStatus
@@ -145,6 +146,14 @@ def field_labels() -> dict[str, str]:
         "catalogue_version": tr("Catalogue version"), "fiscal_year_start_month": tr("First month of the fiscal year"),
         "created_at": tr("Created on"), "uuid": tr("Identifier"), "lines": tr("Expense lines"),
         "year": tr("Fiscal year"), "from_version": tr("From version"), "to_version": tr("To version"),
+        # the backups' entries and settings (issue 11)
+        "destination": tr("Destination"), "second_destination": tr("Second destination"),
+        "every_hours": tr("Automatic backup every (hours)"), "at_closing": tr("Backup at closing"),
+        "keep_daily": tr("Daily backups kept"), "keep_weekly": tr("Weekly backups kept"),
+        "keep_monthly": tr("Monthly backups kept"), "warn_after_days": tr("Warning after (days)"),
+        "folder": tr("Folder"), "copies": tr("Verified copies"), "problem": tr("Problem"),
+        "problems": tr("Problems"), "ok": tr("Verified"), "deleted": tr("Deleted"),
+        "kept_verified": tr("Kept (the last verified)"), "count": tr("Entries"), "hash": tr("Hash"),
     }
 
 
@@ -153,6 +162,7 @@ def object_type_labels() -> dict[str, str]:
         "recommendation": tr("Recommendation"), "action": tr("Action"), "budget-line": tr("Expense line"),
         "evidence": tr("Evidence"), "person": tr("Profile"), "clinic": tr("Clinic"), "setting": tr("Setting"),
         "backup": tr("Backup"), "catalogue": tr("Catalogue"), "export": tr("File"), "plan": tr("Action plan"),
+        "settings": tr("Settings"),
     }
 
 
@@ -217,12 +227,20 @@ def object_label(entry: AuditEntry, names: JournalNames | None = None) -> str:
         return f"{kind_name} {oid} {quoted}" if name else f"{kind_name} {oid}"
     if entry.object_type == "action":
         return f"{kind_name} {tr('no. {n}', n=oid)} {quoted}" if name else f"{kind_name} {tr('no. {n}', n=oid)}"
+    if entry.object_type == "settings" and oid == "backup":
+        return tr("Backup settings")
     if entry.object_type in ("clinic", "catalogue") or not name:
         return kind_name if entry.object_type == "clinic" else f"{kind_name} {oid}"
     return f"{kind_name} {quoted}"
 
 
 # ---- values -------------------------------------------------------------------------------------------
+def _backup_reasons() -> dict[str, str]:
+    """Why a backup was made, as its entry says it."""
+    return {"manual": tr("on request"), "schedule": tr("automatic"), "closing": tr("at closing"),
+            "migration": tr("before a database update"), "catalogue": tr("before a catalogue update")}
+
+
 def _enum_label(field_name: str, family: str, value):
     """The label a user saw for a coded value (status, role...), or None."""
     enum = {("status", "assessment"): Status, ("status", "action"): ActionStatus, ("role", "person"): Role,
@@ -260,6 +278,15 @@ def value_text(field_name: str, value, family: str = "", names: JournalNames | N
         return label
     if field_name == "secret_kind":
         return tr("PIN") if value == "pin" else tr("Password")
+    if field_name == "reason" and family == "backup" and value in _backup_reasons():
+        return _backup_reasons()[value]
+    if field_name == "structure" and isinstance(value, str):
+        try:
+            return Structure(value).label
+        except ValueError:
+            pass
+    if field_name in ("at_closing", "ok") and isinstance(value, int):
+        return tr("Yes") if value else tr("No")
     if field_name in ("vat_recoverable", "fiscal_year_manual", "recurring", "intact", "encrypted") \
             and isinstance(value, int):
         return tr("Yes") if value else tr("No")
