@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QFontDatabase, QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -55,6 +56,10 @@ class RestoreDialog(QDialog):
         self.show_key.setObjectName("restoreShowKey")
         self.show_key.toggled.connect(lambda on: self.key_edit.setEchoMode(
             QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.key_edit.setFont(mono)  # 0/O and 1/l told apart; the whole key on one line
+        self.key_edit.setMinimumWidth(QFontMetrics(mono).horizontalAdvance("W" * 74) + 16)
+        self.file_edit.setMinimumWidth(self.key_edit.minimumWidth())
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.show_key)
@@ -65,6 +70,8 @@ class RestoreDialog(QDialog):
         self.target_label = QLabel(str(self.data_dir))
         self.target_label.setWordWrap(True)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # each label above its field
 
         def row(text: str, buddy, field) -> None:  # a label whose &-letter moves to its field
             label = QLabel(text)
@@ -91,7 +98,6 @@ class RestoreDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        self.resize(560, 0)
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("Choose the backup to restore"), str(Path.home()),
