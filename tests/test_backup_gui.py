@@ -212,16 +212,50 @@ def test_closing_the_window_backs_up_first_without_blocking(qtbot, open_main_win
     assert not workspace.backup_settings.due_at_closing()  # a second closing makes no new file
 
 
-def test_a_failed_backup_at_closing_is_told_and_the_window_still_closes(qtbot, open_main_window, workspace, manager,
-                                                                       tmp_path, messages):
+def test_a_failed_backup_at_closing_offers_to_retry_to_close_or_to_stay(qtbot, open_main_window, workspace, manager,
+                                                                       tmp_path, messages, monkeypatch):
+    from clinicguard.ui.backup_ui import BackupController
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    workspace.backup_settings.update(manager, destination=str(usb))
+    usb.rmdir()  # the drive is in a drawer
+    asked, choices = [], ["stay", "retry"]
+
+    def choose(self, problem):
+        asked.append(problem)
+        choice = choices.pop(0)
+        if choice == "retry":
+            usb.mkdir()  # plugged back in, then "Réessayer"
+        return choice
+
+    monkeypatch.setattr(BackupController, "closing_failure_choice", choose)
+    window = open_main_window(workspace, manager)
+    window.close()
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=60_000)
+    qtbot.wait(100)
+    assert window.isVisible() and "débranchée" in asked[0]  # "Ne pas fermer": the window stays
+    window.close()  # closing again tries again
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)
+    assert len(asked) == 2 and choices == []
+    (made,) = _backups(usb)  # the retry made it
+    assert backup.verify(made, workspace.keys.identity)
+
+
+def test_closing_without_a_backup_when_it_failed(qtbot, open_main_window, workspace, manager, tmp_path, messages,
+                                                 monkeypatch):
+    from clinicguard.ui.backup_ui import BackupController
+
     usb = tmp_path / "usb"
     usb.mkdir()
     workspace.backup_settings.update(manager, destination=str(usb))
     usb.rmdir()
+    monkeypatch.setattr(BackupController, "closing_failure_choice", lambda self, problem: "close")
     window = open_main_window(workspace, manager)
     window.close()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)
-    assert messages and messages[-1][0] == "warning" and "débranchée" in messages[-1][1]
+    assert not usb.exists()
+    assert "débranchée" in workspace.backup_settings.problem  # the dashboard says so at the next start
 
 
 def test_leftovers_are_removed_when_the_window_opens(qtbot, open_main_window, workspace, manager, tmp_path):

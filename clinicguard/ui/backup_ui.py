@@ -154,11 +154,37 @@ class BackupController(QObject):
                     log.exception("could not keep the backup problem")
             if reason == "schedule":
                 self._status(tr("The automatic backup failed: {problem}", problem=exc))
+            elif reason == "closing" and then is not None:
+                self.finished.emit(exc)
+                self._after_failed_closing(exc, then)
+                return
             else:
                 show_error(self.window, exc)
         self.finished.emit(exc)
         if then is not None:
             then()
+
+    def closing_failure_choice(self, problem: str) -> str:
+        """Ask what to do when the backup at closing failed: "retry" (the drive plugged back in),
+        "close" without the backup, or "stay" (the window stays open)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "ClinicGuard",
+                          tr("The backup at closing failed: {problem}", problem=problem), parent=self.window)
+        retry = box.addButton(tr("&Retry"), QMessageBox.ButtonRole.AcceptRole)
+        close = box.addButton(tr("&Close without a backup"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(tr("&Keep ClinicGuard open"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(retry)
+        box.exec()
+        return "retry" if box.clickedButton() is retry else "close" if box.clickedButton() is close else "stay"
+
+    def _after_failed_closing(self, exc: BaseException, close_again) -> None:
+        choice = self.closing_failure_choice(str(exc))
+        if choice == "retry" and not self.ws.closed:
+            self._run("closing", with_dialog=True, then=close_again)
+        elif choice == "close":
+            close_again()
+        else:  # the window stays: the next closing tries again, the schedule goes on
+            self._closing_done = False
+            self.timer.start()
 
     def verify_file(self, path: str | None = None) -> ops.Operation | None:
         """Fichier › Vérifier une sauvegarde: read a backup back in full, with progress and cancel."""
