@@ -416,3 +416,18 @@ def test_cli_restore_on_a_pc_without_a_credential_store_asks_the_passphrase_firs
     assert ws.people.sign_in(DEMO_MANAGER, DEMO_MANAGER_SECRET)
     ws.close()
 
+
+
+def test_verifying_another_clinics_backup_says_so_rather_than_wrong_key(demo, tmp_path, memory_keyring):
+    folder = tmp_path / "other"
+    ws, _recovery = Workspace.create(folder, clinic_name="Cabinet Voisin", structure="group-practice",
+                                     manager_name="Claire Martin", manager_secret="Secret-Manager-2026")
+    try:
+        with pytest.raises(backup.BackupError, match="appartient à une autre structure : son nom porte"):
+            backup.verify(demo["file"], ws.keys.identity, expected_clinic=ws.settings.clinic.uuid)
+        renamed = tmp_path / "renamed.cgbackup.age"  # a name that says nothing: the key's message stays
+        shutil.copyfile(demo["file"], renamed)
+        with pytest.raises(backup.WrongBackupKey):
+            backup.verify(renamed, ws.keys.identity, expected_clinic=ws.settings.clinic.uuid)
+    finally:
+        ws.close()

@@ -572,7 +572,16 @@ def verify(path: Path, identity, *, expected_clinic: str | None = None, progress
     except OSError:
         size = 1
     meter = _Meter(progress, cancelled, size, message=tr("The verification was cancelled."))
-    checked = _read(path, identity, None, expected_clinic, meter)
+    try:
+        checked = _read(path, identity, None, expected_clinic, meter)
+    except WrongBackupKey:
+        # the clinic's own key does not open it: its name says whether it is another clinic's
+        named = _clinic_of(Path(path).name)
+        if expected_clinic is not None and named is not None and not expected_clinic.startswith(named):
+            raise BackupError(tr("The backup {file} belongs to another clinic: its name carries the clinic number "
+                                 "{other}, this clinic's number starts with {ours}.", file=Path(path).name,
+                                 other=named, ours=expected_clinic[:8])) from None
+        raise
     if progress is not None:
         progress(size, size)
     return checked
@@ -593,6 +602,12 @@ def list_backups(folder: Path, identity=None) -> list[dict]:
                 row.update(state="damaged", problem=str(exc))
         rows.append(row)
     return rows
+
+
+def _clinic_of(name: str) -> str | None:
+    """The clinic number a backup's name starts with (the first 8 characters of its id), or None."""
+    parts = name.split("-")
+    return parts[1] if name.endswith(SUFFIX) and len(parts) >= 3 and parts[0] == "clinicguard" else None
 
 
 def _stamp_of(name: str) -> str | None:
