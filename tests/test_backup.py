@@ -140,9 +140,13 @@ def test_a_backup_of_a_database_edited_outside_clinicguard_is_not_restored(tmp_p
         db.execute("UPDATE assessment SET status = 'compliant' WHERE item_id = ?", (item,))
     db.close()
     ws = Workspace.open(folder)
-    made = backup.create(ws, ws.people.sign_in(manager.name, DEMO_MANAGER_SECRET), dest)
-    ws.close()
+    actor = ws.people.sign_in(manager.name, DEMO_MANAGER_SECRET)
+    made = backup.create(ws, actor, dest)
     assert backup.verify(made.path, backup._identity_of(recovery))  # the file itself is whole
+    with pytest.raises(backup.DamagedBackup, match=f"ne correspond pas à son journal.*{item}"):
+        backup.verify_recorded(ws, actor, made.path)  # "Vérifier": whole is not enough
+    assert ws.audit.entries()[-1].kind == "backup.verify" and ws.audit.entries()[-1].after["ok"] is False
+    ws.close()
     target = tmp_path / "target"
     with pytest.raises(backup.DamagedBackup, match=f"modifiée en dehors de ClinicGuard.*{item}"):
         backup.restore(made.path, target, recovery)

@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 import tarfile
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -102,8 +103,17 @@ def verify_recorded(ws: Workspace, actor: Actor | None, path: Path, *, progress:
                     cancelled: Cancelled | None = None) -> Checked:
     """Verify a backup of the open clinic and journal the result (a cancelled check is not one)."""
     try:
-        checked = verify(path, ws.keys.identity, expected_clinic=ClinicStore(ws.db).get().uuid, progress=progress,
-                         cancelled=cancelled)
+        with tempfile.TemporaryDirectory(prefix="clinicguard-verify-") as scratch:
+            copy = Path(scratch) / DATABASE_NAME
+            checked = verify(path, ws.keys.identity, expected_clinic=ClinicStore(ws.db).get().uuid,
+                             progress=progress, cancelled=cancelled, database_to=copy)
+            # whole is not enough: the clinic it holds must match its own journal (a database edited
+            # outside ClinicGuard, its manifest made to match by someone holding the public keys)
+            head = checked.manifest["audit_head"]
+            result = ws.verify_database_copy(copy, Head(head["count"], head["hash"]))
+        if not result.ok:
+            raise DamagedBackup(tr("The clinic in the backup {file} does not match its journal: {problem}",
+                                   file=Path(path).name, problem=result.problem))
     except (BackupCancelled, BackupNotFound):  # nothing was checked: nothing to journal
         raise
     except BackupError as exc:

@@ -565,15 +565,22 @@ def checked_text(name: str, manifest: dict) -> str:
 
 
 def verify(path: Path, identity, *, expected_clinic: str | None = None, progress: Progress | None = None,
-           cancelled: Cancelled | None = None) -> Checked:
-    """Read the whole backup back (decrypt it, check every hash); raise a BackupError naming what is wrong."""
+           cancelled: Cancelled | None = None, database_to: Path | None = None) -> Checked:
+    """Read the whole backup back (decrypt it, check every hash); raise a BackupError naming what is
+    wrong. `database_to`: where to keep a copy of the database it holds, read on the way."""
     try:
         size = max(Path(path).stat().st_size, 1)
     except OSError:
         size = 1
     meter = _Meter(progress, cancelled, size, message=tr("The verification was cancelled."))
+    def keep_database(info: tarfile.TarInfo, reader) -> None:
+        if database_to is not None and info.name == DATABASE_NAME:
+            with open(database_to, "wb") as out:
+                while chunk := reader.read(CHUNK):
+                    out.write(chunk)
+
     try:
-        checked = _read(path, identity, None, expected_clinic, meter)
+        checked = _read(path, identity, keep_database if database_to is not None else None, expected_clinic, meter)
     except WrongBackupKey:
         # the clinic's own key does not open it: its name says whether it is another clinic's
         named = _clinic_of(Path(path).name)

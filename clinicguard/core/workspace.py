@@ -255,6 +255,15 @@ class Workspace:
         """The copy of the audit head outside the database could not be written after a change."""
         return self.uow.head_stale
 
+    def verify_database_copy(self, path: Path, expected_head) -> Verification:
+        """A copy of this clinic's database (from a backup) against its own journal, with this
+        clinic's key: its chain, its head, and its data against what the journal records."""
+        db = open_read_only(Path(path))
+        try:
+            return verify_journal_and_data(db, AuditTrail(AuditStore(db), self.keys.audit_mac_key()), expected_head)
+        finally:
+            db.close()
+
     def audit_verifier(self):
         """A function that verifies the trail on a read-only connection of its own, so that the GUI
         can run it off the UI thread while the main connection stays with the UI."""
