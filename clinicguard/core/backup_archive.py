@@ -43,7 +43,7 @@ from clinicguard.core.fsutil import BINARY, fsync_dir, replace
 from clinicguard.core.readback import FollowingReader, Landing
 from clinicguard.core.serial import BackgroundWriter, Serial
 from clinicguard.core.vault.service import VAULT_DIR
-from clinicguard.core.journal_text import local_time
+from clinicguard.core.formatting import local_time
 from clinicguard.i18n import tr, trn
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.paths import DATABASE_NAME

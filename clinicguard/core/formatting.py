@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from clinicguard.model.errors import InvalidValue
@@ -19,6 +19,17 @@ def format_date(value: str | date | None) -> str:
         return ""
     d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     return d.strftime("%d/%m/%Y")
+
+
+def local_time(ts: str) -> str:
+    """A UTC timestamp as the clinic's wall clock shows it: 29/11/2026 16:18:59."""
+    try:
+        moment = datetime.fromisoformat(ts)
+    except ValueError:
+        return ts
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%d/%m/%Y %H:%M:%S")
 
 
 def format_money(cents: int | None, *, symbol: bool = True) -> str:

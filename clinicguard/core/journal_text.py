@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from clinicguard.core.formatting import format_date, format_money
+from clinicguard.core.formatting import format_date, format_money, local_time  # noqa: F401 (used here, and by callers)
 from clinicguard.i18n import language, pick, tr
 from clinicguard.model.audit import AuditEntry
 from clinicguard.model.budget import Category, Nature
@@ -253,17 +252,6 @@ def _enum_label(field_name: str, family: str, value):
         return enum(value).label if enum is not None else None
     except ValueError:
         return None
-
-
-def local_time(ts: str) -> str:
-    """A UTC timestamp as the clinic's wall clock shows it: 29/11/2026 16:18:59."""
-    try:
-        moment = datetime.fromisoformat(ts)
-    except ValueError:
-        return ts
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%d/%m/%Y %H:%M:%S")
 
 
 def value_text(field_name: str, value, family: str = "", names: JournalNames | None = None) -> str:
