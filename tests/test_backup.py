@@ -146,6 +146,8 @@ def test_a_backup_of_a_database_edited_outside_clinicguard_is_not_restored(tmp_p
     with pytest.raises(backup.DamagedBackup, match=f"ne correspond pas à son journal.*{item}"):
         backup.verify_recorded(ws, actor, made.path)  # "Vérifier": whole is not enough
     assert ws.audit.entries()[-1].kind == "backup.verify" and ws.audit.entries()[-1].after["ok"] is False
+    (row,) = backup.backups_at([dest], ws.keys.identity, replay=ws.verify_database_copy).rows  # `backup list`
+    assert row["state"] == "damaged" and "ne correspond pas à son journal" in row["problem"]
     ws.close()
     target = tmp_path / "target"
     with pytest.raises(backup.DamagedBackup, match=f"modifiée en dehors de ClinicGuard.*{item}"):

@@ -270,13 +270,13 @@ def test_escape_closes_the_dialog_and_stops_the_reading(qtbot, main_window, work
     started, closed, outcome = threading.Event(), threading.Event(), []
     real = backup.check_backup
 
-    def reading(row, identity, *, progress, cancelled):
+    def reading(row, identity, *, replay, progress, cancelled):
         def step(done, total):
             started.set()
             assert closed.wait(60)  # the user presses Escape while it is being read
             progress(done, total)
         try:
-            result = real(row, identity, progress=step, cancelled=cancelled)
+            result = real(row, identity, replay=replay, progress=step, cancelled=cancelled)
         except backup.BackupCancelled:
             outcome.append("cancelled")
             raise

@@ -82,19 +82,22 @@ def cmd_backup_restore(args: argparse.Namespace) -> int:
 def cmd_backup_list(args: argparse.Namespace) -> int:
     """The backups in --dir, or at the clinic's destinations; each one read back in full with the
     clinic key when the clinic is on this PC (state verified or damaged), else not verified."""
-    identity, folders, last = None, [args.dir] if args.dir else [], None
+    identity, folders, last, ws = None, [args.dir] if args.dir else [], None, None
     if clinic_exists(data_dir_of(args)):
         ws = open_workspace(args)
-        try:
+    try:
+        if ws is not None:
             folders = folders or list(ws.backup_settings.current.destinations)
             identity = ws.keys.identity
             last = ws.backup_settings.last
-        finally:
+        if not folders:
+            raise UsageError(tr("No backup folder: give --dir, or choose a destination with 'clinicguard backup "
+                                "settings --destination DIR'."))
+        found = backup.backups_at(folders, identity, replay=ws.verify_database_copy if ws is not None else None,
+                                  last_verified=last.file if last else None)
+    finally:
+        if ws is not None:
             ws.close()
-    if not folders:
-        raise UsageError(tr("No backup folder: give --dir, or choose a destination with 'clinicguard backup "
-                            "settings --destination DIR'."))
-    found = backup.backups_at(folders, identity, last_verified=last.file if last else None)
     for folder in found.missing:
         print(backup.missing_destination_text(folder), file=sys.stderr)
     if args.json:

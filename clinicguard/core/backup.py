@@ -12,8 +12,9 @@ import secrets
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,21 +100,32 @@ def create_configured(ws: Workspace, actor: Actor | None, *, progress: Progress 
     return made
 
 
+def verify_against_journal(path: Path, identity, replay: Callable[[Path, Head], Any], *,
+                           expected_clinic: str | None = None, progress: Progress | None = None,
+                           cancelled: Cancelled | None = None) -> Checked:
+    """A backup read back in full (every hash), then the clinic it holds replayed against its own
+    journal by `replay(database copy, head)` (Workspace.verify_database_copy, with this clinic's
+    key): whole is not enough, since anyone holding the public keys can write a well-formed backup
+    of a database edited by hand, its manifest made to match."""
+    with tempfile.TemporaryDirectory(prefix="clinicguard-verify-") as scratch:
+        copy = Path(scratch) / DATABASE_NAME
+        checked = verify(path, identity, expected_clinic=expected_clinic, progress=progress, cancelled=cancelled,
+                         database_to=copy)
+        head = checked.manifest["audit_head"]
+        result = replay(copy, Head(head["count"], head["hash"]))
+    if not result.ok:
+        raise DamagedBackup(tr("The clinic in the backup {file} does not match its journal: {problem}",
+                               file=Path(path).name, problem=result.problem))
+    return checked
+
+
 def verify_recorded(ws: Workspace, actor: Actor | None, path: Path, *, progress: Progress | None = None,
                     cancelled: Cancelled | None = None) -> Checked:
     """Verify a backup of the open clinic and journal the result (a cancelled check is not one)."""
     try:
-        with tempfile.TemporaryDirectory(prefix="clinicguard-verify-") as scratch:
-            copy = Path(scratch) / DATABASE_NAME
-            checked = verify(path, ws.keys.identity, expected_clinic=ClinicStore(ws.db).get().uuid,
-                             progress=progress, cancelled=cancelled, database_to=copy)
-            # whole is not enough: the clinic it holds must match its own journal (a database edited
-            # outside ClinicGuard, its manifest made to match by someone holding the public keys)
-            head = checked.manifest["audit_head"]
-            result = ws.verify_database_copy(copy, Head(head["count"], head["hash"]))
-        if not result.ok:
-            raise DamagedBackup(tr("The clinic in the backup {file} does not match its journal: {problem}",
-                                   file=Path(path).name, problem=result.problem))
+        checked = verify_against_journal(path, ws.keys.identity, ws.verify_database_copy,
+                                         expected_clinic=ClinicStore(ws.db).get().uuid, progress=progress,
+                                         cancelled=cancelled)
     except (BackupCancelled, BackupNotFound):  # nothing was checked: nothing to journal
         raise
     except BackupError as exc:
@@ -308,16 +320,19 @@ def find_backups(folders: Iterable[str | Path], *, last_verified: str | None = N
     return Found(rows, tuple(missing))
 
 
-def check_backup(row: dict, identity, *, progress: Progress | None = None,
-                 cancelled: Cancelled | None = None) -> dict:
+def check_backup(row: dict, identity, *, replay: Callable[[Path, Head], Any] | None = None,
+                 progress: Progress | None = None, cancelled: Cancelled | None = None) -> dict:
     """A found backup read back in full with the clinic key: the same row, state `verified` (date
     and clinic from its manifest) or `damaged` with the problem. `identity` may be a function
-    giving the key, so that it is read where the work runs. A cancelled check raises BackupCancelled."""
+    giving the key, so that it is read where the work runs; with `replay`, the clinic it holds is
+    also checked against its journal (verify_against_journal). A cancelled check raises BackupCancelled."""
     ident = identity() if callable(identity) else identity
     checked = dict(row)
     checked.pop("problem", None)
     try:
-        c = verify(Path(row["folder"]) / row["file"], ident, progress=progress, cancelled=cancelled)
+        path = Path(row["folder"]) / row["file"]
+        c = (verify(path, ident, progress=progress, cancelled=cancelled) if replay is None else
+             verify_against_journal(path, ident, replay, progress=progress, cancelled=cancelled))
     except BackupCancelled:
         raise
     except BackupError as exc:
@@ -327,11 +342,11 @@ def check_backup(row: dict, identity, *, progress: Progress | None = None,
     return checked
 
 
-def backups_at(folders: Iterable[str | Path], identity=None, *,
+def backups_at(folders: Iterable[str | Path], identity=None, *, replay: Callable[[Path, Head], Any] | None = None,
                last_verified: str | None = None) -> Found:
     """`backup list`: the backups in `folders`, each one read back in full when the clinic key is
-    given (verified or damaged), else not verified."""
+    given (verified or damaged; with `replay`, checked against its journal too), else not verified."""
     found = find_backups(folders, last_verified=last_verified)
     if identity is None:
         return found
-    return Found([check_backup(row, identity) for row in found.rows], found.missing)
+    return Found([check_backup(row, identity, replay=replay) for row in found.rows], found.missing)

@@ -323,7 +323,8 @@ class BackupsDialog(QDialog):
         self._tried.add(key)
         self.model.set_checking(key)
         keys = self.ws.keys
-        self.check_op = ops.Operation(self, backup.check_backup, row, lambda: keys.identity).elsewhere() \
+        self.check_op = ops.Operation(self, backup.check_backup, row, lambda: keys.identity,
+                                      replay=self.ws.verify_database_copy).elsewhere() \
             .on_progress(self._check_progress) \
             .success(lambda checked: self._checked(generation, checked)) \
             .failure(lambda exc: self._check_failed(generation, key, exc)) \
