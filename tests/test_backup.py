@@ -269,13 +269,19 @@ def test_kills_during_restore_never_leave_a_half_restored_clinic(demo, tmp_path)
     print(f"{restored} of 25 restores finished before the kill")
 
 
-def test_cli_create_verify_list_and_restore(tmp_path, monkeypatch, capsys):
-    from clinicguard.cli import main
+def _cli_clinic(tmp_path, monkeypatch):
+    """A clinic for the CLI tests, its manager's secret in the environment: (folder, recovery key)."""
     folder = tmp_path / "clinic"
     ws, recovery = Workspace.create(folder, clinic_name="Cabinet CLI", structure="group-practice",
                                     manager_name="Claire Martin", manager_secret="Secret-Manager-2026")
     ws.close()
     monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", "Secret-Manager-2026")
+    return folder, recovery
+
+
+def test_cli_create_verify_list_and_restore(tmp_path, monkeypatch, capsys):
+    from clinicguard.cli import main
+    folder, recovery = _cli_clinic(tmp_path, monkeypatch)
     dest = tmp_path / "usb"
     assert main(["backup", "create", "--data-dir", str(folder), "--to", str(dest)]) == 1  # unplugged
     assert "n'est pas disponible" in capsys.readouterr().err
@@ -299,11 +305,7 @@ def test_cli_list_at_the_destinations_gives_each_state_and_names_a_missing_folde
     import json
 
     from clinicguard.cli import main
-    folder = tmp_path / "clinic"
-    ws, _recovery = Workspace.create(folder, clinic_name="Cabinet CLI", structure="group-practice",
-                                     manager_name="Claire Martin", manager_secret="Secret-Manager-2026")
-    ws.close()
-    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", "Secret-Manager-2026")
+    folder, _recovery = _cli_clinic(tmp_path, monkeypatch)
     usb, nas = tmp_path / "usb", tmp_path / "nas"
     usb.mkdir()
     nas.mkdir()
@@ -374,11 +376,7 @@ def test_a_mistyped_recovery_key_is_told_apart_from_something_that_is_not_a_key(
 
 def test_verify_names_a_missing_file_or_a_folder_and_says_what_a_whole_backup_holds(tmp_path, monkeypatch, capsys):
     from clinicguard.cli import main
-    folder = tmp_path / "clinic"
-    ws, _recovery = Workspace.create(folder, clinic_name="Cabinet CLI", structure="group-practice",
-                                     manager_name="Claire Martin", manager_secret="Secret-Manager-2026")
-    ws.close()
-    monkeypatch.setenv("CLINICGUARD_PROFILE_SECRET", "Secret-Manager-2026")
+    folder, _recovery = _cli_clinic(tmp_path, monkeypatch)
     dest = tmp_path / "usb"
     dest.mkdir()
     assert main(["backup", "create", "--data-dir", str(folder), "--to", str(dest)]) == 0
