@@ -109,6 +109,19 @@ def test_the_dashboard_warnings(tmp_path):
         (BackupWarning.LAST_FAILED,)
 
 
+def test_the_dashboard_warns_when_the_last_verified_backup_file_is_gone(tmp_path):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    last = LastBackup("clinicguard-x.cgbackup.age", str(folder), 10, (NOW - timedelta(days=1)).isoformat(), 5)
+    (folder / last.file).write_bytes(b"x")
+    settings = BackupSettings(destination=str(folder))
+    assert backup_status(settings, last, NOW).warnings == ()
+    (folder / last.file).unlink()  # deleted or moved by hand
+    assert backup_status(settings, last, NOW).warnings == (BackupWarning.LAST_GONE,)
+    gone = LastBackup(last.file, str(tmp_path / "old-pc-drive"), 10, last.created_at, 5)
+    assert backup_status(settings, gone, NOW).warnings == ()  # its folder is not there: unplugged, not gone
+
+
 def test_configured_backup_goes_to_both_destinations_rotates_and_is_remembered(workspace, manager, tmp_path):
     first, second = tmp_path / "usb", tmp_path / "nas"
     first.mkdir()

@@ -214,14 +214,14 @@ def test_the_dashboard_card_looks_for_its_folder_off_the_ui_thread(qtbot, main_w
     gone = tmp_path / "share"
     answer = threading.Event()
     asked = []
-    real = backup.destination_available
+    real = backup.paths_present
 
-    def slow_share(folder):
-        asked.append(folder)
+    def slow_share(paths):
+        asked.append(paths)
         assert answer.wait(60)
-        return real(folder)
+        return real(paths)
 
-    monkeypatch.setattr(backup, "destination_available", slow_share)
+    monkeypatch.setattr(backup, "paths_present", slow_share)
     try:
         workspace.backup_settings.update(manager, destination=str(gone))  # the dashboard refreshes
         card.refresh()  # returns at once: the share has not answered yet
@@ -233,10 +233,15 @@ def test_the_dashboard_card_looks_for_its_folder_off_the_ui_thread(qtbot, main_w
     qtbot.waitUntil(lambda: "introuvable" in card.warnings.text(), timeout=60_000)
     assert card.warnings.text() == f"Le dossier de sauvegarde {gone} est introuvable : branchez la clé ou le disque, " \
                                    "ou reconnectez le partage."
-    monkeypatch.setattr(backup, "destination_available", real)
+    monkeypatch.setattr(backup, "paths_present", real)
     gone.mkdir()  # plugged in
     card.refresh()
     qtbot.waitUntil(lambda: not card.warnings.isVisible(), timeout=60_000)
+    (made,) = usb.glob(f"*{backup.SUFFIX}")
+    made.unlink()  # the last verified backup deleted by hand from its drive
+    card.refresh()
+    qtbot.waitUntil(lambda: "n'est plus dans" in card.warnings.text(), timeout=60_000)
+    assert made.name in card.warnings.text() and "faites-en une nouvelle" in card.warnings.text()
 
 
 def test_closing_the_window_stops_the_reading_of_the_backups(qtbot, open_main_window, workspace, manager, usb,

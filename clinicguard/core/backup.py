@@ -274,6 +274,18 @@ def state_text(state: str) -> str:
     return {"verified": tr("verified"), "not-verified": tr("not verified"), "damaged": tr("damaged")}[state]
 
 
+def paths_present(paths: Iterable[str]) -> dict[str, bool]:
+    """Which of these folders and files are there (may take seconds each on a disconnected share:
+    never on a UI thread)."""
+    present = {}
+    for path in paths:
+        try:
+            present[path] = Path(path).exists()
+        except OSError:
+            present[path] = False
+    return present
+
+
 def created_at_of(name: str) -> str | None:
     """The creation time a backup's name carries (UTC ISO, as in its manifest), or None."""
     stamp = _stamp_of(name)

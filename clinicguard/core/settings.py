@@ -163,8 +163,13 @@ def backup_due_at_closing(settings: BackupSettings, last: LastBackup | None, kin
     return last is None or any(not kind.startswith(_NOT_A_CHANGE) for kind in kinds_since)
 
 
+def last_backup_path(last: LastBackup) -> str:
+    return str(Path(last.folder) / last.file)
+
+
 def backup_status(settings: BackupSettings, last: LastBackup | None, now: datetime, *,
-                  problem: str = "", folder_exists: Callable[[str], bool] = lambda p: Path(p).is_dir()) -> BackupStatus:
+                  problem: str = "", folder_exists: Callable[[str], bool] = lambda p: Path(p).is_dir(),
+                  file_exists: Callable[[str], bool] = lambda p: Path(p).is_file()) -> BackupStatus:
     """What the dashboard says about backups: the last verified one, and what to warn about."""
     warnings: list[BackupWarning] = []
     age_days = None
@@ -178,6 +183,8 @@ def backup_status(settings: BackupSettings, last: LastBackup | None, now: dateti
         age_days = max(0, (now - _parse_utc(last.created_at)).days)
         if age_days >= settings.warn_after_days:
             warnings.append(BackupWarning.TOO_OLD)
+        if folder_exists(last.folder) and not file_exists(last_backup_path(last)):  # deleted or moved by hand
+            warnings.append(BackupWarning.LAST_GONE)
     if problem:
         warnings.append(BackupWarning.LAST_FAILED)
     return BackupStatus(settings, last, tuple(warnings), age_days, problem)
@@ -275,9 +282,10 @@ class BackupPreferences:
         kinds = self._audit.kinds_after(last.audit_count)[1] if last is not None and self._audit else []
         return backup_due_at_closing(self.current, last, kinds)
 
-    def status(self, now: datetime, *, folder_exists: Callable[[str], bool] | None = None) -> BackupStatus:
-        """`folder_exists` answers whether the destination is there (the window passes what it last
+    def status(self, now: datetime, *, exists: Callable[[str], bool] | None = None) -> BackupStatus:
+        """`exists` answers whether a folder or a file is there (the window passes what it last
         learnt off the UI thread: on a disconnected share the question takes seconds)."""
-        if folder_exists is None:
+        if exists is None:
             return backup_status(self.current, self.last, now, problem=self.problem)
-        return backup_status(self.current, self.last, now, problem=self.problem, folder_exists=folder_exists)
+        return backup_status(self.current, self.last, now, problem=self.problem, folder_exists=exists,
+                             file_exists=exists)

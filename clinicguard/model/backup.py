@@ -42,6 +42,7 @@ class BackupWarning(Enum):
     DESTINATION_MISSING = "destination-missing"  # the folder is not there (unplugged drive)
     TOO_OLD = "too-old"  # the last verified backup is older than the warning age
     LAST_FAILED = "last-failed"  # the last automatic backup failed
+    LAST_GONE = "last-gone"  # the last verified backup's file is no longer in its folder (that folder is there)
 
 
 @dataclass(frozen=True)

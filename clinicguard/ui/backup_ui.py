@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from clinicguard.core import backup
 from clinicguard.core.changes import Changes
+from clinicguard.core.settings import last_backup_path
 from clinicguard.i18n import tr, trn
 from clinicguard.model.backup import BackupStatus, BackupWarning
 from clinicguard.model.errors import ClinicGuardError
@@ -418,13 +419,15 @@ class BackupCard(QGroupBox):
             self._again.add(folder)
             return
         self._checking.add(folder)
-        ops.Operation(self, backup.destination_available, folder).elsewhere() \
-            .success(lambda present: self._checked(folder, present)) \
+        last = self.state.ws.backup_settings.last
+        paths = [folder] + ([last.folder, last_backup_path(last)] if last is not None else [])
+        ops.Operation(self, backup.paths_present, paths).elsewhere() \
+            .success(self._checked) \
             .failure(lambda exc: log.warning("could not look for the backup folder: %s", exc)) \
             .finally_(lambda: self._check_done(folder)).run()
 
-    def _checked(self, folder: str, present: bool) -> None:
-        self._present[folder] = present
+    def _checked(self, present: dict[str, bool]) -> None:
+        self._present.update(present)
         if not self.state.ws.closed:
             self._show()
 
@@ -436,7 +439,7 @@ class BackupCard(QGroupBox):
 
     def _show(self) -> None:
         # not known yet: no warning until the check says the folder is missing
-        status = self.state.ws.backup_settings.status(_now(), folder_exists=lambda f: self._present.get(f, True))
+        status = self.state.ws.backup_settings.status(_now(), exists=lambda p: self._present.get(p, True))
         self.status = status
         last = status.last
         if last is None:
@@ -452,6 +455,8 @@ class BackupCard(QGroupBox):
             BackupWarning.TOO_OLD: trn("The last backup is {n} day old.", "The last backup is {n} days old.",
                                        status.age_days or 0),
             BackupWarning.LAST_FAILED: tr("The last automatic backup failed: {problem}", problem=status.problem),
+            BackupWarning.LAST_GONE: tr("The last verified backup ({file}) is no longer in {folder}: make a new one.",
+                                        file=last.file if last else "", folder=last.folder if last else ""),
         }
         self.warnings.setText("\n".join(texts[w] for w in status.warnings))
         self.warnings.setVisible(bool(status.warnings))
