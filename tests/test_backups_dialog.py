@@ -312,3 +312,28 @@ def test_enter_on_a_row_verifies_it(qtbot, main_window, workspace, manager, usb)
     qtbot.waitUntil(lambda: dialog.verify_op is None, timeout=60_000)
     assert "est complète" in dialog.message.text()
     assert [e.kind for e in workspace.audit.entries()[entries:]] == ["backup.verify"]  # once
+
+
+def test_opened_again_the_dialog_does_not_read_the_same_backups_again(qtbot, main_window, workspace, manager, usb,
+                                                                      monkeypatch):
+    older = backup.create(workspace, manager, usb)
+    newer = backup.create(workspace, manager, usb)
+    real, read = backup.check_backup, []
+    monkeypatch.setattr(backup, "check_backup", lambda row, *a, **k: (read.append(row["file"]), real(row, *a, **k))[1])
+    dialog = _open_from_the_menu(main_window)
+    qtbot.waitUntil(lambda: _all_read(dialog), timeout=60_000)
+    assert sorted(read) == sorted([older.path.name, newer.path.name])
+    dialog.close()
+    read.clear()
+    dialog = _open_from_the_menu(main_window)  # a USB drive's backups are not all read once more
+    qtbot.waitUntil(lambda: _all_read(dialog), timeout=60_000)
+    qtbot.wait(100)
+    assert read == []
+    assert all(state.startswith("vérifiée (relue à ") for state in _states(dialog))  # says when it was read
+    dialog.close()
+    _flip_a_byte(older.path)  # changed since: read again
+    os.utime(older.path, ns=(older.path.stat().st_atime_ns, older.path.stat().st_mtime_ns + 10**9))
+    dialog = _open_from_the_menu(main_window)
+    qtbot.waitUntil(lambda: _all_read(dialog), timeout=60_000)
+    assert read == [older.path.name]
+    assert _states(dialog)[1].startswith("endommagée : ")

@@ -600,7 +600,9 @@ def list_backups(folder: Path, identity=None) -> list[dict]:
     `verified` or `damaged` (with the problem), else `not-verified`."""
     rows = []
     for p in sorted(Path(folder).glob(f"*{SUFFIX}"), reverse=True):
-        row = {"file": p.name, "folder": str(Path(folder)), "size": p.stat().st_size, "state": "not-verified"}
+        st = p.stat()
+        row = {"file": p.name, "folder": str(Path(folder)), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+               "state": "not-verified"}
         if identity is not None:
             try:
                 c = verify(p, identity)

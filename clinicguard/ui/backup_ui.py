@@ -63,6 +63,9 @@ class BackupController(QObject):
         self.current: ops.Operation | None = None
         self._last_attempt: datetime | None = None
         self._closing_done = False
+        # what the Backups dialog read back while the window is open, by file (folder, name, size,
+        # time of change): opened again, it does not read a USB drive's 30 backups once more
+        self.known_backups: dict[tuple, dict] = {}
         self.backup_action = QAction(tr("&Back up now…"), window)
         self.backup_action.setObjectName("backupNow")
         self.backup_action.triggered.connect(lambda: self.backup_now())

@@ -11,6 +11,7 @@ progress dialog with its cancel button.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl
@@ -49,6 +50,11 @@ def row_key(row: dict) -> tuple[str, str]:
     return row["folder"], row["file"]
 
 
+def file_key(row: dict) -> tuple:
+    """The file as it is now: a backup replaced or touched since it was read is read again."""
+    return row["folder"], row["file"], row["size"], row.get("mtime_ns")
+
+
 class BackupsModel(RowsTableModel):
     """The found backups (core rows: file, folder, size, state, created_at, problem, last_verified)."""
 
@@ -64,6 +70,8 @@ class BackupsModel(RowsTableModel):
             text = tr("being checked…")
         else:
             text = backup.state_text(row["state"])
+            if row.get("earlier") and row.get("read_at"):  # read back when the dialog was open before
+                text = tr("{state} (read back at {time})", state=text, time=row["read_at"])
             if row.get("problem"):
                 text = tr("{state}: {problem}", state=text, problem=row["problem"])
         return tr("{state} (the last verified)", state=text) if row.get("last_verified") else text
@@ -140,7 +148,8 @@ class BackupsDialog(QDialog):
         self._pending: set[str] = set()  # the folders this listing still waits for
         self._finding: dict[str, ops.Operation] = {}  # folder -> the look at it under way
         self.missing: list[str] = []
-        self._known: dict[tuple[str, str, int], dict] = {}  # read back while this dialog is open
+        # read back while the window is open (BackupController.known_backups), by file_key
+        self._known: dict[tuple, dict] = getattr(controller, "known_backups", {})
         self._tried: set[tuple[str, str]] = set()
         self._auto = True  # read the found backups back, one after the other
         self.check_op: ops.Operation | None = None
@@ -279,7 +288,7 @@ class BackupsDialog(QDialog):
         order = list(self.ws.backup_settings.current.destinations)
         last = self.ws.backup_settings.last
         chosen = self.selected_row()
-        new = [{**self._known.get((r["folder"], r["file"], r["size"]), r),
+        new = [{**({**self._known[file_key(r)], "earlier": True} if file_key(r) in self._known else r),
                 "last_verified": last is not None and r["file"] == last.file} for r in found.rows]
         rows = self.model.rows + new
         rows.sort(key=lambda r: (r.get("created_at") or "", -order.index(r["folder"]) if r["folder"] in order else 0),
@@ -332,10 +341,16 @@ class BackupsDialog(QDialog):
         self.check_op.run()
         self._update_busy()
 
+    def _remember(self, row: dict) -> None:
+        """A row read back now: kept, with the time, for this dialog opened again while the window is."""
+        row["read_at"] = datetime.now().strftime("%H:%M")
+        row.pop("earlier", None)
+        self._known[file_key(row)] = row
+
     def _checked(self, generation: int, checked: dict) -> None:
         if generation != self._generation:
             return
-        self._known[(checked["folder"], checked["file"], checked["size"])] = checked
+        self._remember(checked)
         self.model.replace(checked)
         self._update_buttons()
 
@@ -456,7 +471,7 @@ class BackupsDialog(QDialog):
             done = {**row, "state": "verified", "created_at": checked.manifest["created_at"],
                     "clinic": checked.manifest["clinic_name"]}
             done.pop("problem", None)
-            self._known[(done["folder"], done["file"], done["size"])] = done
+            self._remember(done)
             self.model.replace(done)
             self._mark_last()
         self.message.setStyleSheet(f"color: {GREEN};")
@@ -474,7 +489,7 @@ class BackupsDialog(QDialog):
         self.message.setStyleSheet(f"color: {RED};")
         if row is not None and isinstance(exc, backup.BackupError):
             damaged = {**row, "state": "damaged", "problem": str(exc)}
-            self._known[(damaged["folder"], damaged["file"], damaged["size"])] = damaged
+            self._remember(damaged)
             self.model.replace(damaged)
             if self.selected_row() is not None and row_key(self.selected_row()) == key:  # the problem is
                 self.message.setText(tr("Read back just now: {state}.", state=backup.state_text("damaged")))
