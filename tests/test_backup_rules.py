@@ -191,6 +191,24 @@ def test_a_full_destination_gives_a_clear_message_and_no_partial_file(workspace,
     assert backup.create(workspace, manager, dest).path.exists()  # space freed: it works again
 
 
+def test_a_drive_that_fails_when_synced_gives_the_same_clear_message_and_no_file(workspace, manager, tmp_path,
+                                                                                monkeypatch):
+    from clinicguard.core import readback
+
+    dest = tmp_path / "full"
+    dest.mkdir()
+    (tmp_path / "big.bin").write_bytes(os.urandom(40 << 20))  # more than a segment: synced while written
+    workspace.vault.add(manager, tmp_path / "big.bin")
+
+    def full(_fd):  # the space runs out when the written blocks reach the disk
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(readback, "_datasync", full)
+    with pytest.raises(backup.DestinationUnavailable, match="pleine"):
+        backup.create(workspace, manager, dest)
+    assert list(dest.iterdir()) == []
+
+
 def test_a_cancelled_backup_leaves_nothing(workspace, manager, tmp_path):
     dest = tmp_path / "d"
     dest.mkdir()

@@ -110,6 +110,7 @@ def test_a_failed_sync_reaches_the_reader(tmp_path):
     landing = Landing(fd, segment=10, sync=broken)
     os.write(fd, b"y" * 100)
     landing.wrote(100)
-    with open(path, "rb", buffering=0) as raw, pytest.raises(OSError):
+    with open(path, "rb", buffering=0) as raw, pytest.raises(Aborted):
         FollowingReader(raw, landing).read(50)
     os.close(fd)
+    assert isinstance(landing.sync_error, OSError)  # kept for the writer, who reports it as its own

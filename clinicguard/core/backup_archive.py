@@ -365,7 +365,11 @@ def _write_and_read_back(tmp: Path, destination: Path, entries, manifest: dict, 
             except OSError as exc:
                 raise _write_problem(destination, exc) from None
             landing.finish()
-            return back.wait(meter)
+            try:
+                return back.wait(meter)
+            finally:
+                if landing.sync_error is not None:  # the drive failed under the read-back's sync
+                    raise _write_problem(destination, landing.sync_error) from None
         finally:
             landing.abort()  # a reader still waiting for more stops (after a failure or a cancel)
             back.join()

@@ -32,14 +32,16 @@ class Landing:
     """How far a file being written is written and synced. `fd` is the writer's descriptor (a
     read-only one cannot be synced on Windows); it must stay open until the reader has stopped."""
 
-    def __init__(self, fd: int, segment: int = SEGMENT, sync: Callable[[int], None] = _datasync):
-        self._fd, self._segment, self._sync = fd, segment, sync
+    def __init__(self, fd: int, segment: int = SEGMENT, sync: Callable[[int], None] | None = None):
+        self._fd, self._segment = fd, segment
+        self._sync = sync or (lambda fd: _datasync(fd))
         self._cond = threading.Condition()
         self.written = 0
         self.synced = 0
         self.final: int | None = None  # the complete size, once it is all written and synced
         self._aborted = False
         self._syncing = False
+        self.sync_error: OSError | None = None  # a sync that failed (a full or vanished drive): the writer's problem
 
     def wrote(self, n: int) -> None:
         with self._cond:
@@ -72,6 +74,11 @@ class Landing:
                 self._cond.wait()
         try:
             self._sync(self._fd)  # outside the lock: the writer goes on meanwhile
+        except OSError as exc:
+            with self._cond:
+                self.sync_error, self._aborted = exc, True
+                self._cond.notify_all()
+            raise Aborted from exc
         finally:
             with self._cond:
                 self._syncing = False
