@@ -1,7 +1,7 @@
 """Start-up: unlocking the clinic key with a passphrase, or with the recovery key when the
 credential store lost it (dialogs patched at the boundary)."""
 
-import time
+import threading
 from typing import ClassVar
 
 import keyring
@@ -123,6 +123,7 @@ class SignInWhileUnlocking:
     unless a wrong passphrase closed it first."""
 
     shown: ClassVar[list] = []
+    up: ClassVar[threading.Event] = threading.Event()  # set once the dialog is on screen
 
     def __init__(self, ws):
         self.ws, self.actor, self.rejected = ws, None, False
@@ -134,6 +135,7 @@ class SignInWhileUnlocking:
         from PySide6.QtCore import QCoreApplication, QThread
 
         self.shown.append(self.ws.keys.loaded)
+        self.up.set()
         for _ in range(50):  # about half a second of typing, the events flowing
             QCoreApplication.processEvents()
             QThread.msleep(10)
@@ -178,7 +180,8 @@ def test_a_wrong_passphrase_typed_before_signing_in_is_asked_again(qtbot, tmp_pa
 
 
 class SlowKeyring(KeyringBackend):
-    """The credential store, slow to answer as it can be at a Windows session's start."""
+    """The credential store, slow to answer as it can be at a Windows session's start: it answers
+    only once the sign-in dialog is up."""
 
     priority = 1
 
@@ -187,7 +190,7 @@ class SlowKeyring(KeyringBackend):
         self.secrets = secrets
 
     def get_password(self, service, username):
-        time.sleep(0.3)
+        assert SignInWhileUnlocking.up.wait(10), "the sign-in dialog waited for the credential store"
         return self.secrets.get((service, username))
 
     def set_password(self, service, username, password):
@@ -203,6 +206,7 @@ def test_the_credential_store_is_read_while_the_sign_in_dialog_is_shown(qtbot, t
 
     make_clinic(tmp_path / "c", small_catalogue)
     keyring.set_keyring(SlowKeyring(memory_keyring.secrets))
+    SignInWhileUnlocking.up.clear()
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
     monkeypatch.setattr(app, "SignInDialog", SignInWhileUnlocking)
     SignInWhileUnlocking.shown = []
@@ -222,6 +226,7 @@ def test_a_lost_credential_store_entry_interrupts_the_sign_in_for_the_recovery_k
     recovery = make_clinic(tmp_path / "c", small_catalogue)
     memory_keyring.secrets.clear()  # a new Windows profile
     keyring.set_keyring(SlowKeyring(memory_keyring.secrets))
+    SignInWhileUnlocking.up.clear()
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
     monkeypatch.setattr(app, "SignInDialog", SignInWhileUnlocking)
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: None))
