@@ -18,6 +18,7 @@ from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.cli.common import EXIT_OK, data_dir_of, open_workspace, read_secret
 from clinicguard.cli.status import print_status
+from clinicguard.cli.window import open_window
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -70,9 +71,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from clinicguard.ui.app import run_gui  # lazy: the commands never load Qt
-
-    return run_gui(data_dir=Path(args.data_dir) if args.data_dir else None, demo=args.demo)
+    return open_window(args.data_dir, args.demo)
 
 
 def register(sub, common, actor) -> None:
