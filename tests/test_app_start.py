@@ -1,9 +1,6 @@
 """Start-up: unlocking the clinic key with a passphrase, or with the recovery key when the
 credential store lost it (dialogs patched at the boundary)."""
 
-import threading
-from typing import ClassVar
-
 import keyring
 from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
@@ -12,6 +9,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from clinicguard.ui.app import unlock_clinic_key
 from clinicguard.core.workspace import Workspace
 from tests.conftest import MANAGER, MANAGER_SECRET
+from tests.signing_in import TypingUser
 
 
 def answers(monkeypatch, *texts):
@@ -44,7 +42,7 @@ def test_lost_keyring_entry_is_restored_with_the_recovery_key(qtbot, tmp_path, s
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
     assert unlock_clinic_key(ws)
     assert "recovery" in asked[0].lower() or "secours" in asked[0].lower()
-    assert any(user.startswith("clinic-") for _, user in memory_keyring.secrets)
+    assert any(name.startswith("clinic-") for _, name in memory_keyring.secrets)
     assert ws.people.sign_in(MANAGER, MANAGER_SECRET).name == MANAGER  # audit key is back too
     assert ws.audit.verify().ok
     ws.close()
@@ -116,35 +114,7 @@ def test_a_lock_left_by_another_computer_can_be_taken_over(qtbot, tmp_path, monk
     lock.unlock()
 
 
-# ---- the passphrase file is unlocked while the sign-in dialog is shown (issue 18) ----------------
-class SignInWhileUnlocking:
-    """The sign-in dialog, answered at the boundary: it notes whether the key was still being
-    unlocked when it appeared, then waits a moment (the user typing) and signs the manager in,
-    unless a wrong passphrase closed it first."""
-
-    shown: ClassVar[list] = []
-    up: ClassVar[threading.Event] = threading.Event()  # set once the dialog is on screen
-
-    def __init__(self, ws):
-        self.ws, self.actor, self.rejected = ws, None, False
-
-    def reject(self) -> None:
-        self.rejected = True
-
-    def exec(self) -> bool:
-        from PySide6.QtCore import QCoreApplication, QThread
-
-        self.shown.append(self.ws.keys.loaded)
-        self.up.set()
-        for _ in range(50):  # about half a second of typing, the events flowing
-            QCoreApplication.processEvents()
-            QThread.msleep(10)
-            if self.rejected:
-                return False
-        self.actor = self.ws.people.sign_in(MANAGER, MANAGER_SECRET)
-        return True
-
-
+# ---- the clinic is opened, and its key unlocked, while the sign-in dialog is shown (issue 18) -----
 def test_the_passphrase_unlock_runs_while_the_sign_in_dialog_is_shown(qtbot, tmp_path, small_catalogue,
                                                                        monkeypatch):
     from clinicguard.ui import app
@@ -152,12 +122,12 @@ def test_the_passphrase_unlock_runs_while_the_sign_in_dialog_is_shown(qtbot, tmp
     keyring.set_keyring(FailKeyring())
     make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    monkeypatch.setattr(app, "SignInDialog", SignInWhileUnlocking)
-    SignInWhileUnlocking.shown = []
+    user = TypingUser()
     answers(monkeypatch, "correct horse battery staple")
     window = app.open_clinic(tmp_path / "c")
+    user.stop()
     qtbot.addWidget(window)
-    assert SignInWhileUnlocking.shown == [False]  # the dialog came up before the key was open
+    assert user.shown == [False]  # the dialog came up before the key was open
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
     window.state.ws.close()
 
@@ -168,13 +138,13 @@ def test_a_wrong_passphrase_typed_before_signing_in_is_asked_again(qtbot, tmp_pa
     keyring.set_keyring(FailKeyring())
     make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    monkeypatch.setattr(app, "SignInDialog", SignInWhileUnlocking)
-    SignInWhileUnlocking.shown = []
+    user = TypingUser()
     asked = answers(monkeypatch, "wrong passphrase!!", "correct horse battery staple")
     window = app.open_clinic(tmp_path / "c")
+    user.stop()
     qtbot.addWidget(window)
     assert len(asked) == 2 and "incorrecte" in asked[1]  # asked again, saying why
-    assert len(SignInWhileUnlocking.shown) == 2  # signed in after the passphrase was corrected
+    assert len(user.shown) == 2  # signed in after the passphrase was corrected
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
     window.state.ws.close()
 
@@ -190,7 +160,7 @@ class SlowKeyring(KeyringBackend):
         self.secrets = secrets
 
     def get_password(self, service, username):
-        assert SignInWhileUnlocking.up.wait(10), "the sign-in dialog waited for the credential store"
+        assert TypingUser.up.wait(10), "the sign-in dialog waited for the credential store"
         return self.secrets.get((service, username))
 
     def set_password(self, service, username, password):
@@ -206,14 +176,13 @@ def test_the_credential_store_is_read_while_the_sign_in_dialog_is_shown(qtbot, t
 
     make_clinic(tmp_path / "c", small_catalogue)
     keyring.set_keyring(SlowKeyring(memory_keyring.secrets))
-    SignInWhileUnlocking.up.clear()
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    monkeypatch.setattr(app, "SignInDialog", SignInWhileUnlocking)
-    SignInWhileUnlocking.shown = []
+    user = TypingUser()
     asked = answers(monkeypatch)  # nothing may be asked
     window = app.open_clinic(tmp_path / "c")
+    user.stop()
     qtbot.addWidget(window)
-    assert SignInWhileUnlocking.shown == [False]  # the dialog came up before the key was read
+    assert user.shown == [False]  # the dialog came up before the key was read
     assert asked == []
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
     window.state.ws.close()
@@ -226,17 +195,16 @@ def test_a_lost_credential_store_entry_interrupts_the_sign_in_for_the_recovery_k
     recovery = make_clinic(tmp_path / "c", small_catalogue)
     memory_keyring.secrets.clear()  # a new Windows profile
     keyring.set_keyring(SlowKeyring(memory_keyring.secrets))
-    SignInWhileUnlocking.up.clear()
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    monkeypatch.setattr(app, "SignInDialog", SignInWhileUnlocking)
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: None))
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a: None))
-    SignInWhileUnlocking.shown = []
+    user = TypingUser()
     asked = answers(monkeypatch, recovery)
     window = app.open_clinic(tmp_path / "c")
+    user.stop()
     qtbot.addWidget(window)
     assert len(asked) == 1 and ("secours" in asked[0] or "recovery" in asked[0].lower())
-    assert len(SignInWhileUnlocking.shown) == 2  # the sign-in came back once the key was recovered
+    assert len(user.shown) == 2  # the sign-in came back once the key was recovered
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
-    assert any(user.startswith("clinic-") for _, user in memory_keyring.secrets)  # kept for the next start
+    assert any(name.startswith("clinic-") for _, name in memory_keyring.secrets)  # kept for the next start
     window.state.ws.close()

@@ -11,19 +11,7 @@ from clinicguard.core.workspace import Workspace, clinic_exists
 from clinicguard.ui.app import open_clinic
 from clinicguard.ui.setup_dialog import SetupDialog
 from tests.conftest import MANAGER, MANAGER_SECRET
-
-
-class SignedIn:
-    """The sign-in dialog, answered at the boundary by the manager."""
-
-    def __init__(self, ws):
-        self.actor = ws.people.sign_in(MANAGER, MANAGER_SECRET)
-
-    def exec(self) -> bool:
-        return True
-
-    def reject(self) -> None:  # a key that does not open would close the dialog
-        pass
+from tests.signing_in import TypingUser
 
 
 def _clinic_with_a_backup(tmp_path, small_catalogue):
@@ -73,8 +61,9 @@ def test_a_new_pc_restores_from_the_first_start_screen_and_opens_the_clinic(qtbo
     assert memory_keyring.secrets  # the clinic key is kept on this PC
 
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    monkeypatch.setattr("clinicguard.ui.app.SignInDialog", SignedIn)
+    user = TypingUser(typing_ms=50)
     window = open_clinic(data_dir)
+    user.stop()
     qtbot.addWidget(window)
     try:
         ws = window.state.ws
@@ -172,8 +161,9 @@ def test_after_a_restore_the_window_says_what_came_back_and_does_not_ask_the_pas
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a: said.append(a[2])))
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: asked.append(a[2]) or ("", False)))
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    monkeypatch.setattr("clinicguard.ui.app.SignInDialog", SignedIn)
+    user = TypingUser(typing_ms=50)
     window = open_clinic(data_dir)
+    user.stop()
     qtbot.addWidget(window)
     try:
         assert asked == []  # the passphrase typed in the restore opened the key

@@ -7,21 +7,9 @@ from PySide6.QtWidgets import QLabel
 from clinicguard.ui.app import open_clinic
 from clinicguard.core.workspace import Workspace
 from tests.conftest import MANAGER, MANAGER_SECRET
+from tests.signing_in import TypingUser
 
 ORPHAN = "0123456789abcdef0123456789abcdef.age"
-
-
-class SignedIn:
-    """The sign-in dialog, answered at the boundary by the manager."""
-
-    def __init__(self, ws):
-        self.actor = ws.people.sign_in(MANAGER, MANAGER_SECRET)
-
-    def exec(self) -> bool:
-        return True
-
-    def reject(self) -> None:  # a key that does not open would close the dialog
-        pass
 
 
 def test_opening_the_clinic_window_quarantines_an_orphan_blob(qtbot, tmp_path, small_catalogue, monkeypatch):
@@ -40,8 +28,9 @@ def test_opening_the_clinic_window_quarantines_an_orphan_blob(qtbot, tmp_path, s
     reading.close()
 
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    monkeypatch.setattr("clinicguard.ui.app.SignInDialog", SignedIn)
+    user = TypingUser(typing_ms=50)
     window = open_clinic(data_dir)
+    user.stop()
     qtbot.addWidget(window)
     window.show()  # the check runs off the UI thread once the window is on screen
     attention = window.pages["evidence"].findChild(QLabel, "vaultAttention")

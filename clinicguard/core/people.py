@@ -14,7 +14,7 @@ from clinicguard.i18n import tr, trn
 from clinicguard.model.people import Actor, Permission, Person, Role
 from clinicguard.core.permissions import current_actor
 from clinicguard.core.secrets import (
-    PIN_MAX_FAILURES, PreparedSecret, WeakSecret, hash_secret, password_delay,
+    PIN_MAX_FAILURES, PreparedSecret, WeakSecret, hash_secret, load_hashing, password_delay,
     secret_kind_for, secret_kind_for_prepared,
 )
 from clinicguard.core.session import SecretChange, SignInAttempt, UnknownProfileAttempt, WrongSecret
@@ -107,6 +107,13 @@ class People:
     def _record_refusal(self, person: Person) -> None:
         self._uow.record(person.actor, "session.sign-in-refused", "person", person.id, None,
                               {"locked": person.locked, "locked_until": person.locked_until})
+
+    def prepare_sign_in(self) -> None:
+        """Load what checking a sign-in needs before one is typed: the hash's library, and the
+        pepper from the clinic key (which imports cryptography's HKDF, and reads the key if it is
+        not yet). The window's start calls it off the UI thread while the sign-in dialog is shown."""
+        load_hashing()
+        self.pepper()
 
     def begin_sign_in(self, name: str) -> "SignInAttempt":
         """Step 1: find the profile and refuse a locked or waiting one (audited)."""

@@ -27,6 +27,7 @@ from clinicguard.core.changes import ExternalChanges
 from clinicguard.core.checklist import Checklist
 from clinicguard.core.clock import utc_now
 from clinicguard.core.plan_import import PlanImport
+from clinicguard.core.opening import clinic_exists
 from clinicguard.core.people import People
 from clinicguard.core.registers import Registers, register_is_empty
 from clinicguard.core.secrets import hash_secret, secret_kind_for
@@ -80,10 +81,6 @@ def verify_journal_and_data(db: Database, trail: AuditTrail, expected_head=None)
         problem += " " + tr("(and {n} more)", n=len(mismatches) - 5)
     return dataclasses.replace(result, ok=False, kind="data-edited", problem=problem,
                                bad_entry=mismatches[0].entry)
-
-
-def clinic_exists(data_dir: Path) -> bool:
-    return database_path(data_dir).exists()
 
 
 class Workspace:

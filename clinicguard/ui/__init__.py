@@ -15,13 +15,6 @@ import gc
 _gc_paused = gc.isenabled()
 gc.disable()
 
-# The core modules the window's start needs, imported here, before Qt: once PySide6 is imported,
-# its import hook (shibokensupport's feature check) reads the source of every module imported
-# after it, some 270 modules and 30 ms at each start (issue 18). core.backup brings the workspace.
-import clinicguard.core.backup  # noqa: E402, F401
-import clinicguard.core.logs  # noqa: E402, F401
-import clinicguard.core.score_history  # noqa: E402, F401
-
 
 def resume_garbage_collector() -> None:
     """Let the cyclic garbage collector run again (once the window is on screen)."""

@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from clinicguard.core import keys
 from clinicguard.core.logs import configure_logging
-from clinicguard.core.workspace import Workspace, clinic_exists
+from clinicguard.core.opening import clinic_exists, read_sign_in_list
 from clinicguard.i18n import language, tr
 from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.paths import default_data_dir
@@ -35,6 +36,7 @@ from clinicguard.ui.state import AppState
 from clinicguard.ui.widgets import show_error
 
 if TYPE_CHECKING:
+    from clinicguard.core.workspace import Workspace
     from clinicguard.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -190,25 +192,42 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
             RecoverySheetDialog(recovery_sheet(ws, recovery)).exec()
             return window_class()(AppState(ws, ws.people.default_manager().actor))
         restored_with = setup
-    # off the UI thread: a database from an older version is backed up, then migrated
-    ws = ops.run_blocking(None, tr("Opening the clinic…"), Workspace.open, data_dir)
-    if restored_with is not None:  # just restored: the passphrase chosen there opens the key
-        _say_restored(restored_with)
-        if restored_with.restore_passphrase:
-            try:
-                ws.keys.unlock(restored_with.restore_passphrase)
-            except KeyUnavailable:  # asked below, as at any start
-                log.warning("the passphrase chosen at the restore did not open the clinic key")
-    unlocking = _start_unlock(ws)
-    if unlocking is _CANCELLED or (unlocking is None and not unlock_clinic_key(ws)):
-        ws.close()
+    listed = read_sign_in_list(data_dir) if restored_with is None else None
+    how = _unlock_passphrase(data_dir) if listed is not None else _FOREGROUND
+    if how is _CANCELLED:
         return None
-    while True:
-        signin = SignInDialog(ws)
-        signin.while_checking = window_class  # imported while the password is checked off the UI thread
-        if unlocking is not None:  # a key that does not open closes the dialog: it is dealt with below
-            unlocking.on_wrong = signin.reject
+    signin = None
+    if how is not _FOREGROUND:
+        # The usual start: the sign-in dialog is shown from a quick read of the clinic, which is
+        # opened, its key unlocked and the window's modules imported off the UI thread while the
+        # user types (issue 18).
+        signin = SignInDialog(None, listed=listed)
+        opening = _BackgroundOpening(data_dir, how, signin)
+        signin.once_painted = opening.start
         signed_in = signin.exec() and signin.actor is not None
+        ws, unlocking = opening.wait(), opening.unlocking  # raises what the opening raised
+    else:  # off the UI thread: a database from an older version is backed up, then migrated
+        from clinicguard.core.workspace import Workspace
+
+        ws = ops.run_blocking(None, tr("Opening the clinic…"), Workspace.open, data_dir)
+        if restored_with is not None:  # just restored: the passphrase chosen there opens the key
+            _say_restored(restored_with)
+            if restored_with.restore_passphrase:
+                try:
+                    ws.keys.unlock(restored_with.restore_passphrase)
+                except KeyUnavailable:  # asked below, as at any start
+                    log.warning("the passphrase chosen at the restore did not open the clinic key")
+        unlocking = _start_unlock(ws)
+        if unlocking is _CANCELLED or (unlocking is None and not unlock_clinic_key(ws)):
+            ws.close()
+            return None
+    while True:
+        if signin is None:
+            signin = SignInDialog(ws)
+            signin.while_checking = window_class  # imported while the password is checked off the UI thread
+            if unlocking is not None:  # a key that does not open closes the dialog: it is dealt with below
+                unlocking.on_wrong = signin.reject
+            signed_in = signin.exec() and signin.actor is not None
         if unlocking is not None and unlocking.wait() is not None:
             if unlocking.passphrase:
                 unlocked = _ask_passphrase_until_unlocked(ws, None, str(unlocking.error))
@@ -219,6 +238,7 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
                 return None
             unlocking = None
             if not signed_in:
+                signin = None
                 continue  # the sign-in was interrupted by the key that did not open: sign in again
         if not signed_in:
             ws.close()
@@ -230,6 +250,97 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
         ops.run_blocking(None, tr("Backing up the clinic, then updating the recommendations catalogue…"),
                          ws.catalogue_versions.upgrade)
     return window_class()(AppState(ws, signin.actor))
+
+
+def _open_in_background(data_dir: Path, how: str | None) -> tuple[Workspace, KeyUnavailable | None]:
+    """On a worker (_BackgroundOpening): the clinic opened, its key unlocked (`how`: see
+    _unlock_passphrase) and the main window's modules imported. The unlock's refusal is returned,
+    to be dealt with once the sign-in dialog is closed."""
+    from clinicguard.core.workspace import Workspace
+
+    ws = Workspace.open(data_dir)
+    try:
+        refused = None
+        try:
+            ws.keys.unlock(how)
+            ws.people.prepare_sign_in()
+        except KeyUnavailable as exc:
+            refused = exc
+        window_class()
+    except BaseException:
+        ws.close()
+        raise
+    return ws, refused
+
+
+class _BackgroundOpening:
+    """The window's usual start: the sign-in dialog is shown from a quick read of the clinic, and
+    once it is painted (`start`), the clinic is opened off the UI thread while the user types:
+    Workspace.open, which imports every service (about 0.2 s), the key's unlock (the credential
+    store's read, or the passphrase file's scrypt), what the password check needs and the main
+    window's modules. The dialog then
+    gets the open clinic (`SignInDialog.opened`: a sign-in submitted meanwhile is checked then); a
+    key that does not open, or a failure, closes it. `wait` returns the clinic or raises the failure;
+    `unlocking` is the unlock's outcome (as a _BackgroundUnlock's)."""
+
+    def __init__(self, data_dir: Path, how: str | None, signin: SignInDialog):
+        self.data_dir, self.how, self.signin = data_dir, how, signin
+        self.ws: Workspace | None = None
+        self.failure: BaseException | None = None
+        self.unlocking = _Unlocked(how is not None)
+        self._done = False
+
+    def start(self) -> None:
+        ops.Operation(None, _open_in_background, self.data_dir, self.how, success=self._opened) \
+            .failure(self._failed).finally_(self._finished).run()
+
+    def _opened(self, outcome: tuple[Workspace, KeyUnavailable | None]) -> None:
+        self.ws, self.unlocking.error = outcome
+        if self.unlocking.error is not None:
+            self.signin.reject()  # dealt with once the dialog is closed (ui/app.py open_clinic)
+        else:
+            self.signin.opened(self.ws)
+
+    def _failed(self, error: BaseException) -> None:
+        self.failure = error
+        self.signin.reject()
+
+    def _finished(self) -> None:
+        self._done = True
+
+    def wait(self) -> Workspace:
+        """The open clinic, once it is (the events keep flowing); raises what opening it raised."""
+        if self.signin.once_painted is not None:  # closed before it was ever painted: open it now
+            self.signin.once_painted = None
+            self.start()
+        _wait_until(lambda: self._done)
+        if self.failure is not None:
+            raise self.failure
+        return self.ws
+
+
+class _Unlocked:
+    """The outcome of an unlock already run (_BackgroundOpening), read as a _BackgroundUnlock's."""
+
+    def __init__(self, passphrase: bool):
+        self.passphrase = passphrase
+        self.error: KeyUnavailable | None = None
+        self.on_wrong = lambda: None
+
+    def wait(self) -> KeyUnavailable | None:
+        return self.error
+
+
+def _wait_until(done: Callable[[], bool]) -> None:
+    """Run the events until `done()` is true."""
+    if done():
+        return
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(lambda: done() and loop.quit())
+    timer.start(20)
+    loop.exec()
+    timer.stop()
 
 
 class _BackgroundUnlock:
@@ -253,32 +364,37 @@ class _BackgroundUnlock:
 
     def wait(self) -> BaseException | None:
         """Wait for the unlock (the events keep flowing); its error, None when the key is open."""
-        if not self._done:
-            loop = QEventLoop()
-            timer = QTimer()
-            timer.timeout.connect(lambda: self._done and loop.quit())
-            timer.start(20)
-            loop.exec()
-            timer.stop()
+        _wait_until(lambda: self._done)
         return self.error
 
 
 _CANCELLED = object()  # the user closed the passphrase prompt
+_FOREGROUND = object()  # the key is open already, or its passphrase comes from the environment
+
+
+def _unlock_passphrase(data_dir: Path, loaded: bool = False):
+    """How the clinic key is unlocked at this start: _FOREGROUND (open already, or its passphrase
+    comes from the environment: unlocked before the sign-in, as a command does), None (from the
+    credential store, in the background), the passphrase the user typed for the passphrase file
+    (asked here; unlocked in the background), or _CANCELLED (the user closed that prompt)."""
+    if loaded or os.environ.get(keys.PASSPHRASE_ENV):
+        return _FOREGROUND
+    if not keys.uses_passphrase(data_dir):
+        return None
+    passphrase = _ask_secret(None, tr("Passphrase"), tr("The clinic key is protected by a passphrase: enter it."))
+    return _CANCELLED if passphrase is None else passphrase
 
 
 def _start_unlock(ws: Workspace):
-    """Start unlocking the clinic key in the background (a _BackgroundUnlock): from the credential
-    store, or for a key kept in the passphrase file, once its passphrase is asked (_CANCELLED if the
-    user closes that prompt). None when the key is open already or its passphrase comes from the
-    environment (the caller unlocks as before)."""
-    if ws.keys.loaded or os.environ.get(keys.PASSPHRASE_ENV):
+    """Start unlocking the clinic key in the background (a _BackgroundUnlock), as _unlock_passphrase
+    says; _CANCELLED if the user closes the passphrase prompt, None when the key is open already or
+    its passphrase comes from the environment (the caller unlocks as before)."""
+    how = _unlock_passphrase(ws.data_dir, ws.keys.loaded)
+    if how is _FOREGROUND:
         return None
-    if not keys.uses_passphrase(ws.data_dir):
-        return _BackgroundUnlock(ws, None)
-    passphrase = _ask_secret(None, tr("Passphrase"), tr("The clinic key is protected by a passphrase: enter it."))
-    if passphrase is None:
+    if how is _CANCELLED:
         return _CANCELLED
-    return _BackgroundUnlock(ws, passphrase)
+    return _BackgroundUnlock(ws, how)
 
 
 def lock_clinic_folder(data_dir: Path) -> QLockFile | None:

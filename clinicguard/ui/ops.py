@@ -27,7 +27,10 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal
+# Qt's namespace is read when used, not at import: reading it builds its ~100 enum types (about 25 ms),
+# which the sign-in dialog does not need; the window's modules, imported while the user types, build them.
+from PySide6 import QtCore
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from clinicguard.i18n import tr
@@ -138,7 +141,7 @@ class Operation:
             dialog = QProgressDialog(self._label, tr("Cancel") if self._cancellable else None, 0, 0,
                                      self.parent if _alive(self.parent) else None)
             dialog.setWindowTitle("ClinicGuard")
-            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
             dialog.setMinimumDuration(300)
             dialog.setAutoClose(False)
             dialog.setAutoReset(False)

@@ -8,6 +8,7 @@ thread, while reading and recording the attempt stay on the UI thread with the d
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
@@ -23,11 +24,14 @@ from PySide6.QtWidgets import (
 
 from clinicguard.model.errors import ClinicGuardError
 from clinicguard.model.people import Actor
+from clinicguard.core.opening import SignInList
 from clinicguard.core.session import InactivityClock
-from clinicguard.core.workspace import Workspace
 from clinicguard.i18n import tr
 from clinicguard.ui.ops import Operation
 from clinicguard.ui.widgets import show_message
+
+if TYPE_CHECKING:  # the window's start shows this dialog before the clinic is open (ui/app.py)
+    from clinicguard.core.workspace import Workspace
 
 CHECK_INTERVAL_MS = 5000
 DIALOG_MIN_WIDTH = 420  # wide enough for a two-line error; a wrapped label alone cannot widen a dialog
@@ -36,17 +40,26 @@ _INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, Q
 
 
 class SignInDialog(QDialog):
+    """`ws` None at the window's start: the clinic is opened off the UI thread while the user
+    types (ui/app.py); `listed` gives its name and profiles meanwhile, and `opened` hands the open
+    clinic over. A sign-in submitted before then is checked once it is open."""
 
-    def __init__(self, ws: Workspace, parent=None, hint: str = "", profile: str | None = None):
+    def __init__(self, ws: Workspace | None, parent=None, hint: str = "", profile: str | None = None, *,
+                 listed: SignInList | None = None):
         super().__init__(parent)
         self.ws = ws
         self.actor: Actor | None = None
         # work for the UI thread while the first password check runs on a worker (ui/app.py:
         # importing the main window); it does not depend on the check's result
         self.while_checking: Callable[[], object] | None = None
-        self.setWindowTitle(tr("Sign in — {clinic}", clinic=ws.settings.clinic.name))
+        # run once, after the dialog's first paint (ui/app.py: open the clinic while the user types)
+        self.once_painted: Callable[[], object] | None = None
+        self._submitted_early = False
+        if ws is not None:
+            listed = SignInList(ws.settings.clinic.name, tuple(ws.people.names()))
+        self.setWindowTitle(tr("Sign in — {clinic}", clinic=listed.clinic_name))
         self.profile = QComboBox()
-        self.profile.addItems(ws.people.names())
+        self.profile.addItems(list(listed.profiles))
         if profile and self.profile.findText(profile) >= 0:
             self.profile.setCurrentIndex(self.profile.findText(profile))
         self.secret = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
@@ -56,9 +69,12 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         form.addRow(tr("&Profile"), self.profile)
         form.addRow(tr("Password or &PIN"), self.secret)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Sign in"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel"))
+        # Buttons by role, not standard ones: a process's first standard buttons load the style's
+        # icons, which these do not show (30 to 45 ms on the way to the first dialog, issue 18).
+        self.buttons = QDialogButtonBox()
+        self.sign_in_button = self.buttons.addButton(tr("Sign in"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign_in_button.setDefault(True)
+        self.buttons.addButton(tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -72,8 +88,26 @@ class SignInDialog(QDialog):
         self.setMinimumWidth(DIALOG_MIN_WIDTH)
         self.secret.setFocus()
 
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.once_painted is not None:
+            work, self.once_painted = self.once_painted, None
+            QTimer.singleShot(0, work)  # once this paint is on screen
+
+    def opened(self, ws: Workspace) -> None:
+        """The clinic is open (the window's start): a sign-in submitted meanwhile is checked now."""
+        self.ws = ws
+        if self._submitted_early:
+            self._submitted_early = False
+            self.submit()
+
     def submit(self) -> None:
         secret = self.secret.text()
+        if self.ws is None:  # still opening the clinic: checked as soon as it is open (`opened`)
+            self._submitted_early = True
+            self.buttons.setEnabled(False)
+            self.error_label.setText(tr("Checking…"))
+            return
         try:
             attempt = self.ws.people.begin_sign_in(self.profile.currentText())
         except ClinicGuardError as error:

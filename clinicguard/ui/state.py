@@ -7,12 +7,16 @@ typed `Changes` value, and each view refreshes only for the flags that concern i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from clinicguard.core.changes import Changes
-from clinicguard.core.workspace import Workspace
 from clinicguard.model.people import Actor, Permission
+
+if TYPE_CHECKING:  # the window's start opens the clinic off the UI thread (ui/app.py)
+    from clinicguard.core.workspace import Workspace
 
 
 class AppState(QObject):

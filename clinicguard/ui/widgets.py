@@ -3,7 +3,9 @@ package (it imports no other ui module), so no view needs the main window to sho
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+# Qt's namespace is read when used, not at import: reading it builds its ~100 enum types (about 25 ms),
+# which the sign-in dialog does not need; the window's modules, imported while the user types, build them.
+from PySide6 import QtCore
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QWidget
 
@@ -24,7 +26,7 @@ class WaitCursor:
     """The wait cursor for a short piece of work done on the UI thread."""
 
     def __enter__(self):
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        QGuiApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
 
     def __exit__(self, *exc):
         QGuiApplication.restoreOverrideCursor()
