@@ -132,6 +132,21 @@ def test_the_passphrase_unlock_runs_while_the_sign_in_dialog_is_shown(qtbot, tmp
     window.state.ws.close()
 
 
+def test_a_start_through_the_real_passphrase_prompt_signs_in(qtbot, tmp_path, small_catalogue, monkeypatch):
+    from clinicguard.ui import app
+
+    keyring.set_keyring(FailKeyring())
+    make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
+    monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
+    user = TypingUser(passphrase="correct horse battery staple", typing_ms=300)
+    window = app.open_clinic(tmp_path / "c")
+    user.stop()
+    qtbot.addWidget(window)
+    assert len(user.prompts) == 1 and user.shown == [False]  # the sign-in came before the key was open
+    assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
+    window.state.ws.close()
+
+
 def test_a_wrong_passphrase_typed_before_signing_in_is_asked_again(qtbot, tmp_path, small_catalogue, monkeypatch):
     from clinicguard.ui import app
 

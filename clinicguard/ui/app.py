@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QEvent,
     QEventLoop,
     QLibraryInfo,
     QLocale,
     QLockFile,
+    QObject,
     QSysInfo,
     QTimer,
     QTranslator,
@@ -193,18 +195,32 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
             return window_class()(AppState(ws, ws.people.default_manager().actor))
         restored_with = setup
     listed = read_sign_in_list(data_dir) if restored_with is None else None
-    how = _unlock_passphrase(data_dir) if listed is not None else _FOREGROUND
-    if how is _CANCELLED:
-        return None
     signin = None
-    if how is not _FOREGROUND:
-        # The usual start: the sign-in dialog is shown from a quick read of the clinic, which is
-        # opened, its key unlocked and the window's modules imported off the UI thread while the
-        # user types (issue 18).
-        signin = SignInDialog(None, listed=listed)
-        opening = _BackgroundOpening(data_dir, how, signin)
+    if listed is not None and not os.environ.get(keys.PASSPHRASE_ENV):
+        # The usual start: the first dialog (the passphrase prompt, or the sign-in) is shown from a
+        # quick read of the clinic; once it is on screen the clinic is opened, its key unlocked and
+        # the window's modules imported off the UI thread while the user types (issue 18).
+        opening = _BackgroundOpening(data_dir)
+        asking = {"passphrase": keys.uses_passphrase(data_dir)}
+
+        def prompt_painted() -> None:  # the passphrase is being typed
+            opening.start()
+            if asking["passphrase"]:  # the sign-in dialog built meanwhile
+                asking["signin"] = SignInDialog(None, listed=listed)
+
+        if asking["passphrase"]:  # runs in the passphrase prompt's event loop, with the prompt up
+            QTimer.singleShot(0, lambda: _once_painted(QApplication.activeModalWidget(), prompt_painted))
+        how = _unlock_passphrase(data_dir)
+        asking["passphrase"] = False
+        if how is _CANCELLED:
+            opening.abandon()
+            return None
+        signin = asking.get("signin") or SignInDialog(None, listed=listed)
+        # A Python dialog's paint takes the interpreter at each virtual call: the opening starts once
+        # the sign-in is on screen (and at once if the passphrase prompt started it already).
         signin.once_painted = opening.start
-        signed_in = signin.exec() and signin.actor is not None
+        opening.unlock_with(how, signin)
+        signed_in = not opening.failed and signin.exec() and signin.actor is not None
         ws, unlocking = opening.wait(), opening.unlocking  # raises what the opening raised
     else:  # off the UI thread: a database from an older version is backed up, then migrated
         from clinicguard.core.workspace import Workspace
@@ -252,69 +268,132 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
     return window_class()(AppState(ws, signin.actor))
 
 
-def _open_in_background(data_dir: Path, how: str | None) -> tuple[Workspace, KeyUnavailable | None]:
-    """On a worker (_BackgroundOpening): the clinic opened, its key unlocked (`how`: see
-    _unlock_passphrase) and the main window's modules imported. The unlock's refusal is returned,
-    to be dealt with once the sign-in dialog is closed."""
+def _open_in_background(data_dir: Path) -> Workspace:
+    """On a worker (_BackgroundOpening): the clinic opened and the main window's modules imported."""
     from clinicguard.core.workspace import Workspace
 
     ws = Workspace.open(data_dir)
     try:
-        refused = None
-        try:
-            ws.keys.unlock(how)
-            ws.people.prepare_sign_in()
-        except KeyUnavailable as exc:
-            refused = exc
         window_class()
     except BaseException:
         ws.close()
         raise
-    return ws, refused
+    return ws
+
+
+def _unlock_in_background(ws: Workspace, how: str | None) -> KeyUnavailable | None:
+    """On a worker (_BackgroundOpening): the clinic key unlocked (`how`: see _unlock_passphrase)
+    and what the password check needs loaded; the unlock's refusal is returned, to be dealt with
+    once the sign-in dialog is closed."""
+    try:
+        ws.keys.unlock(how)
+        ws.people.prepare_sign_in()
+    except KeyUnavailable as exc:
+        return exc
+    return None
+
+
+class _FirstPaint(QObject):
+    """Runs `callback` once `widget` has been painted (the events that paint posted done)."""
+
+    def __init__(self, widget, callback: Callable[[], object]):
+        super().__init__(widget)
+        self.callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self.callback)
+        return False
+
+
+def _once_painted(widget, callback: Callable[[], object]) -> None:
+    """`callback` once `widget` (a dialog ClinicGuard does not subclass) has been painted; nothing
+    when there is no such widget (the work then starts with the sign-in dialog's paint)."""
+    if isinstance(widget, QInputDialog):
+        _FirstPaint(widget, callback)
 
 
 class _BackgroundOpening:
-    """The window's usual start: the sign-in dialog is shown from a quick read of the clinic, and
-    once it is painted (`start`), the clinic is opened off the UI thread while the user types:
-    Workspace.open, which imports every service (about 0.2 s), the key's unlock (the credential
-    store's read, or the passphrase file's scrypt), what the password check needs and the main
-    window's modules. The dialog then
-    gets the open clinic (`SignInDialog.opened`: a sign-in submitted meanwhile is checked then); a
-    key that does not open, or a failure, closes it. `wait` returns the clinic or raises the failure;
+    """The window's usual start, off the UI thread while the user types. Once the first dialog is on
+    screen (`start`: the passphrase prompt's, or the sign-in's first paint): Workspace.open, which imports every service (about 0.2 s), and the main
+    window's modules. Once the clinic is open and the key's way is known (`unlock_with`, after the
+    passphrase prompt if there is one): the key's unlock (the credential store's read, or the
+    passphrase file's scrypt) and what the password check needs. The sign-in dialog then gets the
+    open clinic (`SignInDialog.opened`: a sign-in submitted meanwhile is checked then); a key that
+    does not open, or a failure, closes it. `wait` returns the clinic or raises the failure;
     `unlocking` is the unlock's outcome (as a _BackgroundUnlock's)."""
 
-    def __init__(self, data_dir: Path, how: str | None, signin: SignInDialog):
-        self.data_dir, self.how, self.signin = data_dir, how, signin
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.how: str | None = None
+        self.signin: SignInDialog | None = None
         self.ws: Workspace | None = None
         self.failure: BaseException | None = None
-        self.unlocking = _Unlocked(how is not None)
-        self._done = False
+        self.unlocking: _Unlocked | None = None
+        self._started = self._unlocking_started = self._done = False
+
+    @property
+    def failed(self) -> bool:
+        return self.failure is not None
 
     def start(self) -> None:
-        ops.Operation(None, _open_in_background, self.data_dir, self.how, success=self._opened) \
+        if self._started:
+            return
+        self._started = True
+        ops.Operation(None, _open_in_background, self.data_dir, success=self._opened).failure(self._failed).run()
+
+    def unlock_with(self, how: str | None, signin: SignInDialog) -> None:
+        self.how, self.signin = how, signin
+        self.unlocking = _Unlocked(how is not None)
+        self._unlock_when_open()
+
+    def abandon(self) -> None:
+        """The start was cancelled: the clinic, once open, is closed."""
+        self.wait_opened()
+        if self.ws is not None:
+            self.ws.close()
+
+    def _opened(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._unlock_when_open()
+
+    def _unlock_when_open(self) -> None:
+        if self.ws is None or self.signin is None or self._unlocking_started:
+            return
+        self._unlocking_started = True
+        ops.Operation(None, _unlock_in_background, self.ws, self.how, success=self._unlocked) \
             .failure(self._failed).finally_(self._finished).run()
 
-    def _opened(self, outcome: tuple[Workspace, KeyUnavailable | None]) -> None:
-        self.ws, self.unlocking.error = outcome
-        if self.unlocking.error is not None:
+    def _unlocked(self, refused: KeyUnavailable | None) -> None:
+        self.unlocking.error = refused
+        if refused is not None:
             self.signin.reject()  # dealt with once the dialog is closed (ui/app.py open_clinic)
         else:
             self.signin.opened(self.ws)
 
     def _failed(self, error: BaseException) -> None:
         self.failure = error
-        self.signin.reject()
+        self._done = True
+        if self.signin is not None:
+            self.signin.reject()
 
     def _finished(self) -> None:
         self._done = True
 
+    def wait_opened(self) -> None:
+        self.start()  # closed before anything was painted: opened now
+        _wait_until(lambda: self.ws is not None or self.failure is not None)
+
     def wait(self) -> Workspace:
-        """The open clinic, once it is (the events keep flowing); raises what opening it raised."""
-        if self.signin.once_painted is not None:  # closed before it was ever painted: open it now
-            self.signin.once_painted = None
-            self.start()
+        """The open clinic, its key unlocked or refused, once it is (the events keep flowing); raises
+        what opening it raised."""
+        self.wait_opened()
         _wait_until(lambda: self._done)
         if self.failure is not None:
+            if self.ws is not None:
+                self.ws.close()
             raise self.failure
         return self.ws
 

@@ -92,7 +92,7 @@ class SignInDialog(QDialog):
         super().paintEvent(event)
         if self.once_painted is not None:
             work, self.once_painted = self.once_painted, None
-            QTimer.singleShot(0, work)  # once this paint is on screen
+            QTimer.singleShot(0, work)  # once this paint is done
 
     def opened(self, ws: Workspace) -> None:
         """The clinic is open (the window's start): a sign-in submitted meanwhile is checked now."""
