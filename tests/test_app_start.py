@@ -115,13 +115,21 @@ def test_a_lock_left_by_another_computer_can_be_taken_over(qtbot, tmp_path, monk
 
 
 # ---- the clinic is opened, and its key unlocked, while the sign-in dialog is shown (issue 18) -----
+PASSPHRASE = "correct horse battery staple"
+
+
+def passphrase_clinic(folder, small_catalogue, monkeypatch) -> None:
+    """A clinic whose key is in the passphrase file, on a PC without a credential store."""
+    keyring.set_keyring(FailKeyring())
+    make_clinic(folder, small_catalogue, passphrase=PASSPHRASE)
+    monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
+
+
 def test_the_passphrase_unlock_runs_while_the_sign_in_dialog_is_shown(qtbot, tmp_path, small_catalogue,
                                                                        monkeypatch):
     from clinicguard.ui import app
 
-    keyring.set_keyring(FailKeyring())
-    make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
-    monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
+    passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
     user = TypingUser()
     answers(monkeypatch, "correct horse battery staple")
     window = app.open_clinic(tmp_path / "c")
@@ -135,9 +143,7 @@ def test_the_passphrase_unlock_runs_while_the_sign_in_dialog_is_shown(qtbot, tmp
 def test_a_start_through_the_real_passphrase_prompt_signs_in(qtbot, tmp_path, small_catalogue, monkeypatch):
     from clinicguard.ui import app
 
-    keyring.set_keyring(FailKeyring())
-    make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
-    monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
+    passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
     user = TypingUser(passphrase="correct horse battery staple", typing_ms=300)
     window = app.open_clinic(tmp_path / "c")
     user.stop()
@@ -150,9 +156,7 @@ def test_a_start_through_the_real_passphrase_prompt_signs_in(qtbot, tmp_path, sm
 def test_a_wrong_passphrase_typed_before_signing_in_is_asked_again(qtbot, tmp_path, small_catalogue, monkeypatch):
     from clinicguard.ui import app
 
-    keyring.set_keyring(FailKeyring())
-    make_clinic(tmp_path / "c", small_catalogue, passphrase="correct horse battery staple")
-    monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
+    passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
     user = TypingUser()
     asked = answers(monkeypatch, "wrong passphrase!!", "correct horse battery staple")
     window = app.open_clinic(tmp_path / "c")
