@@ -9,6 +9,7 @@ from typing import ClassVar
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog
 
+from clinicguard.ui.app import open_clinic
 from clinicguard.ui.signin_dialog import SignInDialog
 from tests.conftest import MANAGER, MANAGER_SECRET
 
@@ -57,3 +58,16 @@ class TypingUser(QObject):
 
     def stop(self) -> None:
         QApplication.instance().removeEventFilter(self)
+
+
+def start_signed_in(qtbot, data_dir, **typing):
+    """`open_clinic(data_dir)` as the window starts, a TypingUser (`typing`: its arguments) signing
+    in: the window (None if the start ended without one) and the user."""
+    user = TypingUser(**typing)
+    try:
+        window = open_clinic(data_dir)
+    finally:
+        user.stop()
+    if window is not None:
+        qtbot.addWidget(window)
+    return window, user

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from clinicguard.ui.app import unlock_clinic_key
 from clinicguard.core.workspace import Workspace
 from tests.conftest import MANAGER, MANAGER_SECRET
-from tests.signing_in import TypingUser
+from tests.signing_in import TypingUser, start_signed_in
 
 
 def answers(monkeypatch, *texts):
@@ -127,41 +127,26 @@ def passphrase_clinic(folder, small_catalogue, monkeypatch) -> None:
 
 def test_the_passphrase_unlock_runs_while_the_sign_in_dialog_is_shown(qtbot, tmp_path, small_catalogue,
                                                                        monkeypatch):
-    from clinicguard.ui import app
-
     passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
-    user = TypingUser()
     answers(monkeypatch, "correct horse battery staple")
-    window = app.open_clinic(tmp_path / "c")
-    user.stop()
-    qtbot.addWidget(window)
+    window, user = start_signed_in(qtbot, tmp_path / "c")
     assert user.shown == [False]  # the dialog came up before the key was open
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
     window.state.ws.close()
 
 
 def test_a_start_through_the_real_passphrase_prompt_signs_in(qtbot, tmp_path, small_catalogue, monkeypatch):
-    from clinicguard.ui import app
-
     passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
-    user = TypingUser(passphrase="correct horse battery staple", typing_ms=300)
-    window = app.open_clinic(tmp_path / "c")
-    user.stop()
-    qtbot.addWidget(window)
+    window, user = start_signed_in(qtbot, tmp_path / "c", passphrase="correct horse battery staple", typing_ms=300)
     assert len(user.prompts) == 1 and len(user.shown) == 1  # asked once, signed in once
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
     window.state.ws.close()
 
 
 def test_a_wrong_passphrase_typed_before_signing_in_is_asked_again(qtbot, tmp_path, small_catalogue, monkeypatch):
-    from clinicguard.ui import app
-
     passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
-    user = TypingUser()
     asked = answers(monkeypatch, "wrong passphrase!!", "correct horse battery staple")
-    window = app.open_clinic(tmp_path / "c")
-    user.stop()
-    qtbot.addWidget(window)
+    window, user = start_signed_in(qtbot, tmp_path / "c")
     assert len(asked) == 2 and "incorrecte" in asked[1]  # asked again, saying why
     assert len(user.shown) == 2  # signed in after the passphrase was corrected
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
@@ -191,16 +176,11 @@ class SlowKeyring(KeyringBackend):
 
 def test_the_credential_store_is_read_while_the_sign_in_dialog_is_shown(qtbot, tmp_path, small_catalogue,
                                                                         memory_keyring, monkeypatch):
-    from clinicguard.ui import app
-
     make_clinic(tmp_path / "c", small_catalogue)
     keyring.set_keyring(SlowKeyring(memory_keyring.secrets))
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    user = TypingUser()
     asked = answers(monkeypatch)  # nothing may be asked
-    window = app.open_clinic(tmp_path / "c")
-    user.stop()
-    qtbot.addWidget(window)
+    window, user = start_signed_in(qtbot, tmp_path / "c")
     assert user.shown == [False]  # the dialog came up before the key was read
     assert asked == []
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
@@ -209,19 +189,14 @@ def test_the_credential_store_is_read_while_the_sign_in_dialog_is_shown(qtbot, t
 
 def test_a_lost_credential_store_entry_interrupts_the_sign_in_for_the_recovery_key(qtbot, tmp_path, small_catalogue,
                                                                                   memory_keyring, monkeypatch):
-    from clinicguard.ui import app
-
     recovery = make_clinic(tmp_path / "c", small_catalogue)
     memory_keyring.secrets.clear()  # a new Windows profile
     keyring.set_keyring(SlowKeyring(memory_keyring.secrets))
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: None))
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a: None))
-    user = TypingUser()
     asked = answers(monkeypatch, recovery)
-    window = app.open_clinic(tmp_path / "c")
-    user.stop()
-    qtbot.addWidget(window)
+    window, user = start_signed_in(qtbot, tmp_path / "c")
     assert len(asked) == 1 and ("secours" in asked[0] or "recovery" in asked[0].lower())
     assert len(user.shown) == 2  # the sign-in came back once the key was recovered
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER

@@ -8,10 +8,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from clinicguard.core import backup
 from clinicguard.core.workspace import Workspace, clinic_exists
-from clinicguard.ui.app import open_clinic
 from clinicguard.ui.setup_dialog import SetupDialog
 from tests.conftest import MANAGER, MANAGER_SECRET
-from tests.signing_in import TypingUser
+from tests.signing_in import start_signed_in
 
 
 def _clinic_with_a_backup(tmp_path, small_catalogue):
@@ -61,10 +60,7 @@ def test_a_new_pc_restores_from_the_first_start_screen_and_opens_the_clinic(qtbo
     assert memory_keyring.secrets  # the clinic key is kept on this PC
 
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    user = TypingUser(typing_ms=50)
-    window = open_clinic(data_dir)
-    user.stop()
-    qtbot.addWidget(window)
+    window, _user = start_signed_in(qtbot, data_dir, typing_ms=50)
     try:
         ws = window.state.ws
         assert ws.settings.clinic.name == "Cabinet des Lilas"
@@ -161,10 +157,7 @@ def test_after_a_restore_the_window_says_what_came_back_and_does_not_ask_the_pas
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a: said.append(a[2])))
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: asked.append(a[2]) or ("", False)))
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    user = TypingUser(typing_ms=50)
-    window = open_clinic(data_dir)
-    user.stop()
-    qtbot.addWidget(window)
+    window, _user = start_signed_in(qtbot, data_dir, typing_ms=50)
     try:
         assert asked == []  # the passphrase typed in the restore opened the key
         assert len(said) == 1 and said[0].startswith("La structure a été restaurée.") and "1 fichier de preuve" in said[0]

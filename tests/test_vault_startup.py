@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from clinicguard.ui.app import open_clinic
 from clinicguard.core.workspace import Workspace
 from tests.conftest import MANAGER, MANAGER_SECRET
-from tests.signing_in import TypingUser
+from tests.signing_in import start_signed_in
 
 ORPHAN = "0123456789abcdef0123456789abcdef.age"
 
@@ -28,10 +27,7 @@ def test_opening_the_clinic_window_quarantines_an_orphan_blob(qtbot, tmp_path, s
     reading.close()
 
     monkeypatch.setattr("clinicguard.core.workspace.bundled_catalogue", lambda: small_catalogue)
-    user = TypingUser(typing_ms=50)
-    window = open_clinic(data_dir)
-    user.stop()
-    qtbot.addWidget(window)
+    window, _user = start_signed_in(qtbot, data_dir, typing_ms=50)
     window.show()  # the check runs off the UI thread once the window is on screen
     attention = window.pages["evidence"].findChild(QLabel, "vaultAttention")
     qtbot.waitUntil(lambda: "quarantaine" in attention.text(), timeout=10000)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from clinicguard.core import keys
 from clinicguard.core.logs import configure_logging
-from clinicguard.core.opening import clinic_exists, read_sign_in_list
+from clinicguard.core.opening import SignInList, clinic_exists, read_sign_in_list
 from clinicguard.i18n import language, tr
 from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
 from clinicguard.paths import default_data_dir
@@ -200,25 +200,15 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
         # The usual start: the first dialog (the passphrase prompt, or the sign-in) is shown from a
         # quick read of the clinic; once it is on screen the clinic is opened, its key unlocked and
         # the window's modules imported off the UI thread while the user types (issue 18).
-        opening = _BackgroundOpening(data_dir)
-        asking = {"passphrase": keys.uses_passphrase(data_dir)}
-
-        def prompt_painted() -> None:  # the passphrase is being typed
-            opening.start()
-            if asking["passphrase"]:  # the sign-in dialog built meanwhile
-                asking["signin"] = SignInDialog(None, listed=listed)
-
-        if asking["passphrase"]:  # runs in the passphrase prompt's event loop, with the prompt up
-            QTimer.singleShot(0, lambda: _once_painted(QApplication.activeModalWidget(), prompt_painted))
+        opening = _BackgroundOpening(data_dir, listed)
+        # In the passphrase prompt's event loop, if there is a prompt: the clinic is opened, and
+        # the sign-in dialog built, once the prompt is painted.
+        QTimer.singleShot(0, lambda: _once_painted(QApplication.activeModalWidget(), opening.prompt_painted))
         how = _unlock_passphrase(data_dir)
-        asking["passphrase"] = False
         if how is _CANCELLED:
             opening.abandon()
             return None
-        signin = asking.get("signin") or SignInDialog(None, listed=listed)
-        # A Python dialog's paint takes the interpreter at each virtual call: the opening starts once
-        # the sign-in is on screen (and at once if the passphrase prompt started it already).
-        signin.once_painted = opening.start
+        signin = opening.sign_in_dialog()
         opening.unlock_with(how, signin)
         signed_in = not opening.failed and signin.exec() and signin.actor is not None
         ws, unlocking = opening.wait(), opening.unlocking  # raises what the opening raised
@@ -325,8 +315,9 @@ class _BackgroundOpening:
     does not open, or a failure, closes it. `wait` returns the clinic or raises the failure;
     `unlocking` is the unlock's outcome (as a _BackgroundUnlock's)."""
 
-    def __init__(self, data_dir: Path):
-        self.data_dir = data_dir
+    def __init__(self, data_dir: Path, listed: SignInList):
+        self.data_dir, self.listed = data_dir, listed
+        self._prebuilt: SignInDialog | None = None
         self.how: str | None = None
         self.signin: SignInDialog | None = None
         self.ws: Workspace | None = None
@@ -344,13 +335,29 @@ class _BackgroundOpening:
         self._started = True
         ops.Operation(None, _open_in_background, self.data_dir, success=self._opened).failure(self._failed).run()
 
+    def prompt_painted(self) -> None:
+        """The passphrase prompt is on screen: open the clinic, and build the sign-in dialog, while
+        the passphrase is typed."""
+        self.start()
+        self._prebuilt = SignInDialog(None, listed=self.listed)
+
+    def sign_in_dialog(self) -> SignInDialog:
+        """The sign-in dialog (built while the passphrase was typed, if it was), which starts the
+        opening once it is painted: a Python dialog's paint takes the interpreter at each virtual
+        call, so the work waits for it (it has begun already if the prompt started it)."""
+        dialog = self._prebuilt or SignInDialog(None, listed=self.listed)
+        dialog.once_painted = self.start
+        return dialog
+
     def unlock_with(self, how: str | None, signin: SignInDialog) -> None:
         self.how, self.signin = how, signin
         self.unlocking = _Unlocked(how is not None)
         self._unlock_when_open()
 
     def abandon(self) -> None:
-        """The start was cancelled: the clinic, once open, is closed."""
+        """The start was cancelled: the clinic, if its opening began, is closed once open."""
+        if not self._started:
+            return
         self.wait_opened()
         if self.ws is not None:
             self.ws.close()
