@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 
@@ -37,9 +38,12 @@ def test_the_reader_gets_every_byte_and_none_before_it_is_synced(tmp_path):
     blocks = [os.urandom(10_000 + i) for i in range(60)]
     got, seen_beyond = bytearray(), []
 
+    reading = threading.Event()
+
     def read_back():
         with open(path, "rb", buffering=0) as raw:
             reader = FollowingReader(raw, landing)
+            reading.set()
             while data := reader.read(7_000):
                 if len(got) + len(data) > disk.durable and landing.final is None:
                     seen_beyond.append(len(got) + len(data))
@@ -47,8 +51,15 @@ def test_the_reader_gets_every_byte_and_none_before_it_is_synced(tmp_path):
 
     thread = threading.Thread(target=read_back)
     thread.start()
+    assert reading.wait(10)
     for block in blocks:
         disk.write(landing, block)
+    # The writer does not finish before the reader has asked for what is written: on a loaded
+    # machine the whole file can be written before the reader's first read, and a file finished
+    # unread is read back at once, with no sync of the reader's own.
+    deadline = time.monotonic() + 10
+    while not got and time.monotonic() < deadline:
+        time.sleep(0.001)
     os.fsync(disk.fd)
     landing.finish()
     thread.join(10)
