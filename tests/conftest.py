@@ -117,3 +117,25 @@ def messages(monkeypatch):
     for kind in ("information", "warning", "critical"):
         monkeypatch.setattr(QMessageBox, kind, staticmethod(lambda *a, kind=kind: seen.append((kind, a[2]))))
     return seen
+
+
+@pytest.fixture
+def fill_dialogs(monkeypatch):
+    """Answer the next action and budget-line dialogs as a user would: each entry fills the fields,
+    then clicks OK; with no entry left, the dialog is cancelled."""
+    from PySide6.QtWidgets import QDialog
+
+    from clinicguard.ui.plan_view import ActionDialog, BudgetLineDialog
+
+    answers: list = []
+
+    def exec_(dialog):
+        if not answers:
+            return QDialog.DialogCode.Rejected
+        fill = answers.pop(0)
+        fill(dialog)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ActionDialog, "exec", exec_)
+    monkeypatch.setattr(BudgetLineDialog, "exec", exec_)
+    return answers

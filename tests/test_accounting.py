@@ -10,7 +10,7 @@ from clinicguard.core.budget import InvalidValue, accounting_warnings
 from clinicguard.model.accounts import PCG_LABELS, account_label, default_account, depreciation_account
 from clinicguard.model.budget import BudgetLine, Category, Nature
 
-from tests.test_plan_gui import fill_dialogs, open_window  # noqa: F401  (fixture)
+from tests.test_plan_gui import open_window
 
 
 def line(n=1, action_id=1, **kw) -> BudgetLine:

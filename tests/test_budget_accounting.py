@@ -17,7 +17,7 @@ from clinicguard.model.budget import BudgetLine
 from clinicguard.model.plan import ActionStatus
 
 from tests.conftest import MANAGER_SECRET
-from tests.test_plan_gui import fill_dialogs, open_window  # noqa: F401  (fixture)
+from tests.test_plan_gui import open_window
 from tests.test_plan_import import HEADER, write_xlsx
 
 

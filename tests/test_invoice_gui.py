@@ -10,10 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from clinicguard.core.formatting import format_money
 from clinicguard.ui.purchase_journal_dialog import PurchaseJournalDialog
-from tests.test_plan_gui import (
-    fill_dialogs,  # noqa: F401  (a fixture)
-    open_window,
-)
+from tests.test_plan_gui import open_window
 
 
 def fill_invoice(d, evidence_id):

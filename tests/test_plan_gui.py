@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from clinicguard.ui.main_window import MainWindow
-from clinicguard.ui.plan_view import ActionDialog, BudgetLineDialog
 from clinicguard.ui.state import AppState
 
 
@@ -20,23 +18,6 @@ def open_window(qtbot, ws, actor):
     window.show()
     qtbot.waitExposed(window)
     return window
-
-
-@pytest.fixture
-def fill_dialogs(monkeypatch):
-    """Answer the next dialogs as a user would: each entry fills the fields, then clicks OK."""
-    answers: list = []
-
-    def exec_(dialog):
-        if not answers:
-            return QDialog.DialogCode.Rejected
-        fill = answers.pop(0)
-        fill(dialog)
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(ActionDialog, "exec", exec_)
-    monkeypatch.setattr(BudgetLineDialog, "exec", exec_)
-    return answers
 
 
 def visible_titles(view):
