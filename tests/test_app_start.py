@@ -202,3 +202,37 @@ def test_a_lost_credential_store_entry_interrupts_the_sign_in_for_the_recovery_k
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
     assert any(name.startswith("clinic-") for _, name in memory_keyring.secrets)  # kept for the next start
     window.state.ws.close()
+
+
+def test_a_kept_demo_without_a_credential_store_says_the_passphrase_and_it_opens_it(qtbot, tmp_path):
+    """`--demo --data-dir DIR` where no credential store protects the key: the banner gives the
+    passphrase the demo chose, and typing it at the next start opens the demo."""
+    import re
+
+    from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET
+    from clinicguard.ui.app import open_demo
+
+    keyring.set_keyring(FailKeyring())
+    window = open_demo(tmp_path / "demo", temporary=False)
+    qtbot.addWidget(window)
+    found = re.search(r"Phrase de passe de la clé, demandée à chaque ouverture de la structure : (\S+?)\.(\s|$)",
+                      window.banner_text)
+    assert found, window.banner_text
+    window.state.ws.close()
+    window.close()
+    window, user = start_signed_in(qtbot, tmp_path / "demo", name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET,
+                                   passphrase=found.group(1), typing_ms=300)
+    assert len(user.prompts) == 1 and window.state.actor.name == DEMO_MANAGER
+    assert window.state.ws.vault.verify().ok
+    window.state.ws.close()
+
+
+def test_a_temporary_demo_gives_no_passphrase(qtbot, tmp_path):
+    from clinicguard.ui.app import open_demo
+
+    keyring.set_keyring(FailKeyring())
+    window = open_demo(tmp_path / "demo", temporary=True)
+    qtbot.addWidget(window)
+    assert "dossier temporaire" in window.banner_text and "Phrase de passe" not in window.banner_text
+    window.state.ws.close()
+    window.close()

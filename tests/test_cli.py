@@ -98,7 +98,7 @@ def test_wrong_secret_is_refused(clinic_dir, monkeypatch, capsys):
 def test_demo_creates_a_populated_clinic(tmp_path, capsys):
     data = tmp_path / "demo"
     assert main(["demo", "--data-dir", str(data)]) == 0
-    capsys.readouterr()
+    assert "phrase de passe" not in capsys.readouterr().out  # the key is in the credential store
     main(["status", "--data-dir", str(data), "--json"])
     status = json.loads(capsys.readouterr().out)
     counts = status["overall"]["counts"]
@@ -191,3 +191,26 @@ def test_the_data_folder_given_before_the_command_is_the_one_used(tmp_path, caps
     assert "Claire Martin" in capsys.readouterr().out
     assert main(["people", "list", "--data-dir", str(folder)]) == 0  # after it, as documented
     assert "Claire Martin" in capsys.readouterr().out
+
+
+def test_a_demo_without_a_credential_store_says_the_passphrase_that_opens_it(tmp_path, capsys, monkeypatch):
+    """Where no credential store protects the key, the demo keeps it behind a passphrase of its own
+    choosing: the user is told it, and it is the one that opens the clinic again."""
+    import keyring.backends.fail
+
+    from clinicguard.core import keys
+    from clinicguard.core.workspace import Workspace
+
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    data = tmp_path / "demo"
+    assert main(["demo", "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    found = re.search(r"protégée par la phrase de passe (\S+), demandée", out)
+    assert found, out
+    ws = Workspace.open(data, passphrase=found.group(1))
+    assert ws.vault.verify().ok
+    ws.close()
+    wrong = Workspace.open(data, passphrase="autre-phrase-de-passe")
+    with pytest.raises(keys.WrongPassphrase):
+        wrong.vault.verify()
+    wrong.close()

@@ -14,7 +14,7 @@ from clinicguard.core.status import status_object
 from clinicguard.i18n import tr
 from clinicguard.core.workspace import Workspace
 from clinicguard.core import keys
-from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo
+from clinicguard.core.demo import DEMO_MANAGER, DEMO_MANAGER_SECRET, DEMO_PEOPLE, create_demo, demo_passphrase
 from clinicguard.core.fsutil import atomic_write_bytes
 from clinicguard.cli.common import EXIT_OK, data_dir_of, open_workspace, read_secret
 from clinicguard.cli.status import print_status
@@ -55,6 +55,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
              folder=data_dir, name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET))
     print(tr("Other profiles and their PINs: {others}.",
              others=", ".join(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)))
+    if passphrase := demo_passphrase(data_dir):
+        print(tr("No credential store here: the clinic's key is kept in a file, behind the passphrase "
+                 "{passphrase}, asked for each time the clinic is opened.", passphrase=passphrase))
     return EXIT_OK
 
 

@@ -62,6 +62,15 @@ def create_demo(data_dir: Path, *, today: date | None = None) -> tuple[Workspace
     return ws, manager, recovery
 
 
+def demo_passphrase(data_dir: Path) -> str | None:
+    """The passphrase the demo chose for its key, which the user must type when the demo is opened
+    again: set only where no credential store protects the key and the user gave none
+    (CLINICGUARD_PASSPHRASE), None otherwise."""
+    if os.environ.get(keys.PASSPHRASE_ENV) or not keys.uses_passphrase(data_dir):
+        return None
+    return DEMO_PASSPHRASE
+
+
 def _demo_registers(ws: Workspace, manager: Actor, today: date) -> None:
     """Three processing activities from the templates, a host whose HDS certificate expires in a
     month, a phishing incident recorded as not notified, a training session, the IT charter."""

@@ -157,6 +157,7 @@ def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
         DEMO_MANAGER_SECRET,
         DEMO_PEOPLE,
         create_demo,
+        demo_passphrase,
     )
 
     ws, manager, _recovery = ops.run_blocking(None, tr("Preparing the demo clinic…"), create_demo, data_dir)
@@ -167,6 +168,10 @@ def open_demo(data_dir: Path, *, temporary: bool) -> MainWindow:
     banner = where + " " + tr("To sign in again: profile {name}, password {secret}; other profiles and their PINs: "
                               "{others}.", name=DEMO_MANAGER, secret=DEMO_MANAGER_SECRET, others=others)
     keep = [DEMO_MANAGER, DEMO_MANAGER_SECRET, *(f"{name} ({pin})" for name, _role, pin in DEMO_PEOPLE)]
+    if not temporary and (passphrase := demo_passphrase(data_dir)):
+        banner += " " + tr("Key's passphrase, asked when the clinic is opened again: {passphrase}.",
+                           passphrase=passphrase)
+        keep.append(passphrase)
     return window_class()(AppState(ws, manager), banner=banner, keep_together=keep)
 
 
