@@ -143,14 +143,56 @@ def test_a_start_through_the_real_passphrase_prompt_signs_in(qtbot, tmp_path, sm
     window.state.ws.close()
 
 
-def test_a_wrong_passphrase_typed_before_signing_in_is_asked_again(qtbot, tmp_path, small_catalogue, monkeypatch):
+def test_a_wrong_passphrase_is_asked_again_over_the_sign_in_which_stays(qtbot, tmp_path, small_catalogue,
+                                                                         monkeypatch):
+    """The passphrase turns out wrong while the sign-in dialog is up: the choice every wrong
+    passphrase gets comes over that dialog, which stays with what was typed, and a sign-in
+    submitted meanwhile is checked once the right passphrase opens the key."""
     passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
-    asked = answers(monkeypatch, "wrong passphrase!!", "correct horse battery staple")
-    window, user = start_signed_in(qtbot, tmp_path / "c")
+    asked = answers(monkeypatch, "wrong passphrase!!", PASSPHRASE)
+    choices = []
+    monkeypatch.setattr("clinicguard.ui.app._wrong_passphrase_choice",
+                        lambda parent, message: choices.append((parent, message)) or "retry")
+    window, user = start_signed_in(qtbot, tmp_path / "c", typing_ms=0)  # signs in at once
+    assert len(choices) == 1 and choices[0][0] is user.dialogs[0] and "incorrecte" in choices[0][1]
     assert len(asked) == 2 and "incorrecte" in asked[1]  # asked again, saying why
-    assert len(user.shown) == 2  # signed in after the passphrase was corrected
+    assert len(user.dialogs) == 1  # one sign-in dialog, never closed and shown again
     assert window.state.ws.keys.loaded and window.state.actor.name == MANAGER
     window.state.ws.close()
+
+
+def test_giving_up_at_a_wrong_passphrase_ends_the_start(qtbot, tmp_path, small_catalogue, monkeypatch):
+    passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
+    answers(monkeypatch, "wrong passphrase!!")
+    monkeypatch.setattr("clinicguard.ui.app._wrong_passphrase_choice", lambda parent, message: "cancel")
+    window, user = start_signed_in(qtbot, tmp_path / "c", typing_ms=60_000)  # never signs in
+    assert window is None and len(user.dialogs) == 1 and not user.dialogs[0].isVisible()
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)  # closed: it opens again
+    ws.close()
+
+
+def test_closing_the_sign_in_while_its_check_runs_ends_the_start(qtbot, tmp_path, small_catalogue,
+                                                                 monkeypatch):
+    """Cancel while the password is checked: the start ends, and the check's result, when it
+    comes, neither signs anyone in nor touches the closed clinic."""
+    from clinicguard.ui import ops
+
+    passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
+    answers(monkeypatch, PASSPHRASE)
+
+    def type_then_cancel(dialog):
+        dialog.secret.setText(MANAGER_SECRET)
+        dialog.sign_in_button.click()
+        assert dialog.error_label.text() == "Vérification…" and dialog.secret.isReadOnly()
+        dialog.reject()  # Annuler stays enabled while the check runs
+
+    monkeypatch.setattr(TypingUser, "_type", lambda self, dialog: type_then_cancel(dialog))
+    window, user = start_signed_in(qtbot, tmp_path / "c", typing_ms=0)
+    assert window is None and user.dialogs[0].actor is None
+    assert ops.drain()
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    assert not any(entry.kind == "session.sign-in" for entry in ws.audit.entries())
+    ws.close()
 
 
 class SlowKeyring(KeyringBackend):

@@ -44,7 +44,7 @@ def errors(monkeypatch):
 def submit_and_wait(qtbot, dialog):
     """The secret is checked off the UI thread: submit, then wait for the outcome."""
     dialog.submit()
-    qtbot.waitUntil(dialog.buttons.isEnabled, timeout=10000)  # greyed out while the secret is checked
+    qtbot.waitUntil(dialog.sign_in_button.isEnabled, timeout=10000)  # greyed out while the secret is checked
 
 
 @pytest.fixture

@@ -64,6 +64,8 @@ def test_a_sign_in_typed_before_the_clinic_is_open_is_checked_once_it_is(qtbot, 
     dialog.secret.setText(MANAGER_SECRET)
     dialog.sign_in_button.click()
     assert not dialog.sign_in_button.isEnabled() and dialog.actor is None  # waiting for the clinic
+    qtbot.keyClicks(dialog.secret, "xy")  # keys pressed after Enter change nothing
+    assert dialog.secret.text() == MANAGER_SECRET and not dialog.profile.isEnabled()
     ws = Workspace.open(folder)
     try:
         dialog.opened(ws)

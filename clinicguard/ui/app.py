@@ -217,6 +217,9 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
         opening.unlock_with(how, signin)
         signed_in = not opening.failed and signin.exec() and signin.actor is not None
         ws, unlocking = opening.wait(), opening.unlocking  # raises what the opening raised
+        if opening.cancelled or (not signed_in and not opening.closed_sign_in):  # the user gave up
+            ws.close()
+            return None
     else:  # off the UI thread: a database from an older version is backed up, then migrated
         from clinicguard.core.workspace import Workspace
 
@@ -328,6 +331,8 @@ class _BackgroundOpening:
         self.ws: Workspace | None = None
         self.failure: BaseException | None = None
         self.unlocking: _Unlocked | None = None
+        self.cancelled = False  # the user gave up at a passphrase asked again over the sign-in
+        self.closed_sign_in = False  # the sign-in dialog was closed by a refused key or a failure, not the user
         self._started = self._unlocking_started = self._done = False
 
     @property
@@ -375,24 +380,61 @@ class _BackgroundOpening:
         if self.ws is None or self.signin is None or self._unlocking_started:
             return
         self._unlocking_started = True
+        self._unlock()
+
+    def _unlock(self) -> None:
         ops.Operation(None, _unlock_in_background, self.ws, self.how, success=self._unlocked) \
-            .failure(self._failed).finally_(self._finished).run()
+            .failure(self._failed).run()
 
     def _unlocked(self, refused: KeyUnavailable | None) -> None:
-        self.unlocking.error = refused
-        if refused is not None:
-            self.signin.reject()  # dealt with once the dialog is closed (ui/app.py open_clinic)
-        else:
+        if refused is None:
+            self.unlocking.error = None
+            self._done = True
             self.signin.opened(self.ws)
+        elif isinstance(refused, keys.WrongPassphrase) and self.signin.isVisible():
+            # Asked again over the sign-in dialog, which keeps what was typed (and checks a sign-in
+            # submitted meanwhile once the key opens): from this delivery's own stack, once it is done.
+            QTimer.singleShot(0, lambda: self._ask_again(refused))
+        else:
+            self.unlocking.error = refused
+            self._done = True
+            self._close_sign_in()  # dealt with once the dialog is closed (ui/app.py open_clinic)
+
+    def _ask_again(self, refused: KeyUnavailable) -> None:
+        """A wrong passphrase: the choice every wrong passphrase gets (try again, the recovery key,
+        or give up), over the sign-in dialog."""
+        signin = self.signin
+        if not signin.isVisible():  # closed meanwhile
+            self.unlocking.error, self._done = refused, True
+            return
+        choice = _wrong_passphrase_choice(signin, str(refused))
+        if choice == "retry":
+            passphrase = _ask_secret(signin, tr("Passphrase"), str(refused))
+            if passphrase is not None:
+                self.how = passphrase
+                self._unlock()
+                return
+        elif choice == "recover":
+            if _recover_with_recovery_key(self.ws, signin, tr("Recovery key (AGE-SECRET-KEY-1…):"),
+                                          new_passphrase=True):
+                self._unlocked(None)
+            else:
+                QTimer.singleShot(0, lambda: self._ask_again(refused))
+            return
+        self.cancelled = True
+        self.unlocking.error, self._done = refused, True
+        signin.reject()
 
     def _failed(self, error: BaseException) -> None:
         self.failure = error
         self._done = True
         if self.signin is not None:
-            self.signin.reject()
+            self._close_sign_in()
 
-    def _finished(self) -> None:
-        self._done = True
+    def _close_sign_in(self) -> None:
+        if self.signin.isVisible():
+            self.closed_sign_in = True
+            self.signin.reject()
 
     def wait_opened(self) -> None:
         self.start()  # closed before anything was painted: opened now
@@ -545,8 +587,10 @@ def run_gui(data_dir: Path | None = None, demo: bool = False) -> int:
             window = open_clinic(data_dir or default_data_dir())
     except ClinicGuardError as exc:
         show_error(None, exc)
+        ops.drain()  # a sign-in check or an opening still running: its result is dropped, not its thread
         return 1
     if window is None:
+        ops.drain()
         return 0
     window.show()
     if os.environ.get("CLINICGUARD_SMOKE_EXIT_AFTER_PAINT") == "1":  # packaging/smoke_test.py

@@ -66,10 +66,19 @@ class _Runnable(QRunnable):
             if not isinstance(exc, ClinicGuardError):
                 log.exception("background operation %s failed", getattr(op.fn, "__qualname__", op.fn))
             op.worker_done.set()
-            op.signals.failed.emit(exc)
+            _emit(op.signals.failed, exc)
             return
         op.worker_done.set()
-        op.signals.done.emit(result)
+        _emit(op.signals.done, result)
+
+
+def _emit(signal, value: Any) -> None:
+    """Deliver a result to the GUI thread; dropped (logged) when nothing is left to receive it, as
+    when the application ends while the work runs."""
+    try:
+        signal.emit(value)
+    except RuntimeError:
+        log.info("a background operation finished after its receiver was deleted: result dropped")
 
 
 _running: set["Operation"] = set()

@@ -54,7 +54,8 @@ class SignInDialog(QDialog):
         self.while_checking: Callable[[], object] | None = None
         # run once, after the dialog's first paint (ui/app.py: open the clinic while the user types)
         self.once_painted: Callable[[], object] | None = None
-        self._submitted_early = False
+        self._early: tuple[str, str] | None = None  # (profile, secret) submitted before the clinic was open
+        self._closed = False  # closed (cancelled) while a check ran: its result is dropped
         if ws is not None:
             listed = SignInList(ws.settings.clinic.name, tuple(ws.people.names()))
         self.setWindowTitle(tr("Sign in — {clinic}", clinic=listed.clinic_name))
@@ -95,45 +96,66 @@ class SignInDialog(QDialog):
             QTimer.singleShot(0, work)  # once this paint is done
 
     def opened(self, ws: Workspace) -> None:
-        """The clinic is open (the window's start): a sign-in submitted meanwhile is checked now."""
+        """The clinic is open (the window's start): a sign-in submitted meanwhile is checked now,
+        as it was submitted."""
         self.ws = ws
-        if self._submitted_early:
-            self._submitted_early = False
-            self.submit()
+        if self._early is not None and not self._closed:
+            profile, secret = self._early
+            self._early = None
+            self._check(profile, secret)
 
     def submit(self) -> None:
-        secret = self.secret.text()
+        profile, secret = self.profile.currentText(), self.secret.text()
+        self._checking(True)
         if self.ws is None:  # still opening the clinic: checked as soon as it is open (`opened`)
-            self._submitted_early = True
-            self.buttons.setEnabled(False)
-            self.error_label.setText(tr("Checking…"))
+            self._early = (profile, secret)
             return
+        self._check(profile, secret)
+
+    def _check(self, profile: str, secret: str) -> None:
         try:
-            attempt = self.ws.people.begin_sign_in(self.profile.currentText())
+            attempt = self.ws.people.begin_sign_in(profile)
         except ClinicGuardError as error:
             self._refused(error)
             return
-        self.buttons.setEnabled(False)
-        self.error_label.setText(tr("Checking…"))
         Operation(self, attempt.check, secret, success=lambda _ok: self._checked(attempt, secret)) \
             .failure(self._refused).run()
         if self.while_checking is not None:
             work, self.while_checking = self.while_checking, None
             work()
 
+    def _checking(self, busy: bool) -> None:
+        """While a sign-in is checked, what was submitted cannot change under it: the profile and
+        the field are frozen and only Cancel stays."""
+        self.sign_in_button.setEnabled(not busy)
+        self.profile.setEnabled(not busy)
+        self.secret.setReadOnly(busy)
+        if busy:
+            self.error_label.setText(tr("Checking…"))
+
+    def done(self, result: int) -> None:
+        if result != QDialog.DialogCode.Accepted:
+            self._closed = True
+        super().done(result)
+
     def _refused(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
+        if self._closed:
+            return
+        self._checking(False)
         self.secret.clear()
+        self.secret.setFocus()
         # A wrong secret's detail (PIN attempts left): the list above shows the profiles anyway.
         show_message(self, self.error_label, getattr(error, "detail", None) or str(error))
 
     def _checked(self, attempt, secret: str) -> None:
+        if self._closed:  # cancelled while it was checked: no sign-in, nothing recorded
+            return
         try:
             actor = self.ws.people.finish_sign_in(attempt)
         except ClinicGuardError as error:
             self._refused(error)
             return
-        self.buttons.setEnabled(True)
+        self._checking(False)
         self.error_label.setText("")
         self.actor = actor
         if self.ws.people.must_change_secret(actor):
