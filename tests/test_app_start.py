@@ -4,6 +4,7 @@ credential store lost it (dialogs patched at the boundary)."""
 import keyring
 from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
+from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from clinicguard.ui.app import unlock_clinic_key
@@ -257,7 +258,7 @@ def test_a_kept_demo_without_a_credential_store_says_the_passphrase_and_it_opens
     keyring.set_keyring(FailKeyring())
     window = open_demo(tmp_path / "demo", temporary=False)
     qtbot.addWidget(window)
-    found = re.search(r"Phrase de passe de la clé, demandée à chaque ouverture de la structure : (\S+?)\.(\s|$)",
+    found = re.search(r"Phrase secrète de la clé, demandée à chaque ouverture de la structure : (\S+?)\.(\s|$)",
                       window.banner_text)
     assert found, window.banner_text
     window.state.ws.close()
@@ -275,6 +276,64 @@ def test_a_temporary_demo_gives_no_passphrase(qtbot, tmp_path):
     keyring.set_keyring(FailKeyring())
     window = open_demo(tmp_path / "demo", temporary=True)
     qtbot.addWidget(window)
-    assert "dossier temporaire" in window.banner_text and "Phrase de passe" not in window.banner_text
+    assert "dossier temporaire" in window.banner_text and "Phrase secrète" not in window.banner_text
     window.state.ws.close()
     window.close()
+
+
+# ---- a folder that refuses writes, a missing key file (review of the start) -----------------------
+class _RefusedLock:
+    """QLockFile in a folder that refuses writes (read-only medium or no permission: the tests run
+    where root ignores permissions, so the refusal is made at this boundary)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def setStaleLockTime(self, ms):
+        pass
+
+    def tryLock(self, ms):
+        return False
+
+    def error(self):
+        return QLockFile.LockError.PermissionError
+
+    LockError = QLockFile.LockError
+
+
+def test_a_folder_that_refuses_writes_is_named_as_such_not_as_open_elsewhere(qtbot, workspace, monkeypatch,
+                                                                             messages):
+    from clinicguard.ui import app
+
+    folder = workspace.data_dir
+    workspace.close()
+    monkeypatch.setattr(app, "QLockFile", _RefusedLock)
+    assert app.run_gui(folder) == 1
+    ((kind, text),) = messages
+    assert kind == "warning" and "lecture seule" in text and str(folder) in text
+    assert "déjà ouvert" not in text
+
+
+def test_a_folder_that_cannot_be_created_says_so(qtbot, tmp_path, messages):
+    from clinicguard.ui import app
+
+    (tmp_path / "fichier").write_text("pas un dossier")
+    assert app.run_gui(tmp_path / "fichier" / "clinique") == 1
+    ((kind, text),) = messages
+    assert kind == "warning" and "ne peut pas être créé" in text
+
+
+def test_a_missing_key_file_offers_the_recovery_key_and_a_new_passphrase(qtbot, tmp_path, small_catalogue,
+                                                                           monkeypatch):
+    keyring.set_keyring(FailKeyring())
+    recovery = make_clinic(tmp_path / "c", small_catalogue, passphrase=PASSPHRASE)
+    (tmp_path / "c" / "keys" / "clinic-identity.passphrase.age").unlink()
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    asked = answers(monkeypatch, recovery, "une toute nouvelle phrase secrète")
+    assert unlock_clinic_key(ws)
+    assert "manque dans le dossier" in asked[0] and "clé de secours" in asked[0]
+    assert "phrase" in asked[1].lower()  # a new passphrase, since no credential store keeps the key
+    ws.close()
+    again = Workspace.open(tmp_path / "c", passphrase="une toute nouvelle phrase secrète", catalogue=small_catalogue)
+    assert again.vault.verify().ok  # the new passphrase file opens the key
+    again.close()

@@ -98,7 +98,7 @@ def test_wrong_secret_is_refused(clinic_dir, monkeypatch, capsys):
 def test_demo_creates_a_populated_clinic(tmp_path, capsys):
     data = tmp_path / "demo"
     assert main(["demo", "--data-dir", str(data)]) == 0
-    assert "phrase de passe" not in capsys.readouterr().out  # the key is in the credential store
+    assert "phrase secrète" not in capsys.readouterr().out  # the key is in the credential store
     main(["status", "--data-dir", str(data), "--json"])
     status = json.loads(capsys.readouterr().out)
     counts = status["overall"]["counts"]
@@ -205,7 +205,7 @@ def test_a_demo_without_a_credential_store_says_the_passphrase_that_opens_it(tmp
     data = tmp_path / "demo"
     assert main(["demo", "--data-dir", str(data)]) == 0
     out = capsys.readouterr().out
-    found = re.search(r"protégée par la phrase de passe (\S+), demandée", out)
+    found = re.search(r"protégée par la phrase secrète (\S+), demandée", out)
     assert found, out
     ws = Workspace.open(data, passphrase=found.group(1))
     assert ws.vault.verify().ok

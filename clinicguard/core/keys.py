@@ -40,6 +40,11 @@ class NoKeyringEntry(KeyUnavailable):
     """The keyring works but holds no clinic key (new Windows profile, reinstalled PC)."""
 
 
+class KeyFileMissing(KeyUnavailable):
+    """No credential store protects the key on this PC and its passphrase file is not in the folder
+    (deleted, or a folder copied from a PC that kept the key in its credential store)."""
+
+
 class WrongPassphrase(KeyUnavailable):
     pass
 
@@ -199,6 +204,11 @@ def load_identity(data_dir: Path, clinic_uuid: str, passphrase: str | None = Non
             raise WrongPassphrase(tr("The passphrase is wrong: the clinic key could not be unlocked.")) from None
     else:
         if not secure_keyring_available():
+            if paths.escrow.exists():
+                raise KeyFileMissing(tr(
+                    "The clinic key is not on this computer: its passphrase-protected file ({file}) is "
+                    "missing from the clinic's folder, and there is no secure credential store here. Enter "
+                    "the recovery key to restore it, then choose a new passphrase.", file=paths.passphrase_file))
             raise KeyUnavailable(
                 tr("No secure credential store is available on this computer to read the clinic key.")
             )

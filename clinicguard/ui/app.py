@@ -120,9 +120,9 @@ def unlock_clinic_key(ws: Workspace, parent=None, failed: BaseException | None =
             raise failed
         ws.keys.unlock()
         return True
-    except keys.NoKeyringEntry as exc:
-        while True:
-            if _recover_with_recovery_key(ws, parent, str(exc), new_passphrase=False):
+    except (keys.NoKeyringEntry, keys.KeyFileMissing) as exc:
+        while True:  # with a new passphrase where no credential store keeps the key
+            if _recover_with_recovery_key(ws, parent, str(exc), new_passphrase=isinstance(exc, keys.KeyFileMissing)):
                 return True
             if QMessageBox.question(parent, "ClinicGuard", tr("Try the recovery key again?")) != QMessageBox.StandardButton.Yes:
                 return False
@@ -533,10 +533,26 @@ def _start_unlock(ws: Workspace):
 def lock_clinic_folder(data_dir: Path) -> QLockFile | None:
     """One window per clinic: a second window on the same folder would show stale answers and
     lock itself separately. Returns the held lock, or None if another window holds it."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FolderNotWritable(tr("The clinic's folder {folder} cannot be created: {error}. Choose a folder this "
+                                   "Windows account may write to.", folder=data_dir,
+                                   error=exc.strerror or exc)) from None
     lock = QLockFile(str(data_dir / "window.lock"))
     lock.setStaleLockTime(0)  # a lock left by a crashed window is recognised by its dead process
-    return lock if lock.tryLock(200) else None
+    if lock.tryLock(200):
+        return lock
+    if lock.error() == QLockFile.LockError.PermissionError:  # not held by anyone: the folder refuses writes
+        raise FolderNotWritable(tr(
+            "ClinicGuard cannot write in the clinic's folder {folder}: it is read-only (a locked USB drive, a "
+            "CD, a share opened read-only) or this Windows account may not change it. Nothing was changed. Copy "
+            "the folder to a place you can write to, or ask for write access, then open it again.", folder=data_dir))
+    return None
+
+
+class FolderNotWritable(ClinicGuardError):
+    """The clinic's folder cannot be written to: it is not open in another window."""
 
 
 def acquire_clinic_folder(folder: Path) -> QLockFile | None:
@@ -572,7 +588,11 @@ def run_gui(data_dir: Path | None = None, demo: bool = False) -> int:
     app = application()
     temp_dir = None
     folder = data_dir or (None if demo else default_data_dir())
-    lock = acquire_clinic_folder(folder) if folder is not None else None
+    try:
+        lock = acquire_clinic_folder(folder) if folder is not None else None
+    except FolderNotWritable as exc:
+        show_error(None, exc)
+        return 1
     if folder is not None and lock is None:
         return 1
     try:
