@@ -139,3 +139,25 @@ def fill_dialogs(monkeypatch):
     monkeypatch.setattr(ActionDialog, "exec", exec_)
     monkeypatch.setattr(BudgetLineDialog, "exec", exec_)
     return answers
+
+
+@pytest.fixture
+def real_look(qapp):
+    """The application set up as the window's start sets it up (ui/app.py `application`: Fusion,
+    the light palette, the style sheet, Qt's own texts in French), put back as it was after the
+    test, so that the tests after it see the look they expect."""
+    from PySide6.QtCore import QLocale
+
+    from clinicguard.ui import app as app_module
+
+    saved = (qapp.style().name(), qapp.palette(), qapp.styleSheet(), QLocale())
+    app_module.application()
+    yield qapp
+    qapp.setStyleSheet(saved[2])
+    qapp.setPalette(saved[1])
+    qapp.setStyle(saved[0])
+    QLocale.setDefault(saved[3])
+    if app_module._qt_translator is not None:
+        qapp.removeTranslator(app_module._qt_translator)
+        app_module._qt_translator = None
+

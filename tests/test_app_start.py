@@ -302,7 +302,7 @@ class _RefusedLock:
 
 
 def test_a_folder_that_refuses_writes_is_named_as_such_not_as_open_elsewhere(qtbot, workspace, monkeypatch,
-                                                                             messages):
+                                                                             messages, real_look):
     from clinicguard.ui import app
 
     folder = workspace.data_dir
@@ -314,7 +314,7 @@ def test_a_folder_that_refuses_writes_is_named_as_such_not_as_open_elsewhere(qtb
     assert "déjà ouvert" not in text
 
 
-def test_a_folder_that_cannot_be_created_says_so(qtbot, tmp_path, messages):
+def test_a_folder_that_cannot_be_created_says_so(qtbot, tmp_path, messages, real_look):
     from clinicguard.ui import app
 
     (tmp_path / "fichier").write_text("pas un dossier")

@@ -73,7 +73,7 @@ def test_the_garbage_collector_paused_for_the_start_runs_again_once_the_window_i
         gc.unfreeze()
 
 
-def test_the_garbage_collector_runs_again_while_a_first_run_or_a_sign_in_stays_open(qtbot, monkeypatch):
+def test_the_garbage_collector_runs_again_while_a_first_run_or_a_sign_in_stays_open(qtbot, monkeypatch, real_look):
     import gc
 
     import clinicguard.ui

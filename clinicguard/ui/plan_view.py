@@ -695,7 +695,11 @@ class PlanView(QWidget):
         combos_row.addWidget(self.priority_filter, 1)
         combos_row.addWidget(self.year_filter, 1)
         combos_row.addWidget(self.overdue_filter)
-        combos_row.addStretch(1)
+        # what the filters show, beside them: the buttons' row is the page's widest already
+        self.count_label = QLabel()
+        self.count_label.setWordWrap(True)  # two lines rather than a window wider than 1024 px
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        combos_row.addWidget(self.count_label, 1)
         filters = QVBoxLayout()
         filters.addLayout(search_row)
         filters.addLayout(combos_row)
@@ -711,10 +715,6 @@ class PlanView(QWidget):
         for button in (self.new_button, self.edit_button, self.delete_button, self.import_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setWordWrap(True)  # two lines rather than a window wider than 1024 px
-        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        buttons.addWidget(self.count_label, 1)
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
