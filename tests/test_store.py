@@ -1,6 +1,7 @@
 """The database factory: pragmas, migrations, backup before migrating, newer databases refused."""
 
 import hashlib
+import os
 import sqlite3
 
 import pytest
@@ -79,3 +80,22 @@ def test_open_refuses_folder_without_clinic(tmp_path):
     with pytest.raises(DatabaseError) as exc:
         Workspace.open(tmp_path / "empty")
     assert "clinicguard init" in str(exc.value)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "emptied"])
+def test_a_damaged_database_says_so_in_french_and_how_to_restore(workspace, damage):
+    """A database file whose pages are damaged, cut short or emptied: the user is told it is damaged
+    and how to get the clinic back, in French, without SQLite's English detail nor a claim that no
+    clinic was found; the file is not touched."""
+    path = database_path(workspace.data_dir)
+    workspace.close()
+    data = path.read_bytes()
+    damaged = {"garbage": data[:4096] + os.urandom(len(data) - 4096), "truncated": data[: len(data) // 3],
+               "emptied": b""}[damage]
+    path.write_bytes(damaged)
+    with pytest.raises(DatabaseError) as exc:
+        Workspace.open(workspace.data_dir)
+    message = str(exc.value)
+    assert "endommagée" in message and "Restaurer une sauvegarde" in message and str(path) in message
+    assert "malformed" not in message and "not a database" not in message and "trouvée" not in message
+    assert path.read_bytes() == damaged

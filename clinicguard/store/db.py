@@ -7,6 +7,7 @@ ClinicGuard is refused before anything touches it.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING
 from clinicguard.model.errors import DatabaseError, NewerDatabaseError
 from clinicguard.i18n import tr
 from clinicguard.store import migrations as schema
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -67,6 +70,27 @@ def disk_full_error(path: Path | str, exc: BaseException) -> DatabaseError | Non
                             "saved has been lost.", folder=folder))
 
 
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+def damaged_error(path: Path | str, exc: BaseException) -> DatabaseError | None:
+    """A clear message, in the user's words, when the file is not a readable SQLite database (its
+    pages damaged, or another kind of file): SQLite's own English detail goes to the log only. None
+    for any other failure (busy, locked, permissions)."""
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    text = str(exc).lower()
+    if code not in (_SQLITE_CORRUPT, _SQLITE_NOTADB) and "malformed" not in text and "not a database" not in text:
+        return None
+    log.warning("damaged database %s: %s", path, exc)
+    return DatabaseError(_damaged_text(path))
+
+
+def _damaged_text(path: Path | str) -> str:
+    return tr("The clinic's database {file} is damaged and cannot be read; it has not been changed. Restore your "
+              "latest backup: start ClinicGuard on an empty folder and choose \"Restore a backup…\", or use the "
+              "command `clinicguard backup restore`.", file=path)
+
+
 def check_version(path: Path) -> list[str]:
     """Read which migrations a database file has, without writing a byte to it.
 
@@ -85,7 +109,7 @@ def check_version(path: Path) -> list[str]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise disk_full_error(path, exc) or DatabaseError(
+        raise disk_full_error(path, exc) or damaged_error(path, exc) or DatabaseError(
             tr("The database {file} cannot be read: {error}", file=path, error=exc)) from None
     unknown = sorted(set(applied) - set(known_migrations()))
     if unknown:
@@ -152,6 +176,8 @@ def open_database(path: Path | str, *, create: bool = True,
     path = Path(path)
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
+        if path.exists():  # emptied (a copy cut short, a disk that failed): not a missing clinic
+            raise DatabaseError(_damaged_text(path))
         raise DatabaseError(tr("No clinic database was found at {file}.", file=path))
     applied = check_version(path) if exists else []
     pending = [name for name in known_migrations() if name not in applied]
@@ -173,7 +199,7 @@ def open_database(path: Path | str, *, create: bool = True,
         if pending:
             schema.migrations.apply(db)
     except sqlite3.DatabaseError as exc:
-        raise disk_full_error(path, exc) or DatabaseError(
+        raise disk_full_error(path, exc) or damaged_error(path, exc) or DatabaseError(
             tr("The database {file} cannot be opened: {error}", file=path, error=exc)) from None
     return db
 
