@@ -37,6 +37,21 @@ def test_the_quick_list_is_the_one_the_open_clinic_gives(workspace, manager):
     assert listed.clinic_name == workspace.settings.clinic.name
 
 
+def test_the_start_offers_first_who_signed_in_last(qtbot, workspace, manager):
+    """A doctor who signed in last finds their profile chosen at the next start, not the first one
+    alphabetically; a profile deactivated since is not offered."""
+    person = workspace.people.add(manager, "Dr Karim Benali", Role.PRACTITIONER, "4821")
+    workspace.people.change_own_secret(person.actor, "4821", "2468")
+    workspace.people.sign_in("Dr Karim Benali", "2468")
+    listed = read_sign_in_list(workspace.data_dir)
+    assert listed.last == "Dr Karim Benali" != listed.profiles[0]
+    dialog = SignInDialog(None, listed=listed)
+    qtbot.addWidget(dialog)
+    assert dialog.profile.currentText() == "Dr Karim Benali"
+    workspace.people.deactivate(manager, "Dr Karim Benali")
+    assert read_sign_in_list(workspace.data_dir).last is None
+
+
 def test_a_clinic_to_migrate_or_unreadable_has_no_quick_list(workspace, tmp_path):
     folder = workspace.data_dir
     workspace.close()

@@ -256,6 +256,10 @@ class AuditTrail:
         """The last entry of each kind of a family ("export": "export.budget"...), in journal order."""
         return self._store.last_of_each_kind(family)
 
+    def last_actor_of(self, kind: str) -> str | None:
+        """Who made the last entry of `kind` ("session.sign-in": who signed in last)."""
+        return self._store.last_actor_of(kind)
+
     def distinct(self, column: str) -> list[str]:
         """The values present in one column, for the journal's filter lists."""
         return self._store.distinct(column)

@@ -16,7 +16,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from clinicguard.model.people import SIGN_IN_KIND
 from clinicguard.paths import DATABASE_NAME
+from clinicguard.store.audit_store import AuditStore
 from clinicguard.store.clinic_store import ClinicStore
 from clinicguard.store.db import open_for_reading
 from clinicguard.store.people_store import PersonStore
@@ -30,6 +32,13 @@ def clinic_exists(data_dir: Path) -> bool:
 class SignInList:
     clinic_name: str
     profiles: tuple[str, ...]  # the active profiles, as People.names() lists them
+    last: str | None = None  # who signed in last, if still an active profile: the start offers it first
+
+
+def last_profile(audit: AuditStore, profiles: tuple[str, ...]) -> str | None:
+    """Who signed in last, if that profile is still among `profiles`."""
+    last = audit.last_actor_of(SIGN_IN_KIND)
+    return last if last in profiles else None
 
 
 def read_sign_in_list(data_dir: Path) -> SignInList | None:
@@ -42,7 +51,8 @@ def read_sign_in_list(data_dir: Path) -> SignInList | None:
         clinic = ClinicStore(db)
         if not clinic.exists():
             return None
-        return SignInList(clinic.get().name, tuple(p.name for p in PersonStore(db).all(False)))
+        profiles = tuple(p.name for p in PersonStore(db).all(False))
+        return SignInList(clinic.get().name, profiles, last_profile(AuditStore(db), profiles))
     except (sqlite3.Error, ValueError):  # the full way says what is wrong
         return None
     finally:

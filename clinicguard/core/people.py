@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from clinicguard.core.formatting import check_text
 from clinicguard.model.errors import ClinicGuardError, NotFound, PermissionDenied
 from clinicguard.i18n import tr, trn
-from clinicguard.model.people import Actor, Permission, Person, Role
+from clinicguard.model.people import SIGN_IN_KIND, Actor, Permission, Person, Role
 from clinicguard.core.permissions import current_actor
 from clinicguard.core.secrets import (
     PIN_MAX_FAILURES, PreparedSecret, WeakSecret, hash_secret, load_hashing, password_delay,
@@ -163,7 +163,7 @@ class People:
                     if attempt.upgraded_hash:  # a hash from before the pepper, replaced now it is proved
                         self.store.set_secret(person.id, person.secret_kind, attempt.upgraded_hash,
                                               must_change=person.must_change_secret)
-                    self._uow.record(person.actor, "session.sign-in", "person", person.id)
+                    self._uow.record(person.actor, SIGN_IN_KIND, "person", person.id)
         if isinstance(refusal, WrongSecret):
             raise refusal
         if refusal:

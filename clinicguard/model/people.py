@@ -8,6 +8,9 @@ from enum import StrEnum
 from clinicguard.i18n import tr
 
 
+SIGN_IN_KIND = "session.sign-in"  # the journal's kind for a sign-in
+
+
 class Role(StrEnum):
     MANAGER = "manager"
     PRACTITIONER = "practitioner"

@@ -102,6 +102,12 @@ class AuditStore:
                f"WHERE kind = ? OR (kind >= ? AND kind < ?) GROUP BY kind) ORDER BY id")
         return [_entry(r) for r in self._db.execute(sql, [family, family + ".", family + "/"])]  # "/" follows "."
 
+    def last_actor_of(self, kind: str) -> str | None:
+        """The name of whoever made the last entry of `kind` (through the kind index)."""
+        row = self._db.execute("SELECT actor_name FROM audit_entry WHERE kind = ? ORDER BY id DESC LIMIT 1",
+                               [kind]).fetchone()
+        return row[0] if row else None
+
     def distinct(self, column: str) -> list[str]:
         """The values present in one column, for the journal's filter lists."""
         if column not in _DISTINCT_COLUMNS:

@@ -30,6 +30,7 @@ from clinicguard.core.logs import configure_logging
 from clinicguard.core.opening import SignInList, clinic_exists, read_sign_in_list
 from clinicguard.i18n import language, tr
 from clinicguard.model.errors import ClinicGuardError, KeyUnavailable
+from clinicguard.model.people import SIGN_IN_KIND
 from clinicguard.paths import default_data_dir
 from clinicguard.ui import ops, resume_garbage_collector
 from clinicguard.ui.look import install_style
@@ -237,7 +238,7 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
             return None
     while True:
         if signin is None:
-            signin = SignInDialog(ws)
+            signin = SignInDialog(ws, profile=ws.audit.last_actor_of(SIGN_IN_KIND))  # who signed in last
             signin.while_checking = window_class  # imported while the password is checked off the UI thread
             if unlocking is not None:  # a key that does not open closes the dialog: it is dealt with below
                 unlocking.on_wrong = signin.reject

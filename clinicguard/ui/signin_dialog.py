@@ -61,8 +61,10 @@ class SignInDialog(QDialog):
         self.setWindowTitle(tr("Sign in — {clinic}", clinic=listed.clinic_name))
         self.profile = QComboBox()
         self.profile.addItems(list(listed.profiles))
+        profile = profile or listed.last  # at the start: who signed in last
         if profile and self.profile.findText(profile) >= 0:
             self.profile.setCurrentIndex(self.profile.findText(profile))
+        self.profile.activated.connect(lambda _index: self.secret.setFocus())  # chosen: type the secret
         self.secret = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
