@@ -53,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=tr("show the version number and exit"))
     parser.add_argument("--lang", choices=["fr", "en"], help=tr("language of the interface"))
     parser.add_argument("--demo", action="store_true", help=tr("open the application on a demo clinic"))
-    parser.add_argument("--data-dir", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help=tr("the clinic's data folder, for the window or the command that follows (default: the "
+                                "per-user application-data folder)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     for area in COMMAND_AREAS:

@@ -210,7 +210,7 @@ def open_clinic(data_dir: Path) -> MainWindow | None:
         # In the passphrase prompt's event loop, if there is a prompt: the clinic is opened, and
         # the sign-in dialog built, once the prompt is painted.
         QTimer.singleShot(0, lambda: _once_painted(QApplication.activeModalWidget(), opening.prompt_painted))
-        how = _unlock_passphrase(data_dir)
+        how = _unlock_passphrase(data_dir, clinic_name=listed.clinic_name)
         if how is _CANCELLED:
             opening.abandon()
             return None
@@ -506,7 +506,7 @@ _CANCELLED = object()  # the user closed the passphrase prompt
 _FOREGROUND = object()  # the key is open already, or its passphrase comes from the environment
 
 
-def _unlock_passphrase(data_dir: Path, loaded: bool = False):
+def _unlock_passphrase(data_dir: Path, loaded: bool = False, clinic_name: str = ""):
     """How the clinic key is unlocked at this start: _FOREGROUND (open already, or its passphrase
     comes from the environment: unlocked before the sign-in, as a command does), None (from the
     credential store, in the background), the passphrase the user typed for the passphrase file
@@ -515,7 +515,8 @@ def _unlock_passphrase(data_dir: Path, loaded: bool = False):
         return _FOREGROUND
     if not keys.uses_passphrase(data_dir):
         return None
-    passphrase = _ask_secret(None, tr("Passphrase"), tr("The clinic key is protected by a passphrase: enter it."))
+    title = tr("Passphrase — {clinic}", clinic=clinic_name) if clinic_name else tr("Passphrase")
+    passphrase = _ask_secret(None, title, tr("The clinic key is protected by a passphrase: enter it."))
     return _CANCELLED if passphrase is None else passphrase
 
 
@@ -523,7 +524,7 @@ def _start_unlock(ws: Workspace):
     """Start unlocking the clinic key in the background (a _BackgroundUnlock), as _unlock_passphrase
     says; _CANCELLED if the user closes the passphrase prompt, None when the key is open already or
     its passphrase comes from the environment (the caller unlocks as before)."""
-    how = _unlock_passphrase(ws.data_dir, ws.keys.loaded)
+    how = _unlock_passphrase(ws.data_dir, ws.keys.loaded, ws.settings.clinic.name)
     if how is _FOREGROUND:
         return None
     if how is _CANCELLED:
