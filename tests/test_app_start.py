@@ -5,7 +5,7 @@ import keyring
 from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtCore import QLockFile
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from clinicguard.ui.app import unlock_clinic_key
 from clinicguard.core.workspace import Workspace
@@ -162,11 +162,35 @@ def test_a_wrong_passphrase_is_asked_again_over_the_sign_in_which_stays(qtbot, t
     window.state.ws.close()
 
 
+def test_a_wrong_passphrase_found_while_the_user_types_waits_for_their_sign_in(qtbot, tmp_path, small_catalogue,
+                                                                                 monkeypatch):
+    """The passphrase turns out wrong while the user is still typing their password: the sign-in
+    dialog says so and nothing takes the keyboard from them; the choice comes when they submit, and
+    what they submitted is checked once the right passphrase opens the key."""
+    passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
+    asked = answers(monkeypatch, "wrong passphrase!!", PASSPHRASE)
+    choices = []
+    monkeypatch.setattr("clinicguard.ui.app._wrong_passphrase_choice",
+                        lambda parent, message: choices.append(message) or "retry")
+    typed = TypingUser._type
+
+    def types_on(self, dialog):  # still typing when the refusal comes
+        qtbot.waitUntil(lambda: "incorrecte" in dialog.error_label.text(), timeout=30_000)
+        assert choices == [] and dialog.isVisible() and QApplication.activeModalWidget() in (dialog, None)
+        typed(self, dialog)
+
+    monkeypatch.setattr(TypingUser, "_type", types_on)
+    window, user = start_signed_in(qtbot, tmp_path / "c", typing_ms=0)
+    assert len(choices) == 1 and len(asked) == 2 and len(user.dialogs) == 1
+    assert window.state.actor.name == MANAGER
+    window.state.ws.close()
+
+
 def test_giving_up_at_a_wrong_passphrase_ends_the_start(qtbot, tmp_path, small_catalogue, monkeypatch):
     passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
     answers(monkeypatch, "wrong passphrase!!")
     monkeypatch.setattr("clinicguard.ui.app._wrong_passphrase_choice", lambda parent, message: "cancel")
-    window, user = start_signed_in(qtbot, tmp_path / "c", typing_ms=60_000)  # never signs in
+    window, user = start_signed_in(qtbot, tmp_path / "c", typing_ms=0)
     assert window is None and len(user.dialogs) == 1 and not user.dialogs[0].isVisible()
     ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)  # closed: it opens again
     ws.close()
@@ -331,7 +355,11 @@ def test_a_missing_key_file_offers_the_recovery_key_and_a_new_passphrase(qtbot, 
     ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
     asked = answers(monkeypatch, recovery, "une toute nouvelle phrase secrète")
     assert unlock_clinic_key(ws)
-    assert "manque dans le dossier" in asked[0] and "clé de secours" in asked[0]
+    key_file = str(tmp_path / "c" / "keys" / "clinic-identity.passphrase.age")
+    lines = asked[0].splitlines()
+    assert len(lines) > 2 and all(len(line) <= 72 or key_file in line for line in lines)  # wrapped to fit the screen
+    said = " ".join(asked[0].split())
+    assert "manque dans le dossier" in said and "clé de secours" in said
     assert "phrase" in asked[1].lower()  # a new passphrase, since no credential store keeps the key
     ws.close()
     again = Workspace.open(tmp_path / "c", passphrase="une toute nouvelle phrase secrète", catalogue=small_catalogue)

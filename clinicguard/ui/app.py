@@ -79,8 +79,14 @@ def window_class() -> type[MainWindow]:
     return MainWindow
 
 
+PROMPT_LINE_CHARS = 72  # Qt's input dialog does not wrap its label: a long message would widen it past the screen
+
+
 def _ask_secret(parent, title: str, label: str) -> str | None:
-    text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Password)
+    import textwrap
+
+    wrapped = "\n".join(textwrap.wrap(label, PROMPT_LINE_CHARS, break_long_words=False, break_on_hyphens=False))
+    text, ok = QInputDialog.getText(parent, title, wrapped, QLineEdit.EchoMode.Password)
     return text if ok else None
 
 
@@ -393,9 +399,10 @@ class _BackgroundOpening:
             self._done = True
             self.signin.opened(self.ws)
         elif isinstance(refused, keys.WrongPassphrase) and self.signin.isVisible():
-            # Asked again over the sign-in dialog, which keeps what was typed (and checks a sign-in
-            # submitted meanwhile once the key opens): from this delivery's own stack, once it is done.
-            QTimer.singleShot(0, lambda: self._ask_again(refused))
+            # Said in the sign-in dialog, which keeps what was typed; asked again over it once the
+            # user submits (a box that took the keyboard mid-word would take their Enter too), and
+            # the sign-in checked once the key opens.
+            self.signin.key_refused(str(refused), lambda: self._ask_again(refused))
         else:
             self.unlocking.error = refused
             self._done = True

@@ -56,6 +56,7 @@ class SignInDialog(QDialog):
         self.once_painted: Callable[[], object] | None = None
         self._early: tuple[str, str] | None = None  # (profile, secret) submitted before the clinic was open
         self._closed = False  # closed (cancelled) while a check ran: its result is dropped
+        self._key_refused: Callable[[], object] | None = None  # what to do at the next submit (key_refused)
         if ws is not None:
             listed = SignInList(ws.settings.clinic.name, tuple(ws.people.names()))
         self.setWindowTitle(tr("Sign in — {clinic}", clinic=listed.clinic_name))
@@ -106,11 +107,24 @@ class SignInDialog(QDialog):
             self._early = None
             self._check(profile, secret)
 
+    def key_refused(self, message: str, ask: Callable[[], object]) -> None:
+        """The clinic key did not open (a wrong passphrase, the window's start): said here, and `ask`
+        (what to do about it, in a dialog of its own) run once the user submits, not while they may
+        be typing; at once if they have submitted already. Their sign-in is kept for `opened`."""
+        if self._early is not None:
+            QTimer.singleShot(0, ask)
+            return
+        self._key_refused = ask
+        show_message(self, self.error_label, message)
+
     def submit(self) -> None:
         profile, secret = self.profile.currentText(), self.secret.text()
         self._checking(True)
         if self.ws is None:  # still opening the clinic: checked as soon as it is open (`opened`)
             self._early = (profile, secret)
+            if self._key_refused is not None:
+                ask, self._key_refused = self._key_refused, None
+                QTimer.singleShot(0, ask)
             return
         self._check(profile, secret)
 
