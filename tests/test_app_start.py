@@ -365,3 +365,18 @@ def test_a_missing_key_file_offers_the_recovery_key_and_a_new_passphrase(qtbot, 
     again = Workspace.open(tmp_path / "c", passphrase="une toute nouvelle phrase secrète", catalogue=small_catalogue)
     assert again.vault.verify().ok  # the new passphrase file opens the key
     again.close()
+
+
+def test_a_mistyped_recovery_key_is_said_before_a_new_passphrase_is_asked(qtbot, tmp_path, small_catalogue,
+                                                                          monkeypatch, messages):
+    keyring.set_keyring(FailKeyring())
+    recovery = make_clinic(tmp_path / "c", small_catalogue, passphrase=PASSPHRASE)
+    (tmp_path / "c" / "keys" / "clinic-identity.passphrase.age").unlink()
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    mistyped = recovery[:-3] + ("Q" if recovery[-3] != "Q" else "P") + recovery[-2:]
+    asked = answers(monkeypatch, mistyped, recovery, "une toute nouvelle phrase secrète")
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    assert unlock_clinic_key(ws)
+    assert [kind for kind, _text in messages] == ["warning"] and "faute de frappe" in messages[0][1]
+    assert len(asked) == 3  # the key, the key again, then the new passphrase: never a passphrase for a wrong key
+    ws.close()

@@ -229,15 +229,24 @@ def load_identity(data_dir: Path, clinic_uuid: str, passphrase: str | None = Non
     return identity
 
 
+def check_recovery_key(data_dir: Path, recovery_secret: str) -> pyrage.x25519.Identity:
+    """The recovery key typed, if it is this clinic's (checked before anything else is asked)."""
+    try:
+        recovery = pyrage.x25519.Identity.from_str(recovery_secret.strip())
+    except Exception:  # noqa: BLE001 (pyrage raises several kinds for a malformed key)
+        if recovery_secret.strip().upper().startswith("AGE-SECRET-KEY-1"):  # a key, mistyped: its checksum fails
+            raise WrongRecoveryKey(tr("This recovery key has a typing mistake: check each character against the "
+                                      "printed sheet (the key has 74 characters).")) from None
+        raise WrongRecoveryKey(tr("This is not a recovery key: it must start with AGE-SECRET-KEY-1.")) from None
+    if str(recovery.to_public()) != KeyPaths(data_dir).recovery_recipient.read_text().strip():
+        raise WrongRecoveryKey(tr("This recovery key does not belong to this clinic."))
+    return recovery
+
+
 def recover(data_dir: Path, clinic_uuid: str, recovery_secret: str, passphrase: str | None = None) -> pyrage.x25519.Identity:
     """Check the recovery key, restore the clinic key from the escrow, and store it again."""
     paths = KeyPaths(data_dir)
-    try:
-        recovery = pyrage.x25519.Identity.from_str(recovery_secret.strip())
-    except Exception:
-        raise WrongRecoveryKey(tr("This is not a recovery key: it must start with AGE-SECRET-KEY-1.")) from None
-    if str(recovery.to_public()) != paths.recovery_recipient.read_text().strip():
-        raise WrongRecoveryKey(tr("This recovery key does not belong to this clinic."))
+    recovery = check_recovery_key(data_dir, recovery_secret)
     try:
         secret = pyrage.decrypt(paths.escrow.read_bytes(), [recovery]).decode()
     except (pyrage.DecryptError, OSError):

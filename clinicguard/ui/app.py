@@ -94,6 +94,11 @@ def _recover_with_recovery_key(ws: Workspace, parent, message: str, *, new_passp
     secret = _ask_secret(parent, tr("Recovery key"), message)
     if secret is None:
         return False
+    try:
+        keys.check_recovery_key(ws.data_dir, secret)  # a mistyped key is said before a new passphrase is asked
+    except ClinicGuardError as error:
+        QMessageBox.warning(parent, "ClinicGuard", str(error))
+        return False
     passphrase = None
     if new_passphrase:
         passphrase = _ask_secret(parent, tr("Passphrase"), tr("New passphrase (at least 12 characters):"))
