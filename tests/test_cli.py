@@ -214,3 +214,12 @@ def test_a_demo_without_a_credential_store_says_the_passphrase_that_opens_it(tmp
     with pytest.raises(keys.WrongPassphrase):
         wrong.vault.verify()
     wrong.close()
+
+
+def test_a_demo_offers_its_manager_first_at_the_next_start(tmp_path, capsys):
+    from clinicguard.core.demo import DEMO_MANAGER
+    from clinicguard.core.opening import read_sign_in_list
+
+    assert main(["demo", "--data-dir", str(tmp_path / "demo")]) == 0
+    assert "Claire Martin" in capsys.readouterr().out
+    assert read_sign_in_list(tmp_path / "demo").last == DEMO_MANAGER

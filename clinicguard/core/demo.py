@@ -59,6 +59,8 @@ def create_demo(data_dir: Path, *, today: date | None = None) -> tuple[Workspace
     _demo_plan(ws, manager, today)
     _demo_evidence(ws, manager, today)
     _demo_team(ws, manager)
+    # the team signed in while it was made up: the manager last, whom the next start offers first
+    manager = ws.people.sign_in(DEMO_MANAGER, DEMO_MANAGER_SECRET)
     return ws, manager, recovery
 
 
