@@ -380,3 +380,28 @@ def test_a_mistyped_recovery_key_is_said_before_a_new_passphrase_is_asked(qtbot,
     assert [kind for kind, _text in messages] == ["warning"] and "faute de frappe" in messages[0][1]
     assert len(asked) == 3  # the key, the key again, then the new passphrase: never a passphrase for a wrong key
     ws.close()
+
+
+def test_cancelling_the_recovery_key_prompt_ends_the_start_at_once(qtbot, tmp_path, small_catalogue, monkeypatch):
+    make_clinic(tmp_path / "c", small_catalogue)
+    keyring.get_keyring().secrets.clear()  # a new Windows profile: the credential store lost the key
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    asked = answers(monkeypatch, None)  # Annuler
+    questions = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: questions.append(a) or
+                                                               QMessageBox.StandardButton.Yes))
+    assert not unlock_clinic_key(ws)
+    assert len(asked) == 1 and questions == []  # no "try the recovery key again?" after Annuler
+    ws.close()
+
+
+def test_a_weak_new_passphrase_at_recovery_is_said(qtbot, tmp_path, small_catalogue, monkeypatch, messages):
+    keyring.set_keyring(FailKeyring())
+    recovery = make_clinic(tmp_path / "c", small_catalogue, passphrase=PASSPHRASE)
+    (tmp_path / "c" / "keys" / "clinic-identity.passphrase.age").unlink()
+    ws = Workspace.open(tmp_path / "c", catalogue=small_catalogue)
+    answers(monkeypatch, recovery, "court", recovery, "une toute nouvelle phrase secrète")
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    assert unlock_clinic_key(ws)
+    assert len(messages) == 1 and "12" in messages[0][1]  # the refusal says the rule
+    ws.close()

@@ -55,6 +55,7 @@ def test_the_setup_dialog_refuses_the_same_passphrase_with_the_same_words(qtbot,
     dialog.secret_edit.setText(MANAGER_SECRET)
     dialog.secret_again.setText(MANAGER_SECRET)
     dialog.passphrase_edit.setText("abcde")
+    dialog.passphrase_again.setText("abcde")
     dialog.submit()
     assert dialog.error_label.text() == FRENCH_REFUSAL
     assert not clinic_exists(data)
@@ -81,3 +82,28 @@ def test_a_command_acts_as_the_manager_profile_even_after_the_manager_name_chang
         assert entry.actor_name == MANAGER
     finally:
         reopened.close()
+
+
+def test_the_setup_dialog_asks_the_passphrase_twice(qtbot, tmp_path, no_keyring):
+    """Where no credential store keeps the key, a passphrase mistyped at creation would lock the
+    clinic's key away: it is typed twice, and a mismatch creates nothing."""
+    data = tmp_path / "c"
+    dialog = SetupDialog(data)
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Cabinet")
+    dialog.manager_edit.setText(MANAGER)
+    dialog.secret_edit.setText(MANAGER_SECRET)
+    dialog.secret_again.setText(MANAGER_SECRET)
+    dialog.passphrase_edit.setText("correct horse battery staple")
+    dialog.passphrase_again.setText("correct horse battery stapel")
+    dialog.submit()
+    assert dialog.error_label.text() == "Les deux phrases secrètes diffèrent." and not clinic_exists(data)
+    dialog.passphrase_again.setText("correct horse battery staple")
+    with qtbot.waitSignal(dialog.accepted, timeout=60_000):
+        dialog.submit()
+    ws, _recovery = dialog.result_value
+    ws.close()
+    opened = Workspace.open(data, passphrase="correct horse battery staple")
+    assert opened.vault.verify().ok
+    opened.close()
+

@@ -90,10 +90,12 @@ def _ask_secret(parent, title: str, label: str) -> str | None:
     return text if ok else None
 
 
-def _recover_with_recovery_key(ws: Workspace, parent, message: str, *, new_passphrase: bool) -> bool:
+def _recover_with_recovery_key(ws: Workspace, parent, message: str, *, new_passphrase: bool) -> bool | None:
+    """True once the key is back; False when the key typed was refused (said); None when the user
+    cancelled a prompt."""
     secret = _ask_secret(parent, tr("Recovery key"), message)
     if secret is None:
-        return False
+        return None
     try:
         keys.check_recovery_key(ws.data_dir, secret)  # a mistyped key is said before a new passphrase is asked
     except ClinicGuardError as error:
@@ -102,8 +104,8 @@ def _recover_with_recovery_key(ws: Workspace, parent, message: str, *, new_passp
     passphrase = None
     if new_passphrase:
         passphrase = _ask_secret(parent, tr("Passphrase"), tr("New passphrase (at least 12 characters):"))
-        if passphrase is None or len(passphrase) < 12:
-            return False
+        if passphrase is None:
+            return None  # a weak one is refused, and said, by keys.recover below
     try:
         ws.keys.recover(secret, passphrase)
         return True
@@ -134,8 +136,11 @@ def unlock_clinic_key(ws: Workspace, parent=None, failed: BaseException | None =
         return True
     except (keys.NoKeyringEntry, keys.KeyFileMissing) as exc:
         while True:  # with a new passphrase where no credential store keeps the key
-            if _recover_with_recovery_key(ws, parent, str(exc), new_passphrase=isinstance(exc, keys.KeyFileMissing)):
+            recovered = _recover_with_recovery_key(ws, parent, str(exc), new_passphrase=isinstance(exc, keys.KeyFileMissing))
+            if recovered:
                 return True
+            if recovered is None:  # Annuler: the start ends, without a second question
+                return False
             if QMessageBox.question(parent, "ClinicGuard", tr("Try the recovery key again?")) != QMessageBox.StandardButton.Yes:
                 return False
     except keys.PassphraseRequired as exc:

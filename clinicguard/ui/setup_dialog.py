@@ -57,6 +57,7 @@ class SetupDialog(QDialog):
         self.secret_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.secret_again = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.passphrase_edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.passphrase_again = QLineEdit(echoMode=QLineEdit.EchoMode.Password)  # a typo would lock the key away
         self.needs_passphrase = not keys.secure_keyring_available()
         intro = QLabel(tr("Welcome. Describe your structure and its manager, and ClinicGuard is ready; everything "
                           "stays on this PC."))
@@ -70,6 +71,7 @@ class SetupDialog(QDialog):
         form.addRow(tr("&Repeat it"), self.secret_again)
         if self.needs_passphrase:
             form.addRow(tr("&Passphrase protecting the clinic key"), self.passphrase_edit)
+            form.addRow(tr("&Type it again"), self.passphrase_again)
             why = QLabel(tr("This computer has no protected password store, so the key that encrypts your evidence is "
                             "kept in a file locked by this passphrase (at least 12 characters). ClinicGuard asks for it "
                             "at each start."))
@@ -123,6 +125,8 @@ class SetupDialog(QDialog):
                 secret_kind_for(secret, Role.MANAGER)
             except WeakSecret as exc:
                 problem = str(exc)
+        if not problem and self.needs_passphrase and self.passphrase_again.text() != self.passphrase_edit.text():
+            problem = tr("The two passphrases differ.")
         if problem:
             show_message(self, self.error_label, problem)  # the dialog grows: nothing overlaps
             return
