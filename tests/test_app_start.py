@@ -405,3 +405,23 @@ def test_a_weak_new_passphrase_at_recovery_is_said(qtbot, tmp_path, small_catalo
     assert unlock_clinic_key(ws)
     assert len(messages) == 1 and "12" in messages[0][1]  # the refusal says the rule
     ws.close()
+
+
+def test_cancelling_the_sign_in_after_a_wrong_passphrase_ends_the_start(qtbot, tmp_path, small_catalogue,
+                                                                        monkeypatch):
+    """The dialog said the passphrase was wrong and the user closes it without submitting: the
+    start ends (it waited, before, for an answer that could not come)."""
+    passphrase_clinic(tmp_path / "c", small_catalogue, monkeypatch)
+    answers(monkeypatch, "wrong passphrase!!")
+    choices = []
+    monkeypatch.setattr("clinicguard.ui.app._wrong_passphrase_choice",
+                        lambda parent, message: choices.append(message) or "retry")
+
+    def cancels(self, dialog):
+        qtbot.waitUntil(lambda: "incorrecte" in dialog.error_label.text(), timeout=30_000)
+        dialog.reject()
+
+    monkeypatch.setattr(TypingUser, "_type", cancels)
+    window, user = start_signed_in(qtbot, tmp_path / "c", typing_ms=0)
+    assert window is None and choices == [] and not user.dialogs[0].isVisible()
+    Workspace.open(tmp_path / "c", catalogue=small_catalogue).close()  # the clinic was closed

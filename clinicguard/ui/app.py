@@ -411,7 +411,10 @@ class _BackgroundOpening:
         elif isinstance(refused, keys.WrongPassphrase) and self.signin.isVisible():
             # Said in the sign-in dialog, which keeps what was typed; asked again over it once the
             # user submits (a box that took the keyboard mid-word would take their Enter too), and
-            # the sign-in checked once the key opens.
+            # the sign-in checked once the key opens. Until then the outcome is this refusal: a
+            # dialog closed without a submit ends the start (open_clinic).
+            self.unlocking.error = refused
+            self._done = True
             self.signin.key_refused(str(refused), lambda: self._ask_again(refused))
         else:
             self.unlocking.error = refused
@@ -422,14 +425,13 @@ class _BackgroundOpening:
         """A wrong passphrase: the choice every wrong passphrase gets (try again, the recovery key,
         or give up), over the sign-in dialog."""
         signin = self.signin
-        if not signin.isVisible():  # closed meanwhile
-            self.unlocking.error, self._done = refused, True
+        if not signin.isVisible():  # closed meanwhile: the refusal stands
             return
         choice = _wrong_passphrase_choice(signin, str(refused))
         if choice == "retry":
             passphrase = _ask_secret(signin, tr("Passphrase"), str(refused))
             if passphrase is not None:
-                self.how = passphrase
+                self.how, self._done = passphrase, False
                 self._unlock()
                 return
         elif choice == "recover":
@@ -440,7 +442,6 @@ class _BackgroundOpening:
                 QTimer.singleShot(0, lambda: self._ask_again(refused))
             return
         self.cancelled = True
-        self.unlocking.error, self._done = refused, True
         signin.reject()
 
     def _failed(self, error: BaseException) -> None:
