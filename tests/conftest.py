@@ -144,8 +144,9 @@ def fill_dialogs(monkeypatch):
 @pytest.fixture
 def real_look(qapp):
     """The application set up as the window's start sets it up (ui/app.py `application`: Fusion,
-    the light palette, the style sheet, Qt's own texts in French), put back as it was after the
-    test, so that the tests after it see the look they expect."""
+    the light palette, the style sheet, Qt's own texts in French); the style and the locale are put
+    back after the test, so that the tests after it see the look they expect (Qt's French texts
+    stay, as the French interface the tests run in has them)."""
     from PySide6.QtCore import QLocale
 
     from clinicguard.ui import app as app_module
@@ -157,7 +158,4 @@ def real_look(qapp):
     qapp.setPalette(saved[1])
     qapp.setStyle(saved[0])
     QLocale.setDefault(saved[3])
-    if app_module._qt_translator is not None:
-        qapp.removeTranslator(app_module._qt_translator)
-        app_module._qt_translator = None
 

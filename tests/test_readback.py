@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 
 import pytest
 
@@ -38,7 +37,7 @@ def test_the_reader_gets_every_byte_and_none_before_it_is_synced(tmp_path):
     blocks = [os.urandom(10_000 + i) for i in range(60)]
     got, seen_beyond = bytearray(), []
 
-    reading = threading.Event()
+    reading, first_bytes = threading.Event(), threading.Event()
 
     def read_back():
         with open(path, "rb", buffering=0) as raw:
@@ -48,6 +47,7 @@ def test_the_reader_gets_every_byte_and_none_before_it_is_synced(tmp_path):
                 if len(got) + len(data) > disk.durable and landing.final is None:
                     seen_beyond.append(len(got) + len(data))
                 got.extend(data)
+                first_bytes.set()
 
     thread = threading.Thread(target=read_back)
     thread.start()
@@ -57,9 +57,7 @@ def test_the_reader_gets_every_byte_and_none_before_it_is_synced(tmp_path):
     # The writer does not finish before the reader has asked for what is written: on a loaded
     # machine the whole file can be written before the reader's first read, and a file finished
     # unread is read back at once, with no sync of the reader's own.
-    deadline = time.monotonic() + 10
-    while not got and time.monotonic() < deadline:
-        time.sleep(0.001)
+    assert first_bytes.wait(10)
     os.fsync(disk.fd)
     landing.finish()
     thread.join(10)

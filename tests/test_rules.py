@@ -45,8 +45,8 @@ def test_init_accepts_a_long_passphrase(tmp_path, monkeypatch, capsys, no_keyrin
     assert clinic_exists(data)
 
 
-def test_the_setup_dialog_refuses_the_same_passphrase_with_the_same_words(qtbot, tmp_path, no_keyring):
-    data = tmp_path / "clinic"
+def filled_setup(qtbot, data, passphrase: str, again: str) -> SetupDialog:
+    """The first-run dialog on a PC without a credential store, filled in by the manager."""
     dialog = SetupDialog(data)
     qtbot.addWidget(dialog)
     assert dialog.needs_passphrase
@@ -54,8 +54,14 @@ def test_the_setup_dialog_refuses_the_same_passphrase_with_the_same_words(qtbot,
     dialog.manager_edit.setText(MANAGER)
     dialog.secret_edit.setText(MANAGER_SECRET)
     dialog.secret_again.setText(MANAGER_SECRET)
-    dialog.passphrase_edit.setText("abcde")
-    dialog.passphrase_again.setText("abcde")
+    dialog.passphrase_edit.setText(passphrase)
+    dialog.passphrase_again.setText(again)
+    return dialog
+
+
+def test_the_setup_dialog_refuses_the_same_passphrase_with_the_same_words(qtbot, tmp_path, no_keyring):
+    data = tmp_path / "clinic"
+    dialog = filled_setup(qtbot, data, "abcde", "abcde")
     dialog.submit()
     assert dialog.error_label.text() == FRENCH_REFUSAL
     assert not clinic_exists(data)
@@ -88,14 +94,7 @@ def test_the_setup_dialog_asks_the_passphrase_twice(qtbot, tmp_path, no_keyring)
     """Where no credential store keeps the key, a passphrase mistyped at creation would lock the
     clinic's key away: it is typed twice, and a mismatch creates nothing."""
     data = tmp_path / "c"
-    dialog = SetupDialog(data)
-    qtbot.addWidget(dialog)
-    dialog.name_edit.setText("Cabinet")
-    dialog.manager_edit.setText(MANAGER)
-    dialog.secret_edit.setText(MANAGER_SECRET)
-    dialog.secret_again.setText(MANAGER_SECRET)
-    dialog.passphrase_edit.setText("correct horse battery staple")
-    dialog.passphrase_again.setText("correct horse battery stapel")
+    dialog = filled_setup(qtbot, data, "correct horse battery staple", "correct horse battery stapel")
     dialog.submit()
     assert dialog.error_label.text() == "Les deux phrases secrètes diffèrent." and not clinic_exists(data)
     dialog.passphrase_again.setText("correct horse battery staple")
